@@ -1,0 +1,10 @@
+// Workspace time (R-WS-3): the real clock, or a frozen test clock that only
+// `clock advance` moves. Every time-based rule reads this, never Date.now().
+import type { WorkspaceRow } from './store/schema/index.js'
+
+export function workspaceNow(workspace: Pick<WorkspaceRow, 'clockMode' | 'clockNow'>): number {
+  return workspace.clockMode === 'test' && workspace.clockNow !== null ? workspace.clockNow : Date.now()
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString()
+export const isoOrNull = (ms: number | null | undefined): string | null => (ms == null ? null : iso(ms))

@@ -1,0 +1,73 @@
+// Applies the drizzle-kit migrations in migrations/ (same bookkeeping table as
+// drizzle's migrator), serialised by BEGIN IMMEDIATE so that processes opening a
+// fresh database at once cannot race, and refusing a database from a newer wsb.
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type Database from 'better-sqlite3'
+import { readMigrationFiles } from 'drizzle-orm/migrator'
+import { invalid } from '../errors.js'
+import { immediate } from './transaction.js'
+
+/** PRAGMA application_id of a wsb database: "wsb1". */
+export const APPLICATION_ID = 0x77736231
+const TABLE = '__drizzle_migrations'
+
+type Journal = { entries: { idx: number; when: number; tag: string }[] }
+
+let cachedFolder: string | undefined
+
+/** migrations/ of the installed package, found from this module's own location. */
+export function migrationsFolder(): string {
+  if (cachedFolder) return cachedFolder
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const candidate = join(dir, 'migrations')
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return (cachedFolder = candidate)
+    const up = dirname(dir)
+    if (up === dir) throw new Error('wsb is installed without its migrations/ folder')
+    dir = up
+  }
+}
+
+function lastApplied(sqlite: Database.Database): number | null {
+  const exists = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(TABLE)
+  if (!exists) return null
+  const row = sqlite.prepare(`SELECT max(CAST(created_at AS INTEGER)) AS last FROM ${TABLE}`).get() as {
+    last: number | null
+  }
+  return row.last
+}
+
+function refuseNewer(path: string, dbLast: number, known: number): never {
+  throw invalid(
+    `database ${path} was written by a newer wsb (schema ${new Date(dbLast).toISOString()}, this wsb knows up to ${new Date(known).toISOString()}); upgrade wsb to use it`,
+    { path, databaseSchema: dbLast, knownSchema: known },
+    'DB_SCHEMA_TOO_NEW',
+  )
+}
+
+/** Brings the schema up to date; a no-op costing one small file read and one query when current. */
+export function migrate(sqlite: Database.Database, path: string): void {
+  const folder = migrationsFolder()
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as Journal
+  const known = journal.entries.at(-1)?.when ?? 0
+  const current = lastApplied(sqlite)
+  if (current !== null && current > known) refuseNewer(path, current, known)
+  if (current === known) return
+
+  immediate(sqlite, () => {
+    // Another process may have migrated while we waited for the lock.
+    const applied = lastApplied(sqlite)
+    if (applied !== null && applied > known) refuseNewer(path, applied, known)
+    if (applied === known) return
+    sqlite.exec(`CREATE TABLE IF NOT EXISTS ${TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`)
+    const record = sqlite.prepare(`INSERT INTO ${TABLE} (hash, created_at) VALUES (?, ?)`)
+    for (const migration of readMigrationFiles({ migrationsFolder: folder })) {
+      if (applied !== null && migration.folderMillis <= applied) continue
+      for (const statement of migration.sql) if (statement.trim()) sqlite.exec(statement)
+      record.run(migration.hash, migration.folderMillis)
+    }
+    sqlite.pragma(`application_id = ${APPLICATION_ID}`)
+  })
+}

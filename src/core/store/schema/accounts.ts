@@ -1,0 +1,33 @@
+// Billing accounts (R-BA-1..4). In assigned mode organization_id names the
+// top-level organization the account is dedicated to (unique: one each way).
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+import { organizations } from './organizations.js'
+import { workspaces } from './workspaces.js'
+
+export const billingAccounts = sqliteTable(
+  'billing_accounts',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    email: text('email'),
+    country: text('country'),
+    address: text('address'),
+    taxId: text('tax_id'),
+    currency: text('currency').notNull(),
+    /** Tax rate in thousandths of a percent: 19% = 19000, 8.875% = 8875. */
+    taxRateMilli: integer('tax_rate_milli').notNull().default(0),
+    organizationId: text('organization_id').references(() => organizations.id),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('billing_accounts_name').on(t.workspaceId, sql`lower(${t.name})`),
+    uniqueIndex('billing_accounts_organization').on(t.organizationId),
+    index('billing_accounts_workspace').on(t.workspaceId),
+  ],
+)
+
+export type BillingAccountRow = typeof billingAccounts.$inferSelect

@@ -1,0 +1,6 @@
+export * from './workspaces.js'
+export * from './catalog.js'
+export * from './organizations.js'
+export * from './accounts.js'
+export * from './events.js'
+export * from './usage.js'

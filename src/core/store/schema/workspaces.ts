@@ -1,0 +1,23 @@
+// Workspaces and their clock (R-WS-1, R-WS-3). Mode is immutable: a trigger in
+// migrations/ refuses any UPDATE of it, beside the check in the core.
+import { sql } from 'drizzle-orm'
+import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+export const billingModes = ['single', 'assigned', 'pooled'] as const
+export type BillingMode = (typeof billingModes)[number]
+
+export const workspaces = sqliteTable(
+  'workspaces',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    mode: text('mode', { enum: billingModes }).notNull(),
+    clockMode: text('clock_mode', { enum: ['real', 'test'] }).notNull(),
+    /** Frozen time of a test clock, epoch ms UTC; null for the real clock. */
+    clockNow: integer('clock_now'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('workspaces_name_unique').on(sql`lower(${t.name})`)],
+)
+
+export type WorkspaceRow = typeof workspaces.$inferSelect
