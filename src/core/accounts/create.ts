@@ -1,0 +1,73 @@
+// Creating billing accounts under the mode's rules (R-BA-1..4): one in single
+// mode (ACCOUNT_LIMIT), dedicated to a top-level org in assigned mode, any
+// number in pooled mode.
+import { eq, sql, and } from 'drizzle-orm'
+import type { Ctx } from '../context.js'
+import { currency } from '../currency.js'
+import { refused } from '../errors.js'
+import { recordEvent } from '../events/record.js'
+import { newId } from '../ids.js'
+import { billingAccounts } from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { assignWithin } from './assign.js'
+import { type AccountView, accountView } from './view.js'
+
+export type CreateAccountInput = {
+  name: string
+  currency: string
+  email?: string
+  country?: string
+  address?: string
+  taxId?: string
+  /** Thousandths of a percent (19% = 19000). */
+  taxRateMilli?: number
+  /** Assigned mode: the top-level organization the account is dedicated to. */
+  org?: string
+}
+
+export function createAccount(ctx: Ctx, input: CreateAccountInput): AccountView {
+  const { db, workspace, now } = ctx
+  const code = currency(input.currency).code
+  return immediate(db.sqlite, () => {
+    if (workspace.mode === 'single') {
+      const existing = db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, workspace.id)).get()
+      if (existing)
+        throw refused(
+          'ACCOUNT_LIMIT',
+          `workspace "${workspace.name}" is in single mode and already has its one billing account "${existing.name}" (${existing.id})`,
+          { accountId: existing.id, mode: workspace.mode },
+        )
+    }
+    const clash = db.orm
+      .select({ id: billingAccounts.id })
+      .from(billingAccounts)
+      .where(and(eq(billingAccounts.workspaceId, workspace.id), eq(sql`lower(${billingAccounts.name})`, input.name.toLowerCase())))
+      .get()
+    if (clash) throw refused('NAME_TAKEN', `a billing account named "${input.name}" already exists (${clash.id})`, { id: clash.id })
+    let row = db.orm
+      .insert(billingAccounts)
+      .values({
+        id: newId('account'),
+        workspaceId: workspace.id,
+        name: input.name,
+        currency: code,
+        email: input.email ?? null,
+        country: input.country ?? null,
+        address: input.address ?? null,
+        taxId: input.taxId ?? null,
+        taxRateMilli: input.taxRateMilli ?? 0,
+        createdAt: now,
+      })
+      .returning()
+      .get()
+    recordEvent(db, {
+      workspaceId: workspace.id,
+      at: now,
+      kind: 'account.created',
+      refs: { accountId: row.id },
+      data: { name: row.name, currency: row.currency },
+    })
+    if (input.org !== undefined) row = assignWithin(ctx, row, input.org)
+    return accountView(row)
+  })
+}

@@ -1,0 +1,57 @@
+// Editing a billing account's details (R-BA-1).
+import { and, eq, ne, sql } from 'drizzle-orm'
+import type { Ctx } from '../context.js'
+import { currency } from '../currency.js'
+import { refused } from '../errors.js'
+import { recordEvent } from '../events/record.js'
+import { billingAccounts } from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { resolveAccount } from './resolve.js'
+import { type AccountView, accountView } from './view.js'
+
+export type UpdateAccountInput = {
+  ref: string
+  name?: string
+  currency?: string
+  email?: string
+  country?: string
+  address?: string
+  taxId?: string
+  taxRateMilli?: number
+}
+
+export function updateAccount(ctx: Ctx, input: UpdateAccountInput): AccountView {
+  const { db, workspace, now } = ctx
+  return immediate(db.sqlite, () => {
+    const account = resolveAccount(db, workspace.id, input.ref)
+    const changes: Partial<typeof billingAccounts.$inferInsert> = {}
+    if (input.name !== undefined && input.name !== account.name) {
+      const clash = db.orm
+        .select({ id: billingAccounts.id })
+        .from(billingAccounts)
+        .where(
+          and(
+            eq(billingAccounts.workspaceId, workspace.id),
+            eq(sql`lower(${billingAccounts.name})`, input.name.toLowerCase()),
+            ne(billingAccounts.id, account.id),
+          ),
+        )
+        .get()
+      if (clash) throw refused('NAME_TAKEN', `a billing account named "${input.name}" already exists (${clash.id})`, { id: clash.id })
+      changes.name = input.name
+    }
+    if (input.currency !== undefined) {
+      const code = currency(input.currency).code
+      if (code !== account.currency) changes.currency = code
+    }
+    if (input.email !== undefined) changes.email = input.email
+    if (input.country !== undefined) changes.country = input.country
+    if (input.address !== undefined) changes.address = input.address
+    if (input.taxId !== undefined) changes.taxId = input.taxId
+    if (input.taxRateMilli !== undefined) changes.taxRateMilli = input.taxRateMilli
+    if (Object.keys(changes).length === 0) return accountView(account)
+    const row = db.orm.update(billingAccounts).set(changes).where(eq(billingAccounts.id, account.id)).returning().get()
+    recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'account.updated', refs: { accountId: account.id }, data: { changes } })
+    return accountView(row)
+  })
+}

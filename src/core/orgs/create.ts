@@ -1,0 +1,45 @@
+// Creating an organization, top-level or under a parent at any depth (R-ORG-1).
+import type { Ctx } from '../context.js'
+import { refused } from '../errors.js'
+import { recordEvent } from '../events/record.js'
+import { newId } from '../ids.js'
+import { organizations } from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { resolveOrg } from './resolve.js'
+import { loadTree } from './tree.js'
+import { loadLimits, type OrgView, orgView } from './view.js'
+
+export type CreateOrgInput = { name: string; parent?: string }
+
+export function createOrg(ctx: Ctx, input: CreateOrgInput): OrgView {
+  const { db, workspace, now } = ctx
+  return immediate(db.sqlite, () => {
+    const tree = loadTree(db, workspace.id)
+    const parent = input.parent === undefined ? undefined : resolveOrg(tree, input.parent)
+    const siblings = tree.children.get(parent?.id ?? null) ?? []
+    const clash = siblings.find((row) => row.name.toLowerCase() === input.name.toLowerCase())
+    if (clash)
+      throw refused(
+        'NAME_TAKEN',
+        parent
+          ? `organization "${parent.name}" already has a child named "${clash.name}" (${clash.id})`
+          : `a top-level organization named "${clash.name}" already exists (${clash.id})`,
+        { id: clash.id },
+      )
+    const row = db.orm
+      .insert(organizations)
+      .values({ id: newId('organization'), workspaceId: workspace.id, parentId: parent?.id ?? null, name: input.name, createdAt: now })
+      .returning()
+      .get()
+    recordEvent(db, {
+      workspaceId: workspace.id,
+      at: now,
+      kind: 'org.created',
+      refs: { orgId: row.id, ...(parent ? { parentId: parent.id } : {}) },
+      data: { name: row.name },
+    })
+    tree.byId.set(row.id, row)
+    tree.children.set(row.parentId, [...siblings, row])
+    return orgView(tree, loadLimits(db, workspace.id), row)
+  })
+}

@@ -1,0 +1,66 @@
+// The organization forest of one workspace, loaded once and walked in memory
+// (R-ORG-1). Small enough for any real tree (10,000 orgs load in a few ms).
+import { asc, eq } from 'drizzle-orm'
+import type { Db } from '../store/open.js'
+import { type OrganizationRow, organizations } from '../store/schema/index.js'
+
+export type OrgTree = {
+  byId: Map<string, OrganizationRow>
+  children: Map<string | null, OrganizationRow[]>
+}
+
+export function loadTree(db: Db, workspaceId: string): OrgTree {
+  const rows = db.orm
+    .select()
+    .from(organizations)
+    .where(eq(organizations.workspaceId, workspaceId))
+    .orderBy(asc(organizations.name))
+    .all()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  const children = new Map<string | null, OrganizationRow[]>()
+  for (const row of rows) {
+    const siblings = children.get(row.parentId) ?? []
+    siblings.push(row)
+    children.set(row.parentId, siblings)
+  }
+  return { byId, children }
+}
+
+/** The org and its ancestors, the org first and the top-level org last. */
+export function ancestry(tree: OrgTree, orgId: string): OrganizationRow[] {
+  const chain: OrganizationRow[] = []
+  for (let row = tree.byId.get(orgId); row; row = row.parentId ? tree.byId.get(row.parentId) : undefined) chain.push(row)
+  return chain
+}
+
+export function topLevelOf(tree: OrgTree, orgId: string): OrganizationRow {
+  const chain = ancestry(tree, orgId)
+  const top = chain[chain.length - 1]
+  if (!top) throw new Error(`organization ${orgId} is not in the tree`)
+  return top
+}
+
+/** Every org of the subtree rooted at `orgId`, depth-first, the root first. */
+export function subtree(tree: OrgTree, orgId: string): OrganizationRow[] {
+  const out: OrganizationRow[] = []
+  const visit = (id: string) => {
+    const row = tree.byId.get(id)
+    if (!row) return
+    out.push(row)
+    for (const child of tree.children.get(id) ?? []) visit(child.id)
+  }
+  visit(orgId)
+  return out
+}
+
+/** All orgs depth-first from the roots, siblings by name: the order a tree is drawn in. */
+export function depthFirst(tree: OrgTree): OrganizationRow[] {
+  return (tree.children.get(null) ?? []).flatMap((root) => subtree(tree, root.id))
+}
+
+export function pathOf(tree: OrgTree, orgId: string): string {
+  return ancestry(tree, orgId)
+    .map((row) => row.name)
+    .reverse()
+    .join('/')
+}

@@ -1,0 +1,42 @@
+// The JSON shape of an organization (SPEC §2: id, name, parentId, workspaceId, limits).
+import { eq } from 'drizzle-orm'
+import { iso } from '../clock.js'
+import type { Db } from '../store/open.js'
+import { type OrganizationRow, orgLimits } from '../store/schema/index.js'
+import { ancestry, type OrgTree, pathOf } from './tree.js'
+
+export type OrgView = {
+  id: string
+  name: string
+  parentId: string | null
+  workspaceId: string
+  path: string
+  depth: number
+  limits: Record<string, number>
+  createdAt: string
+}
+
+export type LimitsByOrg = Map<string, Record<string, number>>
+
+export function loadLimits(db: Db, workspaceId: string): LimitsByOrg {
+  const byOrg: LimitsByOrg = new Map()
+  for (const row of db.orm.select().from(orgLimits).where(eq(orgLimits.workspaceId, workspaceId)).all()) {
+    const limits = byOrg.get(row.orgId) ?? {}
+    limits[row.product] = row.limit
+    byOrg.set(row.orgId, limits)
+  }
+  return byOrg
+}
+
+export function orgView(tree: OrgTree, limits: LimitsByOrg, row: OrganizationRow): OrgView {
+  return {
+    id: row.id,
+    name: row.name,
+    parentId: row.parentId,
+    workspaceId: row.workspaceId,
+    path: pathOf(tree, row.id),
+    depth: ancestry(tree, row.id).length - 1,
+    limits: Object.fromEntries(Object.entries(limits.get(row.id) ?? {}).sort(([a], [b]) => a.localeCompare(b))),
+    createdAt: iso(row.createdAt),
+  }
+}

@@ -1,0 +1,101 @@
+// Field schemas shared by every input edge (flags, NDJSON lines, apply files).
+// zod/mini keeps start-up fast; messages say what is expected, not zod's jargon.
+import * as z from 'zod/mini'
+import { invalid } from './errors.js'
+
+// Control characters (C0, DEL, C1) break tables and terminals.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+
+export const name = (what = 'name') =>
+  z
+    .string({ error: `${what}: expected text` })
+    .check(
+      z.trim(),
+      z.minLength(1, { error: `${what}: must not be empty` }),
+      z.maxLength(200, { error: `${what}: at most 200 characters` }),
+      z.refine((value) => !CONTROL.test(value), { error: `${what}: must not contain control characters` }),
+    )
+
+export const nonNegativeInt = (what: string) =>
+  z
+    .number({ error: `${what}: expected a non-negative integer` })
+    .check(
+      z.int({ error: `${what}: expected a non-negative integer` }),
+      z.minimum(0, { error: `${what}: expected a non-negative integer` }),
+      z.maximum(Number.MAX_SAFE_INTEGER, { error: `${what}: too large` }),
+    )
+
+export const productKey = z
+  .string({ error: 'product: expected a product key' })
+  .check(
+    z.regex(/^[a-z][a-z0-9_]{0,62}$/, {
+      error: 'product: expected a key of lower-case letters, digits and _ starting with a letter (e.g. users)',
+    }),
+  )
+
+/** Parses `value` with `schema`, or throws INVALID_INPUT naming every problem. */
+export function parseInput<T extends z.ZodMiniType>(schema: T, value: unknown, context?: string): z.output<T> {
+  const result = z.safeParse(schema, value)
+  if (result.success) return result.data
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')
+    const where = [context, path.replace(/^\./, '')].filter(Boolean).join('')
+    return where && !issue.message.startsWith(where) ? `${where}: ${issue.message}` : issue.message
+  })
+  throw invalid(problems.join('; '), { problems })
+}
+
+const NOT_COUNTRIES = new Set(['ZZ', 'EU', 'EZ', 'UN', 'QO', 'UK'])
+let regionNames: Intl.DisplayNames | undefined
+
+/** ISO 3166-1 alpha-2 country code, upper-cased. */
+export const countryCode = z.pipe(
+  z.string({ error: 'country: expected a two-letter country code' }).check(z.trim(), z.toUpperCase()),
+  z.string().check(
+    z.refine(
+      (code) => {
+        regionNames ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' })
+        return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && regionNames.of(code) !== undefined
+      },
+      { error: 'country: expected an ISO 3166-1 alpha-2 code such as US, DE or JP (GB for the United Kingdom)' },
+    ),
+  ),
+)
+
+export const email = z.email({ error: 'email: expected an email address' })
+
+/**
+ * Tax rate in percent with up to 3 decimals ("19", "8.875"), as thousandths of
+ * a percent (19000, 8875) so that no float ever touches money.
+ */
+export const taxRate = z.pipe(
+  z
+    .union([z.string(), z.number()], { error: 'tax rate: expected a percentage such as 19 or 8.875' })
+    .check(
+      z.refine((value) => /^\d{1,3}(\.\d{1,3})?$/.test(String(value).trim()), {
+        error: 'tax rate: expected a percentage between 0 and 100 with at most 3 decimals, such as 19 or 8.875',
+      }),
+    ),
+  z.transform((value) => {
+    const [whole = '0', fraction = ''] = String(value).trim().split('.')
+    return Number(whole) * 1000 + Number(fraction.padEnd(3, '0'))
+  }),
+).check(z.refine((milli) => milli <= 100_000, { error: 'tax rate: at most 100 percent' }))
+
+/**
+ * "PRODUCT=N" pairs (org limits, subscription items) as a record. Each product
+ * at most once; N a non-negative integer.
+ */
+export function productQuantities(pairs: readonly string[], what: string): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const pair of pairs) {
+    const match = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(pair)
+    if (!match) throw invalid(`${what}: expected PRODUCT=N (e.g. users=50), got "${pair}"`, { value: pair })
+    const [, key = '', value = ''] = match
+    const product = parseInput(productKey, key)
+    if (product in out) throw invalid(`${what}: ${product} is given twice`, { product })
+    if (!/^\d+$/.test(value)) throw invalid(`${what}: ${product}=${value}: expected a non-negative integer`, { product, value })
+    out[product] = parseInput(nonNegativeInt(`${what} ${product}`), Number(value))
+  }
+  return out
+}

@@ -1,0 +1,17 @@
+// Parsing times given by people: ISO 8601 dates or date-times; a time without
+// an offset is UTC (all wsb times are UTC).
+import { invalid } from './errors.js'
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i
+
+export function parseTime(text: string, what = 'time'): number {
+  const match = ISO.exec(text.trim())
+  if (!match) throw invalid(`${what}: "${text}" is not an ISO 8601 time such as 2026-01-31 or 2026-01-31T09:00:00Z`, { value: text })
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone] = match
+  const offset = zone === undefined || zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone
+  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}${offset}`)
+  const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)))
+  if (Number.isNaN(ms) || check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d))
+    throw invalid(`${what}: "${text}" is not a valid date`, { value: text })
+  return ms
+}

@@ -1,0 +1,56 @@
+// Creating a workspace (R-WS-1, R-WS-3): its permanent mode, its clock, and the
+// seeded product catalog (R-PR-1).
+import { eq, sql } from 'drizzle-orm'
+import { seedCatalog } from '../catalog/seed.js'
+import { refused } from '../errors.js'
+import { recordEvent } from '../events/record.js'
+import { newId } from '../ids.js'
+import type { Db } from '../store/open.js'
+import { type BillingMode, workspaces } from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { type WorkspaceView, workspaceView } from './view.js'
+
+export type CreateWorkspaceInput = {
+  name: string
+  mode: BillingMode
+  testClock?: boolean
+  /** Start of a test clock, epoch ms; defaults to now. */
+  clockStart?: number
+  /** Wall time, for tests of real-clock behaviour. */
+  now?: number
+}
+
+export function createWorkspace(db: Db, input: CreateWorkspaceInput): WorkspaceView {
+  return immediate(db.sqlite, () => {
+    const taken = db.orm
+      .select({ id: workspaces.id })
+      .from(workspaces)
+      .where(eq(sql`lower(${workspaces.name})`, input.name.toLowerCase()))
+      .get()
+    if (taken) throw refused('NAME_TAKEN', `a workspace named "${input.name}" already exists (${taken.id})`, { id: taken.id })
+    const now = input.now ?? Date.now()
+    const testClock = input.testClock === true || input.clockStart !== undefined
+    const start = testClock ? (input.clockStart ?? now) : now
+    const row = db.orm
+      .insert(workspaces)
+      .values({
+        id: newId('workspace'),
+        name: input.name,
+        mode: input.mode,
+        clockMode: testClock ? 'test' : 'real',
+        clockNow: testClock ? start : null,
+        createdAt: start,
+      })
+      .returning()
+      .get()
+    seedCatalog(db, row.id, start)
+    recordEvent(db, {
+      workspaceId: row.id,
+      at: start,
+      kind: 'workspace.created',
+      refs: { workspaceId: row.id },
+      data: { name: row.name, mode: row.mode, clock: row.clockMode },
+    })
+    return workspaceView(row)
+  })
+}

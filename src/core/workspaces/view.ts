@@ -1,0 +1,21 @@
+// The JSON shape of a workspace (SPEC §2: id, name, mode, clock{mode, now}).
+import { iso, workspaceNow } from '../clock.js'
+import type { BillingMode, WorkspaceRow } from '../store/schema/index.js'
+
+export type WorkspaceView = {
+  id: string
+  name: string
+  mode: BillingMode
+  clock: { mode: 'real' | 'test'; now: string }
+  createdAt: string
+}
+
+export function workspaceView(row: WorkspaceRow): WorkspaceView {
+  return {
+    id: row.id,
+    name: row.name,
+    mode: row.mode,
+    clock: { mode: row.clockMode, now: iso(workspaceNow(row)) },
+    createdAt: iso(row.createdAt),
+  }
+}
