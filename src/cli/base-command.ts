@@ -1,0 +1,85 @@
+// The one base command (STYLE: Salesforce's SfCommand): commands return data;
+// this class prints it as JSON (--json) or through the command's renderer, and
+// maps every error to the spec's JSON object / one stderr line and exit code.
+import { join } from 'node:path'
+import { Command, Flags } from '@oclif/core'
+import type * as z from 'zod/mini'
+import { type Ctx, contextFor } from '../core/context.js'
+import { parseInput } from '../core/schemas.js'
+import { type Db, openDb } from '../core/store/open.js'
+import { resolveWorkspace } from '../core/workspaces/resolve.js'
+import { paintErr } from '../render/colour.js'
+import { reportFailure, toFailure } from './failure.js'
+
+export abstract class WsbCommand<T> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    db: Flags.string({
+      summary: 'SQLite database file. Default: $XDG_DATA_HOME/wsb/wsb.sqlite.',
+      env: 'WSB_DB',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  private database: Db | undefined
+
+  abstract override run(): Promise<T>
+
+  /** Text for people; JSON output needs no renderer. */
+  protected abstract render(result: T): string
+
+  protected openDatabase(path: string | undefined): Db {
+    this.database ??= openDb(path ?? join(this.config.dataDir, 'wsb.sqlite'))
+    return this.database
+  }
+
+  /** Validates one input value at the edge (zod), throwing INVALID_INPUT. */
+  protected input<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> {
+    return parseInput(schema, value)
+  }
+
+  protected override async _run<R>(): Promise<R> {
+    const result = await super._run<R>()
+    if (result !== undefined && !this.jsonEnabled()) {
+      const text = this.render(result as unknown as T)
+      if (text) process.stdout.write(`${text}\n`)
+    }
+    return result
+  }
+
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
+  protected override async catch(error: Error): Promise<void> {
+    const failure = toFailure(error)
+    process.exitCode = failure.exitCode
+    if (failure.code === 'EXIT') return
+    reportFailure(failure, this.jsonEnabled(), error, (text) => paintErr().red(text))
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    this.database?.sqlite.close()
+    this.database = undefined
+    await super.finally(error)
+  }
+}
+
+/** Commands that act inside one workspace (--workspace, or the only one). */
+export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
+  static override baseFlags = {
+    ...WsbCommand.baseFlags,
+    workspace: Flags.string({
+      char: 'w',
+      summary: 'Workspace id or name. Default: the only workspace in the database.',
+      env: 'WSB_WORKSPACE',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  protected context(flags: { db?: string; workspace?: string }): Ctx {
+    const db = this.openDatabase(flags.db)
+    return contextFor(db, resolveWorkspace(db, flags.workspace))
+  }
+}

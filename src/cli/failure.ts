@@ -1,0 +1,59 @@
+// Turning any thrown value into the spec's error contract (SPEC §2): a code, a
+// one-line message, details and an exit code. The only place that decides
+// exit codes for errors; commands and core never call process.exit.
+import { ExitCode, type ExitCodeValue, isWsbError } from '../core/errors.js'
+
+export type Failure = { code: string; message: string; details: Record<string, unknown>; exitCode: ExitCodeValue }
+
+const oneLine = (text: string) =>
+  text
+    .replace(/See more help with --help/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+
+function isParseError(error: Error & { parse?: unknown; oclif?: { exit?: number } }): boolean {
+  return error.parse !== undefined || error.message.startsWith('Parsing --') || error.oclif?.exit === 2
+}
+
+export function toFailure(error: unknown): Failure {
+  if (isWsbError(error))
+    return { code: error.code, message: oneLine(error.message.replace(/^Parsing --\S+\s*/, '')), details: error.details, exitCode: error.exitCode }
+  if (!(error instanceof Error))
+    return { code: 'UNEXPECTED', message: `unexpected failure: ${String(error)}`, details: {}, exitCode: ExitCode.unexpected }
+  const err = error as Error & { code?: string; oclif?: { exit?: number }; parse?: unknown }
+  if (err.message.includes('MODE_IMMUTABLE'))
+    return { code: 'MODE_IMMUTABLE', message: 'a workspace billing mode cannot change', details: {}, exitCode: ExitCode.refused }
+  if (isParseError(err)) {
+    const missingFlag = /Missing required flag[s]?:?\s*([\s\S]*)/.exec(err.message)
+    const missingArg = /Missing (\d+ )?required arg/.test(err.message)
+    return {
+      code: missingFlag || missingArg ? 'MISSING_INPUT' : 'INVALID_INPUT',
+      message: oneLine(err.message),
+      details: {},
+      exitCode: ExitCode.invalidInput,
+    }
+  }
+  if (err.code === 'EEXIT') return { code: 'EXIT', message: '', details: {}, exitCode: (err.oclif?.exit ?? 0) as ExitCodeValue }
+  if (err.code?.startsWith('SQLITE_BUSY'))
+    return { code: 'DB_BUSY', message: 'the database stayed busy for too long; retry', details: {}, exitCode: ExitCode.unexpected }
+  if (err.code === 'SQLITE_FULL' || err.code?.startsWith('SQLITE_IOERR'))
+    return { code: 'DB_IO', message: `cannot write the database: ${oneLine(err.message)}`, details: {}, exitCode: ExitCode.unexpected }
+  return {
+    code: 'UNEXPECTED',
+    message: `unexpected error: ${oneLine(err.message)} (run with DEBUG=wsb* for details)`,
+    details: {},
+    exitCode: ExitCode.unexpected,
+  }
+}
+
+export const debugEnabled = () => /(^|,)\s*(wsb|\*)/.test(process.env.DEBUG ?? '')
+
+/** Prints a failure: the JSON error object on stdout, or one line on stderr. */
+export function reportFailure(failure: Failure, json: boolean, error: unknown, paint: (text: string) => string): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ error: { code: failure.code, message: failure.message, details: failure.details } }, null, 2)}\n`)
+  } else {
+    process.stderr.write(`${paint(`Error: ${failure.message}`)} [${failure.code}]\n`)
+  }
+  if (debugEnabled() && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
+}

@@ -1,0 +1,24 @@
+import { Args, Flags } from '@oclif/core'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { assignAccount } from '../../core/accounts/assign.js'
+import type { AccountView } from '../../core/accounts/view.js'
+import { renderAccount } from '../../render/accounts.js'
+
+export default class AccountAssign extends WorkspaceCommand<AccountView> {
+  static override summary = 'Assigned mode: dedicate an account to a top-level organization.'
+  static override description = `The organization and all its descendants then draw from this account's pool.
+Child organizations inherit their top-level ancestor's account (NOT_TOP_LEVEL otherwise);
+an account serves one organization and an organization has one account (ALREADY_ASSIGNED).`
+  static override examples = ['<%= config.bin %> account assign "USA" --org "USA Operations"']
+  static override args = { account: Args.string({ description: 'Account id or name.', required: true }) }
+  static override flags = { org: Flags.string({ summary: 'Top-level organization id, name or path.', required: true }) }
+
+  async run(): Promise<AccountView> {
+    const { args, flags } = await this.parse(AccountAssign)
+    return assignAccount(this.context(flags), { account: args.account, org: flags.org })
+  }
+
+  protected render(account: AccountView): string {
+    return `Assigned.\n${renderAccount(account)}`
+  }
+}

@@ -1,0 +1,38 @@
+import { Args, Flags } from '@oclif/core'
+import { accountDetails, accountFlags } from '../../cli/account-flags.js'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { createAccount } from '../../core/accounts/create.js'
+import type { AccountView } from '../../core/accounts/view.js'
+import { name } from '../../core/schemas.js'
+import { renderAccount } from '../../render/accounts.js'
+
+export default class AccountCreate extends WorkspaceCommand<AccountView> {
+  static override summary = 'Create a billing account.'
+  static override description = `single mode: exactly one account (a second is refused with ACCOUNT_LIMIT).
+assigned mode: each top-level organization gets its own account (--org assigns it at once).
+pooled mode: any number of accounts, each billed separately, all feeding one pool.`
+  static override examples = [
+    '<%= config.bin %> account create "Acme Corp" --currency USD --email billing@acme.test --country US',
+    '<%= config.bin %> account create "Germany" --currency EUR --country DE --tax-rate 19 --org "Germany Operations"',
+  ]
+  static override args = { name: Args.string({ description: 'Company name (unique in the workspace).', required: true }) }
+  static override flags = {
+    currency: Flags.string({ summary: 'ISO 4217 currency code (USD, EUR, JPY …).', required: true }),
+    org: Flags.string({ summary: 'Assigned mode: the top-level organization this account serves.' }),
+    ...accountFlags,
+  }
+
+  async run(): Promise<AccountView> {
+    const { args, flags } = await this.parse(AccountCreate)
+    return createAccount(this.context(flags), {
+      name: this.input(name('account name'), args.name),
+      currency: flags.currency,
+      org: flags.org,
+      ...accountDetails(flags),
+    })
+  }
+
+  protected render(account: AccountView): string {
+    return `Created billing account.\n${renderAccount(account)}`
+  }
+}

@@ -1,0 +1,20 @@
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { listAccounts } from '../../core/accounts/list.js'
+import type { AccountView } from '../../core/accounts/view.js'
+import { renderAccounts } from '../../render/accounts.js'
+
+type Result = { accounts: AccountView[] }
+
+export default class AccountList extends WorkspaceCommand<Result> {
+  static override summary = 'List billing accounts.'
+  static override examples = ['<%= config.bin %> account list', '<%= config.bin %> account list --json']
+
+  async run(): Promise<Result> {
+    const { flags } = await this.parse(AccountList)
+    return listAccounts(this.context(flags))
+  }
+
+  protected render(result: Result): string {
+    return renderAccounts(result)
+  }
+}

@@ -1,0 +1,20 @@
+import { Args } from '@oclif/core'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { unassignAccount } from '../../core/accounts/assign.js'
+import type { AccountView } from '../../core/accounts/view.js'
+import { renderAccount } from '../../render/accounts.js'
+
+export default class AccountUnassign extends WorkspaceCommand<AccountView> {
+  static override summary = 'Assigned mode: release an account from its organization (refused while usage remains).'
+  static override examples = ['<%= config.bin %> account unassign "USA"']
+  static override args = { account: Args.string({ description: 'Account id or name.', required: true }) }
+
+  async run(): Promise<AccountView> {
+    const { args, flags } = await this.parse(AccountUnassign)
+    return unassignAccount(this.context(flags), { account: args.account })
+  }
+
+  protected render(account: AccountView): string {
+    return `Unassigned.\n${renderAccount(account)}`
+  }
+}

@@ -1,0 +1,33 @@
+import { Args, Flags } from '@oclif/core'
+import { accountDetails, accountFlags } from '../../cli/account-flags.js'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { updateAccount } from '../../core/accounts/update.js'
+import type { AccountView } from '../../core/accounts/view.js'
+import { name } from '../../core/schemas.js'
+import { renderAccount } from '../../render/accounts.js'
+
+export default class AccountUpdate extends WorkspaceCommand<AccountView> {
+  static override summary = "Change a billing account's details."
+  static override description = 'The currency is fixed once the account has had a subscription.'
+  static override examples = ['<%= config.bin %> account update "Acme Corp" --tax-rate 8.875 --email ap@acme.test']
+  static override args = { account: Args.string({ description: 'Account id or name.', required: true }) }
+  static override flags = {
+    name: Flags.string({ summary: 'New name.' }),
+    currency: Flags.string({ summary: 'ISO 4217 currency code.' }),
+    ...accountFlags,
+  }
+
+  async run(): Promise<AccountView> {
+    const { args, flags } = await this.parse(AccountUpdate)
+    return updateAccount(this.context(flags), {
+      ref: args.account,
+      name: flags.name === undefined ? undefined : this.input(name('account name'), flags.name),
+      currency: flags.currency,
+      ...accountDetails(flags),
+    })
+  }
+
+  protected render(account: AccountView): string {
+    return `Updated billing account.\n${renderAccount(account)}`
+  }
+}

@@ -1,0 +1,28 @@
+import { Args, Flags } from '@oclif/core'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { createOrg } from '../../core/orgs/create.js'
+import type { OrgView } from '../../core/orgs/view.js'
+import { name } from '../../core/schemas.js'
+import { renderOrg } from '../../render/orgs.js'
+
+export default class OrgCreate extends WorkspaceCommand<OrgView> {
+  static override summary = 'Create an organization, top-level or under a parent.'
+  static override examples = [
+    '<%= config.bin %> org create "USA Operations"',
+    '<%= config.bin %> org create "Sales Team" --parent "USA Operations"',
+    '<%= config.bin %> org create "EMEA" --parent "Sales/Europe" --json',
+  ]
+  static override args = { name: Args.string({ description: 'Organization name (unique among its siblings).', required: true }) }
+  static override flags = {
+    parent: Flags.string({ summary: 'Parent organization: id, name or path "A/B".' }),
+  }
+
+  async run(): Promise<OrgView> {
+    const { args, flags } = await this.parse(OrgCreate)
+    return createOrg(this.context(flags), { name: this.input(name('organization name'), args.name), parent: flags.parent })
+  }
+
+  protected render(org: OrgView): string {
+    return `Created organization.\n${renderOrg(org)}`
+  }
+}

@@ -1,0 +1,35 @@
+import { Args, Flags } from '@oclif/core'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { updateOrg } from '../../core/orgs/update.js'
+import type { OrgView } from '../../core/orgs/view.js'
+import { name } from '../../core/schemas.js'
+import { renderOrg } from '../../render/orgs.js'
+
+export default class OrgUpdate extends WorkspaceCommand<OrgView> {
+  static override summary = 'Rename an organization or move it under another parent.'
+  static override description = 'Moving an organization under itself or one of its descendants is refused (ORG_CYCLE).'
+  static override examples = [
+    '<%= config.bin %> org update "Sales" --name "Sales & Marketing"',
+    '<%= config.bin %> org update "Sales" --parent "USA Operations"',
+    '<%= config.bin %> org update "USA Operations/Sales" --top-level',
+  ]
+  static override args = { org: Args.string({ description: 'Organization id, name or path.', required: true }) }
+  static override flags = {
+    name: Flags.string({ summary: 'New name.' }),
+    parent: Flags.string({ summary: 'New parent: id, name or path.', exclusive: ['top-level'] }),
+    'top-level': Flags.boolean({ summary: 'Make it a top-level organization.' }),
+  }
+
+  async run(): Promise<OrgView> {
+    const { args, flags } = await this.parse(OrgUpdate)
+    return updateOrg(this.context(flags), {
+      ref: args.org,
+      name: flags.name === undefined ? undefined : this.input(name('organization name'), flags.name),
+      parent: flags['top-level'] ? null : flags.parent,
+    })
+  }
+
+  protected render(org: OrgView): string {
+    return `Updated organization.\n${renderOrg(org)}`
+  }
+}

@@ -1,0 +1,19 @@
+import { Args } from '@oclif/core'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { type WorkspaceDetail, showWorkspace } from '../../core/workspaces/show.js'
+import { renderWorkspaceDetail } from '../../render/workspaces.js'
+
+export default class WorkspaceShow extends WorkspaceCommand<WorkspaceDetail> {
+  static override summary = 'Show a workspace: mode, clock, organizations, accounts and pools.'
+  static override examples = ['<%= config.bin %> workspace show', '<%= config.bin %> workspace show "Acme Software" --json']
+  static override args = { workspace: Args.string({ description: 'Workspace id or name. Default: --workspace, or the only one.' }) }
+
+  async run(): Promise<WorkspaceDetail> {
+    const { args, flags } = await this.parse(WorkspaceShow)
+    return showWorkspace(this.context({ ...flags, workspace: args.workspace ?? flags.workspace }))
+  }
+
+  protected render(workspace: WorkspaceDetail): string {
+    return renderWorkspaceDetail(workspace)
+  }
+}

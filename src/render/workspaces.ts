@@ -1,0 +1,30 @@
+import type { WorkspaceView } from '../core/workspaces/view.js'
+import { paint } from './colour.js'
+import { details, table } from './table.js'
+import { when } from './time.js'
+
+const clock = (w: WorkspaceView) => (w.clock.mode === 'test' ? `test clock at ${when(w.clock.now)}` : 'real clock')
+
+export function renderWorkspace(w: WorkspaceView): string {
+  return details([
+    ['workspace', `${paint().bold(w.name)} (${w.id})`],
+    ['mode', `${w.mode} (permanent)`],
+    ['clock', clock(w)],
+    ['created', when(w.createdAt)],
+  ])
+}
+
+export function renderWorkspaces({ workspaces }: { workspaces: WorkspaceView[] }): string {
+  if (workspaces.length === 0) return 'No workspaces yet. Create one with: wsb workspace create NAME --mode single|assigned|pooled'
+  return table(
+    ['id', 'name', 'mode', 'clock'],
+    workspaces.map((w) => [w.id, w.name, w.mode, clock(w)]),
+  )
+}
+
+export function renderWorkspaceDetail(w: WorkspaceView & { organizations: number; accounts: number }): string {
+  return `${renderWorkspace(w)}\n${details([
+    ['organizations', w.organizations],
+    ['accounts', w.accounts],
+  ])}`
+}
