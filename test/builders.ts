@@ -1,0 +1,33 @@
+// One-line setups for core tests: a real database file with a workspace in a
+// given mode, so each test shows only what it is about.
+import { createAccount, type CreateAccountInput } from '../src/core/accounts/create.js'
+import { type Ctx, contextFor } from '../src/core/context.js'
+import { createOrg } from '../src/core/orgs/create.js'
+import { type Db, openDb } from '../src/core/store/open.js'
+import type { BillingMode } from '../src/core/store/schema/index.js'
+import { createWorkspace } from '../src/core/workspaces/create.js'
+import { resolveWorkspace } from '../src/core/workspaces/resolve.js'
+import { tempDbPath } from './helpers/temp.js'
+
+export const T0 = Date.parse('2026-01-15T00:00:00Z')
+
+export function newDb(path = tempDbPath()): Db {
+  return openDb(path)
+}
+
+/** A workspace with a test clock at `start` (default 2026-01-15). */
+export function workspace(mode: BillingMode, options: { db?: Db; name?: string; start?: number } = {}): Ctx {
+  const db = options.db ?? newDb()
+  const view = createWorkspace(db, { name: options.name ?? `${mode} workspace`, mode, clockStart: options.start ?? T0 })
+  return refresh({ db, workspace: resolveWorkspace(db, view.id), now: 0 })
+}
+
+/** Re-reads the workspace row (its clock may have moved). */
+export function refresh(ctx: Ctx): Ctx {
+  return contextFor(ctx.db, resolveWorkspace(ctx.db, ctx.workspace.id))
+}
+
+export const org = (ctx: Ctx, name: string, parent?: string) => createOrg(ctx, { name, parent })
+
+export const account = (ctx: Ctx, name: string, input: Partial<CreateAccountInput> = {}) =>
+  createAccount(ctx, { name, currency: 'USD', ...input })

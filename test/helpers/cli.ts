@@ -1,0 +1,51 @@
+// Runs the built wsb binary as a subprocess, the way scripts use it.
+import { spawn, spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export const WSB = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+export type CliResult = { code: number; stdout: string; stderr: string; json: () => any }
+
+/** Environment without the caller's colour, CI and wsb settings, so tests are deterministic. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const key of Object.keys(env))
+    if (/^(WSB_|STRIPE_|FORCE_COLOR|NO_COLOR|DEBUG|CI$)/.test(key)) delete env[key]
+  for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key]
+  else env[key] = value
+  return env
+}
+
+function result(code: number | null, stdout: string, stderr: string): CliResult {
+  return {
+    code: code ?? -1,
+    stdout,
+    stderr,
+    json: () => {
+      try {
+        return JSON.parse(stdout)
+      } catch {
+        throw new Error(`stdout is not one JSON document:\n${stdout}\nstderr:\n${stderr}`)
+      }
+    },
+  }
+}
+
+export function wsb(args: string[], options: { db?: string; env?: Record<string, string | undefined>; input?: string } = {}): CliResult {
+  const env = cleanEnv({ ...(options.db ? { WSB_DB: options.db } : {}), ...options.env })
+  const out = spawnSync(process.execPath, [WSB, ...args], { env, input: options.input ?? '', encoding: 'utf8', timeout: 60_000 })
+  return result(out.status, out.stdout, out.stderr)
+}
+
+/** The same, without blocking the test process (for concurrency tests). */
+export function wsbAsync(args: string[], options: { db?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+  const env = cleanEnv({ ...(options.db ? { WSB_DB: options.db } : {}), ...options.env })
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [WSB, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('close', (code) => resolve(result(code, stdout, stderr)))
+  })
+}
