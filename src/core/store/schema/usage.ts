@@ -17,3 +17,18 @@ export const usageLevels = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.orgId, t.product] })],
 )
+
+/**
+ * Usage per pool and product (R-POOL-3), kept with the org counters. A pool is
+ * the workspace (single, pooled) or one billing account (assigned).
+ */
+export const poolUsage = sqliteTable(
+  'pool_usage',
+  {
+    poolId: text('pool_id').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    product: text('product').notNull(),
+    used: integer('used').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.poolId, t.product] })],
+)

@@ -16,6 +16,8 @@ export const workspaces = sqliteTable(
     /** Frozen time of a test clock, epoch ms UTC; null for the real clock. */
     clockNow: integer('clock_now'),
     createdAt: integer('created_at').notNull(),
+    /** When the workspace's one trial started (R-TR-2); null if never. */
+    trialUsedAt: integer('trial_used_at'),
   },
   (t) => [uniqueIndex('workspaces_name_unique').on(sql`lower(${t.name})`)],
 )
