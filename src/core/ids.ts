@@ -11,6 +11,7 @@ export const idPrefix = {
   invoice: 'inv',
   paymentMethod: 'pmr',
   coupon: 'cpn',
+  price: 'price',
 } as const
 
 export function newId(kind: keyof typeof idPrefix): string {
