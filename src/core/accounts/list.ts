@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Ctx } from '../context.js'
 import { billingAccounts } from '../store/schema/index.js'
 import { resolveAccount } from './resolve.js'
@@ -9,7 +9,7 @@ export function listAccounts(ctx: Ctx): { accounts: AccountView[] } {
     .select()
     .from(billingAccounts)
     .where(eq(billingAccounts.workspaceId, ctx.workspace.id))
-    .orderBy(asc(billingAccounts.createdAt), asc(billingAccounts.name))
+    .orderBy(sql`rowid`)
     .all()
   return { accounts: rows.map(accountView) }
 }

@@ -4,7 +4,7 @@ import type { Ctx } from '../context.js'
 import { currency } from '../currency.js'
 import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
-import { billingAccounts } from '../store/schema/index.js'
+import { billingAccounts, subscriptions } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
 import { resolveAccount } from './resolve.js'
 import { type AccountView, accountView } from './view.js'
@@ -42,7 +42,15 @@ export function updateAccount(ctx: Ctx, input: UpdateAccountInput): AccountView 
     }
     if (input.currency !== undefined) {
       const code = currency(input.currency).code
-      if (code !== account.currency) changes.currency = code
+      if (code !== account.currency) {
+        const subscription = db.orm.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.accountId, account.id)).get()
+        if (subscription)
+          throw refused('CURRENCY_LOCKED', `the currency of "${account.name}" is fixed at ${account.currency}: it has had a subscription (${subscription.id})`, {
+            accountId: account.id,
+            currency: account.currency,
+          })
+        changes.currency = code
+      }
     }
     if (input.email !== undefined) changes.email = input.email
     if (input.country !== undefined) changes.country = input.country

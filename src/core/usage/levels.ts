@@ -16,10 +16,18 @@ export function subtreeUsage(db: Db, orgId: string): Record<string, number> {
 }
 
 /**
- * Adds `delta` to the level of `chain[0]` and to the subtree counter of every
- * org in `chain` (the org and its ancestors). Callers check bounds first.
+ * Adds `delta` to the level of `chain[0]`, to the subtree counter of every org
+ * in `chain` (the org and its ancestors) and to the pool's usage. Callers check
+ * bounds first.
  */
-export function adjustLevel(db: Db, workspaceId: string, chain: readonly string[], product: string, delta: number): void {
+export function adjustLevel(
+  db: Db,
+  workspaceId: string,
+  chain: readonly string[],
+  product: string,
+  delta: number,
+  poolId: string,
+): void {
   const [orgId] = chain
   if (orgId === undefined || delta === 0) return
   const upsert = db.sqlite.prepare(
@@ -27,4 +35,10 @@ export function adjustLevel(db: Db, workspaceId: string, chain: readonly string[
      ON CONFLICT (org_id, product) DO UPDATE SET level = level + excluded.level, subtree = subtree + excluded.subtree`,
   )
   chain.forEach((id, index) => upsert.run(id, workspaceId, product, index === 0 ? delta : 0, delta))
+  db.sqlite
+    .prepare(
+      `INSERT INTO pool_usage (pool_id, workspace_id, product, used) VALUES (?, ?, ?, ?)
+       ON CONFLICT (pool_id, product) DO UPDATE SET used = used + excluded.used`,
+    )
+    .run(poolId, workspaceId, product, delta)
 }

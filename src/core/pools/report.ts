@@ -1,0 +1,67 @@
+// The pool view of `usage report --by pool` (R-POOL-1..3): capacity, used,
+// available per product, with each contributing account's share.
+import { eq } from 'drizzle-orm'
+import type { Ctx } from '../context.js'
+import { billingAccounts } from '../store/schema/index.js'
+import { capacityOf, poolsOf, usageOf } from './pools.js'
+
+export type PoolProductView = {
+  product: string
+  capacity: number
+  used: number
+  available: number
+  overCapacity: boolean
+  /** used ÷ capacity in percent, one decimal; null when there is no capacity. */
+  utilization: number | null
+  contributions: { accountId: string; accountName: string; quantity: number }[]
+}
+
+export type PoolView = {
+  id: string
+  /** The workspace's name, or the billing account's in assigned mode. */
+  name: string
+  kind: 'workspace' | 'account'
+  accountIds: string[]
+  organizationId: string | null
+  products: PoolProductView[]
+}
+
+export function poolReport(ctx: Ctx): { pools: PoolView[] } {
+  const names = new Map(
+    ctx.db.orm
+      .select({ id: billingAccounts.id, name: billingAccounts.name })
+      .from(billingAccounts)
+      .where(eq(billingAccounts.workspaceId, ctx.workspace.id))
+      .all()
+      .map((a) => [a.id, a.name]),
+  )
+  return {
+    pools: poolsOf(ctx).map((pool) => {
+      const capacity = capacityOf(ctx.db, ctx.workspace, pool.id)
+      const usage = usageOf(ctx.db, pool.id)
+      const keys = [...new Set([...capacity.keys(), ...usage.keys()])].sort()
+      return {
+        ...pool,
+        products: keys.map((product) => {
+          const cap = capacity.get(product)?.capacity ?? 0
+          const used = usage.get(product) ?? 0
+          return {
+            product,
+            capacity: cap,
+            used,
+            available: Math.max(0, cap - used),
+            overCapacity: used > cap,
+            utilization: cap > 0 ? Math.round((used * 1000) / cap) / 10 : null,
+            contributions: pool.accountIds
+              .map((accountId) => ({
+                accountId,
+                accountName: names.get(accountId) ?? accountId,
+                quantity: capacity.get(product)?.contributions.get(accountId) ?? 0,
+              }))
+              .filter((share) => share.quantity > 0),
+          }
+        }),
+      }
+    }),
+  }
+}

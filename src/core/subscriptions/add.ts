@@ -1,0 +1,130 @@
+// Subscribing (R-SUB-1, R-BA-5, R-TR-1/2): an account buys quantities of
+// products on one interval, in its currency, at the active prices. At most 3
+// live subscriptions per account; the workspace's first may start a 14-day trial.
+import { and, count, eq, inArray } from 'drizzle-orm'
+import { resolveAccount } from '../accounts/resolve.js'
+import { activePrice } from '../catalog/prices.js'
+import { requireProduct } from '../catalog/products.js'
+import type { Ctx } from '../context.js'
+import { invalid, refused } from '../errors.js'
+import { recordEvent } from '../events/record.js'
+import { newId } from '../ids.js'
+import type { Db } from '../store/open.js'
+import {
+  type BillingAccountRow,
+  contributingStatuses,
+  type Interval,
+  type PriceRow,
+  subscriptionItems,
+  subscriptions,
+  workspaces,
+} from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { addDaysUtc, periodBounds, TRIAL_DAYS } from './periods.js'
+import { trialEligibility } from './trial.js'
+import { type SubscriptionView, subscriptionView } from './view.js'
+
+export const MAX_LIVE_SUBSCRIPTIONS = 3
+
+export type AddSubscriptionInput = {
+  account: string
+  items: Record<string, number>
+  interval?: Interval
+  /** true: must trial; false: never; undefined: trial when eligible. */
+  trial?: boolean
+}
+
+/** The active price of each product in the currency and interval, or NO_PRICE (R-SUB-1). */
+export function pricesFor(db: Db, workspaceId: string, products: string[], currency: string, interval: Interval): Map<string, PriceRow> {
+  const found = new Map<string, PriceRow>()
+  for (const product of products) {
+    requireProduct(db, workspaceId, product)
+    const price = activePrice(db, workspaceId, product, currency, interval)
+    if (!price)
+      throw refused('NO_PRICE', `${product} has no ${interval}ly price in ${currency}; set one with: wsb price set ${product} --currency ${currency} --interval ${interval} --unit-amount N`, {
+        product,
+        currency,
+        interval,
+      })
+    found.set(product, price)
+  }
+  return found
+}
+
+function requireRoomForSubscription(ctx: Ctx, account: BillingAccountRow): void {
+  const live =
+    ctx.db.orm
+      .select({ n: count() })
+      .from(subscriptions)
+      .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses])))
+      .get()?.n ?? 0
+  if (live < MAX_LIVE_SUBSCRIPTIONS) return
+  const way =
+    ctx.workspace.mode === 'pooled'
+      ? 'create a further billing account in this pooled workspace for more distinct invoices'
+      : ctx.workspace.mode === 'assigned'
+        ? 'add products to an existing subscription instead (in assigned mode an account serves a single organization)'
+        : 'add products to an existing subscription instead (single mode allows one billing account)'
+  throw refused(
+    'SUBSCRIPTION_LIMIT',
+    `billing account "${account.name}" already has ${live} active subscriptions, the most allowed; ${way}`,
+    { accountId: account.id, active: live, limit: MAX_LIVE_SUBSCRIPTIONS },
+  )
+}
+
+export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): SubscriptionView {
+  const { db, workspace, now } = ctx
+  const interval = input.interval ?? 'month'
+  const products = Object.keys(input.items)
+  if (products.length === 0) throw invalid('a subscription needs at least one --item PRODUCT=QTY')
+  for (const [product, quantity] of Object.entries(input.items))
+    if (quantity < 1) throw invalid(`--item ${product}=${quantity}: a new subscription needs a quantity of at least 1`, { product, quantity })
+
+  return immediate(db.sqlite, () => {
+    const account = resolveAccount(db, workspace.id, input.account)
+    const priced = pricesFor(db, workspace.id, products, account.currency, interval)
+    requireRoomForSubscription(ctx, account)
+
+    const eligibility = trialEligibility(ctx, account.id)
+    if (input.trial === true && !eligibility.eligible)
+      throw refused('TRIAL_INELIGIBLE', `no trial: ${eligibility.reason}`, { condition: eligibility.condition })
+    const trialing = input.trial !== false && eligibility.eligible
+
+    const id = newId('subscription')
+    const trialEnd = addDaysUtc(now, TRIAL_DAYS)
+    const period = trialing ? { start: now, end: trialEnd } : periodBounds(now, interval, 0)
+    const row = db.orm
+      .insert(subscriptions)
+      .values({
+        id,
+        workspaceId: workspace.id,
+        accountId: account.id,
+        status: trialing ? 'trialing' : 'active',
+        interval,
+        currency: account.currency,
+        // A trial's billing periods start when it ends; index -1 is the trial itself.
+        anchorAt: trialing ? trialEnd : now,
+        periodIndex: trialing ? -1 : 0,
+        currentPeriodStart: period.start,
+        currentPeriodEnd: period.end,
+        trialStart: trialing ? now : null,
+        trialEnd: trialing ? trialEnd : null,
+        createdAt: now,
+      })
+      .returning()
+      .get()
+    db.orm
+      .insert(subscriptionItems)
+      .values(products.map((product) => ({ subscriptionId: id, product, priceId: priced.get(product)?.id ?? '', quantity: input.items[product] ?? 0 })))
+      .run()
+    if (trialing) db.orm.update(workspaces).set({ trialUsedAt: now }).where(eq(workspaces.id, workspace.id)).run()
+    recordEvent(db, {
+      workspaceId: workspace.id,
+      at: now,
+      kind: 'subscription.created',
+      refs: { subscriptionId: id, accountId: account.id },
+      data: { status: row.status, interval, items: input.items, ...(trialing ? { trialEnd: new Date(trialEnd).toISOString() } : {}) },
+    })
+    return subscriptionView(db, row)
+  })
+}

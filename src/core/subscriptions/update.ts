@@ -1,0 +1,172 @@
+// Changing a subscription (R-SUB-4, R-SUB-5): increases and added products take
+// effect now and leave a proration line for the next invoice; decreases,
+// removals and interval changes wait for the next period start. During a trial
+// every change applies at once and nothing is prorated. A decrease that would
+// leave the pool below its usage is refused with BELOW_USAGE.
+import { and, eq } from 'drizzle-orm'
+import { displayUnitAmount } from '../catalog/pricing.js'
+import { priceById } from '../catalog/prices.js'
+import { requireProduct } from '../catalog/products.js'
+import { iso } from '../clock.js'
+import type { Ctx } from '../context.js'
+import { invalid, refused } from '../errors.js'
+import { recordEvent } from '../events/record.js'
+import { capacityOf, poolIdOfAccount, requireCapacityCovers, scheduledDelta } from '../pools/pools.js'
+import {
+  type Interval,
+  type PriceRow,
+  pendingLines,
+  scheduledChanges,
+  type SubscriptionItemRow,
+  type SubscriptionRow,
+  subscriptionItems,
+  subscriptions,
+} from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { pricesFor } from './add.js'
+import { prorate } from './proration.js'
+import { requireLive, resolveSubscription } from './resolve.js'
+import { type SubscriptionView, subscriptionView } from './view.js'
+
+export type UpdateSubscriptionInput = { ref: string; items?: Record<string, number>; interval?: Interval }
+
+function dropScheduled(ctx: Ctx, subscriptionId: string, kind: 'quantity' | 'interval', product?: string): void {
+  ctx.db.orm
+    .delete(scheduledChanges)
+    .where(
+      and(
+        eq(scheduledChanges.subscriptionId, subscriptionId),
+        eq(scheduledChanges.kind, kind),
+        product === undefined ? undefined : eq(scheduledChanges.product, product),
+      ),
+    )
+    .run()
+}
+
+function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: SubscriptionItemRow | undefined, quantity: number): void {
+  const { db, now } = ctx
+  // An existing item keeps the price it was sold at; a new product takes today's (or NO_PRICE).
+  const price = item
+    ? priceById(db, item.priceId)
+    : (pricesFor(db, sub.workspaceId, [product], sub.currency, sub.interval).get(product) as PriceRow)
+  const from = item?.quantity ?? 0
+  if (item) db.orm.update(subscriptionItems).set({ quantity }).where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product))).run()
+  else db.orm.insert(subscriptionItems).values({ subscriptionId: sub.id, product, priceId: price.id, quantity }).run()
+  dropScheduled(ctx, sub.id, 'quantity', product)
+  let amount = 0
+  if (sub.status !== 'trialing') {
+    const period = { start: sub.currentPeriodStart, end: sub.currentPeriodEnd }
+    amount = prorate(price, from, quantity, period, now).amount
+    db.orm
+      .insert(pendingLines)
+      .values({
+        subscriptionId: sub.id,
+        accountId: sub.accountId,
+        product,
+        description: `Proration: ${product} ${from} → ${quantity} from ${iso(now)} to ${iso(period.end)}`,
+        fromQuantity: from,
+        toQuantity: quantity,
+        unitAmount: displayUnitAmount(price),
+        amount,
+        currency: sub.currency,
+        periodStart: now,
+        periodEnd: period.end,
+        createdAt: now,
+      })
+      .run()
+  }
+  recordEvent(db, {
+    workspaceId: sub.workspaceId,
+    at: now,
+    kind: 'subscription.quantity_increased',
+    refs: { subscriptionId: sub.id, accountId: sub.accountId },
+    data: { product, from, to: quantity, prorated: { amount, currency: sub.currency } },
+  })
+}
+
+function decrease(ctx: Ctx, sub: SubscriptionRow, product: string, item: SubscriptionItemRow, quantity: number): void {
+  const { db, workspace, now } = ctx
+  const poolId = poolIdOfAccount(workspace, sub.accountId)
+  const capacity = capacityOf(db, workspace, poolId).get(product)?.capacity ?? 0
+  const resulting = capacity - (item.quantity - quantity) + scheduledDelta(db, workspace, poolId, product, sub.id)
+  requireCapacityCovers(db, poolId, product, resulting, `lowering ${product} from ${item.quantity} to ${quantity} on ${sub.id}`)
+  const where = and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product))
+  if (sub.status === 'trialing') {
+    if (quantity === 0) db.orm.delete(subscriptionItems).where(where).run()
+    else db.orm.update(subscriptionItems).set({ quantity }).where(where).run()
+    dropScheduled(ctx, sub.id, 'quantity', product)
+  } else {
+    dropScheduled(ctx, sub.id, 'quantity', product)
+    db.orm.insert(scheduledChanges).values({ subscriptionId: sub.id, kind: 'quantity', product, quantity, createdAt: now }).run()
+  }
+  recordEvent(db, {
+    workspaceId: sub.workspaceId,
+    at: now,
+    kind: sub.status === 'trialing' ? 'subscription.quantity_decreased' : 'subscription.change_scheduled',
+    refs: { subscriptionId: sub.id, accountId: sub.accountId },
+    data: { product, from: item.quantity, to: quantity, ...(sub.status === 'trialing' ? {} : { effectiveAt: iso(sub.currentPeriodEnd) }) },
+  })
+}
+
+function changeInterval(ctx: Ctx, sub: SubscriptionRow, interval: Interval): void {
+  const { db, now } = ctx
+  dropScheduled(ctx, sub.id, 'interval')
+  if (interval === sub.interval) return
+  const items = db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).all()
+  const priced = pricesFor(db, sub.workspaceId, items.map((item) => item.product), sub.currency, interval)
+  if (sub.status === 'trialing') {
+    db.orm.update(subscriptions).set({ interval }).where(eq(subscriptions.id, sub.id)).run()
+    for (const item of items)
+      db.orm
+        .update(subscriptionItems)
+        .set({ priceId: priced.get(item.product)?.id ?? item.priceId })
+        .where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, item.product)))
+        .run()
+  } else {
+    db.orm.insert(scheduledChanges).values({ subscriptionId: sub.id, kind: 'interval', interval, createdAt: now }).run()
+  }
+  recordEvent(db, {
+    workspaceId: sub.workspaceId,
+    at: now,
+    kind: sub.status === 'trialing' ? 'subscription.interval_changed' : 'subscription.change_scheduled',
+    refs: { subscriptionId: sub.id, accountId: sub.accountId },
+    data: { from: sub.interval, to: interval, ...(sub.status === 'trialing' ? {} : { effectiveAt: iso(sub.currentPeriodEnd) }) },
+  })
+}
+
+/** The quantities the subscription will have once every scheduled change applies. */
+function futureQuantities(ctx: Ctx, subscriptionId: string): Map<string, number> {
+  const future = new Map<string, number>()
+  for (const item of ctx.db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, subscriptionId)).all())
+    future.set(item.product, item.quantity)
+  for (const change of ctx.db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, subscriptionId)).all())
+    if (change.kind === 'quantity' && change.product) future.set(change.product, change.quantity ?? 0)
+  return future
+}
+
+export function updateSubscription(ctx: Ctx, input: UpdateSubscriptionInput): SubscriptionView {
+  const { db, workspace } = ctx
+  if (!input.items && !input.interval) throw invalid('nothing to change: give --item PRODUCT=QTY or --interval')
+  return immediate(db.sqlite, () => {
+    const sub = resolveSubscription(db, workspace.id, input.ref)
+    requireLive(sub, 'changed')
+    for (const [product, quantity] of Object.entries(input.items ?? {})) {
+      requireProduct(db, workspace.id, product)
+      const item = db.orm
+        .select()
+        .from(subscriptionItems)
+        .where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product)))
+        .get()
+      const current = item?.quantity ?? 0
+      if (quantity > current) increase(ctx, sub, product, item, quantity)
+      else if (item && quantity < current) decrease(ctx, sub, product, item, quantity)
+      else dropScheduled(ctx, sub.id, 'quantity', product)
+    }
+    if (input.interval) changeInterval(ctx, sub, input.interval)
+    if ([...futureQuantities(ctx, sub.id).values()].every((quantity) => quantity === 0))
+      throw refused('EMPTY_SUBSCRIPTION', `subscription ${sub.id} would have no products left; cancel it instead: wsb sub cancel ${sub.id}`, {
+        subscriptionId: sub.id,
+      })
+    return subscriptionView(db, resolveSubscription(db, workspace.id, sub.id))
+  })
+}

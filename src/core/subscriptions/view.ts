@@ -1,0 +1,101 @@
+// The JSON shape of a subscription (SPEC §2: id, accountId, status, interval,
+// currentPeriodStart, currentPeriodEnd, trialEnd, items, scheduledChanges).
+import { asc, eq } from 'drizzle-orm'
+import { periodAmount } from '../catalog/pricing.js'
+import { priceById } from '../catalog/prices.js'
+import { iso, isoOrNull } from '../clock.js'
+import type { Money } from '../money.js'
+import type { Db } from '../store/open.js'
+import {
+  type Interval,
+  type PricingScheme,
+  scheduledChanges,
+  type SubscriptionRow,
+  type SubscriptionStatus,
+  subscriptionItems,
+} from '../store/schema/index.js'
+
+export type ItemView = {
+  product: string
+  quantity: number
+  priceId: string
+  scheme: PricingScheme
+  unitAmount: Money | null
+  /** What this quantity costs for one period. */
+  periodAmount: Money
+}
+
+export type ScheduledChangeView =
+  | { kind: 'quantity'; product: string; from: number; to: number; effectiveAt: string }
+  | { kind: 'interval'; from: Interval; to: Interval; effectiveAt: string }
+  | { kind: 'cancel'; effectiveAt: string }
+
+export type SubscriptionView = {
+  id: string
+  accountId: string
+  workspaceId: string
+  status: SubscriptionStatus
+  interval: Interval
+  currency: string
+  currentPeriodStart: string
+  currentPeriodEnd: string
+  trialStart: string | null
+  trialEnd: string | null
+  cancelAtPeriodEnd: boolean
+  canceledAt: string | null
+  cancelReason: string | null
+  createdAt: string
+  items: ItemView[]
+  scheduledChanges: ScheduledChangeView[]
+}
+
+export function subscriptionView(db: Db, row: SubscriptionRow): SubscriptionView {
+  const items = db.orm
+    .select()
+    .from(subscriptionItems)
+    .where(eq(subscriptionItems.subscriptionId, row.id))
+    .orderBy(asc(subscriptionItems.product))
+    .all()
+  const quantities = new Map(items.map((item) => [item.product, item.quantity]))
+  const effectiveAt = iso(row.currentPeriodEnd)
+  const pending: ScheduledChangeView[] = db.orm
+    .select()
+    .from(scheduledChanges)
+    .where(eq(scheduledChanges.subscriptionId, row.id))
+    .orderBy(asc(scheduledChanges.id))
+    .all()
+    .map((change) =>
+      change.kind === 'interval'
+        ? { kind: 'interval', from: row.interval, to: change.interval as Interval, effectiveAt }
+        : { kind: 'quantity', product: change.product ?? '', from: quantities.get(change.product ?? '') ?? 0, to: change.quantity ?? 0, effectiveAt },
+    )
+  if (row.cancelAtPeriodEnd && row.status !== 'canceled') pending.push({ kind: 'cancel', effectiveAt })
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    workspaceId: row.workspaceId,
+    status: row.status,
+    interval: row.interval,
+    currency: row.currency,
+    currentPeriodStart: iso(row.currentPeriodStart),
+    currentPeriodEnd: iso(row.currentPeriodEnd),
+    trialStart: isoOrNull(row.trialStart),
+    trialEnd: isoOrNull(row.trialEnd),
+    cancelAtPeriodEnd: row.cancelAtPeriodEnd,
+    canceledAt: isoOrNull(row.canceledAt),
+    cancelReason: row.cancelReason,
+    createdAt: iso(row.createdAt),
+    items: items.map((item) => {
+      const price = priceById(db, item.priceId)
+      return {
+        product: item.product,
+        quantity: item.quantity,
+        priceId: item.priceId,
+        scheme: price.scheme,
+        unitAmount: price.unitAmount === null ? null : { amount: price.unitAmount, currency: price.currency },
+        periodAmount: { amount: periodAmount(price, item.quantity), currency: price.currency },
+      }
+    }),
+    scheduledChanges: pending,
+  }
+}
