@@ -19,7 +19,10 @@ wsb workspace create "Acme Software" --mode single --test-clock --clock-start 20
 export WSB_WORKSPACE="Acme Software"
 for team in Sales Engineering Marketing; do quiet org create "$team"; done
 wsb account create "Acme Software Inc." --currency USD --country US --email billing@acme.test
+printf '\n(the first subscription of a workspace with one account starts a 14-day trial:)'
+wsb sub add "Acme Software Inc." --item users=100 --item locations=50
 wsb org list
+wsb usage report
 
 section "2. A global corporation: assigned mode (USA/USD, Germany/EUR, Japan/JPY silos)"
 wsb workspace create "Global Corp" --mode assigned --test-clock --clock-start 2026-01-01
@@ -34,7 +37,12 @@ quiet org create "製品部" --parent "Japan Operations"
 quiet account create "Global Corp USA" --currency USD --country US --org "USA Operations"
 quiet account create "Global Corp GmbH" --currency EUR --country DE --tax-rate 19 --org "Germany Operations"
 quiet account create "Global Corp KK" --currency JPY --country JP --tax-rate 10 --org "Japan Operations"
+quiet sub add "Global Corp USA" --item users=60 --item locations=20
+quiet sub add "Global Corp GmbH" --item users=25 --item locations=8 --interval year
+wsb sub add "Global Corp KK" --item users=15 --item locations=5
 wsb account list
+printf '\n(each silo is its own pool, in its own currency:)'
+wsb usage report
 wsb org list
 printf '\n(a child cannot have its own account:)'
 wsb account create "Sales only" --currency USD --org "USA Operations/Sales Team" || true
@@ -44,7 +52,12 @@ wsb workspace create "Franchise Co" --mode pooled --test-clock --clock-start 202
 export WSB_WORKSPACE="Franchise Co"
 for location in "Location 1 - Downtown" "Location 2 - Airport" "Location 3 - Mall"; do quiet org create "$location"; done
 for franchisee in "Franchisee A" "Franchisee B" "Franchisee C"; do quiet account create "$franchisee" --currency USD --country US; done
-wsb account list
+quiet sub add "Franchisee A" --item users=80 --item locations=40
+quiet sub add "Franchisee B" --item users=70 --item locations=35
+quiet sub add "Franchisee C" --item users=50 --item locations=25
+printf '\n(200 users and 100 locations in one pool, each franchisee billed for its own share:)'
+wsb usage report
+wsb sub list
 wsb org limit set "Location 2 - Airport" users=30
 wsb org list
 

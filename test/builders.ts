@@ -3,6 +3,9 @@
 import { createAccount, type CreateAccountInput } from '../src/core/accounts/create.js'
 import { type Ctx, contextFor } from '../src/core/context.js'
 import { createOrg } from '../src/core/orgs/create.js'
+import { ancestry, loadTree } from '../src/core/orgs/tree.js'
+import { poolIdOfOrg } from '../src/core/pools/pools.js'
+import { adjustLevel } from '../src/core/usage/levels.js'
 import { type Db, openDb } from '../src/core/store/open.js'
 import type { BillingMode } from '../src/core/store/schema/index.js'
 import { createWorkspace } from '../src/core/workspaces/create.js'
@@ -28,6 +31,16 @@ export function refresh(ctx: Ctx): Ctx {
 }
 
 export const org = (ctx: Ctx, name: string, parent?: string) => createOrg(ctx, { name, parent })
+
+/**
+ * Usage written through the core's own counter function (the metering
+ * capability's recorder sits on top of it): levels, subtrees and pool usage.
+ */
+export function use(ctx: Ctx, orgId: string, product: string, delta: number): void {
+  const tree = loadTree(ctx.db, ctx.workspace.id)
+  const chain = ancestry(tree, orgId).map((row) => row.id)
+  adjustLevel(ctx.db, ctx.workspace.id, chain, product, delta, poolIdOfOrg(ctx.db, ctx.workspace, tree, orgId))
+}
 
 export const account = (ctx: Ctx, name: string, input: Partial<CreateAccountInput> = {}) =>
   createAccount(ctx, { name, currency: 'USD', ...input })

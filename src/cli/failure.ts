@@ -8,6 +8,8 @@ export type Failure = { code: string; message: string; details: Record<string, u
 const oneLine = (text: string) =>
   text
     .replace(/See more help with --help/g, '')
+    .replace(/The following errors? occurred:/g, '')
+    .replace(/Missing required flag:?\s+(?:--)?([\w-]+)/g, 'missing required flag --$1')
     .replace(/\s+/g, ' ')
     .trim()
 

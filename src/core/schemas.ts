@@ -99,3 +99,27 @@ export function productQuantities(pairs: readonly string[], what: string): Recor
   }
   return out
 }
+
+/** Minor units: a non-negative integer amount such as 1000 (= 10.00 USD). */
+export const minorUnits = (what: string) =>
+  z.pipe(
+    z.string().check(z.regex(/^\d{1,15}$/, { error: `${what}: expected a non-negative integer amount in minor units (1000 = 10.00 USD)` })),
+    z.transform(Number),
+  )
+
+/**
+ * Price tiers "UPTO:UNIT[+FLAT],…,inf:UNIT[+FLAT]" in minor units, e.g.
+ * "10:1000,50:800+500,inf:600".
+ */
+export function parseTiers(spec: string): { upTo: number | null; unitAmount: number; flatAmount: number }[] {
+  return spec.split(',').map((part, i) => {
+    const match = /^\s*(\d+|inf)\s*:\s*(\d+)\s*(?:\+\s*(\d+))?\s*$/i.exec(part)
+    if (!match) throw invalid(`--tiers: tier ${i + 1} "${part}" is not UPTO:UNIT[+FLAT] (e.g. 10:1000 or inf:600+500)`, { tier: part })
+    const [, upTo = '', unit = '', flat = '0'] = match
+    return {
+      upTo: upTo.toLowerCase() === 'inf' ? null : parseInput(nonNegativeInt('--tiers up-to'), Number(upTo)),
+      unitAmount: parseInput(nonNegativeInt('--tiers unit amount'), Number(unit)),
+      flatAmount: parseInput(nonNegativeInt('--tiers flat amount'), Number(flat)),
+    }
+  })
+}

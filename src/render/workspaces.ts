@@ -1,4 +1,6 @@
+import type { WorkspaceDetail } from '../core/workspaces/show.js'
 import type { WorkspaceView } from '../core/workspaces/view.js'
+import { renderPools } from './pools.js'
 import { paint } from './colour.js'
 import { details, table } from './table.js'
 import { when } from './time.js'
@@ -22,9 +24,9 @@ export function renderWorkspaces({ workspaces }: { workspaces: WorkspaceView[] }
   )
 }
 
-export function renderWorkspaceDetail(w: WorkspaceView & { organizations: number; accounts: number }): string {
+export function renderWorkspaceDetail(w: WorkspaceDetail): string {
   return `${renderWorkspace(w)}\n${details([
     ['organizations', w.organizations],
     ['accounts', w.accounts],
-  ])}`
+  ])}\n\n${renderPools(w)}`
 }

@@ -2,17 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { deleteOrg } from '../../src/core/orgs/delete.js'
 import { clearLimits, setLimits } from '../../src/core/orgs/limits.js'
 import { listOrgs, showOrg } from '../../src/core/orgs/list.js'
-import { loadTree, ancestry } from '../../src/core/orgs/tree.js'
 import { updateOrg } from '../../src/core/orgs/update.js'
-import { adjustLevel, subtreeUsage } from '../../src/core/usage/levels.js'
-import type { Ctx } from '../../src/core/context.js'
-import { org, workspace } from '../builders.js'
+import { subtreeUsage } from '../../src/core/usage/levels.js'
+import { org, use, workspace } from '../builders.js'
 
-/** Usage written by the core's own counter function (the metering commands build on it). */
-function use(ctx: Ctx, orgId: string, product: string, delta: number) {
-  const chain = ancestry(loadTree(ctx.db, ctx.workspace.id), orgId).map((row) => row.id)
-  adjustLevel(ctx.db, ctx.workspace.id, chain, product, delta)
-}
 
 describe('organizations', () => {
   it('R-ORG-1 builds a forest of any depth and lists it depth-first', () => {

@@ -1,14 +1,18 @@
 // Runs the built wsb binary as a subprocess, the way scripts use it.
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { tempDir } from './temp.js'
 
 export const WSB = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
 export type CliResult = { code: number; stdout: string; stderr: string; json: () => any }
 
-/** Environment without the caller's colour, CI and wsb settings, so tests are deterministic. */
+/**
+ * Environment without the caller's colour, CI and wsb settings, so tests are
+ * deterministic; the default data directory is a temp dir, never the real one.
+ */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env }
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: tempDir() }
   for (const key of Object.keys(env))
     if (/^(WSB_|STRIPE_|FORCE_COLOR|NO_COLOR|DEBUG|CI$)/.test(key)) delete env[key]
   for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key]

@@ -1,0 +1,20 @@
+import { Args } from '@oclif/core'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { showSubscription } from '../../core/subscriptions/list.js'
+import type { SubscriptionView } from '../../core/subscriptions/view.js'
+import { renderSubscription } from '../../render/subscriptions.js'
+
+export default class SubShow extends WorkspaceCommand<SubscriptionView> {
+  static override summary = 'Show a subscription: status, period, items and scheduled changes.'
+  static override examples = ['<%= config.bin %> sub show sub_1a2b3c', '<%= config.bin %> sub show sub_1a2b3c --json']
+  static override args = { subscription: Args.string({ description: 'Subscription id.', required: true }) }
+
+  async run(): Promise<SubscriptionView> {
+    const { args, flags } = await this.parse(SubShow)
+    return showSubscription(this.context(flags), args.subscription)
+  }
+
+  protected render(sub: SubscriptionView): string {
+    return renderSubscription(sub)
+  }
+}

@@ -1,0 +1,27 @@
+import type { PoolView } from '../core/pools/report.js'
+import { paint } from './colour.js'
+import { heading, table } from './table.js'
+
+export function renderPools({ pools }: { pools: PoolView[] }): string {
+  if (pools.length === 0) return 'No pools: create a billing account first.'
+  return pools
+    .map((pool) => {
+      const title =
+        pool.kind === 'workspace'
+          ? `Pool of workspace "${pool.name}" (${pool.id}), shared by every organization`
+          : `Pool of account "${pool.name}" (${pool.id}), ${pool.organizationId ? `serving organization ${pool.organizationId}` : 'not assigned to an organization yet'}`
+      if (pool.products.length === 0) return `${heading(title)}\n  no capacity yet`
+      const rows = pool.products.map((p) => [
+        p.product,
+        p.capacity,
+        p.used,
+        p.overCapacity ? paint().red('over_capacity') : p.available,
+        p.utilization === null ? '—' : `${p.utilization}%`,
+        p.contributions.map((c) => `${c.accountName}: ${c.quantity}`).join(', '),
+      ])
+      return `${heading(title)}\n${table(['product', 'capacity', 'used', 'available', 'utilization', 'contributions'], rows, {
+        align: ['left', 'right', 'right', 'right', 'right', 'left'],
+      })}`
+    })
+    .join('\n\n')
+}
