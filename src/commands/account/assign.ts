@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { assignAccount } from '../../core/accounts/assign.js'
 import type { AccountView } from '../../core/accounts/view.js'
@@ -10,7 +11,7 @@ export default class AccountAssign extends WorkspaceCommand<AccountView> {
 Child organizations inherit their top-level ancestor's account (NOT_TOP_LEVEL otherwise);
 an account serves one organization and an organization has one account (ALREADY_ASSIGNED).`
   static override examples = ['<%= config.bin %> account assign "USA" --org "USA Operations"']
-  static override args = { account: Args.string({ description: 'Account id or name.', required: true }) }
+  static override args = { account: requiredArg('Account id or name.') }
   static override flags = { org: Flags.string({ summary: 'Top-level organization id, name or path.', required: true }) }
 
   async run(): Promise<AccountView> {

@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { accountDetails, accountFlags } from '../../cli/account-flags.js'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { createAccount } from '../../core/accounts/create.js'
 import type { AccountView } from '../../core/accounts/view.js'
@@ -15,7 +16,7 @@ pooled mode: any number of accounts, each billed separately, all feeding one poo
     '<%= config.bin %> account create "Acme Corp" --currency USD --email billing@acme.test --country US',
     '<%= config.bin %> account create "Germany" --currency EUR --country DE --tax-rate 19 --org "Germany Operations"',
   ]
-  static override args = { name: Args.string({ description: 'Company name (unique in the workspace).', required: true }) }
+  static override args = { name: requiredArg('Company name (unique in the workspace).') }
   static override flags = {
     currency: Flags.string({ summary: 'ISO 4217 currency code (USD, EUR, JPY …).', required: true }),
     org: Flags.string({ summary: 'Assigned mode: the top-level organization this account serves.' }),

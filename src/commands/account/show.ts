@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { showAccount } from '../../core/accounts/list.js'
 import type { AccountView } from '../../core/accounts/view.js'
@@ -7,7 +7,7 @@ import { renderAccount } from '../../render/accounts.js'
 export default class AccountShow extends WorkspaceCommand<AccountView> {
   static override summary = 'Show one billing account.'
   static override examples = ['<%= config.bin %> account show "Acme Corp"', '<%= config.bin %> account show acct_1a2b3c --json']
-  static override args = { account: Args.string({ description: 'Account id or name.', required: true }) }
+  static override args = { account: requiredArg('Account id or name.') }
 
   async run(): Promise<AccountView> {
     const { args, flags } = await this.parse(AccountShow)

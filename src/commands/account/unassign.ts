@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { unassignAccount } from '../../core/accounts/assign.js'
 import type { AccountView } from '../../core/accounts/view.js'
@@ -7,7 +7,7 @@ import { renderAccount } from '../../render/accounts.js'
 export default class AccountUnassign extends WorkspaceCommand<AccountView> {
   static override summary = 'Assigned mode: release an account from its organization (refused while usage remains).'
   static override examples = ['<%= config.bin %> account unassign "USA"']
-  static override args = { account: Args.string({ description: 'Account id or name.', required: true }) }
+  static override args = { account: requiredArg('Account id or name.') }
 
   async run(): Promise<AccountView> {
     const { args, flags } = await this.parse(AccountUnassign)

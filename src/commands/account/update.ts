@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { accountDetails, accountFlags } from '../../cli/account-flags.js'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { updateAccount } from '../../core/accounts/update.js'
 import type { AccountView } from '../../core/accounts/view.js'
@@ -10,7 +11,7 @@ export default class AccountUpdate extends WorkspaceCommand<AccountView> {
   static override summary = "Change a billing account's details."
   static override description = 'The currency is fixed once the account has had a subscription.'
   static override examples = ['<%= config.bin %> account update "Acme Corp" --tax-rate 8.875 --email ap@acme.test']
-  static override args = { account: Args.string({ description: 'Account id or name.', required: true }) }
+  static override args = { account: requiredArg('Account id or name.') }
   static override flags = {
     name: Flags.string({ summary: 'New name.' }),
     currency: Flags.string({ summary: 'ISO 4217 currency code.' }),

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { createOrg } from '../../core/orgs/create.js'
 import type { OrgView } from '../../core/orgs/view.js'
@@ -12,7 +13,7 @@ export default class OrgCreate extends WorkspaceCommand<OrgView> {
     '<%= config.bin %> org create "Sales Team" --parent "USA Operations"',
     '<%= config.bin %> org create "EMEA" --parent "Sales/Europe" --json',
   ]
-  static override args = { name: Args.string({ description: 'Organization name (unique among its siblings).', required: true }) }
+  static override args = { name: requiredArg('Organization name (unique among its siblings).') }
   static override flags = {
     parent: Flags.string({ summary: 'Parent organization: id, name or path "A/B".' }),
   }

@@ -1,11 +1,12 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { type DeleteOrgResult, deleteOrg } from '../../core/orgs/delete.js'
 
 export default class OrgDelete extends WorkspaceCommand<DeleteOrgResult> {
   static override summary = 'Delete an organization (refused while its subtree has usage).'
   static override examples = ['<%= config.bin %> org delete "Old Team"', '<%= config.bin %> org delete "Old Division" --recursive']
-  static override args = { org: Args.string({ description: 'Organization id, name or path.', required: true }) }
+  static override args = { org: requiredArg('Organization id, name or path.') }
   static override flags = { recursive: Flags.boolean({ summary: 'Also delete every descendant organization.' }) }
 
   async run(): Promise<DeleteOrgResult> {

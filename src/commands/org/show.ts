@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { type OrgDetail, showOrg } from '../../core/orgs/list.js'
 import { renderOrg } from '../../render/orgs.js'
@@ -6,7 +6,7 @@ import { renderOrg } from '../../render/orgs.js'
 export default class OrgShow extends WorkspaceCommand<OrgDetail> {
   static override summary = 'Show one organization.'
   static override examples = ['<%= config.bin %> org show "USA Operations/Sales Team"', '<%= config.bin %> org show org_1a2b3c --json']
-  static override args = { org: Args.string({ description: 'Organization id, name or path.', required: true }) }
+  static override args = { org: requiredArg('Organization id, name or path.') }
 
   async run(): Promise<OrgDetail> {
     const { args, flags } = await this.parse(OrgShow)

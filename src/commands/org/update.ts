@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { updateOrg } from '../../core/orgs/update.js'
 import type { OrgView } from '../../core/orgs/view.js'
@@ -13,7 +14,7 @@ export default class OrgUpdate extends WorkspaceCommand<OrgView> {
     '<%= config.bin %> org update "Sales" --parent "USA Operations"',
     '<%= config.bin %> org update "USA Operations/Sales" --top-level',
   ]
-  static override args = { org: Args.string({ description: 'Organization id, name or path.', required: true }) }
+  static override args = { org: requiredArg('Organization id, name or path.') }
   static override flags = {
     name: Flags.string({ summary: 'New name.' }),
     parent: Flags.string({ summary: 'New parent: id, name or path.', exclusive: ['top-level'] }),

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { intervalFlag } from '../../cli/flags.js'
 import { type PriceView, setPrice } from '../../core/catalog/prices.js'
@@ -18,7 +19,7 @@ Tiers follow Stripe: "volume" charges every unit at the rate of the tier the tot
     '<%= config.bin %> price set users --currency JPY --interval year --unit-amount 15000',
     '<%= config.bin %> price set sso_connections --currency EUR --interval month --tiers 1:9000,5:6800,inf:4500 --tiers-mode graduated',
   ]
-  static override args = { product: Args.string({ description: 'Product key.', required: true }) }
+  static override args = { product: requiredArg('Product key.') }
   static override flags = {
     currency: Flags.string({ summary: 'ISO 4217 currency code.', required: true }),
     interval: intervalFlag('Billing interval.', true),

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { createProduct, type ProductView } from '../../core/catalog/products.js'
 import { name, productKey } from '../../core/schemas.js'
@@ -8,7 +9,7 @@ export default class ProductCreate extends WorkspaceCommand<ProductView> {
   static override summary = 'Add a meterable product to the catalog.'
   static override description = 'Give it prices with "wsb price set" before subscribing to it.'
   static override examples = ['<%= config.bin %> product create api_keys --name "API keys"']
-  static override args = { key: Args.string({ description: 'Product key: lower-case letters, digits and _.', required: true }) }
+  static override args = { key: requiredArg('Product key: lower-case letters, digits and _.') }
   static override flags = { name: Flags.string({ summary: 'Display name. Default: the key.' }) }
 
   async run(): Promise<ProductView> {

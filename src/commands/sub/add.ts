@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { intervalFlag, itemFlag } from '../../cli/flags.js'
 import { itemsFrom } from '../../cli/items.js'
@@ -17,7 +18,7 @@ unless --no-trial; --trial insists and fails with TRIAL_INELIGIBLE, naming why.`
     '<%= config.bin %> sub add "Acme Software Inc." --item users=100 --item locations=50',
     '<%= config.bin %> sub add "Franchisee A" --item users=80 --item locations=40 --interval year --no-trial',
   ]
-  static override args = { account: Args.string({ description: 'Billing account id or name.', required: true }) }
+  static override args = { account: requiredArg('Billing account id or name.') }
   static override flags = {
     item: itemFlag('A product and its quantity (repeatable).'),
     interval: intervalFlag('Billing interval. Default: month.'),

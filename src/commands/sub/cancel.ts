@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { cancelSubscription } from '../../core/subscriptions/cancel.js'
 import type { SubscriptionView } from '../../core/subscriptions/view.js'
@@ -9,7 +10,7 @@ export default class SubCancel extends WorkspaceCommand<SubscriptionView> {
   static override description = `By default capacity lasts until the period ends. --now ends it at once, without refund;
 that is refused (BELOW_USAGE) when usage would exceed the remaining capacity, unless --force.`
   static override examples = ['<%= config.bin %> sub cancel sub_1a2b3c', '<%= config.bin %> sub cancel sub_1a2b3c --now --force']
-  static override args = { subscription: Args.string({ description: 'Subscription id.', required: true }) }
+  static override args = { subscription: requiredArg('Subscription id.') }
   static override flags = {
     now: Flags.boolean({ summary: 'End the subscription and its capacity now.' }),
     force: Flags.boolean({ summary: 'With --now: cancel even if usage then exceeds capacity.', dependsOn: ['now'] }),

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { resumeSubscription } from '../../core/subscriptions/cancel.js'
 import type { SubscriptionView } from '../../core/subscriptions/view.js'
@@ -7,7 +7,7 @@ import { renderSubscription } from '../../render/subscriptions.js'
 export default class SubResume extends WorkspaceCommand<SubscriptionView> {
   static override summary = 'Withdraw a cancellation scheduled for the period end.'
   static override examples = ['<%= config.bin %> sub resume sub_1a2b3c']
-  static override args = { subscription: Args.string({ description: 'Subscription id.', required: true }) }
+  static override args = { subscription: requiredArg('Subscription id.') }
 
   async run(): Promise<SubscriptionView> {
     const { args, flags } = await this.parse(SubResume)

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { showSubscription } from '../../core/subscriptions/list.js'
 import type { SubscriptionView } from '../../core/subscriptions/view.js'
@@ -7,7 +7,7 @@ import { renderSubscription } from '../../render/subscriptions.js'
 export default class SubShow extends WorkspaceCommand<SubscriptionView> {
   static override summary = 'Show a subscription: status, period, items and scheduled changes.'
   static override examples = ['<%= config.bin %> sub show sub_1a2b3c', '<%= config.bin %> sub show sub_1a2b3c --json']
-  static override args = { subscription: Args.string({ description: 'Subscription id.', required: true }) }
+  static override args = { subscription: requiredArg('Subscription id.') }
 
   async run(): Promise<SubscriptionView> {
     const { args, flags } = await this.parse(SubShow)

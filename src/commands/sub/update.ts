@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { intervalFlag, itemFlag } from '../../cli/flags.js'
 import { itemsFrom } from '../../cli/items.js'
@@ -19,7 +19,7 @@ See the cost first with: wsb invoice preview ACC --change SUB:PRODUCT=QTY`
     '<%= config.bin %> sub update sub_1a2b3c --item users=80 --item sso_connections=0',
     '<%= config.bin %> sub update sub_1a2b3c --interval year',
   ]
-  static override args = { subscription: Args.string({ description: 'Subscription id.', required: true }) }
+  static override args = { subscription: requiredArg('Subscription id.') }
   static override flags = {
     item: itemFlag('A product and its new quantity (repeatable; 0 removes it).'),
     interval: intervalFlag('New billing interval, from the next period.'),

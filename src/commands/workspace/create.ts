@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WsbCommand } from '../../cli/base-command.js'
 import { modeFlag, timeFlag } from '../../cli/flags.js'
 import { selectOrFail } from '../../cli/prompt.js'
@@ -21,7 +22,7 @@ With --test-clock the workspace's time stands still until "wsb clock advance" mo
     '<%= config.bin %> workspace create "Global Corp" --mode assigned',
     '<%= config.bin %> workspace create "Franchise CI" --mode pooled --test-clock --clock-start 2026-01-01',
   ]
-  static override args = { name: Args.string({ description: 'Workspace name (unique).', required: true }) }
+  static override args = { name: requiredArg('Workspace name (unique).') }
   static override flags = {
     mode: modeFlag('Billing mode (permanent). Asked for on a terminal when omitted.'),
     'test-clock': Flags.boolean({ summary: 'Give the workspace a frozen test clock.' }),

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { name } from '../../core/schemas.js'
 import { updateWorkspace } from '../../core/workspaces/update.js'
@@ -9,7 +10,7 @@ export default class WorkspaceUpdate extends WorkspaceCommand<WorkspaceView> {
   static override summary = 'Rename a workspace. Its billing mode is permanent.'
   static override description = 'Any --mode is refused with MODE_IMMUTABLE (exit 4): the billing mode is chosen once, at creation.'
   static override examples = ['<%= config.bin %> workspace update ws_abc123 --name "Acme Inc"']
-  static override args = { workspace: Args.string({ description: 'Workspace id or name.', required: true }) }
+  static override args = { workspace: requiredArg('Workspace id or name.') }
   static override flags = {
     name: Flags.string({ summary: 'New name.' }),
     mode: Flags.string({ summary: 'Refused: the billing mode can never change.' }),

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import { requiredArg } from '../../../cli/args.js'
 import { WorkspaceCommand } from '../../../cli/base-command.js'
 import { clearLimits } from '../../../core/orgs/limits.js'
 import type { OrgView } from '../../../core/orgs/view.js'
@@ -10,8 +10,8 @@ export default class OrgLimitClear extends WorkspaceCommand<OrgView> {
   static override examples = ['<%= config.bin %> org limit clear "USA Operations" users locations']
   static override strict = false
   static override args = {
-    org: Args.string({ description: 'Organization id, name or path.', required: true }),
-    products: Args.string({ description: 'Product keys, one or more.', required: true }),
+    org: requiredArg('Organization id, name or path.'),
+    products: requiredArg('Product keys, one or more.'),
   }
 
   async run(): Promise<OrgView> {

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { requiredArg } from '../../../cli/args.js'
 import { WorkspaceCommand } from '../../../cli/base-command.js'
 import { setLimits } from '../../../core/orgs/limits.js'
 import type { OrgView } from '../../../core/orgs/view.js'
@@ -16,8 +17,8 @@ A limit below the subtree's current usage is refused (BELOW_USAGE) unless --forc
   ]
   static override strict = false
   static override args = {
-    org: Args.string({ description: 'Organization id, name or path.', required: true }),
-    limits: Args.string({ description: 'PRODUCT=N pairs, one or more.', required: true }),
+    org: requiredArg('Organization id, name or path.'),
+    limits: requiredArg('PRODUCT=N pairs, one or more.'),
   }
   static override flags = { force: Flags.boolean({ summary: 'Allow a limit below current usage.' }) }
 
