@@ -35,7 +35,7 @@ export function retryBusy<T>(step: () => T, deadlineMs = BEGIN_DEADLINE_MS): T {
  * rolls everything back. Nested calls join the outer transaction. Only a busy
  * BEGIN is retried: once `work` has run, its error is final.
  */
-export function immediate<T>(sqlite: Database.Database, work: () => T): T {
+export function immediate<T>(sqlite: Database.Database, work: () => T, onRollback?: () => void): T {
   if (sqlite.inTransaction) return work()
   let started = false
   const transaction = sqlite.transaction(() => {
@@ -48,6 +48,7 @@ export function immediate<T>(sqlite: Database.Database, work: () => T): T {
     try {
       return transaction.immediate()
     } catch (error) {
+      if (started) onRollback?.()
       if (started || !isBusy(error) || Date.now() - begun > BEGIN_DEADLINE_MS) throw error
       sleepSync(1 + Math.random() * Math.min(20, 2 + attempt))
     }

@@ -26,6 +26,8 @@ export const organizations = sqliteTable(
   },
   (t) => [
     index('organizations_parent').on(t.workspaceId, t.parentId),
+    // Finding an org by name (metering resolves names on its hot path).
+    index('organizations_name').on(t.workspaceId, sql`lower(${t.name})`),
     // Sibling names are unique, so a path "Parent/Child" always names one org.
     uniqueIndex('organizations_top_name')
       .on(t.workspaceId, sql`lower(${t.name})`)

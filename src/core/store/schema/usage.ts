@@ -1,7 +1,8 @@
 // Maintained usage counters (R-USE-1, R-ORG-3): an org's own level per product
 // and its subtree's (own + descendants), updated along the ancestor path in the
 // same transaction as the report, so no read ever scans the ledger.
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { organizations } from './organizations.js'
 
 export const usageLevels = sqliteTable(
@@ -31,4 +32,44 @@ export const poolUsage = sqliteTable(
     used: integer('used').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.poolId, t.product] })],
+)
+
+export const usageOutcomes = ['accepted', 'rejected', 'replayed'] as const
+export type UsageOutcome = (typeof usageOutcomes)[number]
+
+/**
+ * Every usage report with its outcome (R-USE-5). Levels always equal the sum of
+ * accepted deltas. An accepted report claims its idempotency key (R-USE-4):
+ * the partial unique index makes a second claim impossible.
+ */
+export const usageLedger = sqliteTable(
+  'usage_ledger',
+  {
+    /** The rowid: increasing, never reused (ledger rows are never deleted). */
+    id: integer('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    /** The resolved org id, or the reference given when it named no org. */
+    orgId: text('org_id').notNull(),
+    product: text('product').notNull(),
+    kind: text('kind', { enum: ['delta', 'set'] }).notNull(),
+    /** The requested delta, or the requested level for kind set. */
+    value: integer('value').notNull(),
+    /** The change to the level: applied when accepted, requested otherwise. */
+    delta: integer('delta').notNull(),
+    outcome: text('outcome', { enum: usageOutcomes }).notNull(),
+    reason: text('reason'),
+    levelAfter: integer('level_after').notNull(),
+    headroomAfter: integer('headroom_after'),
+    /** What bound the decision: the pool id, or the org whose limit binds. */
+    bindingKind: text('binding_kind', { enum: ['pool', 'limit'] }),
+    bindingId: text('binding_id'),
+    key: text('key'),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('usage_ledger_claimed_key')
+      .on(t.workspaceId, t.key)
+      .where(sql`${t.outcome} = 'accepted' AND ${t.key} IS NOT NULL`),
+    index('usage_ledger_workspace_at').on(t.workspaceId, t.at),
+  ],
 )

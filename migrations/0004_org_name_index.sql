@@ -1,0 +1,1 @@
+CREATE INDEX `organizations_name` ON `organizations` (`workspace_id`,lower("name"));
