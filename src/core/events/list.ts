@@ -1,8 +1,9 @@
-// Reading the event log (R-EV-1), newest last, filtered by kind and time.
-import { and, asc, desc, eq, gte, like, or, type SQL } from 'drizzle-orm'
+// Reading the event log (R-EV-1), oldest first, filtered by kind and time.
+// Usage decisions live in the usage ledger (one row per report, written on the
+// hot path); they are listed here as usage.accepted / usage.rejected /
+// usage.replayed events rather than written twice.
 import { iso } from '../clock.js'
 import type { Db } from '../store/open.js'
-import { events } from '../store/schema/index.js'
 
 export type EventView = {
   id: string
@@ -14,21 +15,43 @@ export type EventView = {
 
 export type ListEventsOptions = { kinds?: string[]; since?: number; limit?: number }
 
+/** Whether a kind filter can match a usage.* event. */
+const wantsUsage = (kinds: string[] | undefined) =>
+  !kinds?.length || kinds.some((kind) => kind === 'usage' || kind.startsWith('usage.'))
+
+type Row = { src: 'e' | 'u'; id: number; at: number; kind: string; refs: string; data: string }
+
 export function listEvents(db: Db, workspaceId: string, options: ListEventsOptions = {}): { events: EventView[] } {
-  const filters: SQL[] = [eq(events.workspaceId, workspaceId)]
-  if (options.since !== undefined) filters.push(gte(events.at, options.since))
+  const params: unknown[] = []
+  const since = options.since === undefined ? '' : ' AND at >= ?'
+  const parts = [`SELECT 'e' AS src, id, at, kind, refs, data FROM events WHERE workspace_id = ?${since}`]
+  params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
+  if (wantsUsage(options.kinds)) {
+    parts.push(`SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
+        json_object('orgId', org_id, 'reportId', 'rpt_' || id) AS refs,
+        json_object('product', product, 'kind', kind, 'value', value, 'delta', delta, 'reason', reason,
+                    'level', level_after, 'headroom', headroom_after, 'key', key) AS data
+      FROM usage_ledger WHERE workspace_id = ?${since}`)
+    params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
+  }
+  let where = ''
   if (options.kinds?.length) {
     // "org" matches org.created, org.deleted …; "org.created" matches itself.
-    const byKind = options.kinds.map((kind) => or(eq(events.kind, kind), like(events.kind, `${kind}.%`)) as SQL)
-    filters.push(or(...byKind) as SQL)
+    where = ` WHERE ${options.kinds.map(() => `(kind = ? OR kind LIKE ? || '.%')`).join(' OR ')}`
+    for (const kind of options.kinds) params.push(kind, kind)
   }
-  // With a limit, the latest N events, still shown oldest first.
-  const query = db.orm.select().from(events).where(and(...filters))
-  const rows =
-    options.limit === undefined
-      ? query.orderBy(asc(events.at), asc(events.id)).all()
-      : query.orderBy(desc(events.at), desc(events.id)).limit(options.limit).all().reverse()
+  // With a limit: the latest N, still shown oldest first.
+  const order = options.limit === undefined ? 'at, src, id' : 'at DESC, src DESC, id DESC'
+  const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
+  const rows = db.sqlite.prepare(`SELECT * FROM (${parts.join(' UNION ALL ')})${where} ORDER BY ${order}${limit}`).all(...params) as Row[]
+  if (options.limit !== undefined) rows.reverse()
   return {
-    events: rows.map((row) => ({ id: String(row.id), at: iso(row.at), kind: row.kind, refs: row.refs, data: row.data })),
+    events: rows.map((row) => ({
+      id: `${row.src === 'e' ? 'evt' : 'rpt'}_${row.id}`,
+      at: iso(row.at),
+      kind: row.kind,
+      refs: JSON.parse(row.refs),
+      data: Object.fromEntries(Object.entries(JSON.parse(row.data) as Record<string, unknown>).filter(([, value]) => value !== null)),
+    })),
   }
 }

@@ -1,0 +1,407 @@
+// The metering decision (R-ORG-3, R-USE-1..5), run inside BEGIN IMMEDIATE
+// transactions. While a transaction holds the write lock nothing else can change
+// the data, so a Meter caches orgs, limits, capacities and counters, and writes
+// the counters once at flush. Every report still appends its own ledger row at
+// once. A Meter may serve the next transaction only if no other connection has
+// committed in between (PRAGMA data_version unchanged; see `stillValid`).
+// Hot path: prepared statements only.
+import type Database from 'better-sqlite3'
+import { iso } from '../clock.js'
+import type { Ctx } from '../context.js'
+import { capacityOf } from '../pools/pools.js'
+import type { Binding, UsageDecision, UsageReportInput } from './decision.js'
+import { effectiveHeadroom } from './headroom.js'
+
+type OrgNode = {
+  id: string
+  name: string
+  path: string
+  /** The org first, its top-level ancestor last. */
+  chain: string[]
+  /** The pool it draws from; null in assigned mode when its top-level org has no account. */
+  poolId: string | null
+}
+
+type Counter = { orgId: string; product: string; level: number; subtree: number; dirty: boolean }
+type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean }
+
+type Statements = ReturnType<typeof prepare>
+
+const cache = new WeakMap<Database.Database, Statements>()
+
+function prepare(sqlite: Database.Database) {
+  return {
+    orgById: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
+      'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND id = ?',
+    ),
+    orgsByName: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
+      'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND lower(name) = lower(?) LIMIT 2',
+    ),
+    // Shaped to use the partial unique indexes on sibling names.
+    topByName: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
+      'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND lower(name) = lower(?) AND parent_id IS NULL',
+    ),
+    childByName: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
+      'SELECT id, name, parent_id FROM organizations WHERE parent_id = ? AND lower(name) = lower(?) AND parent_id IS NOT NULL',
+    ),
+    accountOfOrg: sqlite.prepare<[string], { id: string }>('SELECT id FROM billing_accounts WHERE organization_id = ?'),
+    product: sqlite.prepare<[string, string], { key: string }>('SELECT key FROM products WHERE workspace_id = ? AND key = ?'),
+    limits: sqlite.prepare<[string], { product: string; limit: number }>('SELECT product, "limit" FROM org_limits WHERE org_id = ?'),
+    counter: sqlite.prepare<[string, string], { level: number; subtree: number }>(
+      'SELECT level, subtree FROM usage_levels WHERE org_id = ? AND product = ?',
+    ),
+    poolUsed: sqlite.prepare<[string, string], { used: number }>('SELECT used FROM pool_usage WHERE pool_id = ? AND product = ?'),
+    claimed: sqlite.prepare<[string, string], { id: number; org_id: string; product: string; kind: string; value: number; delta: number; level_after: number; headroom_after: number | null; binding_kind: string | null; binding_id: string | null; at: number }>(
+      `SELECT id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at FROM usage_ledger
+       WHERE workspace_id = ? AND key = ? AND outcome = 'accepted' AND key IS NOT NULL`,
+    ),
+    ledger: sqlite.prepare(
+      `INSERT INTO usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    writeCounter: sqlite.prepare(
+      `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, product) DO UPDATE SET level = excluded.level, subtree = excluded.subtree`,
+    ),
+    writePool: sqlite.prepare(
+      `INSERT INTO pool_usage (pool_id, workspace_id, product, used) VALUES (?, ?, ?, ?)
+       ON CONFLICT (pool_id, product) DO UPDATE SET used = excluded.used`,
+    ),
+  }
+}
+
+class Rejection extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export class Meter {
+  private readonly sql: Statements
+  private readonly orgs = new Map<string, OrgNode>()
+  private readonly rows = new Map<string, { id: string; name: string; parent_id: string | null }>()
+  private readonly products = new Set<string>()
+  private readonly limitsByOrg = new Map<string, Map<string, number>>()
+  private readonly capacities = new Map<string, Map<string, number>>()
+  private readonly counters = new Map<string, Map<string, Counter>>()
+  private readonly poolUsed = new Map<string, Map<string, PoolCounter>>()
+  /** Counters changed since the last flush. */
+  private dirty: (Counter | PoolCounter)[] = []
+  private nowIso = ''
+  private nowIsoFor = Number.NaN
+
+  private dataVersion: number
+
+  constructor(private ctx: Ctx) {
+    let statements = cache.get(ctx.db.sqlite)
+    if (!statements) cache.set(ctx.db.sqlite, (statements = prepare(ctx.db.sqlite)))
+    this.sql = statements
+    this.dataVersion = ctx.db.sqlite.pragma('data_version', { simple: true }) as number
+  }
+
+  /**
+   * Whether this Meter's caches still hold for a new transaction: true when no
+   * other connection committed since it was made (our own commits do not move
+   * data_version). Call at the start of the new transaction, with its context.
+   */
+  stillValid(ctx: Ctx): boolean {
+    const version = ctx.db.sqlite.pragma('data_version', { simple: true }) as number
+    if (version !== this.dataVersion || ctx.workspace.id !== this.ctx.workspace.id) return false
+    this.ctx = ctx
+    return true
+  }
+
+  /** Decides one report and appends it to the ledger. Call inside the transaction. */
+  report(input: UsageReportInput): UsageDecision {
+    const kind = input.set !== undefined ? 'set' : 'delta'
+    const requested = (input.set ?? input.delta ?? 0) as number
+    let org: OrgNode | undefined
+    let level = 0
+    let delta = kind === 'delta' ? requested : 0
+    try {
+      org = this.resolveOrg(input.org)
+      this.requireProduct(input.product)
+      level = this.counter(org.id, input.product).level
+      if (input.key !== undefined) {
+        const replay = this.replay(input, org, kind, requested)
+        if (replay) return replay
+      }
+      delta = kind === 'set' ? requested - level : requested
+      if (level + delta < 0)
+        throw new Rejection('BELOW_ZERO', `"${org.path}" uses ${level} ${input.product}; it cannot release ${-delta}`)
+      if (delta > 0) {
+        const { headroom, binding } = this.headroom(org, input.product)
+        if (delta > headroom) throw this.exceeded(org, input.product, delta, headroom, binding)
+      }
+      this.apply(org, input.product, delta)
+      const after = this.headroomOrNull(org, input.product)
+      const id = this.append(org.id, input, kind, requested, delta, 'accepted', null, level + delta, after)
+      return this.decision(id, true, false, org.id, input, kind, requested, delta, level + delta, after, null, null)
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error
+      const known = org !== undefined && this.products.has(input.product)
+      const after = known ? this.headroomOrNull(org as OrgNode, input.product) : { headroom: null, binding: null }
+      const orgId = org?.id ?? input.org
+      const id = this.append(orgId, input, kind, requested, delta, 'rejected', error.reason, level, after)
+      return this.decision(id, false, false, orgId, input, kind, requested, delta, level, after, error.reason, error.message)
+    }
+  }
+
+  /** Writes the changed counters; call once, just before the transaction commits. */
+  flush(): void {
+    const workspaceId = this.ctx.workspace.id
+    for (const counter of this.dirty) {
+      if ('orgId' in counter) this.sql.writeCounter.run(counter.orgId, workspaceId, counter.product, counter.level, counter.subtree)
+      else this.sql.writePool.run(counter.poolId, workspaceId, counter.product, counter.used)
+      counter.dirty = false
+    }
+    this.dirty = []
+  }
+
+  private decision(
+    id: number,
+    accepted: boolean,
+    replayed: boolean,
+    orgId: string,
+    input: UsageReportInput,
+    kind: 'delta' | 'set',
+    requested: number,
+    delta: number,
+    level: number,
+    after: { headroom: number | null; binding: Binding | null },
+    reason: string | null,
+    message: string | null,
+    at = this.ctx.now,
+  ): UsageDecision {
+    return {
+      accepted,
+      replayed,
+      reportId: `rpt_${id}`,
+      orgId,
+      product: input.product,
+      kind,
+      requested,
+      delta,
+      level,
+      headroom: after.headroom,
+      reason,
+      message,
+      binding: after.binding,
+      key: input.key ?? null,
+      at: at === this.ctx.now ? this.isoNow() : iso(at),
+    }
+  }
+
+  private isoNow(): string {
+    if (this.nowIsoFor !== this.ctx.now) {
+      this.nowIso = iso(this.ctx.now)
+      this.nowIsoFor = this.ctx.now
+    }
+    return this.nowIso
+  }
+
+  private append(
+    orgId: string,
+    input: UsageReportInput,
+    kind: 'delta' | 'set',
+    requested: number,
+    delta: number,
+    outcome: 'accepted' | 'rejected' | 'replayed',
+    reason: string | null,
+    levelAfter: number,
+    after: { headroom: number | null; binding: Binding | null },
+  ): number {
+    const binding = after.binding
+    const result = this.sql.ledger.run(
+      this.ctx.workspace.id,
+      orgId,
+      input.product,
+      kind,
+      requested,
+      delta,
+      outcome,
+      reason,
+      levelAfter,
+      after.headroom,
+      binding?.kind ?? null,
+      binding === null ? null : binding.kind === 'pool' ? binding.poolId : binding.orgId,
+      input.key ?? null,
+      this.ctx.now,
+    )
+    return Number(result.lastInsertRowid)
+  }
+
+  /** R-USE-4: an accepted key replays with the same payload, conflicts with another. */
+  private replay(input: UsageReportInput, org: OrgNode, kind: 'delta' | 'set', requested: number): UsageDecision | undefined {
+    const original = this.sql.claimed.get(this.ctx.workspace.id, input.key as string)
+    if (!original) return undefined
+    if (original.org_id !== org.id || original.product !== input.product || original.kind !== kind || original.value !== requested)
+      throw new Rejection(
+        'IDEMPOTENCY_CONFLICT',
+        `key "${input.key}" was already used for a different report (${original.kind} ${original.value} ${original.product} on ${original.org_id}); use a new key`,
+      )
+    const binding: Binding | null =
+      original.binding_kind === 'pool'
+        ? { kind: 'pool', poolId: original.binding_id ?? '' }
+        : original.binding_kind === 'limit'
+          ? { kind: 'limit', orgId: original.binding_id ?? '', limit: this.limits(original.binding_id ?? '').get(input.product) ?? 0 }
+          : null
+    const after = { headroom: original.headroom_after, binding }
+    this.append(org.id, input, kind, requested, 0, 'replayed', null, original.level_after, after)
+    return this.decision(original.id, true, true, org.id, input, kind, requested, original.delta, original.level_after, after, null, null, original.at)
+  }
+
+  private apply(org: OrgNode, product: string, delta: number): void {
+    if (delta === 0) return
+    org.chain.forEach((orgId, index) => {
+      const counter = this.counter(orgId, product)
+      if (index === 0) counter.level += delta
+      counter.subtree += delta
+      this.markDirty(counter)
+    })
+    if (org.poolId !== null) {
+      const pool = this.pool(org.poolId, product)
+      pool.used += delta
+      this.markDirty(pool)
+    }
+  }
+
+  /** R-ORG-3, over the cached counters. */
+  private headroom(org: OrgNode, product: string): { headroom: number; binding: Binding } {
+    if (org.poolId === null)
+      throw new Rejection('NO_BILLING_ACCOUNT', `"${org.path}" has no pool: its top-level organization has no billing account assigned`)
+    const available = (this.capacity(org.poolId).get(product) ?? 0) - this.pool(org.poolId, product).used
+    const chain = org.chain.map((orgId) => ({ orgId, limit: this.limits(orgId).get(product), subtree: this.counter(orgId, product).subtree }))
+    return effectiveHeadroom(org.poolId, available, chain)
+  }
+
+  private headroomOrNull(org: OrgNode, product: string): { headroom: number | null; binding: Binding | null } {
+    if (org.poolId === null) return { headroom: null, binding: null }
+    return this.headroom(org, product)
+  }
+
+  private exceeded(org: OrgNode, product: string, delta: number, headroom: number, binding: Binding): Rejection {
+    if (binding.kind === 'pool')
+      return new Rejection(
+        'CAPACITY_EXCEEDED',
+        `the pool ${binding.poolId} has ${headroom} ${product} available; "${org.path}" asked for ${delta} more`,
+      )
+    const limited = this.node(binding.orgId)
+    return new Rejection(
+      'LIMIT_EXCEEDED',
+      `the limit of ${binding.limit} ${product} on "${limited.path}" leaves ${headroom} for "${org.path}", which asked for ${delta} more`,
+    )
+  }
+
+  private markDirty(counter: Counter | PoolCounter): void {
+    if (counter.dirty) return
+    counter.dirty = true
+    this.dirty.push(counter)
+  }
+
+  private counter(orgId: string, product: string): Counter {
+    let byProduct = this.counters.get(orgId)
+    if (!byProduct) this.counters.set(orgId, (byProduct = new Map()))
+    let counter = byProduct.get(product)
+    if (!counter) {
+      const row = this.sql.counter.get(orgId, product)
+      counter = { orgId, product, level: row?.level ?? 0, subtree: row?.subtree ?? 0, dirty: false }
+      byProduct.set(product, counter)
+    }
+    return counter
+  }
+
+  private pool(poolId: string, product: string): PoolCounter {
+    let byProduct = this.poolUsed.get(poolId)
+    if (!byProduct) this.poolUsed.set(poolId, (byProduct = new Map()))
+    let pool = byProduct.get(product)
+    if (!pool) {
+      pool = { poolId, product, used: this.sql.poolUsed.get(poolId, product)?.used ?? 0, dirty: false }
+      byProduct.set(product, pool)
+    }
+    return pool
+  }
+
+  private capacity(poolId: string): Map<string, number> {
+    let capacity = this.capacities.get(poolId)
+    if (!capacity) {
+      capacity = new Map([...capacityOf(this.ctx.db, this.ctx.workspace, poolId)].map(([product, c]) => [product, c.capacity]))
+      this.capacities.set(poolId, capacity)
+    }
+    return capacity
+  }
+
+  private limits(orgId: string): Map<string, number> {
+    let limits = this.limitsByOrg.get(orgId)
+    if (!limits) {
+      limits = new Map(this.sql.limits.all(orgId).map((row) => [row.product, row.limit]))
+      this.limitsByOrg.set(orgId, limits)
+    }
+    return limits
+  }
+
+  private requireProduct(product: string): void {
+    if (this.products.has(product)) return
+    if (!this.sql.product.get(this.ctx.workspace.id, product)) throw new Rejection('NOT_FOUND', `product "${product}" not found`)
+    this.products.add(product)
+  }
+
+  /** Resolves an org by id, unique name or path "A/B", with its chain and pool. */
+  private resolveOrg(ref: string): OrgNode {
+    const cached = this.orgs.get(ref)
+    if (cached) return cached
+    const row = this.findOrg(ref)
+    const node = this.node(row.id)
+    this.orgs.set(ref, node)
+    return node
+  }
+
+  private findOrg(ref: string): { id: string; name: string; parent_id: string | null } {
+    const workspaceId = this.ctx.workspace.id
+    const byId = this.sql.orgById.get(workspaceId, ref)
+    if (byId) return byId
+    if (ref.includes('/')) {
+      let found: { id: string; name: string; parent_id: string | null } | undefined
+      for (const part of ref.split('/')) {
+        found = found ? this.sql.childByName.get(found.id, part.trim()) : this.sql.topByName.get(workspaceId, part.trim())
+        if (!found) throw new Rejection('NOT_FOUND', `organization "${ref}" not found`)
+      }
+      if (found) return found
+    }
+    const byName = this.sql.orgsByName.all(workspaceId, ref.trim())
+    if (byName.length === 1) return byName[0] as { id: string; name: string; parent_id: string | null }
+    if (byName.length > 1) throw new Rejection('AMBIGUOUS_REFERENCE', `organization name "${ref}" is ambiguous; use an id or a path`)
+    throw new Rejection('NOT_FOUND', `organization "${ref}" not found`)
+  }
+
+  private row(orgId: string): { id: string; name: string; parent_id: string | null } {
+    let row = this.rows.get(orgId)
+    if (!row) {
+      row = this.sql.orgById.get(this.ctx.workspace.id, orgId)
+      if (!row) throw new Error(`organization ${orgId} vanished during metering`)
+      this.rows.set(orgId, row)
+    }
+    return row
+  }
+
+  private node(orgId: string): OrgNode {
+    const cached = this.orgs.get(orgId)
+    if (cached) return cached
+    const chain: string[] = []
+    const names: string[] = []
+    for (let id: string | null = orgId; id !== null; ) {
+      const row = this.row(id)
+      chain.push(row.id)
+      names.push(row.name)
+      id = row.parent_id
+    }
+    const top = chain[chain.length - 1] as string
+    const poolId = this.ctx.workspace.mode === 'assigned' ? (this.sql.accountOfOrg.get(top)?.id ?? null) : this.ctx.workspace.id
+    const node = { id: orgId, name: names[0] as string, path: names.reverse().join('/'), chain, poolId }
+    this.orgs.set(orgId, node)
+    return node
+  }
+}
