@@ -1,26 +1,43 @@
 import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../../cli/base-command.js'
+import { invalid } from '../../core/errors.js'
 import { type PoolView, poolReport } from '../../core/pools/report.js'
+import { type OrgUsageView, type ProductTotalView, usageByOrg, usageByProduct } from '../../core/usage/org-report.js'
 import { renderPools } from '../../render/pools.js'
+import { renderOrgUsage, renderProductTotals } from '../../render/usage.js'
 
-type Result = { pools: PoolView[] }
+type Result = { pools: PoolView[] } | { orgs: OrgUsageView[] } | { products: ProductTotalView[] }
 
 export default class UsageReport extends WorkspaceCommand<Result> {
-  static override summary = 'Capacity, usage and availability of every pool.'
-  static override description = `A pool is the workspace (single and pooled modes) or one billing account (assigned mode).
-Capacity is the sum of the quantities of its trialing, active and past_due subscriptions;
-pooled mode shows what each account contributes.`
-  static override examples = ['<%= config.bin %> usage report', '<%= config.bin %> usage report --by pool --json']
+  static override summary = 'Capacity, usage, limits and headroom: by pool, by organization or by product.'
+  static override description = `--by pool (default): every pool's capacity, used and available per product, with each account's share.
+--by org: the organization tree; for each org and product its own and subtree usage, its limit,
+its effective headroom and what binds it (the pool, or the ancestor whose limit is tightest).
+--org ORG narrows the org view to one subtree: "why can't this org add a user?"
+--by product: totals over every pool.`
+  static override examples = [
+    '<%= config.bin %> usage report',
+    '<%= config.bin %> usage report --by org --org "USA Operations/Sales Team"',
+    '<%= config.bin %> usage report --by product --json',
+  ]
   static override flags = {
-    by: Flags.string({ summary: 'View. Default: pool.', options: ['pool'] }),
+    by: Flags.string({ summary: 'View. Default: pool (org when --org is given).', options: ['pool', 'org', 'product'] }),
+    org: Flags.string({ summary: 'Organization id, name or path: show its subtree (org view).' }),
   }
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(UsageReport)
-    return poolReport(this.context(flags))
+    const by = flags.by ?? (flags.org ? 'org' : 'pool')
+    if (flags.org && by !== 'org') throw invalid('--org goes with --by org')
+    const ctx = this.context(flags)
+    if (by === 'org') return usageByOrg(ctx, { org: flags.org })
+    if (by === 'product') return usageByProduct(ctx)
+    return poolReport(ctx)
   }
 
   protected render(result: Result): string {
+    if ('orgs' in result) return renderOrgUsage(result)
+    if ('products' in result) return renderProductTotals(result)
     return renderPools(result)
   }
 }

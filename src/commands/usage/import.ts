@@ -1,0 +1,74 @@
+import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs'
+import { Flags } from '@oclif/core'
+import { optionalArg } from '../../cli/args.js'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { progressBar } from '../../cli/progress.js'
+import { invalid, notFound, refused } from '../../core/errors.js'
+import { nonNegativeInt } from '../../core/schemas.js'
+import { type ImportSummary, importUsage } from '../../core/usage/import.js'
+import { renderImport } from '../../render/usage.js'
+
+export default class UsageImport extends WorkspaceCommand<ImportSummary> {
+  static override summary = 'Apply NDJSON usage reports from a file or stdin, in order.'
+  static override description = `Each line is {"org": ID|NAME|PATH, "product": KEY, "delta": N | "set": N, "key": K?}, judged
+exactly like "usage record". Many reports share one transaction; a bad line is counted as invalid
+(with its line number) and the rest go on. Streaming stdin from one long-lived process is how a
+service feeds wsb: a batch is committed when full or as soon as the input pauses.
+The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless --strict.`
+  static override examples = [
+    '<%= config.bin %> usage import reports.ndjson',
+    'tail -f events.ndjson | <%= config.bin %> usage import - --results acks.ndjson',
+    '<%= config.bin %> usage import reports.ndjson --json --strict',
+  ]
+  static override args = { file: optionalArg('NDJSON file, or - for stdin (the default).') }
+  static override flags = {
+    results: Flags.string({ summary: 'Write one JSON result per input line to FILE (- for stdout).', helpValue: 'FILE' }),
+    'batch-size': Flags.string({ summary: 'Reports per transaction. Default 10000.', helpValue: 'N' }),
+    strict: Flags.boolean({ summary: 'Exit 4 if any report was rejected, 2 if any line was invalid.' }),
+  }
+
+  async run(): Promise<ImportSummary> {
+    const { args, flags } = await this.parse(UsageImport)
+    const fromStdin = args.file === undefined || args.file === '-'
+    if (fromStdin && process.stdin.isTTY) throw invalid('give an NDJSON FILE, or pipe reports to stdin (usage import -)')
+    if (flags.results === '-' && this.jsonEnabled()) throw invalid('--results - and --json both want stdout; write results to a file')
+    const batchSize = flags['batch-size'] === undefined ? undefined : this.input(nonNegativeInt('--batch-size'), Number(flags['batch-size']))
+    let total: number | undefined
+    if (!fromStdin) {
+      try {
+        total = statSync(args.file as string).size
+      } catch {
+        throw notFound('file', args.file as string)
+      }
+    }
+    const ctx = this.context(flags)
+    const results: WriteStream | NodeJS.WriteStream | undefined =
+      flags.results === undefined ? undefined : flags.results === '-' ? process.stdout : createWriteStream(flags.results)
+    const progress = await progressBar({ json: this.jsonEnabled(), total, unit: 'lines' })
+    const input = fromStdin ? process.stdin : createReadStream(args.file as string, { highWaterMark: 1 << 20 })
+    let summary: ImportSummary
+    try {
+      summary = await importUsage(ctx, input, {
+        batchSize: batchSize || undefined,
+        onResult: results ? (result) => results.write(`${JSON.stringify(result)}\n`) : undefined,
+        onProgress: ({ lines, bytes }) => progress.update(bytes, `${lines} lines`),
+      })
+    } finally {
+      progress.stop()
+      if (results && results !== process.stdout) await new Promise((resolve) => (results as WriteStream).end(resolve))
+    }
+    if (flags.strict && summary.invalid > 0) throw invalid(`${summary.invalid} of ${summary.lines} lines were invalid`, { ...summary })
+    if (flags.strict && summary.rejected > 0) throw refused('REPORTS_REJECTED', `${summary.rejected} of ${summary.lines} reports were rejected`, { ...summary })
+    this.summaryToStderr = results === process.stdout
+    return summary
+  }
+
+  /** With --results - stdout carries the per-line results, so people read the summary on stderr. */
+  private summaryToStderr = false
+
+  protected render(summary: ImportSummary): string {
+    if (!this.summaryToStderr) return renderImport(summary)
+    process.stderr.write(`${renderImport(summary)}\n`)
+    return ''
+  }
+}

@@ -1,0 +1,69 @@
+import type { UsageDecision } from '../core/usage/decision.js'
+import type { ImportSummary } from '../core/usage/import.js'
+import type { OrgBindingView, OrgUsageView, ProductTotalView } from '../core/usage/org-report.js'
+import type { VerifyResult } from '../core/usage/verify.js'
+import { paint } from './colour.js'
+import { details, table } from './table.js'
+import { drawTree } from './tree.js'
+
+export function renderDecision(d: UsageDecision): string {
+  const change = d.kind === 'set' ? `set to ${d.requested}` : `${d.delta >= 0 ? '+' : ''}${d.delta}`
+  return `${d.replayed ? 'Replayed (already accepted, nothing applied again)' : 'Accepted'}: ${d.product} ${change} on ${d.orgId}\n${details([
+    ['level', d.level],
+    ['headroom', d.headroom ?? '— (no pool)'],
+    ['report', d.reportId],
+  ])}`
+}
+
+export function renderImport(s: ImportSummary): string {
+  const lines = [
+    `${s.lines} lines: ${paint().green(`${s.accepted} accepted`)}, ${s.rejected ? paint().red(`${s.rejected} rejected`) : '0 rejected'}, ${s.replayed} replayed, ${s.invalid ? paint().red(`${s.invalid} invalid`) : '0 invalid'} in ${(s.durationMs / 1000).toFixed(2)} s`,
+  ]
+  for (const p of s.problems) lines.push(`  line ${p.line}: ${p.reason}: ${p.message}`)
+  if (s.rejected + s.invalid > s.problems.length) lines.push(`  … ${s.rejected + s.invalid - s.problems.length} more (use --results FILE for every line)`)
+  return lines.join('\n')
+}
+
+export function renderVerify(v: VerifyResult): string {
+  if (v.ok) return `${paint().green('OK')}: ${v.counters} counters match ${v.ledgerRows} ledger rows.`
+  return `${paint().red(`${v.mismatches.length} mismatches`)}\n${table(
+    ['counter', 'id', 'product', 'stored', 'expected'],
+    v.mismatches.map((m) => [m.counter, m.id, m.product, m.stored, m.expected]),
+  )}`
+}
+
+const bindingText = (b: OrgBindingView): string =>
+  b.kind === 'pool'
+    ? `pool (${b.used}/${b.capacity})`
+    : b.kind === 'limit'
+      ? `limit on ${b.orgPath} (${b.subtreeUsed}/${b.limit})`
+      : 'no billing account'
+
+export function renderOrgUsage({ orgs }: { orgs: OrgUsageView[] }): string {
+  if (orgs.length === 0) return 'No organizations.'
+  // The tree drawn with names only gives each org its indented label, in order.
+  const labels = drawTree(orgs.map((org) => ({ id: org.id, parentId: orgs.some((o) => o.id === org.parentId) ? org.parentId : null, label: org.name }))).split('\n')
+  const rows = orgs.flatMap((org, i) =>
+    (org.products.length ? org.products : [undefined]).map((p, j) => [
+      j === 0 ? (labels[i] ?? org.name) : '',
+      p?.product ?? '—',
+      p?.used ?? '',
+      p?.subtreeUsed ?? '',
+      p?.limit ?? '',
+      p === undefined ? '' : p.headroom === null ? '—' : p.headroom === 0 ? paint().red('0') : p.headroom,
+      p === undefined ? '' : bindingText(p.binding),
+    ]),
+  )
+  return table(['organization', 'product', 'own', 'subtree', 'limit', 'headroom', 'bound by'], rows, {
+    align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'],
+  })
+}
+
+export function renderProductTotals({ products }: { products: ProductTotalView[] }): string {
+  if (products.length === 0) return 'No capacity or usage yet.'
+  return table(
+    ['product', 'capacity', 'used', 'available', 'pools'],
+    products.map((p) => [p.product, p.capacity, p.used, p.available, p.pools]),
+    { align: ['left', 'right', 'right', 'right', 'right'] },
+  )
+}
