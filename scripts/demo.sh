@@ -21,8 +21,19 @@ for team in Sales Engineering Marketing; do quiet org create "$team"; done
 wsb account create "Acme Software Inc." --currency USD --country US --email billing@acme.test
 printf '\n(the first subscription of a workspace with one account starts a 14-day trial:)'
 wsb sub add "Acme Software Inc." --item users=100 --item locations=50
-wsb org list
+printf '\n(usage as in the seed diagram, streamed as NDJSON:)'
+wsb usage import - <<'NDJSON'
+{"org":"Sales","product":"users","set":45,"key":"demo-sales-users"}
+{"org":"Sales","product":"locations","set":20,"key":"demo-sales-locations"}
+{"org":"Engineering","product":"users","set":30,"key":"demo-eng-users"}
+{"org":"Engineering","product":"locations","set":15,"key":"demo-eng-locations"}
+{"org":"Marketing","product":"users","set":25,"key":"demo-mkt-users"}
+{"org":"Marketing","product":"locations","set":15,"key":"demo-mkt-locations"}
+NDJSON
 wsb usage report
+printf '\n(the pool is full: one more user is refused)'
+wsb usage record --org Marketing --product users --delta 1 || true
+wsb usage report --by org
 
 section "2. A global corporation: assigned mode (USA/USD, Germany/EUR, Japan/JPY silos)"
 wsb workspace create "Global Corp" --mode assigned --test-clock --clock-start 2026-01-01
@@ -59,7 +70,10 @@ printf '\n(200 users and 100 locations in one pool, each franchisee billed for i
 wsb usage report
 wsb sub list
 wsb org limit set "Location 2 - Airport" users=30
-wsb org list
+wsb usage record --org "Location 2 - Airport" --product users --delta 28
+printf '\n(the airport limit binds before the shared pool does:)'
+wsb usage record --org "Location 2 - Airport" --product users --delta 5 || true
+wsb usage report --by org --org "Location 2 - Airport"
 
 section "Everything that happened in the franchise, from the event log"
 wsb events
