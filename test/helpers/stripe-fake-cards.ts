@@ -1,0 +1,94 @@
+// Stripe's documented test PaymentMethod tokens and how each one behaves.
+// As in Stripe, the declining tokens already fail when attached to a
+// customer (attaching runs a card check); `pm_card_chargeCustomerFail`
+// attaches fine and declines only when charged, which is the card a billing
+// product meets when a saved card stops working. Custom cards from
+// `addCard` behave like that by default.
+import { createHash } from 'node:crypto'
+
+export type Decline = { code: string; decline_code: string; on: 'attach' | 'charge' }
+export type CardBehaviour = 'succeed' | Decline
+export type Funding = 'credit' | 'debit' | 'prepaid' | 'unknown'
+
+export type TestCard = {
+  brand: string
+  last4: string
+  exp_month: number
+  exp_year: number
+  country: string
+  funding: Funding
+  behaviour: CardBehaviour
+}
+
+/** What `addCard` accepts: only the expiry is required. */
+export type CardInput = {
+  brand?: string
+  last4?: string
+  exp_month: number
+  exp_year: number
+  country?: string
+  funding?: Funding
+  behaviour?: 'succeed' | { decline_code: string; code?: string; on?: 'attach' | 'charge' }
+}
+
+export function cardFromInput(input: CardInput): TestCard {
+  const behaviour = input.behaviour ?? 'succeed'
+  return {
+    brand: input.brand ?? 'visa',
+    last4: input.last4 ?? '4242',
+    exp_month: input.exp_month,
+    exp_year: input.exp_year,
+    country: input.country ?? 'US',
+    funding: input.funding ?? 'credit',
+    behaviour:
+      behaviour === 'succeed'
+        ? 'succeed'
+        : { code: behaviour.code ?? 'card_declined', decline_code: behaviour.decline_code, on: behaviour.on ?? 'charge' },
+  }
+}
+
+/** The built-in tokens; they expire in December a few years after `now`. */
+export function builtInTestCards(now: number): Map<string, TestCard> {
+  const exp = { exp_month: 12, exp_year: new Date(now).getUTCFullYear() + 3, country: 'US', funding: 'credit' as const }
+  const card = (brand: string, last4: string, behaviour: CardBehaviour): TestCard => ({ ...exp, brand, last4, behaviour })
+  const declines = (code: string, decline_code: string, on: Decline['on'] = 'attach'): Decline => ({ code, decline_code, on })
+  return new Map([
+    ['pm_card_visa', card('visa', '4242', 'succeed')],
+    ['pm_card_mastercard', card('mastercard', '4444', 'succeed')],
+    ['pm_card_amex', card('amex', '8431', 'succeed')],
+    ['pm_card_chargeDeclined', card('visa', '0002', declines('card_declined', 'generic_decline'))],
+    ['pm_card_chargeDeclinedInsufficientFunds', card('visa', '9995', declines('card_declined', 'insufficient_funds'))],
+    ['pm_card_chargeDeclinedExpiredCard', card('visa', '0069', declines('expired_card', 'expired_card'))],
+    ['pm_card_chargeDeclinedIncorrectCvc', card('visa', '0127', declines('incorrect_cvc', 'incorrect_cvc'))],
+    ['pm_card_chargeDeclinedFraudulent', card('visa', '0019', declines('card_declined', 'fraudulent'))],
+    ['pm_card_chargeCustomerFail', card('visa', '0341', declines('card_declined', 'generic_decline', 'charge'))],
+  ])
+}
+
+/** A card is valid through the last day of its expiry month. */
+export const isExpired = (card: TestCard, now: number): boolean => now >= Date.UTC(card.exp_year, card.exp_month, 1)
+
+/** The decline a card gives at `moment`, if any; a card past its expiry always declines. */
+export function declineAt(card: TestCard, moment: 'attach' | 'charge', now: number): Decline | undefined {
+  if (isExpired(card, now)) return { code: 'expired_card', decline_code: 'expired_card', on: moment }
+  if (card.behaviour === 'succeed') return undefined
+  // A card that already fails on attach also fails on charge (e.g. a raw token used without a customer).
+  return card.behaviour.on === 'attach' || moment === 'charge' ? card.behaviour : undefined
+}
+
+/** Stripe's customer-facing messages for the codes the test cards produce. */
+export function declineMessage(decline: Decline): string {
+  if (decline.code === 'expired_card') return 'Your card has expired.'
+  if (decline.code === 'incorrect_cvc') return "Your card's security code is incorrect."
+  if (decline.code === 'processing_error') return 'An error occurred while processing your card. Try again in a little bit.'
+  if (decline.decline_code === 'insufficient_funds') return 'Your card has insufficient funds.'
+  return 'Your card was declined.'
+}
+
+/** The card field Stripe blames in `error.param`. */
+export const declineParam = (decline: Decline): string | undefined =>
+  ({ expired_card: 'exp_month', incorrect_cvc: 'cvc', incorrect_number: 'number' } as Record<string, string>)[decline.code]
+
+/** Stable per card number, like Stripe's, so tests can spot the same card saved twice. */
+export const fingerprint = (card: TestCard): string =>
+  createHash('sha256').update(`${card.brand}:${card.last4}:${card.exp_month}/${card.exp_year}`).digest('base64url').slice(0, 16)

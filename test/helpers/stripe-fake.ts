@@ -1,0 +1,272 @@
+// A strict, in-process fake of the Stripe API for tests that drive the real
+// `stripe` SDK. Every request is checked against Stripe's OpenAPI
+// description (unknown or missing parameters answer 400, as Stripe does),
+// idempotency keys replay like Stripe's, and failures can be injected to
+// exercise the SDK's retries. State lives in memory, one server per test file.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { CardInput, TestCard } from './stripe-fake-cards.js'
+import { StripeApiError, type StripeErrorBody, invalidRequest, notModelled } from './stripe-fake-errors.js'
+import { FormDecodeError, type FormObject, canonicalJson, decodeForm } from './stripe-fake-form.js'
+import { findRoute, isExpandable, stripeSpec, validateParams } from './stripe-fake-oas.js'
+import { EXPANDABLE, expand, handlers } from './stripe-fake-resources.js'
+import { type Customer, type PaymentIntent, type StoredPaymentMethod, StripeFakeState, newId } from './stripe-fake-state.js'
+
+export type { CardInput, TestCard } from './stripe-fake-cards.js'
+export type { Customer, PaymentIntent, PaymentMethod, StoredPaymentMethod } from './stripe-fake-state.js'
+
+export type RecordedRequest = {
+  method: string
+  /** The URL path without the query string. */
+  path: string
+  /** Decoded query string (GET parameters). */
+  query: FormObject
+  idempotencyKey: string | undefined
+  stripeVersion: string | undefined
+  headers: Record<string, string | string[] | undefined>
+  /** The form body decoded into nested objects and arrays (values stay strings). */
+  body: FormObject
+  rawBody: string
+  /** The HTTP status answered; 0 when the socket was destroyed instead. */
+  status: number
+  /** Answered from the idempotency store, without side effects. */
+  replayed: boolean
+  /** Answered (or dropped) by `failNext`. */
+  injected: boolean
+}
+
+export type FailureMode = 'network' | number
+
+export type StripeFakeOptions = {
+  /** The fake's clock in milliseconds: creation times, card expiry. Defaults to Date.now. */
+  now?: () => number
+}
+
+export type StripeFake = {
+  /** e.g. http://127.0.0.1:54321 */
+  url: string
+  host: string
+  port: number
+  requests: RecordedRequest[]
+  customers: ReadonlyMap<string, Customer>
+  paymentMethods: ReadonlyMap<string, StoredPaymentMethod>
+  paymentIntents: ReadonlyMap<string, PaymentIntent>
+  /**
+   * Makes the next `count` requests fail. 'network' destroys the socket
+   * without answering; a number answers that status with an api_error body.
+   * `when: 'before'` (default) fails before any side effect; 'after' runs the
+   * request (storing its idempotent result) and then loses the answer, the
+   * case idempotency keys exist for.
+   */
+  failNext(count: number, how: FailureMode, when?: 'before' | 'after'): void
+  /** Adds a test token like `pm_card_visa`; attaching it creates a fresh `pm_…`. */
+  addCard(id: string, card: CardInput): void
+  /** The card behind a PaymentMethod id or a test token. */
+  card(id: string): TestCard | undefined
+  close(): Promise<void>
+}
+
+type Answer = { status: number; body: string; headers: Record<string, string> }
+type StoredAnswer = { endpoint: string; params: string; answer: Answer }
+type Failure = { how: FailureMode; when: 'before' | 'after' }
+
+const json = (status: number, body: object, headers: Record<string, string> = {}): Answer => ({
+  status,
+  body: JSON.stringify(body, null, 2),
+  headers: { 'Request-Id': newId('req', 14), ...headers },
+})
+
+const errorAnswer = (status: number, error: StripeErrorBody): Answer => json(status, { error })
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+const header = (req: http.IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** Stripe's answer to a missing, malformed or non-test key; 401 makes the SDK raise StripeAuthenticationError. */
+function checkAuth(authorization: string | undefined): void {
+  if (!authorization)
+    throw new StripeApiError(401, {
+      type: 'invalid_request_error',
+      message:
+        "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+    })
+  const key = /^Bearer (\S+)$/.exec(authorization)?.[1]
+  if (!key || !/^sk_test_\w+$/.test(key)) {
+    const shown = key ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : authorization
+    throw new StripeApiError(401, { type: 'invalid_request_error', code: 'api_key_invalid', message: `Invalid API Key provided: ${shown}` })
+  }
+}
+
+const unrecognized = (method: string, path: string, note = ''): StripeApiError =>
+  new StripeApiError(404, {
+    type: 'invalid_request_error',
+    message: `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.${note}`,
+  })
+
+export async function startStripeFake(options: StripeFakeOptions = {}): Promise<StripeFake> {
+  const state = new StripeFakeState(options.now ?? Date.now)
+  const requests: RecordedRequest[] = []
+  const failures: Failure[] = []
+  const idempotencyStore = new Map<string, StoredAnswer>()
+  const specVersion = stripeSpec().info.version
+
+  /** Runs the request; `store` says whether an idempotency key should keep the answer. */
+  function execute(recorded: RecordedRequest, contentType: string | undefined): { answer: Answer; store: boolean } {
+    const { method, path } = recorded
+    if (method === 'POST' && recorded.rawBody && !contentType?.startsWith('application/x-www-form-urlencoded'))
+      throw invalidRequest(`Invalid request: the body must be application/x-www-form-urlencoded, got ${contentType ?? 'no Content-Type'}.`)
+    const route = findRoute(method, path)
+    if (!route) throw unrecognized(method, path)
+    const endpoint = `${route.method} ${route.template}`
+    const handler = handlers[endpoint]
+    if (!handler) throw unrecognized(method, path, ` (The Stripe fake does not implement ${endpoint}, operation ${route.operation.operationId}; extend test/helpers/stripe-fake-resources.ts.)`)
+    if (method === 'GET' && recorded.rawBody) throw invalidRequest('GET requests take their parameters in the query string.')
+    const params = validateParams(route, method === 'POST' ? recorded.body : recorded.query, recorded.stripeVersion)
+    const paths = Array.isArray(params.expand) ? params.expand.map(String) : []
+    for (const path of paths) {
+      if (!isExpandable(route, path)) throw invalidRequest(`This property cannot be expanded (${path}).`, { param: 'expand' })
+      if (!EXPANDABLE.has(path)) throw notModelled(`expand[]=${path}`, endpoint)
+    }
+    // From here on the endpoint "started executing": Stripe keeps even its errors for replay.
+    try {
+      const result = handler({ state, params, path: route.pathParams, apiVersion: recorded.stripeVersion })
+      return { answer: json(200, paths.length ? expand(state, result, paths) : result), store: true }
+    } catch (error) {
+      if (error instanceof StripeApiError) return { answer: errorAnswer(error.status, error.body), store: error.status < 500 }
+      throw error
+    }
+  }
+
+  function answer(recorded: RecordedRequest, req: http.IncomingMessage): Answer {
+    try {
+      checkAuth(header(req, 'authorization'))
+      const query = new URL(req.url ?? '/', 'http://fake').search.slice(1)
+      try {
+        recorded.query = decodeForm(query)
+        recorded.body = decodeForm(recorded.rawBody)
+      } catch (error) {
+        if (error instanceof FormDecodeError) throw invalidRequest(error.message)
+        throw error
+      }
+      const key = recorded.method === 'POST' ? recorded.idempotencyKey : undefined
+      if (key !== undefined && key.length > 255) throw invalidRequest('Invalid idempotency key: must be at most 255 characters.')
+      const endpoint = `${recorded.method} ${recorded.path}`
+      const params = canonicalJson(recorded.body)
+      const stored = key === undefined ? undefined : idempotencyStore.get(key)
+      if (stored) {
+        const tryOther = ` Try using a key other than '${key}' if you meant to execute a different request.`
+        if (stored.endpoint !== endpoint)
+          throw new StripeApiError(400, {
+            type: 'idempotency_error',
+            message: `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${stored.endpoint}' vs '${endpoint}').${tryOther}`,
+          })
+        if (stored.params !== params)
+          throw new StripeApiError(400, {
+            type: 'idempotency_error',
+            message: `Keys for idempotent requests can only be used with the same parameters they were first used with.${tryOther}`,
+          })
+        recorded.replayed = true
+        const original = stored.answer.headers['Request-Id'] ?? ''
+        return { ...stored.answer, headers: { ...stored.answer.headers, 'Request-Id': newId('req', 14), 'Idempotent-Replayed': 'true', 'Original-Request': original } }
+      }
+      const { answer: result, store } = execute(recorded, header(req, 'content-type'))
+      if (key !== undefined && store) idempotencyStore.set(key, { endpoint, params, answer: result })
+      return result
+    } catch (error) {
+      if (error instanceof StripeApiError) return errorAnswer(error.status, error.body)
+      // A bug in the fake: say so loudly rather than look like a Stripe outage.
+      console.error('stripe-fake: internal error', error)
+      return errorAnswer(500, { type: 'api_error', message: `Stripe fake internal error: ${String(error)}` })
+    }
+  }
+
+  function send(res: http.ServerResponse, recorded: RecordedRequest, result: Answer): void {
+    recorded.status = result.status
+    res.writeHead(result.status, {
+      'Content-Type': 'application/json',
+      'Stripe-Version': recorded.stripeVersion ?? specVersion,
+      ...(recorded.idempotencyKey ? { 'Idempotency-Key': recorded.idempotencyKey } : {}),
+      ...result.headers,
+    })
+    res.end(result.body)
+  }
+
+  function inject(req: http.IncomingMessage, res: http.ServerResponse, recorded: RecordedRequest, failure: Failure): void {
+    recorded.injected = true
+    if (failure.how === 'network') {
+      recorded.status = 0
+      req.socket.destroy()
+      return
+    }
+    send(res, recorded, errorAnswer(failure.how, { type: 'api_error', message: 'injected' }))
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: new URL(req.url ?? '/', 'http://fake').pathname,
+      query: {},
+      idempotencyKey: header(req, 'idempotency-key'),
+      stripeVersion: header(req, 'stripe-version'),
+      headers: { ...req.headers },
+      body: {},
+      rawBody: '',
+      status: 0,
+      replayed: false,
+      injected: false,
+    }
+    // Recorded on arrival, so the order is the order the client sent them in.
+    requests.push(recorded)
+    recorded.rawBody = await readBody(req)
+    const failure = failures.shift()
+    if (failure?.when === 'before') return inject(req, res, recorded, failure)
+    const result = answer(recorded, req)
+    if (failure) return inject(req, res, recorded, failure)
+    send(res, recorded, result)
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error('stripe-fake: request failed', error)
+      res.destroy()
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { address: host, port } = server.address() as AddressInfo
+
+  return {
+    url: `http://${host}:${port}`,
+    host,
+    port,
+    requests,
+    customers: state.customers,
+    paymentMethods: state.paymentMethods,
+    paymentIntents: state.paymentIntents,
+    failNext(count, how, when = 'before') {
+      if (how !== 'network' && !(Number.isInteger(how) && how >= 400 && how <= 599))
+        throw new Error(`failNext: expected 'network' or an HTTP error status, got ${how}`)
+      for (let i = 0; i < count; i++) failures.push({ how, when })
+    },
+    addCard: (id, card) => state.addToken(id, card),
+    card: (id) => state.paymentMethods.get(id)?.card ?? state.tokens.get(id),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        // The SDK keeps connections alive; without this close() would wait for them to time out.
+        server.closeAllConnections()
+      }),
+  }
+}
