@@ -21,6 +21,8 @@ export const billingAccounts = sqliteTable(
     /** Tax rate in thousandths of a percent: 19% = 19000, 8.875% = 8875. */
     taxRateMilli: integer('tax_rate_milli').notNull().default(0),
     organizationId: text('organization_id').references(() => organizations.id),
+    /** Credit balance in minor units (R-INV-4), the sum of its credit entries. */
+    creditBalance: integer('credit_balance').notNull().default(0),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [

@@ -1,0 +1,160 @@
+// Invoices, coupons, credits, notifications and the lifecycle queue
+// (R-INV-1..5, R-WS-4, R-TR-3, R-EV-1).
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { billingAccounts } from './accounts.js'
+import { workspaces } from './workspaces.js'
+
+export const invoiceStatuses = ['open', 'paid', 'uncollectible', 'void'] as const
+export type InvoiceStatus = (typeof invoiceStatuses)[number]
+
+export const invoices = sqliteTable(
+  'invoices',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => billingAccounts.id),
+    subscriptionId: text('subscription_id'),
+    /** Gapless per account (R-INV-1): 1, 2, 3 … */
+    number: integer('number').notNull(),
+    status: text('status', { enum: invoiceStatuses }).notNull(),
+    /** Why it was issued: subscription_create, subscription_cycle, trial_end, subscription_final. */
+    reason: text('reason').notNull(),
+    currency: text('currency').notNull(),
+    periodStart: integer('period_start').notNull(),
+    periodEnd: integer('period_end').notNull(),
+    subtotal: integer('subtotal').notNull(),
+    discount: integer('discount').notNull(),
+    taxRateMilli: integer('tax_rate_milli').notNull(),
+    tax: integer('tax').notNull(),
+    total: integer('total').notNull(),
+    creditApplied: integer('credit_applied').notNull(),
+    amountDue: integer('amount_due').notNull(),
+    amountPaid: integer('amount_paid').notNull().default(0),
+    issuedAt: integer('issued_at').notNull(),
+    paidAt: integer('paid_at'),
+    /** Dunning (R-PAY-2): when collection first failed, and how many attempt runs so far. */
+    firstFailedAt: integer('first_failed_at'),
+    attemptRuns: integer('attempt_runs').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('invoices_account_number').on(t.accountId, t.number),
+    index('invoices_workspace').on(t.workspaceId, t.issuedAt),
+    index('invoices_subscription').on(t.subscriptionId),
+  ],
+)
+
+export const invoiceLines = sqliteTable(
+  'invoice_lines',
+  {
+    invoiceId: text('invoice_id')
+      .notNull()
+      .references(() => invoices.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    kind: text('kind', { enum: ['subscription', 'proration', 'discount'] }).notNull(),
+    description: text('description').notNull(),
+    product: text('product'),
+    quantity: integer('quantity'),
+    unitAmount: integer('unit_amount'),
+    amount: integer('amount').notNull(),
+    periodStart: integer('period_start'),
+    periodEnd: integer('period_end'),
+  },
+  (t) => [primaryKey({ columns: [t.invoiceId, t.position] })],
+)
+
+export const couponDurations = ['once', 'repeating', 'forever'] as const
+export type CouponDuration = (typeof couponDurations)[number]
+
+export const coupons = sqliteTable(
+  'coupons',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    /** Thousandths of a percent (20% = 20000), or null for an amount off. */
+    percentOffMilli: integer('percent_off_milli'),
+    amountOff: integer('amount_off'),
+    currency: text('currency'),
+    duration: text('duration', { enum: couponDurations }).notNull(),
+    /** For repeating coupons: how many invoices it discounts. */
+    durationInvoices: integer('duration_invoices'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('coupons_code').on(t.workspaceId, sql`lower(${t.code})`)],
+)
+
+/** The discount on an account (R-INV-4): at most one active; `invoices_used` counts down repeating ones. */
+export const accountDiscounts = sqliteTable('account_discounts', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => billingAccounts.id, { onDelete: 'cascade' }),
+  couponId: text('coupon_id')
+    .notNull()
+    .references(() => coupons.id),
+  startedAt: integer('started_at').notNull(),
+  invoicesUsed: integer('invoices_used').notNull().default(0),
+})
+
+/** The credit balance ledger of an account (R-INV-4): grants positive, invoices negative. */
+export const creditEntries = sqliteTable(
+  'credit_entries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => billingAccounts.id, { onDelete: 'cascade' }),
+    amount: integer('amount').notNull(),
+    invoiceId: text('invoice_id'),
+    note: text('note'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('credit_entries_account').on(t.accountId)],
+)
+
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(),
+    message: text('message').notNull(),
+    refs: text('refs', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    /** One notification per occasion: e.g. trial_will_end:sub_… */
+    dedupeKey: text('dedupe_key').notNull(),
+  },
+  (t) => [uniqueIndex('notifications_dedupe').on(t.workspaceId, t.dedupeKey), index('notifications_at').on(t.workspaceId, t.at)],
+)
+
+/**
+ * The lifecycle queue (R-WS-4): every time-based step is a row due at a
+ * workspace time. Catch-up is "take the earliest due row": one indexed lookup
+ * when nothing is due. A step is deleted in the transaction that runs it.
+ */
+export const dueSteps = sqliteTable(
+  'due_steps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    dueAt: integer('due_at').notNull(),
+    kind: text('kind').notNull(),
+    refId: text('ref_id').notNull(),
+  },
+  (t) => [index('due_steps_workspace_due').on(t.workspaceId, t.dueAt), uniqueIndex('due_steps_unique').on(t.workspaceId, t.kind, t.refId, t.dueAt)],
+)
+
+export type InvoiceRow = typeof invoices.$inferSelect
+export type InvoiceLineRow = typeof invoiceLines.$inferSelect
+export type CouponRow = typeof coupons.$inferSelect
