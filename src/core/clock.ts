@@ -8,3 +8,9 @@ export function workspaceNow(workspace: Pick<WorkspaceRow, 'clockMode' | 'clockN
 
 export const iso = (ms: number): string => new Date(ms).toISOString()
 export const isoOrNull = (ms: number | null | undefined): string | null => (ms == null ? null : iso(ms))
+
+/** A short UTC time for descriptions: the date, and the time of day when it is not midnight. */
+export function shortTime(ms: number): string {
+  const text = iso(ms)
+  return text.endsWith('T00:00:00.000Z') ? text.slice(0, 10) : `${text.slice(0, 10)} ${text.slice(11, 16)}`
+}

@@ -1,5 +1,6 @@
 // The JSON shape of a billing account (SPEC §2: id, name, currency, taxRate, organizationId).
 import { iso } from '../clock.js'
+import type { Money } from '../money.js'
 import type { BillingAccountRow } from '../store/schema/index.js'
 
 export type AccountView = {
@@ -14,6 +15,7 @@ export type AccountView = {
   country: string | null
   address: string | null
   taxId: string | null
+  creditBalance: Money
   createdAt: string
 }
 
@@ -29,6 +31,7 @@ export function accountView(row: BillingAccountRow): AccountView {
     country: row.country,
     address: row.address,
     taxId: row.taxId,
+    creditBalance: { amount: row.creditBalance, currency: row.currency },
     createdAt: iso(row.createdAt),
   }
 }

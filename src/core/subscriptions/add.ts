@@ -20,7 +20,9 @@ import {
   workspaces,
 } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
+import { issueInvoice } from '../invoices/issue.js'
 import { addDaysUtc, periodBounds, TRIAL_DAYS } from './periods.js'
+import { scheduleSubscription } from './renew.js'
 import { trialEligibility } from './trial.js'
 import { type SubscriptionView, subscriptionView } from './view.js'
 
@@ -118,6 +120,7 @@ export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Subscrip
       .values(products.map((product) => ({ subscriptionId: id, product, priceId: priced.get(product)?.id ?? '', quantity: input.items[product] ?? 0 })))
       .run()
     if (trialing) db.orm.update(workspaces).set({ trialUsedAt: now }).where(eq(workspaces.id, workspace.id)).run()
+    scheduleSubscription(ctx, row)
     recordEvent(db, {
       workspaceId: workspace.id,
       at: now,
@@ -125,6 +128,8 @@ export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Subscrip
       refs: { subscriptionId: id, accountId: account.id },
       data: { status: row.status, interval, items: input.items, ...(trialing ? { trialEnd: new Date(trialEnd).toISOString() } : {}) },
     })
+    // Billed in advance (R-SUB-3): the first period's invoice now; a trial is free until it ends.
+    if (!trialing) issueInvoice(ctx, row, { reason: 'subscription_create', periodStart: period.start, periodEnd: period.end, items: true })
     return subscriptionView(db, row)
   })
 }

@@ -8,6 +8,8 @@ import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import { capacityOf, poolIdOfAccount, requireCapacityCovers, usageOf } from '../pools/pools.js'
 import { contributingStatuses, scheduledChanges, subscriptionItems, subscriptions } from '../store/schema/index.js'
+import { issueInvoice } from '../invoices/issue.js'
+import { unschedule } from '../lifecycle/queue.js'
 import { immediate } from '../store/transaction.js'
 import { resolveSubscription } from './resolve.js'
 import { type SubscriptionView, subscriptionView } from './view.js'
@@ -46,7 +48,11 @@ export function cancelSubscription(ctx: Ctx, input: CancelSubscriptionInput): Su
       .where(eq(subscriptions.id, sub.id))
       .run()
     db.orm.delete(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)).run()
+    unschedule(db, workspace.id, 'period_end', sub.id)
+    unschedule(db, workspace.id, 'trial_reminder', sub.id)
     recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'subscription.canceled', refs, data: { reason: 'canceled_now', forced: overs.length > 0 } })
+    // No refund for the rest of the period, but prorations already accrued are owed.
+    issueInvoice(ctx, sub, { reason: 'subscription_final', periodStart: sub.currentPeriodStart, periodEnd: now, items: false })
     if (overs.length > 0) recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'pool.over_capacity', refs, data: { products: overs } })
     return subscriptionView(db, resolveSubscription(db, workspace.id, sub.id))
   })

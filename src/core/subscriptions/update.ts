@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm'
 import { displayUnitAmount } from '../catalog/pricing.js'
 import { priceById } from '../catalog/prices.js'
 import { requireProduct } from '../catalog/products.js'
-import { iso } from '../clock.js'
+import { iso, shortTime } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { invalid, refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
@@ -63,7 +63,7 @@ function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: Subscri
         subscriptionId: sub.id,
         accountId: sub.accountId,
         product,
-        description: `Proration: ${product} ${from} → ${quantity} from ${iso(now)} to ${iso(period.end)}`,
+        description: `Proration: ${product} ${from} → ${quantity} (${shortTime(now)} – ${shortTime(period.end)})`,
         fromQuantity: from,
         toQuantity: quantity,
         unitAmount: displayUnitAmount(price),

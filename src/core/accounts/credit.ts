@@ -1,0 +1,44 @@
+// The account credit balance (R-INV-4): grants add to it, invoices draw it down
+// before anything is charged. A negative adjustment cannot overdraw it.
+import { asc, eq, sql } from 'drizzle-orm'
+import { iso } from '../clock.js'
+import type { Ctx } from '../context.js'
+import { invalid, refused } from '../errors.js'
+import { recordEvent } from '../events/record.js'
+import type { Money } from '../money.js'
+import { billingAccounts, creditEntries } from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { resolveAccount } from './resolve.js'
+
+export type CreditView = {
+  accountId: string
+  balance: Money
+  entries: { at: string; amount: Money; invoiceId: string | null; note: string | null }[]
+}
+
+export function creditView(ctx: Ctx, accountId: string): CreditView {
+  const account = resolveAccount(ctx.db, ctx.workspace.id, accountId)
+  const entries = ctx.db.orm.select().from(creditEntries).where(eq(creditEntries.accountId, account.id)).orderBy(asc(creditEntries.id)).all()
+  return {
+    accountId: account.id,
+    balance: { amount: account.creditBalance, currency: account.currency },
+    entries: entries.map((e) => ({ at: iso(e.at), amount: { amount: e.amount, currency: account.currency }, invoiceId: e.invoiceId, note: e.note })),
+  }
+}
+
+export function adjustCredit(ctx: Ctx, input: { account: string; amount: number; note?: string }): CreditView {
+  const { db, workspace, now } = ctx
+  if (input.amount === 0) throw invalid('--amount: give a non-zero amount in minor units')
+  return immediate(db.sqlite, () => {
+    const account = resolveAccount(db, workspace.id, input.account)
+    if (account.creditBalance + input.amount < 0)
+      throw refused('CREDIT_OVERDRAWN', `account "${account.name}" has a credit balance of ${account.creditBalance}; it cannot go below zero`, {
+        balance: account.creditBalance,
+        amount: input.amount,
+      })
+    db.orm.insert(creditEntries).values({ accountId: account.id, amount: input.amount, note: input.note ?? (input.amount > 0 ? 'credit granted' : 'credit removed'), at: now }).run()
+    db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${input.amount}` }).where(eq(billingAccounts.id, account.id)).run()
+    recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'account.credit_adjusted', refs: { accountId: account.id }, data: { amount: { amount: input.amount, currency: account.currency } } })
+    return creditView(ctx, account.id)
+  })
+}

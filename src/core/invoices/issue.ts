@@ -1,0 +1,166 @@
+// Issuing an invoice (R-INV-1, R-INV-2): the subscription's items for the new
+// period and the proration lines it accumulated, the account's discount, tax on
+// the discounted subtotal, credit drawn down, the next gapless number. Issued
+// invoices never change afterwards except for payment status.
+import { and, asc, eq, isNull, sql } from 'drizzle-orm'
+import { periodAmount } from '../catalog/pricing.js'
+import { priceById } from '../catalog/prices.js'
+import { shortTime } from '../clock.js'
+import type { Ctx } from '../context.js'
+import { recordEvent } from '../events/record.js'
+import { newId } from '../ids.js'
+import {
+  accountDiscounts,
+  billingAccounts,
+  coupons,
+  creditEntries,
+  type InvoiceRow,
+  invoiceLines,
+  invoices,
+  pendingLines,
+  products,
+  type SubscriptionRow,
+  subscriptionItems,
+} from '../store/schema/index.js'
+import { composeTotals, type Discount } from './compose.js'
+
+export type IssueReason = 'subscription_create' | 'subscription_cycle' | 'trial_end' | 'subscription_final'
+
+type Line = Omit<typeof invoiceLines.$inferInsert, 'invoiceId' | 'position'>
+
+
+/** The account's discount if its coupon applies to this currency (R-INV-4). */
+function activeDiscount(ctx: Ctx, accountId: string, currency: string) {
+  const row = ctx.db.orm
+    .select({ coupon: coupons, used: accountDiscounts.invoicesUsed })
+    .from(accountDiscounts)
+    .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
+    .where(eq(accountDiscounts.accountId, accountId))
+    .get()
+  if (!row) return undefined
+  if (row.coupon.amountOff !== null && row.coupon.currency !== currency) return undefined
+  return row
+}
+
+export function issueInvoice(
+  ctx: Ctx,
+  sub: SubscriptionRow,
+  options: { reason: IssueReason; periodStart: number; periodEnd: number; items: boolean },
+): InvoiceRow | undefined {
+  const { db, now } = ctx
+  const lines: Line[] = []
+  if (options.items) {
+    const names = new Map(db.orm.select().from(products).where(eq(products.workspaceId, sub.workspaceId)).all().map((p) => [p.key, p.name]))
+    const items = db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).orderBy(asc(subscriptionItems.product)).all()
+    for (const item of items) {
+      if (item.quantity <= 0) continue
+      const price = priceById(db, item.priceId)
+      lines.push({
+        kind: 'subscription',
+        description: `${names.get(item.product) ?? item.product} × ${item.quantity} (${shortTime(options.periodStart)} – ${shortTime(options.periodEnd)})`,
+        product: item.product,
+        quantity: item.quantity,
+        unitAmount: price.scheme === 'per_unit' ? price.unitAmount : null,
+        amount: periodAmount(price, item.quantity),
+        periodStart: options.periodStart,
+        periodEnd: options.periodEnd,
+      })
+    }
+  }
+  const pending = db.orm
+    .select()
+    .from(pendingLines)
+    .where(and(eq(pendingLines.subscriptionId, sub.id), isNull(pendingLines.invoiceId)))
+    .orderBy(asc(pendingLines.id))
+    .all()
+  for (const line of pending)
+    lines.push({
+      kind: 'proration',
+      description: line.description,
+      product: line.product,
+      quantity: line.toQuantity - line.fromQuantity,
+      unitAmount: line.unitAmount,
+      amount: line.amount,
+      periodStart: line.periodStart,
+      periodEnd: line.periodEnd,
+    })
+  if (lines.length === 0) return undefined
+
+  const account = db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, sub.accountId)).get()
+  if (!account) throw new Error(`account ${sub.accountId} is missing`)
+  const discount = activeDiscount(ctx, account.id, sub.currency)
+  const totals = composeTotals({
+    lineAmounts: lines.map((line) => line.amount),
+    discount: discount ? ({ percentOffMilli: discount.coupon.percentOffMilli, amountOff: discount.coupon.amountOff } satisfies Discount) : null,
+    taxRateMilli: account.taxRateMilli,
+    creditBalance: account.creditBalance,
+  })
+  if (discount && totals.discount > 0)
+    lines.push({
+      kind: 'discount',
+      description: `Discount ${discount.coupon.code}${discount.coupon.percentOffMilli !== null ? ` (${discount.coupon.percentOffMilli / 1000}% off)` : ''}`,
+      product: null,
+      quantity: null,
+      unitAmount: null,
+      amount: -totals.discount,
+      periodStart: null,
+      periodEnd: null,
+    })
+
+  const number =
+    (db.sqlite.prepare('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?').get(account.id) as { n: number }).n + 1
+  const paid = totals.amountDue === 0
+  const invoice = db.orm
+    .insert(invoices)
+    .values({
+      id: newId('invoice'),
+      workspaceId: sub.workspaceId,
+      accountId: account.id,
+      subscriptionId: sub.id,
+      number,
+      status: paid ? 'paid' : 'open',
+      reason: options.reason,
+      currency: sub.currency,
+      periodStart: options.periodStart,
+      periodEnd: options.periodEnd,
+      subtotal: totals.subtotal,
+      discount: totals.discount,
+      taxRateMilli: account.taxRateMilli,
+      tax: totals.tax,
+      total: totals.total,
+      creditApplied: totals.creditApplied,
+      amountDue: totals.amountDue,
+      issuedAt: now,
+      paidAt: paid ? now : null,
+    })
+    .returning()
+    .get()
+  db.orm
+    .insert(invoiceLines)
+    .values(lines.map((line, position) => ({ ...line, invoiceId: invoice.id, position })))
+    .run()
+  if (pending.length) db.orm.update(pendingLines).set({ invoiceId: invoice.id }).where(and(eq(pendingLines.subscriptionId, sub.id), isNull(pendingLines.invoiceId))).run()
+
+  const creditChange = totals.creditGranted - totals.creditApplied
+  if (creditChange !== 0) {
+    db.orm.insert(creditEntries).values({ accountId: account.id, amount: creditChange, invoiceId: invoice.id, note: creditChange < 0 ? 'applied to invoice' : 'credit from invoice', at: now }).run()
+    db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${creditChange}` }).where(eq(billingAccounts.id, account.id)).run()
+  }
+  if (discount) {
+    const used = discount.used + 1
+    const ends = discount.coupon.duration === 'once' || (discount.coupon.duration === 'repeating' && used >= (discount.coupon.durationInvoices ?? 1))
+    if (ends) {
+      db.orm.delete(accountDiscounts).where(eq(accountDiscounts.accountId, account.id)).run()
+      recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'discount.ended', refs: { accountId: account.id, couponId: discount.coupon.id } })
+    } else db.orm.update(accountDiscounts).set({ invoicesUsed: used }).where(eq(accountDiscounts.accountId, account.id)).run()
+  }
+  recordEvent(db, {
+    workspaceId: sub.workspaceId,
+    at: now,
+    kind: 'invoice.issued',
+    refs: { invoiceId: invoice.id, accountId: account.id, subscriptionId: sub.id },
+    data: { number, reason: options.reason, total: { amount: totals.total, currency: sub.currency }, amountDue: { amount: totals.amountDue, currency: sub.currency } },
+  })
+  if (paid) recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'invoice.paid', refs: { invoiceId: invoice.id, accountId: account.id }, data: { by: 'credit' } })
+  return invoice
+}

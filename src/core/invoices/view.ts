@@ -1,0 +1,96 @@
+// The JSON shape of an invoice (SPEC §2): every money field is { amount, currency }.
+import { asc, eq } from 'drizzle-orm'
+import { iso, isoOrNull } from '../clock.js'
+import { money, type Money } from '../money.js'
+import type { Db } from '../store/open.js'
+import { type InvoiceRow, type InvoiceStatus, invoiceLines } from '../store/schema/index.js'
+
+export type InvoiceLineView = {
+  kind: 'subscription' | 'proration' | 'discount'
+  description: string
+  product: string | null
+  quantity: number | null
+  unitAmount: Money | null
+  amount: Money
+  proration: boolean
+  periodStart: string | null
+  periodEnd: string | null
+}
+
+export type PaymentAttemptView = {
+  id: string
+  at: string
+  provider: string
+  paymentMethodId: string
+  outcome: 'succeeded' | 'failed' | 'error'
+  declineCode: string | null
+  message: string | null
+  amount: Money
+  run: number
+}
+
+export type InvoiceView = {
+  id: string | null
+  number: number | null
+  accountId: string
+  subscriptionId: string | null
+  status: InvoiceStatus | 'preview'
+  reason: string
+  currency: string
+  periodStart: string
+  periodEnd: string
+  issuedAt: string
+  paidAt: string | null
+  lines: InvoiceLineView[]
+  subtotal: Money
+  discount: Money
+  /** Percent, e.g. 19. */
+  taxRate: number
+  tax: Money
+  creditApplied: Money
+  total: Money
+  amountDue: Money
+  amountPaid: Money
+  payments: PaymentAttemptView[]
+}
+
+/** Payment attempts of an invoice (R-PAY-1); none until payments are recorded. */
+const loadPayments = (_db: Db, _invoiceId: string): PaymentAttemptView[] => []
+
+export function invoiceView(db: Db, row: InvoiceRow, options: { preview?: boolean } = {}): InvoiceView {
+  const m = (amount: number) => money(amount, row.currency)
+  const lines = db.orm.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, row.id)).orderBy(asc(invoiceLines.position)).all()
+  return {
+    id: options.preview ? null : row.id,
+    number: options.preview ? null : row.number,
+    accountId: row.accountId,
+    subscriptionId: row.subscriptionId,
+    status: options.preview ? 'preview' : row.status,
+    reason: row.reason,
+    currency: row.currency,
+    periodStart: iso(row.periodStart),
+    periodEnd: iso(row.periodEnd),
+    issuedAt: iso(row.issuedAt),
+    paidAt: isoOrNull(row.paidAt),
+    lines: lines.map((line) => ({
+      kind: line.kind,
+      description: line.description,
+      product: line.product,
+      quantity: line.quantity,
+      unitAmount: line.unitAmount === null ? null : m(line.unitAmount),
+      amount: m(line.amount),
+      proration: line.kind === 'proration',
+      periodStart: isoOrNull(line.periodStart),
+      periodEnd: isoOrNull(line.periodEnd),
+    })),
+    subtotal: m(row.subtotal),
+    discount: m(row.discount),
+    taxRate: row.taxRateMilli / 1000,
+    tax: m(row.tax),
+    creditApplied: m(row.creditApplied),
+    total: m(row.total),
+    amountDue: m(row.amountDue),
+    amountPaid: m(row.amountPaid),
+    payments: options.preview ? [] : loadPayments(db, row.id),
+  }
+}

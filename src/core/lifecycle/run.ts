@@ -1,0 +1,79 @@
+// The lifecycle engine (R-WS-3, R-WS-4): runs every step due by a time, in
+// time order, each in its own transaction, at the step's own workspace time.
+// A step is removed in the transaction that runs it, so running twice for the
+// same time does nothing the second time, and a crash loses or repeats nothing.
+import { eq } from 'drizzle-orm'
+import { type Ctx, contextFor } from '../context.js'
+import type { Db } from '../store/open.js'
+import { workspaces } from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { endPeriod, remindTrialEnd } from '../subscriptions/renew.js'
+import { resolveWorkspace } from '../workspaces/resolve.js'
+import { type DueStep, earliestDue, nextDue, removeStep, type StepKind } from './queue.js'
+
+type InternalHandler = (ctx: Ctx, step: DueStep) => void
+/** Steps that call out (the payment provider): they run outside transactions and remove their own step. */
+export type ExternalHandler = (db: Db, workspaceId: string, step: DueStep) => Promise<void>
+
+const internal: Partial<Record<StepKind, InternalHandler>> = {
+  period_end: (ctx, step) => endPeriod(ctx, step.ref_id, step.due_at),
+  trial_reminder: (ctx, step) => remindTrialEnd(ctx, step.ref_id),
+}
+
+let external: Partial<Record<StepKind, ExternalHandler>> = {}
+
+/** The payments capability registers its collection step here. */
+export function registerExternalStep(kind: StepKind, handler: ExternalHandler): void {
+  external = { ...external, [kind]: handler }
+}
+
+/** Workspace time for a step: a test clock moves up to the step, never back. */
+function contextAt(db: Db, workspaceId: string, at: number): Ctx {
+  const workspace = resolveWorkspace(db, workspaceId)
+  if (workspace.clockMode === 'test' && (workspace.clockNow ?? 0) < at) {
+    db.orm.update(workspaces).set({ clockNow: at }).where(eq(workspaces.id, workspaceId)).run()
+    workspace.clockNow = at
+  }
+  return { ...contextFor(db, workspace), now: Math.max(at, workspace.createdAt) }
+}
+
+/** Runs the internal steps due by `until`; returns the first external step met, if any. */
+export function runInternalSteps(db: Db, workspaceId: string, until: number, options: { skipExternal?: boolean } = {}): { steps: number; external?: DueStep } {
+  let steps = 0
+  for (;;) {
+    const step = nextDue(db, workspaceId, until, options.skipExternal ?? false)
+    if (!step) return { steps }
+    const handler = internal[step.kind]
+    if (!handler) {
+      if (external[step.kind] && !options.skipExternal) return { steps, external: step }
+      immediate(db.sqlite, () => removeStep(db, step.id)) // a kind this wsb does not know: drop it
+      continue
+    }
+    immediate(db.sqlite, () => {
+      if (!removeStep(db, step.id)) return // another process ran it
+      handler(contextAt(db, workspaceId, step.due_at), step)
+    })
+    steps++
+  }
+}
+
+/** Runs every step due by `until`, internal and external, in time order. */
+export async function runDue(db: Db, workspaceId: string, until: number): Promise<{ steps: number }> {
+  let steps = 0
+  for (;;) {
+    const result = runInternalSteps(db, workspaceId, until)
+    steps += result.steps
+    if (!result.external) return { steps }
+    const handler = external[result.external.kind]
+    if (handler) await handler(db, workspaceId, result.external)
+    steps++
+  }
+}
+
+/** R-WS-4: what every workspace command does first. One indexed lookup when nothing is due. */
+export async function catchUp(ctx: Ctx): Promise<{ steps: number; ctx: Ctx }> {
+  const due = earliestDue(ctx.db, ctx.workspace.id)
+  if (due === null || due > ctx.now) return { steps: 0, ctx }
+  const { steps } = await runDue(ctx.db, ctx.workspace.id, ctx.now)
+  return { steps, ctx: contextFor(ctx.db, resolveWorkspace(ctx.db, ctx.workspace.id)) }
+}
