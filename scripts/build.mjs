@@ -30,8 +30,10 @@ await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
-  // Native addon, and oclif's optional TypeScript support for development.
-  external: ['better-sqlite3', 'typescript', 'tsx'],
+  // Native addon; oclif's optional TypeScript support for development; pdfkit
+  // reads its font files from its own package at run time; the Stripe SDK is
+  // large and loaded only when a Stripe key is set.
+  external: ['better-sqlite3', 'typescript', 'tsx', 'pdfkit', 'stripe'],
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',

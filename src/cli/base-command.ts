@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Command, Flags } from '@oclif/core'
 import type * as z from 'zod/mini'
 import { type Ctx, contextFor } from '../core/context.js'
+import { catchUp } from '../core/lifecycle/run.js'
 import { parseInput } from '../core/schemas.js'
 import { type Db, openDb } from '../core/store/open.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
@@ -39,17 +40,36 @@ export abstract class WsbCommand<T> extends Command {
     return parseInput(schema, value)
   }
 
+  /** Work after a successful run, before output (the lifecycle hooks in here). */
+  protected async afterRun(): Promise<void> {}
+
   protected override async _run<R>(): Promise<R> {
-    const result = await super._run<R>()
-    if (result !== undefined && !this.jsonEnabled()) {
-      const text = this.render(result as unknown as T)
-      if (text) process.stdout.write(`${text}\n`)
+    try {
+      const result = await super._run<R>()
+      if (result === undefined) return result
+      try {
+        await this.afterRun()
+      } catch (error) {
+        await this.catch(error as Error)
+        return undefined as R
+      }
+      if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(this.successJson, null, 2)}\n`)
+      else {
+        const text = this.render(result as unknown as T)
+        if (text) process.stdout.write(`${text}\n`)
+      }
+      return result
+    } finally {
+      this.database?.sqlite.close()
+      this.database = undefined
     }
-    return result
   }
 
+  private successJson: unknown
+
+  /** oclif hands the result over here; it is printed once the command's follow-up work succeeded. */
   protected override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+    this.successJson = json
   }
 
   protected override async catch(error: Error): Promise<void> {
@@ -59,11 +79,6 @@ export abstract class WsbCommand<T> extends Command {
     reportFailure(failure, this.jsonEnabled(), error, (text) => paintErr().red(text))
   }
 
-  protected override async finally(error: Error | undefined): Promise<void> {
-    this.database?.sqlite.close()
-    this.database = undefined
-    await super.finally(error)
-  }
 }
 
 /** Commands that act inside one workspace (--workspace, or the only one). */
@@ -78,8 +93,23 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
     }),
   }
 
-  protected context(flags: { db?: string; workspace?: string }): Ctx {
+  private workspaceUsed: { db: Db; id: string } | undefined
+
+  /**
+   * The workspace context, after running every lifecycle step that has fallen
+   * due (R-WS-4): renewals, trial ends, scheduled changes, payment retries.
+   */
+  protected async context(flags: { db?: string; workspace?: string }): Promise<Ctx> {
     const db = this.openDatabase(flags.db)
-    return contextFor(db, resolveWorkspace(db, flags.workspace))
+    const ctx = contextFor(db, resolveWorkspace(db, flags.workspace))
+    this.workspaceUsed = { db, id: ctx.workspace.id }
+    return (await catchUp(ctx)).ctx
+  }
+
+  /** Steps the command itself made due now (e.g. collecting an invoice it issued) run before output. */
+  protected override async afterRun(): Promise<void> {
+    if (!this.workspaceUsed) return
+    const { db, id } = this.workspaceUsed
+    await catchUp(contextFor(db, resolveWorkspace(db, id)))
   }
 }

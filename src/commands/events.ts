@@ -24,7 +24,7 @@ export default class Events extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(Events)
-    const ctx = this.context(flags)
+    const ctx = await this.context(flags)
     return listEvents(ctx.db, ctx.workspace.id, {
       kinds: flags.kind,
       since: flags.since === undefined ? undefined : parseTime(flags.since, '--since'),

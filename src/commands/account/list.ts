@@ -11,7 +11,7 @@ export default class AccountList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(AccountList)
-    return listAccounts(this.context(flags))
+    return listAccounts(await this.context(flags))
   }
 
   protected render(result: Result): string {

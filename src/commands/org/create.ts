@@ -20,7 +20,7 @@ export default class OrgCreate extends WorkspaceCommand<OrgView> {
 
   async run(): Promise<OrgView> {
     const { args, flags } = await this.parse(OrgCreate)
-    return createOrg(this.context(flags), { name: this.input(name('organization name'), args.name), parent: flags.parent })
+    return createOrg(await this.context(flags), { name: this.input(name('organization name'), args.name), parent: flags.parent })
   }
 
   protected render(org: OrgView): string {

@@ -12,7 +12,7 @@ export default class OrgList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(OrgList)
-    return listOrgs(this.context(flags))
+    return listOrgs(await this.context(flags))
   }
 
   protected render(result: Result): string {

@@ -10,7 +10,7 @@ export default class OrgShow extends WorkspaceCommand<OrgDetail> {
 
   async run(): Promise<OrgDetail> {
     const { args, flags } = await this.parse(OrgShow)
-    return showOrg(this.context(flags), args.org)
+    return showOrg(await this.context(flags), args.org)
   }
 
   protected render(org: OrgDetail): string {

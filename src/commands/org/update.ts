@@ -23,7 +23,7 @@ export default class OrgUpdate extends WorkspaceCommand<OrgView> {
 
   async run(): Promise<OrgView> {
     const { args, flags } = await this.parse(OrgUpdate)
-    return updateOrg(this.context(flags), {
+    return updateOrg(await this.context(flags), {
       ref: args.org,
       name: flags.name === undefined ? undefined : this.input(name('organization name'), flags.name),
       parent: flags['top-level'] ? null : flags.parent,

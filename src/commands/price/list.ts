@@ -16,7 +16,7 @@ export default class PriceList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(PriceList)
-    return listPrices(this.context(flags), { product: flags.product, currency: flags.currency, all: flags.all })
+    return listPrices(await this.context(flags), { product: flags.product, currency: flags.currency, all: flags.all })
   }
 
   protected render(result: Result): string {

@@ -27,7 +27,7 @@ unless --no-trial; --trial insists and fails with TRIAL_INELIGIBLE, naming why.`
 
   async run(): Promise<SubscriptionView> {
     const { args, flags } = await this.parse(SubAdd)
-    return addSubscription(this.context(flags), {
+    return addSubscription(await this.context(flags), {
       account: args.account,
       items: itemsFrom(flags.item) ?? {},
       interval: flags.interval as Interval | undefined,

@@ -17,7 +17,7 @@ export default class SubList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(SubList)
-    return listSubscriptions(this.context(flags), { account: flags.account, status: flags.status as SubscriptionStatus | undefined })
+    return listSubscriptions(await this.context(flags), { account: flags.account, status: flags.status as SubscriptionStatus | undefined })
   }
 
   protected render(result: Result): string {

@@ -41,7 +41,7 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
         throw notFound('file', args.file as string)
       }
     }
-    const ctx = this.context(flags)
+    const ctx = await this.context(flags)
     const results: WriteStream | NodeJS.WriteStream | undefined =
       flags.results === undefined ? undefined : flags.results === '-' ? process.stdout : createWriteStream(flags.results)
     const progress = await progressBar({ json: this.jsonEnabled(), total, unit: 'lines' })

@@ -29,7 +29,7 @@ its effective headroom and what binds it (the pool, or the ancestor whose limit 
     const { flags } = await this.parse(UsageReport)
     const by = flags.by ?? (flags.org ? 'org' : 'pool')
     if (flags.org && by !== 'org') throw invalid('--org goes with --by org')
-    const ctx = this.context(flags)
+    const ctx = await this.context(flags)
     if (by === 'org') return usageByOrg(ctx, { org: flags.org })
     if (by === 'product') return usageByProduct(ctx)
     return poolReport(ctx)

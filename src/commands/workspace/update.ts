@@ -18,7 +18,7 @@ export default class WorkspaceUpdate extends WorkspaceCommand<WorkspaceView> {
 
   async run(): Promise<WorkspaceView> {
     const { args, flags } = await this.parse(WorkspaceUpdate)
-    const ctx = this.context({ ...flags, workspace: args.workspace })
+    const ctx = await this.context({ ...flags, workspace: args.workspace })
     return updateWorkspace(ctx.db, ctx.workspace, {
       mode: flags.mode,
       name: flags.name === undefined ? undefined : this.input(name('workspace name'), flags.name),

@@ -1,0 +1,20 @@
+import { requiredArg } from '../../cli/args.js'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import { showInvoice } from '../../core/invoices/list.js'
+import type { InvoiceView } from '../../core/invoices/view.js'
+import { renderInvoice } from '../../render/invoices.js'
+
+export default class InvoiceShow extends WorkspaceCommand<InvoiceView> {
+  static override summary = 'Show an invoice: lines, discount, tax, credit, totals and payment attempts.'
+  static override examples = ['<%= config.bin %> invoice show inv_1a2b3c', '<%= config.bin %> invoice show inv_1a2b3c --json']
+  static override args = { invoice: requiredArg('Invoice id.') }
+
+  async run(): Promise<InvoiceView> {
+    const { args, flags } = await this.parse(InvoiceShow)
+    return showInvoice(await this.context(flags), args.invoice)
+  }
+
+  protected render(invoice: InvoiceView): string {
+    return renderInvoice(invoice)
+  }
+}

@@ -1,0 +1,85 @@
+import type { CreditView } from '../core/accounts/credit.js'
+import type { CouponView, DiscountView } from '../core/coupons/coupons.js'
+import type { PreviewView } from '../core/invoices/preview.js'
+import type { InvoiceView } from '../core/invoices/view.js'
+import type { NotificationView } from '../core/notifications/list.js'
+import { paint } from './colour.js'
+import { formatMoney } from './money.js'
+import { details, heading, table } from './table.js'
+import { when } from './time.js'
+
+const statusText = (status: string) =>
+  status === 'paid' ? paint().green(status) : status === 'open' ? paint().yellow(status) : status === 'preview' ? paint().cyan(status) : paint().red(status)
+
+export const invoiceNumber = (number: number | null) => (number === null ? '—' : `#${String(number).padStart(4, '0')}`)
+
+export function renderInvoice(invoice: InvoiceView | PreviewView): string {
+  const head = details([
+    ['invoice', `${paint().bold(invoiceNumber(invoice.number))} ${invoice.id ?? '(preview)'}`],
+    ['status', statusText(invoice.status)],
+    ['account', invoice.accountId],
+    ['period', `${when(invoice.periodStart)} → ${when(invoice.periodEnd)}`],
+    ['issued', when(invoice.issuedAt)],
+  ])
+  const lines = table(
+    ['description', 'qty', 'unit', 'amount'],
+    invoice.lines.map((line) => [line.description, line.quantity ?? '', line.unitAmount ? formatMoney(line.unitAmount) : '', formatMoney(line.amount)]),
+    { align: ['left', 'right', 'right', 'right'] },
+  )
+  const totals = details([
+    ['subtotal', formatMoney(invoice.subtotal)],
+    ['discount', formatMoney({ ...invoice.discount, amount: -invoice.discount.amount })],
+    [`tax ${invoice.taxRate}%`, formatMoney(invoice.tax)],
+    ['total', formatMoney(invoice.total)],
+    ['credit applied', formatMoney({ ...invoice.creditApplied, amount: -invoice.creditApplied.amount })],
+    ['amount due', paint().bold(formatMoney(invoice.amountDue))],
+  ])
+  const payments = invoice.payments.length
+    ? `\n${table(
+        ['at', 'provider', 'method', 'outcome', 'decline code'],
+        invoice.payments.map((p) => [when(p.at), p.provider, p.paymentMethodId, p.outcome === 'succeeded' ? paint().green(p.outcome) : paint().red(p.outcome), p.declineCode ?? '']),
+      )}`
+    : ''
+  const proposed =
+    'proposed' in invoice && invoice.proposed
+      ? `\n${heading('The change adds now (prorated, billed on the next invoice):')}\n${table(
+          ['description', 'amount'],
+          invoice.proposed.prorations.map((line) => [line.description, formatMoney(line.amount)]),
+          { align: ['left', 'right'] },
+        )}\n`
+      : ''
+  return `${proposed}${head}\n${lines}\n${totals}${payments}`
+}
+
+export function renderInvoices({ invoices }: { invoices: InvoiceView[] }): string {
+  if (invoices.length === 0) return 'No invoices.'
+  return table(
+    ['number', 'id', 'account', 'status', 'issued', 'period', 'total', 'due'],
+    invoices.map((i) => [invoiceNumber(i.number), i.id, i.accountId, statusText(i.status), when(i.issuedAt), `${i.periodStart.slice(0, 10)} → ${i.periodEnd.slice(0, 10)}`, formatMoney(i.total), formatMoney(i.amountDue)]),
+    { align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right'] },
+  )
+}
+
+const couponText = (c: CouponView) =>
+  `${c.percentOff !== null ? `${c.percentOff}% off` : c.amountOff ? `${formatMoney(c.amountOff)} off` : ''}, ${c.duration === 'repeating' ? `for ${c.durationInvoices} invoices` : c.duration}`
+
+export function renderCoupons({ coupons }: { coupons: CouponView[] }): string {
+  if (coupons.length === 0) return 'No coupons.'
+  return table(['code', 'name', 'discount', 'id'], coupons.map((c) => [c.code, c.name, couponText(c), c.id]))
+}
+
+export function renderDiscount(d: DiscountView): string {
+  return d.coupon ? `Account ${d.accountId} now has coupon ${d.coupon.code}: ${couponText(d.coupon)}.` : `Account ${d.accountId} has no discount.`
+}
+
+export function renderCredit(c: CreditView): string {
+  return `Credit balance of ${c.accountId}: ${paint().bold(formatMoney(c.balance))}\n${table(
+    ['at', 'amount', 'invoice', 'note'],
+    c.entries.map((e) => [when(e.at), formatMoney(e.amount), e.invoiceId ?? '', e.note ?? '']),
+  )}`
+}
+
+export function renderNotifications({ notifications }: { notifications: NotificationView[] }): string {
+  if (notifications.length === 0) return 'No notifications.'
+  return table(['at', 'kind', 'message'], notifications.map((n) => [when(n.at), n.kind, n.message]))
+}
