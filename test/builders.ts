@@ -44,3 +44,12 @@ export function use(ctx: Ctx, orgId: string, product: string, delta: number): vo
 
 export const account = (ctx: Ctx, name: string, input: Partial<CreateAccountInput> = {}) =>
   createAccount(ctx, { name, currency: 'USD', ...input })
+
+/** Moves a test clock by a duration (e.g. "15d") or to a time, running what falls due; returns the fresh context. */
+export async function advance(ctx: Ctx, by: string | number): Promise<Ctx> {
+  const { advanceClock } = await import('../src/core/lifecycle/clock.js')
+  const { addDuration } = await import('../src/core/time-input.js')
+  const current = refresh(ctx)
+  await advanceClock(ctx.db, ctx.workspace.id, typeof by === 'number' ? by : addDuration(current.now, by))
+  return refresh(ctx)
+}

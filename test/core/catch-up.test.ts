@@ -1,0 +1,57 @@
+// R-WS-4: state is never stale. Steps that fell due on the real clock run, in
+// time order and at their own time, before a command works; nothing due costs
+// one lookup; `billing run` does the same for every real-clock workspace.
+import { describe, expect, it } from 'vitest'
+import { contextFor } from '../../src/core/context.js'
+import { listInvoices } from '../../src/core/invoices/list.js'
+import { runBilling } from '../../src/core/lifecycle/clock.js'
+import { catchUp } from '../../src/core/lifecycle/run.js'
+import { addSubscription } from '../../src/core/subscriptions/add.js'
+import { createWorkspace } from '../../src/core/workspaces/create.js'
+import { resolveWorkspace } from '../../src/core/workspaces/resolve.js'
+import { account, newDb } from '../builders.js'
+
+const DAY = 86_400_000
+
+function realClockWorkspace(name: string, db = newDb()) {
+  createWorkspace(db, { name, mode: 'single', now: Date.now() - 100 * DAY })
+  return contextFor(db, resolveWorkspace(db, name))
+}
+
+describe('catch-up on the real clock', () => {
+  it('R-WS-4 renewals that fell due run in order, at their own time, once', async () => {
+    const ctx = realClockWorkspace('Real')
+    account(ctx, 'Acme')
+    // A subscription that started 70 days ago: two renewals are overdue.
+    const sub = addSubscription({ ...ctx, now: Date.now() - 70 * DAY }, { account: 'Acme', items: { users: 1 }, trial: false })
+    const first = await catchUp(contextFor(ctx.db, resolveWorkspace(ctx.db, 'Real')))
+    expect(first.steps).toBe(2)
+    const issued = listInvoices(first.ctx).invoices
+    expect(issued.map((i) => i.number)).toEqual([1, 2, 3])
+    expect(issued[1]?.issuedAt).toBe(sub.currentPeriodEnd)
+    expect(Date.parse(issued[2]?.issuedAt ?? '')).toBeLessThan(Date.now())
+    const again = await catchUp(first.ctx)
+    expect(again.steps).toBe(0)
+    expect(listInvoices(again.ctx).invoices).toHaveLength(3)
+  })
+
+  it('R-WS-4 nothing due costs one indexed lookup of the queue', async () => {
+    const ctx = realClockWorkspace('Quiet')
+    const plan = ctx.db.sqlite.prepare('EXPLAIN QUERY PLAN SELECT min(due_at) AS due FROM due_steps WHERE workspace_id = ?').all('x') as { detail: string }[]
+    expect(plan.map((row) => row.detail).join(' ')).toMatch(/USING (COVERING )?INDEX due_steps_workspace_due/)
+    expect((await catchUp(ctx)).steps).toBe(0)
+  })
+
+  it('R-WS-4 billing run catches up every real-clock workspace with something due, and only those', async () => {
+    const db = newDb()
+    const due = realClockWorkspace('Due', db)
+    account(due, 'A')
+    addSubscription({ ...due, now: Date.now() - 40 * DAY }, { account: 'A', items: { users: 1 }, trial: false })
+    const idle = realClockWorkspace('Idle', db)
+    account(idle, 'B')
+    addSubscription(idle, { account: 'B', items: { users: 1 }, trial: false })
+    const result = await runBilling(db)
+    expect(result.workspaces.map((w) => [w.name, w.steps])).toEqual([['Due', 1]])
+    expect((await runBilling(db)).workspaces).toEqual([])
+  })
+})
