@@ -23,6 +23,8 @@ export const billingAccounts = sqliteTable(
     organizationId: text('organization_id').references(() => organizations.id),
     /** Credit balance in minor units (R-INV-4), the sum of its credit entries. */
     creditBalance: integer('credit_balance').notNull().default(0),
+    /** The payment provider's customer (Stripe: cus_…), made on the first payment method. */
+    providerCustomerId: text('provider_customer_id'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [

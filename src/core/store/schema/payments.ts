@@ -1,0 +1,60 @@
+// Payment methods and payment attempts (R-PM-1, R-PM-2, R-PAY-1..3). Card data
+// never reaches wsb: a method is a provider's PaymentMethod id or test token,
+// with the brand, last four digits and expiry the provider reports.
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { billingAccounts } from './accounts.js'
+import { invoices } from './billing.js'
+import { workspaces } from './workspaces.js'
+
+export const paymentMethods = sqliteTable(
+  'payment_methods',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => billingAccounts.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: ['sandbox', 'stripe'] }).notNull(),
+    /** The provider's PaymentMethod id (pm_…). */
+    providerId: text('provider_id').notNull(),
+    /** What the operator gave: a pm_… id or a test token such as pm_card_visa. */
+    source: text('source').notNull(),
+    brand: text('brand').notNull(),
+    last4: text('last4').notNull(),
+    expMonth: integer('exp_month').notNull(),
+    expYear: integer('exp_year').notNull(),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('payment_methods_account').on(t.accountId), uniqueIndex('payment_methods_provider_id').on(t.accountId, t.providerId)],
+)
+
+export const paymentAttempts = sqliteTable(
+  'payment_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: text('workspace_id').notNull(),
+    invoiceId: text('invoice_id')
+      .notNull()
+      .references(() => invoices.id, { onDelete: 'cascade' }),
+    /** Which collection run: 'run-1' the first, 'run-2'… the dunning retries, 'manual-1'… `invoice pay`. */
+    run: text('run').notNull(),
+    paymentMethodId: text('payment_method_id').notNull(),
+    provider: text('provider').notNull(),
+    providerPaymentId: text('provider_payment_id'),
+    outcome: text('outcome', { enum: ['succeeded', 'failed', 'error'] }).notNull(),
+    declineCode: text('decline_code'),
+    message: text('message'),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    /** Derived from (invoice, run, method): the provider never charges twice for it. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('payment_attempts_invoice').on(t.invoiceId), uniqueIndex('payment_attempts_key').on(t.idempotencyKey)],
+)
+
+export type PaymentMethodRow = typeof paymentMethods.$inferSelect
+export type PaymentAttemptRow = typeof paymentAttempts.$inferSelect
