@@ -9,6 +9,7 @@ import { shortTime } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { recordEvent } from '../events/record.js'
 import { newId } from '../ids.js'
+import { schedule } from '../lifecycle/queue.js'
 import {
   accountDiscounts,
   billingAccounts,
@@ -162,5 +163,7 @@ export function issueInvoice(
     data: { number, reason: options.reason, total: { amount: totals.total, currency: sub.currency }, amountDue: { amount: totals.amountDue, currency: sub.currency } },
   })
   if (paid) recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'invoice.paid', refs: { invoiceId: invoice.id, accountId: account.id }, data: { by: 'credit' } })
+  // Collected at once by the lifecycle, outside this transaction (R-PAY-1).
+  else schedule(db, sub.workspaceId, 'collect', invoice.id, now)
   return invoice
 }

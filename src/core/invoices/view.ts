@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm'
 import { iso, isoOrNull } from '../clock.js'
 import { money, type Money } from '../money.js'
 import type { Db } from '../store/open.js'
-import { type InvoiceRow, type InvoiceStatus, invoiceLines } from '../store/schema/index.js'
+import { type InvoiceRow, type InvoiceStatus, invoiceLines, paymentAttempts } from '../store/schema/index.js'
 
 export type InvoiceLineView = {
   kind: 'subscription' | 'proration' | 'discount'
@@ -26,7 +26,9 @@ export type PaymentAttemptView = {
   declineCode: string | null
   message: string | null
   amount: Money
-  run: number
+  /** run-1 is the first collection, run-2… the retries, manual-N an `invoice pay`. */
+  run: string
+  providerPaymentId: string | null
 }
 
 export type InvoiceView = {
@@ -54,8 +56,27 @@ export type InvoiceView = {
   payments: PaymentAttemptView[]
 }
 
-/** Payment attempts of an invoice (R-PAY-1); none until payments are recorded. */
-const loadPayments = (_db: Db, _invoiceId: string): PaymentAttemptView[] => []
+/** Every payment attempt of an invoice, in order (R-PAY-1). */
+function loadPayments(db: Db, invoiceId: string): PaymentAttemptView[] {
+  return db.orm
+    .select()
+    .from(paymentAttempts)
+    .where(eq(paymentAttempts.invoiceId, invoiceId))
+    .orderBy(asc(paymentAttempts.id))
+    .all()
+    .map((row) => ({
+      id: `pay_${row.id}`,
+      at: iso(row.at),
+      provider: row.provider,
+      paymentMethodId: row.paymentMethodId,
+      outcome: row.outcome,
+      declineCode: row.declineCode,
+      message: row.message,
+      amount: money(row.amount, row.currency),
+      run: row.run,
+      providerPaymentId: row.providerPaymentId,
+    }))
+}
 
 export function invoiceView(db: Db, row: InvoiceRow, options: { preview?: boolean } = {}): InvoiceView {
   const m = (amount: number) => money(amount, row.currency)

@@ -9,7 +9,7 @@ import type { Db } from '../store/open.js'
 import { workspaces } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
-import { runDue } from './run.js'
+import { type RunOptions, runDue } from './run.js'
 
 export type ClockView = { workspaceId: string; mode: 'real' | 'test'; now: string; nextDueAt: string | null }
 
@@ -20,14 +20,14 @@ export function showClock(ctx: Ctx): ClockView {
 
 export type AdvanceResult = ClockView & { from: string; steps: number; invoicesIssued: number }
 
-export async function advanceClock(db: Db, workspaceId: string, to: number): Promise<AdvanceResult> {
+export async function advanceClock(db: Db, workspaceId: string, to: number, options: RunOptions = {}): Promise<AdvanceResult> {
   const workspace = resolveWorkspace(db, workspaceId)
   if (workspace.clockMode !== 'test')
     throw refused('NOT_A_TEST_CLOCK', `workspace "${workspace.name}" runs on the real clock; only test-clock workspaces can be advanced`, { workspaceId })
   const from = workspace.clockNow ?? 0
   if (to < from) throw invalid(`the clock cannot move backwards: it is at ${iso(from)}, asked for ${iso(to)}`, { now: iso(from), to: iso(to) }, 'CLOCK_BACKWARDS')
   const invoicesBefore = (db.sqlite.prepare('SELECT count(*) AS n FROM invoices WHERE workspace_id = ?').get(workspaceId) as { n: number }).n
-  const { steps } = await runDue(db, workspaceId, to)
+  const { steps } = await runDue(db, workspaceId, to, options)
   immediate(db.sqlite, () => {
     db.orm.update(workspaces).set({ clockNow: to }).where(eq(workspaces.id, workspaceId)).run()
     recordEvent(db, { workspaceId, at: to, kind: 'clock.advanced', refs: { workspaceId }, data: { from: iso(from), to: iso(to), steps } })
@@ -39,7 +39,7 @@ export async function advanceClock(db: Db, workspaceId: string, to: number): Pro
 }
 
 /** `billing run`: catch up every real-clock workspace that has something due (for cron). */
-export async function runBilling(db: Db, now = Date.now()): Promise<{ workspaces: { id: string; name: string; steps: number }[] }> {
+export async function runBilling(db: Db, now = Date.now(), options: RunOptions = {}): Promise<{ workspaces: { id: string; name: string; steps: number }[] }> {
   const due = db.sqlite
     .prepare(
       `SELECT w.id, w.name FROM workspaces w WHERE w.clock_mode = 'real'
@@ -47,6 +47,6 @@ export async function runBilling(db: Db, now = Date.now()): Promise<{ workspaces
     )
     .all(now) as { id: string; name: string }[]
   const out: { id: string; name: string; steps: number }[] = []
-  for (const workspace of due) out.push({ ...workspace, ...(await runDue(db, workspace.id, now)) })
+  for (const workspace of due) out.push({ ...workspace, ...(await runDue(db, workspace.id, now, options)) })
   return { workspaces: out }
 }

@@ -9,22 +9,22 @@ import { workspaces } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
 import { endPeriod, remindTrialEnd } from '../subscriptions/renew.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
-import { type DueStep, earliestDue, nextDue, removeStep, type StepKind } from './queue.js'
+import { collectStep } from '../payments/collect.js'
+import { warnCardExpiry } from '../payments/expiry.js'
+import { type ProviderFactory, providerFromEnv } from '../payments/provider.js'
+import { type DueStep, earliestDue, externalKinds, nextDue, removeStep, type StepKind } from './queue.js'
 
 type InternalHandler = (ctx: Ctx, step: DueStep) => void
-/** Steps that call out (the payment provider): they run outside transactions and remove their own step. */
-export type ExternalHandler = (db: Db, workspaceId: string, step: DueStep) => Promise<void>
 
 const internal: Partial<Record<StepKind, InternalHandler>> = {
   period_end: (ctx, step) => endPeriod(ctx, step.ref_id, step.due_at),
   trial_reminder: (ctx, step) => remindTrialEnd(ctx, step.ref_id),
+  card_expiry: (ctx, step) => warnCardExpiry(ctx, step.ref_id),
 }
 
-let external: Partial<Record<StepKind, ExternalHandler>> = {}
-
-/** The payments capability registers its collection step here. */
-export function registerExternalStep(kind: StepKind, handler: ExternalHandler): void {
-  external = { ...external, [kind]: handler }
+export type RunOptions = {
+  /** The payment provider, made only when a collect step actually runs. */
+  providers?: ProviderFactory
 }
 
 /** Workspace time for a step: a test clock moves up to the step, never back. */
@@ -45,7 +45,7 @@ export function runInternalSteps(db: Db, workspaceId: string, until: number, opt
     if (!step) return { steps }
     const handler = internal[step.kind]
     if (!handler) {
-      if (external[step.kind] && !options.skipExternal) return { steps, external: step }
+      if (externalKinds.includes(step.kind)) return { steps, external: step }
       immediate(db.sqlite, () => removeStep(db, step.id)) // a kind this wsb does not know: drop it
       continue
     }
@@ -57,23 +57,27 @@ export function runInternalSteps(db: Db, workspaceId: string, until: number, opt
   }
 }
 
-/** Runs every step due by `until`, internal and external, in time order. */
-export async function runDue(db: Db, workspaceId: string, until: number): Promise<{ steps: number }> {
+/** Runs every step due by `until`, internal and external (payment collection), in time order. */
+export async function runDue(db: Db, workspaceId: string, until: number, options: RunOptions = {}): Promise<{ steps: number }> {
   let steps = 0
+  let last: { id: number; due: number } | undefined
   for (;;) {
     const result = runInternalSteps(db, workspaceId, until)
     steps += result.steps
-    if (!result.external) return { steps }
-    const handler = external[result.external.kind]
-    if (handler) await handler(db, workspaceId, result.external)
+    const step = result.external
+    if (!step) return { steps }
+    // A collect step always leaves the queue or moves later; meeting it unchanged would loop forever.
+    if (last?.id === step.id && last.due === step.due_at) throw new Error(`lifecycle step ${step.id} (${step.kind}) did not complete`)
+    last = { id: step.id, due: step.due_at }
+    await collectStep(db, workspaceId, step, await (options.providers ?? providerFromEnv)())
     steps++
   }
 }
 
 /** R-WS-4: what every workspace command does first. One indexed lookup when nothing is due. */
-export async function catchUp(ctx: Ctx): Promise<{ steps: number; ctx: Ctx }> {
+export async function catchUp(ctx: Ctx, options: RunOptions = {}): Promise<{ steps: number; ctx: Ctx }> {
   const due = earliestDue(ctx.db, ctx.workspace.id)
   if (due === null || due > ctx.now) return { steps: 0, ctx }
-  const { steps } = await runDue(ctx.db, ctx.workspace.id, ctx.now)
+  const { steps } = await runDue(ctx.db, ctx.workspace.id, ctx.now, options)
   return { steps, ctx: contextFor(ctx.db, resolveWorkspace(ctx.db, ctx.workspace.id)) }
 }

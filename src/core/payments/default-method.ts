@@ -1,6 +1,8 @@
 // Whether an account has a default payment method (R-TR-3 reads this at trial end).
+import { and, eq } from 'drizzle-orm'
 import type { Db } from '../store/open.js'
+import { paymentMethods } from '../store/schema/index.js'
 
-export function hasDefaultPaymentMethod(_db: Db, _accountId: string): boolean {
-  return false
+export function hasDefaultPaymentMethod(db: Db, accountId: string): boolean {
+  return db.orm.select({ id: paymentMethods.id }).from(paymentMethods).where(and(eq(paymentMethods.accountId, accountId), eq(paymentMethods.isDefault, true))).get() !== undefined
 }

@@ -1,0 +1,234 @@
+// Collecting an invoice (R-PAY-1, R-PAY-2): try the default method, then each
+// backup in the order added, stopping at the first success; record every
+// attempt. When all fail the invoice stays open, the subscription turns
+// past_due, and the whole sequence is retried 3, 5 and 7 days after the first
+// failure; after the last failed retry the subscription is unpaid and the
+// invoice uncollectible. Provider calls run outside transactions; each attempt
+// is recorded right after it, keyed by (invoice, run, method), so a crash and
+// re-run repeats nothing the provider has already done.
+import { and, eq, isNotNull, like, ne, sql } from 'drizzle-orm'
+import { type Ctx, contextFor } from '../context.js'
+import { providerFailure, WsbError } from '../errors.js'
+import { recordEvent } from '../events/record.js'
+import { schedule } from '../lifecycle/queue.js'
+import { notify } from '../notifications/record.js'
+import type { Db } from '../store/open.js'
+import { billingAccounts, type InvoiceRow, invoices, paymentAttempts, type PaymentMethodRow, subscriptions, workspaces } from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { addDaysUtc } from '../subscriptions/periods.js'
+import { resolveWorkspace } from '../workspaces/resolve.js'
+import { methodsInOrder } from './methods.js'
+import type { ChargeResult, PaymentProvider } from './provider.js'
+
+/** Days after the first failure at which the whole sequence is retried (R-PAY-2). */
+export const RETRY_DAYS = [3, 5, 7] as const
+/** The first run plus its retries. */
+const LAST_RUN = RETRY_DAYS.length + 1
+/** A provider outage is not a decline: the run is tried again this much later. */
+const OUTAGE_RETRY_MS = 60 * 60 * 1000
+
+export type CollectMode = { kind: 'run' } | { kind: 'manual' }
+
+export type CollectOutcome = { invoiceId: string; status: InvoiceRow['status']; paid: boolean; attempts: number }
+
+const loadInvoice = (db: Db, id: string) => db.orm.select().from(invoices).where(eq(invoices.id, id)).get()
+
+/** The label of this collection run; a manual run continues its own count. */
+function runLabel(db: Db, invoice: InvoiceRow, mode: CollectMode): string {
+  if (mode.kind === 'run') return `run-${invoice.attemptRuns + 1}`
+  const manual = db.orm
+    .select({ n: sql<number>`count(DISTINCT ${paymentAttempts.run})` })
+    .from(paymentAttempts)
+    .where(and(eq(paymentAttempts.invoiceId, invoice.id), like(paymentAttempts.run, 'manual-%')))
+    .get()
+  // A manual run that has not finished (a crash, an outage) is resumed, not restarted.
+  const unfinished = db.orm
+    .select({ run: paymentAttempts.run })
+    .from(paymentAttempts)
+    .where(and(eq(paymentAttempts.invoiceId, invoice.id), like(paymentAttempts.run, 'manual-%'), eq(paymentAttempts.outcome, 'error')))
+    .get()
+  return unfinished?.run ?? `manual-${(manual?.n ?? 0) + 1}`
+}
+
+function record(ctx: Ctx, invoice: InvoiceRow, run: string, method: PaymentMethodRow, key: string, provider: string, result: ChargeResult | { outcome: 'error'; message: string }): void {
+  immediate(ctx.db.sqlite, () => {
+    ctx.db.orm
+      .insert(paymentAttempts)
+      .values({
+        workspaceId: invoice.workspaceId,
+        invoiceId: invoice.id,
+        run,
+        paymentMethodId: method.id,
+        provider,
+        providerPaymentId: 'paymentId' in result ? result.paymentId : null,
+        outcome: result.outcome,
+        declineCode: result.outcome === 'failed' ? result.declineCode : null,
+        message: result.outcome === 'succeeded' ? null : result.message,
+        amount: invoice.amountDue,
+        currency: invoice.currency,
+        idempotencyKey: key,
+        at: ctx.now,
+      })
+      .onConflictDoUpdate({
+        // An outage recorded earlier is replaced by the answer of the retry.
+        target: paymentAttempts.idempotencyKey,
+        set: {
+          outcome: result.outcome,
+          providerPaymentId: 'paymentId' in result ? result.paymentId : null,
+          declineCode: result.outcome === 'failed' ? result.declineCode : null,
+          message: result.outcome === 'succeeded' ? null : result.message,
+          at: ctx.now,
+        },
+      })
+      .run()
+    recordEvent(ctx.db, {
+      workspaceId: invoice.workspaceId,
+      at: ctx.now,
+      kind: `payment.${result.outcome}`,
+      refs: { invoiceId: invoice.id, accountId: invoice.accountId, paymentMethodId: method.id },
+      data: { provider, run, amount: { amount: invoice.amountDue, currency: invoice.currency }, ...(result.outcome === 'failed' ? { declineCode: result.declineCode } : {}) },
+    })
+  })
+}
+
+function removeCollectSteps(db: Db, invoice: InvoiceRow): void {
+  db.sqlite.prepare(`DELETE FROM due_steps WHERE workspace_id = ? AND kind = 'collect' AND ref_id = ?`).run(invoice.workspaceId, invoice.id)
+}
+
+/** Back to active once none of the subscription's invoices is still being dunned. */
+function reactivate(ctx: Ctx, invoice: InvoiceRow): void {
+  if (!invoice.subscriptionId) return
+  const sub = ctx.db.orm.select().from(subscriptions).where(eq(subscriptions.id, invoice.subscriptionId)).get()
+  if (!sub || (sub.status !== 'past_due' && sub.status !== 'unpaid')) return
+  const owing = ctx.db.orm
+    .select({ id: invoices.id })
+    .from(invoices)
+    .where(and(eq(invoices.subscriptionId, sub.id), ne(invoices.status, 'paid'), ne(invoices.status, 'void'), isNotNull(invoices.firstFailedAt)))
+    .get()
+  if (owing) return
+  ctx.db.orm.update(subscriptions).set({ status: 'active' }).where(eq(subscriptions.id, sub.id)).run()
+  recordEvent(ctx.db, { workspaceId: sub.workspaceId, at: ctx.now, kind: 'subscription.reactivated', refs: { subscriptionId: sub.id, accountId: sub.accountId }, data: { from: sub.status } })
+}
+
+function markPaid(ctx: Ctx, invoice: InvoiceRow, method: PaymentMethodRow, provider: string): void {
+  immediate(ctx.db.sqlite, () => {
+    ctx.db.orm.update(invoices).set({ status: 'paid', amountPaid: invoice.amountDue, paidAt: ctx.now }).where(eq(invoices.id, invoice.id)).run()
+    removeCollectSteps(ctx.db, invoice)
+    recordEvent(ctx.db, {
+      workspaceId: invoice.workspaceId,
+      at: ctx.now,
+      kind: 'invoice.paid',
+      refs: { invoiceId: invoice.id, accountId: invoice.accountId, paymentMethodId: method.id },
+      data: { provider, amount: { amount: invoice.amountDue, currency: invoice.currency } },
+    })
+    reactivate(ctx, { ...invoice, status: 'paid' })
+  })
+}
+
+/** All methods failed in a dunning run: past_due, the next retry, or unpaid + uncollectible. */
+function dunning(ctx: Ctx, invoice: InvoiceRow, run: number): void {
+  const { db, now } = ctx
+  immediate(db.sqlite, () => {
+    const firstFailedAt = invoice.firstFailedAt ?? now
+    const last = run >= LAST_RUN
+    db.orm
+      .update(invoices)
+      .set({ attemptRuns: run, firstFailedAt, ...(last ? { status: 'uncollectible' as const } : {}) })
+      .where(eq(invoices.id, invoice.id))
+      .run()
+    // This run is done: its step goes, and the next retry (if any) is the only one left.
+    removeCollectSteps(db, invoice)
+    const refs = { invoiceId: invoice.id, accountId: invoice.accountId, ...(invoice.subscriptionId ? { subscriptionId: invoice.subscriptionId } : {}) }
+    const sub = invoice.subscriptionId ? db.orm.select().from(subscriptions).where(eq(subscriptions.id, invoice.subscriptionId)).get() : undefined
+    if (last) {
+      recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'invoice.uncollectible', refs, data: { runs: run } })
+      if (sub && (sub.status === 'past_due' || sub.status === 'active')) {
+        db.orm.update(subscriptions).set({ status: 'unpaid' }).where(eq(subscriptions.id, sub.id)).run()
+        recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'subscription.unpaid', refs, data: { from: sub.status } })
+      }
+      notify(ctx, 'payment_failed_final', `payment_failed_final:${invoice.id}`, `Invoice ${invoice.id} could not be collected after ${run} attempts; it is uncollectible and the subscription is unpaid.`, refs)
+      return
+    }
+    const retryAt = addDaysUtc(firstFailedAt, RETRY_DAYS[run - 1] as number)
+    schedule(db, invoice.workspaceId, 'collect', invoice.id, retryAt)
+    if (sub && sub.status === 'active') {
+      db.orm.update(subscriptions).set({ status: 'past_due' }).where(eq(subscriptions.id, sub.id)).run()
+      recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'subscription.past_due', refs, data: { retryAt: new Date(retryAt).toISOString() } })
+    }
+    notify(ctx, 'payment_failed', `payment_failed:${invoice.id}:${run}`, `Payment of invoice ${invoice.id} failed on every payment method (attempt ${run} of ${LAST_RUN}); next try at ${new Date(retryAt).toISOString()}.`, refs)
+  })
+}
+
+/** Runs one collection of an invoice. Provider outages throw PROVIDER_ERROR (exit 5) after recording the attempt. */
+export async function collectInvoice(ctx: Ctx, provider: PaymentProvider, invoiceId: string, mode: CollectMode): Promise<CollectOutcome> {
+  const { db } = ctx
+  const invoice = loadInvoice(db, invoiceId)
+  if (!invoice) throw new Error(`invoice ${invoiceId} is missing`)
+  const payable = invoice.status === 'open' || (mode.kind === 'manual' && invoice.status === 'uncollectible')
+  if (!payable || invoice.amountDue <= 0) {
+    if (mode.kind === 'run') immediate(db.sqlite, () => removeCollectSteps(db, invoice))
+    return { invoiceId, status: invoice.status, paid: invoice.status === 'paid', attempts: 0 }
+  }
+  const account = db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, invoice.accountId)).get()
+  if (!account) throw new Error(`account ${invoice.accountId} is missing`)
+  const run = runLabel(db, invoice, mode)
+  let attempts = 0
+  for (const method of methodsInOrder(db, account.id)) {
+    const key = `wsb_${invoice.id}_${run}_${method.id}`
+    const done = db.orm.select().from(paymentAttempts).where(eq(paymentAttempts.idempotencyKey, key)).get()
+    let result: ChargeResult
+    if (done && done.outcome !== 'error') {
+      result = done.outcome === 'succeeded' ? { outcome: 'succeeded', paymentId: done.providerPaymentId ?? '' } : { outcome: 'failed', paymentId: done.providerPaymentId, declineCode: done.declineCode ?? '', message: done.message ?? '' }
+    } else if (method.provider !== provider.name || !account.providerCustomerId) {
+      result = { outcome: 'failed', paymentId: null, declineCode: 'provider_mismatch', message: `this method was added under the ${method.provider} provider; wsb now uses ${provider.name}` }
+      record(ctx, invoice, run, method, key, provider.name, result)
+    } else {
+      try {
+        result = await provider.charge({
+          customerId: account.providerCustomerId,
+          paymentMethodId: method.providerId,
+          amount: invoice.amountDue,
+          currency: invoice.currency,
+          idempotencyKey: key,
+          description: `Invoice #${invoice.number} of ${account.name}`,
+          metadata: { wsb_invoice_id: invoice.id, wsb_invoice_number: String(invoice.number), wsb_account_id: account.id, wsb_run: run },
+          at: ctx.now,
+        })
+      } catch (error) {
+        const message = error instanceof WsbError ? error.message : (error as Error).message
+        record(ctx, invoice, run, method, key, provider.name, { outcome: 'error', message })
+        throw error instanceof WsbError ? error : providerFailure('PROVIDER_ERROR', `the payment provider failed: ${message}`, { provider: provider.name })
+      }
+      record(ctx, invoice, run, method, key, provider.name, result)
+    }
+    attempts++
+    if (result.outcome === 'succeeded') {
+      markPaid(ctx, invoice, method, provider.name)
+      return { invoiceId, status: 'paid', paid: true, attempts }
+    }
+  }
+  if (mode.kind === 'run') dunning(ctx, invoice, invoice.attemptRuns + 1)
+  const after = loadInvoice(db, invoiceId) as InvoiceRow
+  return { invoiceId, status: after.status, paid: false, attempts }
+}
+
+/** The lifecycle's collect step: a provider outage reschedules the run instead of failing the command. */
+export async function collectStep(db: Db, workspaceId: string, step: { id: number; due_at: number; ref_id: string }, provider: PaymentProvider): Promise<void> {
+  const ctx = immediate(db.sqlite, () => {
+    const workspace = resolveWorkspace(db, workspaceId)
+    if (workspace.clockMode === 'test' && (workspace.clockNow ?? 0) < step.due_at) {
+      db.orm.update(workspaces).set({ clockNow: step.due_at }).where(eq(workspaces.id, workspaceId)).run()
+      workspace.clockNow = step.due_at
+    }
+    return { ...contextFor(db, workspace), now: step.due_at }
+  })
+  try {
+    await collectInvoice(ctx, provider, step.ref_id, { kind: 'run' })
+  } catch (error) {
+    if (!(error instanceof WsbError) || error.exitCode !== 5) throw error
+    immediate(db.sqlite, () => {
+      db.sqlite.prepare('UPDATE due_steps SET due_at = ? WHERE id = ?').run(step.due_at + OUTAGE_RETRY_MS, step.id)
+      recordEvent(db, { workspaceId, at: ctx.now, kind: 'payment.provider_unavailable', refs: { invoiceId: step.ref_id }, data: { message: error.message, retryAt: new Date(step.due_at + OUTAGE_RETRY_MS).toISOString() } })
+    })
+  }
+}

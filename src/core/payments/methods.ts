@@ -1,0 +1,199 @@
+// Payment methods of a billing account (R-PM-1, R-PM-2): at most 5; the first
+// is the default; removing the default promotes the oldest remaining; the last
+// one cannot go while a paid subscription is active. Provider calls happen
+// outside transactions; the database records what the provider confirmed.
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm'
+import { resolveAccount } from '../accounts/resolve.js'
+import { iso } from '../clock.js'
+import type { Ctx } from '../context.js'
+import { invalid, notFound, refused } from '../errors.js'
+import { recordEvent } from '../events/record.js'
+import { newId } from '../ids.js'
+import { schedule, unschedule } from '../lifecycle/queue.js'
+import type { Db } from '../store/open.js'
+import { billingAccounts, type PaymentMethodRow, paymentMethods, subscriptions } from '../store/schema/index.js'
+import { immediate } from '../store/transaction.js'
+import { addDaysUtc } from '../subscriptions/periods.js'
+import { EXPIRY_WARNING_DAYS, expiresAt, refuseCardNumber } from './cards.js'
+import type { PaymentProvider } from './provider.js'
+
+export const MAX_PAYMENT_METHODS = 5
+
+export type PaymentMethodView = {
+  id: string
+  accountId: string
+  provider: 'sandbox' | 'stripe'
+  providerId: string
+  brand: string
+  last4: string
+  expMonth: number
+  expYear: number
+  isDefault: boolean
+  /** Expires within 30 days of workspace time (R-PAY-3). */
+  expiresSoon: boolean
+  expired: boolean
+  createdAt: string
+}
+
+export function paymentMethodView(row: PaymentMethodRow, now: number): PaymentMethodView {
+  const end = expiresAt(row.expMonth, row.expYear)
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    provider: row.provider,
+    providerId: row.providerId,
+    brand: row.brand,
+    last4: row.last4,
+    expMonth: row.expMonth,
+    expYear: row.expYear,
+    isDefault: row.isDefault,
+    expiresSoon: now < end && now >= addDaysUtc(end, -EXPIRY_WARNING_DAYS),
+    expired: now >= end,
+    createdAt: iso(row.createdAt),
+  }
+}
+
+/** Default first, then backups in the order they were added (R-PAY-1). */
+export function methodsInOrder(db: Db, accountId: string): PaymentMethodRow[] {
+  return db.orm
+    .select()
+    .from(paymentMethods)
+    .where(eq(paymentMethods.accountId, accountId))
+    .orderBy(desc(paymentMethods.isDefault), asc(paymentMethods.createdAt), sql`rowid`)
+    .all()
+}
+
+export function listPaymentMethods(ctx: Ctx, account: string): { paymentMethods: PaymentMethodView[] } {
+  const row = resolveAccount(ctx.db, ctx.workspace.id, account)
+  return { paymentMethods: methodsInOrder(ctx.db, row.id).map((m) => paymentMethodView(m, ctx.now)) }
+}
+
+function resolveMethod(db: Db, accountId: string, ref: string): PaymentMethodRow {
+  const row = db.orm
+    .select()
+    .from(paymentMethods)
+    .where(and(eq(paymentMethods.accountId, accountId), sql`(${paymentMethods.id} = ${ref} OR ${paymentMethods.providerId} = ${ref})`))
+    .get()
+  if (!row) throw notFound('payment method', ref)
+  return row
+}
+
+function countMethods(db: Db, accountId: string): number {
+  return db.orm.select({ n: count() }).from(paymentMethods).where(eq(paymentMethods.accountId, accountId)).get()?.n ?? 0
+}
+
+export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, input: { account: string; source: string }): Promise<PaymentMethodView> {
+  const { db, workspace, now } = ctx
+  refuseCardNumber(input.source)
+  if (!/^pm_[A-Za-z0-9_]+(@\d{2}\/\d{4})?$/.test(input.source))
+    throw invalid('expected a Stripe PaymentMethod id (pm_…) or a test token such as pm_card_visa', {}, 'INVALID_PAYMENT_METHOD')
+  const account = resolveAccount(db, workspace.id, input.account)
+  const limit = () => {
+    if (countMethods(db, account.id) >= MAX_PAYMENT_METHODS)
+      throw refused('PAYMENT_METHOD_LIMIT', `billing account "${account.name}" already has ${MAX_PAYMENT_METHODS} payment methods; remove one first`, {
+        accountId: account.id,
+        limit: MAX_PAYMENT_METHODS,
+      })
+  }
+  limit()
+  const customerId = await provider.ensureCustomer({ id: account.id, name: account.name, email: account.email, workspaceId: workspace.id, customerId: account.providerCustomerId })
+  if (customerId !== account.providerCustomerId)
+    immediate(db.sqlite, () => db.orm.update(billingAccounts).set({ providerCustomerId: customerId }).where(eq(billingAccounts.id, account.id)).run())
+  const attached = await provider.attach(customerId, input.source)
+  const first = countMethods(db, account.id) === 0
+  if (first) await provider.setDefault(customerId, attached.providerId)
+  const row = immediate(db.sqlite, () => {
+    limit()
+    const duplicate = db.orm.select().from(paymentMethods).where(and(eq(paymentMethods.accountId, account.id), eq(paymentMethods.providerId, attached.providerId))).get()
+    if (duplicate) throw refused('PAYMENT_METHOD_EXISTS', `that payment method is already on file as ${duplicate.id}`, { paymentMethodId: duplicate.id })
+    const isDefault = countMethods(db, account.id) === 0
+    const inserted = db.orm
+      .insert(paymentMethods)
+      .values({
+        id: newId('paymentMethod'),
+        workspaceId: workspace.id,
+        accountId: account.id,
+        provider: provider.name,
+        providerId: attached.providerId,
+        source: input.source,
+        brand: attached.card.brand,
+        last4: attached.card.last4,
+        expMonth: attached.card.expMonth,
+        expYear: attached.card.expYear,
+        isDefault,
+        createdAt: now,
+      })
+      .returning()
+      .get()
+    // R-PAY-3: a warning 30 days before the card expires (now, if that has passed).
+    schedule(db, workspace.id, 'card_expiry', inserted.id, Math.max(now, addDaysUtc(expiresAt(inserted.expMonth, inserted.expYear), -EXPIRY_WARNING_DAYS)))
+    recordEvent(db, {
+      workspaceId: workspace.id,
+      at: now,
+      kind: 'payment_method.added',
+      refs: { accountId: account.id, paymentMethodId: inserted.id },
+      data: { provider: provider.name, brand: inserted.brand, last4: inserted.last4, default: isDefault },
+    })
+    return inserted
+  })
+  return paymentMethodView(row, now)
+}
+
+export async function setDefaultPaymentMethod(ctx: Ctx, provider: PaymentProvider, input: { account: string; method: string }): Promise<PaymentMethodView> {
+  const { db, workspace, now } = ctx
+  const account = resolveAccount(db, workspace.id, input.account)
+  const method = resolveMethod(db, account.id, input.method)
+  if (method.isDefault) return paymentMethodView(method, now)
+  if (account.providerCustomerId && method.provider === provider.name) await provider.setDefault(account.providerCustomerId, method.providerId)
+  const row = immediate(db.sqlite, () => {
+    db.orm.update(paymentMethods).set({ isDefault: false }).where(eq(paymentMethods.accountId, account.id)).run()
+    const updated = db.orm.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, method.id)).returning().get()
+    recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'payment_method.default_changed', refs: { accountId: account.id, paymentMethodId: method.id } })
+    return updated
+  })
+  return paymentMethodView(row, now)
+}
+
+export async function removePaymentMethod(
+  ctx: Ctx,
+  provider: PaymentProvider,
+  input: { account: string; method: string },
+): Promise<{ removed: string; paymentMethods: PaymentMethodView[] }> {
+  const { db, workspace, now } = ctx
+  const account = resolveAccount(db, workspace.id, input.account)
+  const method = resolveMethod(db, account.id, input.method)
+  const requireAnother = () => {
+    if (countMethods(db, account.id) > 1) return
+    const paid = db.orm
+      .select({ id: subscriptions.id })
+      .from(subscriptions)
+      .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, ['active', 'past_due'])))
+      .get()
+    if (paid)
+      throw refused('LAST_PAYMENT_METHOD', `this is the last payment method of "${account.name}", which has a paid subscription (${paid.id}); add another first`, {
+        accountId: account.id,
+        subscriptionId: paid.id,
+      })
+  }
+  requireAnother()
+  if (method.provider === provider.name) await provider.detach(method.providerId)
+  const promoted = immediate(db.sqlite, () => {
+    requireAnother()
+    db.orm.delete(paymentMethods).where(eq(paymentMethods.id, method.id)).run()
+    unschedule(db, workspace.id, 'card_expiry', method.id)
+    let next: PaymentMethodRow | undefined
+    if (method.isDefault) {
+      next = db.orm.select().from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(asc(paymentMethods.createdAt), sql`rowid`).get()
+      if (next) db.orm.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, next.id)).run()
+    }
+    recordEvent(db, {
+      workspaceId: workspace.id,
+      at: now,
+      kind: 'payment_method.removed',
+      refs: { accountId: account.id, paymentMethodId: method.id, ...(next ? { promotedId: next.id } : {}) },
+    })
+    return next
+  })
+  if (promoted && account.providerCustomerId && promoted.provider === provider.name) await provider.setDefault(account.providerCustomerId, promoted.providerId)
+  return { removed: method.id, paymentMethods: listPaymentMethods(ctx, account.id).paymentMethods }
+}

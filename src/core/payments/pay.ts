@@ -1,0 +1,26 @@
+// `invoice pay` (R-PAY-1): collect an open (or uncollectible) invoice now,
+// across the account's methods in order. Failing does not move the dunning
+// schedule; it exits 5 with every attempt in the details.
+import type { Ctx } from '../context.js'
+import { providerFailure, refused } from '../errors.js'
+import { resolveInvoice } from '../invoices/list.js'
+import { type InvoiceView, invoiceView } from '../invoices/view.js'
+import { collectInvoice } from './collect.js'
+import type { PaymentProvider } from './provider.js'
+
+export async function payInvoice(ctx: Ctx, provider: PaymentProvider, ref: string): Promise<InvoiceView> {
+  const invoice = resolveInvoice(ctx.db, ctx.workspace.id, ref)
+  if (invoice.status === 'void') throw refused('INVOICE_VOID', `invoice ${invoice.id} is void and cannot be paid`, { invoiceId: invoice.id })
+  if (invoice.status === 'paid') return invoiceView(ctx.db, invoice)
+  const outcome = await collectInvoice(ctx, provider, invoice.id, { kind: 'manual' })
+  const view = invoiceView(ctx.db, resolveInvoice(ctx.db, ctx.workspace.id, invoice.id))
+  if (!outcome.paid)
+    throw providerFailure(
+      outcome.attempts === 0 ? 'NO_PAYMENT_METHOD' : 'PAYMENT_FAILED',
+      outcome.attempts === 0
+        ? `account ${invoice.accountId} has no payment method; add one with: wsb pm add ${invoice.accountId} pm_…`
+        : `every payment method of account ${invoice.accountId} was declined (${provider.name}); the invoice stays ${view.status}`,
+      { invoiceId: invoice.id, provider: provider.name, attempts: view.payments.slice(-outcome.attempts) },
+    )
+  return view
+}

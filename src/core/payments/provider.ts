@@ -1,0 +1,66 @@
+// The payment provider behind wsb (SPEC §3): Stripe through its official SDK
+// when a secret key is set, otherwise the offline sandbox. The Stripe SDK is
+// loaded only when the Stripe provider is actually used.
+import * as z from 'zod/mini'
+import { invalid } from '../errors.js'
+
+export type Card = { brand: string; last4: string; expMonth: number; expYear: number }
+
+export type ChargeInput = {
+  customerId: string
+  paymentMethodId: string
+  amount: number
+  currency: string
+  idempotencyKey: string
+  description: string
+  metadata: Record<string, string>
+  /** Workspace time of the attempt (the sandbox declines cards expired by then). */
+  at: number
+}
+
+export type ChargeResult =
+  | { outcome: 'succeeded'; paymentId: string }
+  | { outcome: 'failed'; paymentId: string | null; declineCode: string; message: string }
+
+export interface PaymentProvider {
+  readonly name: 'sandbox' | 'stripe'
+  /** The provider's customer for an account (created once; the id is stored by the caller). */
+  ensureCustomer(account: { id: string; name: string; email: string | null; workspaceId: string; customerId: string | null }): Promise<string>
+  /** Attaches a PaymentMethod id or test token to the customer; returns the provider id and the card. */
+  attach(customerId: string, source: string): Promise<{ providerId: string; card: Card }>
+  setDefault(customerId: string, providerId: string): Promise<void>
+  detach(providerId: string): Promise<void>
+  /** One off-session charge. A decline is a result; anything else (network, auth …) throws. */
+  charge(input: ChargeInput): Promise<ChargeResult>
+}
+
+export type ProviderFactory = () => Promise<PaymentProvider>
+
+const stripeEnv = z.object({
+  key: z.optional(z.string().check(z.regex(/^(sk|rk)_(test|live)_\S+$/, { error: 'STRIPE_API_KEY: expected a Stripe secret key (sk_test_… or sk_live_…)' }))),
+  base: z.optional(z.url({ error: 'STRIPE_API_BASE: expected a URL such as http://127.0.0.1:12111' })),
+})
+
+let cached: Promise<PaymentProvider> | undefined
+
+/** The provider chosen by the environment: Stripe with STRIPE_API_KEY / STRIPE_SECRET_KEY, else the sandbox. */
+export const providerFromEnv: ProviderFactory = () => {
+  cached ??= (async () => {
+    const parsed = z.safeParse(stripeEnv, {
+      key: process.env.STRIPE_API_KEY || process.env.STRIPE_SECRET_KEY || undefined,
+      base: process.env.STRIPE_API_BASE || undefined,
+    })
+    // The message names the variable, never its value.
+    if (!parsed.success) throw invalid(parsed.error.issues.map((issue) => issue.message).join('; '), {}, 'INVALID_ENVIRONMENT')
+    if (!parsed.data.key) {
+      const { SandboxProvider } = await import('./sandbox.js')
+      return new SandboxProvider()
+    }
+    const { StripeProvider } = await import('./stripe.js')
+    return new StripeProvider(parsed.data.key, parsed.data.base)
+  })()
+  return cached
+}
+
+/** The provider's name without loading it: what `pm` output says before any call. */
+export const providerNameFromEnv = (): 'sandbox' | 'stripe' => (process.env.STRIPE_API_KEY || process.env.STRIPE_SECRET_KEY ? 'stripe' : 'sandbox')

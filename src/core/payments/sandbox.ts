@@ -1,0 +1,80 @@
+// The offline sandbox provider (SPEC §3): Stripe's documented test
+// PaymentMethods without a network. pm_card_visa, pm_card_mastercard and
+// pm_card_amex pay; the chargeDeclined family declines with Stripe's codes.
+// Unlike live Stripe (which refuses declining test cards when they are
+// attached), the sandbox attaches them and declines at charge time, so failover
+// and dunning can be exercised offline. A test token may end in @MM/YYYY to
+// give the card that expiry (sandbox only), e.g. pm_card_visa@03/2026.
+import { createHash } from 'node:crypto'
+import { invalid } from '../errors.js'
+import type { Card, ChargeInput, ChargeResult, PaymentProvider } from './provider.js'
+
+type TestCard = { brand: string; last4: string; decline?: { code: string; declineCode: string; message: string } }
+
+const declined = (code: string, declineCode: string, message: string) => ({ code, declineCode, message })
+
+const TEST_CARDS: Record<string, TestCard> = {
+  pm_card_visa: { brand: 'visa', last4: '4242' },
+  pm_card_visa_debit: { brand: 'visa', last4: '5556' },
+  pm_card_mastercard: { brand: 'mastercard', last4: '4444' },
+  pm_card_amex: { brand: 'amex', last4: '8431' },
+  pm_card_discover: { brand: 'discover', last4: '1117' },
+  pm_card_jcb: { brand: 'jcb', last4: '0505' },
+  pm_card_chargeDeclined: { brand: 'visa', last4: '0002', decline: declined('card_declined', 'generic_decline', 'Your card was declined.') },
+  pm_card_chargeDeclinedInsufficientFunds: {
+    brand: 'visa',
+    last4: '9995',
+    decline: declined('card_declined', 'insufficient_funds', 'Your card has insufficient funds.'),
+  },
+  pm_card_chargeDeclinedExpiredCard: { brand: 'visa', last4: '0069', decline: declined('expired_card', 'expired_card', 'Your card has expired.') },
+  pm_card_chargeDeclinedIncorrectCvc: { brand: 'visa', last4: '0127', decline: declined('incorrect_cvc', 'incorrect_cvc', "Your card's security code is incorrect.") },
+  pm_card_chargeDeclinedFraudulent: { brand: 'visa', last4: '0019', decline: declined('card_declined', 'fraudulent', 'Your card was declined.') },
+  pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', decline: declined('card_declined', 'generic_decline', 'Your card was declined.') },
+}
+
+const SANDBOX_ID = /^pm_sandbox_([A-Za-z]+(?:_[A-Za-z]+)*)_[0-9a-f]{8}(?:_(\d{2})_(\d{4}))?$/
+
+export class SandboxProvider implements PaymentProvider {
+  readonly name = 'sandbox' as const
+
+  async ensureCustomer(account: { id: string; customerId: string | null }): Promise<string> {
+    return account.customerId ?? `cus_sandbox_${account.id}`
+  }
+
+  async attach(customerId: string, source: string): Promise<{ providerId: string; card: Card }> {
+    const [token = '', expiry] = source.split('@')
+    const card = TEST_CARDS[token]
+    if (!card)
+      throw invalid(`the sandbox does not know the payment method "${source}"; use a Stripe test token such as ${Object.keys(TEST_CARDS).slice(0, 4).join(', ')}`, {
+        known: Object.keys(TEST_CARDS),
+      }, 'UNKNOWN_PAYMENT_METHOD')
+    let expMonth = 12
+    let expYear = 2034
+    if (expiry !== undefined) {
+      const match = /^(\d{2})\/(\d{4})$/.exec(expiry)
+      const month = Number(match?.[1])
+      if (!match || month < 1 || month > 12) throw invalid(`"${expiry}" is not an expiry MM/YYYY`, {}, 'UNKNOWN_PAYMENT_METHOD')
+      expMonth = month
+      expYear = Number(match[2])
+    }
+    // Like Stripe, attaching a token makes a new PaymentMethod with its own id.
+    const digest = createHash('sha256').update(`${customerId}:${source}`).digest('hex').slice(0, 8)
+    const providerId = `pm_sandbox_${token.slice(3)}_${digest}${expiry !== undefined ? `_${String(expMonth).padStart(2, '0')}_${expYear}` : ''}`
+    return { providerId, card: { brand: card.brand, last4: card.last4, expMonth, expYear } }
+  }
+
+  async setDefault(): Promise<void> {}
+
+  async detach(): Promise<void> {}
+
+  async charge(input: ChargeInput): Promise<ChargeResult> {
+    const match = SANDBOX_ID.exec(input.paymentMethodId)
+    const card = match ? TEST_CARDS[`pm_${match[1]}`] : undefined
+    const paymentId = `pi_sandbox_${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 16)}`
+    if (!card) return { outcome: 'failed', paymentId: null, declineCode: 'unknown_payment_method', message: `the sandbox cannot charge ${input.paymentMethodId}` }
+    if (card.decline) return { outcome: 'failed', paymentId, declineCode: card.decline.declineCode, message: card.decline.message }
+    if (match?.[2] && input.at >= Date.UTC(Number(match[3]), Number(match[2]), 1))
+      return { outcome: 'failed', paymentId, declineCode: 'expired_card', message: 'Your card has expired.' }
+    return { outcome: 'succeeded', paymentId }
+  }
+}
