@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { flush, run } from '@oclif/core'
 import { reportFailure, toFailure } from './cli/failure.js'
 import { ExitCode } from './core/errors.js'
+import { cardRefusal, looksLikeCardNumber } from './core/payments/cards.js'
 import { paintErr } from './render/colour.js'
 
 /**

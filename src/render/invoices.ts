@@ -54,8 +54,8 @@ export function renderInvoice(invoice: InvoiceView | PreviewView): string {
 export function renderInvoices({ invoices }: { invoices: InvoiceView[] }): string {
   if (invoices.length === 0) return 'No invoices.'
   return table(
-    ['number', 'id', 'account', 'status', 'issued', 'period', 'total', 'due'],
-    invoices.map((i) => [invoiceNumber(i.number), i.id, i.accountId, statusText(i.status), when(i.issuedAt), `${i.periodStart.slice(0, 10)} → ${i.periodEnd.slice(0, 10)}`, formatMoney(i.total), formatMoney(i.amountDue)]),
+    ['number', 'id', 'account', 'status', 'issued', 'period', 'total', 'paid'],
+    invoices.map((i) => [invoiceNumber(i.number), i.id, i.accountId, statusText(i.status), when(i.issuedAt), `${i.periodStart.slice(0, 10)} → ${i.periodEnd.slice(0, 10)}`, formatMoney(i.total), formatMoney(i.amountPaid)]),
     { align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right'] },
   )
 }

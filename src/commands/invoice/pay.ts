@@ -1,0 +1,24 @@
+import { requiredArg } from '../../cli/args.js'
+import { WorkspaceCommand } from '../../cli/base-command.js'
+import type { InvoiceView } from '../../core/invoices/view.js'
+import { payInvoice } from '../../core/payments/pay.js'
+import { providerFromEnv } from '../../core/payments/provider.js'
+import { renderInvoice } from '../../render/invoices.js'
+
+export default class InvoicePay extends WorkspaceCommand<InvoiceView> {
+  static override summary = 'Collect an open or uncollectible invoice now, trying the default method and then each backup.'
+  static override description = `Every attempt is recorded on the invoice. When every method declines the invoice stays as it
+was and the command exits 5 (PAYMENT_FAILED) with the attempts in the details; the automatic retry
+schedule is not changed. A retried command never charges twice (idempotency keys per attempt).`
+  static override examples = ['<%= config.bin %> invoice pay inv_1a2b3c', '<%= config.bin %> invoice pay inv_1a2b3c --json']
+  static override args = { invoice: requiredArg('Invoice id.') }
+
+  async run(): Promise<InvoiceView> {
+    const { args, flags } = await this.parse(InvoicePay)
+    return payInvoice(await this.context(flags), await providerFromEnv(), args.invoice)
+  }
+
+  protected render(invoice: InvoiceView): string {
+    return renderInvoice(invoice)
+  }
+}
