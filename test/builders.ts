@@ -53,3 +53,10 @@ export async function advance(ctx: Ctx, by: string | number): Promise<Ctx> {
   await advanceClock(ctx.db, ctx.workspace.id, typeof by === 'number' ? by : addDuration(current.now, by))
   return refresh(ctx)
 }
+
+/** Puts a sandbox test card on an account (pm_card_visa pays). */
+export async function card(ctx: Ctx, accountName: string, token = 'pm_card_visa') {
+  const { addPaymentMethod } = await import('../src/core/payments/methods.js')
+  const { SandboxProvider } = await import('../src/core/payments/sandbox.js')
+  return addPaymentMethod(refresh(ctx), new SandboxProvider(), { account: accountName, source: token })
+}

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { tempDbPath } from '../helpers/temp.js'
 import { wsb } from '../helpers/cli.js'
 
-function setup(options: { currency?: string; tax?: string } = {}) {
+function setup(options: { currency?: string; tax?: string; card?: boolean } = {}) {
   const db = tempDbPath()
   const cli = (...args: string[]) => wsb([...args, '--json'], { db })
   cli('workspace', 'create', 'Acme', '--mode', 'single', '--clock-start', '2026-01-01')
   cli('account', 'create', 'Acme', '--currency', options.currency ?? 'USD', '--tax-rate', options.tax ?? '0')
+  if (options.card !== false) cli('pm', 'add', 'Acme', 'pm_card_visa')
   return { db, cli }
 }
 
@@ -24,7 +25,7 @@ describe('billing through the CLI', () => {
       number: 1,
       accountId: sub.accountId,
       subscriptionId: sub.id,
-      status: 'open',
+      status: 'paid',
       currency: 'EUR',
       periodStart: '2026-01-01T00:00:00.000Z',
       periodEnd: '2026-02-01T00:00:00.000Z',
@@ -35,7 +36,8 @@ describe('billing through the CLI', () => {
       creditApplied: { amount: 0, currency: 'EUR' },
       total: { amount: 10_710, currency: 'EUR' },
       amountDue: { amount: 10_710, currency: 'EUR' },
-      payments: [],
+      amountPaid: { amount: 10_710, currency: 'EUR' },
+      payments: [{ provider: 'sandbox', outcome: 'succeeded', run: 'run-1', amount: { amount: 10_710, currency: 'EUR' } }],
     })
     expect(cli('invoice', 'show', 'inv_nothing').code).toBe(3)
   })
@@ -96,7 +98,7 @@ describe('billing through the CLI', () => {
   })
 
   it('R-TR-3 notifications list the trial reminder; the trial ends canceled without a payment method', () => {
-    const { cli } = setup()
+    const { cli } = setup({ card: false })
     const sub = cli('sub', 'add', 'Acme', '--item', 'users=5').json()
     expect(sub.status).toBe('trialing')
     cli('clock', 'advance', '--by', '11d')

@@ -9,7 +9,7 @@ import { catchUp } from '../../src/core/lifecycle/run.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
 import { createWorkspace } from '../../src/core/workspaces/create.js'
 import { resolveWorkspace } from '../../src/core/workspaces/resolve.js'
-import { account, newDb } from '../builders.js'
+import { account, card, newDb } from '../builders.js'
 
 const DAY = 86_400_000
 
@@ -22,11 +22,14 @@ describe('catch-up on the real clock', () => {
   it('R-WS-4 renewals that fell due run in order, at their own time, once', async () => {
     const ctx = realClockWorkspace('Real')
     account(ctx, 'Acme')
+    await card(ctx, 'Acme')
     // A subscription that started 70 days ago: two renewals are overdue.
     const sub = addSubscription({ ...ctx, now: Date.now() - 70 * DAY }, { account: 'Acme', items: { users: 1 }, trial: false })
     const first = await catchUp(contextFor(ctx.db, resolveWorkspace(ctx.db, 'Real')))
-    expect(first.steps).toBe(2)
     const issued = listInvoices(first.ctx).invoices
+    // Two renewals and three collections (the first invoice's included), each paid by the card.
+    expect(first.steps).toBe(5)
+    expect(issued.map((i) => i.status)).toEqual(['paid', 'paid', 'paid'])
     expect(issued.map((i) => i.number)).toEqual([1, 2, 3])
     expect(issued[1]?.issuedAt).toBe(sub.currentPeriodEnd)
     expect(Date.parse(issued[2]?.issuedAt ?? '')).toBeLessThan(Date.now())
@@ -46,12 +49,16 @@ describe('catch-up on the real clock', () => {
     const db = newDb()
     const due = realClockWorkspace('Due', db)
     account(due, 'A')
+    await card(due, 'A')
     addSubscription({ ...due, now: Date.now() - 40 * DAY }, { account: 'A', items: { users: 1 }, trial: false })
     const idle = realClockWorkspace('Idle', db)
     account(idle, 'B')
+    await card(idle, 'B')
     addSubscription(idle, { account: 'B', items: { users: 1 }, trial: false })
+    await catchUp(contextFor(db, resolveWorkspace(db, 'Idle'))) // its first invoice is collected at once
     const result = await runBilling(db)
-    expect(result.workspaces.map((w) => [w.name, w.steps])).toEqual([['Due', 1]])
+    // Due: its first invoice's collection, one renewal, that renewal's collection.
+    expect(result.workspaces.map((w) => [w.name, w.steps])).toEqual([['Due', 3]])
     expect((await runBilling(db)).workspaces).toEqual([])
   })
 })

@@ -101,7 +101,8 @@ describe('renderInvoicePdf', () => {
         declineCode: 'insufficient_funds',
         message: 'Your card has insufficient funds.',
         amount: { amount: 0, currency: 'EUR' },
-        run: 1,
+        run: 'run-1',
+        providerPaymentId: null,
       },
     ]
     const view = invoice('EUR', lines, { discountPercent: 20, taxRate: 19, payments })

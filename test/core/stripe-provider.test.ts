@@ -1,0 +1,142 @@
+// The Stripe provider through the real stripe SDK against a strict local fake
+// of Stripe's API (test/helpers/stripe-fake.ts), which validates every request
+// against Stripe's OpenAPI description and records it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { listInvoices } from '../../src/core/invoices/list.js'
+import { collectInvoice } from '../../src/core/payments/collect.js'
+import { addPaymentMethod, listPaymentMethods, removePaymentMethod } from '../../src/core/payments/methods.js'
+import { StripeProvider } from '../../src/core/payments/stripe.js'
+import { addSubscription } from '../../src/core/subscriptions/add.js'
+import { showSubscription } from '../../src/core/subscriptions/list.js'
+import { type StripeFake, startStripeFake } from '../helpers/stripe-fake.js'
+import { account, refresh, workspace } from '../builders.js'
+
+const KEY = 'sk_test_wsb_do_not_print_51Hq'
+let fake: StripeFake
+let stripe: StripeProvider
+
+beforeAll(async () => {
+  fake = await startStripeFake()
+  stripe = new StripeProvider(KEY, fake.url)
+})
+afterAll(() => fake.close())
+
+const posts = (path: RegExp) => fake.requests.filter((r) => r.method === 'POST' && path.test(r.path) && r.status !== 0)
+
+async function setupAccount(name: string, tokens: string[]) {
+  const ctx = workspace('single', { name: `${name} ws`, start: Date.parse('2026-05-01T00:00:00Z') })
+  account(ctx, name, { email: `${name.toLowerCase()}@example.test` })
+  const methods = []
+  for (const token of tokens) methods.push(await addPaymentMethod(ctx, stripe, { account: name, source: token }))
+  return { ctx, methods }
+}
+
+describe('Stripe provider', () => {
+  it('SPEC §3 an account becomes a Customer; pm add attaches; the first method is the invoice_settings default', async () => {
+    const before = fake.requests.length
+    const { ctx, methods } = await setupAccount('Northwind', ['pm_card_visa', 'pm_card_mastercard'])
+    const calls = fake.requests.slice(before)
+    const customer = calls.find((r) => r.path === '/v1/customers' && r.method === 'POST')
+    expect(customer?.body).toMatchObject({ name: 'Northwind', email: 'northwind@example.test', metadata: { wsb_account_id: expect.stringMatching(/^acct_/) } })
+    expect(customer?.idempotencyKey).toMatch(/^wsb-customer-acct_/)
+    const customerId = [...fake.customers.keys()].at(-1) as string
+    expect(calls.filter((r) => r.path.endsWith('/attach')).map((r) => [r.path, r.body.customer])).toEqual([
+      ['/v1/payment_methods/pm_card_visa/attach', customerId],
+      ['/v1/payment_methods/pm_card_mastercard/attach', customerId],
+    ])
+    const defaults = calls.filter((r) => r.path === `/v1/customers/${customerId}`)
+    expect(defaults.map((r) => r.body)).toEqual([{ invoice_settings: { default_payment_method: methods[0]?.providerId } }])
+    expect(fake.customers.get(customerId)?.invoice_settings.default_payment_method).toBe(methods[0]?.providerId)
+    expect(methods.map((m) => [m.provider, m.brand, m.last4, m.isDefault])).toEqual([
+      ['stripe', 'visa', '4242', true],
+      ['stripe', 'mastercard', '4444', false],
+    ])
+    expect(listPaymentMethods(ctx, 'Northwind').paymentMethods[0]?.providerId).toMatch(/^pm_/)
+  })
+
+  it('SPEC §3 R-PAY-1 an attempt is an off-session PaymentIntent keyed by (invoice, run, method); a card_error fails over', async () => {
+    const { ctx, methods } = await setupAccount('Contoso', ['pm_card_chargeCustomerFail', 'pm_card_visa'])
+    addSubscription(ctx, { account: 'Contoso', items: { users: 4 }, trial: false })
+    const [invoice] = listInvoices(refresh(ctx)).invoices
+    const before = fake.requests.length
+    const outcome = await collectInvoice(refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })
+    expect(outcome).toMatchObject({ paid: true, attempts: 2 })
+    const intents = fake.requests.slice(before).filter((r) => r.path === '/v1/payment_intents')
+    expect(intents.map((r) => [r.status, r.idempotencyKey])).toEqual([
+      [402, `wsb_${invoice?.id}_run-1_${methods[0]?.id}`],
+      [200, `wsb_${invoice?.id}_run-1_${methods[1]?.id}`],
+    ])
+    expect(intents[1]?.body).toMatchObject({
+      amount: '4000',
+      currency: 'usd',
+      customer: expect.stringMatching(/^cus_/),
+      payment_method: methods[1]?.providerId,
+      off_session: 'true',
+      confirm: 'true',
+      metadata: { wsb_invoice_id: invoice?.id, wsb_invoice_number: '1', wsb_account_id: invoice?.accountId, wsb_run: 'run-1' },
+    })
+    const paid = listInvoices(refresh(ctx)).invoices[0]
+    expect(paid?.payments.map((p) => [p.provider, p.outcome, p.declineCode])).toEqual([
+      ['stripe', 'failed', 'generic_decline'],
+      ['stripe', 'succeeded', null],
+    ])
+    expect(paid?.payments[1]?.providerPaymentId).toMatch(/^pi_/)
+  })
+
+  it('SPEC §3 a retried run reuses its keys: a charge whose answer was lost is not made twice', async () => {
+    const { ctx } = await setupAccount('Fabrikam', ['pm_card_visa'])
+    addSubscription(ctx, { account: 'Fabrikam', items: { users: 2 }, trial: false })
+    const [invoice] = listInvoices(refresh(ctx)).invoices
+    const intentsBefore = fake.paymentIntents.size
+    // The PaymentIntent is created, then every answer is lost: the SDK's retries replay the same key.
+    fake.failNext(3, 'network', 'after')
+    await expect(collectInvoice(refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).rejects.toMatchObject({ code: 'PROVIDER_ERROR', exitCode: 5 })
+    expect(listInvoices(refresh(ctx)).invoices[0]).toMatchObject({ status: 'open', payments: [expect.objectContaining({ outcome: 'error' })] })
+    // Running the collection again (the lifecycle retries it) uses the same key: Stripe replays, no new charge.
+    const outcome = await collectInvoice(refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })
+    expect(outcome.paid).toBe(true)
+    expect(fake.paymentIntents.size).toBe(intentsBefore + 1)
+    const keys = fake.requests.filter((r) => r.path === '/v1/payment_intents').map((r) => r.idempotencyKey)
+    expect(new Set(keys.slice(-4)).size).toBe(1)
+    expect(listInvoices(refresh(ctx)).invoices[0]?.payments.map((p) => p.outcome)).toEqual(['succeeded'])
+  })
+
+  it('SPEC §3 R-PAY-2 declines on Stripe drive dunning like the sandbox; pm remove detaches', async () => {
+    const { ctx, methods } = await setupAccount('Litware', ['pm_card_chargeCustomerFail'])
+    const sub = addSubscription(ctx, { account: 'Litware', items: { users: 1 }, trial: false })
+    const [invoice] = listInvoices(refresh(ctx)).invoices
+    expect(await collectInvoice(refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).toMatchObject({ paid: false, status: 'open' })
+    expect(showSubscription(refresh(ctx), sub.id).status).toBe('past_due')
+    expect(ctx.db.sqlite.prepare(`SELECT due_at FROM due_steps WHERE kind = 'collect' AND ref_id = ?`).all(invoice?.id)).toEqual([
+      { due_at: Date.parse('2026-05-04T00:00:00Z') },
+    ])
+    const backup = await addPaymentMethod(refresh(ctx), stripe, { account: 'Litware', source: 'pm_card_visa' })
+    await removePaymentMethod(refresh(ctx), stripe, { account: 'Litware', method: methods[0]?.id ?? '' })
+    expect(posts(/\/detach$/).at(-1)?.path).toBe(`/v1/payment_methods/${methods[0]?.providerId}/detach`)
+    expect(listPaymentMethods(refresh(ctx), 'Litware').paymentMethods).toMatchObject([{ id: backup.id, isDefault: true }])
+  })
+
+  it('SPEC §3 a declining card is refused at attach (live Stripe semantics) and nothing is stored', async () => {
+    const { ctx } = await setupAccount('Adatum', [])
+    await expect(addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_card_chargeDeclined' })).rejects.toMatchObject({ code: 'CARD_REFUSED', exitCode: 2 })
+    await expect(addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_nonexistent123' })).rejects.toMatchObject({ code: 'UNKNOWN_PAYMENT_METHOD' })
+    expect(listPaymentMethods(ctx, 'Adatum').paymentMethods).toEqual([])
+  })
+
+  it('SPEC §3 provider errors never carry the secret key', async () => {
+    const { ctx } = await setupAccount('Tailspin', ['pm_card_visa'])
+    const wrong = new StripeProvider('sk_test_wrong_key_zzz', fake.url)
+    addSubscription(ctx, { account: 'Tailspin', items: { users: 1 }, trial: false })
+    fake.failNext(1, 401)
+    let caught: unknown
+    try {
+      await collectInvoice(refresh(ctx), wrong, listInvoices(refresh(ctx)).invoices[0]?.id ?? '', { kind: 'manual' })
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toMatchObject({ code: 'PROVIDER_ERROR', exitCode: 5 })
+    expect(JSON.stringify({ message: (caught as Error).message, details: (caught as { details: unknown }).details })).not.toContain('sk_test_')
+    const stored = JSON.stringify(ctx.db.sqlite.prepare('SELECT * FROM payment_attempts').all()) + JSON.stringify(ctx.db.sqlite.prepare('SELECT * FROM events').all())
+    expect(stored).not.toContain('sk_test_')
+  })
+})
