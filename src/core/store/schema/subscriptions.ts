@@ -1,7 +1,8 @@
 // Subscriptions, their items, scheduled changes and pending proration lines
 // (R-SUB-1..6, R-TR-1..3). Periods are anchored: period k runs from
 // anchor + k intervals to anchor + k+1 intervals (R-SUB-3).
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { billingAccounts } from './accounts.js'
 import { intervals } from './prices.js'
 import { workspaces } from './workspaces.js'
@@ -35,10 +36,15 @@ export const subscriptions = sqliteTable(
     canceledAt: integer('canceled_at'),
     cancelReason: text('cancel_reason'),
     createdAt: integer('created_at').notNull(),
+    /** An optional stable name within the account (apply files match subscriptions by it). */
+    label: text('label'),
   },
   (t) => [
     index('subscriptions_account').on(t.accountId, t.status),
     index('subscriptions_due').on(t.workspaceId, t.status, t.currentPeriodEnd),
+    uniqueIndex('subscriptions_live_label')
+      .on(t.accountId, t.label)
+      .where(sql`${t.label} IS NOT NULL AND ${t.status} IN ('trialing', 'active', 'past_due')`),
   ],
 )
 

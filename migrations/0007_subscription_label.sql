@@ -1,0 +1,2 @@
+ALTER TABLE `subscriptions` ADD `label` text;--> statement-breakpoint
+CREATE UNIQUE INDEX `subscriptions_live_label` ON `subscriptions` (`account_id`,`label`) WHERE "subscriptions"."label" IS NOT NULL AND "subscriptions"."status" IN ('trialing', 'active', 'past_due');
