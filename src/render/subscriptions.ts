@@ -16,7 +16,7 @@ export const changeText = (change: ScheduledChangeView): string =>
 
 export function renderSubscription(sub: SubscriptionView): string {
   const head = details([
-    ['subscription', `${paint().bold(sub.id)} (account ${sub.accountId})`],
+    ['subscription', `${paint().bold(sub.id)}${sub.label ? ` "${sub.label}"` : ''} (account ${sub.accountId})`],
     ['status', `${statusColour(sub.status)}${sub.cancelReason ? ` (${sub.cancelReason})` : ''}`],
     ['interval', `${sub.interval}ly, ${sub.currency}`],
     ['period', `${when(sub.currentPeriodStart)} → ${when(sub.currentPeriodEnd)}`],

@@ -3,6 +3,7 @@ import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { intervalFlag, itemFlag } from '../../cli/flags.js'
 import { itemsFrom } from '../../cli/items.js'
+import { name } from '../../core/schemas.js'
 import type { Interval } from '../../core/store/schema/index.js'
 import { addSubscription } from '../../core/subscriptions/add.js'
 import type { SubscriptionView } from '../../core/subscriptions/view.js'
@@ -23,6 +24,7 @@ unless --no-trial; --trial insists and fails with TRIAL_INELIGIBLE, naming why.`
     item: itemFlag('A product and its quantity (repeatable).'),
     interval: intervalFlag('Billing interval. Default: month.'),
     trial: Flags.boolean({ summary: 'Start with the 14-day trial (--no-trial: never).', allowNo: true }),
+    label: Flags.string({ summary: 'A stable name for the subscription, unique within the account (apply files use it).' }),
   }
 
   async run(): Promise<SubscriptionView> {
@@ -32,6 +34,7 @@ unless --no-trial; --trial insists and fails with TRIAL_INELIGIBLE, naming why.`
       items: itemsFrom(flags.item) ?? {},
       interval: flags.interval as Interval | undefined,
       trial: flags.trial,
+      label: flags.label === undefined ? undefined : this.input(name('label'), flags.label),
     })
   }
 

@@ -34,6 +34,8 @@ export type AddSubscriptionInput = {
   interval?: Interval
   /** true: must trial; false: never; undefined: trial when eligible. */
   trial?: boolean
+  /** A stable name, unique among the account's live subscriptions. */
+  label?: string
 }
 
 /** The active price of each product in the currency and interval, or NO_PRICE (R-SUB-1). */
@@ -86,6 +88,14 @@ export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Subscrip
     const account = resolveAccount(db, workspace.id, input.account)
     const priced = pricesFor(db, workspace.id, products, account.currency, interval)
     requireRoomForSubscription(ctx, account)
+    if (input.label !== undefined) {
+      const taken = db.orm
+        .select({ id: subscriptions.id })
+        .from(subscriptions)
+        .where(and(eq(subscriptions.accountId, account.id), eq(subscriptions.label, input.label), inArray(subscriptions.status, [...contributingStatuses])))
+        .get()
+      if (taken) throw refused('NAME_TAKEN', `account "${account.name}" already has a live subscription labelled "${input.label}" (${taken.id})`, { subscriptionId: taken.id })
+    }
 
     const eligibility = trialEligibility(ctx, account.id)
     if (input.trial === true && !eligibility.eligible)
@@ -112,6 +122,7 @@ export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Subscrip
         trialStart: trialing ? now : null,
         trialEnd: trialing ? trialEnd : null,
         createdAt: now,
+        label: input.label ?? null,
       })
       .returning()
       .get()

@@ -32,6 +32,7 @@ export type ScheduledChangeView =
 
 export type SubscriptionView = {
   id: string
+  label: string | null
   accountId: string
   workspaceId: string
   status: SubscriptionStatus
@@ -72,6 +73,7 @@ export function subscriptionView(db: Db, row: SubscriptionRow): SubscriptionView
   if (row.cancelAtPeriodEnd && row.status !== 'canceled') pending.push({ kind: 'cancel', effectiveAt })
   return {
     id: row.id,
+    label: row.label,
     accountId: row.accountId,
     workspaceId: row.workspaceId,
     status: row.status,
