@@ -1,7 +1,11 @@
 // Field schemas shared by every input edge (flags, NDJSON lines, apply files).
 // zod/mini keeps start-up fast; messages say what is expected, not zod's jargon.
+import { en } from 'zod/locales'
 import * as z from 'zod/mini'
 import { invalid } from './errors.js'
+
+// Plain English for issues without a message of our own ("expected number, received string").
+z.config(en())
 
 // Control characters (C0, DEL, C1) break tables and terminals.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/

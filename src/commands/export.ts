@@ -1,0 +1,46 @@
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { Flags } from '@oclif/core'
+import { WorkspaceCommand } from '../cli/base-command.js'
+import { exportWorkspace } from '../core/apply/export.js'
+import type { ApplyFile } from '../core/apply/schema.js'
+import { loadYaml } from '../core/apply/yaml.js'
+import { invalid } from '../core/errors.js'
+
+type Result = ApplyFile | { file: string; bytes: number }
+
+export default class Export extends WorkspaceCommand<Result> {
+  static override summary = 'Write the state of a workspace as an apply file (YAML, or JSON with --format json or --json).'
+  static override description = 'export | apply round-trips: applying the output to the same database changes nothing, and to a fresh one rebuilds the workspace.'
+  static override examples = [
+    '<%= config.bin %> export --workspace "Franchise Co" > franchise.yaml',
+    '<%= config.bin %> export -o franchise.json --format json',
+  ]
+  static override flags = {
+    output: Flags.string({ char: 'o', summary: 'Write to this file instead of stdout.', helpValue: 'FILE' }),
+    format: Flags.string({ summary: 'File format. Default: yaml (json with --json).', options: ['yaml', 'json'] }),
+  }
+
+  private text = ''
+
+  async run(): Promise<Result> {
+    const { flags } = await this.parse(Export)
+    const document = exportWorkspace(await this.context(flags))
+    const format = flags.format ?? (this.jsonEnabled() ? 'json' : 'yaml')
+    this.text = format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : (await loadYaml()).stringify(document, { lineWidth: 0 })
+    if (!flags.output) return document
+    const file = resolve(flags.output)
+    try {
+      await writeFile(file, this.text)
+    } catch (error) {
+      throw invalid(`cannot write ${file}: ${(error as Error).message}`, { file }, 'OUTPUT_UNWRITABLE')
+    }
+    const bytes = Buffer.byteLength(this.text)
+    this.text = `Wrote ${file} (${bytes} bytes).`
+    return { file, bytes }
+  }
+
+  protected render(): string {
+    return this.text.replace(/\n$/, '')
+  }
+}

@@ -1,0 +1,407 @@
+// `wsb apply` (issue 7): make a workspace look like a file describes it. Every
+// object is matched by a stable name (workspace and account by name, org by
+// path, subscription by label, coupon by code), so a second run changes
+// nothing. Changes go through the same core functions as the commands, with
+// the same rules (prorated increases, scheduled decreases, BELOW_USAGE …),
+// inside one transaction: a file that fails anywhere changes nothing. A dry run
+// is the same run, rolled back. Payment methods are attached after the commit,
+// because attaching talks to the payment provider; they are validated before.
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import { assignWithin } from '../accounts/assign.js'
+import { adjustCredit } from '../accounts/credit.js'
+import { createAccount } from '../accounts/create.js'
+import { updateAccount } from '../accounts/update.js'
+import { activePrice, setPrice } from '../catalog/prices.js'
+import { createProduct } from '../catalog/products.js'
+import { type Ctx, contextFor } from '../context.js'
+import { attachDiscount, createCoupon } from '../coupons/coupons.js'
+import { currency } from '../currency.js'
+import { refused, WsbError } from '../errors.js'
+import { createOrg } from '../orgs/create.js'
+import { clearLimits, setLimits } from '../orgs/limits.js'
+import { loadTree, type OrgTree, pathOf } from '../orgs/tree.js'
+import { loadLimits } from '../orgs/view.js'
+import { refuseCardNumber } from '../payments/cards.js'
+import { addPaymentMethod, MAX_PAYMENT_METHODS } from '../payments/methods.js'
+import type { PaymentProvider } from '../payments/provider.js'
+import { parseInput, taxRate } from '../schemas.js'
+import type { Db } from '../store/open.js'
+import {
+  accountDiscounts,
+  type BillingAccountRow,
+  billingAccounts,
+  contributingStatuses,
+  coupons,
+  creditEntries,
+  type Interval,
+  paymentMethods,
+  products,
+  scheduledChanges,
+  type SubscriptionRow,
+  subscriptionItems,
+  subscriptions,
+  type Tier,
+  type WorkspaceRow,
+  workspaces,
+} from '../store/schema/index.js'
+import { retryBusy } from '../store/transaction.js'
+import { addSubscription } from '../subscriptions/add.js'
+import { updateSubscription } from '../subscriptions/update.js'
+import { parseTime } from '../time-input.js'
+import { decideUsage } from '../usage/record.js'
+import { rejectionError } from '../usage/decision.js'
+import { createWorkspace } from '../workspaces/create.js'
+import { resolveWorkspace } from '../workspaces/resolve.js'
+import type { AccountInput, ApplyFile, OrgInput, SubscriptionInput } from './schema.js'
+
+export type ApplyAction = {
+  action: 'create' | 'update' | 'unchanged'
+  kind: string
+  name: string
+  changes?: string[]
+}
+
+export type ApplyResult = {
+  workspace: { id: string | null; name: string }
+  dryRun: boolean
+  changed: boolean
+  actions: ApplyAction[]
+  summary: { create: number; update: number; unchanged: number }
+}
+
+class Rollback extends Error {}
+
+type Pending = { account: string; source: string }
+
+class Applier {
+  readonly actions: ApplyAction[] = []
+  readonly pendingMethods: Pending[] = []
+  ctx!: Ctx
+
+  constructor(
+    private readonly db: Db,
+    private readonly file: ApplyFile,
+  ) {}
+
+  private act(action: ApplyAction['action'], kind: string, name: string, changes?: string[]) {
+    this.actions.push({ action, kind, name, ...(changes?.length ? { changes } : {}) })
+  }
+
+  run(): void {
+    within('workspace', () => this.workspace())
+    ;(this.file.products ?? []).forEach((product, i) => within(`products[${i}]`, () => this.product(product)))
+    ;(this.file.coupons ?? []).forEach((coupon, i) => within(`coupons[${i}]`, () => this.coupon(coupon)))
+    ;(this.file.organizations ?? []).forEach((org, i) => within(`organizations[${i}]`, () => this.organization(org, null)))
+    const accounts = this.file.accounts ?? []
+    accounts.forEach((account, i) => within(`accounts[${i}]`, () => this.account(account)))
+    // Subscriptions once every account exists: trial eligibility counts the accounts (R-TR-2).
+    accounts.forEach((account, i) => within(`accounts[${i}]`, () => this.subscriptions(account)))
+    ;(this.file.organizations ?? []).forEach((org, i) => within(`organizations[${i}]`, () => this.usage(org, null)))
+  }
+
+  private refreshCtx(workspace?: WorkspaceRow) {
+    this.ctx = contextFor(this.db, workspace ?? resolveWorkspace(this.db, this.ctx.workspace.id))
+  }
+
+  private workspace(): void {
+    const spec = this.file.workspace
+    const existing = this.db.orm.select().from(workspaces).where(eq(sql`lower(${workspaces.name})`, spec.name.toLowerCase())).get()
+    if (!existing) {
+      const view = createWorkspace(this.db, {
+        name: spec.name,
+        mode: spec.mode,
+        testClock: spec.testClock,
+        clockStart: spec.clockStart === undefined ? undefined : parseTime(spec.clockStart, 'workspace.clockStart'),
+      })
+      this.refreshCtx(resolveWorkspace(this.db, view.id))
+      this.act('create', 'workspace', spec.name, [`mode ${spec.mode}`, spec.testClock || spec.clockStart ? 'test clock' : 'real clock'])
+      return
+    }
+    if (existing.mode !== spec.mode)
+      throw refused('MODE_IMMUTABLE', `workspace.mode: "${existing.name}" is in ${existing.mode} mode, and a billing mode is permanent; the file says ${spec.mode}`, {
+        workspaceId: existing.id,
+        mode: existing.mode,
+        requested: spec.mode,
+      })
+    const wantsTest = spec.testClock === true || spec.clockStart !== undefined
+    if (spec.testClock !== undefined || spec.clockStart !== undefined)
+      if ((existing.clockMode === 'test') !== wantsTest)
+        throw refused('CLOCK_IMMUTABLE', `workspace.testClock: "${existing.name}" runs on the ${existing.clockMode} clock, which is fixed at creation`, { workspaceId: existing.id })
+    this.refreshCtx(existing)
+    this.act('unchanged', 'workspace', existing.name)
+  }
+
+  private product(spec: NonNullable<ApplyFile['products']>[number]): void {
+    const ws = this.ctx.workspace.id
+    const existing = this.db.orm.select().from(products).where(and(eq(products.workspaceId, ws), eq(products.key, spec.key))).get()
+    if (!existing) {
+      createProduct(this.ctx, { key: spec.key, name: spec.name })
+      this.act('create', 'product', spec.key)
+    } else this.act('unchanged', 'product', spec.key)
+    for (const price of spec.prices ?? []) {
+      const code = currency(price.currency).code
+      const tiers: Tier[] | undefined = price.tiers?.map((t) => ({ upTo: t.upTo === 'inf' ? null : t.upTo, unitAmount: t.unitAmount, flatAmount: t.flatAmount ?? 0 }))
+      const scheme = tiers ? (price.tiersMode ?? 'graduated') : 'per_unit'
+      const current = activePrice(this.db, ws, spec.key, code, price.interval)
+      const label = `${spec.key} ${code}/${price.interval}`
+      const same = current && current.scheme === scheme && (tiers ? JSON.stringify(current.tiers) === JSON.stringify(tiers) : current.unitAmount === price.unitAmount)
+      if (same) {
+        this.act('unchanged', 'price', label)
+        continue
+      }
+      setPrice(this.ctx, { product: spec.key, currency: code, interval: price.interval, scheme, unitAmount: price.unitAmount, tiers })
+      this.act(current ? 'update' : 'create', 'price', label)
+    }
+  }
+
+  private coupon(spec: NonNullable<ApplyFile['coupons']>[number]): void {
+    const existing = this.db.orm
+      .select()
+      .from(coupons)
+      .where(and(eq(coupons.workspaceId, this.ctx.workspace.id), eq(sql`lower(${coupons.code})`, spec.code.toLowerCase())))
+      .get()
+    const percentOffMilli = spec.percentOff === undefined ? null : parseInput(taxRate, spec.percentOff)
+    const code = spec.currency === undefined ? null : currency(spec.currency).code
+    if (!existing) {
+      createCoupon(this.ctx, {
+        code: spec.code,
+        name: spec.name,
+        percentOffMilli: percentOffMilli ?? undefined,
+        amountOff: spec.amountOff,
+        currency: code ?? undefined,
+        duration: spec.duration,
+        durationInvoices: spec.invoices,
+      })
+      this.act('create', 'coupon', spec.code)
+      return
+    }
+    const same =
+      existing.percentOffMilli === percentOffMilli &&
+      existing.amountOff === (spec.amountOff ?? null) &&
+      existing.currency === code &&
+      existing.duration === spec.duration &&
+      existing.durationInvoices === (spec.invoices ?? null)
+    if (!same) throw refused('COUPON_IMMUTABLE', `coupons[${spec.code}]: coupon ${existing.code} exists with other terms; coupons cannot change, create one with a new code`, { couponId: existing.id })
+    this.act('unchanged', 'coupon', spec.code)
+  }
+
+  private tree(): OrgTree {
+    return loadTree(this.db, this.ctx.workspace.id)
+  }
+
+  private organization(spec: OrgInput, parentId: string | null): void {
+    let tree = this.tree()
+    let org = (tree.children.get(parentId) ?? []).find((row) => row.name.toLowerCase() === spec.name.toLowerCase())
+    const created = !org
+    if (!org) {
+      const view = createOrg(this.ctx, { name: spec.name, parent: parentId ?? undefined })
+      tree = this.tree()
+      org = tree.byId.get(view.id)
+      this.act('create', 'organization', view.path)
+    }
+    if (!org) throw new Error('organization vanished')
+    const path = pathOf(tree, org.id)
+    const current = loadLimits(this.db, this.ctx.workspace.id).get(org.id) ?? {}
+    const wanted = spec.limits ?? {}
+    const set = Object.fromEntries(Object.entries(wanted).filter(([product, limit]) => current[product] !== limit))
+    const clear = Object.keys(current).filter((product) => !(product in wanted))
+    const changes = [...Object.entries(set).map(([p, n]) => `${p} limit ${current[p] ?? 'none'} → ${n}`), ...clear.map((p) => `${p} limit ${current[p]} → none`)]
+    if (Object.keys(set).length) setLimits(this.ctx, { ref: org.id, limits: set })
+    if (clear.length) clearLimits(this.ctx, { ref: org.id, products: clear })
+    if (changes.length) this.act(created ? 'create' : 'update', 'limits', path, changes)
+    else if (!created) this.act('unchanged', 'organization', path)
+    ;(spec.children ?? []).forEach((child, i) => within(`children[${i}]`, () => this.organization(child, org.id)))
+  }
+
+  private account(spec: AccountInput): void {
+    const ws = this.ctx.workspace
+    const details = {
+      email: spec.email,
+      country: spec.country,
+      address: spec.address,
+      taxId: spec.taxId,
+      taxRateMilli: spec.taxRate === undefined ? undefined : parseInput(taxRate, spec.taxRate),
+    }
+    let row = this.db.orm
+      .select()
+      .from(billingAccounts)
+      .where(and(eq(billingAccounts.workspaceId, ws.id), eq(sql`lower(${billingAccounts.name})`, spec.name.toLowerCase())))
+      .get()
+    if (!row) {
+      const view = createAccount(this.ctx, { name: spec.name, currency: spec.currency, org: spec.organization, ...details })
+      row = this.db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, view.id)).get() as BillingAccountRow
+      this.act('create', 'account', spec.name, [`currency ${view.currency}`, ...(spec.organization ? [`serves ${spec.organization}`] : [])])
+    } else {
+      const changes: string[] = []
+      const code = currency(spec.currency).code
+      if (code !== row.currency) changes.push(`currency ${row.currency} → ${code}`)
+      for (const [key, value] of Object.entries(details))
+        if (value !== undefined && value !== row[key as keyof typeof details]) changes.push(`${key} ${row[key as keyof typeof details] ?? '—'} → ${value}`)
+      if (changes.length) {
+        updateAccount(this.ctx, { ref: row.id, currency: code, ...details })
+        this.act('update', 'account', spec.name, changes)
+      } else this.act('unchanged', 'account', spec.name)
+      if (spec.organization !== undefined) {
+        const tree = this.tree()
+        const target = [...tree.byId.values()].find((org) => pathOf(tree, org.id).toLowerCase() === spec.organization?.toLowerCase())
+        if (row.organizationId === null || row.organizationId !== target?.id) {
+          assignWithin(this.ctx, row, spec.organization)
+          this.act('update', 'assignment', spec.name, [`serves ${spec.organization}`])
+        }
+      }
+    }
+    this.discount(row, spec)
+    this.credits(row, spec)
+    const account = row
+    within('paymentMethods', () => this.paymentMethods(account, spec))
+  }
+
+  private subscriptions(spec: AccountInput): void {
+    const row = this.db.orm
+      .select()
+      .from(billingAccounts)
+      .where(and(eq(billingAccounts.workspaceId, this.ctx.workspace.id), eq(sql`lower(${billingAccounts.name})`, spec.name.toLowerCase())))
+      .get() as BillingAccountRow
+    ;(spec.subscriptions ?? []).forEach((sub, i) => within(`subscriptions[${i}]`, () => this.subscription(row, sub)))
+  }
+
+  private discount(row: BillingAccountRow, spec: AccountInput): void {
+    if (spec.coupon === undefined) return
+    const current = this.db.orm
+      .select({ code: coupons.code })
+      .from(accountDiscounts)
+      .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
+      .where(eq(accountDiscounts.accountId, row.id))
+      .get()
+    if ((current?.code.toLowerCase() ?? null) === (spec.coupon?.toLowerCase() ?? null)) return
+    attachDiscount(this.ctx, { account: row.id, coupon: spec.coupon })
+    this.act(spec.coupon === null ? 'update' : 'create', 'discount', spec.name, [spec.coupon === null ? 'removed' : `coupon ${spec.coupon}`])
+  }
+
+  private credits(row: BillingAccountRow, spec: AccountInput): void {
+    const notes = new Set(
+      this.db.orm
+        .select({ note: creditEntries.note })
+        .from(creditEntries)
+        .where(eq(creditEntries.accountId, row.id))
+        .all()
+        .map((entry) => entry.note),
+    )
+    for (const credit of spec.credits ?? []) {
+      if (notes.has(credit.note)) continue
+      adjustCredit(this.ctx, { account: row.id, amount: credit.amount, note: credit.note })
+      this.act('create', 'credit', `${spec.name}: ${credit.note}`, [`${credit.amount}`])
+    }
+  }
+
+  /** A live subscription by label, or (for files written by `export`) by id. */
+  private findSubscription(accountId: string, label: string): SubscriptionRow | undefined {
+    const live = inArray(subscriptions.status, [...contributingStatuses])
+    return (
+      this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.label, label), live)).get() ??
+      this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.id, label), live)).get()
+    )
+  }
+
+  private subscription(row: BillingAccountRow, spec: SubscriptionInput): void {
+    const name = `${row.name}/${spec.label}`
+    const existing = this.findSubscription(row.id, spec.label)
+    const items = Object.fromEntries(Object.entries(spec.items).filter(([, quantity]) => quantity > 0))
+    if (!existing) {
+      const view = addSubscription(this.ctx, { account: row.id, items, interval: spec.interval, trial: spec.trial, label: spec.label })
+      this.act('create', 'subscription', name, [`${Object.entries(items).map(([p, q]) => `${p}=${q}`).join(' ')}`, view.status])
+      return
+    }
+    // Compare with what the subscription will be once its scheduled changes apply.
+    const future = new Map(this.db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, existing.id)).all().map((i) => [i.product, i.quantity]))
+    let interval: Interval = existing.interval
+    for (const change of this.db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, existing.id)).all()) {
+      if (change.kind === 'quantity' && change.product) future.set(change.product, change.quantity ?? 0)
+      if (change.kind === 'interval' && change.interval) interval = change.interval
+    }
+    const changed: Record<string, number> = {}
+    for (const product of new Set([...future.keys(), ...Object.keys(spec.items)])) {
+      const want = spec.items[product] ?? 0
+      if ((future.get(product) ?? 0) !== want) changed[product] = want
+    }
+    const newInterval = spec.interval !== undefined && spec.interval !== interval ? spec.interval : undefined
+    if (Object.keys(changed).length === 0 && !newInterval) {
+      this.act('unchanged', 'subscription', name)
+      return
+    }
+    updateSubscription(this.ctx, { ref: existing.id, items: Object.keys(changed).length ? changed : undefined, interval: newInterval })
+    this.act('update', 'subscription', name, [
+      ...Object.entries(changed).map(([product, quantity]) => `${product} ${future.get(product) ?? 0} → ${quantity}`),
+      ...(newInterval ? [`interval ${interval} → ${newInterval}`] : []),
+    ])
+  }
+
+  private paymentMethods(row: BillingAccountRow, spec: AccountInput): void {
+    const present = this.db.orm.select({ source: paymentMethods.source }).from(paymentMethods).where(eq(paymentMethods.accountId, row.id)).all()
+    const sources = new Set(present.map((m) => m.source))
+    const missing = (spec.paymentMethods ?? []).filter((source) => !sources.has(source))
+    for (const source of missing) {
+      refuseCardNumber(source)
+      this.pendingMethods.push({ account: row.id, source })
+      this.act('create', 'payment_method', `${spec.name}: ${source}`)
+    }
+    if (present.length + missing.length > MAX_PAYMENT_METHODS)
+      throw refused('PAYMENT_METHOD_LIMIT', `accounts[${spec.name}].paymentMethods: the account would have ${present.length + missing.length} payment methods; at most ${MAX_PAYMENT_METHODS}`, {})
+  }
+
+  private usage(spec: OrgInput, parentId: string | null): void {
+    const tree = this.tree()
+    const org = (tree.children.get(parentId) ?? []).find((row) => row.name.toLowerCase() === spec.name.toLowerCase())
+    if (!org) return
+    const path = pathOf(tree, org.id)
+    for (const [product, level] of Object.entries(spec.usage ?? {})) {
+      const current = (this.db.sqlite.prepare('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?').get(org.id, product) as { level: number } | undefined)?.level ?? 0
+      if (current === level) continue
+      const decision = decideUsage(this.ctx, { org: org.id, product, set: level })
+      if (!decision.accepted) {
+        const error = rejectionError(decision)
+        error.message = `usage.${product} of "${path}": ${error.message}`
+        throw error
+      }
+      this.act('update', 'usage', path, [`${product} ${current} → ${level}`])
+    }
+    ;(spec.children ?? []).forEach((child, i) => within(`children[${i}]`, () => this.usage(child, org.id)))
+  }
+}
+
+/** Errors raised while applying one part of the file name that part: accounts[1].subscriptions[0]: … */
+function within(where: string, work: () => void): void {
+  try {
+    work()
+  } catch (error) {
+    if (error instanceof WsbError && !(error as { located?: boolean }).located) {
+      error.message = `${where}: ${error.message}`
+      Object.assign(error, { located: true })
+    } else if (error instanceof WsbError) error.message = `${where}.${error.message}`
+    throw error
+  }
+}
+
+export async function applyFile(db: Db, file: ApplyFile, options: { dryRun?: boolean; provider: () => Promise<PaymentProvider> }): Promise<ApplyResult> {
+  const applier = new Applier(db, file)
+  retryBusy(() => db.sqlite.exec('BEGIN IMMEDIATE'))
+  try {
+    applier.run()
+    if (options.dryRun) throw new Rollback()
+    db.sqlite.exec('COMMIT')
+  } catch (error) {
+    if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
+    if (!(error instanceof Rollback)) throw error
+  }
+  if (!options.dryRun && applier.pendingMethods.length) {
+    const provider = await options.provider()
+    const ctx = contextFor(db, resolveWorkspace(db, applier.ctx.workspace.id))
+    for (const method of applier.pendingMethods) await addPaymentMethod(ctx, provider, method)
+  }
+  const summary = { create: 0, update: 0, unchanged: 0 }
+  for (const action of applier.actions) summary[action.action]++
+  // A workspace created by a dry run was rolled back: it has no id yet.
+  const createdNow = applier.actions[0]?.action === 'create'
+  const workspace = { id: options.dryRun && createdNow ? null : applier.ctx.workspace.id, name: applier.ctx.workspace.name }
+  return { workspace, dryRun: options.dryRun === true, changed: summary.create + summary.update > 0, actions: applier.actions, summary }
+}

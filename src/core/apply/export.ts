@@ -1,0 +1,156 @@
+// `wsb export` (issue 7): the current state of a workspace in the apply file
+// format, so `export | apply` round-trips. Subscriptions carry their label (or
+// their id, which apply also matches) and the quantities and interval they will
+// have once scheduled changes apply. Prices are listed when they differ from
+// the seeded catalog. Usage is each org's own level.
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { defaultMonthlyPrices, seededProducts } from '../catalog/seed.js'
+import { iso } from '../clock.js'
+import type { Ctx } from '../context.js'
+import { loadTree, pathOf } from '../orgs/tree.js'
+import { loadLimits } from '../orgs/view.js'
+import {
+  accountDiscounts,
+  billingAccounts,
+  contributingStatuses,
+  coupons,
+  creditEntries,
+  type Interval,
+  paymentMethods,
+  prices,
+  products,
+  scheduledChanges,
+  subscriptionItems,
+  subscriptions,
+} from '../store/schema/index.js'
+import type { ApplyFile, OrgInput } from './schema.js'
+
+const seeded = new Set<string>(seededProducts.map((p) => p.key))
+
+/** Whether an active price is exactly the one every workspace is seeded with. */
+function isSeededPrice(row: typeof prices.$inferSelect): boolean {
+  const monthly = defaultMonthlyPrices[row.product]?.[row.currency]
+  if (!monthly || row.scheme !== monthly.scheme) return false
+  const factor = row.interval === 'year' ? 10 : 1
+  if (row.scheme === 'per_unit') return row.unitAmount === (monthly.unitAmount ?? 0) * factor
+  return JSON.stringify(row.tiers) === JSON.stringify(monthly.tiers?.map((t) => ({ ...t, unitAmount: t.unitAmount * factor, flatAmount: t.flatAmount * factor })))
+}
+
+export function exportWorkspace(ctx: Ctx): ApplyFile {
+  const { db, workspace } = ctx
+  const ws = workspace.id
+  const file: ApplyFile = {
+    version: 1,
+    workspace: {
+      name: workspace.name,
+      mode: workspace.mode,
+      ...(workspace.clockMode === 'test' ? { testClock: true, clockStart: iso(ctx.now) } : {}),
+    },
+  }
+
+  const active = db.orm.select().from(prices).where(and(eq(prices.workspaceId, ws), eq(prices.active, true))).orderBy(sql`rowid`).all()
+  const productRows = db.orm.select().from(products).where(eq(products.workspaceId, ws)).orderBy(sql`rowid`).all()
+  const exportedProducts = productRows
+    .map((product) => ({
+      key: product.key,
+      ...(product.name !== product.key ? { name: product.name } : {}),
+      prices: active
+        .filter((price) => price.product === product.key && !isSeededPrice(price))
+        .map((price) =>
+          price.scheme === 'per_unit'
+            ? { currency: price.currency, interval: price.interval, unitAmount: price.unitAmount ?? 0 }
+            : {
+                currency: price.currency,
+                interval: price.interval,
+                tiersMode: price.scheme as 'volume' | 'graduated',
+                tiers: (price.tiers ?? []).map((t) => ({ upTo: t.upTo === null ? ('inf' as const) : t.upTo, unitAmount: t.unitAmount, ...(t.flatAmount ? { flatAmount: t.flatAmount } : {}) })),
+              },
+        ),
+    }))
+    .filter((product) => !seeded.has(product.key) || product.prices.length > 0)
+  if (exportedProducts.length) file.products = exportedProducts
+
+  const couponRows = db.orm.select().from(coupons).where(eq(coupons.workspaceId, ws)).orderBy(sql`rowid`).all()
+  if (couponRows.length)
+    file.coupons = couponRows.map((c) => ({
+      code: c.code,
+      ...(c.name !== c.code ? { name: c.name } : {}),
+      ...(c.percentOffMilli !== null ? { percentOff: c.percentOffMilli / 1000 } : { amountOff: c.amountOff ?? 0, currency: c.currency ?? undefined }),
+      duration: c.duration,
+      ...(c.durationInvoices !== null ? { invoices: c.durationInvoices } : {}),
+    }))
+
+  const tree = loadTree(db, ws)
+  const limits = loadLimits(db, ws)
+  const levels = new Map<string, Record<string, number>>()
+  for (const row of db.sqlite.prepare('SELECT org_id, product, level FROM usage_levels WHERE workspace_id = ? AND level > 0 ORDER BY product').all(ws) as { org_id: string; product: string; level: number }[])
+    levels.set(row.org_id, { ...(levels.get(row.org_id) ?? {}), [row.product]: row.level })
+  const build = (orgId: string): OrgInput => {
+    const org = tree.byId.get(orgId)
+    const children = (tree.children.get(orgId) ?? []).map((child) => build(child.id))
+    return {
+      name: org?.name ?? orgId,
+      ...(Object.keys(limits.get(orgId) ?? {}).length ? { limits: limits.get(orgId) } : {}),
+      ...(levels.has(orgId) ? { usage: levels.get(orgId) } : {}),
+      ...(children.length ? { children } : {}),
+    }
+  }
+  const roots = (tree.children.get(null) ?? []).map((root) => build(root.id))
+  if (roots.length) file.organizations = roots
+
+  const accounts = db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, ws)).orderBy(sql`rowid`).all()
+  if (accounts.length)
+    file.accounts = accounts.map((account) => {
+      const discount = db.orm
+        .select({ code: coupons.code })
+        .from(accountDiscounts)
+        .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
+        .where(eq(accountDiscounts.accountId, account.id))
+        .get()
+      const credits = db.orm
+        .select()
+        .from(creditEntries)
+        .where(and(eq(creditEntries.accountId, account.id), sql`${creditEntries.invoiceId} IS NULL`))
+        .orderBy(asc(creditEntries.id))
+        .all()
+      const methods = db.orm.select({ source: paymentMethods.source }).from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(sql`rowid`).all()
+      const subs = db.orm
+        .select()
+        .from(subscriptions)
+        .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses])))
+        .orderBy(sql`rowid`)
+        .all()
+      return {
+        name: account.name,
+        currency: account.currency,
+        ...(account.email ? { email: account.email } : {}),
+        ...(account.country ? { country: account.country } : {}),
+        ...(account.address ? { address: account.address } : {}),
+        ...(account.taxId ? { taxId: account.taxId } : {}),
+        ...(account.taxRateMilli ? { taxRate: account.taxRateMilli / 1000 } : {}),
+        ...(account.organizationId ? { organization: pathOf(tree, account.organizationId) } : {}),
+        ...(discount ? { coupon: discount.code } : {}),
+        ...(credits.length ? { credits: credits.map((c) => ({ amount: c.amount, note: c.note ?? `credit ${c.id}` })) } : {}),
+        ...(methods.length ? { paymentMethods: methods.map((m) => m.source) } : {}),
+        ...(subs.length
+          ? {
+              subscriptions: subs.map((sub) => {
+                const items = new Map(db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).orderBy(asc(subscriptionItems.product)).all().map((i) => [i.product, i.quantity]))
+                let interval: Interval = sub.interval
+                for (const change of db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)).all()) {
+                  if (change.kind === 'quantity' && change.product) items.set(change.product, change.quantity ?? 0)
+                  if (change.kind === 'interval' && change.interval) interval = change.interval
+                }
+                return {
+                  label: sub.label ?? sub.id,
+                  interval,
+                  ...(sub.status === 'trialing' ? { trial: true } : { trial: false }),
+                  items: Object.fromEntries([...items].filter(([, quantity]) => quantity > 0)),
+                }
+              }),
+            }
+          : {}),
+      }
+    })
+  return file
+}
