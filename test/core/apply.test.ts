@@ -1,0 +1,148 @@
+// wsb apply and export (issue 7): declarative, idempotent, all-or-nothing.
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { applyFile } from '../../src/core/apply/apply.js'
+import { exportWorkspace } from '../../src/core/apply/export.js'
+import { readApplyFile } from '../../src/core/apply/read.js'
+import { contextFor } from '../../src/core/context.js'
+import { SandboxProvider } from '../../src/core/payments/sandbox.js'
+import { poolReport } from '../../src/core/pools/report.js'
+import type { Db } from '../../src/core/store/open.js'
+import { listSubscriptions } from '../../src/core/subscriptions/list.js'
+import { usageByOrg } from '../../src/core/usage/org-report.js'
+import { resolveWorkspace } from '../../src/core/workspaces/resolve.js'
+import { newDb } from '../builders.js'
+
+const provider = async () => new SandboxProvider()
+const example = (name: string) => readFileSync(new URL(`../../examples/${name}.yaml`, import.meta.url), 'utf8')
+const apply = async (db: Db, text: string, dryRun = false) => applyFile(db, await readApplyFile(text, 'test.yaml'), { dryRun, provider })
+
+/** Every domain table, row by row: what "the database did not change" means. */
+function dump(db: Db): string {
+  const tables = (db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__drizzle_migrations' ORDER BY name`).all() as { name: string }[]).map((t) => t.name)
+  return JSON.stringify(tables.map((table) => [table, db.sqlite.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all()]))
+}
+
+/** Ids and times differ between databases; names, quantities and states must not. */
+function normalize(value: unknown, ids = new Map<string, string>()): unknown {
+  if (typeof value === 'string') {
+    if (/^(ws|org|acct|sub|inv|price|pmr|cpn)_[0-9a-z]{12}$/.test(value)) {
+      if (!ids.has(value)) ids.set(value, `${value.split('_')[0]}#${ids.size}`)
+      return ids.get(value)
+    }
+    return /^\d{4}-\d{2}-\d{2}T/.test(value) ? 'time' : value
+  }
+  if (Array.isArray(value)) return value.map((v) => normalize(v, ids))
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v, ids)]))
+  return value
+}
+
+describe('apply', () => {
+  it('applying the same file twice: the second run reports no changes and leaves every domain table byte for byte the same', async () => {
+    const db = newDb()
+    const first = await apply(db, example('franchise-pooled'))
+    expect(first).toMatchObject({ changed: true, dryRun: false })
+    const before = dump(db)
+    const second = await apply(db, example('franchise-pooled'))
+    expect(second.changed).toBe(false)
+    expect(second.actions.every((a) => a.action === 'unchanged')).toBe(true)
+    expect(dump(db)).toBe(before)
+  })
+
+  it('builds the seed examples: the franchise pool is 80+70+50 users and 40+35+25 locations', async () => {
+    const db = newDb()
+    await apply(db, example('franchise-pooled'))
+    const ctx = contextFor(db, resolveWorkspace(db, 'Franchise Co'))
+    expect(poolReport(ctx).pools[0]?.products.map((p) => [p.product, p.capacity, p.used])).toEqual([
+      ['locations', 100, 60],
+      ['users', 200, 128],
+    ])
+    await apply(db, example('global-assigned'))
+    const global = contextFor(db, resolveWorkspace(db, 'Global Corp'))
+    expect(poolReport(global).pools.map((p) => p.products.find((x) => x.product === 'users')?.capacity)).toEqual([60, 25, 15])
+  })
+
+  it('a changed quantity applies exactly that change with the normal rules', async () => {
+    const db = newDb()
+    const text = example('franchise-pooled')
+    await apply(db, text)
+    const up = await apply(db, text.replace('items: { users: 80, locations: 40 }', 'items: { users: 90, locations: 40 }'))
+    expect(up.actions.filter((a) => a.action !== 'unchanged')).toEqual([{ action: 'update', kind: 'subscription', name: 'Franchisee A/main', changes: ['users 80 → 90'] }])
+    const down = await apply(db, text.replace('items: { users: 70, locations: 35 }', 'items: { users: 60, locations: 35 }'))
+    expect(down.actions.filter((a) => a.action !== 'unchanged').map((a) => a.changes)).toEqual([['users 90 → 80'], ['users 70 → 60']])
+    const ctx = contextFor(db, resolveWorkspace(db, 'Franchise Co'))
+    const subs = listSubscriptions(ctx).subscriptions
+    expect(subs[1]?.scheduledChanges).toEqual([expect.objectContaining({ kind: 'quantity', product: 'users', from: 70, to: 60 })])
+    // Re-applying the same file: the scheduled decrease already is what the file says.
+    expect((await apply(db, text.replace('items: { users: 70, locations: 35 }', 'items: { users: 60, locations: 35 }'))).changed).toBe(false)
+    // 128 users are in use; A at 10 would leave 210 − 80 (A) − 10 (B's scheduled cut) = 120 users.
+    await expect(apply(db, text.replace('users: 80, locations: 40', 'users: 10, locations: 40'))).rejects.toMatchObject({
+      code: 'BELOW_USAGE',
+      message: expect.stringMatching(/^accounts\[0\]\.subscriptions\[0\]: /),
+    })
+  })
+
+  it('a file with an error in its last object changes nothing', async () => {
+    const db = newDb()
+    await apply(db, example('software-single'))
+    const before = dump(db)
+    const broken = `${example('software-single').replace('email: billing@acme.test', 'email: billing@acme.test\n    taxRate: 7')}
+  - name: Second Account
+    currency: USD`
+    await expect(apply(db, broken)).rejects.toMatchObject({ code: 'ACCOUNT_LIMIT', message: expect.stringMatching(/^accounts\[1\]: /) })
+    expect(dump(db)).toBe(before)
+    const fresh = newDb()
+    await expect(apply(fresh, example('global-assigned').replace('items: { users: 15, locations: 5 }', 'items: { users: 15, seats: 5 }'))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/^accounts\[2\]\.subscriptions\[0\]: product "seats"/),
+    })
+    expect(fresh.sqlite.prepare('SELECT count(*) AS n FROM workspaces').get()).toEqual({ n: 0 })
+  })
+
+  it('a dry run returns the plan and writes nothing', async () => {
+    const db = newDb()
+    const before = dump(db)
+    const plan = await apply(db, example('global-assigned'), true)
+    expect(plan).toMatchObject({ dryRun: true, changed: true, workspace: { id: null, name: 'Global Corp' } })
+    expect(plan.summary.create).toBeGreaterThan(10)
+    expect(dump(db)).toBe(before)
+    await apply(db, example('global-assigned'))
+    const after = dump(db)
+    const noop = await apply(db, example('global-assigned'), true)
+    expect(noop.changed).toBe(false)
+    expect(dump(db)).toBe(after)
+  })
+
+  it('R-WS-1 a mode change in the file is MODE_IMMUTABLE', async () => {
+    const db = newDb()
+    await apply(db, example('software-single'))
+    await expect(apply(db, example('software-single').replace('mode: single', 'mode: pooled'))).rejects.toMatchObject({ code: 'MODE_IMMUTABLE', exitCode: 4 })
+  })
+
+  it('every validation error names its path in the file', async () => {
+    const bad = example('franchise-pooled').replace('limits: { users: 30 }', 'limits: { users: -3 }')
+    await expect(readApplyFile(bad, 'f.yaml')).rejects.toMatchObject({ exitCode: 2, message: 'organizations[1].limits.users: expected a non-negative integer' })
+    await expect(readApplyFile('workspace: { name: X, mode: shared }', 'f.yaml')).rejects.toMatchObject({ message: 'workspace.mode: expected single, assigned or pooled' })
+    await expect(readApplyFile('workspace: { name: X, mode: single }\naccounts: [ { name: A, currency: USD, colour: red } ]', 'f.yaml')).rejects.toMatchObject({
+      message: expect.stringContaining('accounts[0]'),
+    })
+    await expect(readApplyFile('workspace: [unclosed', 'f.yaml')).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/f\.yaml: not valid YAML or JSON at line 1/) })
+    await expect(readApplyFile('{"workspace": {"name": "J", "mode": "pooled"}}', 'f.json')).resolves.toMatchObject({ workspace: { name: 'J' } })
+  })
+
+  it('export then apply into a fresh database reproduces the usage report and the subscriptions', async () => {
+    const source = newDb()
+    await apply(source, example('global-assigned'))
+    const ctx = contextFor(source, resolveWorkspace(source, 'Global Corp'))
+    const file = exportWorkspace(ctx)
+    // The same database: nothing to do.
+    expect((await applyFile(source, file, { provider })).changed).toBe(false)
+    const target = newDb()
+    await applyFile(target, JSON.parse(JSON.stringify(file)), { provider })
+    const copy = contextFor(target, resolveWorkspace(target, 'Global Corp'))
+    expect(normalize(usageByOrg(copy))).toEqual(normalize(usageByOrg(ctx)))
+    expect(normalize(poolReport(copy))).toEqual(normalize(poolReport(ctx)))
+    const strip = (subs: ReturnType<typeof listSubscriptions>) => subs.subscriptions.map(({ label, ...rest }) => ({ ...rest, label: label ? 'label' : null }))
+    expect(normalize(strip(listSubscriptions(copy)))).toEqual(normalize(strip(listSubscriptions(ctx))))
+  })
+})
