@@ -263,3 +263,41 @@ describe('import', () => {
     expect(verifyUsage(ctx).ok).toBe(true)
   })
 })
+
+describe('a long-lived import stream', () => {
+  it('R-WS-4 R-USE-6 sees a cancellation that falls due while it streams', async () => {
+    const { PassThrough } = await import('node:stream')
+    const { openDb } = await import('../../src/core/store/open.js')
+    const { catchUp } = await import('../../src/core/lifecycle/run.js')
+    const ctx = workspace('pooled', { start: Date.parse('2026-01-01T00:00:00Z') })
+    account(ctx, 'A')
+    const sub = addSubscription(ctx, { account: 'A', items: { users: 10 } })
+    cancelSubscription(ctx, { ref: sub.id })
+    const team = org(ctx, 'Team')
+    const stream = new PassThrough()
+    const results: { line: number; accepted?: boolean; reason?: string | null }[] = []
+    const done = importUsage(ctx, stream, {
+      maxDelayMs: 5,
+      onResult: (r) => results.push(r as never),
+      beforeBatch: async (current) => (await catchUp(current)).steps > 0,
+    })
+    const line = (delta: number) => stream.write(`${JSON.stringify({ org: team.id, product: 'users', delta })}\n`)
+    const settle = async (count: number) => {
+      while (results.length < count) await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    line(5)
+    await settle(1)
+    // Time passes (another process moves the test clock) past the period end.
+    const other = openDb(ctx.db.path)
+    other.sqlite.prepare('UPDATE workspaces SET clock_now = ? WHERE id = ?').run(Date.parse('2026-02-15T00:00:00Z'), ctx.workspace.id)
+    other.sqlite.close()
+    line(1)
+    await settle(2)
+    stream.end()
+    await done
+    expect(results.map((r) => [r.line, r.accepted, r.reason])).toEqual([
+      [1, true, null],
+      [2, false, 'CAPACITY_EXCEEDED'],
+    ])
+  })
+})

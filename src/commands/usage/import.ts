@@ -4,6 +4,7 @@ import { optionalArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { progressBar } from '../../cli/progress.js'
 import { invalid, notFound, refused } from '../../core/errors.js'
+import { catchUp } from '../../core/lifecycle/run.js'
 import { nonNegativeInt } from '../../core/schemas.js'
 import { type ImportSummary, importUsage } from '../../core/usage/import.js'
 import { renderImport } from '../../render/usage.js'
@@ -52,6 +53,8 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
         batchSize: batchSize || undefined,
         onResult: results ? (result) => results.write(`${JSON.stringify(result)}\n`) : undefined,
         onProgress: ({ lines, bytes }) => progress.update(bytes, `${lines} lines`),
+        // R-WS-4 during a long stream: whatever falls due runs between batches.
+        beforeBatch: async (current) => (await catchUp(current)).steps > 0,
       })
     } finally {
       progress.stop()

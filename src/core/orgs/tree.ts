@@ -29,7 +29,13 @@ export function loadTree(db: Db, workspaceId: string): OrgTree {
 /** The org and its ancestors, the org first and the top-level org last. */
 export function ancestry(tree: OrgTree, orgId: string): OrganizationRow[] {
   const chain: OrganizationRow[] = []
-  for (let row = tree.byId.get(orgId); row; row = row.parentId ? tree.byId.get(row.parentId) : undefined) chain.push(row)
+  const seen = new Set<string>()
+  for (let row = tree.byId.get(orgId); row; row = row.parentId ? tree.byId.get(row.parentId) : undefined) {
+    // wsb never makes a cycle (R-ORG-1); a damaged database must not hang every command.
+    if (seen.has(row.id)) throw new Error(`the organization tree has a cycle through ${row.id}; run wsb doctor`)
+    seen.add(row.id)
+    chain.push(row)
+  }
   return chain
 }
 

@@ -3,11 +3,13 @@
 // it is full or when the input pauses, so a slow stream is acknowledged within
 // milliseconds and a file runs at full speed. Results of a batch are handed out
 // only after it commits: nothing reported as accepted can be lost by a crash.
+// Before each batch the lifecycle catches up (R-WS-4), so a long-lived stream
+// sees renewals, cancellations and scheduled changes as they fall due.
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { type Ctx, contextFor } from '../context.js'
-import { resolveWorkspace } from '../workspaces/resolve.js'
 import { immediate } from '../store/transaction.js'
+import { resolveWorkspace } from '../workspaces/resolve.js'
 import type { UsageDecision, UsageReportInput } from './decision.js'
 import { parseUsageLine } from './line.js'
 import { Meter } from './meter.js'
@@ -32,113 +34,123 @@ export type ImportOptions = {
   onResult?: (result: ImportLineResult) => void
   onProgress?: (done: { lines: number; bytes: number }) => void
   /**
-   * Runs before each batch inside its transaction (the lifecycle catch-up hooks
-   * in here); returns true when it changed anything, so caches are dropped.
+   * Runs before each batch, outside its transaction (the lifecycle catch-up);
+   * returns true when it changed anything, so cached state is dropped.
    */
-  beforeBatch?: (ctx: Ctx) => boolean
+  beforeBatch?: (ctx: Ctx) => Promise<boolean>
 }
+
+type Entry = { line: number; report: UsageReportInput } | { line: number; error: string }
 
 const MAX_PROBLEMS = 20
 
-export function importUsage(base: Ctx, input: Readable, options: ImportOptions = {}): Promise<ImportSummary> {
+export async function importUsage(base: Ctx, input: Readable, options: ImportOptions = {}): Promise<ImportSummary> {
   const batchSize = options.batchSize ?? 10_000
   const maxDelayMs = options.maxDelayMs ?? 20
   const started = Date.now()
   const summary: ImportSummary = { lines: 0, accepted: 0, rejected: 0, replayed: 0, invalid: 0, problems: [], durationMs: 0 }
-  // Invalid lines wait in the batch too, so results come out in input order.
-  let pending: ({ line: number; report: UsageReportInput } | { line: number; error: string })[] = []
-  let bytes = 0
-  let timer: NodeJS.Timeout | undefined
-  let meter: Meter | undefined
-
   const note = (line: number, reason: string, message: string) => {
     if (summary.problems.length < MAX_PROBLEMS) summary.problems.push({ line, reason, message })
   }
 
-  const writeBatch = () => {
-    if (timer) clearTimeout(timer)
-    timer = undefined
-    if (pending.length === 0) return
-    const batch = pending
-    pending = []
-    // Fresh workspace and time per batch: a long stream sees clock moves and new data.
-    const ctx = contextFor(base.db, resolveWorkspace(base.db, base.workspace.id))
-    // A failed batch rolls back; its Meter's caches then describe nothing real.
-    const decisions = immediate(ctx.db.sqlite, () => {
-      const changed = options.beforeBatch?.(ctx) ?? false
-      // Keep the caches of the last batch when nobody else wrote in between.
-      if (changed || !meter?.stillValid(ctx)) meter = new Meter(ctx)
-      const current = meter
-      const out = batch.map((entry) => ('report' in entry ? current.report(entry.report) : undefined))
-      current.flush()
-      return out
-    }, () => {
+  // Lines are read into a queue; one consumer turns it into batches.
+  const queue: Entry[] = []
+  let closed = false
+  let failure: unknown
+  let bytes = 0
+  let wake: (() => void) | undefined
+  const signal = () => {
+    wake?.()
+    wake = undefined
+  }
+  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+  let lineNumber = 0
+  reader.on('line', (text) => {
+    lineNumber++
+    bytes += Buffer.byteLength(text) + 1
+    if (text.trim() === '') return
+    summary.lines++
+    const parsed = parseUsageLine(text)
+    if ('error' in parsed) {
+      summary.invalid++
+      note(lineNumber, 'INVALID_LINE', parsed.error)
+      queue.push({ line: lineNumber, error: parsed.error })
+    } else queue.push({ line: lineNumber, report: parsed.report })
+    if (queue.length >= batchSize) {
+      // Backpressure: stop reading until the consumer has written a batch.
+      reader.pause()
+      signal()
+    } else if (queue.length === 1) signal() // the consumer now waits at most maxDelayMs
+  })
+  reader.on('close', () => {
+    closed = true
+    signal()
+  })
+  input.on('error', (error) => {
+    failure = error
+    closed = true
+    signal()
+  })
+
+  let meter: Meter | undefined
+  const writeBatch = async (batch: Entry[]) => {
+    let ctx = contextFor(base.db, resolveWorkspace(base.db, base.workspace.id))
+    if (options.beforeBatch && (await options.beforeBatch(ctx))) {
       meter = undefined
-    })
+      ctx = contextFor(base.db, resolveWorkspace(base.db, base.workspace.id))
+    }
+    const decisions = immediate(
+      ctx.db.sqlite,
+      () => {
+        // Keep the caches of the last batch when nobody else wrote in between.
+        if (!meter?.stillValid(ctx)) meter = new Meter(ctx)
+        const current = meter
+        const out = batch.map((entry) => ('report' in entry ? current.report(entry.report) : undefined))
+        current.flush()
+        return out
+      },
+      // A failed batch rolls back; its Meter's caches then describe nothing real.
+      () => {
+        meter = undefined
+      },
+    )
     decisions.forEach((decision, i) => {
-      const entry = batch[i] as (typeof batch)[number]
-      const line = entry.line
+      const entry = batch[i] as Entry
       if ('error' in entry || decision === undefined) {
-        options.onResult?.({ line, invalid: true, error: 'error' in entry ? entry.error : '' })
+        options.onResult?.({ line: entry.line, invalid: true, error: 'error' in entry ? entry.error : '' })
         return
       }
       if (decision.replayed) summary.replayed++
       else if (decision.accepted) summary.accepted++
       else {
         summary.rejected++
-        note(line, decision.reason ?? 'REJECTED', decision.message ?? '')
+        note(entry.line, decision.reason ?? 'REJECTED', decision.message ?? '')
       }
-      options.onResult?.({ line, invalid: false, ...decision })
+      options.onResult?.({ line: entry.line, invalid: false, ...decision })
     })
     options.onProgress?.({ lines: summary.lines, bytes })
   }
 
-  return new Promise((resolve, reject) => {
-    const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
-    let lineNumber = 0
-    let failed = false
-    const fail = (error: unknown) => {
-      if (failed) return
-      failed = true
-      reader.close()
-      input.destroy()
-      reject(error)
-    }
-    reader.on('line', (text) => {
-      if (failed) return
-      lineNumber++
-      bytes += Buffer.byteLength(text) + 1
-      if (text.trim() === '') return
-      summary.lines++
-      const parsed = parseUsageLine(text)
-      if ('error' in parsed) {
-        summary.invalid++
-        note(lineNumber, 'INVALID_LINE', parsed.error)
-        pending.push({ line: lineNumber, error: parsed.error })
-      } else pending.push({ line: lineNumber, report: parsed.report })
-      try {
-        if (pending.length >= batchSize) writeBatch()
-        else timer ??= setTimeout(() => {
-          try {
-            writeBatch()
-          } catch (error) {
-            fail(error)
+  try {
+    while (!closed || queue.length > 0) {
+      if (!closed && queue.length < batchSize) {
+        // Wait for a full batch, the end, or a pause in the input.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, queue.length > 0 ? maxDelayMs : 2_147_483_647)
+          wake = () => {
+            clearTimeout(timer)
+            resolve()
           }
-        }, maxDelayMs)
-      } catch (error) {
-        fail(error)
+        })
       }
-    })
-    reader.on('close', () => {
-      if (failed) return
-      try {
-        writeBatch()
-        summary.durationMs = Date.now() - started
-        resolve(summary)
-      } catch (error) {
-        reject(error)
-      }
-    })
-    input.on('error', fail)
-  })
+      if (failure) throw failure
+      const batch = queue.splice(0, batchSize)
+      if (batch.length > 0) await writeBatch(batch)
+      if (!closed) reader.resume()
+    }
+  } finally {
+    reader.close()
+  }
+  summary.durationMs = Date.now() - started
+  return summary
 }

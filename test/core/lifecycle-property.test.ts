@@ -1,0 +1,70 @@
+// Property (issue 8): random reports, limit changes, subscription changes,
+// cancellations and clock advances never push a pool or a limit past its bound,
+// except where the spec lets capacity fall under usage (a cancellation taking
+// effect, an unpaid subscription, a forced cancel), and usage verify always holds.
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { setLimits } from '../../src/core/orgs/limits.js'
+import { poolReport } from '../../src/core/pools/report.js'
+import { addSubscription } from '../../src/core/subscriptions/add.js'
+import { cancelSubscription } from '../../src/core/subscriptions/cancel.js'
+import { updateSubscription } from '../../src/core/subscriptions/update.js'
+import { usageByOrg } from '../../src/core/usage/org-report.js'
+import { decideUsage } from '../../src/core/usage/record.js'
+import { verifyUsage } from '../../src/core/usage/verify.js'
+import { account, advance, card, org, refresh, workspace } from '../builders.js'
+
+const op = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('report' as const), org: fc.nat(3), delta: fc.integer({ min: -4, max: 6 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('limit' as const), org: fc.nat(3), limit: fc.integer({ min: 0, max: 20 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('resize' as const), sub: fc.nat(1), users: fc.integer({ min: 0, max: 25 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), sub: fc.nat(1), now: fc.boolean(), force: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), days: fc.integer({ min: 1, max: 40 }) }) },
+)
+
+const expected = new Set(['BELOW_USAGE', 'EMPTY_SUBSCRIPTION', 'SUBSCRIPTION_INACTIVE'])
+
+describe('lifecycle properties', () => {
+  it('R-USE-2 R-ORG-3 R-SUB-5 R-SUB-6 R-USE-5 no bound is ever passed by an accepted increase, and verify always holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), fc.boolean(), async (ops, declining) => {
+        let ctx = workspace('pooled', { start: Date.parse('2026-01-01T00:00:00Z') })
+        account(ctx, 'A')
+        account(ctx, 'B')
+        await card(ctx, 'A')
+        await card(ctx, 'B', declining ? 'pm_card_chargeDeclined' : 'pm_card_visa')
+        const subs = [addSubscription(ctx, { account: 'A', items: { users: 10 } }).id, addSubscription(ctx, { account: 'B', items: { users: 8 } }).id]
+        const top = org(ctx, 'Top')
+        const ids = [top.id, org(ctx, 'Left', top.id).id, org(ctx, 'Right', top.id).id, org(ctx, 'Other').id]
+        const limits = new Map<string, number>()
+        const pool = () => poolReport(refresh(ctx)).pools[0]?.products.find((p) => p.product === 'users') ?? { capacity: 0, used: 0 }
+        const subtree = (id: string) => usageByOrg(refresh(ctx)).orgs.find((o) => o.id === id)?.products.find((p) => p.product === 'users')?.subtreeUsed ?? 0
+        for (const step of ops) {
+          try {
+            if (step.kind === 'report') {
+              const before = pool()
+              const decision = decideUsage(refresh(ctx), { org: ids[step.org] as string, product: 'users', delta: step.delta })
+              if (decision.accepted && step.delta > 0) {
+                const after = pool()
+                expect(after.used).toBeLessThanOrEqual(after.capacity)
+                expect(after.used).toBe(before.used + step.delta)
+              }
+            } else if (step.kind === 'limit') {
+              setLimits(refresh(ctx), { ref: ids[step.org] as string, limits: { users: step.limit } })
+              limits.set(ids[step.org] as string, step.limit)
+            } else if (step.kind === 'resize') updateSubscription(refresh(ctx), { ref: subs[step.sub] as string, items: { users: step.users } })
+            else if (step.kind === 'cancel') cancelSubscription(refresh(ctx), { ref: subs[step.sub] as string, now: step.now, force: step.force })
+            else ctx = await advance(ctx, `${step.days}d`)
+          } catch (error) {
+            if (!expected.has((error as { code?: string }).code ?? '')) throw error
+          }
+          // Limits are never passed: only forced limits could, and none are forced here.
+          for (const [id, limit] of limits) expect(subtree(id)).toBeLessThanOrEqual(limit)
+          expect(verifyUsage(refresh(ctx)).ok).toBe(true)
+        }
+        ctx.db.sqlite.close()
+      }),
+      { numRuns: 40 },
+    )
+  })
+})
