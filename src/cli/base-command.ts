@@ -31,8 +31,13 @@ export abstract class WsbCommand<T> extends Command {
   /** Text for people; JSON output needs no renderer. */
   protected abstract render(result: T): string
 
+  /** The database file: --db / WSB_DB, or the default in the oclif data directory. */
+  protected databasePath(path: string | undefined): string {
+    return path ?? join(this.config.dataDir, 'wsb.sqlite')
+  }
+
   protected openDatabase(path: string | undefined): Db {
-    this.database ??= openDb(path ?? join(this.config.dataDir, 'wsb.sqlite'))
+    this.database ??= openDb(this.databasePath(path))
     return this.database
   }
 

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import { WsbCommand } from '../cli/base-command.js'
-import { refused, type WsbError } from '../core/errors.js'
+import { notFound, refused, type WsbError } from '../core/errors.js'
 import { type DoctorResult, runDoctor } from '../core/doctor/run.js'
 import { renderDoctor } from '../render/doctor.js'
 
@@ -30,8 +31,11 @@ unless --workspace narrows it (WSB_WORKSPACE is not read, so a shell's default c
 
   async run(): Promise<DoctorResult> {
     const { flags } = await this.parse(Doctor)
+    // Opening a missing file would create an empty database and call it healthy: a typo must not pass.
+    const path = this.databasePath(flags.db)
+    if (!existsSync(path)) throw notFound('database', path)
     // No this.context(): that would run due lifecycle steps, and doctor must not write.
-    const result = runDoctor(this.openDatabase(flags.db), { workspace: flags.workspace })
+    const result = runDoctor(this.openDatabase(path), { workspace: flags.workspace })
     this.result = result
     if (!result.ok) {
       const failed = result.checks.filter((c) => !c.passed).map((c) => c.check)

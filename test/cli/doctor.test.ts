@@ -107,4 +107,12 @@ describe('wsb doctor', () => {
     expect(unknown.code).toBe(3)
     expect(unknown.json().error.code).toBe('NOT_FOUND')
   })
+
+  it('a database file that does not exist is exit 3, not an empty database declared healthy', () => {
+    const db = join(tempDir(), 'typo.sqlite')
+    const out = wsb(['doctor', '--json'], { db })
+    expect(out.code).toBe(3)
+    expect(out.json().error).toMatchObject({ code: 'NOT_FOUND', details: { kind: 'database', ref: db } })
+    expect(existsSync(db)).toBe(false)
+  })
 })
