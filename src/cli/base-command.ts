@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Command, Flags } from '@oclif/core'
 import type * as z from 'zod/mini'
 import { type Ctx, contextFor } from '../core/context.js'
+import { isWsbError, type WsbError } from '../core/errors.js'
 import { catchUp } from '../core/lifecycle/run.js'
 import { parseInput } from '../core/schemas.js'
 import { type Db, openDb } from '../core/store/open.js'
@@ -30,8 +31,13 @@ export abstract class WsbCommand<T> extends Command {
   /** Text for people; JSON output needs no renderer. */
   protected abstract render(result: T): string
 
+  /** The database file: --db / WSB_DB, or the default in the oclif data directory. */
+  protected databasePath(path: string | undefined): string {
+    return path ?? join(this.config.dataDir, 'wsb.sqlite')
+  }
+
   protected openDatabase(path: string | undefined): Db {
-    this.database ??= openDb(path ?? join(this.config.dataDir, 'wsb.sqlite'))
+    this.database ??= openDb(this.databasePath(path))
     return this.database
   }
 
@@ -72,10 +78,22 @@ export abstract class WsbCommand<T> extends Command {
     this.successJson = json
   }
 
+  /**
+   * Text for people to print on stdout before a failure's one-line error, for
+   * commands whose failure is itself a report (doctor's violations). None by default.
+   */
+  protected renderFailure(_error: WsbError): string | undefined {
+    return undefined
+  }
+
   protected override async catch(error: Error): Promise<void> {
     const failure = toFailure(error)
     process.exitCode = failure.exitCode
     if (failure.code === 'EXIT') return
+    if (!this.jsonEnabled() && isWsbError(error)) {
+      const text = this.renderFailure(error)
+      if (text) process.stdout.write(`${text}\n`)
+    }
     reportFailure(failure, this.jsonEnabled(), error, (text) => paintErr().red(text))
   }
 
