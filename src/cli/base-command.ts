@@ -6,9 +6,9 @@ import { Command, Flags } from '@oclif/core'
 import type * as z from 'zod/mini'
 import { type Ctx, contextFor } from '../core/context.js'
 import { isWsbError, type WsbError } from '../core/errors.js'
-import { catchUp } from '../core/lifecycle/run.js'
+import { earliestDue } from '../core/lifecycle/queue.js'
 import { parseInput } from '../core/schemas.js'
-import { type Db, openDb } from '../core/store/open.js'
+import { connect, type Db } from '../core/store/connect.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { reportFailure, toFailure } from './failure.js'
@@ -26,6 +26,12 @@ export abstract class WsbCommand<T> extends Command {
 
   private database: Db | undefined
 
+  /**
+   * Commands on the hot path (usage record, import, report) use prepared
+   * statements only: they start without the query builder and its schema.
+   */
+  static lean = false
+
   abstract override run(): Promise<T>
 
   /** Text for people; JSON output needs no renderer. */
@@ -36,8 +42,11 @@ export abstract class WsbCommand<T> extends Command {
     return path ?? join(this.config.dataDir, 'wsb.sqlite')
   }
 
-  protected openDatabase(path: string | undefined): Db {
-    this.database ??= openDb(this.databasePath(path))
+  protected async openDatabase(path: string | undefined): Promise<Db> {
+    if (!this.database) {
+      const file = this.databasePath(path)
+      this.database = (this.ctor as typeof WsbCommand).lean ? connect(file) : (await import('../core/store/open.js')).openDb(file)
+    }
     return this.database
   }
 
@@ -118,16 +127,28 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
    * due (R-WS-4): renewals, trial ends, scheduled changes, payment retries.
    */
   protected async context(flags: { db?: string; workspace?: string }): Promise<Ctx> {
-    const db = this.openDatabase(flags.db)
+    const db = await this.openDatabase(flags.db)
     const ctx = contextFor(db, resolveWorkspace(db, flags.workspace))
     this.workspaceUsed = { db, id: ctx.workspace.id }
-    return (await catchUp(ctx)).ctx
+    return (await this.catchUpIfDue(ctx)).ctx
+  }
+
+  /**
+   * Runs the lifecycle steps due by the workspace's time. Nothing due costs one
+   * indexed lookup; the lifecycle code is loaded only when something is due.
+   */
+  protected async catchUpIfDue(ctx: Ctx): Promise<{ steps: number; ctx: Ctx }> {
+    const due = earliestDue(ctx.db, ctx.workspace.id)
+    if (due === null || due > ctx.now) return { steps: 0, ctx }
+    await import('../core/store/open.js')
+    const { catchUp } = await import('../core/lifecycle/run.js')
+    return catchUp(ctx)
   }
 
   /** Steps the command itself made due now (e.g. collecting an invoice it issued) run before output. */
   protected override async afterRun(): Promise<void> {
     if (!this.workspaceUsed) return
     const { db, id } = this.workspaceUsed
-    await catchUp(contextFor(db, resolveWorkspace(db, id)))
+    await this.catchUpIfDue(contextFor(db, resolveWorkspace(db, id)))
   }
 }

@@ -39,7 +39,7 @@ and writes nothing. See examples/ for the seed examples.`
       throw notFound('file', flags.file)
     }
     const file = await readApplyFile(text, flags.file === '-' ? 'stdin' : flags.file)
-    const db = this.openDatabase(flags.db)
+    const db = await this.openDatabase(flags.db)
     // An existing workspace is brought up to date first (R-WS-4), as every command does.
     const existing = db.sqlite.prepare('SELECT id FROM workspaces WHERE lower(name) = lower(?)').get(file.workspace.name) as { id: string } | undefined
     if (existing) await catchUp(contextFor(db, resolveWorkspace(db, existing.id)))

@@ -35,7 +35,7 @@ unless --workspace narrows it (WSB_WORKSPACE is not read, so a shell's default c
     const path = this.databasePath(flags.db)
     if (!existsSync(path)) throw notFound('database', path)
     // No this.context(): that would run due lifecycle steps, and doctor must not write.
-    const result = runDoctor(this.openDatabase(path), { workspace: flags.workspace })
+    const result = runDoctor(await this.openDatabase(path), { workspace: flags.workspace })
     this.result = result
     if (!result.ok) {
       const failed = result.checks.filter((c) => !c.passed).map((c) => c.check)

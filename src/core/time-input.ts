@@ -1,7 +1,6 @@
 // Parsing times given by people: ISO 8601 dates or date-times; a time without
 // an offset is UTC (all wsb times are UTC).
-import { UTCDate } from '@date-fns/utc'
-import { addDays, addHours, addMinutes, addMonths, addSeconds, addWeeks, addYears } from 'date-fns'
+import { durationUnits } from './calendar.js'
 import { invalid } from './errors.js'
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i
@@ -20,16 +19,6 @@ export function parseTime(text: string, what = 'time'): number {
 
 const UNIT = /(\d+)\s*(mo|y|w|d|h|m|s)/gy
 
-const add: Record<string, (at: UTCDate, n: number) => Date> = {
-  y: addYears,
-  mo: addMonths,
-  w: addWeeks,
-  d: addDays,
-  h: addHours,
-  m: addMinutes,
-  s: addSeconds,
-}
-
 /**
  * A duration such as "15d", "1mo", "2w", "36h", "1y2mo" added to `from` in UTC
  * calendar terms (months and years clamp at month end, as billing periods do).
@@ -37,15 +26,15 @@ const add: Record<string, (at: UTCDate, n: number) => Date> = {
 export function addDuration(from: number, text: string): number {
   const input = text.trim().toLowerCase()
   UNIT.lastIndex = 0
-  let at = new UTCDate(from)
+  let at = from
   let consumed = 0
   let parts = 0
   for (let match = UNIT.exec(input); match !== null; match = UNIT.exec(input)) {
     consumed = UNIT.lastIndex
     parts++
-    at = new UTCDate((add[match[2] as string] as (at: UTCDate, n: number) => Date)(at, Number(match[1])).getTime())
+    at = (durationUnits[match[2] as string] as (at: number, n: number) => number)(at, Number(match[1]))
   }
   if (parts === 0 || consumed !== input.length)
     throw invalid(`"${text}" is not a duration such as 15d, 1mo, 2w, 36h, 1y or 1mo15d`, { value: text })
-  return at.getTime()
+  return at
 }

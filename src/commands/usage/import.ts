@@ -4,12 +4,12 @@ import { optionalArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { progressBar } from '../../cli/progress.js'
 import { invalid, notFound, refused } from '../../core/errors.js'
-import { catchUp } from '../../core/lifecycle/run.js'
 import { nonNegativeInt } from '../../core/schemas.js'
 import { type ImportSummary, importUsage } from '../../core/usage/import.js'
 import { renderImport } from '../../render/usage.js'
 
 export default class UsageImport extends WorkspaceCommand<ImportSummary> {
+  static override lean = true
   static override summary = 'Apply NDJSON usage reports from a file or stdin, in order.'
   static override description = `Each line is {"org": ID|NAME|PATH, "product": KEY, "delta": N | "set": N, "key": K?}, judged
 exactly like "usage record". Many reports share one transaction; a bad line is counted as invalid
@@ -54,7 +54,7 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
         onResult: results ? (result) => results.write(`${JSON.stringify(result)}\n`) : undefined,
         onProgress: ({ lines, bytes }) => progress.update(bytes, `${lines} lines`),
         // R-WS-4 during a long stream: whatever falls due runs between batches.
-        beforeBatch: async (current) => (await catchUp(current)).steps > 0,
+        beforeBatch: async (current) => (await this.catchUpIfDue(current)).steps > 0,
       })
     } finally {
       progress.stop()

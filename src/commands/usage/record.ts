@@ -7,6 +7,7 @@ import { recordUsage } from '../../core/usage/record.js'
 import { renderDecision } from '../../render/usage.js'
 
 export default class UsageRecord extends WorkspaceCommand<UsageDecision> {
+  static override lean = true
   static override summary = 'Report usage of one product by one organization.'
   static override description = `--delta changes the level by a signed amount; --set sets it. An increase is accepted only if it
 fits the effective headroom: the pool's availability and every limit on the org and its ancestors.

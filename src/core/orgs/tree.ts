@@ -1,21 +1,19 @@
 // The organization forest of one workspace, loaded once and walked in memory
 // (R-ORG-1). Small enough for any real tree (10,000 orgs load in a few ms).
-import { asc, eq } from 'drizzle-orm'
-import type { Db } from '../store/open.js'
-import { type OrganizationRow, organizations } from '../store/schema/index.js'
+import type { Db } from '../store/connect.js'
+import type { OrganizationRow } from '../store/schema/index.js'
 
 export type OrgTree = {
   byId: Map<string, OrganizationRow>
   children: Map<string | null, OrganizationRow[]>
 }
 
-export function loadTree(db: Db, workspaceId: string): OrgTree {
-  const rows = db.orm
-    .select()
-    .from(organizations)
-    .where(eq(organizations.workspaceId, workspaceId))
-    .orderBy(asc(organizations.name))
-    .all()
+export function loadTree(db: Pick<Db, 'sqlite'>, workspaceId: string): OrgTree {
+  const rows = db.sqlite
+    .prepare(
+      'SELECT id, workspace_id AS workspaceId, parent_id AS parentId, name, created_at AS createdAt FROM organizations WHERE workspace_id = ? ORDER BY name',
+    )
+    .all(workspaceId) as OrganizationRow[]
   const byId = new Map(rows.map((row) => [row.id, row]))
   const children = new Map<string | null, OrganizationRow[]>()
   for (const row of rows) {

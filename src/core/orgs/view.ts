@@ -1,8 +1,7 @@
 // The JSON shape of an organization (SPEC §2: id, name, parentId, workspaceId, limits).
-import { eq } from 'drizzle-orm'
 import { iso } from '../clock.js'
-import type { Db } from '../store/open.js'
-import { type OrganizationRow, orgLimits } from '../store/schema/index.js'
+import type { Db } from '../store/connect.js'
+import type { OrganizationRow } from '../store/schema/index.js'
 import { ancestry, type OrgTree, pathOf } from './tree.js'
 
 export type OrgView = {
@@ -18,9 +17,14 @@ export type OrgView = {
 
 export type LimitsByOrg = Map<string, Record<string, number>>
 
-export function loadLimits(db: Db, workspaceId: string): LimitsByOrg {
+export function loadLimits(db: Pick<Db, 'sqlite'>, workspaceId: string): LimitsByOrg {
   const byOrg: LimitsByOrg = new Map()
-  for (const row of db.orm.select().from(orgLimits).where(eq(orgLimits.workspaceId, workspaceId)).all()) {
+  const rows = db.sqlite.prepare('SELECT org_id AS orgId, product, "limit" FROM org_limits WHERE workspace_id = ?').all(workspaceId) as {
+    orgId: string
+    product: string
+    limit: number
+  }[]
+  for (const row of rows) {
     const limits = byOrg.get(row.orgId) ?? {}
     limits[row.product] = row.limit
     byOrg.set(row.orgId, limits)

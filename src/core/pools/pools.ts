@@ -1,49 +1,39 @@
 // Pools (R-POOL-1..3): which subscriptions feed which pool, and what each pool
 // holds. A pool is the workspace (single, pooled modes) or one billing account
 // (assigned mode). Capacity is summed from contributing subscriptions when
-// asked; usage is the maintained pool_usage counter.
-import { and, eq, inArray, sql } from 'drizzle-orm'
+// asked; usage is the maintained pool_usage counter. Plain SQL: metering and
+// usage reports sit on these.
 import type { Ctx } from '../context.js'
 import { refused } from '../errors.js'
 import { type OrgTree, pathOf, topLevelOf } from '../orgs/tree.js'
-import type { Db } from '../store/open.js'
-import {
-  billingAccounts,
-  contributingStatuses,
-  poolUsage,
-  scheduledChanges,
-  subscriptionItems,
-  subscriptions,
-  type WorkspaceRow,
-} from '../store/schema/index.js'
+import type { Db } from '../store/connect.js'
+import type { WorkspaceRow } from '../store/schema/index.js'
 
 export type Pool = { id: string; kind: 'workspace' | 'account'; accountIds: string[]; organizationId: string | null; name: string }
 
-export function poolsOf(ctx: Ctx): Pool[] {
-  const accounts = ctx.db.orm
-    .select({ id: billingAccounts.id, name: billingAccounts.name, organizationId: billingAccounts.organizationId })
-    .from(billingAccounts)
-    .where(eq(billingAccounts.workspaceId, ctx.workspace.id))
-    .orderBy(sql`rowid`)
-    .all()
+type Sql = Pick<Db, 'sqlite'>
+type Ws = Pick<WorkspaceRow, 'id' | 'mode'>
+
+/** The statuses that feed a pool (R-SUB-2), as SQL. */
+const CONTRIBUTING = `('trialing', 'active', 'past_due')`
+
+export function poolsOf(ctx: { db: Sql; workspace: Pick<WorkspaceRow, 'id' | 'mode' | 'name'> }): Pool[] {
+  const accounts = ctx.db.sqlite
+    .prepare('SELECT id, name, organization_id AS organizationId FROM billing_accounts WHERE workspace_id = ? ORDER BY rowid')
+    .all(ctx.workspace.id) as { id: string; name: string; organizationId: string | null }[]
   if (ctx.workspace.mode !== 'assigned')
     return [{ id: ctx.workspace.id, kind: 'workspace', name: ctx.workspace.name, accountIds: accounts.map((a) => a.id), organizationId: null }]
   return accounts.map((a) => ({ id: a.id, kind: 'account', name: a.name, accountIds: [a.id], organizationId: a.organizationId }))
 }
 
 /** The pool an account's subscriptions feed (R-POOL-2). */
-export const poolIdOfAccount = (workspace: Pick<WorkspaceRow, 'id' | 'mode'>, accountId: string): string =>
-  workspace.mode === 'assigned' ? accountId : workspace.id
+export const poolIdOfAccount = (workspace: Ws, accountId: string): string => (workspace.mode === 'assigned' ? accountId : workspace.id)
 
 /** The pool an organization draws from, or NO_BILLING_ACCOUNT in assigned mode (R-BA-3). */
-export function poolIdOfOrg(db: Db, workspace: Pick<WorkspaceRow, 'id' | 'mode'>, tree: OrgTree, orgId: string): string {
+export function poolIdOfOrg(db: Sql, workspace: Ws, tree: OrgTree, orgId: string): string {
   if (workspace.mode !== 'assigned') return workspace.id
   const top = topLevelOf(tree, orgId)
-  const account = db.orm
-    .select({ id: billingAccounts.id })
-    .from(billingAccounts)
-    .where(eq(billingAccounts.organizationId, top.id))
-    .get()
+  const account = db.sqlite.prepare('SELECT id FROM billing_accounts WHERE organization_id = ?').get(top.id) as { id: string } | undefined
   if (!account)
     throw refused(
       'NO_BILLING_ACCOUNT',
@@ -56,20 +46,16 @@ export function poolIdOfOrg(db: Db, workspace: Pick<WorkspaceRow, 'id' | 'mode'>
 export type Capacity = Map<string, { capacity: number; contributions: Map<string, number> }>
 
 /** Capacity per product of a pool: the quantities of every contributing subscription (R-POOL-1). */
-export function capacityOf(db: Db, workspace: Pick<WorkspaceRow, 'id' | 'mode'>, poolId: string): Capacity {
-  const rows = db.orm
-    .select({ accountId: subscriptions.accountId, product: subscriptionItems.product, quantity: sql<number>`sum(${subscriptionItems.quantity})` })
-    .from(subscriptionItems)
-    .innerJoin(subscriptions, eq(subscriptions.id, subscriptionItems.subscriptionId))
-    .where(
-      and(
-        eq(subscriptions.workspaceId, workspace.id),
-        inArray(subscriptions.status, [...contributingStatuses]),
-        workspace.mode === 'assigned' ? eq(subscriptions.accountId, poolId) : undefined,
-      ),
+export function capacityOf(db: Sql, workspace: Ws, poolId: string): Capacity {
+  const assigned = workspace.mode === 'assigned'
+  const rows = db.sqlite
+    .prepare(
+      `SELECT s.account_id AS accountId, i.product, sum(i.quantity) AS quantity
+       FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
+       WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING}${assigned ? ' AND s.account_id = ?' : ''}
+       GROUP BY s.account_id, i.product`,
     )
-    .groupBy(subscriptions.accountId, subscriptionItems.product)
-    .all()
+    .all(...(assigned ? [workspace.id, poolId] : [workspace.id])) as { accountId: string; product: string; quantity: number }[]
   const capacity: Capacity = new Map()
   for (const row of rows) {
     const entry = capacity.get(row.product) ?? { capacity: 0, contributions: new Map() }
@@ -80,8 +66,8 @@ export function capacityOf(db: Db, workspace: Pick<WorkspaceRow, 'id' | 'mode'>,
   return capacity
 }
 
-export function usageOf(db: Db, poolId: string): Map<string, number> {
-  const rows = db.orm.select().from(poolUsage).where(eq(poolUsage.poolId, poolId)).all()
+export function usageOf(db: Sql, poolId: string): Map<string, number> {
+  const rows = db.sqlite.prepare('SELECT product, used FROM pool_usage WHERE pool_id = ?').all(poolId) as { product: string; used: number }[]
   return new Map(rows.map((row) => [row.product, row.used]))
 }
 
@@ -89,36 +75,30 @@ export function usageOf(db: Db, poolId: string): Map<string, number> {
  * The change that already-scheduled decreases will make to a pool's capacity of
  * one product (R-SUB-5), leaving out one subscription whose change is being replaced.
  */
-export function scheduledDelta(db: Db, workspace: Pick<WorkspaceRow, 'id' | 'mode'>, poolId: string, product: string, exceptSubscriptionId: string): number {
-  const row = db.orm
-    .select({ delta: sql<number>`coalesce(sum(${scheduledChanges.quantity} - coalesce(${subscriptionItems.quantity}, 0)), 0)` })
-    .from(scheduledChanges)
-    .innerJoin(subscriptions, eq(subscriptions.id, scheduledChanges.subscriptionId))
-    .leftJoin(
-      subscriptionItems,
-      and(eq(subscriptionItems.subscriptionId, scheduledChanges.subscriptionId), eq(subscriptionItems.product, scheduledChanges.product)),
+export function scheduledDelta(db: Sql, workspace: Ws, poolId: string, product: string, exceptSubscriptionId: string): number {
+  const assigned = workspace.mode === 'assigned'
+  const row = db.sqlite
+    .prepare(
+      `SELECT coalesce(sum(c.quantity - coalesce(i.quantity, 0)), 0) AS delta
+       FROM scheduled_changes c
+       JOIN subscriptions s ON s.id = c.subscription_id
+       LEFT JOIN subscription_items i ON i.subscription_id = c.subscription_id AND i.product = c.product
+       WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING}${assigned ? ' AND s.account_id = ?' : ''}
+         AND c.kind = 'quantity' AND c.product = ? AND c.subscription_id <> ?`,
     )
-    .where(
-      and(
-        eq(subscriptions.workspaceId, workspace.id),
-        inArray(subscriptions.status, [...contributingStatuses]),
-        workspace.mode === 'assigned' ? eq(subscriptions.accountId, poolId) : undefined,
-        eq(scheduledChanges.kind, 'quantity'),
-        eq(scheduledChanges.product, product),
-        sql`${scheduledChanges.subscriptionId} <> ${exceptSubscriptionId}`,
-      ),
-    )
-    .get()
-  return row?.delta ?? 0
+    .get(...(assigned ? [workspace.id, poolId] : [workspace.id]), product, exceptSubscriptionId) as { delta: number }
+  return row.delta
 }
 
 /** Refuses a capacity that would fall below the pool's current usage (R-SUB-5, R-SUB-6). */
-export function requireCapacityCovers(db: Db, poolId: string, product: string, capacity: number, action: string): void {
+export function requireCapacityCovers(db: Sql, poolId: string, product: string, capacity: number, action: string): void {
   const used = usageOf(db, poolId).get(product) ?? 0
   if (capacity < used)
-    throw refused(
-      'BELOW_USAGE',
-      `${action} would leave ${product} capacity at ${capacity}, below the ${used} in use; release usage first`,
-      { product, usage: used, capacity, poolId },
-    )
+    throw refused('BELOW_USAGE', `${action} would leave ${product} capacity at ${capacity}, below the ${used} in use; release usage first`, {
+      product,
+      usage: used,
+      capacity,
+      poolId,
+    })
 }
+

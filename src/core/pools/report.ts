@@ -1,8 +1,6 @@
 // The pool view of `usage report --by pool` (R-POOL-1..3): capacity, used,
 // available per product, with each contributing account's share.
-import { eq } from 'drizzle-orm'
 import type { Ctx } from '../context.js'
-import { billingAccounts } from '../store/schema/index.js'
 import { capacityOf, poolsOf, usageOf } from './pools.js'
 
 export type PoolProductView = {
@@ -28,12 +26,10 @@ export type PoolView = {
 
 export function poolReport(ctx: Ctx): { pools: PoolView[] } {
   const names = new Map(
-    ctx.db.orm
-      .select({ id: billingAccounts.id, name: billingAccounts.name })
-      .from(billingAccounts)
-      .where(eq(billingAccounts.workspaceId, ctx.workspace.id))
-      .all()
-      .map((a) => [a.id, a.name]),
+    (ctx.db.sqlite.prepare('SELECT id, name FROM billing_accounts WHERE workspace_id = ?').all(ctx.workspace.id) as { id: string; name: string }[]).map((a) => [
+      a.id,
+      a.name,
+    ]),
   )
   return {
     pools: poolsOf(ctx).map((pool) => {

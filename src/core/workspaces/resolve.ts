@@ -1,20 +1,18 @@
 // Finding the workspace a command works in: --workspace ID|NAME, or the only one.
-import { eq, or, sql } from 'drizzle-orm'
-import { ExitCode, WsbError, invalid, notFound } from '../errors.js'
-import type { Db } from '../store/open.js'
-import { type WorkspaceRow, workspaces } from '../store/schema/index.js'
+// Plain SQL: every command runs this first, so it stays off the query builder.
+import { ExitCode, invalid, notFound, WsbError } from '../errors.js'
+import type { Db } from '../store/connect.js'
+import type { WorkspaceRow } from '../store/schema/index.js'
 
-export function resolveWorkspace(db: Db, ref: string | undefined): WorkspaceRow {
+const COLUMNS = 'id, name, mode, clock_mode AS clockMode, clock_now AS clockNow, created_at AS createdAt, trial_used_at AS trialUsedAt'
+
+export function resolveWorkspace(db: Pick<Db, 'sqlite'>, ref: string | undefined): WorkspaceRow {
   if (ref !== undefined && ref !== '') {
-    const row = db.orm
-      .select()
-      .from(workspaces)
-      .where(or(eq(workspaces.id, ref), eq(sql`lower(${workspaces.name})`, ref.toLowerCase())))
-      .get()
+    const row = db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces WHERE id = ? OR lower(name) = lower(?) LIMIT 1`).get(ref, ref) as WorkspaceRow | undefined
     if (!row) throw notFound('workspace', ref)
     return row
   }
-  const rows = db.orm.select().from(workspaces).limit(2).all()
+  const rows = db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces LIMIT 2`).all() as WorkspaceRow[]
   if (rows.length === 1) return rows[0] as WorkspaceRow
   if (rows.length === 0)
     throw new WsbError(
@@ -23,8 +21,6 @@ export function resolveWorkspace(db: Db, ref: string | undefined): WorkspaceRow 
       ExitCode.notFound,
       { kind: 'workspace' },
     )
-  const names = db.orm.select({ name: workspaces.name }).from(workspaces).all().map((w) => w.name)
-  throw invalid(`this database holds ${names.length} workspaces; choose one with --workspace or WSB_WORKSPACE`, {
-    workspaces: names,
-  }, 'WORKSPACE_REQUIRED')
+  const names = (db.sqlite.prepare('SELECT name FROM workspaces ORDER BY rowid').all() as { name: string }[]).map((w) => w.name)
+  throw invalid(`this database holds ${names.length} workspaces; choose one with --workspace or WSB_WORKSPACE`, { workspaces: names }, 'WORKSPACE_REQUIRED')
 }

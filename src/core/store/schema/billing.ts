@@ -5,8 +5,9 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 import { billingAccounts } from './accounts.js'
 import { workspaces } from './workspaces.js'
 
-export const invoiceStatuses = ['open', 'paid', 'uncollectible', 'void'] as const
-export type InvoiceStatus = (typeof invoiceStatuses)[number]
+import { couponDurations, invoiceStatuses } from '../enums.js'
+
+export { type CouponDuration, couponDurations, type InvoiceStatus, invoiceStatuses } from '../enums.js'
 
 export const invoices = sqliteTable(
   'invoices',
@@ -67,8 +68,6 @@ export const invoiceLines = sqliteTable(
   (t) => [primaryKey({ columns: [t.invoiceId, t.position] })],
 )
 
-export const couponDurations = ['once', 'repeating', 'forever'] as const
-export type CouponDuration = (typeof couponDurations)[number]
 
 export const coupons = sqliteTable(
   'coupons',

@@ -4,10 +4,9 @@ import { sql } from 'drizzle-orm'
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { workspaces } from './workspaces.js'
 
-export const intervals = ['month', 'year'] as const
-export type Interval = (typeof intervals)[number]
-export const pricingSchemes = ['per_unit', 'volume', 'graduated'] as const
-export type PricingScheme = (typeof pricingSchemes)[number]
+import { intervals, pricingSchemes } from '../enums.js'
+
+export { type Interval, intervals, type PricingScheme, pricingSchemes } from '../enums.js'
 
 /** A tier: units up to `upTo` (null = no upper bound) at `unitAmount`, plus `flatAmount` once. */
 export type Tier = { upTo: number | null; unitAmount: number; flatAmount: number }

@@ -4,13 +4,12 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { billingAccounts } from './accounts.js'
-import { intervals } from './prices.js'
+import { intervals } from '../enums.js'
 import { workspaces } from './workspaces.js'
 
-export const subscriptionStatuses = ['trialing', 'active', 'past_due', 'unpaid', 'canceled'] as const
-export type SubscriptionStatus = (typeof subscriptionStatuses)[number]
-/** Statuses whose quantities feed a pool (R-SUB-2) and count toward R-BA-5. */
-export const contributingStatuses: readonly SubscriptionStatus[] = ['trialing', 'active', 'past_due']
+import { subscriptionStatuses } from '../enums.js'
+
+export { contributingStatuses, type SubscriptionStatus, subscriptionStatuses } from '../enums.js'
 
 export const subscriptions = sqliteTable(
   'subscriptions',

@@ -34,8 +34,9 @@ export const poolUsage = sqliteTable(
   (t) => [primaryKey({ columns: [t.poolId, t.product] })],
 )
 
-export const usageOutcomes = ['accepted', 'rejected', 'replayed'] as const
-export type UsageOutcome = (typeof usageOutcomes)[number]
+import { usageOutcomes } from '../enums.js'
+
+export { type UsageOutcome, usageOutcomes } from '../enums.js'
 
 /**
  * Every usage report with its outcome (R-USE-5). Levels always equal the sum of

@@ -3,8 +3,9 @@
 import { sql } from 'drizzle-orm'
 import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
-export const billingModes = ['single', 'assigned', 'pooled'] as const
-export type BillingMode = (typeof billingModes)[number]
+import { billingModes } from '../enums.js'
+
+export { type BillingMode, billingModes } from '../enums.js'
 
 export const workspaces = sqliteTable(
   'workspaces',
