@@ -16,7 +16,7 @@ import { usageByOrg } from '../src/core/usage/org-report.js'
 import { decideUsage } from '../src/core/usage/record.js'
 import { median, percentile, processMs, round, timeMs } from './lib.js'
 
-const WSB = new URL('../bin/run.js', import.meta.url).pathname
+const WSB = new URL('../bin/run.cjs', import.meta.url).pathname
 
 /** A pooled workspace with ample capacity and `top` × `children` orgs (names o<i>, o<i>/c<j>). */
 export function seedWorkspace(path: string, top: number, children: number) {

@@ -1,51 +1,59 @@
 'use strict'
-// A V8 code cache for wsb's own bundles (Node 22 has module.enableCompileCache;
-// Node 20 does not). Each bundle is compiled with the code V8 produced for it
-// on an earlier run, which skips most parsing and compiling at start-up.
+// A V8 code cache for wsb's own bundles in dist/: Node 22 has
+// module.enableCompileCache, Node 20 does not. Each bundle is compiled with the
+// code V8 produced for it on an earlier run, which skips most parsing and
+// compiling at start-up. V8 checks the data against the source and ignores a
+// stale or damaged cache, so the worst case is a normal, slower start.
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const vm = require('node:vm')
 const Module = require('node:module')
 
-function install(roots, cacheDir) {
-  const pending = []
+function cacheDirectory(dist) {
+  const inPackage = path.join(dist, '.v8-cache')
+  try {
+    fs.mkdirSync(inPackage, { recursive: true })
+    fs.accessSync(inPackage, fs.constants.W_OK)
+    return inPackage
+  } catch {
+    // An installed, read-only package: a directory only this user writes.
+    return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wsb', 'v8')
+  }
+}
+
+function install(dist) {
+  const directory = cacheDirectory(dist)
+  const fresh = []
   const compile = Module.prototype._compile
-  Module.prototype._compile = function (content, filename) {
-    if (!roots.some((root) => filename.startsWith(root))) return compile.call(this, content, filename)
-    const cacheFile = path.join(cacheDir, `${filename.slice(1).replace(/[\\/]/g, '_')}.${content.length}.v8`)
+  Module.prototype._compile = function compileWithCache(content, filename) {
+    if (!filename.startsWith(dist) || !filename.endsWith('.cjs')) return compile.call(this, content, filename)
+    const cacheFile = path.join(directory, `${path.relative(dist, filename).replace(/[\\/]/g, '__')}.${content.length}.v8`)
     let cachedData
     try {
       cachedData = fs.readFileSync(cacheFile)
     } catch {}
-    // import() inside a bundle goes to Node's loader; the option is flagged experimental on Node 20: keep its warning quiet.
-    const emitWarning = process.emitWarning
-    process.emitWarning = (warning, ...rest) => (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER') ? undefined : emitWarning.call(process, warning, ...rest))
-    let script
-    try {
-      script = new vm.Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER })
-    } finally {
-      process.emitWarning = emitWarning
-    }
-    if (!cachedData || script.cachedDataRejected) pending.push({ script, cacheFile })
-    const wrapper = script.runInThisContext({ displayErrors: true })
-    const dirname = path.dirname(filename)
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData })
+    if (!cachedData || script.cachedDataRejected) fresh.push({ script, cacheFile })
     const require = (id) => this.require(id)
     require.resolve = (request, options) => Module._resolveFilename(request, this, false, options)
     require.main = process.mainModule
     require.cache = Module._cache
-    return wrapper.call(this.exports, this.exports, require, this, filename, dirname)
+    return script.runInThisContext({ displayErrors: true }).call(this.exports, this.exports, require, this, filename, path.dirname(filename))
   }
-  // Caches are written at exit, when they hold the functions this run compiled.
+  // Written at exit, so the cache holds every function this run compiled.
   process.once('exit', () => {
-    if (pending.length === 0) return
+    if (fresh.length === 0) return
     try {
-      fs.mkdirSync(cacheDir, { recursive: true })
-      for (const { script, cacheFile } of pending) {
-        const temp = `${cacheFile}.${process.pid}`
-        fs.writeFileSync(temp, script.createCachedData())
-        fs.renameSync(temp, cacheFile)
+      fs.mkdirSync(directory, { recursive: true, mode: 0o700 })
+      for (const { script, cacheFile } of fresh) {
+        const temporary = `${cacheFile}.${process.pid}`
+        fs.writeFileSync(temporary, script.createCachedData())
+        fs.renameSync(temporary, cacheFile)
       }
-    } catch {}
+    } catch {
+      // A cache that cannot be written only costs speed.
+    }
   })
 }
 

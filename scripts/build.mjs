@@ -1,12 +1,19 @@
-// Builds dist/: one ESM bundle per command plus shared chunks (esbuild code
-// splitting), so each command loads only the code it uses; then the oclif
-// manifest, so no command file is imported to list or find commands.
+// Builds dist/ for fast start-up (SPEC quality bar: within 2x of `node -e ''`):
+// - dist/oclif.cjs: @oclif/core as one CommonJS file, shared by every command
+//   through the package's "#oclif" import (one Command class for all);
+// - dist/main.cjs and dist/commands/**/*.cjs: one CommonJS bundle per command,
+//   holding only the code that command uses (heavy libraries load lazily);
+// - oclif.manifest.json, so finding a command imports nothing else.
+// CommonJS because Node 20 can reuse V8's compiled code only for scripts
+// (bin/compile-cache.cjs); dynamic import() inside bundles is routed through
+// the launcher, since code loaded from the cache cannot import() by itself.
 import { execFileSync } from 'node:child_process'
-import { readdirSync, rmSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { build } from 'esbuild'
 
 const root = new URL('..', import.meta.url).pathname
+const dist = join(root, 'dist')
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -15,40 +22,71 @@ function files(dir) {
   })
 }
 
-const entryPoints = { main: join(root, 'src/main.ts') }
-for (const file of files(join(root, 'src/commands'))) {
-  entryPoints[relative(join(root, 'src'), file).replace(/\.ts$/, '')] = file
+/** Packages left out of the bundles that our code import()s at run time. */
+const lazyExternals = ['pdfkit', 'stripe']
+
+/**
+ * import(x) → the launcher's importer, when there is one (see bin/run.cjs):
+ * every import() in oclif (it loads ESM plugins), and ours of external packages.
+ * Imports of our own modules stay as they are, for esbuild to bundle.
+ */
+const routeDynamicImport = {
+  name: 'route-dynamic-import',
+  setup(b) {
+    const routed = '(globalThis.__wsbImport ?? ((s) => import(s)))('
+    b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      if (!/\bimport\(/.test(source)) return undefined
+      return { contents: source.replace(/(?<![\w.$'"`])import\((?!\))/g, routed), loader: 'js' }
+    })
+    const ours = new RegExp(`(?<![\\w.$])import\\((['"])(${lazyExternals.join('|')})\\1\\)`, 'g')
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      if (!ours.test(source)) return undefined
+      ours.lastIndex = 0
+      return { contents: source.replace(ours, (_, quote, name) => `${routed}${quote}${name}${quote})`), loader: 'ts' }
+    })
+  },
 }
 
-rmSync(join(root, 'dist'), { recursive: true, force: true })
-await build({
-  entryPoints,
-  outdir: join(root, 'dist'),
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
+  format: 'cjs',
   target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  // Native addon; oclif's optional TypeScript support for development; pdfkit
-  // reads its font files from its own package at run time; the Stripe SDK is
-  // large and loaded only when a Stripe key is set.
-  external: ['better-sqlite3', 'typescript', 'tsx', 'pdfkit', 'stripe'],
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
-  // Bundled CommonJS dependencies expect require/__filename/__dirname.
-  banner: {
-    js: [
-      "import { createRequire as __wsbRequire } from 'node:module';",
-      "import { fileURLToPath as __wsbPath } from 'node:url';",
-      'const require = __wsbRequire(import.meta.url);',
-      'const __filename = __wsbPath(import.meta.url);',
-      "const __dirname = __filename.replace(/[\\\\/][^\\\\/]*$/, '');",
-    ].join(' '),
-  },
+  plugins: [routeDynamicImport],
+}
+
+rmSync(dist, { recursive: true, force: true })
+
+await build({
+  ...common,
+  stdin: { contents: "module.exports = require('@oclif/core')", resolveDir: root, sourcefile: 'oclif-entry.js' },
+  outfile: join(dist, 'oclif.cjs'),
+  // oclif's optional TypeScript support for development.
+  external: ['typescript', 'tsx'],
+})
+
+const entryPoints = { main: join(root, 'src/main.ts') }
+for (const file of files(join(root, 'src/commands'))) entryPoints[relative(join(root, 'src'), file).replace(/\.ts$/, '')] = file
+
+await build({
+  ...common,
+  entryPoints,
+  outdir: dist,
+  outExtension: { '.js': '.cjs' },
+  // @oclif/core: the shared dist/oclif.cjs ("#oclif" in package.json imports);
+  // better-sqlite3: a native addon; pdfkit reads its font files from its own
+  // package; the Stripe SDK is large and loaded only with a Stripe key.
+  external: ['better-sqlite3', 'typescript', 'tsx', ...lazyExternals, '#oclif'],
+  alias: { '@oclif/core': '#oclif' },
+  define: { 'import.meta.url': '__wsbImportMetaUrl' },
+  banner: { js: "const __wsbImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 })
 
 rmSync(join(root, 'oclif.manifest.json'), { force: true })

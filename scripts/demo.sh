@@ -10,7 +10,7 @@ rm -f "$WSB_DB" "$WSB_DB-wal" "$WSB_DB-shm"
 
 wsb() {
   printf '\n\033[2m$ wsb %s\033[0m\n' "$*"
-  node "$root/bin/run.js" "$@"
+  node "$root/bin/run.cjs" "$@"
 }
 # Reads one field of the JSON a command prints: field invoices.0.id
 field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let v=JSON.parse(s);for(const k of process.argv[1].split("."))v=v[k];console.log(v)})' "$1"; }
@@ -28,7 +28,7 @@ say "the test clock runs through the trial end and two renewals; each invoice is
 wsb clock advance --by 14d
 wsb clock advance --by 2mo
 wsb invoice list
-first=$(node "$root/bin/run.js" invoice list --json | field invoices.0.id)
+first=$(node "$root/bin/run.cjs" invoice list --json | field invoices.0.id)
 wsb invoice show "$first"
 wsb invoice pdf "$first" -o "$root/.demo/acme-invoice-0001.pdf"
 
@@ -45,7 +45,7 @@ say "why can the US sales team not add 6 users? its own limit of 25 binds before
 wsb usage report --by org --org "USA Operations/Sales Team"
 wsb usage record --org "USA Operations/Sales Team" --product users --delta 6 || true
 say "what would 5 more German users cost? the preview writes nothing"
-gmbh=$(node "$root/bin/run.js" sub list --account "Global Corp GmbH" --json | field subscriptions.0.id)
+gmbh=$(node "$root/bin/run.cjs" sub list --account "Global Corp GmbH" --json | field subscriptions.0.id)
 wsb clock advance --by 3mo
 wsb invoice preview "Global Corp GmbH" --change "$gmbh:users=30"
 

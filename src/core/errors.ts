@@ -44,4 +44,9 @@ export const refused = (code: string, message: string, details: Details = {}) =>
 export const providerFailure = (code: string, message: string, details: Details = {}) =>
   new WsbError(code, message, ExitCode.provider, details)
 
-export const isWsbError = (error: unknown): error is WsbError => error instanceof WsbError
+/**
+ * By shape rather than instanceof: each command is its own bundle, and an error
+ * may come from another bundle's copy of this class.
+ */
+export const isWsbError = (error: unknown): error is WsbError =>
+  error instanceof Error && error.name === 'WsbError' && typeof (error as WsbError).code === 'string' && typeof (error as WsbError).exitCode === 'number'

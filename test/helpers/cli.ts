@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { tempDir } from './temp.js'
 
-export const WSB = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+export const WSB = fileURLToPath(new URL('../../bin/run.cjs', import.meta.url))
 
 export type CliResult = { code: number; stdout: string; stderr: string; json: () => any }
 

@@ -16,7 +16,7 @@ import { createProduct } from '../catalog/products.js'
 import { type Ctx, contextFor } from '../context.js'
 import { attachDiscount, createCoupon } from '../coupons/coupons.js'
 import { currency } from '../currency.js'
-import { refused, WsbError } from '../errors.js'
+import { isWsbError, refused } from '../errors.js'
 import { createOrg } from '../orgs/create.js'
 import { clearLimits, setLimits } from '../orgs/limits.js'
 import { loadTree, type OrgTree, pathOf } from '../orgs/tree.js'
@@ -374,10 +374,10 @@ function within(where: string, work: () => void): void {
   try {
     work()
   } catch (error) {
-    if (error instanceof WsbError && !(error as { located?: boolean }).located) {
+    if (isWsbError(error) && !(error as { located?: boolean }).located) {
       error.message = `${where}: ${error.message}`
       Object.assign(error, { located: true })
-    } else if (error instanceof WsbError) error.message = `${where}.${error.message}`
+    } else if (isWsbError(error)) error.message = `${where}.${error.message}`
     throw error
   }
 }

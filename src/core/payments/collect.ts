@@ -8,7 +8,7 @@
 // re-run repeats nothing the provider has already done.
 import { and, eq, isNotNull, like, ne, sql } from 'drizzle-orm'
 import { type Ctx, contextFor } from '../context.js'
-import { providerFailure, WsbError } from '../errors.js'
+import { isWsbError, providerFailure } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import { schedule } from '../lifecycle/queue.js'
 import { notify } from '../notifications/record.js'
@@ -195,9 +195,9 @@ export async function collectInvoice(ctx: Ctx, provider: PaymentProvider, invoic
           at: ctx.now,
         })
       } catch (error) {
-        const message = error instanceof WsbError ? error.message : (error as Error).message
+        const message = isWsbError(error) ? error.message : (error as Error).message
         record(ctx, invoice, run, method, key, provider.name, { outcome: 'error', message })
-        throw error instanceof WsbError ? error : providerFailure('PROVIDER_ERROR', `the payment provider failed: ${message}`, { provider: provider.name })
+        throw isWsbError(error) ? error : providerFailure('PROVIDER_ERROR', `the payment provider failed: ${message}`, { provider: provider.name })
       }
       record(ctx, invoice, run, method, key, provider.name, result)
     }
@@ -225,7 +225,7 @@ export async function collectStep(db: Db, workspaceId: string, step: { id: numbe
   try {
     await collectInvoice(ctx, provider, step.ref_id, { kind: 'run' })
   } catch (error) {
-    if (!(error instanceof WsbError) || error.exitCode !== 5) throw error
+    if (!(isWsbError(error)) || error.exitCode !== 5) throw error
     immediate(db.sqlite, () => {
       db.sqlite.prepare('UPDATE due_steps SET due_at = ? WHERE id = ?').run(step.due_at + OUTAGE_RETRY_MS, step.id)
       recordEvent(db, { workspaceId, at: ctx.now, kind: 'payment.provider_unavailable', refs: { invoiceId: step.ref_id }, data: { message: error.message, retryAt: new Date(step.due_at + OUTAGE_RETRY_MS).toISOString() } })
