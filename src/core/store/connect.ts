@@ -2,12 +2,12 @@
 // (R-USE-3: WAL, synchronous=FULL, busy timeout, foreign keys) and migrates.
 // The drizzle query builder is attached lazily (store/orm.ts): the hot paths
 // (usage record, import, report) use prepared statements and never load it.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { invalid, isWsbError } from '../errors.js'
-import { APPLICATION_ID, migrate } from './migrate.js'
+import { APPLICATION_ID, migrate, refuseNewerSchema } from './migrate.js'
 import type * as schema from './schema/index.js'
 import { retryBusy } from './transaction.js'
 
@@ -37,14 +37,32 @@ function database(sqlite: Database.Database, path: string): Db {
   }
 }
 
+const isDirectory = (path: string) => {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 function describeOpenFailure(error: unknown, path: string): Error {
   if (isWsbError(error)) return error
   const code = (error as { code?: string }).code ?? ''
   const message = (error as Error).message
   if (code === 'SQLITE_NOTADB') return invalid(`${path} is not a SQLite database`, { path }, 'DB_NOT_SQLITE')
+  if (isDirectory(path)) return invalid(`${path} is a directory, not a SQLite database file`, { path }, 'DB_NOT_SQLITE')
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || /EACCES|EROFS|EISDIR/.test(String(code)))
     return invalid(`cannot write the database ${path}: ${message}`, { path }, 'DB_UNWRITABLE')
   return error as Error
+}
+
+/** The folder of a new database file; any failure to make it is the user's path, not a bug. */
+function makeFolder(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true })
+  } catch (error) {
+    throw invalid(`cannot create the folder of the database ${path}: ${(error as Error).message}`, { path }, 'DB_UNWRITABLE')
+  }
 }
 
 function checkIsWsbDatabase(sqlite: Database.Database, path: string): void {
@@ -57,17 +75,21 @@ function checkIsWsbDatabase(sqlite: Database.Database, path: string): void {
 
 /** Opens (creating and migrating as needed) the database at `path`. */
 export function connect(path: string): Db {
+  if (path.trim() === '') throw invalid('the database path (--db or WSB_DB) is empty', {}, 'INVALID_INPUT')
   let sqlite: Database.Database | undefined
   try {
-    mkdirSync(dirname(path), { recursive: true })
+    makeFolder(path)
     sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS })
     const handle = sqlite
+    // Read-only checks first: a file that is refused is left byte for byte as it was
+    // (switching to WAL would already rewrite its header).
+    retryBusy(() => checkIsWsbDatabase(handle, path))
+    retryBusy(() => refuseNewerSchema(handle, path))
     retryBusy(() => handle.pragma('journal_mode = WAL'))
     if (handle.pragma('journal_mode', { simple: true }) !== 'wal')
       throw invalid(`cannot switch ${path} to WAL mode (is it on a read-only or network file system?)`, { path }, 'DB_UNWRITABLE')
     handle.pragma('synchronous = FULL')
     handle.pragma('foreign_keys = ON')
-    retryBusy(() => checkIsWsbDatabase(handle, path))
     migrate(handle, path)
     return database(handle, path)
   } catch (error) {

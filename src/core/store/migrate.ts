@@ -39,19 +39,40 @@ function lastApplied(sqlite: Database.Database): number | null {
   return row.last
 }
 
+/** A migration time for people; a stamp too large for a Date is shown as the number it is. */
+const stamp = (ms: number) => (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms))
+
 function refuseNewer(path: string, dbLast: number, known: number): never {
   throw invalid(
-    `database ${path} was written by a newer wsb (schema ${new Date(dbLast).toISOString()}, this wsb knows up to ${new Date(known).toISOString()}); upgrade wsb to use it`,
+    `database ${path} was written by a newer wsb (schema ${stamp(dbLast)}, this wsb knows up to ${stamp(known)}); upgrade wsb to use it`,
     { path, databaseSchema: dbLast, knownSchema: known },
     'DB_SCHEMA_TOO_NEW',
   )
 }
 
+let cachedKnown: number | undefined
+
+/** The newest migration this wsb ships (its journal's last entry). */
+function knownSchema(folder: string): number {
+  if (cachedKnown !== undefined) return cachedKnown
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as Journal
+  return (cachedKnown = journal.entries.at(-1)?.when ?? 0)
+}
+
+/**
+ * Refuses a database written by a newer wsb (DB_SCHEMA_TOO_NEW). Reads only, so
+ * it can run before anything (even the switch to WAL) touches the file.
+ */
+export function refuseNewerSchema(sqlite: Database.Database, path: string): void {
+  const known = knownSchema(migrationsFolder())
+  const current = lastApplied(sqlite)
+  if (current !== null && current > known) refuseNewer(path, current, known)
+}
+
 /** Brings the schema up to date; a no-op costing one small file read and one query when current. */
 export function migrate(sqlite: Database.Database, path: string): void {
   const folder = migrationsFolder()
-  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as Journal
-  const known = journal.entries.at(-1)?.when ?? 0
+  const known = knownSchema(folder)
   const current = lastApplied(sqlite)
   if (current !== null && current > known) refuseNewer(path, current, known)
   if (current === known) return
