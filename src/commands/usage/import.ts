@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs'
+import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, type WriteStream } from 'node:fs'
 import { Flags } from '@oclif/core'
 import { optionalArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
@@ -34,19 +34,23 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
     if (fromStdin && process.stdin.isTTY) throw invalid('give an NDJSON FILE, or pipe reports to stdin (usage import -)')
     if (flags.results === '-' && this.jsonEnabled()) throw invalid('--results - and --json both want stdout; write results to a file')
     const batchSize = flags['batch-size'] === undefined ? undefined : this.input(nonNegativeInt('--batch-size'), Number(flags['batch-size']))
+    // Both files are opened before anything is read or written, so a bad path is a
+    // clear error up front, never a crash half-way through an import.
+    const inputFd = fromStdin ? undefined : openInput(args.file as string)
     let total: number | undefined
-    if (!fromStdin) {
-      try {
-        total = statSync(args.file as string).size
-      } catch {
-        throw notFound('file', args.file as string)
-      }
+    if (inputFd !== undefined) total = fstatSync(inputFd).size
+    let resultsFd: number | undefined
+    try {
+      if (flags.results !== undefined && flags.results !== '-') resultsFd = openResults(flags.results)
+    } catch (error) {
+      if (inputFd !== undefined) closeSync(inputFd)
+      throw error
     }
     const ctx = await this.context(flags)
     const results: WriteStream | NodeJS.WriteStream | undefined =
-      flags.results === undefined ? undefined : flags.results === '-' ? process.stdout : createWriteStream(flags.results)
+      flags.results === undefined ? undefined : flags.results === '-' ? process.stdout : createWriteStream('', { fd: resultsFd })
     const progress = await progressBar({ json: this.jsonEnabled(), total, unit: 'lines' })
-    const input = fromStdin ? process.stdin : createReadStream(args.file as string, { highWaterMark: 1 << 20 })
+    const input = inputFd === undefined ? process.stdin : createReadStream('', { fd: inputFd, highWaterMark: 1 << 20 })
     let summary: ImportSummary
     try {
       summary = await importUsage(ctx, input, {
@@ -73,5 +77,31 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
     if (!this.summaryToStderr) return renderImport(summary)
     process.stderr.write(`${renderImport(summary)}\n`)
     return ''
+  }
+}
+
+/** The NDJSON file, opened for reading: a missing file is NOT_FOUND, anything else unreadable is invalid input. */
+function openInput(file: string): number {
+  let fd: number
+  try {
+    fd = openSync(file, 'r')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw notFound('file', file)
+    throw invalid(`cannot read ${file}: ${(error as Error).message}`, { file })
+  }
+  if (fstatSync(fd).isDirectory()) {
+    closeSync(fd)
+    throw invalid(`${file} is a directory; give an NDJSON file`, { file })
+  }
+  return fd
+}
+
+/** The --results file, created (or truncated) up front. */
+function openResults(file: string): number {
+  try {
+    return openSync(file, 'w')
+  } catch (error) {
+    throw invalid(`--results: cannot write ${file}: ${(error as Error).message}`, { file }, 'OUTPUT_UNWRITABLE')
   }
 }

@@ -65,15 +65,16 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
   }
   const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
   let lineNumber = 0
-  reader.on('line', (text) => {
+  reader.on('line', (raw) => {
     lineNumber++
-    bytes += Buffer.byteLength(text) + 1
+    bytes += Buffer.byteLength(raw) + 1
+    // A byte order mark opens many files written on Windows: encoding, not content.
+    const text = lineNumber === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw
     if (text.trim() === '') return
     summary.lines++
     const parsed = parseUsageLine(text)
     if ('error' in parsed) {
       summary.invalid++
-      note(lineNumber, 'INVALID_LINE', parsed.error)
       queue.push({ line: lineNumber, error: parsed.error })
     } else queue.push({ line: lineNumber, report: parsed.report })
     if (queue.length >= batchSize) {
@@ -86,11 +87,13 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     closed = true
     signal()
   })
-  input.on('error', (error) => {
+  const fail = (error: unknown) => {
     failure = error
     closed = true
     signal()
-  })
+  }
+  input.on('error', fail)
+  reader.on('error', fail)
 
   let meter: Meter | undefined
   const writeBatch = async (batch: Entry[]) => {
@@ -117,7 +120,10 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     decisions.forEach((decision, i) => {
       const entry = batch[i] as Entry
       if ('error' in entry || decision === undefined) {
-        options.onResult?.({ line: entry.line, invalid: true, error: 'error' in entry ? entry.error : '' })
+        const error = 'error' in entry ? entry.error : ''
+        // Noted here, not when read, so the first problems come out in line order.
+        note(entry.line, 'INVALID_LINE', error)
+        options.onResult?.({ line: entry.line, invalid: true, error })
         return
       }
       if (decision.replayed) summary.replayed++
