@@ -96,6 +96,10 @@ export abstract class WsbCommand<T> extends Command {
   }
 
   protected override async catch(error: Error): Promise<void> {
+    // oclif warns "did not parse its arguments" (a hint for developers, shown when
+    // NODE_ENV is development or test) after any failed parse: the failure is the
+    // user's input, already reported below, and stderr must stay one line.
+    this.parsed = true
     const failure = toFailure(error)
     process.exitCode = failure.exitCode
     if (failure.code === 'EXIT') return

@@ -5,12 +5,18 @@ import { ExitCode, type ExitCodeValue, isWsbError } from '../core/errors.js'
 
 export type Failure = { code: string; message: string; details: Record<string, unknown>; exitCode: ExitCodeValue }
 
+// What is left after whitespace is collapsed: C0/C1 controls, the Unicode line and
+// paragraph separators, bidi overrides. A message quotes what the user typed, and
+// these must not reach a terminal raw (colours, cursor moves, a second line).
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
 const oneLine = (text: string) =>
   text
     .replace(/See more help with --help/g, '')
     .replace(/The following errors? occurred:/g, '')
     .replace(/Missing required flag:?\s+(?:--)?([\w-]+)/g, 'missing required flag --$1')
     .replace(/\s+/g, ' ')
+    .replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .trim()
 
 function isParseError(error: Error & { parse?: unknown; oclif?: { exit?: number } }): boolean {
