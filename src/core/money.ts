@@ -1,5 +1,7 @@
 // Money is an integer count of a currency's minor unit (R-PR-2). Every division
 // goes through roundHalfUp on BigInt, so no float ever touches an amount.
+import { invalid } from './errors.js'
+
 export type Money = { amount: number; currency: string }
 
 export const money = (amount: number, currency: string): Money => ({ amount, currency })
@@ -24,6 +26,16 @@ export const percentOf = (amount: number, milliPercent: number): number => fract
 export function sumMoney(amounts: readonly number[]): number {
   let total = 0
   for (const amount of amounts) total += amount
-  if (!Number.isSafeInteger(total)) throw new RangeError('amount out of range')
-  return total
+  return checkedAmount(total)
+}
+
+/**
+ * An amount that JavaScript numbers hold exactly (|n| ≤ 2^53 − 1). Beyond that
+ * arithmetic silently rounds, so such a price × quantity is refused as input.
+ */
+export function checkedAmount(amount: number, what = 'an amount'): number {
+  if (Number.isSafeInteger(amount)) return amount
+  throw invalid(`${what} comes to more than wsb can bill exactly (${Number.MAX_SAFE_INTEGER} minor units); use a smaller quantity or price`, {
+    limit: Number.MAX_SAFE_INTEGER,
+  })
 }

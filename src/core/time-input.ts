@@ -17,6 +17,9 @@ export function parseTime(text: string, what = 'time'): number {
   return ms
 }
 
+/** The last instant wsb can write down (ISO 8601 with a 4-digit year). */
+const LAST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
 const UNIT = /(\d+)\s*(mo|y|w|d|h|m|s)/gy
 
 /**
@@ -36,5 +39,7 @@ export function addDuration(from: number, text: string): number {
   }
   if (parts === 0 || consumed !== input.length)
     throw invalid(`"${text}" is not a duration such as 15d, 1mo, 2w, 36h, 1y or 1mo15d`, { value: text })
+  // Times are written as 4-digit years (parseTime): nothing may go past 9999.
+  if (!(at <= LAST_TIME)) throw invalid(`"${text}" goes beyond the year 9999`, { value: text })
   return at
 }

@@ -2,11 +2,16 @@
 // or tiered with Stripe's meanings. volume: every unit at the rate of the tier
 // the total falls in (plus that tier's flat fee); graduated: each unit at the
 // rate of the tier it falls in (plus the flat fee of every tier reached).
+import { checkedAmount } from '../money.js'
 import type { PriceRow, Tier } from '../store/schema/index.js'
 
 type Pricing = Pick<PriceRow, 'scheme' | 'unitAmount' | 'tiers'>
 
 export function periodAmount(price: Pricing, quantity: number): number {
+  return checkedAmount(uncheckedPeriodAmount(price, quantity), `${quantity} units at this price`)
+}
+
+function uncheckedPeriodAmount(price: Pricing, quantity: number): number {
   if (quantity <= 0) return 0
   if (price.scheme === 'per_unit') return (price.unitAmount ?? 0) * quantity
   const tiers = price.tiers ?? []
