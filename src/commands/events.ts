@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../cli/base-command.js'
 import { timeFlag } from '../cli/flags.js'
 import { type EventView, listEvents } from '../core/events/list.js'
-import { nonNegativeInt } from '../core/schemas.js'
+import { invalid } from '../core/errors.js'
+import { wholeNumber } from '../core/schemas.js'
 import { parseTime } from '../core/time-input.js'
 import { renderEvents } from '../render/events.js'
 
@@ -24,11 +25,12 @@ export default class Events extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(Events)
+    if (flags.kind?.some((kind) => kind.trim() === '')) throw invalid('--kind: must not be empty (e.g. --kind org or --kind usage.rejected)')
     const ctx = await this.context(flags)
     return listEvents(ctx.db, ctx.workspace.id, {
       kinds: flags.kind,
       since: flags.since === undefined ? undefined : parseTime(flags.since, '--since'),
-      limit: flags.limit === undefined ? undefined : this.input(nonNegativeInt('--limit'), Number(flags.limit)),
+      limit: flags.limit === undefined ? undefined : wholeNumber('--limit', flags.limit),
     })
   }
 

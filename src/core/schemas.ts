@@ -7,8 +7,10 @@ import { invalid } from './errors.js'
 // Plain English for issues without a message of our own ("expected number, received string").
 z.config(en())
 
-// Control characters (C0, DEL, C1) break tables and terminals.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+// Control characters (C0, DEL, C1) break tables and terminals; so do the Unicode
+// line and paragraph separators, and the bidirectional embedding, override and
+// isolate controls reorder the rest of a line (a name could pass for another).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
 
 export const name = (what = 'name') =>
   z
@@ -16,18 +18,33 @@ export const name = (what = 'name') =>
     .check(
       z.trim(),
       z.minLength(1, { error: `${what}: must not be empty` }),
-      z.maxLength(200, { error: `${what}: at most 200 characters` }),
+      // Characters as people count them (code points): an emoji is one, not two.
+      z.refine((value) => [...value].length <= 200, { error: `${what}: at most 200 characters` }),
       z.refine((value) => !CONTROL.test(value), { error: `${what}: must not contain control characters` }),
     )
+
+/**
+ * An organization name: a name without "/", which separates the parts of an org
+ * path ("Parent/Child"). A name holding it could never be named by name or path.
+ */
+export const orgName = (what = 'organization name') =>
+  name(what).check(z.refine((value) => !value.includes('/'), { error: `${what}: must not contain "/" (it separates the parts of an organization path)` }))
 
 export const nonNegativeInt = (what: string) =>
   z
     .number({ error: `${what}: expected a non-negative integer` })
     .check(
-      z.int({ error: `${what}: expected a non-negative integer` }),
-      z.minimum(0, { error: `${what}: expected a non-negative integer` }),
+      // Number.isInteger, not z.int(): an integer beyond the safe range is "too large", not "not an integer".
+      z.refine((value) => Number.isInteger(value), { error: `${what}: expected a non-negative integer`, abort: true }),
+      z.minimum(0, { error: `${what}: expected a non-negative integer`, abort: true }),
       z.maximum(Number.MAX_SAFE_INTEGER, { error: `${what}: too large` }),
     )
+
+/** A count typed by a person ("50"): digits only, so "", "1e3", "0x10" and "1.0" are refused. */
+export function wholeNumber(what: string, text: string): number {
+  if (!/^\s*\d+\s*$/.test(text)) throw invalid(`${what}: expected a non-negative integer, got "${text}"`, { value: text })
+  return parseInput(nonNegativeInt(what), Number(text))
+}
 
 export const productKey = z
   .string({ error: 'product: expected a product key' })
@@ -69,22 +86,26 @@ export const countryCode = z.pipe(
 export const email = z.email({ error: 'email: expected an email address' })
 
 /**
- * Tax rate in percent with up to 3 decimals ("19", "8.875"), as thousandths of
- * a percent (19000, 8875) so that no float ever touches money.
+ * A percentage with up to 3 decimals ("19", "8.875"), as thousandths of a
+ * percent (19000, 8875) so that no float ever touches money. Messages name
+ * `what` (the flag or field), e.g. "--percent-off: at most 100 percent".
  */
-export const taxRate = z.pipe(
-  z
-    .union([z.string(), z.number()], { error: 'tax rate: expected a percentage such as 19 or 8.875' })
-    .check(
-      z.refine((value) => /^\d{1,3}(\.\d{1,3})?$/.test(String(value).trim()), {
-        error: 'tax rate: expected a percentage between 0 and 100 with at most 3 decimals, such as 19 or 8.875',
-      }),
-    ),
-  z.transform((value) => {
-    const [whole = '0', fraction = ''] = String(value).trim().split('.')
-    return Number(whole) * 1000 + Number(fraction.padEnd(3, '0'))
-  }),
-).check(z.refine((milli) => milli <= 100_000, { error: 'tax rate: at most 100 percent' }))
+export const percent = (what: string) =>
+  z.pipe(
+    z
+      .union([z.string(), z.number()], { error: `${what}: expected a percentage such as 19 or 8.875` })
+      .check(
+        z.refine((value) => /^\d{1,3}(\.\d{1,3})?$/.test(String(value).trim()), {
+          error: `${what}: expected a percentage between 0 and 100 with at most 3 decimals, such as 19 or 8.875`,
+        }),
+      ),
+    z.transform((value) => {
+      const [whole = '0', fraction = ''] = String(value).trim().split('.')
+      return Number(whole) * 1000 + Number(fraction.padEnd(3, '0'))
+    }),
+  ).check(z.refine((milli) => milli <= 100_000, { error: `${what}: at most 100 percent` }))
+
+export const taxRate = percent('tax rate')
 
 /**
  * "PRODUCT=N" pairs (org limits, subscription items) as a record. Each product

@@ -3,6 +3,7 @@ import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { adjustCredit, type CreditView, creditView } from '../../core/accounts/credit.js'
 import { invalid } from '../../core/errors.js'
+import { name } from '../../core/schemas.js'
 import { renderCredit } from '../../render/invoices.js'
 
 export default class AccountCredit extends WorkspaceCommand<CreditView> {
@@ -20,7 +21,8 @@ export default class AccountCredit extends WorkspaceCommand<CreditView> {
     const ctx = await this.context(flags)
     if (flags.amount === undefined) return creditView(ctx, args.account)
     if (!/^[+-]?\d{1,15}$/.test(flags.amount.trim())) throw invalid(`--amount: expected a signed integer in minor units, got "${flags.amount}"`)
-    return adjustCredit(ctx, { account: args.account, amount: Number(flags.amount), note: flags.note })
+    const note = flags.note === undefined ? undefined : this.input(name('--note'), flags.note)
+    return adjustCredit(ctx, { account: args.account, amount: Number(flags.amount), note })
   }
 
   protected render(credit: CreditView): string {

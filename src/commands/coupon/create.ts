@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { type CouponView, createCoupon } from '../../core/coupons/coupons.js'
-import { minorUnits, name, nonNegativeInt, parseInput, taxRate } from '../../core/schemas.js'
+import { minorUnits, name, parseInput, percent, wholeNumber } from '../../core/schemas.js'
 import type { CouponDuration } from '../../core/store/schema/index.js'
 import { renderCoupons } from '../../render/invoices.js'
 
@@ -27,11 +27,11 @@ export default class CouponCreate extends WorkspaceCommand<CouponView> {
     return createCoupon(await this.context(flags), {
       code: this.input(name('coupon code'), args.code),
       name: flags.name === undefined ? undefined : this.input(name('coupon name'), flags.name),
-      percentOffMilli: flags['percent-off'] === undefined ? undefined : parseInput(taxRate, flags['percent-off']),
+      percentOffMilli: flags['percent-off'] === undefined ? undefined : parseInput(percent('--percent-off'), flags['percent-off']),
       amountOff: flags['amount-off'] === undefined ? undefined : this.input(minorUnits('--amount-off'), flags['amount-off']),
       currency: flags.currency,
       duration: flags.duration as CouponDuration,
-      durationInvoices: flags.invoices === undefined ? undefined : this.input(nonNegativeInt('--invoices'), Number(flags.invoices)),
+      durationInvoices: flags.invoices === undefined ? undefined : wholeNumber('--invoices', flags.invoices),
     })
   }
 

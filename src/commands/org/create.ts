@@ -3,7 +3,7 @@ import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { createOrg } from '../../core/orgs/create.js'
 import type { OrgView } from '../../core/orgs/view.js'
-import { name } from '../../core/schemas.js'
+import { orgName } from '../../core/schemas.js'
 import { renderOrg } from '../../render/orgs.js'
 
 export default class OrgCreate extends WorkspaceCommand<OrgView> {
@@ -20,7 +20,7 @@ export default class OrgCreate extends WorkspaceCommand<OrgView> {
 
   async run(): Promise<OrgView> {
     const { args, flags } = await this.parse(OrgCreate)
-    return createOrg(await this.context(flags), { name: this.input(name('organization name'), args.name), parent: flags.parent })
+    return createOrg(await this.context(flags), { name: this.input(orgName(), args.name), parent: flags.parent })
   }
 
   protected render(org: OrgView): string {

@@ -3,7 +3,7 @@ import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { updateOrg } from '../../core/orgs/update.js'
 import type { OrgView } from '../../core/orgs/view.js'
-import { name } from '../../core/schemas.js'
+import { orgName } from '../../core/schemas.js'
 import { renderOrg } from '../../render/orgs.js'
 
 export default class OrgUpdate extends WorkspaceCommand<OrgView> {
@@ -25,7 +25,7 @@ export default class OrgUpdate extends WorkspaceCommand<OrgView> {
     const { args, flags } = await this.parse(OrgUpdate)
     return updateOrg(await this.context(flags), {
       ref: args.org,
-      name: flags.name === undefined ? undefined : this.input(name('organization name'), flags.name),
+      name: flags.name === undefined ? undefined : this.input(orgName(), flags.name),
       parent: flags['top-level'] ? null : flags.parent,
     })
   }

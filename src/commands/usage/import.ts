@@ -4,7 +4,7 @@ import { optionalArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { progressBar } from '../../cli/progress.js'
 import { invalid, notFound, refused } from '../../core/errors.js'
-import { nonNegativeInt } from '../../core/schemas.js'
+import { wholeNumber } from '../../core/schemas.js'
 import { type ImportSummary, importUsage } from '../../core/usage/import.js'
 import { renderImport } from '../../render/usage.js'
 
@@ -33,7 +33,7 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
     const fromStdin = args.file === undefined || args.file === '-'
     if (fromStdin && process.stdin.isTTY) throw invalid('give an NDJSON FILE, or pipe reports to stdin (usage import -)')
     if (flags.results === '-' && this.jsonEnabled()) throw invalid('--results - and --json both want stdout; write results to a file')
-    const batchSize = flags['batch-size'] === undefined ? undefined : this.input(nonNegativeInt('--batch-size'), Number(flags['batch-size']))
+    const batchSize = flags['batch-size'] === undefined ? undefined : wholeNumber('--batch-size', flags['batch-size'])
     // Both files are opened before anything is read or written, so a bad path is a
     // clear error up front, never a crash half-way through an import.
     const inputFd = fromStdin ? undefined : openInput(args.file as string)

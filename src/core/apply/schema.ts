@@ -3,7 +3,7 @@
 import * as z from 'zod/mini'
 import { couponDurations, intervals } from '../store/schema/index.js'
 import { billingModes } from '../store/schema/workspaces.js'
-import { countryCode, email, name, productKey } from '../schemas.js'
+import { countryCode, email, name, orgName, productKey } from '../schemas.js'
 
 const count = z.int({ error: 'expected a non-negative integer' }).check(z.minimum(0, { error: 'expected a non-negative integer' }), z.maximum(Number.MAX_SAFE_INTEGER, { error: 'too large' }))
 const positive = z.int({ error: 'expected a positive integer' }).check(z.minimum(1, { error: 'expected a positive integer' }), z.maximum(Number.MAX_SAFE_INTEGER, { error: 'too large' }))
@@ -51,7 +51,7 @@ export type OrgInput = {
 }
 
 const organization: z.ZodMiniType<OrgInput> = z.strictObject({
-  name: text('name').check(z.refine((value) => !value.includes('/'), { error: 'an organization name cannot contain "/" (it separates paths)' })),
+  name: orgName('name'),
   limits: z.optional(productMap(count)),
   usage: z.optional(productMap(count)),
   get children() {

@@ -4,9 +4,10 @@ import type { UsageReportInput } from './decision.js'
 
 const int = (what: string) =>
   z.number({ error: `${what}: expected an integer` }).check(
-    z.int({ error: `${what}: expected an integer` }),
-    z.minimum(-Number.MAX_SAFE_INTEGER, { error: `${what}: too small` }),
-    z.maximum(Number.MAX_SAFE_INTEGER, { error: `${what}: too large` }),
+    // Number.isInteger, not z.int(): 1e20 is "too large", not "not an integer".
+    z.refine((value) => Number.isInteger(value), { error: `${what}: expected an integer`, abort: true }),
+    z.minimum(-Number.MAX_SAFE_INTEGER, { error: `${what}: too small`, abort: true }),
+    z.maximum(Number.MAX_SAFE_INTEGER, { error: `${what}: too large`, abort: true }),
   )
 
 export const usageLine = z
