@@ -18,6 +18,7 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(InvoicePdf)
+    if (flags.output.trim() === '') throw invalid('--output: expected the path of the PDF file to write', {}, 'OUTPUT_UNWRITABLE')
     const ctx = await this.context(flags)
     const invoice = showInvoice(ctx, args.invoice)
     const { renderInvoicePdf } = await import('../../render/invoice-pdf.js')

@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { listPrices, type PriceView } from '../../core/catalog/prices.js'
+import { requireProduct } from '../../core/catalog/products.js'
+import { currency } from '../../core/currency.js'
 import { renderPrices } from '../../render/catalog.js'
 
 type Result = { prices: PriceView[] }
@@ -16,7 +18,11 @@ export default class PriceList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(PriceList)
-    return listPrices(await this.context(flags), { product: flags.product, currency: flags.currency, all: flags.all })
+    const ctx = await this.context(flags)
+    // A filter naming nothing that exists is a mistake to report, not an empty list.
+    if (flags.product !== undefined) requireProduct(ctx.db, ctx.workspace.id, flags.product)
+    if (flags.currency !== undefined) currency(flags.currency)
+    return listPrices(ctx, { product: flags.product, currency: flags.currency, all: flags.all })
   }
 
   protected render(result: Result): string {

@@ -28,8 +28,8 @@ its effective headroom and what binds it (the pool, or the ancestor whose limit 
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(UsageReport)
-    const by = flags.by ?? (flags.org ? 'org' : 'pool')
-    if (flags.org && by !== 'org') throw invalid('--org goes with --by org')
+    const by = flags.by ?? (flags.org !== undefined ? 'org' : 'pool')
+    if (flags.org !== undefined && by !== 'org') throw invalid('--org goes with --by org')
     const ctx = await this.context(flags)
     if (by === 'org') return usageByOrg(ctx, { org: flags.org })
     if (by === 'product') return usageByProduct(ctx)

@@ -39,9 +39,20 @@ const exitFor: Record<string, ExitCodeValue> = {
   AMBIGUOUS_REFERENCE: ExitCode.invalidInput,
 }
 
+/**
+ * What a NOT_FOUND rejection could not find, as every other NOT_FOUND says it
+ * (details.kind and details.ref). The meter names the product first in its
+ * message when the product is the missing one; otherwise it is the org.
+ */
+function missing(decision: UsageDecision): { kind: string; ref: string } | undefined {
+  if (decision.reason !== 'NOT_FOUND') return undefined
+  return decision.message?.startsWith('product ') ? { kind: 'product', ref: decision.product } : { kind: 'organization', ref: decision.orgId }
+}
+
 /** The error a rejected decision is reported as (exit 4, or 3 / 2 for a bad reference). */
 export function rejectionError(decision: UsageDecision): WsbError {
   return new WsbError(decision.reason ?? 'REJECTED', decision.message ?? 'usage report rejected', exitFor[decision.reason ?? ''] ?? ExitCode.refused, {
+    ...missing(decision),
     orgId: decision.orgId,
     product: decision.product,
     requested: decision.requested,
