@@ -1,6 +1,6 @@
 // Fault tests: wrong files given as the database. Each is refused with the
 // documented code (README "Exit codes and error codes") and left byte for byte
-// as it was, with no WAL or shared-memory file left next to it.
+// as it was, with no WAL holding anything next to it.
 import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

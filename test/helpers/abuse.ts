@@ -1,19 +1,22 @@
 // Checks shared by the fault and abuse tests: the error contract of SPEC §2 and
 // "nothing changed" as the bytes of the database file.
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { expect } from 'vitest'
 import type { CliResult } from './cli.js'
 
 /** A stack frame line, as Node prints them. */
 const STACK = /^\s+at .+[:(]/m
 
-/** The bytes of a database file and whether a WAL or shared-memory file was left behind. */
-export function snapshot(path: string): { main: string | null; wal: boolean; shm: boolean } {
+/**
+ * The bytes of a database file, and how many bytes of WAL lie next to it. A WAL
+ * left empty by readers that closed at the same moment holds nothing; one with
+ * bytes holds writes, so either way equal snapshots mean nothing was written.
+ */
+export function snapshot(path: string): { main: string | null; walBytes: number } {
   return {
     main: existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : null,
-    wal: existsSync(`${path}-wal`),
-    shm: existsSync(`${path}-shm`),
+    walBytes: existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0,
   }
 }
 
