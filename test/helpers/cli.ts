@@ -10,11 +10,13 @@ export type CliResult = { code: number; stdout: string; stderr: string; json: ()
 /**
  * Environment without the caller's colour, CI and wsb settings, so tests are
  * deterministic; the default data directory is a temp dir, never the real one.
+ * NODE_ENV goes too: vitest sets it to "test", which puts oclif in development
+ * mode (2.5x slower starts, developer warnings), unlike any real run.
  */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: tempDir() }
   for (const key of Object.keys(env))
-    if (/^(WSB_|STRIPE_|FORCE_COLOR|NO_COLOR|DEBUG|CI$)/.test(key)) delete env[key]
+    if (/^(WSB_|STRIPE_|FORCE_COLOR|NO_COLOR|DEBUG|CI$|NODE_ENV$)/.test(key)) delete env[key]
   for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key]
   else env[key] = value
   return env
