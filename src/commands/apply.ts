@@ -35,8 +35,11 @@ and writes nothing. See examples/ for the seed examples.`
     let text: string
     try {
       text = flags.file === '-' ? await readStdin() : await readFile(flags.file, 'utf8')
-    } catch {
-      throw notFound('file', flags.file)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw notFound('file', flags.file)
+      if (code === 'EISDIR') throw invalid(`${flags.file} is a directory; give a YAML or JSON file`, { file: flags.file })
+      throw invalid(`cannot read ${flags.file}: ${(error as Error).message}`, { file: flags.file })
     }
     const file = await readApplyFile(text, flags.file === '-' ? 'stdin' : flags.file)
     const db = await this.openDatabase(flags.db)

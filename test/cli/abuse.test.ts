@@ -2,9 +2,12 @@
 // line on stderr, or the JSON error object and nothing else on stdout), the
 // spec's exit code (2 for a user's mistake, never 1), no stack trace unless
 // DEBUG=wsb, and the database file byte for byte as it was.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { alternating, abuseFixture, type Case, expectRefusals, type Fixture } from '../helpers/abuse-setup.js'
 import { wsb } from '../helpers/cli.js'
+import { tempDir } from '../helpers/temp.js'
 
 let f: Fixture
 
@@ -200,6 +203,45 @@ describe('abuse: flags that conflict or are missing', () => {
       expect(out.code).toBe(2)
       expect(out.stderr).toBe('Error: --to cannot also be provided when using --by [INVALID_INPUT]\n')
     }
+  })
+})
+
+describe('abuse: apply and export files', () => {
+  it('apply -f with a missing, unreadable, malformed or wrongly shaped file is refused before anything is written', async () => {
+    const dir = tempDir()
+    const write = (name: string, content: string | Buffer) => {
+      const path = join(dir, name)
+      writeFileSync(path, content)
+      return path
+    }
+    const folder = join(dir, 'a-folder')
+    mkdirSync(folder)
+    const garbage = Buffer.alloc(3000)
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) % 256
+    const workspace = { name: 'Acme', mode: 'assigned' }
+    const cases: Case[] = [
+      { args: ['apply', '-f', join(dir, 'missing.yaml')], expected: { exit: 3, code: 'NOT_FOUND', details: { kind: 'file' } }, json: true },
+      ...alternating(
+        [
+          ['apply', '-f', folder],
+          ['apply', '-f', write('cut.yaml', 'workspace:\n  name: Acme\n  mode: [assigned')],
+          ['apply', '-f', write('garbage.yaml', garbage)],
+          ['apply', '-f', write('array.json', JSON.stringify([{ workspace }]))],
+          ['apply', '-f', write('empty.yaml', '')],
+          ['apply', '-f', write('extra.json', JSON.stringify({ workspace, extra: 1 }))],
+          ['apply', '-f', write('slash.json', JSON.stringify({ workspace, organizations: [{ name: 'Sales/EMEA' }] }))],
+          ['apply', '-f', write('limit.json', JSON.stringify({ workspace, organizations: [{ name: 'Sales', limits: { users: 1.5 } }] }))],
+          ['apply', '-f', write('mode.json', JSON.stringify({ workspace: { name: 'Acme', mode: 'shared' } }))],
+        ],
+        INVALID,
+      ),
+      { args: ['export', '-o', folder], expected: { exit: 2, code: 'OUTPUT_UNWRITABLE' }, json: true },
+      { args: ['export', '-o', join(dir, 'no', 'such', 'dir.yaml')], expected: { exit: 2, code: 'OUTPUT_UNWRITABLE' }, json: false },
+    ]
+    const errors = await expectRefusals(f.db, cases)
+    expect(errors[1]?.message).toMatch(/is a directory/)
+    expect(errors[2]?.message).toMatch(/not valid YAML or JSON at line 3/)
+    expect(errors[4]?.message).toMatch(/expected a mapping with a "workspace" key/)
   })
 })
 

@@ -16,6 +16,6 @@ export async function readApplyFile(text: string, source: string): Promise<Apply
     throw invalid(`${source}: not valid YAML or JSON at ${where}: ${first?.message.split('\n')[0]}`, { errors: document.errors.map((e) => e.message.split('\n')[0]) })
   }
   const value = document.toJS()
-  if (value === null || typeof value !== 'object') throw invalid(`${source}: expected a mapping with a "workspace" key`)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(`${source}: expected a mapping with a "workspace" key`)
   return parseInput(applyFile, value)
 }
