@@ -119,6 +119,37 @@ describe('abuse: names', () => {
     for (const shown of ['東京支社', family, flags, 'Ñandú Café — Zürich']) expect(text.stdout).toContain(shown)
   })
 
+  it('names are unique and found case-insensitively beyond ASCII, by every command alike (never UNIQUE-constraint crashes)', () => {
+    const db = tempDbPath()
+    const ok = (args: string[]) => {
+      const out = wsb([...args, '--json'], { db })
+      expect(out.code, `${args.join(' ')}\n${out.stdout}${out.stderr}`).toBe(0)
+      return out.json()
+    }
+    const taken = (args: string[]) => expectFailure(wsb([...args, '--json'], { db }), { exit: 4, code: 'NAME_TAKEN' }, args.join(' '))
+    const ws = ok(['workspace', 'create', 'ÉCOLE', '--mode', 'pooled', '--test-clock'])
+    // SQLite's lower() leaves É alone: 'École' used to pass the check and then hit the unique index (exit 1).
+    taken(['workspace', 'create', 'École', '--mode', 'single'])
+    taken(['workspace', 'create', 'école', '--mode', 'single'])
+    expect(ok(['workspace', 'show', 'école']).id).toBe(ws.id)
+    const account = ok(['account', 'create', 'ÉCOLE SA', '--currency', 'EUR'])
+    taken(['account', 'create', 'école sa', '--currency', 'EUR'])
+    expect(ok(['account', 'show', 'ÉCOLE SA']).id).toBe(account.id) // its exact name used to be NOT_FOUND
+    expect(ok(['account', 'show', 'École Sa']).id).toBe(account.id)
+    ok(['coupon', 'create', 'ÉTÉ', '--percent-off', '5', '--duration', 'once'])
+    taken(['coupon', 'create', 'été', '--percent-off', '5', '--duration', 'once'])
+    expect(ok(['account', 'discount', 'ÉCOLE SA', '--coupon', 'ÉTÉ']).coupon).toMatchObject({ code: 'ÉTÉ' })
+    ok(['sub', 'add', 'ÉCOLE SA', '--item', 'users=10', '--no-trial'])
+    const org = ok(['org', 'create', 'Ñandú Café'])
+    const child = ok(['org', 'create', 'Ünter', '--parent', 'ñandú café'])
+    // usage record and import resolve orgs in SQL: they must agree with org show.
+    expect(ok(['org', 'show', 'ÑANDÚ CAFÉ']).id).toBe(org.id)
+    expect(ok(['usage', 'record', '--org', 'ñandú café', '--product', 'users', '--delta', '1']).orgId).toBe(org.id)
+    expect(ok(['usage', 'record', '--org', 'ÑANDÚ CAFÉ/ünter', '--product', 'users', '--delta', '1']).orgId).toBe(child.id)
+    const imported = wsb(['usage', 'import', '-', '--json'], { db, input: `${JSON.stringify({ org: 'ñandú café/ÜNTER', product: 'users', delta: 1 })}\n` })
+    expect(imported.json()).toMatchObject({ accepted: 1, rejected: 0, invalid: 0 })
+  })
+
   it('"/" separates org paths, so an org name cannot hold it (exit 2); workspace and account names may', async () => {
     const errors = await expectRefusals(
       f.db,

@@ -1,7 +1,7 @@
 // Creating billing accounts under the mode's rules (R-BA-1..4): one in single
 // mode (ACCOUNT_LIMIT), dedicated to a top-level org in assigned mode, any
 // number in pooled mode.
-import { eq, sql, and } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Ctx } from '../context.js'
 import { currency } from '../currency.js'
 import { refused } from '../errors.js'
@@ -11,6 +11,7 @@ import { billingAccounts } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
 import { assignWithin } from './assign.js'
 import { type AccountView, accountView } from './view.js'
+import { sameName } from '../names.js'
 
 export type CreateAccountInput = {
   name: string
@@ -39,10 +40,11 @@ export function createAccount(ctx: Ctx, input: CreateAccountInput): AccountView 
         )
     }
     const clash = db.orm
-      .select({ id: billingAccounts.id })
+      .select({ id: billingAccounts.id, name: billingAccounts.name })
       .from(billingAccounts)
-      .where(and(eq(billingAccounts.workspaceId, workspace.id), eq(sql`lower(${billingAccounts.name})`, input.name.toLowerCase())))
-      .get()
+      .where(eq(billingAccounts.workspaceId, workspace.id))
+      .all()
+      .find((row) => sameName(row.name, input.name))
     if (clash) throw refused('NAME_TAKEN', `a billing account named "${input.name}" already exists (${clash.id})`, { id: clash.id })
     let row = db.orm
       .insert(billingAccounts)

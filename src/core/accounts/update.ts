@@ -1,5 +1,5 @@
 // Editing a billing account's details (R-BA-1).
-import { and, eq, ne, sql } from 'drizzle-orm'
+import { and, eq, ne } from 'drizzle-orm'
 import type { Ctx } from '../context.js'
 import { currency } from '../currency.js'
 import { refused } from '../errors.js'
@@ -8,6 +8,7 @@ import { billingAccounts, subscriptions } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
 import { resolveAccount } from './resolve.js'
 import { type AccountView, accountView } from './view.js'
+import { sameName } from '../names.js'
 
 export type UpdateAccountInput = {
   ref: string
@@ -26,17 +27,13 @@ export function updateAccount(ctx: Ctx, input: UpdateAccountInput): AccountView 
     const account = resolveAccount(db, workspace.id, input.ref)
     const changes: Partial<typeof billingAccounts.$inferInsert> = {}
     if (input.name !== undefined && input.name !== account.name) {
+      const name = input.name
       const clash = db.orm
-        .select({ id: billingAccounts.id })
+        .select({ id: billingAccounts.id, name: billingAccounts.name })
         .from(billingAccounts)
-        .where(
-          and(
-            eq(billingAccounts.workspaceId, workspace.id),
-            eq(sql`lower(${billingAccounts.name})`, input.name.toLowerCase()),
-            ne(billingAccounts.id, account.id),
-          ),
-        )
-        .get()
+        .where(and(eq(billingAccounts.workspaceId, workspace.id), ne(billingAccounts.id, account.id)))
+        .all()
+        .find((row) => sameName(row.name, name))
       if (clash) throw refused('NAME_TAKEN', `a billing account named "${input.name}" already exists (${clash.id})`, { id: clash.id })
       changes.name = input.name
     }

@@ -6,7 +6,7 @@
 // inside one transaction: a file that fails anywhere changes nothing. A dry run
 // is the same run, rolled back. Payment methods are attached after the commit,
 // because attaching talks to the payment provider; they are validated before.
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import { assignWithin } from '../accounts/assign.js'
 import { adjustCredit } from '../accounts/credit.js'
 import { createAccount } from '../accounts/create.js'
@@ -53,6 +53,7 @@ import { rejectionError } from '../usage/decision.js'
 import { createWorkspace } from '../workspaces/create.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
 import type { AccountInput, ApplyFile, OrgInput, SubscriptionInput } from './schema.js'
+import { sameName } from '../names.js'
 
 export type ApplyAction = {
   action: 'create' | 'update' | 'unchanged'
@@ -105,7 +106,7 @@ class Applier {
 
   private workspace(): void {
     const spec = this.file.workspace
-    const existing = this.db.orm.select().from(workspaces).where(eq(sql`lower(${workspaces.name})`, spec.name.toLowerCase())).get()
+    const existing = this.db.orm.select().from(workspaces).all().find((row) => sameName(row.name, spec.name))
     if (!existing) {
       const view = createWorkspace(this.db, {
         name: spec.name,
@@ -158,8 +159,9 @@ class Applier {
     const existing = this.db.orm
       .select()
       .from(coupons)
-      .where(and(eq(coupons.workspaceId, this.ctx.workspace.id), eq(sql`lower(${coupons.code})`, spec.code.toLowerCase())))
-      .get()
+      .where(eq(coupons.workspaceId, this.ctx.workspace.id))
+      .all()
+      .find((row) => sameName(row.code, spec.code))
     const percentOffMilli = spec.percentOff === undefined ? null : parseInput(taxRate, spec.percentOff)
     const code = spec.currency === undefined ? null : currency(spec.currency).code
     if (!existing) {
@@ -225,8 +227,9 @@ class Applier {
     let row = this.db.orm
       .select()
       .from(billingAccounts)
-      .where(and(eq(billingAccounts.workspaceId, ws.id), eq(sql`lower(${billingAccounts.name})`, spec.name.toLowerCase())))
-      .get()
+      .where(eq(billingAccounts.workspaceId, ws.id))
+      .all()
+      .find((account) => sameName(account.name, spec.name))
     if (!row) {
       const view = createAccount(this.ctx, { name: spec.name, currency: spec.currency, org: spec.organization, ...details })
       row = this.db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, view.id)).get() as BillingAccountRow
@@ -260,8 +263,9 @@ class Applier {
     const row = this.db.orm
       .select()
       .from(billingAccounts)
-      .where(and(eq(billingAccounts.workspaceId, this.ctx.workspace.id), eq(sql`lower(${billingAccounts.name})`, spec.name.toLowerCase())))
-      .get() as BillingAccountRow
+      .where(eq(billingAccounts.workspaceId, this.ctx.workspace.id))
+      .all()
+      .find((account) => sameName(account.name, spec.name)) as BillingAccountRow
     ;(spec.subscriptions ?? []).forEach((sub, i) => within(`subscriptions[${i}]`, () => this.subscription(row, sub)))
   }
 

@@ -12,6 +12,7 @@ import { newId } from '../ids.js'
 import type { Money } from '../money.js'
 import { accountDiscounts, type CouponDuration, type CouponRow, coupons } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
+import { asciiOnly, sameName } from '../names.js'
 
 export type CouponView = {
   id: string
@@ -55,7 +56,12 @@ export function createCoupon(ctx: Ctx, input: CreateCouponInput): CouponView {
   if (input.duration !== 'repeating' && input.durationInvoices !== undefined) throw invalid('--invoices goes only with --duration repeating')
   const code = input.currency === undefined ? undefined : currency(input.currency).code
   return immediate(db.sqlite, () => {
-    const taken = db.orm.select().from(coupons).where(and(eq(coupons.workspaceId, workspace.id), eq(sql`lower(${coupons.code})`, input.code.toLowerCase()))).get()
+    const taken = db.orm
+      .select()
+      .from(coupons)
+      .where(eq(coupons.workspaceId, workspace.id))
+      .all()
+      .find((row) => sameName(row.code, input.code))
     if (taken) throw refused('NAME_TAKEN', `a coupon with code "${input.code}" already exists`, { couponId: taken.id })
     const row = db.orm
       .insert(coupons)
@@ -94,11 +100,13 @@ export function attachDiscount(ctx: Ctx, input: { account: string; coupon: strin
       return { accountId: account.id, coupon: null }
     }
     const ref = input.coupon
-    const coupon = db.orm
-      .select()
-      .from(coupons)
-      .where(and(eq(coupons.workspaceId, workspace.id), sql`(${coupons.id} = ${ref} OR lower(${coupons.code}) = ${ref.toLowerCase()})`))
-      .get()
+    const coupon =
+      db.orm
+        .select()
+        .from(coupons)
+        .where(and(eq(coupons.workspaceId, workspace.id), sql`(${coupons.id} = ${ref} OR lower(${coupons.code}) = lower(${ref.trim()}))`))
+        .get() ??
+      (asciiOnly(ref) ? undefined : db.orm.select().from(coupons).where(eq(coupons.workspaceId, workspace.id)).all().find((row) => sameName(row.code, ref)))
     if (!coupon) throw notFound('coupon', ref)
     if (coupon.amountOff !== null && coupon.currency !== account.currency)
       throw refused('CURRENCY_MISMATCH', `coupon ${coupon.code} is ${coupon.currency}; account "${account.name}" bills in ${account.currency}`, {

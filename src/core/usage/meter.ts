@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3'
 import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
+import { asciiOnly, sameName } from '../names.js'
 import { capacityOf } from '../pools/pools.js'
 import type { Binding, UsageDecision, UsageReportInput } from './decision.js'
 import { effectiveHeadroom } from './headroom.js'
@@ -33,6 +34,9 @@ function prepare(sqlite: Database.Database) {
   return {
     orgById: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
       'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND id = ?',
+    ),
+    orgsInWorkspace: sqlite.prepare<[string], { id: string; name: string; parent_id: string | null }>(
+      'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ?',
     ),
     orgsByName: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
       'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND lower(name) = lower(?) LIMIT 2',
@@ -363,15 +367,21 @@ export class Meter {
     const workspaceId = this.ctx.workspace.id
     const byId = this.sql.orgById.get(workspaceId, ref)
     if (byId) return byId
+    // SQLite's lower() folds only A-Z: names with other letters are compared as the
+    // org tree compares them (core/names.ts), so every command finds the same org.
+    const named = (name: string) => this.sql.orgsInWorkspace.all(workspaceId).filter((row) => sameName(row.name, name))
     if (ref.includes('/')) {
       let found: { id: string; name: string; parent_id: string | null } | undefined
       for (const part of ref.split('/')) {
-        found = found ? this.sql.childByName.get(found.id, part.trim()) : this.sql.topByName.get(workspaceId, part.trim())
+        const name = part.trim()
+        const parentId: string | null = found?.id ?? null
+        if (!asciiOnly(name)) found = named(name).find((row) => row.parent_id === parentId)
+        else found = found ? this.sql.childByName.get(found.id, name) : this.sql.topByName.get(workspaceId, name)
         if (!found) throw new Rejection('NOT_FOUND', `organization "${ref}" not found`)
       }
       if (found) return found
     }
-    const byName = this.sql.orgsByName.all(workspaceId, ref.trim())
+    const byName = asciiOnly(ref) ? this.sql.orgsByName.all(workspaceId, ref.trim()) : named(ref)
     if (byName.length === 1) return byName[0] as { id: string; name: string; parent_id: string | null }
     if (byName.length > 1) throw new Rejection('AMBIGUOUS_REFERENCE', `organization name "${ref}" is ambiguous; use an id or a path`)
     throw new Rejection('NOT_FOUND', `organization "${ref}" not found`)

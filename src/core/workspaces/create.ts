@@ -1,6 +1,5 @@
 // Creating a workspace (R-WS-1, R-WS-3): its permanent mode, its clock, and the
 // seeded product catalog (R-PR-1).
-import { eq, sql } from 'drizzle-orm'
 import { seedCatalog } from '../catalog/seed.js'
 import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
@@ -9,6 +8,7 @@ import type { Db } from '../store/open.js'
 import { type BillingMode, workspaces } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
 import { type WorkspaceView, workspaceView } from './view.js'
+import { sameName } from '../names.js'
 
 export type CreateWorkspaceInput = {
   name: string
@@ -23,10 +23,10 @@ export type CreateWorkspaceInput = {
 export function createWorkspace(db: Db, input: CreateWorkspaceInput): WorkspaceView {
   return immediate(db.sqlite, () => {
     const taken = db.orm
-      .select({ id: workspaces.id })
+      .select({ id: workspaces.id, name: workspaces.name })
       .from(workspaces)
-      .where(eq(sql`lower(${workspaces.name})`, input.name.toLowerCase()))
-      .get()
+      .all()
+      .find((row) => sameName(row.name, input.name))
     if (taken) throw refused('NAME_TAKEN', `a workspace named "${input.name}" already exists (${taken.id})`, { id: taken.id })
     const now = input.now ?? Date.now()
     const testClock = input.testClock === true || input.clockStart !== undefined

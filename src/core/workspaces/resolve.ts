@@ -3,12 +3,14 @@
 import { ExitCode, invalid, notFound, WsbError } from '../errors.js'
 import type { Db } from '../store/connect.js'
 import type { WorkspaceRow } from '../store/schema/index.js'
+import { asciiOnly, sameName } from '../names.js'
 
 const COLUMNS = 'id, name, mode, clock_mode AS clockMode, clock_now AS clockNow, created_at AS createdAt, trial_used_at AS trialUsedAt'
 
 export function resolveWorkspace(db: Pick<Db, 'sqlite'>, ref: string | undefined): WorkspaceRow {
   if (ref !== undefined && ref !== '') {
-    const row = db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces WHERE id = ? OR lower(name) = lower(?) LIMIT 1`).get(ref, ref) as WorkspaceRow | undefined
+    let row = db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces WHERE id = ? OR lower(name) = lower(?) LIMIT 1`).get(ref, ref) as WorkspaceRow | undefined
+    if (!row && !asciiOnly(ref)) row = (db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces`).all() as WorkspaceRow[]).find((w) => sameName(w.name, ref))
     if (!row) throw notFound('workspace', ref)
     return row
   }

@@ -1,5 +1,5 @@
 // Renaming a workspace. Its mode never changes (R-WS-1): any attempt is MODE_IMMUTABLE.
-import { and, eq, ne, sql } from 'drizzle-orm'
+import { eq, ne } from 'drizzle-orm'
 import { workspaceNow } from '../clock.js'
 import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
@@ -7,6 +7,7 @@ import type { Db } from '../store/open.js'
 import { type BillingMode, type WorkspaceRow, workspaces } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
 import { type WorkspaceView, workspaceView } from './view.js'
+import { sameName } from '../names.js'
 
 export type UpdateWorkspaceInput = { name?: string; mode?: BillingMode | string }
 
@@ -21,10 +22,11 @@ export function updateWorkspace(db: Db, workspace: WorkspaceRow, input: UpdateWo
     const name = input.name
     if (name === undefined || name === workspace.name) return workspaceView(workspace)
     const taken = db.orm
-      .select({ id: workspaces.id })
+      .select({ id: workspaces.id, name: workspaces.name })
       .from(workspaces)
-      .where(and(eq(sql`lower(${workspaces.name})`, name.toLowerCase()), ne(workspaces.id, workspace.id)))
-      .get()
+      .where(ne(workspaces.id, workspace.id))
+      .all()
+      .find((row) => sameName(row.name, name))
     if (taken) throw refused('NAME_TAKEN', `a workspace named "${name}" already exists (${taken.id})`, { id: taken.id })
     const row = db.orm.update(workspaces).set({ name }).where(eq(workspaces.id, workspace.id)).returning().get()
     recordEvent(db, {
