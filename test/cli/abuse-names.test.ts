@@ -236,6 +236,16 @@ describe('abuse: unknown references', () => {
     })
   })
 
+  it('an empty --workspace is invalid input naming the flag, not "the only workspace"; an empty WSB_WORKSPACE is unset', () => {
+    const before = wsb(['org', 'list', '--json'], { db: f.db }).json()
+    const error = expectFailure(wsb(['org', 'create', 'Ops', '--workspace', '', '--json'], { db: f.db }), INVALID)
+    expect(error.details).toMatchObject({ flag: 'workspace' })
+    expect(wsb(['org', 'list', '--json'], { db: f.db }).json()).toEqual(before)
+    const fromEnv = wsb(['org', 'list', '--json'], { db: f.db, env: { WSB_WORKSPACE: '' } })
+    expect(fromEnv.code).toBe(0)
+    expect(fromEnv.json()).toEqual(before)
+  })
+
   it('usage record for an unknown org or product: exit 3, NOT_FOUND with the kind; the rejection is ledgered, no level moves', () => {
     const level = () =>
       wsb(['usage', 'report', '--by', 'org', '--json'], { db: f.db })

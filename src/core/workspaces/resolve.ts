@@ -8,7 +8,8 @@ import { asciiOnly, sameName } from '../names.js'
 const COLUMNS = 'id, name, mode, clock_mode AS clockMode, clock_now AS clockNow, created_at AS createdAt, trial_used_at AS trialUsedAt'
 
 export function resolveWorkspace(db: Pick<Db, 'sqlite'>, ref: string | undefined): WorkspaceRow {
-  if (ref !== undefined && ref !== '') {
+  if (ref === '') throw invalid('--workspace is empty; give a workspace id or name, or leave the flag out', { flag: 'workspace' })
+  if (ref !== undefined) {
     let row = db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces WHERE id = ? OR lower(name) = lower(?) LIMIT 1`).get(ref, ref) as WorkspaceRow | undefined
     if (!row && !asciiOnly(ref)) row = (db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces`).all() as WorkspaceRow[]).find((w) => sameName(w.name, ref))
     if (!row) throw notFound('workspace', ref)
