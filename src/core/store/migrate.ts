@@ -2,10 +2,11 @@
 // drizzle's migrator), serialised by BEGIN IMMEDIATE so that processes opening a
 // fresh database at once cannot race, and refusing a database from a newer wsb.
 import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type Database from 'better-sqlite3'
-import { readMigrationFiles } from 'drizzle-orm/migrator'
+import type * as Migrator from 'drizzle-orm/migrator'
 import { invalid } from '../errors.js'
 import { immediate } from './transaction.js'
 
@@ -84,6 +85,9 @@ export function migrate(sqlite: Database.Database, path: string): void {
     if (applied === known) return
     sqlite.exec(`CREATE TABLE IF NOT EXISTS ${TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`)
     const record = sqlite.prepare(`INSERT INTO ${TABLE} (hash, created_at) VALUES (?, ?)`)
+    // Loaded only when there is something to apply: it brings node:crypto, a
+    // few milliseconds of every start-up otherwise.
+    const { readMigrationFiles } = createRequire(import.meta.url)('drizzle-orm/migrator') as typeof Migrator
     for (const migration of readMigrationFiles({ migrationsFolder: folder })) {
       if (applied !== null && migration.folderMillis <= applied) continue
       for (const statement of migration.sql) if (statement.trim()) sqlite.exec(statement)
