@@ -2,7 +2,7 @@
 // outside any command (unknown command, bad topic) under the same contract.
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { flush, run } from '@oclif/core'
+import { Config, flush, run } from '@oclif/core'
 import { reportFailure, toFailure } from './cli/failure.js'
 import { ExitCode } from './core/errors.js'
 import { cardRefusal, looksLikeCardNumber } from './core/payments/cards.js'
@@ -33,12 +33,34 @@ export async function main(dir: string, options: { development?: boolean } = {})
       process.exitCode = failure.exitCode
       return
     }
-    if (/command .* not found/.test(failure.message)) {
+    const unknown = /command (\S+) not found/.exec(failure.message)
+    if (unknown?.[1]) {
       failure.code = 'UNKNOWN_COMMAND'
       failure.exitCode = ExitCode.invalidInput
-      failure.message = `${failure.message}; see wsb --help`
+      Object.assign(failure, await explainUnknown(unknown[1], dir))
     }
     process.exitCode = failure.exitCode
     reportFailure(failure, argv.includes('--json'), error, (text) => paintErr().red(text))
   }
+}
+
+/**
+ * What was typed, in words: a flag before the command, or the known command
+ * that extra words followed ("org list extra": org list takes no such argument).
+ */
+async function explainUnknown(id: string, dir: string): Promise<{ message: string; details: Record<string, unknown> }> {
+  if (id.startsWith('-'))
+    return { message: `"${id}" comes before any command; flags go after the command (wsb COMMAND ${id}); see wsb --help`, details: { flag: id } }
+  const words = id.split(':')
+  let known: string | undefined
+  try {
+    const config = await Config.load(dir)
+    for (let n = words.length - 1; n > 0 && !known; n--) if (config.findCommand(words.slice(0, n).join(':'))) known = words.slice(0, n).join(' ')
+  } catch {
+    // Explaining is best effort; the command is unknown either way.
+  }
+  const typed = words.join(' ')
+  if (!known) return { message: `unknown command "${typed}"; see wsb --help`, details: { command: typed } }
+  const extra = typed.slice(known.length + 1)
+  return { message: `"${known}" does not take "${extra}"; see wsb ${known} --help`, details: { command: known, unexpected: extra } }
 }

@@ -193,9 +193,15 @@ describe('abuse: flags that conflict or are missing', () => {
   it('unknown flags, bad option values, a flag without its value, unknown commands: exit 2, also with NODE_ENV=development', async () => {
     const cases: Case[] = [
       ...alternating([['org', 'list', '--bogus'], ['org', 'list', '--db'], ['sub', 'add', 'Acme Inc', '--item', 'users=1', '--interval', 'week'], ['sub', 'list', '--status', 'happy'], ['usage', 'report', '--by', 'moon'], ['workspace', 'create', 'X', '--mode', 'shared']], INVALID),
-      ...alternating([['frobnicate'], ['org', 'list', 'extra']], { exit: 2, code: 'UNKNOWN_COMMAND' }),
+      ...alternating([['frobnicate'], ['org', 'list', 'extra'], ['--json', 'org', 'list']], { exit: 2, code: 'UNKNOWN_COMMAND' }),
     ]
-    await expectRefusals(f.db, cases)
+    const errors = await expectRefusals(f.db, cases)
+    // Each says what went wrong in the words typed, not oclif's "org:list:extra".
+    expect(errors.slice(-3).map((e) => e.message)).toEqual([
+      'unknown command "frobnicate"; see wsb --help',
+      '"org list" does not take "extra"; see wsb org list --help',
+      '"--json" comes before any command; flags go after the command (wsb COMMAND --json); see wsb --help',
+    ])
     // oclif adds a developer warning to stderr after a failed parse when NODE_ENV is
     // development or test; the error must still be the only line.
     for (const env of ['development', 'test']) {
