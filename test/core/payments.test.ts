@@ -63,6 +63,9 @@ describe('payment methods', () => {
       await expect(addPaymentMethod(ctx, sandbox, { account: 'Acme', source: raw })).rejects.toMatchObject({ code: 'RAW_CARD_REFUSED', exitCode: 4 })
     }
     await expect(addPaymentMethod(ctx, sandbox, { account: 'Acme', source: 'pm_card_nonsense' })).rejects.toMatchObject({ code: 'UNKNOWN_PAYMENT_METHOD', exitCode: 2 })
+    // A known token with a malformed expiry is malformed input, not an unknown method.
+    for (const expiry of ['13/2026', '00/2030', '1/2030', '12-2030'])
+      await expect(addPaymentMethod(ctx, sandbox, { account: 'Acme', source: `pm_card_visa@${expiry}` })).rejects.toMatchObject({ code: 'INVALID_PAYMENT_METHOD', exitCode: 2 })
     expect(listPaymentMethods(ctx, 'Acme').paymentMethods).toEqual([])
     const dump = JSON.stringify(ctx.db.sqlite.prepare('SELECT * FROM events').all())
     expect(dump).not.toMatch(/4242424242|4242 4242|0566-5566/)

@@ -53,7 +53,7 @@ export class SandboxProvider implements PaymentProvider {
     if (expiry !== undefined) {
       const match = /^(\d{2})\/(\d{4})$/.exec(expiry)
       const month = Number(match?.[1])
-      if (!match || month < 1 || month > 12) throw invalid(`"${expiry}" is not an expiry MM/YYYY`, {}, 'UNKNOWN_PAYMENT_METHOD')
+      if (!match || month < 1 || month > 12) throw invalid(`"${expiry}" is not an expiry MM/YYYY`, {}, 'INVALID_PAYMENT_METHOD')
       expMonth = month
       expYear = Number(match[2])
     }
