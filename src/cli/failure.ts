@@ -44,6 +44,8 @@ export function toFailure(error: unknown): Failure {
   if (err.code === 'EEXIT') return { code: 'EXIT', message: '', details: {}, exitCode: (err.oclif?.exit ?? 0) as ExitCodeValue }
   if (err.code?.startsWith('SQLITE_BUSY'))
     return { code: 'DB_BUSY', message: 'the database stayed busy for too long; retry', details: {}, exitCode: ExitCode.unexpected }
+  if (err.code?.startsWith('SQLITE_READONLY'))
+    return { code: 'DB_UNWRITABLE', message: `cannot write the database: ${oneLine(err.message)}`, details: {}, exitCode: ExitCode.invalidInput }
   if (err.code === 'SQLITE_FULL' || err.code?.startsWith('SQLITE_IOERR'))
     return { code: 'DB_IO', message: `cannot write the database: ${oneLine(err.message)}`, details: {}, exitCode: ExitCode.unexpected }
   return {

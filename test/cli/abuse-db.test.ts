@@ -1,7 +1,7 @@
 // Fault tests: wrong files given as the database. Each is refused with the
 // documented code (README "Exit codes and error codes") and left byte for byte
 // as it was, with no WAL holding anything next to it.
-import { spawnSync } from 'node:child_process'
+import { type SpawnSyncOptions, spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -128,27 +128,23 @@ describe('abuse: the database file', () => {
     const db = join(dir, 'wsb.sqlite')
     expect(wsb(['workspace', 'create', 'Acme', '--mode', 'single'], { db }).code).toBe(0)
     chmodSync(db, 0o444)
-    // Root ignores file permissions, so as root the CLI runs as the unprivileged user
-    // "nobody" (uid 65534), for whom the file really is read-only. Where that user
-    // cannot run wsb (the checkout is not readable to it), the test is skipped.
+    // Root ignores file permissions, so as root the CLI runs without the capabilities
+    // that override them (setpriv drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH),
+    // for which the file really is read-only. Without setpriv it runs as "nobody"
+    // (uid 65534); only where neither can run wsb is the test skipped.
     const asRoot = process.getuid?.() === 0
+    const drop = '-dac_override,-dac_read_search'
+    const setpriv = asRoot && spawnSync('setpriv', [`--bounding-set=${drop}`, `--inh-caps=${drop}`, '--', process.execPath, '-e', '']).status === 0
+    const spawn = (args: string[], options: SpawnSyncOptions) =>
+      setpriv
+        ? spawnSync('setpriv', [`--bounding-set=${drop}`, `--inh-caps=${drop}`, '--', process.execPath, ...args], options)
+        : spawnSync(process.execPath, args, { ...options, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) })
     const run = (args: string[]): CliResult => {
       const env = cleanEnv({ WSB_DB: db, HOME: dir, XDG_DATA_HOME: dir, XDG_CACHE_HOME: dir, XDG_CONFIG_HOME: dir })
-      const out = spawnSync(process.execPath, [WSB, ...args], {
-        env,
-        encoding: 'utf8',
-        timeout: 60_000,
-        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
-      })
-      return { code: out.status ?? -1, stdout: out.stdout, stderr: out.stderr, json: () => JSON.parse(out.stdout) }
+      const out = spawn([WSB, ...args], { env, encoding: 'utf8', timeout: 60_000 })
+      return { code: out.status ?? -1, stdout: String(out.stdout), stderr: String(out.stderr), json: () => JSON.parse(String(out.stdout)) }
     }
-    if (asRoot) {
-      const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(WSB)}, require('fs').constants.R_OK)`], {
-        uid: 65534,
-        gid: 65534,
-      })
-      if (probe.status !== 0) ctx.skip()
-    }
+    if (asRoot && spawn(['-e', `require('fs').accessSync(${JSON.stringify(WSB)}, require('fs').constants.R_OK)`], {}).status !== 0) ctx.skip()
     const before = snapshot(db)
     expectFailure(run(['org', 'create', 'Sales']), { exit: 2, code: 'DB_UNWRITABLE' })
     expectFailure(run(['org', 'create', 'Sales', '--json']), { exit: 2, code: 'DB_UNWRITABLE', details: { path: db } })

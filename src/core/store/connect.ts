@@ -2,7 +2,7 @@
 // (R-USE-3: WAL, synchronous=FULL, busy timeout, foreign keys) and migrates.
 // The drizzle query builder is attached lazily (store/orm.ts): the hot paths
 // (usage record, import, report) use prepared statements and never load it.
-import { mkdirSync, statSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
@@ -85,6 +85,9 @@ export function connect(path: string): Db {
     // (switching to WAL would already rewrite its header).
     retryBusy(() => checkIsWsbDatabase(handle, path))
     retryBusy(() => refuseNewerSchema(handle, path))
+    // SQLite opens a file it may not write read-only without a word; every command
+    // may write (due lifecycle steps), so say so now rather than at the first write.
+    accessSync(path, constants.W_OK)
     retryBusy(() => handle.pragma('journal_mode = WAL'))
     if (handle.pragma('journal_mode', { simple: true }) !== 'wal')
       throw invalid(`cannot switch ${path} to WAL mode (is it on a read-only or network file system?)`, { path }, 'DB_UNWRITABLE')
