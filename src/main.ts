@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { Config, flush, run } from '@oclif/core'
 import { reportFailure, toFailure } from './cli/failure.js'
 import { ExitCode } from './core/errors.js'
-import { cardRefusal, looksLikeCardNumber } from './core/payments/cards.js'
+import { redact } from './core/redact.js'
 import { paintErr } from './render/colour.js'
 
 /**
@@ -18,7 +18,18 @@ async function developmentOptions(dir: string) {
   return { root: fileURLToPath(new URL('../src', dir)), pjson }
 }
 
+/**
+ * Everything written to stderr passes the one redaction point: oclif's and the
+ * SDKs' debug loggers echo argv (a card number typed by mistake) and options.
+ */
+function redactStderr(): void {
+  const write = process.stderr.write.bind(process.stderr) as (chunk: unknown, ...rest: unknown[]) => boolean
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    write(typeof chunk === 'string' ? redact(chunk) : chunk instanceof Uint8Array ? redact(Buffer.from(chunk).toString('utf8')) : chunk, ...rest)) as typeof process.stderr.write
+}
+
 export async function main(dir: string, options: { development?: boolean } = {}): Promise<void> {
+  redactStderr()
   const argv = process.argv.slice(2)
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)

@@ -2,6 +2,7 @@
 // one-line message, details and an exit code. The only place that decides
 // exit codes for errors; commands and core never call process.exit.
 import { ExitCode, type ExitCodeValue, isWsbError } from '../core/errors.js'
+import { redact, redactDeep } from '../core/redact.js'
 
 export type Failure = { code: string; message: string; details: Record<string, unknown>; exitCode: ExitCodeValue }
 
@@ -23,7 +24,13 @@ function isParseError(error: Error & { parse?: unknown; oclif?: { exit?: number 
   return error.parse !== undefined || error.message.startsWith('Parsing --') || error.oclif?.exit === 2
 }
 
+/** The failure as the user may see it: no secret or card number in the message or details. */
 export function toFailure(error: unknown): Failure {
+  const failure = classify(error)
+  return { ...failure, message: redact(failure.message), details: redactDeep(failure.details) }
+}
+
+function classify(error: unknown): Failure {
   if (isWsbError(error))
     return { code: error.code, message: oneLine(error.message.replace(/^Parsing --\S+\s*/, '')), details: error.details, exitCode: error.exitCode }
   if (!(error instanceof Error))
@@ -65,5 +72,5 @@ export function reportFailure(failure: Failure, json: boolean, error: unknown, p
   } else {
     process.stderr.write(`${paint(`Error: ${failure.message}`)} [${failure.code}]\n`)
   }
-  if (debugEnabled() && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`)
+  if (debugEnabled() && error instanceof Error && error.stack) process.stderr.write(`${redact(error.stack)}\n`)
 }

@@ -35,7 +35,13 @@ export type RecordedRequest = {
   injected: boolean
 }
 
-export type FailureMode = 'network' | number
+/**
+ * 'network' drops the socket, a number answers that status with an api_error,
+ * and an object answers its status with its error body, in any of Stripe's
+ * documented shapes. `{authorization}` in its message is replaced by the
+ * request's Authorization header: a hostile or buggy server echoing the key.
+ */
+export type FailureMode = 'network' | number | { status: number; error: StripeErrorBody }
 
 export type StripeFakeOptions = {
   /** The fake's clock in milliseconds: creation times, card expiry. Defaults to Date.now. */
@@ -59,6 +65,8 @@ export type StripeFake = {
    * case idempotency keys exist for.
    */
   failNext(count: number, how: FailureMode, when?: 'before' | 'after'): void
+  /** Drops the failures still queued; returns how many there were. */
+  clearFailures(): number
   /** Adds a test token like `pm_card_visa`; attaching it creates a fresh `pm_…`. */
   addCard(id: string, card: CardInput): void
   /** The card behind a PaymentMethod id or a test token. */
@@ -208,7 +216,11 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       req.socket.destroy()
       return
     }
-    send(res, recorded, errorAnswer(failure.how, { type: 'api_error', message: 'injected' }))
+    if (typeof failure.how === 'number') return send(res, recorded, errorAnswer(failure.how, { type: 'api_error', message: 'injected' }))
+    const authorization = header(req, 'authorization') ?? ''
+    const echo = (text: string) => text.split('{authorization}').join(authorization)
+    const error = { ...failure.how.error, message: echo(failure.how.error.message), ...(failure.how.error.decline_code ? { decline_code: echo(failure.how.error.decline_code) } : {}) }
+    send(res, recorded, errorAnswer(failure.how.status, error))
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -256,10 +268,12 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     paymentMethods: state.paymentMethods,
     paymentIntents: state.paymentIntents,
     failNext(count, how, when = 'before') {
-      if (how !== 'network' && !(Number.isInteger(how) && how >= 400 && how <= 599))
+      const status = typeof how === 'object' ? how.status : how
+      if (status !== 'network' && !(Number.isInteger(status) && status >= 400 && status <= 599))
         throw new Error(`failNext: expected 'network' or an HTTP error status, got ${how}`)
       for (let i = 0; i < count; i++) failures.push({ how, when })
     },
+    clearFailures: () => failures.splice(0).length,
     addCard: (id, card) => state.addToken(id, card),
     card: (id) => state.paymentMethods.get(id)?.card ?? state.tokens.get(id),
     close: () =>

@@ -1,5 +1,6 @@
 // Appending to the event log (R-EV-1). Called inside the transaction of the
 // change it records, so a change and its event land together or not at all.
+import { redactDeep } from '../redact.js'
 import type { Db } from '../store/open.js'
 import { events } from '../store/schema/index.js'
 
@@ -19,7 +20,7 @@ export function recordEvent(db: Db, event: EventInput): void {
       at: event.at,
       kind: event.kind,
       refs: event.refs ?? {},
-      data: event.data ?? {},
+      data: redactDeep(event.data ?? {}),
       recordedAt: Date.now(),
     })
     .run()

@@ -2,6 +2,7 @@
 import { asc, eq } from 'drizzle-orm'
 import { iso, isoOrNull } from '../clock.js'
 import { money, type Money } from '../money.js'
+import { redact } from '../redact.js'
 import type { Db } from '../store/open.js'
 import { type InvoiceRow, type InvoiceStatus, invoiceLines, paymentAttempts } from '../store/schema/index.js'
 
@@ -70,8 +71,8 @@ function loadPayments(db: Db, invoiceId: string): PaymentAttemptView[] {
       provider: row.provider,
       paymentMethodId: row.paymentMethodId,
       outcome: row.outcome,
-      declineCode: row.declineCode,
-      message: row.message,
+      declineCode: row.declineCode === null ? null : redact(row.declineCode),
+      message: row.message === null ? null : redact(row.message),
       amount: money(row.amount, row.currency),
       run: row.run,
       providerPaymentId: row.providerPaymentId,

@@ -9,6 +9,7 @@
 import { and, eq, isNotNull, like, ne, sql } from 'drizzle-orm'
 import { type Ctx, contextFor } from '../context.js'
 import { isWsbError, providerFailure } from '../errors.js'
+import { redact } from '../redact.js'
 import { recordEvent } from '../events/record.js'
 import { schedule } from '../lifecycle/queue.js'
 import { notify } from '../notifications/record.js'
@@ -50,7 +51,9 @@ function runLabel(db: Db, invoice: InvoiceRow, mode: CollectMode): string {
   return unfinished?.run ?? `manual-${(manual?.n ?? 0) + 1}`
 }
 
-function record(ctx: Ctx, invoice: InvoiceRow, run: string, method: PaymentMethodRow, key: string, provider: string, result: ChargeResult | { outcome: 'error'; message: string }): void {
+function record(ctx: Ctx, invoice: InvoiceRow, run: string, method: PaymentMethodRow, key: string, provider: string, answer: ChargeResult | { outcome: 'error'; message: string }): void {
+  // What a provider said is stored only after redaction: a server may echo anything back.
+  const result = answer.outcome === 'succeeded' ? answer : answer.outcome === 'failed' ? { ...answer, declineCode: redact(answer.declineCode), message: redact(answer.message) } : { ...answer, message: redact(answer.message) }
   immediate(ctx.db.sqlite, () => {
     ctx.db.orm
       .insert(paymentAttempts)

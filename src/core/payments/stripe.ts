@@ -5,7 +5,11 @@
 // method). The secret key is held in memory only and scrubbed from messages.
 import Stripe from 'stripe'
 import { invalid, providerFailure } from '../errors.js'
+import { redact, registerSecret } from '../redact.js'
 import type { Card, ChargeInput, ChargeResult, PaymentProvider } from './provider.js'
+
+/** Stripe puts the reason in decline_code, or in code (expired_card …); the SDK sets an absent one to ''. */
+const declineCodeOf = (e: { decline_code?: string; code?: string }): string | null => redact(e.decline_code || e.code || '') || null
 
 export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe' as const
@@ -15,6 +19,7 @@ export class StripeProvider implements PaymentProvider {
     private readonly key: string,
     base?: string,
   ) {
+    registerSecret(key)
     const url = base ? new URL(base) : undefined
     this.stripe = new Stripe(key, {
       maxNetworkRetries: 2,
@@ -26,7 +31,7 @@ export class StripeProvider implements PaymentProvider {
 
   /** Stripe errors become wsb errors that never carry the key. */
   private fail(error: unknown, action: string): never {
-    const scrub = (text: string) => text.split(this.key).join('[redacted]').replace(/\b(sk|rk)_(test|live)_\w+/g, '[redacted]')
+    const scrub = redact
     const e = error as { type?: string; code?: string; message?: string; statusCode?: number }
     if (e.type === 'StripeInvalidRequestError' && e.code === 'resource_missing')
       throw invalid(`Stripe does not know this payment method (${action}): ${scrub(e.message ?? '')}`, { providerCode: e.code }, 'UNKNOWN_PAYMENT_METHOD')
@@ -58,7 +63,7 @@ export class StripeProvider implements PaymentProvider {
     } catch (error) {
       const e = error as { type?: string; code?: string; decline_code?: string; message?: string }
       if (e.type === 'StripeCardError')
-        throw invalid(`Stripe refused the card: ${e.message ?? e.code}`, { declineCode: e.decline_code ?? e.code ?? null }, 'CARD_REFUSED')
+        throw invalid(`Stripe refused the card: ${redact(e.message ?? e.code ?? 'declined')}`, { declineCode: declineCodeOf(e) }, 'CARD_REFUSED')
       this.fail(error, 'attach the payment method')
     }
     if (!method.card) {
@@ -105,7 +110,7 @@ export class StripeProvider implements PaymentProvider {
     } catch (error) {
       const e = error as { type?: string; code?: string; decline_code?: string; message?: string; payment_intent?: { id: string } }
       if (e.type === 'StripeCardError')
-        return { outcome: 'failed', paymentId: e.payment_intent?.id ?? null, declineCode: e.decline_code ?? e.code ?? 'card_declined', message: e.message ?? 'declined' }
+        return { outcome: 'failed', paymentId: e.payment_intent?.id ?? null, declineCode: declineCodeOf(e) ?? 'card_declined', message: redact(e.message ?? 'declined') }
       this.fail(error, 'charge the invoice')
     }
   }

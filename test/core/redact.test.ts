@@ -1,0 +1,29 @@
+// The one redaction point: keys and card numbers out, everything else intact.
+import { describe, expect, it } from 'vitest'
+import { redact, redactDeep, registerSecret } from '../../src/core/redact.js'
+
+describe('redact', () => {
+  it('SPEC §3 removes Stripe secret and restricted keys wherever they stand, and Bearer tokens', () => {
+    expect(redact('key sk_live_abcDEF123_x in text')).toBe('key [redacted] in text')
+    expect(redact('inv_sk_test_abc and rk_test_Zz9')).toBe('inv_[redacted] and [redacted]')
+    expect(redact('Authorization: Bearer whatever-token.1, next')).toBe('Authorization: Bearer [redacted], next')
+  })
+
+  it('SPEC §3 removes a registered secret of any shape (the exact key, a database password)', () => {
+    registerSecret('hunter2-p4ss')
+    expect(redact('postgres://u:hunter2-p4ss@h/db')).toBe('postgres://u:[redacted]@h/db')
+  })
+
+  it('R-PM-2 removes card numbers (Luhn-valid, grouped or not) and keeps other long numbers', () => {
+    expect(redact('card 4242 4242 4242 4242 declined')).toBe('card [card number redacted] declined')
+    expect(redact('5555-5555-5555-4444')).toBe('[card number redacted]')
+    expect(redact('378282246310005')).toBe('[card number redacted]')
+    // Not Luhn-valid: an amount or a timestamp is not a card number.
+    expect(redact('amount 9007199254740993')).toBe('amount 9007199254740993')
+    expect(redact('1234567890123')).toBe('1234567890123')
+  })
+
+  it('redactDeep redacts strings inside objects and arrays and leaves numbers alone', () => {
+    expect(redactDeep({ a: 'sk_test_x1', b: [1, 'Bearer t'], c: { d: 4242424242424242 } })).toEqual({ a: '[redacted]', b: [1, 'Bearer [redacted]'], c: { d: 4242424242424242 } })
+  })
+})
