@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import { Flags } from '@oclif/core'
 import { WsbCommand } from '../cli/base-command.js'
-import { type ApplyResult, applyFile } from '../core/apply/apply.js'
+import type { ApplyResult } from '../core/apply/apply.js'
 import { readApplyFile } from '../core/apply/read.js'
+import { runApply } from '../core/apply/run.js'
 import { invalid, notFound } from '../core/errors.js'
-import { contextFor } from '../core/context.js'
-import { catchUp } from '../core/lifecycle/run.js'
 import { providerFromEnv } from '../core/payments/provider.js'
-import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { renderApply } from '../render/apply.js'
 
 export default class Apply extends WsbCommand<ApplyResult> {
@@ -43,12 +41,7 @@ and writes nothing. See examples/ for the seed examples.`
     }
     const file = await readApplyFile(text, flags.file === '-' ? 'stdin' : flags.file)
     const db = await this.openDatabase(flags.db)
-    // An existing workspace is brought up to date first (R-WS-4), as every command does.
-    const existing = db.sqlite.prepare('SELECT id FROM workspaces WHERE lower(name) = lower(?)').get(file.workspace.name) as { id: string } | undefined
-    if (existing) await catchUp(contextFor(db, resolveWorkspace(db, existing.id)))
-    const result = await applyFile(db, file, { dryRun: flags['dry-run'], provider: providerFromEnv })
-    if (!result.dryRun && result.workspace.id) await catchUp(contextFor(db, resolveWorkspace(db, result.workspace.id)))
-    return result
+    return runApply(db, file, { dryRun: flags['dry-run'], provider: providerFromEnv })
   }
 
   protected render(result: ApplyResult): string {

@@ -44,14 +44,15 @@ export function wsb(args: string[], options: { db?: string; env?: Record<string,
 }
 
 /** The same, without blocking the test process (for concurrency tests). */
-export function wsbAsync(args: string[], options: { db?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+export function wsbAsync(args: string[], options: { db?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<CliResult> {
   const env = cleanEnv({ ...(options.db ? { WSB_DB: options.db } : {}), ...options.env })
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WSB, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [WSB, ...args], { env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    if (options.input !== undefined) child.stdin?.end(options.input)
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.stdout?.on('data', (chunk) => (stdout += chunk))
+    child.stderr?.on('data', (chunk) => (stderr += chunk))
     child.on('close', (code) => resolve(result(code, stdout, stderr)))
   })
 }

@@ -65,6 +65,11 @@ export type StripeFake = {
    * case idempotency keys exist for.
    */
   failNext(count: number, how: FailureMode, when?: 'before' | 'after'): void
+  /**
+   * Called as each request arrives, before it is answered; the answer waits for
+   * the returned promise. Tests kill the client here, at a chosen request.
+   */
+  onRequest: ((request: RecordedRequest) => void | Promise<void>) | undefined
   /** Drops the failures still queued; returns how many there were. */
   clearFailures(): number
   /** Adds a test token like `pm_card_visa`; attaching it creates a fresh `pm_…`. */
@@ -239,6 +244,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     }
     // Recorded on arrival, so the order is the order the client sent them in.
     requests.push(recorded)
+    await fake.onRequest?.(recorded)
     recorded.rawBody = await readBody(req)
     const failure = failures.shift()
     if (failure?.when === 'before') return inject(req, res, recorded, failure)
@@ -259,8 +265,9 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   })
   const { address: host, port } = server.address() as AddressInfo
 
-  return {
+  const fake: StripeFake = {
     url: `http://${host}:${port}`,
+    onRequest: undefined,
     host,
     port,
     requests,
@@ -283,4 +290,5 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
         server.closeAllConnections()
       }),
   }
+  return fake
 }

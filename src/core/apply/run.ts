@@ -1,0 +1,61 @@
+// The whole of `wsb apply` in the order that survives a crash anywhere: the
+// payment methods a file lists for accounts that already exist are attached
+// first (after the file has been validated by a dry run), then due lifecycle
+// steps run (R-WS-4), then the file is applied in one transaction, then the
+// methods of accounts it created are attached, then what fell due is
+// collected. A re-run after a kill between the commit and the attachment thus
+// attaches before anything is collected, as an uninterrupted run does.
+import { contextFor } from '../context.js'
+import { catchUp } from '../lifecycle/run.js'
+import { addPaymentMethod } from '../payments/methods.js'
+import type { PaymentProvider } from '../payments/provider.js'
+import type { Db } from '../store/open.js'
+import { resolveWorkspace } from '../workspaces/resolve.js'
+import { type ApplyAction, type ApplyResult, applyFile } from './apply.js'
+import type { ApplyFile } from './schema.js'
+import { sameName } from '../names.js'
+
+type Pending = { account: string; accountName: string; source: string }
+
+/** Methods the file lists for existing accounts that the accounts do not have yet. */
+function pendingMethods(db: Db, workspaceId: string, file: ApplyFile): Pending[] {
+  const accounts = db.sqlite.prepare('SELECT id, name FROM billing_accounts WHERE workspace_id = ?').all(workspaceId) as { id: string; name: string }[]
+  const sources = db.sqlite.prepare('SELECT source FROM payment_methods WHERE account_id = ?').pluck()
+  const pending: Pending[] = []
+  for (const spec of file.accounts ?? []) {
+    const row = accounts.find((account) => sameName(account.name, spec.name))
+    if (!row || !spec.paymentMethods?.length) continue
+    const present = new Set(sources.all(row.id) as string[])
+    for (const source of spec.paymentMethods) if (!present.has(source)) pending.push({ account: row.id, accountName: row.name, source })
+  }
+  return pending
+}
+
+export async function runApply(db: Db, file: ApplyFile, options: { dryRun: boolean; provider: () => Promise<PaymentProvider> }): Promise<ApplyResult> {
+  const existing = db.sqlite.prepare('SELECT id FROM workspaces WHERE lower(name) = lower(?)').get(file.workspace.name) as { id: string } | undefined
+  const early: ApplyAction[] = []
+  if (existing && !options.dryRun) {
+    const pending = pendingMethods(db, existing.id, file)
+    if (pending.length) {
+      // A file that fails anywhere must attach nothing: validate it whole first.
+      await applyFile(db, file, { dryRun: true, provider: options.provider })
+      const provider = await options.provider()
+      const ctx = contextFor(db, resolveWorkspace(db, existing.id))
+      for (const method of pending) {
+        await addPaymentMethod(ctx, provider, { account: method.account, source: method.source })
+        early.push({ action: 'create', kind: 'payment_method', name: `${method.accountName}: ${method.source}` })
+      }
+    }
+  }
+  // An existing workspace is brought up to date first (R-WS-4), as every command does.
+  if (existing) await catchUp(contextFor(db, resolveWorkspace(db, existing.id)))
+  const result = await applyFile(db, file, options)
+  if (!result.dryRun && result.workspace.id) await catchUp(contextFor(db, resolveWorkspace(db, result.workspace.id)))
+  if (!early.length) return result
+  return {
+    ...result,
+    changed: true,
+    actions: [...early, ...result.actions],
+    summary: { ...result.summary, create: result.summary.create + early.length },
+  }
+}
