@@ -8,6 +8,7 @@
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { type Ctx, contextFor } from '../context.js'
+import { watchFileIdentity } from '../store/identity.js'
 import { immediate } from '../store/transaction.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
 import type { UsageDecision, UsageReportInput } from './decision.js'
@@ -96,7 +97,11 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
   reader.on('error', fail)
 
   let meter: Meter | undefined
+  // The file must still be the one opened, before a batch is written and before it is acknowledged.
+  const sameDatabase = watchFileIdentity(base.db.path)
+  let committedLines = 0
   const writeBatch = async (batch: Entry[]) => {
+    sameDatabase({ throughLine: committedLines })
     let ctx = contextFor(base.db, resolveWorkspace(base.db, base.workspace.id))
     if (options.beforeBatch && (await options.beforeBatch(ctx))) {
       meter = undefined
@@ -117,6 +122,8 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
         meter = undefined
       },
     )
+    sameDatabase({ throughLine: committedLines })
+    committedLines = batch.at(-1)?.line ?? committedLines
     decisions.forEach((decision, i) => {
       const entry = batch[i] as Entry
       if ('error' in entry || decision === undefined) {
