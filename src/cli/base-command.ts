@@ -32,6 +32,13 @@ export abstract class WsbCommand<T> extends Command {
    */
   static lean = false
 
+  /**
+   * Commands that only read: once due steps have run, everything they read
+   * comes from one snapshot (a read transaction), so a report or a verify that
+   * spans several tables never mixes states of a concurrent writer.
+   */
+  static readOnly = false
+
   abstract override run(): Promise<T>
 
   /** Text for people; JSON output needs no renderer. */
@@ -61,6 +68,7 @@ export abstract class WsbCommand<T> extends Command {
   protected override async _run<R>(): Promise<R> {
     try {
       const result = await super._run<R>()
+      this.endSnapshot()
       if (result === undefined) return result
       try {
         await this.afterRun()
@@ -75,12 +83,22 @@ export abstract class WsbCommand<T> extends Command {
       }
       return result
     } finally {
+      if (this.database?.sqlite.inTransaction) this.database.sqlite.exec('ROLLBACK')
       this.database?.sqlite.close()
       this.database = undefined
     }
   }
 
   private successJson: unknown
+
+  /** Starts the read snapshot of a read-only command (its first read fixes what it sees). */
+  protected beginSnapshot(db: Db): void {
+    if ((this.ctor as typeof WsbCommand).readOnly && !db.sqlite.inTransaction) db.sqlite.exec('BEGIN DEFERRED')
+  }
+
+  private endSnapshot(): void {
+    if (this.database?.sqlite.inTransaction) this.database.sqlite.exec('COMMIT')
+  }
 
   /** oclif hands the result over here; it is printed once the command's follow-up work succeeded. */
   protected override logJson(json: unknown): void {
@@ -134,7 +152,9 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
     const db = await this.openDatabase(flags.db)
     const ctx = contextFor(db, resolveWorkspace(db, flags.workspace))
     this.workspaceUsed = { db, id: ctx.workspace.id }
-    return (await this.catchUpIfDue(ctx)).ctx
+    const current = (await this.catchUpIfDue(ctx)).ctx
+    this.beginSnapshot(db)
+    return current
   }
 
   /**

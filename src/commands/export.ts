@@ -10,6 +10,7 @@ import { invalid } from '../core/errors.js'
 type Result = ApplyFile | { file: string; bytes: number }
 
 export default class Export extends WorkspaceCommand<Result> {
+  static override readOnly = true
   static override summary = 'Write the state of a workspace as an apply file (YAML, or JSON with --format json or --json).'
   static override description = 'export | apply round-trips: applying the output to the same database changes nothing, and to a fresh one rebuilds the workspace.'
   static override examples = [

@@ -6,6 +6,7 @@ import { renderAccounts } from '../../render/accounts.js'
 type Result = { accounts: AccountView[] }
 
 export default class AccountList extends WorkspaceCommand<Result> {
+  static override readOnly = true
   static override summary = 'List billing accounts.'
   static override examples = ['<%= config.bin %> account list', '<%= config.bin %> account list --json']
 

@@ -5,6 +5,7 @@ import type { AccountView } from '../../core/accounts/view.js'
 import { renderAccount } from '../../render/accounts.js'
 
 export default class AccountShow extends WorkspaceCommand<AccountView> {
+  static override readOnly = true
   static override summary = 'Show one billing account.'
   static override examples = ['<%= config.bin %> account show "Acme Corp"', '<%= config.bin %> account show acct_1a2b3c --json']
   static override args = { account: requiredArg('Account id or name.') }
