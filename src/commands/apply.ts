@@ -29,6 +29,7 @@ and writes nothing. See examples/ for the seed examples.`
 
   async run(): Promise<ApplyResult> {
     const { flags } = await this.parse(Apply)
+    if (flags.file.trim() === '') throw invalid('-f: must not be empty (give a YAML or JSON file, or - for stdin)')
     if (flags.file === '-' && process.stdin.isTTY) throw invalid('-f -: pipe the file to stdin')
     let text: string
     try {

@@ -83,7 +83,10 @@ export const countryCode = z.pipe(
   ),
 )
 
-export const email = z.email({ error: 'email: expected an email address' })
+/** RFC 5321 caps an address at 254 characters; the length is checked before the pattern. */
+export const email = z
+  .string({ error: 'email: expected an email address' })
+  .check(z.maxLength(254, { error: 'email: at most 254 characters', abort: true }), z.email({ error: 'email: expected an email address' }))
 
 /**
  * A percentage with up to 3 decimals ("19", "8.875"), as thousandths of a

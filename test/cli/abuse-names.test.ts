@@ -190,7 +190,6 @@ describe('abuse: unknown references', () => {
       [['org', 'limit', 'set', 'Ghost', 'users=5'], 'organization', 'Ghost'],
       [['org', 'limit', 'clear', 'Ghost', 'users'], 'organization', 'Ghost'],
       [['usage', 'report', '--org', 'Ghost'], 'organization', 'Ghost'],
-      [['usage', 'report', '--org', ''], 'organization', ''],
       [['account', 'assign', 'Acme Inc', '--org', 'Ghost'], 'organization', 'Ghost'],
       [['account', 'show', 'acct_nope'], 'billing account', 'acct_nope'],
       [['account', 'update', 'acct_nope', '--name', 'X'], 'billing account', 'acct_nope'],

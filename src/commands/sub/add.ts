@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { requiredArg } from '../../cli/args.js'
+import { invalid } from '../../core/errors.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { intervalFlag, itemFlag } from '../../cli/flags.js'
 import { itemsFrom } from '../../cli/items.js'
@@ -29,6 +30,7 @@ unless --no-trial; --trial insists and fails with TRIAL_INELIGIBLE, naming why.`
 
   async run(): Promise<SubscriptionView> {
     const { args, flags } = await this.parse(SubAdd)
+    if (this.argv.includes('--trial') && this.argv.includes('--no-trial')) throw invalid('--trial and --no-trial contradict each other; give one')
     return addSubscription(await this.context(flags), {
       account: args.account,
       items: itemsFrom(flags.item) ?? {},

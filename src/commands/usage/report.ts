@@ -31,6 +31,7 @@ its effective headroom and what binds it (the pool, or the ancestor whose limit 
     const { flags } = await this.parse(UsageReport)
     const by = flags.by ?? (flags.org !== undefined ? 'org' : 'pool')
     if (flags.org !== undefined && by !== 'org') throw invalid('--org goes with --by org')
+    if (flags.org?.trim() === '') throw invalid('--org: must not be empty (give an organization id, name or path)')
     const ctx = await this.context(flags)
     if (by === 'org') return usageByOrg(ctx, { org: flags.org })
     if (by === 'product') return usageByProduct(ctx)

@@ -4,8 +4,9 @@
 // nothing. Changes go through the same core functions as the commands, with
 // the same rules (prorated increases, scheduled decreases, BELOW_USAGE …),
 // inside one transaction: a file that fails anywhere changes nothing. A dry run
-// is the same run, rolled back. Payment methods are attached after the commit,
-// because attaching talks to the payment provider; they are validated before.
+// is the same run, rolled back. Payment methods are attached outside the
+// transaction, because attaching talks to the payment provider; they are
+// validated before (apply/run.ts orders the attachments around the commit).
 import { and, eq, inArray } from 'drizzle-orm'
 import { assignWithin } from '../accounts/assign.js'
 import { adjustCredit } from '../accounts/credit.js'

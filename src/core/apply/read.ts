@@ -15,7 +15,13 @@ export async function readApplyFile(text: string, source: string): Promise<Apply
     const where = at ? `line ${at.line}, column ${at.col}` : 'the start'
     throw invalid(`${source}: not valid YAML or JSON at ${where}: ${first?.message.split('\n')[0]}`, { errors: document.errors.map((e) => e.message.split('\n')[0]) })
   }
-  const value = document.toJS()
+  let value: unknown
+  try {
+    // The yaml library refuses alias bombs ("billion laughs") here: bad input, not a crash.
+    value = document.toJS({ maxAliasCount: 1000 })
+  } catch (error) {
+    throw invalid(`${source}: not a usable YAML document: ${(error as Error).message.split('\n')[0]}`)
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(`${source}: expected a mapping with a "workspace" key`)
   return parseInput(applyFile, value)
 }

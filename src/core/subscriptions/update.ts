@@ -84,8 +84,19 @@ function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: Subscri
   })
 }
 
+/** The change already scheduled for a product (or the interval), if any. */
+function scheduled(ctx: Ctx, subscriptionId: string, kind: 'quantity' | 'interval', product?: string) {
+  return ctx.db.orm
+    .select()
+    .from(scheduledChanges)
+    .where(and(eq(scheduledChanges.subscriptionId, subscriptionId), eq(scheduledChanges.kind, kind), product === undefined ? undefined : eq(scheduledChanges.product, product)))
+    .get()
+}
+
 function decrease(ctx: Ctx, sub: SubscriptionRow, product: string, item: SubscriptionItemRow, quantity: number): void {
   const { db, workspace, now } = ctx
+  // Asking again for the change already scheduled changes nothing and logs nothing.
+  if (sub.status !== 'trialing' && scheduled(ctx, sub.id, 'quantity', product)?.quantity === quantity) return
   const poolId = poolIdOfAccount(workspace, sub.accountId)
   const capacity = capacityOf(db, workspace, poolId).get(product)?.capacity ?? 0
   const resulting = capacity - (item.quantity - quantity) + scheduledDelta(db, workspace, poolId, product, sub.id)
@@ -110,6 +121,7 @@ function decrease(ctx: Ctx, sub: SubscriptionRow, product: string, item: Subscri
 
 function changeInterval(ctx: Ctx, sub: SubscriptionRow, interval: Interval): void {
   const { db, now } = ctx
+  if (sub.status !== 'trialing' && scheduled(ctx, sub.id, 'interval')?.interval === interval) return
   dropScheduled(ctx, sub.id, 'interval')
   if (interval === sub.interval) return
   const items = db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).all()

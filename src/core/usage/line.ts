@@ -27,6 +27,28 @@ export const usageLine = z
     z.refine((line) => (line.delta === undefined) !== (line.set === undefined), { error: 'give exactly one of "delta" and "set"' }),
   )
 
+/**
+ * The number of keys of the top-level object as written (JSON.parse keeps only
+ * the last of duplicate keys, so `"delta":1,"delta":2` would pass as delta 2).
+ * One pass over the line: the colons outside strings at depth 1.
+ */
+function writtenKeyCount(text: string): number {
+  let depth = 0
+  let keys = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123 || c === 91) depth++
+    else if (c === 125 || c === 93) depth--
+    else if (c === 58 && depth === 1) keys++
+  }
+  return keys
+}
+
 /** Parses one line, or returns the problem in words. */
 export function parseUsageLine(text: string): { report: UsageReportInput } | { error: string } {
   let value: unknown
@@ -36,6 +58,9 @@ export function parseUsageLine(text: string): { report: UsageReportInput } | { e
     return { error: 'not valid JSON' }
   }
   const result = z.safeParse(usageLine, value)
-  if (result.success) return { report: result.data }
+  if (result.success) {
+    if (writtenKeyCount(text) !== Object.keys(value as object).length) return { error: 'a field is given twice (JSON keeps only the last; say it once)' }
+    return { report: result.data }
+  }
   return { error: result.error.issues.map((issue) => issue.message).join('; ') }
 }

@@ -148,9 +148,12 @@ export class Meter {
       if (!(error instanceof Rejection)) throw error
       const known = org !== undefined && this.products.has(input.product)
       const after = known ? this.headroomOrNull(org as OrgNode, input.product) : { headroom: null, binding: null }
-      const orgId = org?.id ?? input.org
-      const id = this.append(orgId, input, kind, requested, delta, 'rejected', error.reason, level, after)
-      return this.decision(id, false, false, orgId, input, kind, requested, delta, level, after, error.reason, error.message)
+      // An unknown reference is ledgered as given, up to a bound: a 1 MB name must not grow the file by 1 MB.
+      const orgId = org?.id ?? boundReference(input.org)
+      const product = this.products.has(input.product) ? input.product : boundReference(input.product)
+      const stored = product === input.product ? input : { ...input, product }
+      const id = this.append(orgId, stored, kind, requested, delta, 'rejected', error.reason, level, after)
+      return this.decision(id, false, false, orgId, stored, kind, requested, delta, level, after, error.reason, error.message)
     }
   }
 
@@ -349,7 +352,7 @@ export class Meter {
 
   private requireProduct(product: string): void {
     if (this.products.has(product)) return
-    if (!this.sql.product.get(this.ctx.workspace.id, product)) throw new Rejection('NOT_FOUND', `product "${product}" not found`)
+    if (!this.sql.product.get(this.ctx.workspace.id, product)) throw new Rejection('NOT_FOUND', `product "${boundReference(product)}" not found`)
     this.products.add(product)
   }
 
@@ -377,14 +380,14 @@ export class Meter {
         const parentId: string | null = found?.id ?? null
         if (!asciiOnly(name)) found = named(name).find((row) => row.parent_id === parentId)
         else found = found ? this.sql.childByName.get(found.id, name) : this.sql.topByName.get(workspaceId, name)
-        if (!found) throw new Rejection('NOT_FOUND', `organization "${ref}" not found`)
+        if (!found) throw new Rejection('NOT_FOUND', `organization "${boundReference(ref)}" not found`)
       }
       if (found) return found
     }
     const byName = asciiOnly(ref) ? this.sql.orgsByName.all(workspaceId, ref.trim()) : named(ref)
     if (byName.length === 1) return byName[0] as { id: string; name: string; parent_id: string | null }
     if (byName.length > 1) throw new Rejection('AMBIGUOUS_REFERENCE', `organization name "${ref}" is ambiguous; use an id or a path`)
-    throw new Rejection('NOT_FOUND', `organization "${ref}" not found`)
+    throw new Rejection('NOT_FOUND', `organization "${boundReference(ref)}" not found`)
   }
 
   private row(orgId: string): { id: string; name: string; parent_id: string | null } {
@@ -414,4 +417,16 @@ export class Meter {
     this.orgs.set(orgId, node)
     return node
   }
+}
+
+/** The longest unknown reference kept in the ledger and in messages, in UTF-16 units. */
+export const MAX_REFERENCE = 256
+
+/** A reference cut to MAX_REFERENCE, marked with an ellipsis when cut. */
+export function boundReference(ref: string): string {
+  if (ref.length <= MAX_REFERENCE) return ref
+  let end = MAX_REFERENCE - 1
+  // Never cut between the two halves of a surrogate pair.
+  if (/[\ud800-\udbff]/.test(ref.charAt(end - 1))) end--
+  return `${ref.slice(0, end)}…`
 }
