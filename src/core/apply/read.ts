@@ -2,15 +2,7 @@
 // `yaml` library, then validated; every problem names its line or its path.
 import { invalid } from '../errors.js'
 import { type ApplyFile, parseApplyFile } from './schema.js'
-import { loadYaml } from './yaml.js'
-
-/**
- * How deep a YAML file may nest organizations. The yaml library recurses once
- * per level of nesting and runs out of stack at roughly 450 levels of
- * organizations; export writes YAML only up to this depth, so what it writes
- * always reads back. JSON files have no limit (see below).
- */
-export const YAML_MAX_ORG_DEPTH = 256
+import { loadYaml, YAML_MAX_ORG_DEPTH } from './yaml.js'
 
 export async function readApplyFile(text: string, source: string): Promise<ApplyFile> {
   const { parseDocument, LineCounter } = await loadYaml()
