@@ -73,6 +73,12 @@ export type ApplyResult = {
 
 class Rollback extends Error {}
 
+/** Orgs this deep or deeper are named in actions by an abbreviated path (see organization()). */
+export const ACTION_PATH_DEPTH = 64
+
+/** An org of the file as matched or created: its row, path and depth, and how actions name it. */
+type Matched = { row: OrganizationRow; path: string; depth: number; top: string; label: string }
+
 type Pending = { account: string; source: string }
 
 class Applier {
@@ -197,7 +203,7 @@ class Applier {
   private index?: { byName: Map<string | null, Map<string, OrganizationRow>>; limits: LimitsByOrg }
 
   /** The org each org of the file was matched to or created as, for the usage pass. */
-  private readonly matched = new Map<OrgInput, { id: string; path: string }>()
+  private readonly matched = new Map<OrgInput, { id: string; label: string }>()
 
   private orgIndex() {
     if (!this.index) {
@@ -239,17 +245,17 @@ class Applier {
   }
 
   private organizations(): void {
-    const parents = new Map<Place, { row: OrganizationRow; path: string }>()
+    const parents = new Map<Place, Matched>()
     this.eachOrg((spec, place) => {
       const parent = place.parent ? parents.get(place.parent) : undefined
       if (place.parent && !parent) return
       const placed = this.organization(spec, parent ?? null)
-      this.matched.set(spec, { id: placed.row.id, path: placed.path })
+      this.matched.set(spec, { id: placed.row.id, label: placed.label })
       if (spec.children?.length) parents.set(place, placed)
     })
   }
 
-  private organization(spec: OrgInput, parent: { row: OrganizationRow; path: string } | null): { row: OrganizationRow; path: string } {
+  private organization(spec: OrgInput, parent: Matched | null): Matched {
     const index = this.orgIndex()
     const parentId = parent?.row.id ?? null
     let org = index.byName.get(parentId)?.get(spec.name.toLowerCase())
@@ -262,7 +268,12 @@ class Applier {
     }
     const row = org
     const path = parent ? `${parent.path}/${row.name}` : row.name
-    if (created) this.act('create', 'organization', path)
+    const depth = parent ? parent.depth + 1 : 0
+    const top = parent?.top ?? row.name
+    // Actions name orgs by path; past ACTION_PATH_DEPTH levels by an abbreviated one, or the
+    // output of a chain 10,000 deep would hold 10,000 paths of up to 10,000 names.
+    const label = depth < ACTION_PATH_DEPTH ? path : `${top}/…/${parent?.row.name}/${row.name} (depth ${depth})`
+    if (created) this.act('create', 'organization', label)
     const current = index.limits.get(row.id) ?? {}
     const wanted = spec.limits ?? {}
     const set = Object.fromEntries(Object.entries(wanted).filter(([product, limit]) => current[product] !== limit))
@@ -271,9 +282,9 @@ class Applier {
     if (Object.keys(set).length) writeLimits(this.ctx, row, () => path, set)
     if (clear.length) removeLimits(this.ctx, row, clear)
     if (changes.length) index.limits.set(row.id, { ...wanted })
-    if (changes.length) this.act(created ? 'create' : 'update', 'limits', path, changes)
-    else if (!created) this.act('unchanged', 'organization', path)
-    return { row, path }
+    if (changes.length) this.act(created ? 'create' : 'update', 'limits', label, changes)
+    else if (!created) this.act('unchanged', 'organization', label)
+    return { row, path, depth, top, label }
   }
 
   private account(spec: AccountInput): void {
@@ -430,10 +441,10 @@ class Applier {
         meter.flush()
         if (!decision.accepted) {
           const error = rejectionError(decision)
-          error.message = `usage.${product} of "${org.path}": ${error.message}`
+          error.message = `usage.${product} of "${org.label}": ${error.message}`
           throw error
         }
-        this.act('update', 'usage', org.path, [`${product} ${current} → ${wanted}`])
+        this.act('update', 'usage', org.label, [`${product} ${current} → ${wanted}`])
       }
     })
   }
