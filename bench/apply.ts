@@ -69,5 +69,5 @@ export function applyLargeTree(dir: string, total = 10_000, deep = 1_000) {
   const env = { ...process.env, WSB_DB: join(dir, 'apply.sqlite') }
   const first = run(['apply', '-f', file, '--json'], env)
   const again = run(['apply', '-f', file, '--json'], env)
-  return { orgs: total, deepest: deep, first, unchanged: again }
+  return { orgs: total, deepest: deep, first, unchanged: again, at: new Date().toISOString() }
 }
