@@ -1,9 +1,12 @@
 // npm run bench: measures on this machine and writes bench/results.json,
 // bench/results.md, and the table between the bench markers in README.md.
 // Nothing here is a pass/fail test; the targets are printed beside the numbers.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+// `npm run bench -- --only apply` (or coldstart, import, report, concurrency)
+// runs those rows only and keeps the other rows' last results from results.json.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
+import { applyLargeTree } from './apply.js'
 import { coldStart } from './coldstart.js'
 import { concurrency } from './concurrency.js'
 import { importThroughput, reportLatency } from './metering.js'
@@ -17,18 +20,28 @@ const log = (text: string) => process.stderr.write(`${text}\n`)
 const n = (x: number) => x.toLocaleString('en-US')
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, at: new Date().toISOString() }
 
-log('cold start …')
-const starts = coldStart(dir)
-log('import throughput, 100k reports …')
-const import100k = importThroughput(dir, 100_000)
-log('import throughput, 1M reports …')
-const import1m = importThroughput(dir, 1_000_000)
-log('usage report at 10k orgs / 1M ledger rows, usage record latency …')
-const report = reportLatency(dir)
-log('1, 2 and 4 concurrent reporter processes …')
-const concurrent = await concurrency(dir)
+const groups = ['coldstart', 'import', 'report', 'concurrency', 'apply'] as const
+const onlyAt = process.argv.indexOf('--only')
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...groups]
+for (const name of only) if (!(groups as readonly string[]).includes(name)) throw new Error(`--only: unknown group "${name}"; one or more of ${groups.join(', ')}`)
+const wanted = (name: (typeof groups)[number]) => only.includes(name)
+const resultsPath = join(here, 'results.json')
+const previous = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {}
 
-const results = { machine, coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent }
+if (wanted('coldstart')) log('cold start …')
+const starts: ReturnType<typeof coldStart> = wanted('coldstart') ? coldStart(dir) : previous.coldStart
+if (wanted('import')) log('import throughput, 100k and 1M reports …')
+const [import100k, import1m]: ReturnType<typeof importThroughput>[] = wanted('import') ? [importThroughput(dir, 100_000), importThroughput(dir, 1_000_000)] : previous.import
+if (wanted('report')) log('usage report at 10k orgs / 1M ledger rows, usage record latency …')
+const report: ReturnType<typeof reportLatency> = wanted('report') ? reportLatency(dir) : previous.report
+if (wanted('concurrency')) log('1, 2 and 4 concurrent reporter processes …')
+const concurrent: Awaited<ReturnType<typeof concurrency>> = wanted('concurrency') ? await concurrency(dir) : previous.concurrency
+if (wanted('apply')) log('apply of 10,000 orgs (a 1,000-deep branch), then unchanged …')
+const applied: ReturnType<typeof applyLargeTree> | undefined = wanted('apply') ? applyLargeTree(dir) : previous.apply
+if (!starts || !import100k || !import1m || !report || !concurrent) throw new Error('bench/results.json lacks rows not run now: run the whole bench once')
+
+// Only rows measured now take this run's machine and date; the others keep theirs.
+const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(applied ? { apply: applied } : {}) }
 
 const rows: [string, string, string][] = [
   ...starts.map((s): [string, string, string] => [`cold start: ${s.command}`, `${s.medianMs} ms (${s.ratio}×)`, s.command.startsWith('node') ? 'baseline' : '≤ 2×']),
@@ -46,9 +59,16 @@ const rows: [string, string, string][] = [
     `${n(c.reportsPerSecond)} reports/s; ${c.accepted} accepted of capacity ${c.capacity}; over-allocations ${c.overAllocations}, busy errors ${c.busyErrors}, verify ${c.verifyClean ? 'clean' : 'FAILED'}`,
     '0 over-allocations, 0 busy',
   ]),
+  ...(applied
+    ? ([
+        [`apply, ${n(applied.orgs)} orgs (one branch ${n(applied.deepest)} deep), new workspace`, `${n(applied.first.ms)} ms, peak RSS ${applied.first.peakRssMb} MB`, 'a few seconds'],
+        ['apply, the same file again (no changes)', `${n(applied.unchanged.ms)} ms, peak RSS ${applied.unchanged.peakRssMb} MB`, 'faster than the first'],
+      ] as [string, string, string][])
+    : []),
 ]
+const applyDate = applied?.at?.slice(0, 10)
 const table = [
-  `Measured ${machine.at.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}.`,
+  `Measured ${results.machine.at.slice(0, 10)} on ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}${applyDate && applyDate !== results.machine.at.slice(0, 10) ? `; the apply rows ${applyDate}, same machine` : ''}.`,
   '',
   '| measure | result | target |',
   '|---|---|---|',

@@ -12,6 +12,7 @@ import { connect, type Db } from '../core/store/connect.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { reportFailure, toFailure } from './failure.js'
+import { toJson } from './json.js'
 
 export abstract class WsbCommand<T> extends Command {
   static override enableJsonFlag = true
@@ -76,7 +77,7 @@ export abstract class WsbCommand<T> extends Command {
         await this.catch(error as Error)
         return undefined as R
       }
-      if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(this.successJson, null, 2)}\n`)
+      if (this.jsonEnabled()) process.stdout.write(`${toJson(this.successJson)}\n`)
       else {
         const text = this.render(result as unknown as T)
         if (text) process.stdout.write(`${text}\n`)

@@ -2,9 +2,10 @@ import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../cli/base-command.js'
-import { exportWorkspace } from '../core/apply/export.js'
+import { toJson } from '../cli/json.js'
+import { exportWorkspace, orgLevels } from '../core/apply/export.js'
 import type { ApplyFile } from '../core/apply/schema.js'
-import { loadYaml } from '../core/apply/yaml.js'
+import { loadYaml, YAML_MAX_ORG_DEPTH } from '../core/apply/yaml.js'
 import { invalid } from '../core/errors.js'
 
 type Result = ApplyFile | { file: string; bytes: number }
@@ -28,7 +29,16 @@ export default class Export extends WorkspaceCommand<Result> {
     const { flags } = await this.parse(Export)
     const document = exportWorkspace(await this.context(flags))
     const format = flags.format ?? (this.jsonEnabled() ? 'json' : 'yaml')
-    this.text = format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : (await loadYaml()).stringify(document, { lineWidth: 0 })
+    if (format === 'yaml') {
+      // The yaml library recurses per level; what it could write, apply could not read back (core/apply/read.ts).
+      const levels = orgLevels(document.organizations)
+      if (levels > YAML_MAX_ORG_DEPTH)
+        throw invalid(
+          `the organization tree is ${levels} levels deep; YAML export goes to ${YAML_MAX_ORG_DEPTH} levels, as apply reads YAML only that deep: use --format json, which export writes and apply reads at any depth`,
+          { levels, maxDepth: YAML_MAX_ORG_DEPTH },
+        )
+    }
+    this.text = format === 'json' ? `${toJson(document)}\n` : (await loadYaml()).stringify(document, { lineWidth: 0 })
     if (!flags.output) return document
     const file = resolve(flags.output)
     try {

@@ -1,18 +1,37 @@
 // Drawing a forest with box characters, from rows listed depth-first.
 export type TreeRow = { id: string; parentId: string | null; label: string }
 
+/**
+ * Levels drawn with box characters. Deeper rows keep the indentation of this
+ * level and name their depth instead: a chain 10,000 deep would otherwise
+ * print lines 30,000 characters wide (and the whole tree hundreds of MB).
+ */
+export const MAX_DRAWN_DEPTH = 32
+
 export function drawTree(rows: TreeRow[]): string {
   const children = new Map<string | null, TreeRow[]>()
-  for (const row of rows) children.set(row.parentId, [...(children.get(row.parentId) ?? []), row])
-  const lines: string[] = []
-  const visit = (row: TreeRow, prefix: string, last: boolean, root: boolean) => {
-    lines.push(root ? row.label : `${prefix}${last ? '└─ ' : '├─ '}${row.label}`)
-    const kids = children.get(row.id) ?? []
-    const next = root ? '' : `${prefix}${last ? '   ' : '│  '}`
-    kids.forEach((kid, i) => visit(kid, next, i === kids.length - 1, false))
+  for (const row of rows) {
+    const siblings = children.get(row.parentId)
+    if (siblings) siblings.push(row)
+    else children.set(row.parentId, [row])
   }
+  const lines: string[] = []
+  // An explicit stack, not recursion: depth is unbounded.
+  type Frame = { row: TreeRow; prefix: string; last: boolean; depth: number }
+  const stack: Frame[] = []
   const ids = new Set(rows.map((row) => row.id))
   const roots = rows.filter((row) => row.parentId === null || !ids.has(row.parentId))
-  roots.forEach((root) => visit(root, '', true, true))
+  for (let i = roots.length - 1; i >= 0; i--) stack.push({ row: roots[i] as TreeRow, prefix: '', last: true, depth: 0 })
+  const seen = new Set<string>()
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    const { row, prefix, last, depth } = frame
+    if (seen.has(row.id)) continue
+    seen.add(row.id)
+    const marker = depth > MAX_DRAWN_DEPTH ? `[depth ${depth}] ` : ''
+    lines.push(depth === 0 ? row.label : `${prefix}${last ? '└─ ' : '├─ '}${marker}${row.label}`)
+    const kids = children.get(row.id) ?? []
+    const next = depth === 0 ? '' : depth >= MAX_DRAWN_DEPTH ? prefix : `${prefix}${last ? '   ' : '│  '}`
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ row: kids[i] as TreeRow, prefix: next, last: i === kids.length - 1, depth: depth + 1 })
+  }
   return lines.join('\n')
 }

@@ -1,6 +1,6 @@
 import type { UsageDecision } from '../core/usage/decision.js'
 import type { ImportSummary } from '../core/usage/import.js'
-import type { OrgBindingView, OrgUsageView, ProductTotalView } from '../core/usage/org-report.js'
+import { NEAR_LIMIT, type OrgBindingView, type OrgUsageSummary, type OrgUsageView, type ProductTotalView, SUMMARY_ABOVE, summariseOrgUsage } from '../core/usage/org-report.js'
 import type { VerifyResult } from '../core/usage/verify.js'
 import { paint } from './colour.js'
 import { details, table } from './table.js'
@@ -39,13 +39,19 @@ const bindingText = (b: OrgBindingView): string =>
       ? `limit on ${b.orgPath} (${b.subtreeUsed}/${b.limit})`
       : 'no billing account'
 
-export function renderOrgUsage({ orgs }: { orgs: OrgUsageView[] }): string {
+export function renderOrgUsage({ orgs }: { orgs: OrgUsageView[] }, options: { all?: boolean } = {}): string {
   if (orgs.length === 0) return 'No organizations.'
+  if (!options.all && orgs.length > SUMMARY_ABOVE) return renderSummary(summariseOrgUsage(orgs))
   // The tree drawn with names only gives each org its indented label, in order.
-  const labels = drawTree(orgs.map((org) => ({ id: org.id, parentId: orgs.some((o) => o.id === org.parentId) ? org.parentId : null, label: org.name }))).split('\n')
+  const ids = new Set(orgs.map((org) => org.id))
+  const labels = drawTree(orgs.map((org) => ({ id: org.id, parentId: org.parentId !== null && ids.has(org.parentId) ? org.parentId : null, label: org.name }))).split('\n')
+  return usageTable(orgs, (org, i) => labels[i] ?? org.name)
+}
+
+function usageTable(orgs: OrgUsageView[], label: (org: OrgUsageView, i: number) => string): string {
   const rows = orgs.flatMap((org, i) =>
     (org.products.length ? org.products : [undefined]).map((p, j) => [
-      j === 0 ? (labels[i] ?? org.name) : '',
+      j === 0 ? label(org, i) : '',
       p?.product ?? '—',
       p?.used ?? '',
       p?.subtreeUsed ?? '',
@@ -57,6 +63,21 @@ export function renderOrgUsage({ orgs }: { orgs: OrgUsageView[] }): string {
   return table(['organization', 'product', 'own', 'subtree', 'limit', 'headroom', 'bound by'], rows, {
     align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'],
   })
+}
+
+/** A path short enough for a table cell: the first part and the last two, with the depth. */
+export function shortPath(path: string, depth: number): string {
+  if (depth < 4) return path
+  const parts = path.split('/')
+  return `${parts[0]}/…/${parts.slice(-2).join('/')} (depth ${depth})`
+}
+
+function renderSummary({ shown, omitted, total }: OrgUsageSummary): string {
+  const head = `${total} organizations: showing the ${shown.length} at the top and at or near (≥ ${NEAR_LIMIT * 100}%) their own limits.`
+  const tail = omitted
+    ? `${omitted} more not shown: see them with --all (every row), narrow to one subtree with --org ORG, or get every row with --json.`
+    : ''
+  return [head, usageTable(shown, (org) => shortPath(org.path, org.depth)), tail].filter(Boolean).join('\n')
 }
 
 export function renderProductTotals({ products }: { products: ProductTotalView[] }): string {

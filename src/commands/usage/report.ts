@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { invalid } from '../../core/errors.js'
 import { type PoolView, poolReport } from '../../core/pools/report.js'
-import { type OrgUsageView, type ProductTotalView, usageByOrg, usageByProduct } from '../../core/usage/org-report.js'
+import { type OrgUsageView, type ProductTotalView, SUMMARY_ABOVE, usageByOrg, usageByProduct } from '../../core/usage/org-report.js'
 import { renderPools } from '../../render/pools.js'
 import { renderOrgUsage, renderProductTotals } from '../../render/usage.js'
 
@@ -16,6 +16,8 @@ export default class UsageReport extends WorkspaceCommand<Result> {
 --by org: the organization tree; for each org and product its own and subtree usage, its limit,
 its effective headroom and what binds it (the pool, or the ancestor whose limit is tightest).
 --org ORG narrows the org view to one subtree: "why can't this org add a user?"
+A human org view of more than ${SUMMARY_ABOVE} orgs shows the top-level orgs (the pool) and the orgs at or
+near their own limits, and says how many rows it left out; --all prints every row, --json has them all.
 --by product: totals over every pool.`
   static override examples = [
     '<%= config.bin %> usage report',
@@ -25,13 +27,18 @@ its effective headroom and what binds it (the pool, or the ancestor whose limit 
   static override flags = {
     by: Flags.string({ summary: 'View. Default: pool (org when --org is given).', options: ['pool', 'org', 'product'] }),
     org: Flags.string({ summary: 'Organization id, name or path: show its subtree (org view).' }),
+    all: Flags.boolean({ summary: `Org view: every row. Without it, a view of more than ${SUMMARY_ABOVE} orgs shows the top ones and those near their limits (--json always has every row).` }),
   }
+
+  private all = false
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(UsageReport)
     const by = flags.by ?? (flags.org !== undefined ? 'org' : 'pool')
     if (flags.org !== undefined && by !== 'org') throw invalid('--org goes with --by org')
     if (flags.org?.trim() === '') throw invalid('--org: must not be empty (give an organization id, name or path)')
+    if (flags.all && by !== 'org') throw invalid('--all goes with --by org')
+    this.all = flags.all
     const ctx = await this.context(flags)
     if (by === 'org') return usageByOrg(ctx, { org: flags.org })
     if (by === 'product') return usageByProduct(ctx)
@@ -39,7 +46,7 @@ its effective headroom and what binds it (the pool, or the ancestor whose limit 
   }
 
   protected render(result: Result): string {
-    if ('orgs' in result) return renderOrgUsage(result)
+    if ('orgs' in result) return renderOrgUsage(result, { all: this.all })
     if ('products' in result) return renderProductTotals(result)
     return renderPools(result)
   }

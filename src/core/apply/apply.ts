@@ -18,10 +18,10 @@ import { type Ctx, contextFor } from '../context.js'
 import { attachDiscount, createCoupon } from '../coupons/coupons.js'
 import { currency } from '../currency.js'
 import { isWsbError, refused } from '../errors.js'
-import { createOrg } from '../orgs/create.js'
-import { clearLimits, setLimits } from '../orgs/limits.js'
-import { loadTree, type OrgTree, pathOf } from '../orgs/tree.js'
-import { loadLimits } from '../orgs/view.js'
+import { insertOrg } from '../orgs/create.js'
+import { removeLimits, writeLimits } from '../orgs/limits.js'
+import { loadTree } from '../orgs/tree.js'
+import { type LimitsByOrg, loadLimits } from '../orgs/view.js'
 import { refuseCardNumber } from '../payments/cards.js'
 import { addPaymentMethod, MAX_PAYMENT_METHODS } from '../payments/methods.js'
 import type { PaymentProvider } from '../payments/provider.js'
@@ -31,6 +31,7 @@ import {
   accountDiscounts,
   type BillingAccountRow,
   billingAccounts,
+  type OrganizationRow,
   contributingStatuses,
   coupons,
   creditEntries,
@@ -49,11 +50,11 @@ import { retryBusy } from '../store/transaction.js'
 import { addSubscription } from '../subscriptions/add.js'
 import { updateSubscription } from '../subscriptions/update.js'
 import { parseTime } from '../time-input.js'
-import { decideUsage } from '../usage/record.js'
+import { Meter } from '../usage/meter.js'
 import { rejectionError } from '../usage/decision.js'
 import { createWorkspace } from '../workspaces/create.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
-import type { AccountInput, ApplyFile, OrgInput, SubscriptionInput } from './schema.js'
+import { type AccountInput, type ApplyFile, type OrgInput, type Place, placeName, type SubscriptionInput } from './schema.js'
 import { sameName } from '../names.js'
 
 export type ApplyAction = {
@@ -72,6 +73,12 @@ export type ApplyResult = {
 }
 
 class Rollback extends Error {}
+
+/** Orgs this deep or deeper are named in actions by an abbreviated path (see organization()). */
+export const ACTION_PATH_DEPTH = 64
+
+/** An org of the file as matched or created: its row, path and depth, and how actions name it. */
+type Matched = { row: OrganizationRow; path: string; depth: number; top: string; label: string }
 
 type Pending = { account: string; source: string }
 
@@ -93,12 +100,12 @@ class Applier {
     within('workspace', () => this.workspace())
     ;(this.file.products ?? []).forEach((product, i) => within(`products[${i}]`, () => this.product(product)))
     ;(this.file.coupons ?? []).forEach((coupon, i) => within(`coupons[${i}]`, () => this.coupon(coupon)))
-    ;(this.file.organizations ?? []).forEach((org, i) => within(`organizations[${i}]`, () => this.organization(org, null)))
+    this.organizations()
     const accounts = this.file.accounts ?? []
     accounts.forEach((account, i) => within(`accounts[${i}]`, () => this.account(account)))
     // Subscriptions once every account exists: trial eligibility counts the accounts (R-TR-2).
     accounts.forEach((account, i) => within(`accounts[${i}]`, () => this.subscriptions(account)))
-    ;(this.file.organizations ?? []).forEach((org, i) => within(`organizations[${i}]`, () => this.usage(org, null)))
+    this.usages()
   }
 
   private refreshCtx(workspace?: WorkspaceRow) {
@@ -188,32 +195,97 @@ class Applier {
     this.act('unchanged', 'coupon', spec.code)
   }
 
-  private tree(): OrgTree {
-    return loadTree(this.db, this.ctx.workspace.id)
+  /**
+   * The org tree loaded once per apply, as each parent's children by
+   * lower-cased name, with every org's limits; kept up to date as orgs are
+   * created and limits change. Matching each org of the file against it costs
+   * a map lookup, where reloading the tree per org made apply quadratic.
+   */
+  private index?: { byName: Map<string | null, Map<string, OrganizationRow>>; limits: LimitsByOrg }
+
+  /** The org each org of the file was matched to or created as, for the usage pass. */
+  private readonly matched = new Map<OrgInput, { id: string; label: string }>()
+
+  private orgIndex() {
+    if (!this.index) {
+      const tree = loadTree(this.db, this.ctx.workspace.id)
+      const byName = new Map<string | null, Map<string, OrganizationRow>>()
+      for (const [parentId, rows] of tree.children) {
+        const names = new Map<string, OrganizationRow>()
+        // Siblings come in name order; the first of a (damaged) pair of equal names wins, as before.
+        for (const row of rows) if (!names.has(row.name.toLowerCase())) names.set(row.name.toLowerCase(), row)
+        byName.set(parentId, names)
+      }
+      this.index = { byName, limits: loadLimits(this.db, this.ctx.workspace.id) }
+    }
+    return this.index
   }
 
-  private organization(spec: OrgInput, parentId: string | null): void {
-    let tree = this.tree()
-    let org = (tree.children.get(parentId) ?? []).find((row) => row.name.toLowerCase() === spec.name.toLowerCase())
+  /** An org by its full path, compared case-insensitively part by part (names hold no "/"). */
+  private orgAtPath(path: string): OrganizationRow | undefined {
+    const { byName } = this.orgIndex()
+    let found: OrganizationRow | undefined
+    for (const part of path.split('/')) {
+      found = byName.get(found?.id ?? null)?.get(part.toLowerCase())
+      if (!found) return undefined
+    }
+    return found
+  }
+
+  /** The org tree of the file, depth-first with an explicit stack: files may nest any depth. */
+  private eachOrg(visit: (spec: OrgInput, place: Place) => void): void {
+    const roots = this.file.organizations ?? []
+    const stack: { spec: OrgInput; place: Place }[] = []
+    for (let i = roots.length - 1; i >= 0; i--) stack.push({ spec: roots[i] as OrgInput, place: { parent: undefined, index: i } })
+    for (let next = stack.pop(); next; next = stack.pop()) {
+      const { spec, place } = next
+      within(() => placeName(place), () => visit(spec, place))
+      const children = spec.children ?? []
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ spec: children[i] as OrgInput, place: { parent: place, index: i } })
+    }
+  }
+
+  private organizations(): void {
+    const parents = new Map<Place, Matched>()
+    this.eachOrg((spec, place) => {
+      const parent = place.parent ? parents.get(place.parent) : undefined
+      if (place.parent && !parent) return
+      const placed = this.organization(spec, parent ?? null)
+      this.matched.set(spec, { id: placed.row.id, label: placed.label })
+      if (spec.children?.length) parents.set(place, placed)
+    })
+  }
+
+  private organization(spec: OrgInput, parent: Matched | null): Matched {
+    const index = this.orgIndex()
+    const parentId = parent?.row.id ?? null
+    let org = index.byName.get(parentId)?.get(spec.name.toLowerCase())
     const created = !org
     if (!org) {
-      const view = createOrg(this.ctx, { name: spec.name, parent: parentId ?? undefined })
-      tree = this.tree()
-      org = tree.byId.get(view.id)
-      this.act('create', 'organization', view.path)
+      org = insertOrg(this.ctx, parent?.row ?? null, spec.name)
+      const names = index.byName.get(parentId) ?? new Map<string, OrganizationRow>()
+      names.set(org.name.toLowerCase(), org)
+      index.byName.set(parentId, names)
     }
-    if (!org) throw new Error('organization vanished')
-    const path = pathOf(tree, org.id)
-    const current = loadLimits(this.db, this.ctx.workspace.id).get(org.id) ?? {}
+    const row = org
+    const path = parent ? `${parent.path}/${row.name}` : row.name
+    const depth = parent ? parent.depth + 1 : 0
+    const top = parent?.top ?? row.name
+    // Actions name orgs by path; past ACTION_PATH_DEPTH levels by an abbreviated one, or the
+    // output of a chain 10,000 deep would hold 10,000 paths of up to 10,000 names.
+    const label = depth < ACTION_PATH_DEPTH ? path : `${top}/…/${parent?.row.name}/${row.name} (depth ${depth})`
+    if (created) this.act('create', 'organization', label)
+    const current = index.limits.get(row.id) ?? {}
     const wanted = spec.limits ?? {}
     const set = Object.fromEntries(Object.entries(wanted).filter(([product, limit]) => current[product] !== limit))
     const clear = Object.keys(current).filter((product) => !(product in wanted))
     const changes = [...Object.entries(set).map(([p, n]) => `${p} limit ${current[p] ?? 'none'} → ${n}`), ...clear.map((p) => `${p} limit ${current[p]} → none`)]
-    if (Object.keys(set).length) setLimits(this.ctx, { ref: org.id, limits: set })
-    if (clear.length) clearLimits(this.ctx, { ref: org.id, products: clear })
-    if (changes.length) this.act(created ? 'create' : 'update', 'limits', path, changes)
-    else if (!created) this.act('unchanged', 'organization', path)
-    ;(spec.children ?? []).forEach((child, i) => within(`children[${i}]`, () => this.organization(child, org.id)))
+    if (Object.keys(set).length) writeLimits(this.ctx, row, () => path, set)
+    if (clear.length) removeLimits(this.ctx, row, clear)
+    if (changes.length) index.limits.set(row.id, { ...wanted })
+    if (changes.length) this.act(created ? 'create' : 'update', 'limits', label, changes)
+    else if (!created) this.act('unchanged', 'organization', label)
+    return { row, path, depth, top, label }
   }
 
   private account(spec: AccountInput): void {
@@ -246,8 +318,7 @@ class Applier {
         this.act('update', 'account', spec.name, changes)
       } else this.act('unchanged', 'account', spec.name)
       if (spec.organization !== undefined) {
-        const tree = this.tree()
-        const target = [...tree.byId.values()].find((org) => pathOf(tree, org.id).toLowerCase() === spec.organization?.toLowerCase())
+        const target = this.orgAtPath(spec.organization)
         if (row.organizationId === null || row.organizationId !== target?.id) {
           assignWithin(this.ctx, row, spec.organization)
           this.act('update', 'assignment', spec.name, [`serves ${spec.organization}`])
@@ -354,35 +425,43 @@ class Applier {
       throw refused('PAYMENT_METHOD_LIMIT', `accounts[${spec.name}].paymentMethods: the account would have ${present.length + missing.length} payment methods; at most ${MAX_PAYMENT_METHODS}`, {})
   }
 
-  private usage(spec: OrgInput, parentId: string | null): void {
-    const tree = this.tree()
-    const org = (tree.children.get(parentId) ?? []).find((row) => row.name.toLowerCase() === spec.name.toLowerCase())
-    if (!org) return
-    const path = pathOf(tree, org.id)
-    for (const [product, level] of Object.entries(spec.usage ?? {})) {
-      const current = (this.db.sqlite.prepare('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?').get(org.id, product) as { level: number } | undefined)?.level ?? 0
-      if (current === level) continue
-      const decision = decideUsage(this.ctx, { org: org.id, product, set: level })
-      if (!decision.accepted) {
-        const error = rejectionError(decision)
-        error.message = `usage.${product} of "${path}": ${error.message}`
-        throw error
+  /** Usage last: the orgs, limits and subscriptions (pool capacity) it is checked against exist by now. */
+  private usages(): void {
+    // One Meter for the whole pass: it caches each org's chain and counters, where
+    // a Meter per report (decideUsage) walks every ancestor again from SQL.
+    let meter: Meter | undefined
+    const level = this.db.sqlite.prepare('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?')
+    this.eachOrg((spec) => {
+      const org = this.matched.get(spec)
+      if (!org || !spec.usage) return
+      for (const [product, wanted] of Object.entries(spec.usage)) {
+        const current = (level.get(org.id, product) as { level: number } | undefined)?.level ?? 0
+        if (current === wanted) continue
+        meter ??= new Meter(this.ctx)
+        const decision = meter.report({ org: org.id, product, set: wanted })
+        meter.flush()
+        if (!decision.accepted) {
+          const error = rejectionError(decision)
+          error.message = `usage.${product} of "${org.label}": ${error.message}`
+          throw error
+        }
+        this.act('update', 'usage', org.label, [`${product} ${current} → ${wanted}`])
       }
-      this.act('update', 'usage', path, [`${product} ${current} → ${level}`])
-    }
-    ;(spec.children ?? []).forEach((child, i) => within(`children[${i}]`, () => this.usage(child, org.id)))
+    })
   }
 }
 
 /** Errors raised while applying one part of the file name that part: accounts[1].subscriptions[0]: … */
-function within(where: string, work: () => void): void {
+function within(where: string | (() => string), work: () => void): void {
   try {
     work()
   } catch (error) {
+    // The place is built only on failure: for an org 10,000 levels deep it is long.
+    const place = typeof where === 'string' ? where : where()
     if (isWsbError(error) && !(error as { located?: boolean }).located) {
-      error.message = `${where}: ${error.message}`
+      error.message = `${place}: ${error.message}`
       Object.assign(error, { located: true })
-    } else if (isWsbError(error)) error.message = `${where}.${error.message}`
+    } else if (isWsbError(error)) error.message = `${place}.${error.message}`
     throw error
   }
 }

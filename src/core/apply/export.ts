@@ -85,17 +85,20 @@ export function exportWorkspace(ctx: Ctx): ApplyFile {
   const levels = new Map<string, Record<string, number>>()
   for (const row of db.sqlite.prepare('SELECT org_id, product, level FROM usage_levels WHERE workspace_id = ? AND level > 0 ORDER BY product').all(ws) as { org_id: string; product: string; level: number }[])
     levels.set(row.org_id, { ...(levels.get(row.org_id) ?? {}), [row.product]: row.level })
-  const build = (orgId: string): OrgInput => {
-    const org = tree.byId.get(orgId)
-    const children = (tree.children.get(orgId) ?? []).map((child) => build(child.id))
-    return {
-      name: org?.name ?? orgId,
-      ...(Object.keys(limits.get(orgId) ?? {}).length ? { limits: limits.get(orgId) } : {}),
-      ...(levels.has(orgId) ? { usage: levels.get(orgId) } : {}),
-      ...(children.length ? { children } : {}),
-    }
+  // Built top-down with an explicit stack: a recursive build overflowed on deep trees.
+  const node = (orgId: string): OrgInput => ({
+    name: tree.byId.get(orgId)?.name ?? orgId,
+    ...(Object.keys(limits.get(orgId) ?? {}).length ? { limits: limits.get(orgId) } : {}),
+    ...(levels.has(orgId) ? { usage: levels.get(orgId) } : {}),
+  })
+  const roots = (tree.children.get(null) ?? []).map((root) => node(root.id))
+  const stack = (tree.children.get(null) ?? []).map((root, i) => ({ id: root.id, out: roots[i] as OrgInput }))
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const kids = tree.children.get(next.id) ?? []
+    if (kids.length === 0) continue
+    next.out.children = kids.map((kid) => node(kid.id))
+    kids.forEach((kid, i) => stack.push({ id: kid.id, out: (next.out.children as OrgInput[])[i] as OrgInput }))
   }
-  const roots = (tree.children.get(null) ?? []).map((root) => build(root.id))
   if (roots.length) file.organizations = roots
 
   const accounts = db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, ws)).orderBy(sql`rowid`).all()
@@ -153,4 +156,15 @@ export function exportWorkspace(ctx: Ctx): ApplyFile {
       }
     })
   return file
+}
+
+/** Levels of organizations in an apply file: 1 for top-level orgs only, 0 for none. */
+export function orgLevels(organizations: readonly OrgInput[] = []): number {
+  let deepest = 0
+  const stack = organizations.map((org) => ({ org, level: 1 }))
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    deepest = Math.max(deepest, next.level)
+    for (const child of next.org.children ?? []) stack.push({ org: child, level: next.level + 1 })
+  }
+  return deepest
 }

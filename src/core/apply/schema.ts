@@ -3,6 +3,7 @@
 import * as z from 'zod/mini'
 import { couponDurations, intervals } from '../store/schema/index.js'
 import { billingModes } from '../store/schema/workspaces.js'
+import { invalid } from '../errors.js'
 import { countryCode, email, name, orgName, productKey } from '../schemas.js'
 
 const count = z.int({ error: 'expected a non-negative integer' }).check(z.minimum(0, { error: 'expected a non-negative integer' }), z.maximum(Number.MAX_SAFE_INTEGER, { error: 'too large' }))
@@ -50,13 +51,14 @@ export type OrgInput = {
   children?: OrgInput[]
 }
 
-const organization: z.ZodMiniType<OrgInput> = z.strictObject({
+// One organization without its children's contents: a recursive schema would
+// recurse once per level and overflow on a deep tree, so readApplyFile walks
+// the children with an explicit stack and validates each node with this.
+export const organizationNode = z.strictObject({
   name: orgName('name'),
   limits: z.optional(productMap(count)),
   usage: z.optional(productMap(count)),
-  get children() {
-    return z.optional(z.array(organization))
-  },
+  children: z.optional(z.array(z.unknown())),
 })
 
 const subscription = z.strictObject({
@@ -96,10 +98,68 @@ export const applyFile = z.strictObject({
   }),
   products: z.optional(z.array(product)),
   coupons: z.optional(z.array(coupon)),
-  organizations: z.optional(z.array(organization)),
+  // Validated node by node by parseApplyFile, below.
+  organizations: z.optional(z.array(z.unknown())),
   accounts: z.optional(z.array(account)),
 })
 
-export type ApplyFile = z.output<typeof applyFile>
+export type ApplyFile = Omit<z.output<typeof applyFile>, 'organizations'> & { organizations?: OrgInput[] }
 export type AccountInput = NonNullable<ApplyFile['accounts']>[number]
 export type SubscriptionInput = NonNullable<AccountInput['subscriptions']>[number]
+
+/** At most this many problems are listed; a broken generated file could have one per org. */
+const MAX_PROBLEMS = 20
+
+type Problems = string[]
+
+function check<T extends z.ZodMiniType>(schema: T, value: unknown, where: () => string, problems: Problems): z.output<T> | undefined {
+  const result = z.safeParse(schema, value)
+  if (result.success) return result.data
+  const at = where()
+  for (const issue of result.error.issues) {
+    const path = (at + issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')).replace(/^\./, '')
+    problems.push(path && !issue.message.startsWith(path) ? `${path}: ${issue.message}` : issue.message)
+  }
+  return undefined
+}
+
+/** Where an org sits in the file: its index among its siblings, and its parent's place. */
+export type Place = { parent: Place | undefined; index: number }
+
+/** organizations[0].children[3]…: built only when a node has a problem, as it grows with depth. */
+export function placeName(place: Place): string {
+  const parts: string[] = []
+  for (let at: Place | undefined = place; at; at = at.parent) parts.push(at.parent ? `children[${at.index}]` : `organizations[${at.index}]`)
+  return parts.reverse().join('.')
+}
+
+/**
+ * Validates an apply file, the organization tree node by node with an explicit
+ * stack (any depth), and throws INVALID_INPUT naming every problem's place.
+ */
+export function parseApplyFile(value: unknown): ApplyFile {
+  const problems: Problems = []
+  const top = check(applyFile, value, () => '', problems)
+  const organizations: OrgInput[] = []
+  const stack: { value: unknown; place: Place; into: OrgInput[] }[] = []
+  // Children are pushed in reverse and placed by index, so the output keeps the file's order.
+  const raw = (value as { organizations?: unknown } | null)?.organizations
+  const roots = Array.isArray(raw) ? raw : []
+  for (let i = roots.length - 1; i >= 0; i--) stack.push({ value: roots[i], place: { parent: undefined, index: i }, into: organizations })
+  for (let next = stack.pop(); next && problems.length < MAX_PROBLEMS; next = stack.pop()) {
+    const node = check(organizationNode, next.value, () => placeName(next.place), problems)
+    if (!node) continue
+    const { children, ...fields } = node
+    const org: OrgInput = fields
+    next.into[next.place.index] = org
+    if (!children?.length) continue
+    org.children = []
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ value: children[i], place: { parent: next.place, index: i }, into: org.children })
+  }
+  if (problems.length) {
+    const shown = problems.slice(0, MAX_PROBLEMS)
+    const more = stack.length || problems.length > MAX_PROBLEMS ? ['… and possibly more; fix these first'] : []
+    throw invalid([...shown, ...more].join('; '), { problems: shown })
+  }
+  return { ...(top as ApplyFile), ...(top?.organizations ? { organizations } : {}) }
+}

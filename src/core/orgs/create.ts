@@ -3,7 +3,7 @@ import type { Ctx } from '../context.js'
 import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import { newId } from '../ids.js'
-import { organizations } from '../store/schema/index.js'
+import { type OrganizationRow, organizations } from '../store/schema/index.js'
 import { immediate } from '../store/transaction.js'
 import { resolveOrg } from './resolve.js'
 import { loadTree } from './tree.js'
@@ -12,7 +12,7 @@ import { loadLimits, type OrgView, orgView } from './view.js'
 export type CreateOrgInput = { name: string; parent?: string }
 
 export function createOrg(ctx: Ctx, input: CreateOrgInput): OrgView {
-  const { db, workspace, now } = ctx
+  const { db, workspace } = ctx
   return immediate(db.sqlite, () => {
     const tree = loadTree(db, workspace.id)
     const parent = input.parent === undefined ? undefined : resolveOrg(tree, input.parent)
@@ -26,20 +26,31 @@ export function createOrg(ctx: Ctx, input: CreateOrgInput): OrgView {
           : `a top-level organization named "${clash.name}" already exists (${clash.id})`,
         { id: clash.id },
       )
-    const row = db.orm
-      .insert(organizations)
-      .values({ id: newId('organization'), workspaceId: workspace.id, parentId: parent?.id ?? null, name: input.name, createdAt: now })
-      .returning()
-      .get()
-    recordEvent(db, {
-      workspaceId: workspace.id,
-      at: now,
-      kind: 'org.created',
-      refs: { orgId: row.id, ...(parent ? { parentId: parent.id } : {}) },
-      data: { name: row.name },
-    })
+    const row = insertOrg(ctx, parent ?? null, input.name)
     tree.byId.set(row.id, row)
     tree.children.set(row.parentId, [...siblings, row])
     return orgView(tree, loadLimits(db, workspace.id), row)
   })
+}
+
+/**
+ * Inserts one org under `parent` and records it, inside the caller's
+ * transaction. The caller has checked the name is free among the siblings:
+ * apply does so with its own index instead of reloading the tree per org.
+ */
+export function insertOrg(ctx: Ctx, parent: OrganizationRow | null, name: string): OrganizationRow {
+  const { db, workspace, now } = ctx
+  const row = db.orm
+    .insert(organizations)
+    .values({ id: newId('organization'), workspaceId: workspace.id, parentId: parent?.id ?? null, name, createdAt: now })
+    .returning()
+    .get()
+  recordEvent(db, {
+    workspaceId: workspace.id,
+    at: now,
+    kind: 'org.created',
+    refs: { orgId: row.id, ...(parent ? { parentId: parent.id } : {}) },
+    data: { name: row.name },
+  })
+  return row
 }

@@ -1,13 +1,14 @@
 // Listing and showing organizations, in tree order (R-ORG-1).
 import type { Ctx } from '../context.js'
 import { resolveOrg } from './resolve.js'
-import { depthFirst, loadTree } from './tree.js'
+import { loadTree, walk } from './tree.js'
 import { loadLimits, type OrgView, orgView } from './view.js'
 
 export function listOrgs(ctx: Ctx): { orgs: OrgView[] } {
   const tree = loadTree(ctx.db, ctx.workspace.id)
   const limits = loadLimits(ctx.db, ctx.workspace.id)
-  return { orgs: depthFirst(tree).map((row) => orgView(tree, limits, row)) }
+  const roots = (tree.children.get(null) ?? []).map((root) => root.id)
+  return { orgs: walk(tree, roots).map((placed) => orgView(tree, limits, placed.row, placed)) }
 }
 
 export type OrgDetail = OrgView & { children: { id: string; name: string }[] }

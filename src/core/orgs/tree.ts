@@ -44,22 +44,51 @@ export function topLevelOf(tree: OrgTree, orgId: string): OrganizationRow {
   return top
 }
 
-/** Every org of the subtree rooted at `orgId`, depth-first, the root first. */
+/**
+ * Every org of the subtree rooted at `orgId`, depth-first, the root first.
+ * An explicit stack, not recursion: a chain 10,000 deep must not overflow.
+ */
 export function subtree(tree: OrgTree, orgId: string): OrganizationRow[] {
-  const out: OrganizationRow[] = []
-  const visit = (id: string) => {
-    const row = tree.byId.get(id)
-    if (!row) return
-    out.push(row)
-    for (const child of tree.children.get(id) ?? []) visit(child.id)
-  }
-  visit(orgId)
-  return out
+  return walk(tree, [orgId]).map((entry) => entry.row)
 }
 
 /** All orgs depth-first from the roots, siblings by name: the order a tree is drawn in. */
 export function depthFirst(tree: OrgTree): OrganizationRow[] {
-  return (tree.children.get(null) ?? []).flatMap((root) => subtree(tree, root.id))
+  return walk(tree, (tree.children.get(null) ?? []).map((root) => root.id)).map((entry) => entry.row)
+}
+
+export type Placed = { row: OrganizationRow; path: string; depth: number }
+
+/**
+ * The subtrees rooted at `rootIds`, depth-first, each org with its path and
+ * depth built from its parent's on the way down (linear, where a pathOf per
+ * org costs the depth each time). Paths of roots that are not top-level are
+ * their full paths. Each org is visited once even in a damaged database.
+ */
+export function walk(tree: OrgTree, rootIds: readonly string[]): Placed[] {
+  const out: Placed[] = []
+  const seen = new Set<string>()
+  const stack: { id: string; parent: Placed | undefined }[] = []
+  for (let i = rootIds.length - 1; i >= 0; i--) stack.push({ id: rootIds[i] as string, parent: undefined })
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const row = tree.byId.get(next.id)
+    if (!row || seen.has(row.id)) continue
+    seen.add(row.id)
+    const placed: Placed = next.parent
+      ? { row, path: `${next.parent.path}/${row.name}`, depth: next.parent.depth + 1 }
+      : { row, path: pathOf(tree, row.id), depth: ancestry(tree, row.id).length - 1 }
+    out.push(placed)
+    const kids = tree.children.get(row.id) ?? []
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ id: (kids[i] as OrganizationRow).id, parent: placed })
+  }
+  return out
+}
+
+/** How deep the forest goes: 0 for only top-level orgs, -1 for none. */
+export function maxDepth(tree: OrgTree): number {
+  let deepest = -1
+  for (const placed of walk(tree, (tree.children.get(null) ?? []).map((root) => root.id))) deepest = Math.max(deepest, placed.depth)
+  return deepest
 }
 
 export function pathOf(tree: OrgTree, orgId: string): string {

@@ -32,14 +32,15 @@ export function loadLimits(db: Pick<Db, 'sqlite'>, workspaceId: string): LimitsB
   return byOrg
 }
 
-export function orgView(tree: OrgTree, limits: LimitsByOrg, row: OrganizationRow): OrgView {
+/** `placed` gives the path and depth when a walk already has them (see tree.ts walk). */
+export function orgView(tree: OrgTree, limits: LimitsByOrg, row: OrganizationRow, placed?: { path: string; depth: number }): OrgView {
   return {
     id: row.id,
     name: row.name,
     parentId: row.parentId,
     workspaceId: row.workspaceId,
-    path: pathOf(tree, row.id),
-    depth: ancestry(tree, row.id).length - 1,
+    path: placed?.path ?? pathOf(tree, row.id),
+    depth: placed?.depth ?? ancestry(tree, row.id).length - 1,
     limits: Object.fromEntries(Object.entries(limits.get(row.id) ?? {}).sort(([a], [b]) => a.localeCompare(b))),
     createdAt: iso(row.createdAt),
   }

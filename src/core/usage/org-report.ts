@@ -4,10 +4,9 @@
 // can't this org add a user?". Reads maintained counters only, never the ledger.
 import type { Ctx } from '../context.js'
 import { resolveOrg } from '../orgs/resolve.js'
-import { ancestry, depthFirst, loadTree, pathOf, subtree } from '../orgs/tree.js'
+import { ancestry, loadTree, pathOf, walk } from '../orgs/tree.js'
 import { loadLimits } from '../orgs/view.js'
 import { capacityOf, poolsOf, usageOf } from '../pools/pools.js'
-import { effectiveHeadroom } from './headroom.js'
 
 export type OrgBindingView =
   | { kind: 'pool'; poolId: string; capacity: number; used: number }
@@ -56,52 +55,102 @@ export function usageByOrg(ctx: Ctx, options: { org?: string } = {}): { orgs: Or
     used.set(pool.id, usageOf(db, pool.id))
   }
 
-  const rows = options.org === undefined ? depthFirst(tree) : subtree(tree, resolveOrg(tree, options.org).id)
-  const orgs = rows.map((row): OrgUsageView => {
-    const chain = ancestry(tree, row.id)
-    const top = chain[chain.length - 1] ?? row
-    const poolId = workspace.mode === 'assigned' ? (poolOfTop.get(top.id) ?? null) : workspace.id
-    const products = new Set<string>()
-    for (const org of chain) for (const product of Object.keys(limits.get(org.id) ?? {})) products.add(product)
+  // One walk down the tree carrying what each org inherits (its top-level org,
+  // the tightest limit per product along its chain), so each org costs its own
+  // products, not its depth: a chain 10,000 deep stays linear (R-ORG-3).
+  const rootIds = options.org === undefined ? (tree.children.get(null) ?? []).map((root) => root.id) : [resolveOrg(tree, options.org).id]
+  const inherited = new Map<string, { top: string; tight: Tight }>()
+  const key = (orgId: string, product: string) => `${orgId}\u0000${product}`
+  const extend = (tight: Tight, orgId: string): Tight => {
+    const own = limits.get(orgId)
+    if (!own || Object.keys(own).length === 0) return tight
+    const next = new Map(tight)
+    for (const [product, limit] of Object.entries(own)) {
+      const left = limit - (counters.get(key(orgId, product))?.subtree ?? 0)
+      const above = next.get(product)
+      // Ties go to the nearer org, as in effectiveHeadroom.
+      if (!above || left <= above.left) next.set(product, { orgId, limit, left })
+    }
+    return next
+  }
+  const placed = walk(tree, rootIds)
+  const pathById = new Map(placed.map((p) => [p.row.id, p.path]))
+  const orgs = placed.map(({ row, path, depth }): OrgUsageView => {
+    let from = row.parentId === null ? undefined : inherited.get(row.parentId)
+    if (!from) {
+      // The top of the walk: what it inherits from ancestors outside the subtree shown.
+      const chain = ancestry(tree, row.id).reverse()
+      from = { top: (chain[0] ?? row).id, tight: chain.slice(0, -1).reduce<Tight>((tight, org) => extend(tight, org.id), new Map()) }
+    }
+    const own = { top: from.top, tight: extend(from.tight, row.id) }
+    if (tree.children.get(row.id)?.length) inherited.set(row.id, own)
+    const top = own.top
+    const poolId = workspace.mode === 'assigned' ? (poolOfTop.get(top) ?? null) : workspace.id
+    const products = new Set<string>(own.tight.keys())
     if (poolId) for (const product of capacity.get(poolId)?.keys() ?? []) products.add(product)
     for (const product of countedProducts.get(row.id) ?? []) products.add(product)
     return {
       id: row.id,
       name: row.name,
       parentId: row.parentId,
-      path: pathOf(tree, row.id),
-      depth: chain.length - 1,
+      path,
+      depth,
       poolId,
-      products: [...products].sort().map((product) => {
-        const own = counters.get(`${row.id}\u0000${product}`)
+      products: [...products].sort().map((product): OrgProductView => {
+        const counted = counters.get(key(row.id, product))
         const limit = limits.get(row.id)?.[product] ?? null
         if (poolId === null)
-          return { product, used: own?.level ?? 0, subtreeUsed: own?.subtree ?? 0, limit, headroom: null, binding: { kind: 'no_pool', topLevelOrgId: top.id } }
+          return { product, used: counted?.level ?? 0, subtreeUsed: counted?.subtree ?? 0, limit, headroom: null, binding: { kind: 'no_pool', topLevelOrgId: top } }
         const cap = capacity.get(poolId)?.get(product) ?? 0
         const poolUsed = used.get(poolId)?.get(product) ?? 0
-        const links = chain.map((org) => ({ orgId: org.id, limit: limits.get(org.id)?.[product], subtree: counters.get(`${org.id}\u0000${product}`)?.subtree ?? 0 }))
-        const { headroom, binding } = effectiveHeadroom(poolId, cap - poolUsed, links)
+        const tightest = own.tight.get(product)
+        const bound = tightest !== undefined && tightest.left < cap - poolUsed
         return {
           product,
-          used: own?.level ?? 0,
-          subtreeUsed: own?.subtree ?? 0,
+          used: counted?.level ?? 0,
+          subtreeUsed: counted?.subtree ?? 0,
           limit,
-          headroom,
-          binding:
-            binding.kind === 'pool'
-              ? { kind: 'pool', poolId, capacity: cap, used: poolUsed }
-              : {
-                  kind: 'limit',
-                  orgId: binding.orgId,
-                  orgPath: pathOf(tree, binding.orgId),
-                  limit: binding.limit,
-                  subtreeUsed: counters.get(`${binding.orgId}\u0000${product}`)?.subtree ?? 0,
-                },
+          headroom: Math.max(0, bound ? tightest.left : cap - poolUsed),
+          binding: bound
+            ? {
+                kind: 'limit',
+                orgId: tightest.orgId,
+                orgPath: pathById.get(tightest.orgId) ?? pathOf(tree, tightest.orgId),
+                limit: tightest.limit,
+                subtreeUsed: counters.get(key(tightest.orgId, product))?.subtree ?? 0,
+              }
+            : { kind: 'pool', poolId, capacity: cap, used: poolUsed },
         }
       }),
     }
   })
   return { orgs }
+}
+
+/** Per product, the limit on an org or its ancestors that leaves the least (the nearest on ties). */
+type Tight = Map<string, { orgId: string; limit: number; left: number }>
+
+/** Orgs above which the human `--by org` view summarises unless asked for every row. */
+export const SUMMARY_ABOVE = 200
+/** An own limit counts as near once its subtree uses this share of it. */
+export const NEAR_LIMIT = 0.9
+/** The summary lists at most this many orgs. */
+export const SUMMARY_ROWS = 100
+
+export type OrgUsageSummary = { shown: OrgUsageView[]; omitted: number; total: number }
+
+/**
+ * What a support person looks at first in a large tree: the orgs at the top of
+ * the view (top-level orgs, or the --org subtree's root), which show the pool,
+ * and every org whose own limit is used to 90% or more, where headroom runs
+ * out. At most SUMMARY_ROWS, in tree order; the rest are counted.
+ */
+export function summariseOrgUsage(orgs: OrgUsageView[]): OrgUsageSummary {
+  const topDepth = orgs.reduce((least, org) => Math.min(least, org.depth), Number.POSITIVE_INFINITY)
+  const pressed = (org: OrgUsageView) => org.products.some((p) => p.limit !== null && p.subtreeUsed >= p.limit * NEAR_LIMIT)
+  const wanted = orgs.filter((org) => org.depth === topDepth || pressed(org))
+  const shown = wanted.slice(0, SUMMARY_ROWS)
+  return { shown, omitted: orgs.length - shown.length, total: orgs.length }
 }
 
 export type ProductTotalView = { product: string; capacity: number; used: number; available: number; pools: number }

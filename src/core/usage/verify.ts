@@ -2,7 +2,7 @@
 // subtree counter from the levels and the tree, and every pool's usage from the
 // orgs it serves, and lists each difference from the maintained counters.
 import type { Ctx } from '../context.js'
-import { ancestry, loadTree } from '../orgs/tree.js'
+import { ancestry, loadTree, walk } from '../orgs/tree.js'
 
 export type VerifyMismatch = { counter: 'level' | 'subtree' | 'pool'; id: string; product: string; stored: number; expected: number }
 export type VerifyResult = { ok: boolean; ledgerRows: number; counters: number; mismatches: VerifyMismatch[] }
@@ -28,12 +28,39 @@ export function verifyUsage(ctx: Ctx): VerifyResult {
       .all(workspace.id)
       .map((row) => [row.organization_id, row.id]),
   )
+  // Subtree totals bottom-up over one depth-first walk (children come after
+  // their parent, so in reverse each org is complete before it is added to its
+  // parent): linear, where walking up from each org cost its depth.
+  const levelsByOrg = new Map<string, Map<string, number>>()
   for (const [levelKey, total] of expectedLevel) {
     const [orgId, product] = levelKey.split('\u0000') as [string, string]
-    const chain = ancestry(tree, orgId)
-    for (const org of chain) expectedSubtree.set(key(org.id, product), (expectedSubtree.get(key(org.id, product)) ?? 0) + total)
-    const top = chain[chain.length - 1]
-    const poolId = workspace.mode === 'assigned' ? (top ? accountOfTop.get(top.id) : undefined) : workspace.id
+    const levels = levelsByOrg.get(orgId) ?? new Map<string, number>()
+    levels.set(product, total)
+    levelsByOrg.set(orgId, levels)
+  }
+  const roots = [...tree.byId.values()].filter((row) => row.parentId === null || !tree.byId.has(row.parentId)).map((row) => row.id)
+  const placed = walk(tree, roots)
+  const topOf = new Map<string, string>()
+  for (const { row } of placed) topOf.set(row.id, (row.parentId !== null && topOf.get(row.parentId)) || row.id)
+  // An org with usage the walk did not reach sits on a cycle: ancestry says so.
+  for (const orgId of levelsByOrg.keys()) if (tree.byId.has(orgId) && !topOf.has(orgId)) ancestry(tree, orgId)
+  const below = new Map<string, Map<string, number>>()
+  for (let i = placed.length - 1; i >= 0; i--) {
+    const { row } = placed[i] as (typeof placed)[number]
+    const sums = below.get(row.id) ?? new Map<string, number>()
+    below.delete(row.id)
+    for (const [product, total] of levelsByOrg.get(row.id) ?? []) sums.set(product, (sums.get(product) ?? 0) + total)
+    for (const [product, total] of sums) expectedSubtree.set(key(row.id, product), total)
+    if (row.parentId !== null && tree.byId.has(row.parentId) && sums.size) {
+      const parent = below.get(row.parentId) ?? new Map<string, number>()
+      for (const [product, total] of sums) parent.set(product, (parent.get(product) ?? 0) + total)
+      below.set(row.parentId, parent)
+    }
+  }
+  for (const [levelKey, total] of expectedLevel) {
+    const [orgId, product] = levelKey.split('\u0000') as [string, string]
+    const top = topOf.get(orgId)
+    const poolId = workspace.mode === 'assigned' ? (top ? accountOfTop.get(top) : undefined) : workspace.id
     if (poolId) expectedPool.set(key(poolId, product), (expectedPool.get(key(poolId, product)) ?? 0) + total)
   }
 

@@ -1,0 +1,58 @@
+// A chain of organizations 10,000 deep through the built binary (issue 11,
+// item 7): apply, export, org list, usage report and doctor all work (R-ORG-1).
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { cleanEnv, WSB } from '../helpers/cli.js'
+import { tempDbPath, tempDir } from '../helpers/temp.js'
+
+/** The JSON text of a chain d0/d1/… `depth` deep, with a users limit of 50 on d0 and 20 used by the last org. */
+function chainFile(depth: number): string {
+  const open = Array.from({ length: depth - 1 }, (_, i) => `{"name":"d${i}"${i === 0 ? ',"limits":{"users":50}' : ''},"children":[`).join('')
+  const close = ']}'.repeat(depth - 1)
+  return `{"workspace":{"name":"Deep","mode":"pooled","testClock":true},"organizations":[${open}{"name":"d${depth - 1}","usage":{"users":20}}${close}],"accounts":[{"name":"Deep Billing","currency":"USD","subscriptions":[{"label":"main","items":{"users":100}}]}]}`
+}
+
+function run(args: string[], db: string) {
+  const out = spawnSync(process.execPath, [WSB, ...args], { env: cleanEnv({ WSB_DB: db, NO_COLOR: '1' }), encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120_000 })
+  return { code: out.status, stdout: out.stdout, stderr: out.stderr }
+}
+
+describe('a tree 10,000 deep through the CLI', () => {
+  it('apply, re-apply, export --json | apply, org list, usage report --by org and doctor succeed; YAML export refuses past 256 levels with exit 2', () => {
+    const db = tempDbPath()
+    const file = join(tempDir(), 'deep.json')
+    writeFileSync(file, chainFile(10_000))
+    const applied = run(['apply', '-f', file, '--json'], db)
+    expect([applied.code, applied.stderr]).toEqual([0, ''])
+    expect(JSON.parse(applied.stdout).summary.create).toBeGreaterThanOrEqual(10_000)
+    const again = run(['apply', '-f', file, '--json'], db)
+    expect(JSON.parse(again.stdout).changed).toBe(false)
+
+    const exported = run(['export', '--json'], db)
+    expect(exported.code).toBe(0)
+    const other = tempDbPath()
+    const rebuilt = spawnSync(process.execPath, [WSB, 'apply', '-f', '-', '--json'], { env: cleanEnv({ WSB_DB: other }), input: exported.stdout, encoding: 'utf8', maxBuffer: 1 << 28 })
+    expect(rebuilt.status).toBe(0)
+
+    const yaml = run(['export'], db)
+    expect(yaml.code).toBe(2)
+    expect(yaml.stderr).toContain('the organization tree is 10000 levels deep; YAML export goes to 256 levels')
+
+    const list = run(['org', 'list'], db)
+    expect(list.code).toBe(0)
+    const lines = list.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(10_000)
+    expect(lines.at(-1)).toContain('[depth 9999] d9999')
+
+    const report = run(['usage', 'report', '--by', 'org'], db)
+    expect(report.code).toBe(0)
+    expect(report.stdout.split('\n')[0]).toBe('10000 organizations: showing the 1 at the top and at or near (≥ 90%) their own limits.')
+    expect(report.stdout).toContain('9999 more not shown')
+
+    const doctor = run(['doctor', '--json'], db)
+    expect(doctor.code).toBe(0)
+    expect(JSON.parse(doctor.stdout).ok).toBe(true)
+  }, 180_000)
+})
