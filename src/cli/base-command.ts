@@ -142,6 +142,8 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
    * indexed lookup; the lifecycle code is loaded only when something is due.
    */
   protected async catchUpIfDue(ctx: Ctx): Promise<{ steps: number; ctx: Ctx }> {
+    // A database opened read-only shows its state as stored: nothing can be run.
+    if (ctx.db.sqlite.readonly) return { steps: 0, ctx }
     const due = earliestDue(ctx.db, ctx.workspace.id)
     if (due === null || due > ctx.now) return { steps: 0, ctx }
     await import('../core/store/open.js')
