@@ -1,11 +1,9 @@
-import { writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../cli/base-command.js'
+import { outputPath, writeOutputFile } from '../cli/output-file.js'
 import { exportWorkspace } from '../core/apply/export.js'
 import type { ApplyFile } from '../core/apply/schema.js'
 import { loadYaml } from '../core/apply/yaml.js'
-import { invalid } from '../core/errors.js'
 
 type Result = ApplyFile | { file: string; bytes: number }
 
@@ -25,16 +23,13 @@ export default class Export extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(Export)
+    // Checked before any work: a folder or a FIFO as -o is refused, never opened.
+    const file = flags.output === undefined ? undefined : outputPath(flags.output)
     const document = exportWorkspace(await this.context(flags))
     const format = flags.format ?? (this.jsonEnabled() ? 'json' : 'yaml')
     this.text = format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : (await loadYaml()).stringify(document, { lineWidth: 0 })
-    if (!flags.output) return document
-    const file = resolve(flags.output)
-    try {
-      await writeFile(file, this.text)
-    } catch (error) {
-      throw invalid(`cannot write ${file}: ${(error as Error).message}`, { file }, 'OUTPUT_UNWRITABLE')
-    }
+    if (file === undefined) return document
+    writeOutputFile(file, this.text)
     const bytes = Buffer.byteLength(this.text)
     this.text = `Wrote ${file} (${bytes} bytes).`
     return { file, bytes }
