@@ -42,10 +42,10 @@ export abstract class WsbCommand<T> extends Command {
     return path ?? join(this.config.dataDir, 'wsb.sqlite')
   }
 
-  protected async openDatabase(path: string | undefined): Promise<Db> {
+  protected async openDatabase(path: string | undefined, options: { quickCheck?: boolean } = {}): Promise<Db> {
     if (!this.database) {
       const file = this.databasePath(path)
-      this.database = (this.ctor as typeof WsbCommand).lean ? connect(file) : (await import('../core/store/open.js')).openDb(file)
+      this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
     }
     return this.database
   }
