@@ -32,7 +32,7 @@ const flipIn =
   (page) => {
     const at = page.indexOf(Buffer.from(text))
     expect(at, `"${text}" is in the page`).toBeGreaterThanOrEqual(0)
-    page[at + text.length - 1] ^= 0x01
+    page.writeUInt8(page.readUInt8(at + text.length - 1) ^ 0x01, at + text.length - 1)
   }
 
 function expectFound(db: string, what: string) {
@@ -71,7 +71,7 @@ describe('damaged database files', () => {
       ['a cell pointer out of the page (usage_ledger)', 'usage_ledger', (page) => void page.writeUInt16BE(0xfff0, 8)],
       ['an id changed in a table row (organizations)', 'organizations', flipIn(f.orgId)],
       ['a key changed in an index (organizations by id)', 'sqlite_autoindex_organizations_1', flipIn(f.orgId)],
-      ['a byte of an index cell (invoice numbers)', 'invoices_account_number', (page) => void (page[page.length - 3] ^= 0x7f)],
+      ['a byte of an index cell (invoice numbers)', 'invoices_account_number', (page) => void page.writeUInt8(page.readUInt8(page.length - 3) ^ 0x7f, page.length - 3)],
     ]
     for (const [what, name, damage] of variants) {
       const db = damagedCopy(f.db, name, damage)
