@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { Config, flush, run } from '@oclif/core'
 import { reportFailure, toFailure } from './cli/failure.js'
+import { guardStdout } from './cli/stdout.js'
 import { ExitCode } from './core/errors.js'
 import { redact } from './core/redact.js'
 import { paintErr } from './render/colour.js'
@@ -31,10 +32,7 @@ function redactStderr(): void {
 export async function main(dir: string, options: { development?: boolean } = {}): Promise<void> {
   redactStderr()
   const argv = process.argv.slice(2)
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-    throw error
-  })
+  guardStdout()
   try {
     await run(argv, options.development ? await developmentOptions(dir) : dir)
     await flush()

@@ -50,10 +50,10 @@ export abstract class WsbCommand<T> extends Command {
     return path ?? join(this.config.dataDir, 'wsb.sqlite')
   }
 
-  protected async openDatabase(path: string | undefined): Promise<Db> {
+  protected async openDatabase(path: string | undefined, options: { quickCheck?: boolean } = {}): Promise<Db> {
     if (!this.database) {
       const file = this.databasePath(path)
-      this.database = (this.ctor as typeof WsbCommand).lean ? connect(file) : (await import('../core/store/open.js')).openDb(file)
+      this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
     }
     return this.database
   }
@@ -163,6 +163,8 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
    * indexed lookup; the lifecycle code is loaded only when something is due.
    */
   protected async catchUpIfDue(ctx: Ctx): Promise<{ steps: number; ctx: Ctx }> {
+    // A database opened read-only shows its state as stored: nothing can be run.
+    if (ctx.db.sqlite.readonly) return { steps: 0, ctx }
     const due = earliestDue(ctx.db, ctx.workspace.id)
     if (due === null || due > ctx.now) return { steps: 0, ctx }
     await import('../core/store/open.js')

@@ -53,6 +53,8 @@ function classify(error: unknown): Failure {
     return { code: 'DB_BUSY', message: 'the database stayed busy for too long; retry', details: {}, exitCode: ExitCode.unexpected }
   if (err.code?.startsWith('SQLITE_READONLY'))
     return { code: 'DB_UNWRITABLE', message: `cannot write the database: ${oneLine(err.message)}`, details: {}, exitCode: ExitCode.invalidInput }
+  if (err.code?.startsWith('SQLITE_CORRUPT') || err.code === 'SQLITE_NOTADB')
+    return { code: 'DB_CORRUPT', message: `the database is damaged (${oneLine(err.message)}); run wsb doctor, and restore it from a backup`, details: {}, exitCode: ExitCode.invalidInput }
   if (err.code === 'SQLITE_FULL' || err.code?.startsWith('SQLITE_IOERR'))
     return { code: 'DB_IO', message: `cannot write the database: ${oneLine(err.message)}`, details: {}, exitCode: ExitCode.unexpected }
   return {

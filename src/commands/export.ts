@@ -1,8 +1,7 @@
-import { writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../cli/base-command.js'
 import { toJson } from '../cli/json.js'
+import { outputPath, writeOutputFile } from '../cli/output-file.js'
 import { exportWorkspace, orgLevels } from '../core/apply/export.js'
 import type { ApplyFile } from '../core/apply/schema.js'
 import { loadYaml, YAML_MAX_ORG_DEPTH } from '../core/apply/yaml.js'
@@ -27,6 +26,8 @@ export default class Export extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(Export)
+    // Checked before any work: a folder or a FIFO as -o is refused, never opened.
+    const file = flags.output === undefined ? undefined : outputPath(flags.output)
     const document = exportWorkspace(await this.context(flags))
     const format = flags.format ?? (this.jsonEnabled() ? 'json' : 'yaml')
     if (format === 'yaml') {
@@ -39,13 +40,8 @@ export default class Export extends WorkspaceCommand<Result> {
         )
     }
     this.text = format === 'json' ? `${toJson(document)}\n` : (await loadYaml()).stringify(document, { lineWidth: 0 })
-    if (!flags.output) return document
-    const file = resolve(flags.output)
-    try {
-      await writeFile(file, this.text)
-    } catch (error) {
-      throw invalid(`cannot write ${file}: ${(error as Error).message}`, { file }, 'OUTPUT_UNWRITABLE')
-    }
+    if (file === undefined) return document
+    writeOutputFile(file, this.text)
     const bytes = Buffer.byteLength(this.text)
     this.text = `Wrote ${file} (${bytes} bytes).`
     return { file, bytes }

@@ -46,9 +46,10 @@ describe('wsb doctor', () => {
     expect(out.code, out.stderr).toBe(0)
     const result = out.json()
     expect(result).toMatchObject({ ok: true, workspaces: 2, violations: [], warnings: [] })
-    expect(result.checks.length).toBeGreaterThanOrEqual(19)
+    expect(result.checks.length).toBeGreaterThanOrEqual(20)
     expect(result.checks.every((c: { passed: boolean }) => c.passed)).toBe(true)
-    expect(result.checks[0]).toEqual({ check: 'workspace-isolation', rule: 'R-WS-2', description: expect.any(String), passed: true, violations: 0, warnings: 0 })
+    expect(result.checks[0]).toMatchObject({ check: 'database-integrity', rule: 'storage', passed: true })
+    expect(result.checks[1]).toEqual({ check: 'workspace-isolation', rule: 'R-WS-2', description: expect.any(String), passed: true, violations: 0, warnings: 0 })
     expect(bytes(db).equals(before)).toBe(true)
     expect(existsSync(`${db}-wal`)).toBe(false)
 

@@ -1,10 +1,8 @@
-import { writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
+import { outputPath, writeOutputFile } from '../../cli/output-file.js'
 import { showAccount } from '../../core/accounts/list.js'
-import { invalid } from '../../core/errors.js'
 import { showInvoice } from '../../core/invoices/list.js'
 import { invoiceNumber } from '../../render/invoices.js'
 
@@ -18,17 +16,13 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(InvoicePdf)
-    if (flags.output.trim() === '') throw invalid('--output: expected the path of the PDF file to write', {}, 'OUTPUT_UNWRITABLE')
+    // Checked before any work: a folder or a FIFO as -o is refused, never opened.
+    const file = outputPath(flags.output)
     const ctx = await this.context(flags)
     const invoice = showInvoice(ctx, args.invoice)
     const { renderInvoicePdf } = await import('../../render/invoice-pdf.js')
     const pdf = await renderInvoicePdf({ invoice, account: showAccount(ctx, invoice.accountId), seller: { name: ctx.workspace.name, workspaceId: ctx.workspace.id } })
-    const file = resolve(flags.output)
-    try {
-      await writeFile(file, pdf)
-    } catch (error) {
-      throw invalid(`cannot write ${file}: ${(error as Error).message}`, { file }, 'OUTPUT_UNWRITABLE')
-    }
+    writeOutputFile(file, pdf)
     return { invoiceId: args.invoice, number: invoice.number, file, bytes: pdf.length }
   }
 

@@ -1,9 +1,10 @@
-import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, type WriteStream } from 'node:fs'
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import { optionalArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { progressBar } from '../../cli/progress.js'
-import { invalid, notFound, refused } from '../../core/errors.js'
+import { ResultsFile } from '../../cli/results-file.js'
+import { invalid, notFound, refused, WsbError } from '../../core/errors.js'
 import { wholeNumber } from '../../core/schemas.js'
 import { type ImportSummary, importUsage } from '../../core/usage/import.js'
 import { renderImport } from '../../render/usage.js'
@@ -47,26 +48,41 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
       throw error
     }
     const ctx = await this.context(flags)
-    const results: WriteStream | NodeJS.WriteStream | undefined =
-      flags.results === undefined ? undefined : flags.results === '-' ? process.stdout : createWriteStream('', { fd: resultsFd })
+    const toStdout = flags.results === '-'
+    const resultsFile = resultsFd === undefined ? undefined : new ResultsFile(resultsFd, flags.results as string)
     const progress = await progressBar({ json: this.jsonEnabled(), total, unit: 'lines' })
     const input = inputFd === undefined ? process.stdin : createReadStream('', { fd: inputFd, highWaterMark: 1 << 20 })
     let summary: ImportSummary
     try {
       summary = await importUsage(ctx, input, {
         batchSize: batchSize || undefined,
-        onResult: results ? (result) => results.write(`${JSON.stringify(result)}\n`) : undefined,
+        onResult: resultsFile
+          ? (result) => resultsFile.add(result)
+          : toStdout
+            ? (result) => process.stdout.write(`${JSON.stringify(result)}\n`)
+            : undefined,
         onProgress: ({ lines, bytes }) => progress.update(bytes, `${lines} lines`),
+        // A results file that cannot be written stops the import after this batch.
+        afterBatch: () => resultsFile?.flush() ?? true,
         // R-WS-4 during a long stream: whatever falls due runs between batches.
         beforeBatch: async (current) => (await this.catchUpIfDue(current)).steps > 0,
       })
     } finally {
       progress.stop()
-      if (results && results !== process.stdout) await new Promise((resolve) => (results as WriteStream).end(resolve))
+      if (resultsFd !== undefined) closeSync(resultsFd)
+    }
+    if (resultsFile?.failure) {
+      const { code, message, exitCode, details } = resultsFile.failure
+      throw new WsbError(code, `${message}; the import stopped after ${summary.lines} committed lines (${resultsFile.written} results written)`, exitCode, {
+        ...details,
+        ...summary,
+        linesCommitted: summary.lines,
+        resultsWritten: resultsFile.written,
+      })
     }
     if (flags.strict && summary.invalid > 0) throw invalid(`${summary.invalid} of ${summary.lines} lines were invalid`, { ...summary })
     if (flags.strict && summary.rejected > 0) throw refused('REPORTS_REJECTED', `${summary.rejected} of ${summary.lines} reports were rejected`, { ...summary })
-    this.summaryToStderr = results === process.stdout
+    this.summaryToStderr = toStdout
     return summary
   }
 

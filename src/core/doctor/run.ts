@@ -9,6 +9,7 @@ import { type WorkspaceRow, workspaces as workspacesTable } from '../store/schem
 import { resolveWorkspace } from '../workspaces/resolve.js'
 import { accountAssignments, activeSubscriptions, creditBalance, defaultPaymentMethod, paymentMethodLimit, singleAccount } from './accounts.js'
 import type { Check, DoctorScope, Violation } from './check.js'
+import { databaseIntegrity, isCorruption } from './integrity.js'
 import { invoiceNumbers, invoiceTotals, paidInvoices } from './invoices.js'
 import { workspaceIsolation } from './isolation.js'
 import { orgForest } from './orgs.js'
@@ -17,8 +18,9 @@ import { orgLimits, poolCapacity, poolUsage, usageLevels, usageNonNegative } fro
 
 export type { Violation } from './check.js'
 
-/** In the order of SPEC.md's rules. */
+/** The file first, then SPEC.md's rules in their order. */
 export const checks: readonly Check[] = [
+  databaseIntegrity,
   workspaceIsolation,
   renewalsScheduled,
   orgForest,
@@ -70,7 +72,7 @@ export function runDoctor(db: Db, options: { workspace?: string } = {}): DoctorR
     const violations: Violation[] = []
     const warnings: Violation[] = []
     const summaries: CheckSummary[] = checks.map((check) => {
-      const found = check.run(scope)
+      const found = runOnDamagedFile(check, scope)
       const isWarning = check.severity === 'warning'
       ;(isWarning ? warnings : violations).push(...found)
       return {
@@ -86,5 +88,15 @@ export function runDoctor(db: Db, options: { workspace?: string } = {}): DoctorR
   } finally {
     sqlite.exec('ROLLBACK')
     sqlite.pragma(`query_only = ${queryOnly ? 'ON' : 'OFF'}`)
+  }
+}
+
+/** A check that hits a damaged page says so as its violation; the other checks still run. */
+function runOnDamagedFile(check: Check, scope: DoctorScope): Violation[] {
+  try {
+    return check.run(scope)
+  } catch (error) {
+    if (!isCorruption(error)) throw error
+    return [{ check: check.check, rule: check.rule, ids: {}, message: `could not run on this damaged file: ${(error as Error).message}` }]
   }
 }

@@ -10,7 +10,7 @@ import { refused } from '../errors.js'
 import { runInternalSteps } from '../lifecycle/run.js'
 import { money, type Money } from '../money.js'
 import { contributingStatuses, invoices, pendingLines, subscriptions } from '../store/schema/index.js'
-import { retryBusy } from '../store/transaction.js'
+import { refuseReadOnly, retryBusy } from '../store/transaction.js'
 import { resolveSubscription } from '../subscriptions/resolve.js'
 import { updateSubscription } from '../subscriptions/update.js'
 import { type InvoiceLineView, type InvoiceView, invoiceView } from './view.js'
@@ -27,6 +27,8 @@ class Rollback extends Error {}
 export function previewInvoice(ctx: Ctx, input: { account: string; changes?: ProposedChange[] }): PreviewView {
   const { db, workspace } = ctx
   let result: PreviewView | undefined
+  // The preview is computed by writing and rolling back, which a read-only database refuses.
+  if (db.sqlite.readonly) refuseReadOnly(db.sqlite)
   retryBusy(() => db.sqlite.exec('BEGIN IMMEDIATE'))
   try {
     const account = resolveAccount(db, workspace.id, input.account)

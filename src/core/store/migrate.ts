@@ -77,6 +77,8 @@ export function migrate(sqlite: Database.Database, path: string): void {
   const current = lastApplied(sqlite)
   if (current !== null && current > known) refuseNewer(path, current, known)
   if (current === known) return
+  if (sqlite.readonly)
+    throw invalid(`the database ${path} needs its schema brought up to date by this wsb, which needs write access`, { path }, 'DB_UNWRITABLE')
 
   immediate(sqlite, () => {
     // Another process may have migrated while we waited for the lock.

@@ -4,6 +4,7 @@
 // while others keep the lock; we keep its timeout short and retry BEGIN with
 // small random sleeps until a generous deadline, so users never see SQLITE_BUSY.
 import type Database from 'better-sqlite3'
+import { invalid } from '../errors.js'
 
 const BEGIN_DEADLINE_MS = 60_000
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
@@ -15,6 +16,15 @@ export function sleepSync(ms: number): void {
 export function isBusy(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED'
+}
+
+/** The file behind each connection (a read-only one may be a memory copy, named ":memory:"). */
+export const databasePaths = new WeakMap<Database.Database, string>()
+
+/** A write on a connection opened read-only (another user's file, read-only media). */
+export function refuseReadOnly(sqlite: Database.Database): never {
+  const path = databasePaths.get(sqlite) ?? sqlite.name
+  throw invalid(`cannot write the database ${path}: this user may not write it, or it is on read-only media`, { path }, 'DB_UNWRITABLE')
 }
 
 /** Retries `step` while SQLite reports the database busy, up to the deadline. */
@@ -37,6 +47,7 @@ export function retryBusy<T>(step: () => T, deadlineMs = BEGIN_DEADLINE_MS): T {
  */
 export function immediate<T>(sqlite: Database.Database, work: () => T, onRollback?: () => void): T {
   if (sqlite.inTransaction) return work()
+  if (sqlite.readonly) refuseReadOnly(sqlite)
   let started = false
   const transaction = sqlite.transaction(() => {
     started = true

@@ -35,6 +35,11 @@ export type ImportOptions = {
   onResult?: (result: ImportLineResult) => void
   onProgress?: (done: { lines: number; bytes: number }) => void
   /**
+   * Runs after each committed batch and its results; false stops the import
+   * there (the caller cannot take more results, e.g. its results file failed).
+   */
+  afterBatch?: () => boolean
+  /**
    * Runs before each batch, outside its transaction (the lifecycle catch-up);
    * returns true when it changed anything, so cached state is dropped.
    */
@@ -72,12 +77,9 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     // A byte order mark opens many files written on Windows: encoding, not content.
     const text = lineNumber === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw
     if (text.trim() === '') return
-    summary.lines++
     const parsed = parseUsageLine(text)
-    if ('error' in parsed) {
-      summary.invalid++
-      queue.push({ line: lineNumber, error: parsed.error })
-    } else queue.push({ line: lineNumber, report: parsed.report })
+    if ('error' in parsed) queue.push({ line: lineNumber, error: parsed.error })
+    else queue.push({ line: lineNumber, report: parsed.report })
     if (queue.length >= batchSize) {
       // Backpressure: stop reading until the consumer has written a batch.
       reader.pause()
@@ -124,9 +126,13 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     )
     sameDatabase({ throughLine: committedLines })
     committedLines = batch.at(-1)?.line ?? committedLines
+    // Lines are counted once their batch is committed, so a run stopped early
+    // (afterBatch) reports exactly what was applied.
+    summary.lines += batch.length
     decisions.forEach((decision, i) => {
       const entry = batch[i] as Entry
       if ('error' in entry || decision === undefined) {
+        summary.invalid++
         const error = 'error' in entry ? entry.error : ''
         // Noted here, not when read, so the first problems come out in line order.
         note(entry.line, 'INVALID_LINE', error)
@@ -158,7 +164,10 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
       }
       if (failure) throw failure
       const batch = queue.splice(0, batchSize)
-      if (batch.length > 0) await writeBatch(batch)
+      if (batch.length > 0) {
+        await writeBatch(batch)
+        if (options.afterBatch?.() === false) break
+      }
       if (!closed) reader.resume()
     }
   } finally {
