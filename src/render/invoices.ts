@@ -13,7 +13,7 @@ const statusText = (status: string) =>
 
 export const invoiceNumber = (number: number | null) => (number === null ? '—' : `#${String(number).padStart(4, '0')}`)
 
-export function renderInvoice(invoice: InvoiceView | PreviewView): string {
+export function renderInvoice(invoice: InvoiceView): string {
   const head = details([
     ['invoice', `${paint().bold(invoiceNumber(invoice.number))} ${invoice.id ?? '(preview)'}`],
     ['status', statusText(invoice.status)],
@@ -40,15 +40,22 @@ export function renderInvoice(invoice: InvoiceView | PreviewView): string {
         invoice.payments.map((p) => [when(p.at), p.provider, p.paymentMethodId, p.outcome === 'succeeded' ? paint().green(p.outcome) : paint().red(p.outcome), p.declineCode ?? '']),
       )}`
     : ''
-  const proposed =
-    'proposed' in invoice && invoice.proposed
-      ? `\n${heading('The change adds now (prorated, billed on the next invoice):')}\n${table(
-          ['description', 'amount'],
-          invoice.proposed.prorations.map((line) => [line.description, formatMoney(line.amount)]),
-          { align: ['left', 'right'] },
-        )}\n`
-      : ''
-  return `${proposed}${head}\n${lines}\n${totals}${payments}`
+  return `${head}\n${lines}\n${totals}${payments}`
+}
+
+/** A preview: the proposed change's prorations, then every invoice of the next issuing instant in issue order. */
+export function renderPreview(preview: PreviewView): string {
+  const proposed = preview.proposed
+    ? `\n${heading('The change adds now (prorated, billed on the next invoice):')}\n${table(
+        ['description', 'amount'],
+        preview.proposed.prorations.map((line) => [line.description, formatMoney(line.amount)]),
+        { align: ['left', 'right'] },
+      )}\n`
+    : ''
+  const all = preview.invoices
+  if (all.length === 1) return `${proposed}${renderInvoice(all[0] as InvoiceView)}`
+  const each = all.map((invoice, i) => `${heading(`Invoice ${i + 1} of ${all.length}`)}\n${renderInvoice(invoice)}`)
+  return `${proposed}${heading(`${all.length} invoices at ${when(preview.issuedAt)}, in the order they will be issued:`)}\n\n${each.join('\n\n')}`
 }
 
 export function renderInvoices({ invoices }: { invoices: InvoiceView[] }): string {

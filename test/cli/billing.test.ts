@@ -131,3 +131,65 @@ describe('invoice pdf', () => {
     expect(cli('invoice', 'pdf', invoice.id, '-o', join(tempDir(), 'missing-dir', 'x.pdf')).code).toBe(2)
   })
 })
+
+describe('invoice preview: every invoice of the next issuing instant (issue 12)', () => {
+  const fresh = (start: string) => {
+    const db = tempDbPath()
+    const cli = (...args: string[]) => wsb([...args, '--json'], { db })
+    const human = (...args: string[]) => wsb(args, { db })
+    cli('workspace', 'create', 'W', '--mode', 'single', '--test-clock', '--clock-start', start)
+    cli('account', 'create', 'A', '--currency', 'USD')
+    cli('pm', 'add', 'A', 'pm_card_visa')
+    return { cli, human }
+  }
+
+  it('R-SUB-4 R-INV-4 a proration that rounds to 0 makes no final invoice, so the once coupon discounts the next real invoice', () => {
+    const { cli } = fresh('2026-03-01T00:00:00Z')
+    cli('price', 'set', 'users', '--currency', 'USD', '--interval', 'month', '--unit-amount', '1')
+    const sub = cli('sub', 'add', 'A', '--item', 'users=1', '--no-trial').json()
+    cli('clock', 'advance', '--to', '2026-03-31T23:00:00Z')
+    expect(cli('sub', 'update', sub.id, '--item', 'users=2').code).toBe(0) // 1 × 0.01 × 3,600/2,678,400 → 0
+    cli('sub', 'cancel', sub.id)
+    cli('coupon', 'create', 'ONCE', '--percent-off', '50', '--duration', 'once')
+    cli('account', 'discount', 'A', '--coupon', 'ONCE')
+    cli('clock', 'advance', '--to', '2026-04-02T00:00:00Z')
+    cli('sub', 'add', 'A', '--item', 'locations=1')
+    const { invoices } = cli('invoice', 'list').json()
+    // No subscription_final; locations 25.00 − 50% = 12.50.
+    expect(invoices.map((i: { number: number; reason: string; discount: { amount: number }; total: { amount: number } }) => [i.number, i.reason, i.discount.amount, i.total.amount])).toEqual([
+      [1, 'subscription_create', 0, 1],
+      [2, 'subscription_create', 1_250, 1_250],
+    ])
+  })
+
+  it('R-INV-3 walks past a subscription ending at its period end to the next renewal, and shows same-instant renewals in issue order', () => {
+    const { cli, human } = fresh('2026-01-01T00:00:00Z')
+    const s1 = cli('sub', 'add', 'A', '--item', 'users=1', '--no-trial').json()
+    cli('clock', 'advance', '--to', '2026-01-10T00:00:00Z')
+    const s2 = cli('sub', 'add', 'A', '--item', 'locations=1').json()
+    cli('sub', 'cancel', s1.id)
+    const preview = cli('invoice', 'preview', 'A')
+    expect(preview.code).toBe(0)
+    expect(preview.json()).toMatchObject({
+      status: 'preview',
+      subscriptionId: s2.id,
+      issuedAt: '2026-02-10T00:00:00.000Z',
+      amountDue: { amount: 2_500, currency: 'USD' },
+      invoices: [{ subscriptionId: s2.id, amountDue: { amount: 2_500, currency: 'USD' } }],
+    })
+    // A yearly subscription added at S2's anchor renews with it on 2027-01-10: S2 (older) first, then the yearly one.
+    const s3 = cli('sub', 'add', 'A', '--item', 'sso_connections=1', '--interval', 'year').json()
+    cli('clock', 'advance', '--to', '2027-01-01T00:00:00Z')
+    const both = cli('invoice', 'preview', 'A').json()
+    expect(both.invoices.map((i: { subscriptionId: string; issuedAt: string; total: { amount: number } }) => [i.subscriptionId, i.issuedAt, i.total.amount])).toEqual([
+      [s2.id, '2027-01-10T00:00:00.000Z', 2_500],
+      [s3.id, '2027-01-10T00:00:00.000Z', 100_000], // a year of the first connection: 10 × 100.00
+    ])
+    const text = human('invoice', 'preview', 'A')
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain('2 invoices at 2027-01-10')
+    expect(text.stdout).toContain('Invoice 1 of 2')
+    expect(text.stdout).toContain('Invoice 2 of 2')
+    expect(text.stdout.indexOf('Locations')).toBeLessThan(text.stdout.indexOf('SSO'))
+  })
+})

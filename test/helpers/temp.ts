@@ -1,5 +1,5 @@
 // Temp directories and databases for tests: real SQLite files, removed after the run.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll } from 'vitest'
@@ -17,3 +17,19 @@ export function tempDir(): string {
 }
 
 export const tempDbPath = (): string => join(tempDir(), 'wsb.sqlite')
+
+/**
+ * A database in memory-backed storage (/dev/shm) where there is one, else in the
+ * temp dir: for property tests that run thousands of histories, where fsync
+ * (synchronous=FULL) would cost more than the billing under test.
+ */
+export function memoryDbPath(): string {
+  let base = tmpdir()
+  try {
+    accessSync('/dev/shm', constants.W_OK)
+    base = '/dev/shm'
+  } catch {}
+  const dir = mkdtempSync(join(base, 'wsb-test-'))
+  dirs.push(dir)
+  return join(dir, 'wsb.sqlite')
+}

@@ -4,12 +4,14 @@ import { WorkspaceCommand } from '../../cli/base-command.js'
 import { invalid } from '../../core/errors.js'
 import { type PreviewView, type ProposedChange, previewInvoice } from '../../core/invoices/preview.js'
 import { productQuantities } from '../../core/schemas.js'
-import { renderInvoice } from '../../render/invoices.js'
+import { renderPreview } from '../../render/invoices.js'
 
 export default class InvoicePreview extends WorkspaceCommand<PreviewView> {
   static override summary = "Preview an account's next invoice, optionally after a proposed change. Writes nothing."
-  static override description = `Without --change: the next invoice of the account (its earliest renewal).
-With --change SUB:PRODUCT=QTY: the proration the change would add now and the next invoice after it.
+  static override description = `Without --change: the next invoice of the account: every invoice of its next instant that
+issues one (subscriptions renewing together are all shown, in the order they will be issued).
+With --change SUB:PRODUCT=QTY: the proration the change would add now and the invoices of that
+subscription's period end (or the next instant after it that issues one).
 The preview runs the same code as the real change and renewal, then rolls everything back,
 so the renewal invoice equals the preview to the minor unit.`
   static override examples = [
@@ -34,6 +36,6 @@ so the renewal invoice equals the preview to the minor unit.`
   }
 
   protected render(preview: PreviewView): string {
-    return renderInvoice(preview)
+    return renderPreview(preview)
   }
 }

@@ -2,7 +2,7 @@
 // period and the proration lines it accumulated, the account's discount, tax on
 // the discounted subtotal, credit drawn down, the next gapless number. Issued
 // invoices never change afterwards except for payment status.
-import { and, asc, eq, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import { periodAmount } from '../catalog/pricing.js'
 import { priceById } from '../catalog/prices.js'
 import { shortTime } from '../clock.js'
@@ -71,7 +71,8 @@ export function issueInvoice(
   const pending = db.orm
     .select()
     .from(pendingLines)
-    .where(and(eq(pendingLines.subscriptionId, sub.id), isNull(pendingLines.invoiceId)))
+    // 0 lines are no longer recorded; a database from before may still hold some, never to be billed.
+    .where(and(eq(pendingLines.subscriptionId, sub.id), isNull(pendingLines.invoiceId), ne(pendingLines.amount, 0)))
     .orderBy(asc(pendingLines.id))
     .all()
   for (const line of pending)
@@ -140,14 +141,15 @@ export function issueInvoice(
     .insert(invoiceLines)
     .values(lines.map((line, position) => ({ ...line, invoiceId: invoice.id, position })))
     .run()
-  if (pending.length) db.orm.update(pendingLines).set({ invoiceId: invoice.id }).where(and(eq(pendingLines.subscriptionId, sub.id), isNull(pendingLines.invoiceId))).run()
+  if (pending.length) db.orm.update(pendingLines).set({ invoiceId: invoice.id }).where(inArray(pendingLines.id, pending.map((line) => line.id))).run()
 
   const creditChange = totals.creditGranted - totals.creditApplied
   if (creditChange !== 0) {
     db.orm.insert(creditEntries).values({ accountId: account.id, amount: creditChange, invoiceId: invoice.id, note: creditChange < 0 ? 'applied to invoice' : 'credit from invoice', at: now }).run()
     db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${creditChange}` }).where(eq(billingAccounts.id, account.id)).run()
   }
-  if (discount) {
+  // Only an invoice with something to discount counts against the coupon (README): a subtotal of 0 or less does not use it up.
+  if (discount && totals.subtotal > 0) {
     const used = discount.used + 1
     const ends = discount.coupon.duration === 'once' || (discount.coupon.duration === 'repeating' && used >= (discount.coupon.durationInvoices ?? 1))
     if (ends) {

@@ -3,13 +3,22 @@
 // very code that will run (the change, then the lifecycle up to the renewal)
 // inside a transaction that is always rolled back: preview and actual cannot
 // differ, and nothing is written.
+//
+// "The next invoice" is every invoice of the account's next issuing instant: a
+// period end that issues nothing (a cancellation taking effect, a trial ending
+// unconverted) is walked past, and subscriptions renewing at the same instant
+// are all shown, in the order the lifecycle issues them (each with the coupon
+// and credit it will actually get).
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
 import { resolveAccount } from '../accounts/resolve.js'
+import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { refused } from '../errors.js'
 import { runInternalSteps } from '../lifecycle/run.js'
 import { money, type Money } from '../money.js'
-import { contributingStatuses, invoices, pendingLines, subscriptions } from '../store/schema/index.js'
+import { hasDefaultPaymentMethod } from '../payments/default-method.js'
+import type { Db } from '../store/open.js'
+import { contributingStatuses, type InvoiceRow, invoices, pendingLines, type SubscriptionRow, subscriptions } from '../store/schema/index.js'
 import { refuseReadOnly, retryBusy } from '../store/transaction.js'
 import { resolveSubscription } from '../subscriptions/resolve.js'
 import { updateSubscription } from '../subscriptions/update.js'
@@ -20,9 +29,53 @@ export type ProposedChange = { subscription: string; items: Record<string, numbe
 export type PreviewView = InvoiceView & {
   /** With --change: the proration lines the change would add now, and their sum. */
   proposed: { prorations: InvoiceLineView[]; prorationTotal: Money } | null
+  /** Every invoice of that instant, in the order the lifecycle issues them; the preview itself is the first. */
+  invoices: InvoiceView[]
 }
 
 class Rollback extends Error {}
+
+/** A period end never issues nothing forever (it renews, or the subscription ends); this only guards a bug. */
+const MAX_INSTANTS = 1_000
+
+/**
+ * Runs the lifecycle (payment collection aside) one period end of the account
+ * at a time, from `from` on, until an instant issues the account an invoice;
+ * returns that instant's invoices in issue order, or none if none ever will.
+ */
+function nextIssued(db: Db, workspaceId: string, accountId: string, from: number): InvoiceRow[] {
+  const last = (db.sqlite.prepare('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?').get(accountId) as { n: number }).n
+  const nextEnd = db.sqlite.prepare(
+    `SELECT min(d.due_at) AS at FROM due_steps d JOIN subscriptions s ON s.id = d.ref_id
+     WHERE d.workspace_id = ? AND d.kind = 'period_end' AND s.account_id = ? AND d.due_at >= ?`,
+  )
+  for (let i = 0; i < MAX_INSTANTS; i++) {
+    const at = (nextEnd.get(workspaceId, accountId, from) as { at: number | null }).at
+    if (at === null) return []
+    runInternalSteps(db, workspaceId, at, { skipExternal: true })
+    const issued = db.orm
+      .select()
+      .from(invoices)
+      .where(and(eq(invoices.accountId, accountId), gt(invoices.number, last), eq(invoices.issuedAt, at)))
+      .orderBy(asc(invoices.number))
+      .all()
+    if (issued.length) return issued
+    from = at + 1
+  }
+  return []
+}
+
+/** Why none of these live subscriptions will issue another invoice. */
+function nothingFurther(db: Db, accountId: string, live: SubscriptionRow[]) {
+  const withMethod = hasDefaultPaymentMethod(db, accountId)
+  return live.map((sub) => {
+    const endsAt = iso(sub.currentPeriodEnd)
+    if (sub.cancelAtPeriodEnd) return { id: sub.id, endsAt, reason: 'canceled_at_period_end', text: `${sub.id} is canceled at its period end (${endsAt})` }
+    if (sub.status === 'trialing' && !withMethod)
+      return { id: sub.id, endsAt, reason: 'trial_without_payment_method', text: `the trial of ${sub.id} ends at ${endsAt} without a default payment method` }
+    return { id: sub.id, endsAt, reason: 'nothing_to_bill', text: `${sub.id} has nothing to bill at ${endsAt}` }
+  })
+}
 
 export function previewInvoice(ctx: Ctx, input: { account: string; changes?: ProposedChange[] }): PreviewView {
   const { db, workspace } = ctx
@@ -47,31 +100,26 @@ export function previewInvoice(ctx: Ctx, input: { account: string; changes?: Pro
       .where(and(eq(pendingLines.accountId, account.id), gt(pendingLines.id, before)))
       .orderBy(asc(pendingLines.id))
       .all()
-    const next =
-      (target && resolveSubscription(db, workspace.id, target)) ||
-      db.orm
-        .select()
-        .from(subscriptions)
-        .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses])))
-        .orderBy(asc(subscriptions.currentPeriodEnd), sql`rowid`)
-        .get()
-    if (!next || !contributingStatuses.includes(next.status))
-      throw refused('NO_UPCOMING_INVOICE', `account "${account.name}" has no live subscription, so no upcoming invoice`, { accountId: account.id })
-    const renewal = next.currentPeriodEnd
-    runInternalSteps(db, workspace.id, renewal, { skipExternal: true })
-    const invoice = db.orm
+    const live = db.orm
       .select()
-      .from(invoices)
-      .where(and(eq(invoices.subscriptionId, next.id), eq(invoices.issuedAt, renewal)))
-      .orderBy(sql`rowid desc`)
-      .get()
-    if (!invoice)
-      throw refused(
-        'NO_UPCOMING_INVOICE',
-        next.status === 'trialing' ? `the trial of ${next.id} would end without a default payment method: no invoice` : `${next.id} ends at ${new Date(renewal).toISOString()}: no further invoice`,
-        { subscriptionId: next.id },
-      )
-    const view = invoiceView(db, invoice, { preview: true })
+      .from(subscriptions)
+      .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses])))
+      .orderBy(asc(subscriptions.currentPeriodEnd), asc(subscriptions.createdAt), sql`rowid`)
+      .all()
+    if (live.length === 0)
+      throw refused('NO_UPCOMING_INVOICE', `account "${account.name}" has no live subscription, so no upcoming invoice`, { accountId: account.id })
+    // With a change, its prorations are billed at the changed subscription's period end: preview from there.
+    const from = target ? resolveSubscription(db, workspace.id, target).currentPeriodEnd : 0
+    const issued = nextIssued(db, workspace.id, account.id, from)
+    if (issued.length === 0) {
+      const why = nothingFurther(db, account.id, live)
+      throw refused('NO_UPCOMING_INVOICE', `no subscription of account "${account.name}" will issue another invoice: ${why.map((w) => w.text).join('; ')}`, {
+        accountId: account.id,
+        subscriptions: why.map(({ text: _, ...rest }) => rest),
+      })
+    }
+    const views = issued.map((row) => invoiceView(db, row, { preview: true }))
+    const first = views[0] as InvoiceView
     const lines: InvoiceLineView[] = prorations.map((line) => ({
       kind: 'proration',
       description: line.description,
@@ -84,8 +132,9 @@ export function previewInvoice(ctx: Ctx, input: { account: string; changes?: Pro
       periodEnd: new Date(line.periodEnd).toISOString(),
     }))
     result = {
-      ...view,
-      proposed: input.changes?.length ? { prorations: lines, prorationTotal: money(prorations.reduce((s, l) => s + l.amount, 0), view.currency) } : null,
+      ...first,
+      proposed: input.changes?.length ? { prorations: lines, prorationTotal: money(prorations.reduce((s, l) => s + l.amount, 0), first.currency) } : null,
+      invoices: views,
     }
     throw new Rollback()
   } catch (error) {

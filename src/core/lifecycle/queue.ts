@@ -24,12 +24,34 @@ export function earliestDue(db: Db, workspaceId: string): number | null {
   return row.due
 }
 
-/** The next step due by `until`, earliest first (ties in scheduling order). */
+/**
+ * Order of steps due at the same instant (README "Rules chosen"): period ends
+ * first, so every invoice of an instant is issued before any payment at that
+ * instant is tried (what is issued never depends on a payment's outcome, and
+ * a preview, which collects nothing, sees it all); then trial reminders,
+ * card-expiry checks, collections. Period ends in subscription creation order
+ * (created_at, then rowid: two made at the same clock time in the order they
+ * were made, as wsb lists them elsewhere); anything else in scheduling order.
+ * The step's own id alone would depend on when it happened to be scheduled.
+ */
+const kindOrder = `CASE d.kind WHEN 'period_end' THEN 0 WHEN 'trial_reminder' THEN 1 WHEN 'card_expiry' THEN 2 WHEN 'collect' THEN 3 ELSE 4 END`
+
+/** The next step due by `until`: the earliest instant, then the order above. */
 export function nextDue(db: Db, workspaceId: string, until: number, skipExternal: boolean): DueStep | undefined {
-  const external = skipExternal ? ` AND kind NOT IN (${externalKinds.map((k) => `'${k}'`).join(', ')})` : ''
+  const external = (column: string) => (skipExternal ? ` AND ${column} NOT IN (${externalKinds.map((k) => `'${k}'`).join(', ')})` : '')
+  // The instant first (an index range), then the order among its few steps.
+  const first = db.sqlite
+    .prepare(`SELECT min(due_at) AS at FROM due_steps WHERE workspace_id = ? AND due_at <= ?${external('kind')}`)
+    .get(workspaceId, until) as { at: number | null }
+  if (first.at === null) return undefined
   return db.sqlite
-    .prepare(`SELECT id, workspace_id, due_at, kind, ref_id FROM due_steps WHERE workspace_id = ? AND due_at <= ?${external} ORDER BY due_at, id LIMIT 1`)
-    .get(workspaceId, until) as DueStep | undefined
+    .prepare(
+      `SELECT d.id, d.workspace_id, d.due_at, d.kind, d.ref_id FROM due_steps d
+       LEFT JOIN subscriptions s ON s.id = d.ref_id AND d.kind IN ('period_end', 'trial_reminder')
+       WHERE d.workspace_id = ? AND d.due_at = ?${external('d.kind')}
+       ORDER BY ${kindOrder}, s.created_at, s.rowid, d.id LIMIT 1`,
+    )
+    .get(workspaceId, first.at) as DueStep | undefined
 }
 
 export function removeStep(db: Db, id: number): boolean {

@@ -54,9 +54,11 @@ function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: Subscri
   else db.orm.insert(subscriptionItems).values({ subscriptionId: sub.id, product, priceId: price.id, quantity }).run()
   dropScheduled(ctx, sub.id, 'quantity', product)
   let amount = 0
-  if (sub.status !== 'trialing') {
-    const period = { start: sub.currentPeriodStart, end: sub.currentPeriodEnd }
-    amount = prorate(price, from, quantity, period, now).amount
+  const period = { start: sub.currentPeriodStart, end: sub.currentPeriodEnd }
+  if (sub.status !== 'trialing') amount = prorate(price, from, quantity, period, now).amount
+  // A proration that rounds to nothing is no line (README): a 0 line would
+  // make a final invoice of 0 that uses up a once coupon.
+  if (amount !== 0) {
     db.orm
       .insert(pendingLines)
       .values({
