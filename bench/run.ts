@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { coldStart } from './coldstart.js'
 import { concurrency } from './concurrency.js'
 import { importThroughput, reportLatency } from './metering.js'
+import { pgFloor, pgFloorRows } from './pg-floor.js'
 
 const here = new URL('.', import.meta.url).pathname
 const dir = join(here, 'tmp')
@@ -27,8 +28,9 @@ log('usage report at 10k orgs / 1M ledger rows, usage record latency …')
 const report = reportLatency(dir)
 log('1, 2 and 4 concurrent reporter processes …')
 const concurrent = await concurrency(dir)
+const floor = await pgFloor(log)
 
-const results = { machine, coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent }
+const results = { machine, coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, pgFloor: floor }
 
 const rows: [string, string, string][] = [
   ...starts.map((s): [string, string, string] => [`cold start: ${s.command}`, `${s.medianMs} ms (${s.ratio}×)`, s.command.startsWith('node') ? 'baseline' : '≤ 2×']),
@@ -46,6 +48,7 @@ const rows: [string, string, string][] = [
     `${n(c.reportsPerSecond)} reports/s; ${c.accepted} accepted of capacity ${c.capacity}; over-allocations ${c.overAllocations}, busy errors ${c.busyErrors}, verify ${c.verifyClean ? 'clean' : 'FAILED'}`,
     '0 over-allocations, 0 busy',
   ]),
+  ...pgFloorRows(floor),
 ]
 const table = [
   `Measured ${machine.at.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}.`,
