@@ -1,0 +1,59 @@
+// vitest globalSetup: one PostgreSQL server for the whole run (or the server of
+// WSB_TEST_POSTGRES_URL, starting nothing), and one prepared template database
+// that each test file clones (see postgres.ts). Registered in vitest.config.ts.
+import type { TestProject } from 'vitest/node'
+import pg from 'pg'
+import { randomBytes } from 'node:crypto'
+import { startPostgres, type PostgresServer } from './postgres-server.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Superuser URL of the test server's `postgres` database. */
+    wsbPostgresUrl: string
+    /** The database each test file's database is a copy of. */
+    wsbPostgresTemplate: string
+    /** Prefix of every database this run creates (so an outside server can be cleaned). */
+    wsbPostgresPrefix: string
+  }
+}
+
+const admin = async <T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const outside = process.env.WSB_TEST_POSTGRES_URL
+  let server: PostgresServer | undefined
+  if (!outside) server = await startPostgres()
+  const url = outside ?? (server as PostgresServer).url
+  // One prefix per run: parallel runs against one outside server never meet.
+  const prefix = `wsb_t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`
+  const template = `${prefix}_template`
+  try {
+    await admin(url, (client) => client.query(`CREATE DATABASE ${template}`))
+  } catch (error) {
+    await server?.stop()
+    throw error
+  }
+  project.provide('wsbPostgresUrl', url)
+  project.provide('wsbPostgresTemplate', template)
+  project.provide('wsbPostgresPrefix', prefix)
+
+  return async () => {
+    if (server) {
+      // The whole cluster goes: nothing to drop one by one.
+      await server.stop()
+      return
+    }
+    await admin(url, async (client) => {
+      const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname = $2', [`${prefix}_`, template])
+      for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+    })
+  }
+}
