@@ -52,7 +52,7 @@ function rawInsertRate(dir: string, count: number, batch: number): number {
   const db = new Database(join(dir, `raw-${count}.sqlite`))
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
-  const migration = readFileSync(new URL('../migrations/0003_usage_ledger.sql', import.meta.url), 'utf8')
+  const migration = readFileSync(new URL('../migrations/sqlite/0003_usage_ledger.sql', import.meta.url), 'utf8')
   for (const statement of migration.split('--> statement-breakpoint')) db.exec(statement)
   const insert = db.prepare(
     `INSERT INTO usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)

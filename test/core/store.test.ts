@@ -29,7 +29,7 @@ describe('storage', () => {
     const again = openDb(path)
     const applied = again.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
     again.sqlite.close()
-    const journal = JSON.parse(readFileSync(new URL('../../migrations/meta/_journal.json', import.meta.url), 'utf8'))
+    const journal = JSON.parse(readFileSync(new URL('../../migrations/sqlite/meta/_journal.json', import.meta.url), 'utf8'))
     expect(applied.n).toBe(journal.entries.length)
     expect(readFileSync(path).equals(before)).toBe(true)
   })

@@ -16,7 +16,7 @@ const query = async <T extends pg.QueryResultRow>(url: string, text: string): Pr
 
 describe('PostgreSQL test server', () => {
   it('gives each call its own empty database on one server', async () => {
-    const [a, b] = await Promise.all([postgresDatabase(), postgresDatabase()])
+    const [a, b] = await Promise.all([postgresDatabase({ empty: true }), postgresDatabase({ empty: true })])
     expect(a).not.toBe(b)
     expect(new URL(a).host).toBe(new URL(postgresServerUrl()).host)
     await query(a, 'CREATE TABLE only_in_a (x int)')

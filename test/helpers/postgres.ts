@@ -17,15 +17,19 @@ export function withDatabase(url: string, database: string): string {
 /** The superuser URL of the run's server (its `postgres` database). */
 export const postgresServerUrl = (): string => inject('wsbPostgresUrl')
 
-/** A new, empty database of this run, cloned from the template; its URL (password included). */
-export async function postgresDatabase(): Promise<string> {
+/**
+ * A new database of this run, its URL (password included): a clone of the
+ * template that wsb's migrations were applied to, or with `empty` a database
+ * with nothing in it (for what wsb does to a new or foreign database).
+ */
+export async function postgresDatabase(options: { empty?: boolean } = {}): Promise<string> {
   const server = inject('wsbPostgresUrl')
   const name = `${inject('wsbPostgresPrefix')}_${process.pid}_${++count}_${Math.random().toString(36).slice(2, 8)}`
   const client = new pg.Client({ connectionString: server })
   await client.connect()
   try {
     // WAL_LOG (the default) copies a small template in ~50 ms; FILE_COPY would force a checkpoint each time.
-    await client.query(`CREATE DATABASE ${name} TEMPLATE ${inject('wsbPostgresTemplate')} STRATEGY WAL_LOG`)
+    await client.query(`CREATE DATABASE ${name} TEMPLATE ${inject(options.empty ? 'wsbPostgresEmptyTemplate' : 'wsbPostgresTemplate')} STRATEGY WAL_LOG`)
   } finally {
     await client.end()
   }

@@ -1,4 +1,4 @@
-// Applies the drizzle-kit migrations in migrations/ (same bookkeeping table as
+// Applies the drizzle-kit migrations in migrations/sqlite/ (same bookkeeping table as
 // drizzle's migrator), serialised by BEGIN IMMEDIATE so that processes opening a
 // fresh database at once cannot race, and refusing a database from a newer wsb.
 import { existsSync, readFileSync } from 'node:fs'
@@ -18,15 +18,15 @@ type Journal = { entries: { idx: number; when: number; tag: string }[] }
 
 let cachedFolder: string | undefined
 
-/** migrations/ of the installed package, found from this module's own location. */
+/** migrations/sqlite/ of the installed package, found from this module's own location. */
 export function migrationsFolder(): string {
   if (cachedFolder) return cachedFolder
   let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {
-    const candidate = join(dir, 'migrations')
+    const candidate = join(dir, 'migrations', 'sqlite')
     if (existsSync(join(candidate, 'meta', '_journal.json'))) return (cachedFolder = candidate)
     const up = dirname(dir)
-    if (up === dir) throw new Error('wsb is installed without its migrations/ folder')
+    if (up === dir) throw new Error('wsb is installed without its migrations/sqlite/ folder')
     dir = up
   }
 }

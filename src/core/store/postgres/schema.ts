@@ -1,0 +1,34 @@
+// The PostgreSQL tables of wsb, derived from the SQLite schema (./derive.ts).
+// Exported one by one because drizzle-kit (drizzle.postgres.config.ts) finds
+// tables among a module's top-level exports; test/core/postgres-schema.test.ts
+// checks that this list names every SQLite table.
+import * as sqlite from '../schema/index.js'
+import { derivePostgresTables } from './derive.js'
+
+export const pgTables = derivePostgresTables(sqlite)
+
+export const {
+  workspaces,
+  products,
+  organizations,
+  orgLimits,
+  billingAccounts,
+  events,
+  usageLevels,
+  poolUsage,
+  usageLedger,
+  prices,
+  subscriptions,
+  subscriptionItems,
+  scheduledChanges,
+  pendingLines,
+  invoices,
+  invoiceLines,
+  coupons,
+  accountDiscounts,
+  creditEntries,
+  notifications,
+  dueSteps,
+  paymentMethods,
+  paymentAttempts,
+} = pgTables
