@@ -135,6 +135,8 @@ function translate(where: string, source: SQL, resolve: Resolve): SQL {
       checkText(where, after)
       chunks.push(new StringChunk(` = ${truth}${after}`))
       i++
+    } else if (typeof chunk !== 'object' || chunk === null) {
+      fail(where, `a bound value ${JSON.stringify(chunk)} has no mapping: write constants in the SQL text`)
     } else {
       fail(where, `an SQL part of kind ${(chunk as object)?.constructor?.name ?? typeof chunk} has no mapping (only columns and plain SQL text)`)
     }

@@ -110,6 +110,9 @@ function unwritable(error: unknown, where: Where): unknown {
   )
 }
 
+/** What a connection did: how many migrations it applied, and whether it had to take the lock. */
+export type MigrationOutcome = { applied: number; locked: boolean }
+
 /**
  * Brings the schema up to date. When it is current this costs two small reads
  * and takes no lock. Otherwise, under the advisory lock, it checks again
@@ -117,16 +120,17 @@ function unwritable(error: unknown, where: Where): unknown {
  * one transaction: PostgreSQL's DDL is transactional, so a failure or a crash
  * leaves the database as it was.
  */
-export async function migratePostgres(client: pg.ClientBase, where: Where): Promise<void> {
+export async function migratePostgres(client: pg.ClientBase, where: Where): Promise<MigrationOutcome> {
   const folder = postgresMigrationsFolder()
   const known = knownPostgresSchema(folder)
-  if (check(await inspectPostgres(client), known, where)) return
+  if (check(await inspectPostgres(client), known, where)) return { applied: 0, locked: false }
 
   await client.query('SELECT pg_advisory_lock($1, $2)', [...MIGRATION_LOCK])
   try {
     const state = await inspectPostgres(client)
-    if (check(state, known, where)) return
+    if (check(state, known, where)) return { applied: 0, locked: true }
     const applied = state.kind === 'wsb' ? state.schema : null
+    let count = 0
     await client.query('BEGIN')
     try {
       // The generated SQL names tables unqualified and foreign keys as "public"."…".
@@ -140,8 +144,10 @@ export async function migratePostgres(client: pg.ClientBase, where: Where): Prom
         if (applied !== null && migration.folderMillis <= applied) continue
         for (const statement of migration.sql) if (statement.trim()) await client.query(statement)
         await client.query(`INSERT INTO public.${MIGRATIONS_TABLE} (hash, created_at) VALUES ($1, $2)`, [migration.hash, migration.folderMillis])
+        count++
       }
       await client.query('COMMIT')
+      return { applied: count, locked: true }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined)
       throw unwritable(error, where)

@@ -4,11 +4,13 @@
 // back a pool. Free of the domain core: the store builds on top of it.
 import pg from 'pg'
 import { parsePostgresUrl, postgresConnectError, type PostgresUrl } from '../postgres-url.js'
-import { migratePostgres } from './migrate.js'
+import { type MigrationOutcome, migratePostgres } from './migrate.js'
 
 export type PostgresHandle = {
   pool: pg.Pool
   url: PostgresUrl
+  /** What opening did to the schema. */
+  migration: MigrationOutcome
   /** Ends every connection of the pool. */
   close: () => Promise<void>
 }
@@ -60,13 +62,14 @@ export async function openPostgres(text: string, options: { max?: number } = {})
     await pool.end().catch(() => undefined)
     throw postgresConnectError(error, url)
   }
+  let migration: MigrationOutcome
   try {
-    await migratePostgres(client, url)
+    migration = await migratePostgres(client, url)
   } catch (error) {
     client.release(true)
     await pool.end().catch(() => undefined)
     throw error
   }
   client.release()
-  return { pool, url, close: () => pool.end() }
+  return { pool, url, migration, close: () => pool.end() }
 }
