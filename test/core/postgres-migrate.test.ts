@@ -135,6 +135,17 @@ describe('PostgreSQL migrations on connect', () => {
     expect(error.message).not.toContain('not-the-password')
   })
 
+  it('R-PR-2: the pool reads bigint as exact JS numbers (as SQLite integers are read) and refuses one beyond 2^53', async () => {
+    const handle = await openPostgres(await postgresDatabase())
+    try {
+      const { rows } = await handle.pool.query('SELECT count(*) AS n, 1795910700461::bigint AS ms, (-9007199254740991)::bigint AS low')
+      expect(rows).toEqual([{ n: 1, ms: 1795910700461, low: -9007199254740991 }])
+      await expect(handle.pool.query('SELECT 9007199254740993::bigint AS x')).rejects.toThrow('bigint 9007199254740993 is beyond what wsb reads exactly')
+    } finally {
+      await handle.close()
+    }
+  })
+
   it('R-WS-1: the migrated database refuses a change of a workspace mode, as the SQLite trigger does', async () => {
     const url = await postgresDatabase()
     await query(url, `INSERT INTO workspaces (id, name, mode, clock_mode, created_at) VALUES ('ws1', 'One', 'pooled', 'test', 0)`)

@@ -33,6 +33,23 @@ function ssl(url: PostgresUrl): pg.PoolConfig['ssl'] {
   }
 }
 
+/**
+ * bigint (int8, OID 20) read as a JS number, as better-sqlite3 reads SQLite's
+ * integers: the schema maps every SQLite integer to bigint, and raw queries
+ * (count(*), sum) then give numbers on both engines. A value a number cannot
+ * hold exactly is an error, never a silently rounded amount.
+ */
+function parseInt8(text: string): number {
+  const value = Number(text)
+  if (!Number.isSafeInteger(value)) throw new Error(`bigint ${text} is beyond what wsb reads exactly (±${Number.MAX_SAFE_INTEGER})`)
+  return value
+}
+
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+}
+
 /** pg's settings for a parsed URL. */
 export function poolConfig(url: PostgresUrl, max = 10): pg.PoolConfig {
   const timeout = url.params.connect_timeout === undefined ? undefined : Number(url.params.connect_timeout)
@@ -44,6 +61,7 @@ export function poolConfig(url: PostgresUrl, max = 10): pg.PoolConfig {
     database: url.database,
     ssl: ssl(url),
     max,
+    types,
     ...(url.params.application_name ? { application_name: url.params.application_name } : {}),
     ...(timeout && timeout > 0 ? { connectionTimeoutMillis: timeout * 1000 } : {}),
   }
