@@ -22,8 +22,7 @@ import {
 } from 'drizzle-orm/pg-core'
 import { getTableConfig, type SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 
-/** A derived table: columns under the same keys as the SQLite table's. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** A derived table: columns under the same keys as the SQLite table's (typed loosely: built at run time). */
 export type DerivedPgTable = PgTableWithColumns<any>
 
 /**
@@ -44,8 +43,8 @@ const fail = (where: string, problem: string): never => {
 /** One SQLite column as a PostgreSQL column builder. */
 function columnBuilder(tableName: string, column: SQLiteColumn): PgColumnBuilderBase {
   const where = `${tableName}.${column.name}`
-  const config = column as SQLiteColumn & { enumValues?: string[]; length?: number; autoIncrement?: boolean }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const config = column as SQLiteColumn & { enumValues?: string[]; length?: number }
+  // Each pg-core builder has its own type; the chain below is the same for all.
   let builder: any
   let jsType: string
   switch (column.columnType) {
