@@ -65,8 +65,8 @@ describe('renewals and proration', () => {
     ctx = await advance(ctx, at('2026-03-15T00:00:00Z'))
     await updateSubscription(ctx, { ref: sub.id, items: { users: 6 } })
     ctx = await advance(ctx, at('2026-03-31T00:00:00Z'))
-    const list = (await invoicesOf(ctx))
-    expect((await list).map((i) => [i.number, i.periodStart.slice(0, 10), i.periodEnd.slice(0, 10)])).toEqual([
+    const list = await (await invoicesOf(ctx))
+    expect(list.map((i) => [i.number, i.periodStart.slice(0, 10), i.periodEnd.slice(0, 10)])).toEqual([
       [1, '2026-01-31', '2026-02-28'],
       [2, '2026-02-28', '2026-03-31'],
       [3, '2026-03-31', '2026-04-30'],

@@ -20,12 +20,12 @@ async function realClockWorkspace(name: string, db = newDb()) {
 
 describe('catch-up on the real clock', () => {
   it('R-WS-4 renewals that fell due run in order, at their own time, once', async () => {
-    const ctx = realClockWorkspace('Real')
-    await account(await ctx, 'Acme')
-    await card(await ctx, 'Acme')
+    const ctx = await realClockWorkspace('Real')
+    await account(ctx, 'Acme')
+    await card(ctx, 'Acme')
     // A subscription that started 70 days ago: two renewals are overdue.
     const sub = await addSubscription(await { ...ctx,now: Date.now()-70*DAY }, { account: 'Acme', items: { users: 1 }, trial: false })
-    const first = await catchUp(contextFor((await ctx).db, await resolveWorkspace((await ctx).db, 'Real')))
+    const first = await catchUp(contextFor(ctx.db, await resolveWorkspace(ctx.db, 'Real')))
     const issued = await (await listInvoices(first.ctx)).invoices
     // Two renewals and three collections (the first invoice's included), each paid by the card.
     expect(first.steps).toBe(5)
@@ -39,22 +39,22 @@ describe('catch-up on the real clock', () => {
   })
 
   it('R-WS-4 nothing due costs one indexed lookup of the queue', async () => {
-    const ctx = realClockWorkspace('Quiet')
-    const plan = (await ctx).db.sqlite.prepare('EXPLAIN QUERY PLAN SELECT min(due_at) AS due FROM due_steps WHERE workspace_id = ?').all('x') as { detail: string }[]
+    const ctx = await realClockWorkspace('Quiet')
+    const plan = ctx.db.sqlite.prepare('EXPLAIN QUERY PLAN SELECT min(due_at) AS due FROM due_steps WHERE workspace_id = ?').all('x') as { detail: string }[]
     expect(plan.map((row) => row.detail).join(' ')).toMatch(/USING (COVERING )?INDEX due_steps_workspace_due/)
-    expect((await catchUp(await ctx)).steps).toBe(0)
+    expect((await catchUp(ctx)).steps).toBe(0)
   })
 
   it('R-WS-4 billing run catches up every real-clock workspace with something due, and only those', async () => {
     const db = newDb()
-    const due = realClockWorkspace('Due', db)
-    await account(await due, 'A')
-    await card(await due, 'A')
+    const due = await realClockWorkspace('Due', db)
+    await account(due, 'A')
+    await card(due, 'A')
     await addSubscription(await { ...due,now: Date.now()-40*DAY }, { account: 'A', items: { users: 1 }, trial: false })
-    const idle = realClockWorkspace('Idle', db)
-    await account(await idle, 'B')
-    await card(await idle, 'B')
-    await addSubscription(await idle, { account: 'B', items: { users: 1 }, trial: false })
+    const idle = await realClockWorkspace('Idle', db)
+    await account(idle, 'B')
+    await card(idle, 'B')
+    await addSubscription(idle, { account: 'B', items: { users: 1 }, trial: false })
     await catchUp(contextFor(db, await resolveWorkspace(db, 'Idle'))) // its first invoice is collected at once
     const result = await runBilling(db)
     // Due: its first invoice's collection, one renewal, that renewal's collection.

@@ -42,12 +42,12 @@ describe('lifecycle properties', () => {
         for (const step of ops) {
           try {
             if (step.kind === 'report') {
-              const before = pool()
+              const before = await pool()
               const decision = await decideUsage(await refresh(ctx), { org: ids[step.org] as string, product: 'users', delta: step.delta })
               if (decision.accepted && step.delta > 0) {
-                const after = pool()
-                expect((await after).used).toBeLessThanOrEqual((await after).capacity)
-                expect((await after).used).toBe((await before).used + step.delta)
+                const after = await pool()
+                expect(after.used).toBeLessThanOrEqual(after.capacity)
+                expect(after.used).toBe(before.used + step.delta)
               }
             } else if (step.kind === 'limit') {
               await setLimits(await refresh(ctx), { ref: ids[step.org] as string, limits: { users: step.limit } })

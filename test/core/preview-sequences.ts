@@ -160,14 +160,14 @@ async function checkpoint(ctx: Ctx, model: Model): Promise<Ctx> {
     // No upcoming invoice means none for longer than the longest period.
     ctx = await advance(ctx, ctx.now + 400 * DAY)
     const issued = await invoicesAfter(ctx, before)
-    holds('preview-missed', async () => expect(issued.map((i) => `${i.reason} ${i.issuedAt}`), 'invoices issued after NO_UPCOMING_INVOICE').toEqual([]))
+    holds('preview-missed', () => expect(issued.map((i) => `${i.reason} ${i.issuedAt}`), 'invoices issued after NO_UPCOMING_INVOICE').toEqual([]))
     return ctx
   }
   ctx = await advance(ctx, Date.parse(preview.issuedAt))
   const issued = await invoicesAfter(ctx, before)
-  holds('preview-early', async () => expect(issued.map((i) => i.issuedAt)).toEqual(issued.map(() => preview.issuedAt)))
+  holds('preview-early', () => expect(issued.map((i) => i.issuedAt)).toEqual(issued.map(() => preview.issuedAt)))
   holds('preview-first', () => expect(bare(preview)).toEqual(unpaid(issued[0] as InvoiceView)))
-  holds('preview-all', async () => expect(preview.invoices.map(bare)).toEqual(issued.map(unpaid)))
+  holds('preview-all', () => expect(preview.invoices.map(bare)).toEqual(issued.map(unpaid)))
   return ctx
 }
 

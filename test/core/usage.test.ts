@@ -30,21 +30,21 @@ const rejects = async (ctx: Ctx, input: UsageReportInput, code: string) =>
 
 describe('usage levels', () => {
   it('R-USE-1 a report changes the level by a delta or sets it', async () => {
-    const ctx = pooled(10)
-    const team = await org(await ctx, 'Team')
-    expect(await recordUsage(await ctx, { org: team.id, product: 'users', delta: 3 })).toMatchObject({ accepted: true, replayed: false, level: 3, headroom: 7 })
-    expect(await recordUsage(await ctx, { org: 'Team', product: 'users', set: 8 })).toMatchObject({ level: 8, delta: 5, headroom: 2 })
-    expect(await recordUsage(await ctx, { org: 'Team', product: 'users', set: 1 })).toMatchObject({ level: 1, delta: -7, headroom: 9 })
-    expect(await recordUsage(await ctx, { org: 'Team', product: 'users', delta: -1 })).toMatchObject({ level: 0 })
+    const ctx = await pooled(10)
+    const team = await org(ctx, 'Team')
+    expect(await recordUsage(ctx, { org: team.id, product: 'users', delta: 3 })).toMatchObject({ accepted: true, replayed: false, level: 3, headroom: 7 })
+    expect(await recordUsage(ctx, { org: 'Team', product: 'users', set: 8 })).toMatchObject({ level: 8, delta: 5, headroom: 2 })
+    expect(await recordUsage(ctx, { org: 'Team', product: 'users', set: 1 })).toMatchObject({ level: 1, delta: -7, headroom: 9 })
+    expect(await recordUsage(ctx, { org: 'Team', product: 'users', delta: -1 })).toMatchObject({ level: 0 })
   })
 
   it('R-USE-1 a decrease below zero is BELOW_ZERO and changes nothing', async () => {
-    const ctx = pooled(10)
-    const team = await org(await ctx, 'Team')
-    await recordUsage(await ctx, { org: team.id, product: 'users', delta: 2 })
-    await rejects(await ctx, { org: team.id, product: 'users', delta: -3 }, 'BELOW_ZERO')
-    expect(await (await usageByOrg(await ctx)).orgs[0]?.products.find((p) => p.product === 'users')?.used).toBe(2)
-    expect(ledger(await ctx)).toEqual([
+    const ctx = await pooled(10)
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 2 })
+    await rejects(ctx, { org: team.id, product: 'users', delta: -3 }, 'BELOW_ZERO')
+    expect(await (await usageByOrg(ctx)).orgs[0]?.products.find((p) => p.product === 'users')?.used).toBe(2)
+    expect(ledger(ctx)).toEqual([
       { outcome: 'accepted', reason: null, delta: 2, level: 2 },
       { outcome: 'rejected', reason: 'BELOW_ZERO', delta: -3, level: 2 },
     ])
@@ -53,21 +53,21 @@ describe('usage levels', () => {
 
 describe('enforcement', () => {
   it('R-USE-2 an increase beyond the pool is CAPACITY_EXCEEDED naming the pool, and changes nothing', async () => {
-    const ctx = pooled(5)
-    const team = await org(await ctx, 'Team')
-    await recordUsage(await ctx, { org: team.id, product: 'users', delta: 4 })
+    const ctx = await pooled(5)
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 4 })
     try {
-      await recordUsage(await ctx, { org: team.id, product: 'users', delta: 2 })
+      await recordUsage(ctx, { org: team.id, product: 'users', delta: 2 })
       expect.unreachable()
     } catch (error) {
       expect(error).toMatchObject({
         code: 'CAPACITY_EXCEEDED',
         exitCode: 4,
-        details: { orgId: team.id, product: 'users', requested: 2, level: 4, headroom: 1, binding: { kind: 'pool', poolId: (await ctx).workspace.id } },
+        details: { orgId: team.id, product: 'users', requested: 2, level: 4, headroom: 1, binding: { kind: 'pool', poolId: ctx.workspace.id } },
       })
     }
-    expect(await (await recordUsage(await ctx,{ org: team.id,product: 'users',delta: 1 })).headroom).toBe(0)
-    await rejects(await ctx, { org: team.id, product: 'sso_connections', delta: 1 }, 'CAPACITY_EXCEEDED')
+    expect(await (await recordUsage(ctx,{ org: team.id,product: 'users',delta: 1 })).headroom).toBe(0)
+    await rejects(ctx, { org: team.id, product: 'sso_connections', delta: 1 }, 'CAPACITY_EXCEEDED')
   })
 
   it('R-USE-2 decreases within the level are accepted even when the pool is over capacity', async () => {
@@ -84,12 +84,12 @@ describe('enforcement', () => {
   })
 
   it('R-ORG-3 an org limit lower than the pool wins (LIMIT_EXCEEDED names that org)', async () => {
-    const ctx = pooled(100)
-    const team = await org(await ctx, 'Team')
-    await setLimits(await ctx, { ref: team.id, limits: { users: 3 } })
-    expect(await (await recordUsage(await ctx,{ org: team.id,product: 'users',delta: 3 })).headroom).toBe(0)
+    const ctx = await pooled(100)
+    const team = await org(ctx, 'Team')
+    await setLimits(ctx, { ref: team.id, limits: { users: 3 } })
+    expect(await (await recordUsage(ctx,{ org: team.id,product: 'users',delta: 3 })).headroom).toBe(0)
     try {
-      await recordUsage(await ctx, { org: team.id, product: 'users', delta: 1 })
+      await recordUsage(ctx, { org: team.id, product: 'users', delta: 1 })
       expect.unreachable()
     } catch (error) {
       expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { binding: { kind: 'limit', orgId: team.id, limit: 3 }, headroom: 0 } })
@@ -97,29 +97,29 @@ describe('enforcement', () => {
   })
 
   it("R-ORG-3 a grandparent's limit caps a grandchild, counting the whole subtree", async () => {
-    const ctx = pooled(100)
-    const grand = await org(await ctx, 'Grand')
-    const parent = await org(await ctx, 'Parent', grand.id)
-    const child = await org(await ctx, 'Child', parent.id)
-    const sibling = await org(await ctx, 'Sibling', grand.id)
-    await setLimits(await ctx, { ref: grand.id, limits: { users: 10 } })
-    await setLimits(await ctx, { ref: parent.id, limits: { users: 50 } })
-    await recordUsage(await ctx, { org: sibling.id, product: 'users', delta: 6 })
-    await recordUsage(await ctx, { org: grand.id, product: 'users', delta: 1 })
-    expect(await recordUsage(await ctx, { org: child.id, product: 'users', delta: 3 })).toMatchObject({ headroom: 0, binding: { kind: 'limit', orgId: grand.id } })
-    await expect(async () => await recordUsage(await ctx, { org: child.id, product: 'users', delta: 1 })).rejects.toThrowError(
+    const ctx = await pooled(100)
+    const grand = await org(ctx, 'Grand')
+    const parent = await org(ctx, 'Parent', grand.id)
+    const child = await org(ctx, 'Child', parent.id)
+    const sibling = await org(ctx, 'Sibling', grand.id)
+    await setLimits(ctx, { ref: grand.id, limits: { users: 10 } })
+    await setLimits(ctx, { ref: parent.id, limits: { users: 50 } })
+    await recordUsage(ctx, { org: sibling.id, product: 'users', delta: 6 })
+    await recordUsage(ctx, { org: grand.id, product: 'users', delta: 1 })
+    expect(await recordUsage(ctx, { org: child.id, product: 'users', delta: 3 })).toMatchObject({ headroom: 0, binding: { kind: 'limit', orgId: grand.id } })
+    await expect(async () => await recordUsage(ctx, { org: child.id, product: 'users', delta: 1 })).rejects.toThrowError(
       expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: expect.objectContaining({ binding: { kind: 'limit', orgId: grand.id, limit: 10 } }) }),
     )
   })
 
   it('R-ORG-3 the most restrictive bound wins: the pool when it is tighter than every limit', async () => {
-    const ctx = pooled(4)
-    const top = await org(await ctx, 'Top')
-    await setLimits(await ctx, { ref: top.id, limits: { users: 10 } })
-    expect(await recordUsage(await ctx, { org: top.id, product: 'users', delta: 1 })).toMatchObject({ headroom: 3, binding: { kind: 'pool' } })
-    const other = await org(await ctx, 'Other')
-    await recordUsage(await ctx, { org: other.id, product: 'users', delta: 3 })
-    await rejects(await ctx, { org: top.id, product: 'users', delta: 1 }, 'CAPACITY_EXCEEDED')
+    const ctx = await pooled(4)
+    const top = await org(ctx, 'Top')
+    await setLimits(ctx, { ref: top.id, limits: { users: 10 } })
+    expect(await recordUsage(ctx, { org: top.id, product: 'users', delta: 1 })).toMatchObject({ headroom: 3, binding: { kind: 'pool' } })
+    const other = await org(ctx, 'Other')
+    await recordUsage(ctx, { org: other.id, product: 'users', delta: 3 })
+    await rejects(ctx, { org: top.id, product: 'users', delta: 1 }, 'CAPACITY_EXCEEDED')
   })
 
   it('R-BA-3 an assigned-mode org whose top-level org has no account is NO_BILLING_ACCOUNT', async () => {
@@ -146,10 +146,10 @@ describe('enforcement', () => {
   })
 
   it('R-SUB-5 a subscription decrease is checked against real usage', async () => {
-    const ctx = pooled(10)
-    const sub = (await ctx).db.sqlite.prepare('SELECT id FROM subscriptions').get() as { id: string }
-    await recordUsage(await ctx, { org: await (await org(await ctx,'Team')).id, product: 'users', delta: 8 })
-    await expect(async () => await updateSubscription(await ctx, { ref: sub.id, items: { users: 7 } })).rejects.toThrowError(
+    const ctx = await pooled(10)
+    const sub = ctx.db.sqlite.prepare('SELECT id FROM subscriptions').get() as { id: string }
+    await recordUsage(ctx, { org: await (await org(ctx,'Team')).id, product: 'users', delta: 8 })
+    await expect(async () => await updateSubscription(ctx, { ref: sub.id, items: { users: 7 } })).rejects.toThrowError(
       expect.objectContaining({ code: 'BELOW_USAGE', details: expect.objectContaining({ usage: 8, capacity: 7 }) }),
     )
   })
@@ -157,72 +157,72 @@ describe('enforcement', () => {
 
 describe('idempotency', () => {
   it('R-USE-4 replaying an accepted key returns the original result marked replayed, applying nothing', async () => {
-    const ctx = pooled(10)
-    const team = await org(await ctx, 'Team')
-    const first = await recordUsage(await ctx, { org: team.id, product: 'users', delta: 2, key: 'signup-1' })
-    await recordUsage(await ctx, { org: team.id, product: 'users', delta: 1 })
-    const again = await recordUsage(await ctx, { org: 'Team', product: 'users', delta: 2, key: 'signup-1' })
+    const ctx = await pooled(10)
+    const team = await org(ctx, 'Team')
+    const first = await recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'signup-1' })
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 1 })
+    const again = await recordUsage(ctx, { org: 'Team', product: 'users', delta: 2, key: 'signup-1' })
     expect(again).toMatchObject({ accepted: true, replayed: true, reportId: first.reportId, level: 2, headroom: 8 })
-    expect(await (await verifyUsage(await ctx)).ok).toBe(true)
-    expect(await (await usageByOrg(await ctx)).orgs[0]?.products.find((p) => p.product === 'users')?.used).toBe(3)
+    expect(await (await verifyUsage(ctx)).ok).toBe(true)
+    expect(await (await usageByOrg(ctx)).orgs[0]?.products.find((p) => p.product === 'users')?.used).toBe(3)
   })
 
   it('R-USE-4 the same key with a different payload is IDEMPOTENCY_CONFLICT', async () => {
-    const ctx = pooled(10)
-    const team = await org(await ctx, 'Team')
-    await recordUsage(await ctx, { org: team.id, product: 'users', delta: 2, key: 'k' })
-    await rejects(await ctx, { org: team.id, product: 'users', delta: 3, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
-    await rejects(await ctx, { org: team.id, product: 'locations', delta: 2, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
-    await rejects(await ctx, { org: team.id, product: 'users', set: 2, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
+    const ctx = await pooled(10)
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'k' })
+    await rejects(ctx, { org: team.id, product: 'users', delta: 3, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
+    await rejects(ctx, { org: team.id, product: 'locations', delta: 2, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
+    await rejects(ctx, { org: team.id, product: 'users', set: 2, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
   })
 
   it('R-USE-4 a rejected report claims nothing: the same key may be retried', async () => {
-    const ctx = pooled(1)
-    const team = await org(await ctx, 'Team')
-    await rejects(await ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' }, 'CAPACITY_EXCEEDED')
-    const sub = (await ctx).db.sqlite.prepare('SELECT id FROM subscriptions').get() as { id: string }
-    await updateSubscription(await ctx, { ref: sub.id, items: { users: 5 } })
-    expect(await recordUsage(await ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' })).toMatchObject({ accepted: true, replayed: false })
+    const ctx = await pooled(1)
+    const team = await org(ctx, 'Team')
+    await rejects(ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' }, 'CAPACITY_EXCEEDED')
+    const sub = ctx.db.sqlite.prepare('SELECT id FROM subscriptions').get() as { id: string }
+    await updateSubscription(ctx, { ref: sub.id, items: { users: 5 } })
+    expect(await recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' })).toMatchObject({ accepted: true, replayed: false })
   })
 
   it('R-WS-2 keys are unique per workspace, not across workspaces', async () => {
-    const a = pooled(5)
-    const b = await workspace('single', { db: (await a).db, name: 'B' })
+    const a = await pooled(5)
+    const b = await workspace('single', { db: a.db, name: 'B' })
     await account(b, 'B')
     await addSubscription(b, { account: 'B', items: { users: 5 } })
-    await recordUsage(await a, { org: await (await org(await a,'Team')).id, product: 'users', delta: 1, key: 'same' })
+    await recordUsage(a, { org: await (await org(a,'Team')).id, product: 'users', delta: 1, key: 'same' })
     expect(await (await recordUsage(b,{ org: await (await org(b,'Team')).id,product: 'users',delta: 1,key: 'same' })).replayed).toBe(false)
   })
 })
 
 describe('ledger', () => {
   it('R-USE-5 every report, accepted or rejected, is in the ledger; verify recomputes every counter', async () => {
-    const ctx = pooled(3)
-    const parent = await org(await ctx, 'Parent')
-    const child = await org(await ctx, 'Child', parent.id)
-    await recordUsage(await ctx, { org: child.id, product: 'users', delta: 2 })
-    await decideUsage(await ctx, { org: child.id, product: 'users', delta: 5 })
-    await decideUsage(await ctx, { org: 'Nobody', product: 'users', delta: 1 })
-    await recordUsage(await ctx, { org: parent.id, product: 'users', delta: 1 })
-    expect(ledger(await ctx).map((row) => (row as { outcome: string }).outcome)).toEqual(['accepted', 'rejected', 'rejected', 'accepted'])
-    expect(await verifyUsage(await ctx)).toMatchObject({ ok: true, ledgerRows: 4, mismatches: [] })
-    ;(await ctx).db.sqlite.prepare(`UPDATE usage_levels SET subtree = subtree + 1 WHERE org_id = ?`).run(parent.id)
-    ;(await ctx).db.sqlite.prepare(`UPDATE pool_usage SET used = 7`).run()
-    expect(await verifyUsage(await ctx)).toMatchObject({
+    const ctx = await pooled(3)
+    const parent = await org(ctx, 'Parent')
+    const child = await org(ctx, 'Child', parent.id)
+    await recordUsage(ctx, { org: child.id, product: 'users', delta: 2 })
+    await decideUsage(ctx, { org: child.id, product: 'users', delta: 5 })
+    await decideUsage(ctx, { org: 'Nobody', product: 'users', delta: 1 })
+    await recordUsage(ctx, { org: parent.id, product: 'users', delta: 1 })
+    expect(ledger(ctx).map((row) => (row as { outcome: string }).outcome)).toEqual(['accepted', 'rejected', 'rejected', 'accepted'])
+    expect(await verifyUsage(ctx)).toMatchObject({ ok: true, ledgerRows: 4, mismatches: [] })
+    ;ctx.db.sqlite.prepare(`UPDATE usage_levels SET subtree = subtree + 1 WHERE org_id = ?`).run(parent.id)
+    ;ctx.db.sqlite.prepare(`UPDATE pool_usage SET used = 7`).run()
+    expect(await verifyUsage(ctx)).toMatchObject({
       ok: false,
       mismatches: [
         { counter: 'subtree', id: parent.id, product: 'users', stored: 4, expected: 3 },
-        { counter: 'pool', id: (await ctx).workspace.id, product: 'users', stored: 7, expected: 3 },
+        { counter: 'pool', id: ctx.workspace.id, product: 'users', stored: 7, expected: 3 },
       ],
     })
   })
 
   it('R-EV-1 usage decisions appear in the event log', async () => {
-    const ctx = pooled(1)
-    const team = await org(await ctx, 'Team')
-    await recordUsage(await ctx, { org: team.id, product: 'users', delta: 1 })
-    await decideUsage(await ctx, { org: team.id, product: 'users', delta: 1 })
-    const { events } = await listEvents((await ctx).db, (await ctx).workspace.id, { kinds: ['usage'] })
+    const ctx = await pooled(1)
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 1 })
+    await decideUsage(ctx, { org: team.id, product: 'users', delta: 1 })
+    const { events } = await listEvents(ctx.db, ctx.workspace.id, { kinds: ['usage'] })
     expect(events.map((e) => [e.kind, e.refs.orgId, e.data.reason ?? null])).toEqual([
       ['usage.accepted', team.id, null],
       ['usage.rejected', team.id, 'CAPACITY_EXCEEDED'],
@@ -234,8 +234,8 @@ describe('import', () => {
   const feed = (lines: string[]) => Readable.from(lines.map((line) => `${line}\n`))
 
   it('R-USE-6 applies NDJSON lines in order, each judged on its own; bad lines are counted with their numbers', async () => {
-    const ctx = pooled(3)
-    const team = await org(await ctx, 'Team')
+    const ctx = await pooled(3)
+    const team = await org(ctx, 'Team')
     const results: unknown[] = []
     const summary = await importUsage(
       await ctx,
@@ -260,7 +260,7 @@ describe('import', () => {
     ])
     expect(summary.problems[2]?.message).toContain('"detla"')
     expect(results.map((r) => (r as { line: number }).line)).toEqual([1, 2, 3, 5, 6, 7, 8])
-    expect(await (await verifyUsage(await ctx)).ok).toBe(true)
+    expect(await (await verifyUsage(ctx)).ok).toBe(true)
   })
 })
 

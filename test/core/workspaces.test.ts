@@ -20,36 +20,36 @@ describe('workspaces', () => {
   })
 
   it('R-WS-1 refuses any mode change with MODE_IMMUTABLE, even to the same mode, and changes nothing', async () => {
-    const ctx = workspace('assigned')
+    const ctx = await workspace('assigned')
     for (const mode of ['single', 'pooled', 'assigned']) {
-      await expect(async () => await updateWorkspace((await ctx).db, (await ctx).workspace, { mode, name: 'renamed' })).rejects.toThrowError(
+      await expect(async () => await updateWorkspace(ctx.db, ctx.workspace, { mode, name: 'renamed' })).rejects.toThrowError(
         expect.objectContaining({ code: 'MODE_IMMUTABLE', exitCode: 4 }),
       )
     }
-    expect(await resolveWorkspace((await ctx).db, (await ctx).workspace.id)).toMatchObject({ mode: 'assigned', name: 'assigned workspace' })
+    expect(await resolveWorkspace(ctx.db, ctx.workspace.id)).toMatchObject({ mode: 'assigned', name: 'assigned workspace' })
   })
 
   it('renames a workspace and refuses a name already taken', async () => {
     const db = newDb()
-    const a = workspace('single', { db, name: 'Alpha' })
+    const a = await workspace('single', { db, name: 'Alpha' })
     await workspace('pooled', { db, name: 'Beta' })
-    expect(await (await updateWorkspace(db,(await a).workspace,{ name: 'Gamma' })).name).toBe('Gamma')
+    expect(await (await updateWorkspace(db,a.workspace,{ name: 'Gamma' })).name).toBe('Gamma')
     await expect(async () => await updateWorkspace(db, await resolveWorkspace(db, 'Gamma'), { name: 'beta' })).rejects.toThrowError(
       expect.objectContaining({ code: 'NAME_TAKEN' }),
     )
   })
 
   it('R-WS-3 a test clock starts frozen at --clock-start', async () => {
-    const ctx = workspace('single', { start: Date.parse('2026-02-28T12:00:00Z') })
-    expect((await ctx).workspace.clockMode).toBe('test')
-    expect((await ctx).now).toBe(Date.parse('2026-02-28T12:00:00Z'))
+    const ctx = await workspace('single', { start: Date.parse('2026-02-28T12:00:00Z') })
+    expect(ctx.workspace.clockMode).toBe('test')
+    expect(ctx.now).toBe(Date.parse('2026-02-28T12:00:00Z'))
   })
 
   it('resolves the only workspace without a reference, and asks for one when there are several', async () => {
     const db = newDb()
     await expect(async () => await resolveWorkspace(db, undefined)).rejects.toThrowError(expect.objectContaining({ exitCode: 3 }))
-    const first = workspace('single', { db, name: 'One' })
-    expect(await (await resolveWorkspace(db,undefined)).id).toBe((await first).workspace.id)
+    const first = await workspace('single', { db, name: 'One' })
+    expect(await (await resolveWorkspace(db,undefined)).id).toBe(first.workspace.id)
     await workspace('pooled', { db, name: 'Two' })
     await expect(async () => await resolveWorkspace(db, undefined)).rejects.toThrowError(expect.objectContaining({ code: 'WORKSPACE_REQUIRED', exitCode: 2 }))
     expect(await (await resolveWorkspace(db,'two')).name).toBe('Two')
@@ -58,12 +58,12 @@ describe('workspaces', () => {
 
   it('R-WS-2 nothing is visible across workspaces', async () => {
     const db = newDb()
-    const a = workspace('single', { db, name: 'A' })
-    const b = workspace('single', { db, name: 'B' })
-    const inA = await createOrg(await a, { name: 'Shared Name' })
-    const inB = await createOrg(await b, { name: 'Shared Name' })
+    const a = await workspace('single', { db, name: 'A' })
+    const b = await workspace('single', { db, name: 'B' })
+    const inA = await createOrg(a, { name: 'Shared Name' })
+    const inB = await createOrg(b, { name: 'Shared Name' })
     expect(inA.id).not.toBe(inB.id)
-    await expect(async () => resolveOrg(await loadTree(db, (await b).workspace.id), inA.id)).rejects.toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }))
-    expect(resolveOrg(await loadTree(db, (await b).workspace.id), 'Shared Name').id).toBe(inB.id)
+    await expect(async () => resolveOrg(await loadTree(db, b.workspace.id), inA.id)).rejects.toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }))
+    expect(resolveOrg(await loadTree(db, b.workspace.id), 'Shared Name').id).toBe(inB.id)
   })
 })

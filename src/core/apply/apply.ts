@@ -156,7 +156,7 @@ class Applier {
         continue
       }
       await setPrice(this.ctx, { product: spec.key, currency: code, interval: price.interval, scheme, unitAmount: price.unitAmount, tiers })
-      this.act(await current ? 'update' : 'create', 'price', label)
+      this.act(current ? 'update' : 'create', 'price', label)
     }
   }
 
@@ -271,7 +271,7 @@ class Applier {
     // output of a chain 10,000 deep would hold 10,000 paths of up to 10,000 names.
     const label = depth < ACTION_PATH_DEPTH ? path : `${top}/…/${parent?.row.name}/${row.name} (depth ${depth})`
     if (created) this.act('create', 'organization', label)
-    const current = index.limits.get(row.id) ?? {}
+    const current = await index.limits.get(row.id) ?? {}
     const wanted = spec.limits ?? {}
     const set = Object.fromEntries(Object.entries(wanted).filter(([product, limit]) => current[product] !== limit))
     const clear = Object.keys(current).filter((product) => !(product in wanted))
@@ -337,7 +337,7 @@ class Applier {
 
   private async discount(row: BillingAccountRow, spec: AccountInput): Promise<void> {
     if (spec.coupon === undefined) return
-    const current = (await this.db.orm
+    const current = await (await this.db.orm
       .select({ code: coupons.code })
       .from(accountDiscounts)
       .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
@@ -426,7 +426,7 @@ class Applier {
       const org = this.matched.get(spec)
       if (!org || !spec.usage) return
       for (const [product, wanted] of Object.entries(spec.usage)) {
-        const current = (await this.db.get<{ level: number }>('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?', org.id, product))?.level ?? 0
+        const current = await (await this.db.get<{ level: number }>('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?', org.id, product))?.level ?? 0
         if (current === wanted) continue
         meter ??= new Meter(this.ctx)
         const decision = meter.report({ org: org.id, product, set: wanted })

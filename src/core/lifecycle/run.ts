@@ -13,7 +13,7 @@ import { warnCardExpiry } from '../payments/expiry.js'
 import { type ProviderFactory, providerFromEnv } from '../payments/provider.js'
 import { type DueStep, earliestDue, externalKinds, nextDue, removeStep, type StepKind } from './queue.js'
 
-type InternalHandler = (ctx: Ctx, step: DueStep) => void
+type InternalHandler = (ctx: Ctx, step: DueStep) => Promise<void>
 
 const internal: Partial<Record<StepKind, InternalHandler>> = {
   period_end: async (ctx, step) => await endPeriod(ctx, step.ref_id, step.due_at),
@@ -50,7 +50,7 @@ export async function runInternalSteps(db: Db, workspaceId: string, until: numbe
     }
     await db.write(async () => {
       if (!await removeStep(db, step.id)) return // another process ran it
-      handler(await contextAt(db, workspaceId, step.due_at), step)
+      await handler(await contextAt(db, workspaceId, step.due_at), step)
     })
     steps++
   }

@@ -67,9 +67,9 @@ async function endTrial(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
     .set({ status: 'active', anchorAt: now, periodIndex: 0, currentPeriodStart: period.start, currentPeriodEnd: period.end })
     .where(eq(subscriptions.id, sub.id))
   await recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.trial_ended', refs, data: { outcome: 'converted' } })
-  const converted = reload(ctx, sub.id)
-  await issueInvoice(ctx, await converted, { reason: 'trial_end', periodStart: period.start, periodEnd: period.end, items: true })
-  await scheduleSubscription(ctx, await converted)
+  const converted = await reload(ctx, sub.id)
+  await issueInvoice(ctx, converted, { reason: 'trial_end', periodStart: period.start, periodEnd: period.end, items: true })
+  await scheduleSubscription(ctx, converted)
 }
 
 async function cancelAtPeriodEnd(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
@@ -135,12 +135,12 @@ async function renew(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
   // A new interval re-anchors the cycle at this period start.
   const anchor = await interval === sub.interval ? sub.anchorAt : now
   const index = await interval === sub.interval ? sub.periodIndex + 1 : 0
-  const period = periodBounds(anchor, await interval, index)
+  const period = periodBounds(anchor, interval, index)
   await db.orm
     .update(subscriptions)
     .set({ interval, anchorAt: anchor, periodIndex: index, currentPeriodStart: period.start, currentPeriodEnd: period.end })
     .where(eq(subscriptions.id, sub.id))
-  const renewed = reload(ctx, sub.id)
+  const renewed = await reload(ctx, sub.id)
   await recordEvent(db, {
     workspaceId: sub.workspaceId,
     at: now,
@@ -148,6 +148,6 @@ async function renew(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
     refs: { subscriptionId: sub.id, accountId: sub.accountId },
     data: { periodStart: iso(period.start), periodEnd: iso(period.end) },
   })
-  await issueInvoice(ctx, await renewed, { reason: 'subscription_cycle', periodStart: period.start, periodEnd: period.end, items: true })
-  await scheduleSubscription(ctx, await renewed)
+  await issueInvoice(ctx, renewed, { reason: 'subscription_cycle', periodStart: period.start, periodEnd: period.end, items: true })
+  await scheduleSubscription(ctx, renewed)
 }
