@@ -27,7 +27,7 @@ describe('payment methods', () => {
     const third = await card(ctx, 'Acme', 'pm_card_amex')
     await card(ctx, 'Acme', 'pm_card_discover')
     await card(ctx, 'Acme', 'pm_card_jcb')
-    await expect(await card(ctx, 'Acme', 'pm_card_visa_debit')).rejects.toMatchObject({ code: 'PAYMENT_METHOD_LIMIT', exitCode: 4 })
+    await expect(card(ctx, 'Acme', 'pm_card_visa_debit')).rejects.toMatchObject({ code: 'PAYMENT_METHOD_LIMIT', exitCode: 4 })
     expect((await setDefaultPaymentMethod(ctx, sandbox, { account: 'Acme', method: third.id })).isDefault).toBe(true)
     expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods.map((m) => m.last4)).toEqual(['8431', '4242', '4444', '1117', '0505'])
     const after = await removePaymentMethod(ctx, sandbox, { account: 'Acme', method: third.id })
@@ -41,7 +41,7 @@ describe('payment methods', () => {
     await account(ctx, 'Acme')
     const only = await card(ctx, 'Acme')
     await addSubscription(ctx, { account: 'Acme', items: { users: 1 }, trial: false })
-    await expect(await removePaymentMethod(ctx, sandbox, { account: 'Acme', method: only.id })).rejects.toMatchObject({ code: 'LAST_PAYMENT_METHOD', exitCode: 4 })
+    await expect(removePaymentMethod(ctx, sandbox, { account: 'Acme', method: only.id })).rejects.toMatchObject({ code: 'LAST_PAYMENT_METHOD', exitCode: 4 })
     const backup = await card(ctx, 'Acme', 'pm_card_amex')
     await removePaymentMethod(ctx, sandbox, { account: 'Acme', method: only.id })
     expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods).toMatchObject([{ id: backup.id, isDefault: true }])
@@ -60,12 +60,12 @@ describe('payment methods', () => {
     await account(ctx, 'Acme')
     for (const raw of ['4242424242424242', '4242 4242 4242 4242', '4000-0566-5566-5556', 'pm_4242424242424242']) {
       expect(looksLikeCardNumber(raw)).toBe(true)
-      await expect(await addPaymentMethod(ctx, sandbox, { account: 'Acme', source: raw })).rejects.toMatchObject({ code: 'RAW_CARD_REFUSED', exitCode: 4 })
+      await expect(addPaymentMethod(ctx, sandbox, { account: 'Acme', source: raw })).rejects.toMatchObject({ code: 'RAW_CARD_REFUSED', exitCode: 4 })
     }
-    await expect(await addPaymentMethod(ctx, sandbox, { account: 'Acme', source: 'pm_card_nonsense' })).rejects.toMatchObject({ code: 'UNKNOWN_PAYMENT_METHOD', exitCode: 2 })
+    await expect(addPaymentMethod(ctx, sandbox, { account: 'Acme', source: 'pm_card_nonsense' })).rejects.toMatchObject({ code: 'UNKNOWN_PAYMENT_METHOD', exitCode: 2 })
     // A known token with a malformed expiry is malformed input, not an unknown method.
     for (const expiry of ['13/2026', '00/2030', '1/2030', '12-2030'])
-      await expect(await addPaymentMethod(ctx, sandbox, { account: 'Acme', source: `pm_card_visa@${expiry}` })).rejects.toMatchObject({ code: 'INVALID_PAYMENT_METHOD', exitCode: 2 })
+      await expect(addPaymentMethod(ctx, sandbox, { account: 'Acme', source: `pm_card_visa@${expiry}` })).rejects.toMatchObject({ code: 'INVALID_PAYMENT_METHOD', exitCode: 2 })
     expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods).toEqual([])
     const dump = JSON.stringify(ctx.db.sqlite.prepare('SELECT * FROM events').all())
     expect(dump).not.toMatch(/4242424242|4242 4242|0566-5566/)
@@ -172,7 +172,7 @@ describe('collection and failover', () => {
     const sub = await addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
     ctx = await advance(ctx, ctx.now)
     const [invoice] = (await invoices(ctx))
-    await expect(await payInvoice(ctx, sandbox, invoice?.id ?? '')).rejects.toMatchObject({
+    await expect(payInvoice(ctx, sandbox, invoice?.id ?? '')).rejects.toMatchObject({
       code: 'PAYMENT_FAILED',
       exitCode: 5,
       details: { attempts: [expect.objectContaining({ run: 'manual-1', declineCode: 'generic_decline' })] },

@@ -90,7 +90,7 @@ describe('Stripe provider', () => {
     const intentsBefore = fake.paymentIntents.size
     // The PaymentIntent is created, then every answer is lost: the SDK's retries replay the same key.
     fake.failNext(3, 'network', 'after')
-    await expect(await collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).rejects.toMatchObject({ code: 'PROVIDER_ERROR', exitCode: 5 })
+    await expect(collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).rejects.toMatchObject({ code: 'PROVIDER_ERROR', exitCode: 5 })
     expect(await (await listInvoices(await refresh(ctx))).invoices[0]).toMatchObject({ status: 'open', payments: [expect.objectContaining({ outcome: 'error' })] })
     // Running the collection again (the lifecycle retries it) uses the same key: Stripe replays, no new charge.
     const outcome = await collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })
@@ -118,8 +118,8 @@ describe('Stripe provider', () => {
 
   it('SPEC §3 a declining card is refused at attach (live Stripe semantics) and nothing is stored', async () => {
     const { ctx } = await setupAccount('Adatum', [])
-    await expect(await addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_card_chargeDeclined' })).rejects.toMatchObject({ code: 'CARD_REFUSED', exitCode: 2 })
-    await expect(await addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_nonexistent123' })).rejects.toMatchObject({ code: 'UNKNOWN_PAYMENT_METHOD' })
+    await expect(addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_card_chargeDeclined' })).rejects.toMatchObject({ code: 'CARD_REFUSED', exitCode: 2 })
+    await expect(addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_nonexistent123' })).rejects.toMatchObject({ code: 'UNKNOWN_PAYMENT_METHOD' })
     expect(await (await listPaymentMethods(ctx,'Adatum')).paymentMethods).toEqual([])
   })
 
