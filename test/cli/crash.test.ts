@@ -28,13 +28,13 @@ describe('crash safety', () => {
       env: cleanEnv(),
       stdio: 'ignore',
     })
-    const exited = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
     while (countLines(results) < 20_000) {
       if (child.exitCode !== null) throw new Error('the import finished before it could be killed; use a bigger file')
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
     child.kill('SIGKILL')
-    expect(exited).toBe('SIGKILL')
+    expect(await exited).toBe('SIGKILL')
 
     expect(cli('usage', 'verify').json()).toMatchObject({ ok: true })
     const ledgerRows: number = cli('usage', 'verify').json().ledgerRows

@@ -276,7 +276,7 @@ describe('a long-lived import stream', () => {
     const team = await org(ctx, 'Team')
     const stream = new PassThrough()
     const results: { line: number; accepted?: boolean; reason?: string | null }[] = []
-    const done = await importUsage(ctx, stream, {
+    const done = importUsage(ctx, stream, {
       maxDelayMs: 5,
       onResult: (r) => results.push(r as never),
       beforeBatch: async (current) => (await catchUp(current)).steps > 0,

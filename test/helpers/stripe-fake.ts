@@ -253,8 +253,8 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     send(res, recorded, result)
   }
 
-  const server = http.createServer(async (req, res) => {
-    await handle(req, res).catch((error: unknown) => {
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
       console.error('stripe-fake: request failed', error)
       res.destroy()
     })
