@@ -71,7 +71,7 @@ function rawInsertRate(dir: string, count: number, batch: number): number {
 
 export async function importThroughput(dir: string, count: number) {
   const path = join(dir, `import-${count}.sqlite`)
-  ;(await seedWorkspace(path,100,100)).db.close()
+  ;(await seedWorkspace(path, 100, 100)).db.close()
   const file = join(dir, `reports-${count}.ndjson`)
   writeReports(file, count, 100, 100, 'k')
   const run = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', path])
@@ -92,7 +92,7 @@ export async function importThroughput(dir: string, count: number) {
 /** usage report over 10,000 orgs and 1,000,000 ledger rows, in process. */
 export async function reportLatency(dir: string) {
   const path = join(dir, 'report-10k.sqlite')
-  ;(await seedWorkspace(path,100,99)).db.close()
+  ;(await seedWorkspace(path, 100, 99)).db.close()
   const file = join(dir, 'report-1m.ndjson')
   writeReports(file, 1_000_000, 100, 99, 'r')
   const run = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', path])

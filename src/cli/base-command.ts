@@ -146,7 +146,7 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
    */
   protected async context(flags: { db?: string; workspace?: string }): Promise<Ctx> {
     const db = await this.openDatabase(flags.db)
-    const ctx = contextFor(db, await resolveWorkspace(db,flags.workspace))
+    const ctx = contextFor(db, await resolveWorkspace(db, flags.workspace))
     this.workspaceUsed = { db, id: ctx.workspace.id }
     const current = (await this.catchUpIfDue(ctx)).ctx
     await this.beginSnapshot(db)
@@ -171,6 +171,6 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
   protected override async afterRun(): Promise<void> {
     if (!this.workspaceUsed) return
     const { db, id } = this.workspaceUsed
-    await this.catchUpIfDue(contextFor(db, await resolveWorkspace(db,id)))
+    await this.catchUpIfDue(contextFor(db, await resolveWorkspace(db, id)))
   }
 }

@@ -48,7 +48,7 @@ describe('billing accounts', () => {
     })
     expect(created).toMatchObject({ name: 'Franchisee A', currency: 'EUR', taxRate: 19, organizationId: null, country: 'DE' })
     expect(await (await updateAccount(ctx,{ ref: 'franchisee a',taxRateMilli: 8875 })).taxRate).toBe(8.875)
-    expect(await (await showAccount(ctx,created.id)).taxId).toBe('DE123456789')
+    expect(await (await showAccount(ctx, created.id)).taxId).toBe('DE123456789')
   })
 
   it('R-BA-2 single mode has exactly one account; a second is ACCOUNT_LIMIT', async () => {
@@ -97,7 +97,7 @@ describe('billing accounts', () => {
     await expect(async () => await updateOrg(ctx, { ref: usa.id, parent: de.id })).rejects.toThrowError(expect.objectContaining({ code: 'NOT_TOP_LEVEL' }))
     await expect(async () => await deleteOrg(ctx, { ref: usa.id })).rejects.toThrowError(expect.objectContaining({ code: 'ORG_HAS_ACCOUNT' }))
     await unassignAccount(ctx, { account: 'USA account' })
-    expect(await (await deleteOrg(ctx,{ ref: usa.id })).deleted).toHaveLength(1)
+    expect(await (await deleteOrg(ctx, { ref: usa.id })).deleted).toHaveLength(1)
   })
 
   it('R-BA-3 assignment belongs to assigned mode only (WRONG_MODE elsewhere)', async () => {

@@ -85,7 +85,7 @@ describe('renewals and proration', () => {
     ctx = await advance(ctx, '1mo')
     expect(amounts((await invoicesOf(ctx))[1])).toEqual([['subscription', 'users', 6, 6_000]])
     expect(await (await poolReport(ctx)).pools[0]?.products.map((p) => [p.product, p.capacity])).toEqual([['users', 6]])
-    expect((await showSubscription(ctx,sub.id)).scheduledChanges).toEqual([])
+    expect((await showSubscription(ctx, sub.id)).scheduledChanges).toEqual([])
   })
 
   it('R-SUB-5 a scheduled downgrade that no longer fits the usage is skipped and recorded', async () => {
@@ -271,7 +271,7 @@ describe('the lifecycle', () => {
       ['users', 5, 2_581],
       ['locations', 2, 2_581], // 2 × 25.00 × 16/31 = 25.806 → 25.81
     ])
-    expect((await showSubscription(ctx,sub.id)).items.map((i) => i.quantity)).toEqual([10]) // nothing written
+    expect((await showSubscription(ctx, sub.id)).items.map((i) => i.quantity)).toEqual([10]) // nothing written
     await updateSubscription(ctx, { ref: sub.id, items: { users: 15, locations: 2 } })
     ctx = await advance(ctx, '1mo')
     const actual = (await invoicesOf(ctx))[1]

@@ -24,14 +24,14 @@ describe('event log', () => {
     await account(ctx, 'X')
     expect(await (await listEvents(ctx.db,ctx.workspace.id,{ kinds: ['org'] })).events.map((e) => e.data.name)).toEqual(['A', 'B'])
     expect(await (await listEvents(ctx.db,ctx.workspace.id,{ kinds: ['account.created','workspace'] })).events).toHaveLength(2)
-    expect(await (await listEvents(ctx.db,ctx.workspace.id,{ limit: 2 })).events.map((e) => e.kind)).toEqual(['org.created', 'account.created'])
-    expect(await (await listEvents(ctx.db,ctx.workspace.id,{ since: ctx.now+1 })).events).toEqual([])
+    expect(await (await listEvents(ctx.db, ctx.workspace.id, { limit: 2 })).events.map((e) => e.kind)).toEqual(['org.created', 'account.created'])
+    expect(await (await listEvents(ctx.db, ctx.workspace.id, { since: ctx.now+1 })).events).toEqual([])
   })
 
   it('R-WS-2 one workspace never sees the events of another', async () => {
     const a = await workspace('single', { name: 'A' })
     const b = await workspace('single', { db: a.db, name: 'B' })
     await org(a, 'Only in A')
-    expect(await (await listEvents(a.db,b.workspace.id)).events.map((e) => e.kind)).toEqual(['workspace.created'])
+    expect(await (await listEvents(a.db, b.workspace.id)).events.map((e) => e.kind)).toEqual(['workspace.created'])
   })
 })

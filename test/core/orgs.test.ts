@@ -26,7 +26,7 @@ describe('organizations', () => {
     const usaSales = await org(ctx, 'Sales', usa.id)
     await org(ctx, 'Sales', de.id)
     expect(await (await showOrg(ctx,'usa/sales')).id).toBe(usaSales.id)
-    expect(await (await showOrg(ctx,usaSales.id)).path).toBe('USA/Sales')
+    expect(await (await showOrg(ctx, usaSales.id)).path).toBe('USA/Sales')
     await expect(async () => await showOrg(ctx, 'Sales')).rejects.toThrowError(expect.objectContaining({ code: 'AMBIGUOUS_REFERENCE', exitCode: 2 }))
     await expect(async () => await showOrg(ctx, 'USA/Marketing')).rejects.toThrowError(expect.objectContaining({ code: 'NOT_FOUND', exitCode: 3 }))
     await expect(async () => org(ctx, 'sales', usa.id)).rejects.toThrowError(expect.objectContaining({ code: 'NAME_TAKEN' }))
@@ -39,7 +39,7 @@ describe('organizations', () => {
     const c = await org(ctx, 'C', b.id)
     await expect(async () => await updateOrg(ctx, { ref: a.id, parent: c.id })).rejects.toThrowError(expect.objectContaining({ code: 'ORG_CYCLE', exitCode: 4 }))
     await expect(async () => await updateOrg(ctx, { ref: a.id, parent: a.id })).rejects.toThrowError(expect.objectContaining({ code: 'ORG_CYCLE' }))
-    expect(await (await showOrg(ctx,a.id)).parentId).toBeNull()
+    expect(await (await showOrg(ctx, a.id)).parentId).toBeNull()
     const moved = await updateOrg(ctx, { ref: c.id, parent: null })
     expect(moved).toMatchObject({ parentId: null, path: 'C' })
     expect(await updateOrg(ctx, { ref: 'C', parent: 'A', name: 'C2' })).toMatchObject({ parentId: a.id, path: 'A/C2' })
@@ -48,11 +48,11 @@ describe('organizations', () => {
   it('R-ORG-2 sets and clears per-product limits; an unknown product is not found', async () => {
     const ctx = await workspace('single')
     const a = await org(ctx, 'A')
-    expect(await (await setLimits(ctx,{ ref: a.id,limits: { users: 40,locations: 10 } })).limits).toEqual({ locations: 10, users: 40 })
-    expect(await (await setLimits(ctx,{ ref: a.id,limits: { users: 30 } })).limits).toEqual({ locations: 10, users: 30 })
+    expect(await (await setLimits(ctx, { ref: a.id, limits: { users: 40, locations: 10 } })).limits).toEqual({ locations: 10, users: 40 })
+    expect(await (await setLimits(ctx, { ref: a.id, limits: { users: 30 } })).limits).toEqual({ locations: 10, users: 30 })
     expect(await (await clearLimits(ctx,{ ref: a.id,products: ['locations'] })).limits).toEqual({ users: 30 })
     await expect(async () => await setLimits(ctx, { ref: a.id, limits: { seats: 3 } })).rejects.toThrowError(expect.objectContaining({ code: 'NOT_FOUND', exitCode: 3 }))
-    expect(await (await showOrg(ctx,a.id)).limits).toEqual({ users: 30 })
+    expect(await (await showOrg(ctx, a.id)).limits).toEqual({ users: 30 })
   })
 
   it('R-ORG-2 refuses a limit below the subtree usage unless forced', async () => {
@@ -63,8 +63,8 @@ describe('organizations', () => {
     await expect(async () => await setLimits(ctx, { ref: parent.id, limits: { users: 11 } })).rejects.toThrowError(
       expect.objectContaining({ code: 'BELOW_USAGE', details: expect.objectContaining({ usage: 12, limit: 11 }) }),
     )
-    expect(await (await setLimits(ctx,{ ref: parent.id,limits: { users: 12 } })).limits.users).toBe(12)
-    expect(await (await setLimits(ctx,{ ref: parent.id,limits: { users: 5 },force: true })).limits.users).toBe(5)
+    expect(await (await setLimits(ctx, { ref: parent.id, limits: { users: 12 } })).limits.users).toBe(12)
+    expect(await (await setLimits(ctx, { ref: parent.id, limits: { users: 5 }, force: true })).limits.users).toBe(5)
   })
 
   it('R-ORG-4 refuses to delete an org whose subtree has usage, then deletes once released', async () => {
@@ -78,7 +78,7 @@ describe('organizations', () => {
     )
     await expect(async () => await deleteOrg(ctx, { ref: child.id })).rejects.toThrowError(expect.objectContaining({ code: 'ORG_IN_USE' }))
     await use(ctx, child.id, 'users', -3)
-    expect(await (await deleteOrg(ctx,{ ref: parent.id,recursive: true })).deleted.map((o) => o.path)).toEqual(['Parent/Child', 'Parent'])
+    expect(await (await deleteOrg(ctx, { ref: parent.id, recursive: true })).deleted.map((o) => o.path)).toEqual(['Parent/Child', 'Parent'])
     expect(await (await listOrgs(ctx)).orgs).toEqual([])
   })
 

@@ -123,14 +123,14 @@ describe('collection and failover', () => {
     await card(ctx, 'Acme', 'pm_card_chargeDeclinedExpiredCard')
     const sub = await addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
     ctx = await advance(ctx, ctx.now)
-    expect((await showSubscription(ctx,sub.id)).status).toBe('past_due')
+    expect((await showSubscription(ctx, sub.id)).status).toBe('past_due')
     expect((await invoices(ctx))[0]?.status).toBe('open')
     expect(await (await poolReport(ctx)).pools[0]?.products[0]?.capacity).toBe(3) // past_due still contributes
     ctx = await advance(ctx, '2d')
     expect(new Set((await invoices(ctx))[0]?.payments.map((p) => p.run))).toEqual(new Set(['run-1']))
     ctx = await advance(ctx, '1d') // day 3
     ctx = await advance(ctx, '2d') // day 5
-    expect((await showSubscription(ctx,sub.id)).status).toBe('past_due')
+    expect((await showSubscription(ctx, sub.id)).status).toBe('past_due')
     ctx = await advance(ctx, '2d') // day 7: the last retry
     const invoice = (await invoices(ctx))[0]
     expect(invoice?.status).toBe('uncollectible')
@@ -144,7 +144,7 @@ describe('collection and failover', () => {
       ['run-4', '2026-01-08', 'generic_decline'],
       ['run-4', '2026-01-08', 'expired_card'],
     ])
-    expect((await showSubscription(ctx,sub.id)).status).toBe('unpaid')
+    expect((await showSubscription(ctx, sub.id)).status).toBe('unpaid')
     expect(await (await poolReport(ctx)).pools[0]?.products).toEqual([]) // unpaid stops contributing
     expect(await (await listNotifications(ctx)).notifications.map((n) => n.kind)).toEqual(['payment_failed', 'payment_failed', 'payment_failed', 'payment_failed_final'])
   })
@@ -155,12 +155,12 @@ describe('collection and failover', () => {
     await card(ctx, 'Acme', 'pm_card_chargeDeclined')
     const sub = await addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
     ctx = await advance(ctx, '4d') // runs 1 and 2 failed
-    expect((await showSubscription(ctx,sub.id)).status).toBe('past_due')
+    expect((await showSubscription(ctx, sub.id)).status).toBe('past_due')
     const visa = await card(ctx, 'Acme', 'pm_card_visa')
     ctx = await advance(ctx, '1d') // day 5
     expect((await invoices(ctx))[0]).toMatchObject({ status: 'paid', paidAt: '2026-01-06T00:00:00.000Z' })
     expect((await invoices(ctx))[0]?.payments.at(-1)).toMatchObject({ run: 'run-3', paymentMethodId: visa.id, outcome: 'succeeded' })
-    expect((await showSubscription(ctx,sub.id)).status).toBe('active')
+    expect((await showSubscription(ctx, sub.id)).status).toBe('active')
     ctx = await advance(ctx, '10d')
     expect((await invoices(ctx))[0]?.payments).toHaveLength(4) // no more retries
   })
@@ -186,7 +186,7 @@ describe('collection and failover', () => {
       ['manual-2', 'failed'],
       ['manual-2', 'succeeded'],
     ])
-    expect((await showSubscription(ctx,sub.id)).status).toBe('active')
+    expect((await showSubscription(ctx, sub.id)).status).toBe('active')
     expect(await payInvoice(ctx, sandbox, invoice?.id ?? '')).toMatchObject({ status: 'paid' }) // paying twice charges nothing
   })
 

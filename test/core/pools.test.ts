@@ -10,7 +10,7 @@ describe('pools', () => {
     const contributions = { 'Franchisee A': [80, 40], 'Franchisee B': [70, 35], 'Franchisee C': [50, 25] } as const
     const ids: string[] = []
     for (const [name, [users, locations]] of Object.entries(contributions)) {
-      ids.push((await account(ctx,name)).id)
+      ids.push((await account(ctx, name)).id)
       await addSubscription(ctx, { account: name, items: { users, locations } })
     }
     const { pools } = await poolReport(ctx)

@@ -104,7 +104,7 @@ class Model {
   constructor(readonly taxMilli: number) {}
 
   async catchUp(ctx: Ctx): Promise<void> {
-    for (const invoice of await invoicesAfter(ctx,this.seen)) {
+    for (const invoice of await invoicesAfter(ctx, this.seen)) {
       this.check(invoice)
       this.seen = invoice.number ?? 0
     }

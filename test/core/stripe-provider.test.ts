@@ -106,7 +106,7 @@ describe('Stripe provider', () => {
     const sub = await addSubscription(ctx, { account: 'Litware', items: { users: 1 }, trial: false })
     const [invoice] = await (await listInvoices(await refresh(ctx))).invoices
     expect(await collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).toMatchObject({ paid: false, status: 'open' })
-    expect((await showSubscription(await refresh(ctx),sub.id)).status).toBe('past_due')
+    expect((await showSubscription(await refresh(ctx), sub.id)).status).toBe('past_due')
     expect(ctx.db.sqlite.prepare(`SELECT due_at FROM due_steps WHERE kind = 'collect' AND ref_id = ?`).all(invoice?.id)).toEqual([
       { due_at: Date.parse('2026-05-04T00:00:00Z') },
     ])

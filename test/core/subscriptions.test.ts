@@ -41,7 +41,7 @@ describe('subscriptions', () => {
     const before = await addSubscription(ctx, { account: 'Acme', items: { users: 2 }, trial: false })
     const newer = await setPrice(ctx, { product: 'users', currency: 'USD', interval: 'month', scheme: 'per_unit', unitAmount: 1_200 })
     expect(await (await listPrices(ctx,{ product: 'users',currency: 'USD' })).prices.filter((p) => p.interval === 'month').map((p) => p.id)).toEqual([newer.id])
-    expect((await showSubscription(ctx,before.id)).items[0]?.unitAmount?.amount).toBe(1_000)
+    expect((await showSubscription(ctx, before.id)).items[0]?.unitAmount?.amount).toBe(1_000)
   })
 
   it('R-BA-5 refuses a 4th active subscription with SUBSCRIPTION_LIMIT, pointing to a further account in pooled mode', async () => {
@@ -119,7 +119,7 @@ describe('changes', () => {
     await account(ctx, 'Acme')
     const sub = await addSubscription(ctx, { account: 'Acme', items: { users: 10 }, trial: false })
     const later = { ...ctx, now: Date.parse('2026-01-16T00:00:00Z') }
-    expect(await (await updateSubscription(later,{ ref: sub.id,items: { users: 15 } })).items[0]?.quantity).toBe(15)
+    expect(await (await updateSubscription(later, { ref: sub.id, items: { users: 15 } })).items[0]?.quantity).toBe(15)
     await updateSubscription({ ...ctx, now: Date.parse('2026-01-25T00:00:00Z') }, { ref: sub.id, items: { users: 16, sso_connections: 2 } })
     const lines = (await ctx.db.orm.select().from(pendingLines))
     // +5 × 10.00 × 16/31 = 25.81; +1 × 10.00 × 7/31 = 2.258 → 2.26; SSO 0 → 2 = 175.00 × 7/31 = 39.516 → 39.52
@@ -152,7 +152,7 @@ describe('changes', () => {
       { kind: 'interval', from: 'month', to: 'year', effectiveAt: sub.currentPeriodEnd },
     ])
     // The latest instruction wins: back up to 10 drops the pending decrease.
-    expect(await (await updateSubscription(ctx,{ ref: sub.id,items: { users: 10 } })).scheduledChanges.map((c) => c.kind)).toEqual(['quantity', 'interval'])
+    expect(await (await updateSubscription(ctx, { ref: sub.id, items: { users: 10 } })).scheduledChanges.map((c) => c.kind)).toEqual(['quantity', 'interval'])
   })
 
   it('R-SUB-5 refuses a decrease below the pool usage with BELOW_USAGE naming product, usage and capacity', async () => {
@@ -164,7 +164,7 @@ describe('changes', () => {
     await expect(async () => await updateSubscription(ctx, { ref: sub.id, items: { users: 6 } })).rejects.toThrowError(
       expect.objectContaining({ code: 'BELOW_USAGE', exitCode: 4, details: expect.objectContaining({ product: 'users', usage: 7, capacity: 6 }) }),
     )
-    expect(await (await updateSubscription(ctx,{ ref: sub.id,items: { users: 7 } })).scheduledChanges).toHaveLength(1)
+    expect(await (await updateSubscription(ctx, { ref: sub.id, items: { users: 7 } })).scheduledChanges).toHaveLength(1)
   })
 
   it('R-SUB-5 counts decreases already scheduled by other subscriptions of the pool', async () => {
@@ -197,7 +197,7 @@ describe('cancel', () => {
     const canceled = await cancelSubscription(ctx, { ref: sub.id })
     expect(canceled).toMatchObject({ status: 'active', cancelAtPeriodEnd: true })
     expect(canceled.scheduledChanges).toEqual([{ kind: 'cancel', effectiveAt: sub.currentPeriodEnd }])
-    expect(await (await resumeSubscription(ctx,sub.id)).cancelAtPeriodEnd).toBe(false)
+    expect(await (await resumeSubscription(ctx, sub.id)).cancelAtPeriodEnd).toBe(false)
   })
 
   it('R-SUB-6 --now ends capacity at once, refused with BELOW_USAGE when usage would exceed it, unless forced', async () => {
@@ -211,7 +211,7 @@ describe('cancel', () => {
     await expect(async () => await cancelSubscription(ctx, { ref: a.id, now: true })).rejects.toThrowError(
       expect.objectContaining({ code: 'BELOW_USAGE', details: expect.objectContaining({ product: 'users', usage: 8, capacity: 5 }) }),
     )
-    expect((await showSubscription(ctx,a.id)).status).toBe('active')
+    expect((await showSubscription(ctx, a.id)).status).toBe('active')
     expect(await cancelSubscription(ctx, { ref: a.id, now: true, force: true })).toMatchObject({ status: 'canceled', cancelReason: 'canceled_now' })
   })
 })

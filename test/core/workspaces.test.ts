@@ -49,7 +49,7 @@ describe('workspaces', () => {
     const db = newDb()
     await expect(async () => await resolveWorkspace(db, undefined)).rejects.toThrowError(expect.objectContaining({ exitCode: 3 }))
     const first = await workspace('single', { db, name: 'One' })
-    expect(await (await resolveWorkspace(db,undefined)).id).toBe(first.workspace.id)
+    expect(await (await resolveWorkspace(db, undefined)).id).toBe(first.workspace.id)
     await workspace('pooled', { db, name: 'Two' })
     await expect(async () => await resolveWorkspace(db, undefined)).rejects.toThrowError(expect.objectContaining({ code: 'WORKSPACE_REQUIRED', exitCode: 2 }))
     expect(await (await resolveWorkspace(db,'two')).name).toBe('Two')

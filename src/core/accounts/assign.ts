@@ -58,7 +58,7 @@ export async function assignWithin(ctx: Ctx, account: BillingAccountRow, orgRef:
 
 export async function assignAccount(ctx: Ctx, input: { account: string; org: string }): Promise<AccountView> {
   return await ctx.db.write(async () =>
-    accountView(await assignWithin(ctx,await resolveAccount(ctx.db,ctx.workspace.id,input.account),input.org)),
+    accountView(await assignWithin(ctx, await resolveAccount(ctx.db, ctx.workspace.id, input.account), input.org)),
   )
 }
 

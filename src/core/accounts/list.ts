@@ -14,5 +14,5 @@ export async function listAccounts(ctx: Ctx): Promise<{ accounts: AccountView[]}
 }
 
 export async function showAccount(ctx: Ctx, ref: string): Promise<AccountView> {
-  return accountView(await resolveAccount(ctx.db,ctx.workspace.id,ref))
+  return accountView(await resolveAccount(ctx.db, ctx.workspace.id, ref))
 }

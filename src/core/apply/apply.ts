@@ -119,7 +119,7 @@ class Applier {
         testClock: spec.testClock,
         clockStart: spec.clockStart === undefined ? undefined : parseTime(spec.clockStart, 'workspace.clockStart'),
       })
-      await this.refreshCtx(await resolveWorkspace(this.db,view.id))
+      await this.refreshCtx(await resolveWorkspace(this.db, view.id))
       this.act('create', 'workspace', spec.name, [`mode ${spec.mode}`, spec.testClock || spec.clockStart ? 'test clock' : 'real clock'])
       return
     }
@@ -271,7 +271,7 @@ class Applier {
     // output of a chain 10,000 deep would hold 10,000 paths of up to 10,000 names.
     const label = depth < ACTION_PATH_DEPTH ? path : `${top}/…/${parent?.row.name}/${row.name} (depth ${depth})`
     if (created) this.act('create', 'organization', label)
-    const current = await index.limits.get(row.id) ?? {}
+    const current = index.limits.get(row.id) ?? {}
     const wanted = spec.limits ?? {}
     const set = Object.fromEntries(Object.entries(wanted).filter(([product, limit]) => current[product] !== limit))
     const clear = Object.keys(current).filter((product) => !(product in wanted))
@@ -337,7 +337,7 @@ class Applier {
 
   private async discount(row: BillingAccountRow, spec: AccountInput): Promise<void> {
     if (spec.coupon === undefined) return
-    const current = await (await this.db.orm
+    const current = (await this.db.orm
       .select({ code: coupons.code })
       .from(accountDiscounts)
       .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
@@ -349,11 +349,7 @@ class Applier {
 
   private async credits(row: BillingAccountRow, spec: AccountInput): Promise<void> {
     const notes = new Set(
-      await (await this.db.orm
-.select({ note: creditEntries.note })
-.from(creditEntries)
-.where(eq(creditEntries.accountId,row.id)))
-        .map((entry) => entry.note),
+      (await this.db.orm.select({ note: creditEntries.note }).from(creditEntries).where(eq(creditEntries.accountId, row.id))).map((entry) => entry.note),
     )
     for (const credit of spec.credits ?? []) {
       if (notes.has(credit.note)) continue
@@ -426,7 +422,7 @@ class Applier {
       const org = this.matched.get(spec)
       if (!org || !spec.usage) return
       for (const [product, wanted] of Object.entries(spec.usage)) {
-        const current = await (await this.db.get<{ level: number }>('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?', org.id, product))?.level ?? 0
+        const current = (await this.db.get<{ level: number }>('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?', org.id, product))?.level ?? 0
         if (current === wanted) continue
         meter ??= new Meter(this.ctx)
         const decision = meter.report({ org: org.id, product, set: wanted })
@@ -462,7 +458,7 @@ export async function applyFile(db: Db, file: ApplyFile, options: { dryRun?: boo
   await db.write(() => applier.run(), { dryRun: options.dryRun === true })
   if (!options.dryRun && applier.pendingMethods.length) {
     const provider = await options.provider()
-    const ctx = contextFor(db, await resolveWorkspace(db,applier.ctx.workspace.id))
+    const ctx = contextFor(db, await resolveWorkspace(db, applier.ctx.workspace.id))
     for (const method of applier.pendingMethods) await addPaymentMethod(ctx, provider, method)
   }
   const summary = { create: 0, update: 0, unchanged: 0 }

@@ -39,7 +39,7 @@ export async function runApply(db: Db, file: ApplyFile, options: { dryRun: boole
       // A file that fails anywhere must attach nothing: validate it whole first.
       await applyFile(db, file, { dryRun: true, provider: options.provider })
       const provider = await options.provider()
-      const ctx = contextFor(db, await resolveWorkspace(db,existing.id))
+      const ctx = contextFor(db, await resolveWorkspace(db, existing.id))
       for (const method of pending) {
         await addPaymentMethod(ctx, provider, { account: method.account, source: method.source })
         early.push({ action: 'create', kind: 'payment_method', name: `${method.accountName}: ${method.source}` })
@@ -47,9 +47,9 @@ export async function runApply(db: Db, file: ApplyFile, options: { dryRun: boole
     }
   }
   // An existing workspace is brought up to date first (R-WS-4), as every command does.
-  if (existing) await catchUp(contextFor(db, await resolveWorkspace(db,existing.id)))
+  if (existing) await catchUp(contextFor(db, await resolveWorkspace(db, existing.id)))
   const result = await applyFile(db, file, options)
-  if (!result.dryRun && result.workspace.id) await catchUp(contextFor(db, await resolveWorkspace(db,result.workspace.id)))
+  if (!result.dryRun && result.workspace.id) await catchUp(contextFor(db, await resolveWorkspace(db, result.workspace.id)))
   if (!early.length) return result
   return {
     ...result,

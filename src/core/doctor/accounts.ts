@@ -109,7 +109,7 @@ export const paymentMethodLimit = defineCheck(
   'R-PM-1',
   `a billing account has at most ${MAX_PAYMENT_METHODS} payment methods`,
   async function paymentMethodLimit(scope) {
-    return (await methodCounts(scope,`count(*) > ${MAX_PAYMENT_METHODS}`)).map((row) => ({
+    return (await methodCounts(scope, `count(*) > ${MAX_PAYMENT_METHODS}`)).map((row) => ({
       ids: { workspaceId: row.workspace_id, accountId: row.account_id },
       message: `account ${row.account_id} has ${row.n} payment methods; at most ${MAX_PAYMENT_METHODS} are allowed`,
     }))
@@ -121,7 +121,7 @@ export const defaultPaymentMethod = defineCheck(
   'R-PM-1',
   'an account with payment methods has exactly one default',
   async function defaultPaymentMethod(scope) {
-    return (await methodCounts(scope,'sum(pm.is_default <> 0) <> 1')).map((row): Finding => {
+    return (await methodCounts(scope, 'sum(pm.is_default <> 0) <> 1')).map((row): Finding => {
       const defaults = sortedList(row.default_ids)
       return row.defaults === 0
         ? { ids: { workspaceId: row.workspace_id, accountId: row.account_id }, message: `account ${row.account_id} has ${row.n} payment methods and no default` }

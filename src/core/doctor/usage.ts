@@ -9,13 +9,13 @@ import { orgCycles } from './orgs.js'
 /** Per workspace: verifyUsage's mismatches, or null when a cycle in the org tree makes the walk up impossible. */
 const verified = new WeakMap<DoctorScope, Map<string, VerifyMismatch[] | null>>()
 
-async function usageMismatches(scope: DoctorScope): Promise<Map<string,VerifyMismatch[]|null>> {
+async function usageMismatches(scope: DoctorScope): Promise<Map<string, VerifyMismatch[] | null>> {
   let result = verified.get(scope)
   if (!result) {
     const cyclic = new Set((await orgCycles(scope)).map((cycle) => cycle.workspaceId))
     result = new Map()
     for (const workspace of scope.workspaces)
-      result.set(workspace.id, cyclic.has(workspace.id) ? null : (await verifyUsage(contextFor(scope.db,workspace))).mismatches)
+      result.set(workspace.id, cyclic.has(workspace.id) ? null : (await verifyUsage(contextFor(scope.db, workspace))).mismatches)
     verified.set(scope, result)
   }
   return result

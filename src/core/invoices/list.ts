@@ -8,7 +8,7 @@ import { type InvoiceRow, type InvoiceStatus, invoices } from '../store/schema/i
 import { type InvoiceView, invoiceView } from './view.js'
 
 export async function listInvoices(ctx: Ctx, filter: { account?: string; status?: InvoiceStatus } = {}): Promise<{ invoices: InvoiceView[]} > {
-  const accountId = filter.account === undefined ? undefined : (await resolveAccount(ctx.db,ctx.workspace.id,filter.account)).id
+  const accountId = filter.account === undefined ? undefined : (await resolveAccount(ctx.db, ctx.workspace.id, filter.account)).id
   const rows = (await ctx.db.orm
     .select()
     .from(invoices)
@@ -29,4 +29,4 @@ export async function resolveInvoice(db: Db, workspaceId: string, ref: string): 
   return row
 }
 
-export const showInvoice = async (ctx: Ctx, ref: string): Promise<InvoiceView> => await invoiceView(ctx.db, await resolveInvoice(ctx.db,ctx.workspace.id,ref))
+export const showInvoice = async (ctx: Ctx, ref: string): Promise<InvoiceView> => await invoiceView(ctx.db, await resolveInvoice(ctx.db, ctx.workspace.id, ref))

@@ -55,11 +55,11 @@ async function nextIssued(db: Db, workspaceId: string, accountId: string, from: 
     const at = next?.at ?? null
     if (at === null) return []
     await runInternalSteps(db, workspaceId, at, { skipExternal: true })
-    const issued = await (await db.orm
+    const issued = await db.orm
       .select()
       .from(invoices)
       .where(and(eq(invoices.accountId, accountId), gt(invoices.number, last), eq(invoices.issuedAt, at)))
-      .orderBy(asc(invoices.number)))
+      .orderBy(asc(invoices.number))
     if (issued.length) return issued
     from = at + 1
   }
@@ -105,7 +105,7 @@ export async function previewInvoice(ctx: Ctx, input: { account: string; changes
     if (live.length === 0)
       throw refused('NO_UPCOMING_INVOICE', `account "${account.name}" has no live subscription, so no upcoming invoice`, { accountId: account.id })
     // With a change, its prorations are billed at the changed subscription's period end: preview from there.
-    const from = target ? (await resolveSubscription(db,workspace.id,target)).currentPeriodEnd : 0
+    const from = target ? (await resolveSubscription(db, workspace.id, target)).currentPeriodEnd : 0
     const issued = await nextIssued(db, workspace.id, account.id, from)
     if (issued.length === 0) {
       const why = await nothingFurther(db, account.id, live)

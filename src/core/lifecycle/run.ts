@@ -78,5 +78,5 @@ export async function catchUp(ctx: Ctx, options: RunOptions = {}): Promise<{ ste
   const due = await earliestDue(ctx.db, ctx.workspace.id)
   if (due === null || due > ctx.now) return { steps: 0, ctx }
   const { steps } = await runDue(ctx.db, ctx.workspace.id, ctx.now, options)
-  return { steps, ctx: contextFor(ctx.db, await resolveWorkspace(ctx.db,ctx.workspace.id)) }
+  return { steps, ctx: contextFor(ctx.db, await resolveWorkspace(ctx.db, ctx.workspace.id)) }
 }

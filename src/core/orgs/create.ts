@@ -29,7 +29,7 @@ export async function createOrg(ctx: Ctx, input: CreateOrgInput): Promise<OrgVie
     const row = await insertOrg(ctx, parent ?? null, input.name)
     tree.byId.set(row.id, row)
     tree.children.set(row.parentId, [...siblings, row])
-    return orgView(tree, await loadLimits(db,workspace.id), row)
+    return orgView(tree, await loadLimits(db, workspace.id), row)
   })
 }
 
@@ -40,7 +40,7 @@ export async function createOrg(ctx: Ctx, input: CreateOrgInput): Promise<OrgVie
  */
 export async function insertOrg(ctx: Ctx, parent: OrganizationRow | null, name: string): Promise<OrganizationRow> {
   const { db, workspace, now } = ctx
-  const row = await one(await db.orm
+  const row = one(await db.orm
     .insert(organizations)
     .values({ id: newId('organization'), workspaceId: workspace.id, parentId: parent?.id ?? null, name, createdAt: now })
     .returning())

@@ -31,7 +31,7 @@ export async function clearLimits(ctx: Ctx, input: ClearLimitsInput): Promise<Or
     const tree = await loadTree(db, workspace.id)
     const org = resolveOrg(await tree, input.ref)
     await removeLimits(ctx, org, input.products)
-    return orgView(await tree, await loadLimits(db,workspace.id), org)
+    return orgView(await tree, await loadLimits(db, workspace.id), org)
   })
 }
 

@@ -17,5 +17,5 @@ export async function showOrg(ctx: Ctx, ref: string): Promise<OrgDetail> {
   const tree = await loadTree(ctx.db, ctx.workspace.id)
   const row = resolveOrg(tree, ref)
   const children = (tree.children.get(row.id) ?? []).map((child) => ({ id: child.id, name: child.name }))
-  return { ...orgView(tree, await loadLimits(ctx.db,ctx.workspace.id), row), children }
+  return { ...orgView(tree, await loadLimits(ctx.db, ctx.workspace.id), row), children }
 }

@@ -53,7 +53,7 @@ export async function updateOrg(ctx: Ctx, input: UpdateOrgInput): Promise<OrgVie
     const parent = input.parent === undefined ? undefined : input.parent === null ? null : resolveOrg(tree, input.parent)
     const parentId = parent === undefined ? org.parentId : (parent?.id ?? null)
     const name = input.name ?? org.name
-    if (parentId === org.parentId && name === org.name) return orgView(tree, await loadLimits(db,workspace.id), org)
+    if (parentId === org.parentId && name === org.name) return orgView(tree, await loadLimits(db, workspace.id), org)
     if (parentId !== org.parentId) await checkMove(ctx, tree, org, parent ?? null)
     const clash = (tree.children.get(parentId) ?? []).find((row) => row.id !== org.id && row.name.toLowerCase() === name.toLowerCase())
     if (clash) throw refused('NAME_TAKEN', `an organization named "${clash.name}" already exists there (${clash.id})`, { id: clash.id })
@@ -67,6 +67,6 @@ export async function updateOrg(ctx: Ctx, input: UpdateOrgInput): Promise<OrgVie
       refs: { orgId: org.id, ...(parentId ? { parentId } : {}) },
       data: { from, to: pathOf(await moved, org.id) },
     })
-    return orgView(await moved, await loadLimits(db,workspace.id), row)
+    return orgView(await moved, await loadLimits(db, workspace.id), row)
   })
 }

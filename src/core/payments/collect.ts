@@ -170,7 +170,7 @@ export async function collectInvoice(ctx: Ctx, provider: PaymentProvider, invoic
   if (!account) throw new Error(`account ${invoice.accountId} is missing`)
   const run = await runLabel(db, invoice, mode)
   let attempts = 0
-  for (const method of await methodsInOrder(db,account.id)) {
+  for (const method of await methodsInOrder(db, account.id)) {
     const key = `wsb_${invoice.id}_${run}_${method.id}`
     const done = (await db.orm.select().from(paymentAttempts).where(eq(paymentAttempts.idempotencyKey, key)).limit(1))[0]
     let result: ChargeResult

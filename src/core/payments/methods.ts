@@ -64,11 +64,11 @@ export async function methodsInOrder(db: Db, accountId: string): Promise<Payment
 
 export async function listPaymentMethods(ctx: Ctx, account: string): Promise<{ paymentMethods: PaymentMethodView[]} > {
   const row = await resolveAccount(ctx.db, ctx.workspace.id, account)
-  return { paymentMethods: (await methodsInOrder(ctx.db,row.id)).map((m) => paymentMethodView(m, ctx.now)) }
+  return { paymentMethods: (await methodsInOrder(ctx.db, row.id)).map((m) => paymentMethodView(m, ctx.now)) }
 }
 
 async function resolveMethod(db: Db, accountId: string, ref: string): Promise<PaymentMethodRow> {
-  const row = await (await db.orm
+  const row = (await db.orm
     .select()
     .from(paymentMethods)
     .where(and(eq(paymentMethods.accountId, accountId), sql`(${paymentMethods.id} = ${ref} OR ${paymentMethods.providerId} = ${ref})`)).limit(1))[0]
@@ -87,7 +87,7 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
     throw invalid('expected a Stripe PaymentMethod id (pm_…) or a test token such as pm_card_visa', {}, 'INVALID_PAYMENT_METHOD')
   const account = await resolveAccount(db, workspace.id, input.account)
   const limit = async () => {
-    if (await countMethods(db,account.id) >= MAX_PAYMENT_METHODS)
+    if (await countMethods(db, account.id) >= MAX_PAYMENT_METHODS)
       throw refused('PAYMENT_METHOD_LIMIT', `billing account "${account.name}" already has ${MAX_PAYMENT_METHODS} payment methods; remove one first`, {
         accountId: account.id,
         limit: MAX_PAYMENT_METHODS,
@@ -98,13 +98,13 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
   if (customerId !== account.providerCustomerId)
     await db.write(async () => (await db.orm.update(billingAccounts).set({ providerCustomerId: customerId }).where(eq(billingAccounts.id, account.id))))
   const attached = await provider.attach(customerId, input.source)
-  const first = await countMethods(db,account.id) === 0
+  const first = await countMethods(db, account.id) === 0
   if (first) await provider.setDefault(customerId, attached.providerId)
   const row = await db.write(async () => {
     await limit()
     const duplicate = (await db.orm.select().from(paymentMethods).where(and(eq(paymentMethods.accountId, account.id), eq(paymentMethods.providerId, attached.providerId))).limit(1))[0]
     if (duplicate) throw refused('PAYMENT_METHOD_EXISTS', `that payment method is already on file as ${duplicate.id}`, { paymentMethodId: duplicate.id })
-    const isDefault = await countMethods(db,account.id) === 0
+    const isDefault = await countMethods(db, account.id) === 0
     const inserted = one(await db.orm
       .insert(paymentMethods)
       .values({
@@ -160,7 +160,7 @@ export async function removePaymentMethod(
   const account = await resolveAccount(db, workspace.id, input.account)
   const method = await resolveMethod(db, account.id, input.method)
   const requireAnother = async () => {
-    if (await countMethods(db,account.id) > 1) return
+    if (await countMethods(db, account.id) > 1) return
     const paid = (await db.orm
       .select({ id: subscriptions.id })
       .from(subscriptions)
@@ -191,5 +191,5 @@ export async function removePaymentMethod(
     return next
   })
   if (promoted && account.providerCustomerId && promoted.provider === provider.name) await provider.setDefault(account.providerCustomerId, promoted.providerId)
-  return { removed: method.id, paymentMethods: (await listPaymentMethods(ctx,account.id)).paymentMethods }
+  return { removed: method.id, paymentMethods: (await listPaymentMethods(ctx, account.id)).paymentMethods }
 }

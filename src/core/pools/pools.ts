@@ -65,7 +65,7 @@ export function capacityFromRows(rows: readonly { accountId: string; product: st
   return capacity
 }
 
-export async function usageOf(db: Sql, poolId: string): Promise<Map<string,number>> {
+export async function usageOf(db: Sql, poolId: string): Promise<Map<string, number>> {
   const rows = (await db.all('SELECT product, used FROM pool_usage WHERE pool_id = ?', poolId)) as { product: string; used: number }[]
   return new Map(rows.map((row) => [row.product, row.used]))
 }
@@ -87,7 +87,7 @@ export async function scheduledDelta(db: Sql, workspace: Ws, poolId: string, pro
 
 /** Refuses a capacity that would fall below the pool's current usage (R-SUB-5, R-SUB-6). */
 export async function requireCapacityCovers(db: Sql, poolId: string, product: string, capacity: number, action: string): Promise<void> {
-  const used = (await usageOf(db,poolId)).get(product) ?? 0
+  const used = (await usageOf(db, poolId)).get(product) ?? 0
   if (capacity < used)
     throw refused('BELOW_USAGE', `${action} would leave ${product} capacity at ${capacity}, below the ${used} in use; release usage first`, {
       product,

@@ -39,7 +39,7 @@ export type AddSubscriptionInput = {
 }
 
 /** The active price of each product in the currency and interval, or NO_PRICE (R-SUB-1). */
-export async function pricesFor(db: Db, workspaceId: string, products: string[], currency: string, interval: Interval): Promise<Map<string,PriceRow>> {
+export async function pricesFor(db: Db, workspaceId: string, products: string[], currency: string, interval: Interval): Promise<Map<string, PriceRow>> {
   const found = new Map<string, PriceRow>()
   for (const product of products) {
     await requireProduct(db, workspaceId, product)

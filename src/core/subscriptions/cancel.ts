@@ -27,7 +27,7 @@ export async function cancelSubscription(ctx: Ctx, input: CancelSubscriptionInpu
         await db.orm.update(subscriptions).set({ cancelAtPeriodEnd: true }).where(eq(subscriptions.id, sub.id))
         await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'subscription.cancel_scheduled', refs, data: { effectiveAt: iso(sub.currentPeriodEnd) } })
       }
-      return await subscriptionView(db, await resolveSubscription(db,workspace.id,sub.id))
+      return await subscriptionView(db, await resolveSubscription(db, workspace.id, sub.id))
     }
     const overs: { product: string; usage: number; capacity: number }[] = []
     if (contributing) {
@@ -52,7 +52,7 @@ export async function cancelSubscription(ctx: Ctx, input: CancelSubscriptionInpu
     // No refund for the rest of the period, but prorations already accrued are owed.
     await issueInvoice(ctx, sub, { reason: 'subscription_final', periodStart: sub.currentPeriodStart, periodEnd: now, items: false })
     if (overs.length > 0) await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'pool.over_capacity', refs, data: { products: overs } })
-    return await subscriptionView(db, await resolveSubscription(db,workspace.id,sub.id))
+    return await subscriptionView(db, await resolveSubscription(db, workspace.id, sub.id))
   })
 }
 
@@ -67,6 +67,6 @@ export async function resumeSubscription(ctx: Ctx, ref: string): Promise<Subscri
       await db.orm.update(subscriptions).set({ cancelAtPeriodEnd: false }).where(eq(subscriptions.id, sub.id))
       await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'subscription.resumed', refs: { subscriptionId: sub.id, accountId: sub.accountId } })
     }
-    return await subscriptionView(db, await resolveSubscription(db,workspace.id,sub.id))
+    return await subscriptionView(db, await resolveSubscription(db, workspace.id, sub.id))
   })
 }

@@ -7,7 +7,7 @@ import { resolveSubscription } from './resolve.js'
 import { type SubscriptionView, subscriptionView } from './view.js'
 
 export async function listSubscriptions(ctx: Ctx, filter: { account?: string; status?: SubscriptionStatus } = {}): Promise<{ subscriptions: SubscriptionView[]} > {
-  const accountId = filter.account === undefined ? undefined : (await resolveAccount(ctx.db,ctx.workspace.id,filter.account)).id
+  const accountId = filter.account === undefined ? undefined : (await resolveAccount(ctx.db, ctx.workspace.id, filter.account)).id
   const rows = (await ctx.db.orm
     .select()
     .from(subscriptions)
@@ -23,4 +23,4 @@ export async function listSubscriptions(ctx: Ctx, filter: { account?: string; st
 }
 
 export const showSubscription = async (ctx: Ctx, ref: string): Promise<SubscriptionView> =>
-  await subscriptionView(ctx.db, await resolveSubscription(ctx.db,ctx.workspace.id,ref))
+  await subscriptionView(ctx.db, await resolveSubscription(ctx.db, ctx.workspace.id, ref))

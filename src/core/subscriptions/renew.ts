@@ -98,8 +98,8 @@ async function applyScheduledChanges(ctx: Ctx, sub: SubscriptionRow): Promise<In
     const to = change.quantity ?? 0
     if (!item || to >= item.quantity) continue
     const poolId = poolIdOfAccount(workspace, sub.accountId)
-    const resulting = ((await capacityOf(db,workspace,poolId)).get(change.product)?.capacity ?? 0) - (item.quantity - to)
-    const used = (await usageOf(db,poolId)).get(change.product) ?? 0
+    const resulting = ((await capacityOf(db, workspace, poolId)).get(change.product)?.capacity ?? 0) - (item.quantity - to)
+    const used = (await usageOf(db, poolId)).get(change.product) ?? 0
     if (resulting < used) {
       await recordEvent(db, {
         workspaceId: sub.workspaceId,

@@ -46,7 +46,7 @@ async function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: S
   // An existing item keeps the price it was sold at; a new product takes today's (or NO_PRICE).
   const price = item
     ? await priceById(db, item.priceId)
-    : ((await pricesFor(db,sub.workspaceId,[product],sub.currency,sub.interval)).get(product) as PriceRow)
+    : ((await pricesFor(db, sub.workspaceId, [product], sub.currency, sub.interval)).get(product) as PriceRow)
   const from = item?.quantity ?? 0
   if (item) await db.orm.update(subscriptionItems).set({ quantity }).where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product)))
   else await db.orm.insert(subscriptionItems).values({ subscriptionId: sub.id, product, priceId: price.id, quantity })
@@ -96,8 +96,8 @@ async function decrease(ctx: Ctx, sub: SubscriptionRow, product: string, item: S
   // Asking again for the change already scheduled changes nothing and logs nothing.
   if (sub.status !== 'trialing' && (await scheduled(ctx, sub.id, 'quantity', product))?.quantity === quantity) return
   const poolId = poolIdOfAccount(workspace, sub.accountId)
-  const capacity = (await capacityOf(db,workspace,poolId)).get(product)?.capacity ?? 0
-  const resulting = capacity-(item.quantity-quantity) + await scheduledDelta(db,workspace,poolId,product,sub.id)
+  const capacity = (await capacityOf(db, workspace, poolId)).get(product)?.capacity ?? 0
+  const resulting = capacity-(item.quantity-quantity) + await scheduledDelta(db, workspace, poolId, product, sub.id)
   await requireCapacityCovers(db, poolId, product, resulting, `lowering ${product} from ${item.quantity} to ${quantity} on ${sub.id}`)
   const where = and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product))
   if (sub.status === 'trialing') {
@@ -144,7 +144,7 @@ async function changeInterval(ctx: Ctx, sub: SubscriptionRow, interval: Interval
 }
 
 /** The quantities the subscription will have once every scheduled change applies. */
-async function futureQuantities(ctx: Ctx, subscriptionId: string): Promise<Map<string,number>> {
+async function futureQuantities(ctx: Ctx, subscriptionId: string): Promise<Map<string, number>> {
   const future = new Map<string, number>()
   for (const item of (await ctx.db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, subscriptionId))))
     future.set(item.product, item.quantity)
@@ -171,10 +171,10 @@ export async function updateSubscription(ctx: Ctx, input: UpdateSubscriptionInpu
       else await dropScheduled(ctx, sub.id, 'quantity', product)
     }
     if (input.interval) await changeInterval(ctx, sub, input.interval)
-    if ([...(await futureQuantities(ctx,sub.id)).values()].every((quantity) => quantity === 0))
+    if ([...(await futureQuantities(ctx, sub.id)).values()].every((quantity) => quantity === 0))
       throw refused('EMPTY_SUBSCRIPTION', `subscription ${sub.id} would have no products left; cancel it instead: wsb sub cancel ${sub.id}`, {
         subscriptionId: sub.id,
       })
-    return await subscriptionView(db, await resolveSubscription(db,workspace.id,sub.id))
+    return await subscriptionView(db, await resolveSubscription(db, workspace.id, sub.id))
   })
 }

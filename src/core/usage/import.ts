@@ -103,10 +103,10 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
   let committedLines = 0
   const writeBatch = async (batch: Entry[]) => {
     sameDatabase({ throughLine: committedLines })
-    let ctx = contextFor(base.db, await resolveWorkspace(base.db,base.workspace.id))
+    let ctx = contextFor(base.db, await resolveWorkspace(base.db, base.workspace.id))
     if (options.beforeBatch && (await options.beforeBatch(ctx))) {
       meter = undefined
-      ctx = contextFor(base.db, await resolveWorkspace(base.db,base.workspace.id))
+      ctx = contextFor(base.db, await resolveWorkspace(base.db, base.workspace.id))
     }
     const decisions = await ctx.db.write(
       async () => {

@@ -6,7 +6,7 @@ import type { Db } from '../store/open.js'
 import { usageLevels } from '../store/schema/index.js'
 
 /** Usage per product of the subtree rooted at `orgId` (only products in use). */
-export async function subtreeUsage(db: Db, orgId: string): Promise<Record<string,number>> {
+export async function subtreeUsage(db: Db, orgId: string): Promise<Record<string, number>> {
   const rows = (await db.orm
     .select({ product: usageLevels.product, subtree: usageLevels.subtree })
     .from(usageLevels)
