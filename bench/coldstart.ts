@@ -7,9 +7,9 @@ import { seedWorkspace } from './metering.js'
 
 const WSB = new URL('../bin/run.cjs', import.meta.url).pathname
 
-export function coldStart(dir: string, runs = 15) {
+export async function coldStart(dir: string, runs = 15) {
   const db = join(dir, 'coldstart.sqlite')
-  seedWorkspace(db, 10, 10).db.sqlite.close()
+  ;(await seedWorkspace(db, 10, 10)).db.close()
   const env = { ...process.env, WSB_DB: db }
   const commands: Record<string, string[]> = {
     'wsb --help': ['--help'],

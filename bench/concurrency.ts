@@ -29,21 +29,21 @@ export async function concurrency(dir: string, perProcess = 3000) {
   const rows = []
   for (const processes of [1, 2, 4]) {
     const path = join(dir, `concurrency-${processes}.sqlite`)
-    const { db, ctx } = seedWorkspace(path, 1, 1)
+    const { db, ctx } = await seedWorkspace(path, 1, 1)
     const total = processes * perProcess
     const capacity = total / 2
     // The seeded subscription is huge; this workspace gets a pool of exactly `capacity`.
     db.sqlite.prepare("UPDATE subscriptions SET status = 'canceled'").run()
-    addSubscription(ctx, { account: 'A', items: { users: capacity }, trial: false })
+    await addSubscription(ctx, { account: 'A', items: { users: capacity }, trial: false })
     db.sqlite.close()
     const startAt = Date.now() + 3000
     const results = await Promise.all(Array.from({ length: processes }, (_, i) => run([path, 'o0/c0', String(perProcess), String(startAt), `p${i}`])))
     const wall = Math.max(...results.map((r) => r.ms))
     const check = openDb(path)
-    const checkCtx = contextFor(check, resolveWorkspace(check, 'Bench'))
-    const used = poolReport(checkCtx).pools[0]?.products.find((p) => p.product === 'users')?.used ?? 0
+    const checkCtx = contextFor(check, await resolveWorkspace(check, 'Bench'))
+    const used = await (await poolReport(checkCtx)).pools[0]?.products.find((p) => p.product === 'users')?.used ?? 0
     const accepted = results.reduce((sum, r) => sum + r.accepted, 0)
-    const verified = verifyUsage(checkCtx).ok
+    const verified = await (await verifyUsage(checkCtx)).ok
     check.sqlite.close()
     rows.push({
       processes,

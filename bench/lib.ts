@@ -18,6 +18,13 @@ export function timeMs(fn: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e6
 }
 
+/** The time until `fn`'s promise settles: the core is asynchronous. */
+export async function timeMsAsync(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint()
+  await fn()
+  return Number(process.hrtime.bigint() - start) / 1e6
+}
+
 /** Wall time of a whole process, in ms. */
 export function processMs(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, input?: string): { ms: number; status: number | null; stdout: string; stderr: string } {
   const start = process.hrtime.bigint()

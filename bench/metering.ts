@@ -14,26 +14,26 @@ import { newId } from '../src/core/ids.js'
 import { poolReport } from '../src/core/pools/report.js'
 import { usageByOrg } from '../src/core/usage/org-report.js'
 import { decideUsage } from '../src/core/usage/record.js'
-import { median, percentile, processMs, round, timeMs } from './lib.js'
+import { median, percentile, processMs, round, timeMs, timeMsAsync } from './lib.js'
 
 const WSB = new URL('../bin/run.cjs', import.meta.url).pathname
 
 /** A pooled workspace with ample capacity and `top` × `children` orgs (names o<i>, o<i>/c<j>). */
-export function seedWorkspace(path: string, top: number, children: number) {
+export async function seedWorkspace(path: string, top: number, children: number) {
   const db = openDb(path)
-  const view = createWorkspace(db, { name: 'Bench', mode: 'pooled', clockStart: Date.parse('2026-01-01T00:00:00Z') })
-  const ctx = contextFor(db, resolveWorkspace(db, view.id))
-  createAccount(ctx, { name: 'A', currency: 'USD' })
-  addSubscription(ctx, { account: 'A', items: { users: 1_000_000_000, locations: 1_000_000_000 }, trial: false })
+  const view = await createWorkspace(db, { name: 'Bench', mode: 'pooled', clockStart: Date.parse('2026-01-01T00:00:00Z') })
+  const ctx = contextFor(db, await resolveWorkspace(db, view.id))
+  await createAccount(ctx, { name: 'A', currency: 'USD' })
+  await addSubscription(ctx, { account: 'A', items: { users: 1_000_000_000, locations: 1_000_000_000 }, trial: false })
   const rows: (typeof organizations.$inferInsert)[] = []
   for (let i = 0; i < top; i++) {
     const id = newId('organization')
     rows.push({ id, workspaceId: view.id, parentId: null, name: `o${i}`, createdAt: ctx.now })
     for (let j = 0; j < children; j++) rows.push({ id: newId('organization'), workspaceId: view.id, parentId: id, name: `c${j}`, createdAt: ctx.now })
   }
-  db.sqlite.transaction(() => {
-    for (let k = 0; k < rows.length; k += 500) db.orm.insert(organizations).values(rows.slice(k, k + 500)).run()
-  })()
+  await db.write(async () => {
+    for (let k = 0; k < rows.length; k += 500) await db.orm.insert(organizations).values(rows.slice(k, k + 500))
+  })
   return { db, ctx }
 }
 
@@ -69,9 +69,9 @@ function rawInsertRate(dir: string, count: number, batch: number): number {
   return count / (ms / 1000)
 }
 
-export function importThroughput(dir: string, count: number) {
+export async function importThroughput(dir: string, count: number) {
   const path = join(dir, `import-${count}.sqlite`)
-  seedWorkspace(path, 100, 100).db.sqlite.close()
+  ;(await seedWorkspace(path, 100, 100)).db.close()
   const file = join(dir, `reports-${count}.ndjson`)
   writeReports(file, count, 100, 100, 'k')
   const run = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', path])
@@ -90,25 +90,25 @@ export function importThroughput(dir: string, count: number) {
 }
 
 /** usage report over 10,000 orgs and 1,000,000 ledger rows, in process. */
-export function reportLatency(dir: string) {
+export async function reportLatency(dir: string) {
   const path = join(dir, 'report-10k.sqlite')
-  seedWorkspace(path, 100, 99).db.sqlite.close()
+  ;(await seedWorkspace(path, 100, 99)).db.close()
   const file = join(dir, 'report-1m.ndjson')
   writeReports(file, 1_000_000, 100, 99, 'r')
   const run = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', path])
   if (run.status !== 0) throw new Error(`import failed: ${run.stderr}`)
   const db = openDb(path)
-  const ctx = contextFor(db, resolveWorkspace(db, 'Bench'))
+  const ctx = contextFor(db, await resolveWorkspace(db, 'Bench'))
   const orgs = (db.sqlite.prepare('SELECT count(*) AS n FROM organizations').get() as { n: number }).n
   const rows = (db.sqlite.prepare('SELECT count(*) AS n FROM usage_ledger').get() as { n: number }).n
   const byOrg: number[] = []
   const byPool: number[] = []
   for (let i = 0; i < 11; i++) {
-    byOrg.push(timeMs(() => usageByOrg(ctx)))
-    byPool.push(timeMs(() => poolReport(ctx)))
+    byOrg.push(await timeMsAsync(() => usageByOrg(ctx)))
+    byPool.push(await timeMsAsync(() => poolReport(ctx)))
   }
   const record: number[] = []
-  for (let i = 0; i < 2000; i++) record.push(timeMs(() => decideUsage(ctx, { org: `o${i % 100}/c${i % 99}`, product: 'users', delta: 1, key: `lat${i}` })))
+  for (let i = 0; i < 2000; i++) record.push(await timeMsAsync(() => decideUsage(ctx, { org: `o${i % 100}/c${i % 99}`, product: 'users', delta: 1, key: `lat${i}` })))
   db.sqlite.close()
   return {
     orgs,

@@ -7,7 +7,7 @@ import { resolveWorkspace } from '../src/core/workspaces/resolve.js'
 
 const [path = '', org = '', count = '0', startAt = '0', tag = 'p'] = process.argv.slice(2)
 const db = openDb(path)
-const ctx = contextFor(db, resolveWorkspace(db, 'Bench'))
+const ctx = contextFor(db, await resolveWorkspace(db, 'Bench'))
 while (Date.now() < Number(startAt)) {
   // every process starts at the same instant
 }
@@ -18,7 +18,7 @@ let busy = 0
 const errors: string[] = []
 for (let i = 0; i < Number(count); i++) {
   try {
-    const decision = decideUsage(ctx, { org, product: 'users', delta: 1, key: `${tag}-${i}` })
+    const decision = await decideUsage(ctx, { org, product: 'users', delta: 1, key: `${tag}-${i}` })
     if (decision.accepted) accepted++
     else rejected++
   } catch (error) {

@@ -30,11 +30,11 @@ const resultsPath = join(here, 'results.json')
 const previous = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {}
 
 if (wanted('coldstart')) log('cold start …')
-const starts: ReturnType<typeof coldStart> = wanted('coldstart') ? coldStart(dir) : previous.coldStart
+const starts: Awaited<ReturnType<typeof coldStart>> = wanted('coldstart') ? await coldStart(dir) : previous.coldStart
 if (wanted('import')) log('import throughput, 100k and 1M reports …')
-const [import100k, import1m]: ReturnType<typeof importThroughput>[] = wanted('import') ? [importThroughput(dir, 100_000), importThroughput(dir, 1_000_000)] : previous.import
+const [import100k, import1m]: Awaited<ReturnType<typeof importThroughput>>[] = wanted('import') ? [await importThroughput(dir, 100_000), await importThroughput(dir, 1_000_000)] : previous.import
 if (wanted('report')) log('usage report at 10k orgs / 1M ledger rows, usage record latency …')
-const report: ReturnType<typeof reportLatency> = wanted('report') ? reportLatency(dir) : previous.report
+const report: Awaited<ReturnType<typeof reportLatency>> = wanted('report') ? await reportLatency(dir) : previous.report
 if (wanted('concurrency')) log('1, 2 and 4 concurrent reporter processes …')
 const concurrent: Awaited<ReturnType<typeof concurrency>> = wanted('concurrency') ? await concurrency(dir) : previous.concurrency
 if (wanted('apply')) log('apply of 10,000 orgs (a 1,000-deep branch), then unchanged …')

@@ -19,37 +19,37 @@ export function newDb(path = tempDbPath()): Db {
 }
 
 /** A workspace with a test clock at `start` (default 2026-01-15). */
-export function workspace(mode: BillingMode, options: { db?: Db; name?: string; start?: number } = {}): Ctx {
+export async function workspace(mode: BillingMode, options: { db?: Db; name?: string; start?: number } = {}): Promise<Ctx> {
   const db = options.db ?? newDb()
-  const view = createWorkspace(db, { name: options.name ?? `${mode} workspace`, mode, clockStart: options.start ?? T0 })
-  return refresh({ db, workspace: resolveWorkspace(db, view.id), now: 0 })
+  const view = await createWorkspace(db, { name: options.name ?? `${mode} workspace`, mode, clockStart: options.start ?? T0 })
+  return refresh({ db, workspace: await resolveWorkspace(db, view.id), now: 0 })
 }
 
 /** Re-reads the workspace row (its clock may have moved). */
-export function refresh(ctx: Ctx): Ctx {
-  return contextFor(ctx.db, resolveWorkspace(ctx.db, ctx.workspace.id))
+export async function refresh(ctx: Ctx): Promise<Ctx> {
+  return contextFor(ctx.db, await resolveWorkspace(ctx.db, ctx.workspace.id))
 }
 
-export const org = (ctx: Ctx, name: string, parent?: string) => createOrg(ctx, { name, parent })
+export const org = async (ctx: Ctx, name: string, parent?: string) => await createOrg(ctx, { name, parent })
 
 /**
  * Usage written through the core's own counter function (the metering
  * capability's recorder sits on top of it): levels, subtrees and pool usage.
  */
-export function use(ctx: Ctx, orgId: string, product: string, delta: number): void {
-  const tree = loadTree(ctx.db, ctx.workspace.id)
+export async function use(ctx: Ctx, orgId: string, product: string, delta: number): Promise<void> {
+  const tree = await loadTree(ctx.db, ctx.workspace.id)
   const chain = ancestry(tree, orgId).map((row) => row.id)
-  adjustLevel(ctx.db, ctx.workspace.id, chain, product, delta, poolIdOfOrg(ctx.db, ctx.workspace, tree, orgId))
+  await adjustLevel(ctx.db, ctx.workspace.id, chain, product, delta, await poolIdOfOrg(ctx.db, ctx.workspace, tree, orgId))
 }
 
-export const account = (ctx: Ctx, name: string, input: Partial<CreateAccountInput> = {}) =>
-  createAccount(ctx, { name, currency: 'USD', ...input })
+export const account = async (ctx: Ctx, name: string, input: Partial<CreateAccountInput> = {}) =>
+  await createAccount(ctx, { name, currency: 'USD', ...input })
 
 /** Moves a test clock by a duration (e.g. "15d") or to a time, running what falls due; returns the fresh context. */
 export async function advance(ctx: Ctx, by: string | number): Promise<Ctx> {
   const { advanceClock } = await import('../src/core/lifecycle/clock.js')
   const { addDuration } = await import('../src/core/time-input.js')
-  const current = refresh(ctx)
+  const current = await refresh(ctx)
   await advanceClock(ctx.db, ctx.workspace.id, typeof by === 'number' ? by : addDuration(current.now, by))
   return refresh(ctx)
 }
@@ -58,5 +58,5 @@ export async function advance(ctx: Ctx, by: string | number): Promise<Ctx> {
 export async function card(ctx: Ctx, accountName: string, token = 'pm_card_visa') {
   const { addPaymentMethod } = await import('../src/core/payments/methods.js')
   const { SandboxProvider } = await import('../src/core/payments/sandbox.js')
-  return addPaymentMethod(refresh(ctx), new SandboxProvider(), { account: accountName, source: token })
+  return await addPaymentMethod(await refresh(ctx), new SandboxProvider(), { account: accountName, source: token })
 }

@@ -69,7 +69,7 @@ export abstract class WsbCommand<T> extends Command {
   protected override async _run<R>(): Promise<R> {
     try {
       const result = await super._run<R>()
-      this.endSnapshot()
+      await this.database?.endSnapshot()
       if (result === undefined) return result
       try {
         await this.afterRun()
@@ -84,8 +84,7 @@ export abstract class WsbCommand<T> extends Command {
       }
       return result
     } finally {
-      if (this.database?.sqlite.inTransaction) this.database.sqlite.exec('ROLLBACK')
-      this.database?.sqlite.close()
+      this.database?.close()
       this.database = undefined
     }
   }
@@ -93,12 +92,8 @@ export abstract class WsbCommand<T> extends Command {
   private successJson: unknown
 
   /** Starts the read snapshot of a read-only command (its first read fixes what it sees). */
-  protected beginSnapshot(db: Db): void {
-    if ((this.ctor as typeof WsbCommand).readOnly && !db.sqlite.inTransaction) db.sqlite.exec('BEGIN DEFERRED')
-  }
-
-  private endSnapshot(): void {
-    if (this.database?.sqlite.inTransaction) this.database.sqlite.exec('COMMIT')
+  protected async beginSnapshot(db: Db): Promise<void> {
+    if ((this.ctor as typeof WsbCommand).readOnly) await db.beginSnapshot()
   }
 
   /** oclif hands the result over here; it is printed once the command's follow-up work succeeded. */
@@ -151,10 +146,10 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
    */
   protected async context(flags: { db?: string; workspace?: string }): Promise<Ctx> {
     const db = await this.openDatabase(flags.db)
-    const ctx = contextFor(db, resolveWorkspace(db, flags.workspace))
+    const ctx = contextFor(db, await resolveWorkspace(db, flags.workspace))
     this.workspaceUsed = { db, id: ctx.workspace.id }
     const current = (await this.catchUpIfDue(ctx)).ctx
-    this.beginSnapshot(db)
+    await this.beginSnapshot(db)
     return current
   }
 
@@ -164,8 +159,8 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
    */
   protected async catchUpIfDue(ctx: Ctx): Promise<{ steps: number; ctx: Ctx }> {
     // A database opened read-only shows its state as stored: nothing can be run.
-    if (ctx.db.sqlite.readonly) return { steps: 0, ctx }
-    const due = earliestDue(ctx.db, ctx.workspace.id)
+    if (ctx.db.readOnly) return { steps: 0, ctx }
+    const due = await earliestDue(ctx.db, ctx.workspace.id)
     if (due === null || due > ctx.now) return { steps: 0, ctx }
     await import('../core/store/open.js')
     const { catchUp } = await import('../core/lifecycle/run.js')
@@ -176,6 +171,6 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
   protected override async afterRun(): Promise<void> {
     if (!this.workspaceUsed) return
     const { db, id } = this.workspaceUsed
-    await this.catchUpIfDue(contextFor(db, resolveWorkspace(db, id)))
+    await this.catchUpIfDue(contextFor(db, await resolveWorkspace(db, id)))
   }
 }

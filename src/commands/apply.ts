@@ -42,7 +42,7 @@ and writes nothing. See examples/ for the seed examples.`
     }
     const file = await readApplyFile(text, flags.file === '-' ? 'stdin' : flags.file)
     const db = await this.openDatabase(flags.db)
-    return runApply(db, file, { dryRun: flags['dry-run'], provider: providerFromEnv })
+    return await runApply(db, file, { dryRun: flags['dry-run'], provider: providerFromEnv })
   }
 
   protected render(result: ApplyResult): string {

@@ -32,7 +32,7 @@ Doctor changes nothing: it runs no due lifecycle steps and writes no row. It rea
     if (!existsSync(path)) throw notFound('database', path)
     // No this.context(): that would run due lifecycle steps, and doctor must not write.
     // Doctor runs the full integrity_check itself and reports damage as a violation.
-    const result = runDoctor(await this.openDatabase(path, { quickCheck: false }), { workspace: flags.workspace })
+    const result = await runDoctor(await this.openDatabase(path, { quickCheck: false }), { workspace: flags.workspace })
     this.result = result
     if (!result.ok) {
       const failed = result.checks.filter((c) => !c.passed).map((c) => c.check)

@@ -28,7 +28,7 @@ export default class Events extends WorkspaceCommand<Result> {
     const { flags } = await this.parse(Events)
     if (flags.kind?.some((kind) => kind.trim() === '')) throw invalid('--kind: must not be empty (e.g. --kind org or --kind usage.rejected)')
     const ctx = await this.context(flags)
-    return listEvents(ctx.db, ctx.workspace.id, {
+    return await listEvents(ctx.db, ctx.workspace.id, {
       kinds: flags.kind,
       since: flags.since === undefined ? undefined : parseTime(flags.since, '--since'),
       limit: flags.limit === undefined ? undefined : wholeNumber('--limit', flags.limit),

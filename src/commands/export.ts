@@ -28,7 +28,7 @@ export default class Export extends WorkspaceCommand<Result> {
     const { flags } = await this.parse(Export)
     // Checked before any work: a folder or a FIFO as -o is refused, never opened.
     const file = flags.output === undefined ? undefined : outputPath(flags.output)
-    const document = exportWorkspace(await this.context(flags))
+    const document = await exportWorkspace(await this.context(flags))
     const format = flags.format ?? (this.jsonEnabled() ? 'json' : 'yaml')
     if (format === 'yaml') {
       // The yaml library recurses per level; what it could write, apply could not read back (core/apply/read.ts).

@@ -11,7 +11,7 @@ export default class Notifications extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(Notifications)
-    return listNotifications(await this.context(flags))
+    return await listNotifications(await this.context(flags))
   }
 
   protected render(result: Result): string {

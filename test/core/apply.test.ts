@@ -15,7 +15,7 @@ import { newDb } from '../builders.js'
 
 const provider = async () => new SandboxProvider()
 const example = (name: string) => readFileSync(new URL(`../../examples/${name}.yaml`, import.meta.url), 'utf8')
-const apply = async (db: Db, text: string, dryRun = false) => applyFile(db, await readApplyFile(text, 'test.yaml'), { dryRun, provider })
+const apply = async (db: Db, text: string, dryRun = false) => await applyFile(db, await readApplyFile(text, 'test.yaml'), { dryRun, provider })
 
 /** Every domain table, row by row: what "the database did not change" means. */
 function dump(db: Db): string {
@@ -52,14 +52,14 @@ describe('apply', () => {
   it('builds the seed examples: the franchise pool is 80+70+50 users and 40+35+25 locations', async () => {
     const db = newDb()
     await apply(db, example('franchise-pooled'))
-    const ctx = contextFor(db, resolveWorkspace(db, 'Franchise Co'))
-    expect(poolReport(ctx).pools[0]?.products.map((p) => [p.product, p.capacity, p.used])).toEqual([
+    const ctx = contextFor(db, await resolveWorkspace(db, 'Franchise Co'))
+    expect(await (await poolReport(ctx)).pools[0]?.products.map((p) => [p.product, p.capacity, p.used])).toEqual([
       ['locations', 100, 60],
       ['users', 200, 128],
     ])
     await apply(db, example('global-assigned'))
-    const global = contextFor(db, resolveWorkspace(db, 'Global Corp'))
-    expect(poolReport(global).pools.map((p) => p.products.find((x) => x.product === 'users')?.capacity)).toEqual([60, 25, 15])
+    const global = contextFor(db, await resolveWorkspace(db, 'Global Corp'))
+    expect(await (await poolReport(global)).pools.map((p) => p.products.find((x) => x.product === 'users')?.capacity)).toEqual([60, 25, 15])
   })
 
   it('a changed quantity applies exactly that change with the normal rules', async () => {
@@ -70,8 +70,8 @@ describe('apply', () => {
     expect(up.actions.filter((a) => a.action !== 'unchanged')).toEqual([{ action: 'update', kind: 'subscription', name: 'Franchisee A/main', changes: ['users 80 → 90'] }])
     const down = await apply(db, text.replace('items: { users: 70, locations: 35 }', 'items: { users: 60, locations: 35 }'))
     expect(down.actions.filter((a) => a.action !== 'unchanged').map((a) => a.changes)).toEqual([['users 90 → 80'], ['users 70 → 60']])
-    const ctx = contextFor(db, resolveWorkspace(db, 'Franchise Co'))
-    const subs = listSubscriptions(ctx).subscriptions
+    const ctx = contextFor(db, await resolveWorkspace(db, 'Franchise Co'))
+    const subs = await (await listSubscriptions(ctx)).subscriptions
     expect(subs[1]?.scheduledChanges).toEqual([expect.objectContaining({ kind: 'quantity', product: 'users', from: 70, to: 60 })])
     // Re-applying the same file: the scheduled decrease already is what the file says.
     expect((await apply(db, text.replace('items: { users: 70, locations: 35 }', 'items: { users: 60, locations: 35 }'))).changed).toBe(false)
@@ -133,16 +133,16 @@ describe('apply', () => {
   it('export then apply into a fresh database reproduces the usage report and the subscriptions', async () => {
     const source = newDb()
     await apply(source, example('global-assigned'))
-    const ctx = contextFor(source, resolveWorkspace(source, 'Global Corp'))
-    const file = exportWorkspace(ctx)
+    const ctx = contextFor(source, await resolveWorkspace(source, 'Global Corp'))
+    const file = await exportWorkspace(ctx)
     // The same database: nothing to do.
     expect((await applyFile(source, file, { provider })).changed).toBe(false)
     const target = newDb()
     await applyFile(target, JSON.parse(JSON.stringify(file)), { provider })
-    const copy = contextFor(target, resolveWorkspace(target, 'Global Corp'))
-    expect(normalize(usageByOrg(copy))).toEqual(normalize(usageByOrg(ctx)))
-    expect(normalize(poolReport(copy))).toEqual(normalize(poolReport(ctx)))
-    const strip = (subs: ReturnType<typeof listSubscriptions>) => subs.subscriptions.map(({ label, ...rest }) => ({ ...rest, label: label ? 'label' : null }))
-    expect(normalize(strip(listSubscriptions(copy)))).toEqual(normalize(strip(listSubscriptions(ctx))))
+    const copy = contextFor(target, await resolveWorkspace(target, 'Global Corp'))
+    expect(normalize(await usageByOrg(copy))).toEqual(normalize(await usageByOrg(ctx)))
+    expect(normalize(await poolReport(copy))).toEqual(normalize(await poolReport(ctx)))
+    const strip = (subs: Awaited<ReturnType<typeof listSubscriptions>>) => subs.subscriptions.map(({ label, ...rest }) => ({ ...rest, label: label ? 'label' : null }))
+    expect(normalize(strip(await listSubscriptions(copy)))).toEqual(normalize(strip(await listSubscriptions(ctx))))
   })
 })

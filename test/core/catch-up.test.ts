@@ -13,20 +13,20 @@ import { account, card, newDb } from '../builders.js'
 
 const DAY = 86_400_000
 
-function realClockWorkspace(name: string, db = newDb()) {
-  createWorkspace(db, { name, mode: 'single', now: Date.now() - 100 * DAY })
-  return contextFor(db, resolveWorkspace(db, name))
+async function realClockWorkspace(name: string, db = newDb()) {
+  await createWorkspace(db, { name, mode: 'single', now: Date.now() - 100 * DAY })
+  return contextFor(db, await resolveWorkspace(db, name))
 }
 
 describe('catch-up on the real clock', () => {
   it('R-WS-4 renewals that fell due run in order, at their own time, once', async () => {
-    const ctx = realClockWorkspace('Real')
-    account(ctx, 'Acme')
+    const ctx = await realClockWorkspace('Real')
+    await account(ctx, 'Acme')
     await card(ctx, 'Acme')
     // A subscription that started 70 days ago: two renewals are overdue.
-    const sub = addSubscription({ ...ctx, now: Date.now() - 70 * DAY }, { account: 'Acme', items: { users: 1 }, trial: false })
-    const first = await catchUp(contextFor(ctx.db, resolveWorkspace(ctx.db, 'Real')))
-    const issued = listInvoices(first.ctx).invoices
+    const sub = await addSubscription(await { ...ctx,now: Date.now()-70*DAY }, { account: 'Acme', items: { users: 1 }, trial: false })
+    const first = await catchUp(contextFor(ctx.db, await resolveWorkspace(ctx.db, 'Real')))
+    const issued = await (await listInvoices(first.ctx)).invoices
     // Two renewals and three collections (the first invoice's included), each paid by the card.
     expect(first.steps).toBe(5)
     expect(issued.map((i) => i.status)).toEqual(['paid', 'paid', 'paid'])
@@ -35,11 +35,11 @@ describe('catch-up on the real clock', () => {
     expect(Date.parse(issued[2]?.issuedAt ?? '')).toBeLessThan(Date.now())
     const again = await catchUp(first.ctx)
     expect(again.steps).toBe(0)
-    expect(listInvoices(again.ctx).invoices).toHaveLength(3)
+    expect(await (await listInvoices(again.ctx)).invoices).toHaveLength(3)
   })
 
   it('R-WS-4 nothing due costs one indexed lookup of the queue', async () => {
-    const ctx = realClockWorkspace('Quiet')
+    const ctx = await realClockWorkspace('Quiet')
     const plan = ctx.db.sqlite.prepare('EXPLAIN QUERY PLAN SELECT min(due_at) AS due FROM due_steps WHERE workspace_id = ?').all('x') as { detail: string }[]
     expect(plan.map((row) => row.detail).join(' ')).toMatch(/USING (COVERING )?INDEX due_steps_workspace_due/)
     expect((await catchUp(ctx)).steps).toBe(0)
@@ -47,15 +47,15 @@ describe('catch-up on the real clock', () => {
 
   it('R-WS-4 billing run catches up every real-clock workspace with something due, and only those', async () => {
     const db = newDb()
-    const due = realClockWorkspace('Due', db)
-    account(due, 'A')
+    const due = await realClockWorkspace('Due', db)
+    await account(due, 'A')
     await card(due, 'A')
-    addSubscription({ ...due, now: Date.now() - 40 * DAY }, { account: 'A', items: { users: 1 }, trial: false })
-    const idle = realClockWorkspace('Idle', db)
-    account(idle, 'B')
+    await addSubscription(await { ...due,now: Date.now()-40*DAY }, { account: 'A', items: { users: 1 }, trial: false })
+    const idle = await realClockWorkspace('Idle', db)
+    await account(idle, 'B')
     await card(idle, 'B')
-    addSubscription(idle, { account: 'B', items: { users: 1 }, trial: false })
-    await catchUp(contextFor(db, resolveWorkspace(db, 'Idle'))) // its first invoice is collected at once
+    await addSubscription(idle, { account: 'B', items: { users: 1 }, trial: false })
+    await catchUp(contextFor(db, await resolveWorkspace(db, 'Idle'))) // its first invoice is collected at once
     const result = await runBilling(db)
     // Due: its first invoice's collection, one renewal, that renewal's collection.
     expect(result.workspaces.map((w) => [w.name, w.steps])).toEqual([['Due', 3]])

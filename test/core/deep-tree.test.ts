@@ -45,17 +45,17 @@ function document(organizations: Org[]) {
 }
 
 async function applyJson(db: Db, value: unknown) {
-  return applyFile(db, await readApplyFile(toJson(value), 'deep.json'), { provider })
+  return await applyFile(db, await readApplyFile(toJson(value), 'deep.json'), { provider })
 }
 
-const ctxOf = (db: Db) => contextFor(db, resolveWorkspace(db, 'Deep'))
+const ctxOf = async (db: Db) => contextFor(db, await resolveWorkspace(db, 'Deep'))
 
 describe('deep organization trees', () => {
   it.each([400, 10_000])('apply builds a chain %i deep from JSON and re-applies it as no change (R-ORG-1)', async (depth) => {
     const db = newDb()
     const first = await applyJson(db, document([chain(depth)]))
     expect(first.summary.create).toBeGreaterThanOrEqual(depth)
-    const orgs = listOrgs(ctxOf(db)).orgs
+    const orgs = await (await listOrgs(await ctxOf(db))).orgs
     expect(orgs).toHaveLength(depth)
     expect(orgs.at(-1)).toMatchObject({ name: `d${depth - 1}`, depth: depth - 1 })
     expect(orgs.at(-1)?.path.split('/')).toHaveLength(depth)
@@ -91,7 +91,7 @@ describe('deep organization trees', () => {
   it(`export as YAML at ${YAML_MAX_ORG_DEPTH} levels reads back through apply as no change`, async () => {
     const db = newDb()
     await applyJson(db, document([chain(YAML_MAX_ORG_DEPTH)]))
-    const yaml = (await loadYaml()).stringify(exportWorkspace(ctxOf(db)), { lineWidth: 0 })
+    const yaml = (await loadYaml()).stringify(await exportWorkspace(await ctxOf(db)), { lineWidth: 0 })
     const again = await applyFile(db, await readApplyFile(yaml, 'export.yaml'), { provider })
     expect(again.changed).toBe(false)
   })
@@ -99,18 +99,18 @@ describe('deep organization trees', () => {
   it.each([5_000, 10_000])('export as JSON at depth %i round-trips into a fresh database', async (depth) => {
     const db = newDb()
     await applyJson(db, document([chain(depth)]))
-    const text = toJson(exportWorkspace(ctxOf(db)))
+    const text = toJson(await exportWorkspace(await ctxOf(db)))
     const other = newDb()
     const rebuilt = await applyFile(other, await readApplyFile(text, 'export.json'), { provider })
     expect(rebuilt.summary.create).toBeGreaterThanOrEqual(depth)
-    expect(listOrgs(ctxOf(other)).orgs.map((o) => o.path)).toEqual(listOrgs(ctxOf(db)).orgs.map((o) => o.path))
+    expect(await (await listOrgs(await ctxOf(other))).orgs.map((o) => o.path)).toEqual(await (await listOrgs(await ctxOf(db))).orgs.map((o) => o.path))
     expect((await applyFile(db, await readApplyFile(text, 'export.json'), { provider })).changed).toBe(false)
   })
 
   it('org list at depth 10,000: JSON rows in tree order, the human tree drawn 32 levels deep and the rest marked with their depth', async () => {
     const db = newDb()
     await applyJson(db, document([chain(10_000)]))
-    const { orgs } = listOrgs(ctxOf(db))
+    const { orgs } = await listOrgs(await ctxOf(db))
     expect(orgs.map((o) => o.depth)).toEqual(Array.from({ length: 10_000 }, (_, i) => i))
     const lines = renderOrgTree({ orgs }).split('\n')
     expect(lines).toHaveLength(10_000)
@@ -121,7 +121,7 @@ describe('deep organization trees', () => {
   it('usage report --by org at depth 10,000: the last org is bound by the limit on d0, 50 − 20 = 30 left (R-ORG-3)', async () => {
     const db = newDb()
     await applyJson(db, document([chain(10_000)]))
-    const { orgs } = usageByOrg(ctxOf(db))
+    const { orgs } = await usageByOrg(await ctxOf(db))
     expect(orgs).toHaveLength(10_000)
     const last = orgs.at(-1)
     expect(last?.products).toEqual([
@@ -129,7 +129,7 @@ describe('deep organization trees', () => {
     ])
     // The pool (100 users, 20 used) leaves 80; the limit's 30 binds every org of the chain.
     expect(orgs.every((o) => o.products[0]?.headroom === 30)).toBe(true)
-    const narrowed = usageByOrg(ctxOf(db), { org: orgs[9_998]?.id })
+    const narrowed = await usageByOrg(await ctxOf(db), { org: orgs[9_998]?.id })
     expect(narrowed.orgs.map((o) => o.products[0]?.headroom)).toEqual([30, 30])
   })
 
@@ -140,7 +140,7 @@ describe('deep organization trees', () => {
       children: Array.from({ length: 10 }, (_, c) => ({ name: `c${c}`, ...(r === 3 && c === 7 ? { limits: { users: 10 }, usage: { users: 9 } } : {}) })),
     }))
     await applyJson(db, document(regions))
-    const report = usageByOrg(ctxOf(db))
+    const report = await usageByOrg(await ctxOf(db))
     expect(report.orgs).toHaveLength(330)
     const text = renderOrgUsage(report)
     expect(text.split('\n')[0]).toBe('330 organizations: showing the 31 at the top and at or near (≥ 90%) their own limits.')
@@ -155,7 +155,7 @@ describe('deep organization trees', () => {
   it('doctor at depth 10,000 finds the forest and the usage counters consistent (R-ORG-1, R-USE-5)', async () => {
     const db = newDb()
     await applyJson(db, document([chain(10_000)]))
-    const result = runDoctor(db)
+    const result = await runDoctor(db)
     expect(result.violations).toEqual([])
     expect(result.ok).toBe(true)
   })

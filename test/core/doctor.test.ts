@@ -21,48 +21,49 @@ import { account, advance, card, newDb, org, refresh, workspace } from '../build
 async function healthy() {
   const db = newDb()
 
-  let single = workspace('single', { db, name: 'Solo Co' })
-  const solo = account(single, 'Solo', { taxRateMilli: 19_000 })
+  let single = await workspace('single', { db, name: 'Solo Co' })
+  const solo = await account(single, 'Solo', { taxRateMilli: 19_000 })
   await card(single, 'Solo')
-  adjustCredit(single, { account: 'Solo', amount: 500 })
-  createCoupon(single, { code: 'TENOFF', percentOffMilli: 10_000, duration: 'repeating', durationInvoices: 2 })
-  attachDiscount(single, { account: 'Solo', coupon: 'TENOFF' })
-  const soloSub = addSubscription(single, { account: 'Solo', items: { users: 10, locations: 2 } })
-  const hq = org(single, 'HQ')
-  const team = org(single, 'Team', 'HQ')
-  recordUsage(single, { org: team.id, product: 'users', delta: 3 })
+  await adjustCredit(single, { account: 'Solo', amount: 500 })
+  await createCoupon(single, { code: 'TENOFF', percentOffMilli: 10_000, duration: 'repeating', durationInvoices: 2 })
+  await attachDiscount(single, { account: 'Solo', coupon: 'TENOFF' })
+  const soloSub = await addSubscription(single, { account: 'Solo', items: { users: 10, locations: 2 } })
+  const hq = await org(single, 'HQ')
+  const team = await org(single, 'Team', 'HQ')
+  await recordUsage(single, { org: team.id, product: 'users', delta: 3 })
   single = await advance(single, '15d') // the trial converts: invoice 1
-  updateSubscription(single, { ref: soloSub.id, items: { users: 12 } })
+  await updateSubscription(single, { ref: soloSub.id, items: { users: 12 } })
   single = await advance(single, '2mo') // invoices 2 (with the proration) and 3
 
-  let assigned = workspace('assigned', { db, name: 'Global Corp' })
-  const east = org(assigned, 'East')
-  const sales = org(assigned, 'Sales', 'East')
-  const west = org(assigned, 'West')
-  const eastAccount = account(assigned, 'E', { org: 'East' })
-  const westAccount = account(assigned, 'W', { currency: 'EUR', org: 'West' })
-  const spare = account(assigned, 'Spare')
+  let assigned = await workspace('assigned', { db, name: 'Global Corp' })
+  const east = await org(assigned, 'East')
+  const sales = await org(assigned, 'Sales', 'East')
+  const west = await org(assigned, 'West')
+  const eastAccount = await account(assigned, 'E', { org: 'East' })
+  const westAccount = await account(assigned, 'W', { currency: 'EUR', org: 'West' })
+  const spare = await account(assigned, 'Spare')
   await card(assigned, 'E')
   await card(assigned, 'W')
   await card(assigned, 'W', 'pm_card_mastercard')
-  const eastSub = addSubscription(assigned, { account: 'E', items: { users: 5 } })
-  const westSub = addSubscription(assigned, { account: 'W', items: { users: 4, locations: 1 } })
-  setLimits(assigned, { ref: 'East', limits: { users: 4 } })
-  recordUsage(assigned, { org: sales.id, product: 'users', delta: 2 })
-  recordUsage(assigned, { org: west.id, product: 'users', delta: 4 })
+  const eastSub = await addSubscription(assigned, { account: 'E', items: { users: 5 } })
+  const westSub = await addSubscription(assigned, { account: 'W', items: { users: 4, locations: 1 } })
+  await setLimits(assigned, { ref: 'East', limits: { users: 4 } })
+  await recordUsage(assigned, { org: sales.id, product: 'users', delta: 2 })
+  await recordUsage(assigned, { org: west.id, product: 'users', delta: 4 })
   assigned = await advance(assigned, '1mo')
 
-  let pooled = workspace('pooled', { db, name: 'Franchise' })
-  const p1 = account(pooled, 'P1')
-  const p2 = account(pooled, 'P2')
+  let pooled = await workspace('pooled', { db, name: 'Franchise' })
+  const p1 = await account(pooled, 'P1')
+  const p2 = await account(pooled, 'P2')
   await card(pooled, 'P1')
   await card(pooled, 'P2')
-  const p1Subs = [1, 2, 3].map(() => addSubscription(pooled, { account: 'P1', items: { users: 2 } }))
-  const p2Sub = addSubscription(pooled, { account: 'P2', items: { users: 4, locations: 1 } })
-  const shop = org(pooled, 'Shop')
-  const kitchen = org(pooled, 'Kitchen', 'Shop')
-  const empty = org(pooled, 'Empty')
-  recordUsage(pooled, { org: kitchen.id, product: 'users', delta: 5 })
+  const p1Subs = []
+  for (let i = 0; i < 3; i++) p1Subs.push(await addSubscription(pooled, { account: 'P1', items: { users: 2 } }))
+  const p2Sub = await addSubscription(pooled, { account: 'P2', items: { users: 4, locations: 1 } })
+  const shop = await org(pooled, 'Shop')
+  const kitchen = await org(pooled, 'Kitchen', 'Shop')
+  const empty = await org(pooled, 'Empty')
+  await recordUsage(pooled, { org: kitchen.id, product: 'users', delta: 5 })
   pooled = await advance(pooled, '1mo')
 
   return {
@@ -88,7 +89,7 @@ describe('doctor on a healthy database', () => {
     expect(invoices).toBeGreaterThanOrEqual(10) // the history is real: conversions, renewals, prorations
     expect(value<number>(h.db, "SELECT count(*) FROM invoice_lines WHERE kind = 'discount'")).toBeGreaterThan(0)
     expect(value<number>(h.db, "SELECT count(*) FROM invoice_lines WHERE kind = 'proration'")).toBeGreaterThan(0)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(result.violations).toEqual([])
     expect(result.warnings).toEqual([])
     expect(result).toMatchObject({ ok: true, workspaces: 3 })
@@ -104,7 +105,7 @@ describe('doctor on a healthy database', () => {
     // The clock jumps past the next renewals without running them.
     run(h.db, 'UPDATE workspaces SET clock_now = clock_now + ? WHERE id = ?', 90 * 86_400_000, h.pooled.ws)
     const before = JSON.stringify([h.db.sqlite.prepare('SELECT * FROM due_steps ORDER BY id').all(), h.db.sqlite.prepare('SELECT * FROM invoices ORDER BY id').all()])
-    expect(runDoctor(h.db).ok).toBe(true)
+    expect(await (await runDoctor(h.db)).ok).toBe(true)
     expect(JSON.stringify([h.db.sqlite.prepare('SELECT * FROM due_steps ORDER BY id').all(), h.db.sqlite.prepare('SELECT * FROM invoices ORDER BY id').all()])).toBe(before)
     // The connection is left writable and outside any transaction.
     expect(h.db.sqlite.inTransaction).toBe(false)
@@ -118,7 +119,7 @@ describe('doctor finds each corruption', () => {
     run(h.db, 'UPDATE subscriptions SET account_id = ? WHERE id = ?', h.single.solo.id, h.pooled.p2Sub.id)
     const [method] = methodIds(h.db, h.pooled.p1.id)
     run(h.db, 'UPDATE payment_methods SET account_id = ?, is_default = 0 WHERE id = ?', h.assigned.eastAccount.id, method)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(result.ok).toBe(false)
     expect(found(result.violations)).toEqual([
       {
@@ -140,7 +141,7 @@ describe('doctor finds each corruption', () => {
   it('R-WS-4 a live subscription whose period_end step is gone would never renew', async () => {
     const h = await healthy()
     run(h.db, "DELETE FROM due_steps WHERE kind = 'period_end' AND ref_id = ?", h.assigned.eastSub.id)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       { check: 'renewals-scheduled', rule: 'R-WS-4', ids: { workspaceId: h.assigned.ws, accountId: h.assigned.eastAccount.id, subscriptionId: h.assigned.eastSub.id } },
     ])
@@ -152,7 +153,7 @@ describe('doctor finds each corruption', () => {
     const { shop, kitchen } = h.pooled
     run(h.db, 'UPDATE organizations SET parent_id = ? WHERE id = ?', kitchen.id, shop.id)
     const cycle = [shop.id, kitchen.id].sort()
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       { check: 'org-forest', rule: 'R-ORG-1', ids: { workspaceId: h.pooled.ws, orgId: cycle[0], orgIds: cycle.join(',') } },
       { check: 'usage-levels', rule: 'R-USE-5', ids: { workspaceId: h.pooled.ws } },
@@ -163,15 +164,15 @@ describe('doctor finds each corruption', () => {
   it('R-ORG-1 a parent in another workspace', async () => {
     const h = await healthy()
     run(h.db, 'UPDATE organizations SET parent_id = ? WHERE id = ?', h.single.hq.id, h.pooled.empty.id)
-    expect(found(runDoctor(h.db).violations)).toEqual([
+    expect(found(await (await runDoctor(h.db)).violations)).toEqual([
       { check: 'org-forest', rule: 'R-ORG-1', ids: { workspaceId: h.pooled.ws, orgId: h.pooled.empty.id, parentId: h.single.hq.id, parentWorkspaceId: h.single.ws } },
     ])
   })
 
   it('R-ORG-2 a subtree above its limit (set with --force) is a warning, not a violation', async () => {
     const h = await healthy()
-    setLimits(refresh(h.assigned.ctx), { ref: 'East', limits: { users: 1 }, force: true })
-    const result = runDoctor(h.db)
+    await setLimits(await refresh(h.assigned.ctx), { ref: 'East', limits: { users: 1 }, force: true })
+    const result = await runDoctor(h.db)
     expect(result.ok).toBe(true)
     expect(result.violations).toEqual([])
     expect(found(result.warnings)).toEqual([{ check: 'org-limits', rule: 'R-ORG-2', ids: { workspaceId: h.assigned.ws, orgId: h.assigned.east.id, product: 'users' } }])
@@ -182,7 +183,7 @@ describe('doctor finds each corruption', () => {
   it("R-BA-1 a subscription in a currency other than its account's", async () => {
     const h = await healthy()
     run(h.db, "UPDATE billing_accounts SET currency = 'GBP' WHERE id = ?", h.assigned.eastAccount.id)
-    expect(found(runDoctor(h.db).violations)).toEqual([
+    expect(found(await (await runDoctor(h.db)).violations)).toEqual([
       { check: 'subscription-currency', rule: 'R-BA-1', ids: { workspaceId: h.assigned.ws, accountId: h.assigned.eastAccount.id, subscriptionId: h.assigned.eastSub.id } },
     ])
   })
@@ -190,7 +191,7 @@ describe('doctor finds each corruption', () => {
   it('R-BA-2 a second billing account in a single-mode workspace', async () => {
     const h = await healthy()
     run(h.db, "INSERT INTO billing_accounts (id, workspace_id, name, currency, created_at) VALUES ('acct_second', ?, 'Second', 'USD', 0)", h.single.ws)
-    expect(found(runDoctor(h.db).violations)).toEqual([
+    expect(found(await (await runDoctor(h.db)).violations)).toEqual([
       { check: 'single-account', rule: 'R-BA-2', ids: { workspaceId: h.single.ws, accountIds: ['acct_second', h.single.solo.id].sort().join(',') } },
     ])
   })
@@ -199,7 +200,7 @@ describe('doctor finds each corruption', () => {
     const h = await healthy()
     run(h.db, 'UPDATE billing_accounts SET organization_id = ? WHERE id = ?', h.assigned.sales.id, h.assigned.spare.id)
     run(h.db, 'UPDATE billing_accounts SET organization_id = ? WHERE id = ?', h.pooled.shop.id, h.pooled.p1.id)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toHaveLength(2)
     expect(found(result.violations)).toEqual(
       expect.arrayContaining([
@@ -225,7 +226,7 @@ describe('doctor finds each corruption', () => {
       end,
     )
     run(h.db, "INSERT INTO due_steps (workspace_id, due_at, kind, ref_id) VALUES (?, ?, 'period_end', 'sub_fourth')", h.pooled.ws, end)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       {
         check: 'active-subscriptions',
@@ -240,7 +241,7 @@ describe('doctor finds each corruption', () => {
     const h = await healthy()
     const eur = value<string>(h.db, "SELECT id FROM prices WHERE workspace_id = ? AND product = 'users' AND currency = 'EUR' AND interval = 'month' AND active = 1", h.pooled.ws)
     run(h.db, "UPDATE subscription_items SET price_id = ? WHERE subscription_id = ? AND product = 'users'", eur, h.pooled.p2Sub.id)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       { check: 'item-prices', rule: 'R-SUB-1', ids: { workspaceId: h.pooled.ws, subscriptionId: h.pooled.p2Sub.id, product: 'users', priceId: eur } },
     ])
@@ -250,15 +251,15 @@ describe('doctor finds each corruption', () => {
   it('R-POOL-3 a pool counter that differs from the usage of the orgs it serves', async () => {
     const h = await healthy()
     run(h.db, "UPDATE pool_usage SET used = used + 1 WHERE pool_id = ? AND product = 'users'", h.pooled.ws)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([{ check: 'pool-usage', rule: 'R-POOL-3', ids: { workspaceId: h.pooled.ws, poolId: h.pooled.ws, product: 'users' } }])
     expect(result.violations[0]?.message).toBe(`pool ${h.pooled.ws} counts 6 users in use; the organizations it serves use 5`)
   })
 
   it('R-POOL-3 a pool over capacity after a forced cancel is a warning, not a violation', async () => {
     const h = await healthy()
-    cancelSubscription(refresh(h.assigned.ctx), { ref: h.assigned.westSub.id, now: true, force: true })
-    const result = runDoctor(h.db)
+    await cancelSubscription(await refresh(h.assigned.ctx), { ref: h.assigned.westSub.id, now: true, force: true })
+    const result = await runDoctor(h.db)
     expect(result).toMatchObject({ ok: true, violations: [] })
     expect(found(result.warnings)).toEqual([
       { check: 'pool-capacity', rule: 'R-POOL-3', ids: { workspaceId: h.assigned.ws, poolId: h.assigned.westAccount.id, product: 'users' } },
@@ -278,7 +279,7 @@ describe('doctor finds each corruption', () => {
         h.pooled.p2.id,
         `pm_extra${i}`,
       )
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([{ check: 'payment-method-limit', rule: 'R-PM-1', ids: { workspaceId: h.pooled.ws, accountId: h.pooled.p2.id } }])
     expect(result.violations[0]?.message).toContain('has 6 payment methods; at most 5')
   })
@@ -287,7 +288,7 @@ describe('doctor finds each corruption', () => {
     const h = await healthy()
     run(h.db, 'UPDATE payment_methods SET is_default = 1 WHERE account_id = ?', h.assigned.westAccount.id)
     run(h.db, 'UPDATE payment_methods SET is_default = 0 WHERE account_id = ?', h.assigned.eastAccount.id)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toHaveLength(2)
     expect(found(result.violations)).toEqual(
       expect.arrayContaining([
@@ -306,7 +307,7 @@ describe('doctor finds each corruption', () => {
     const { solo } = h.single
     expect(value<number>(h.db, 'SELECT count(*) FROM invoices WHERE account_id = ?', solo.id)).toBe(3)
     run(h.db, 'DELETE FROM invoices WHERE id = ?', invoiceId(h.db, solo.id, 2))
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([{ check: 'invoice-numbers', rule: 'R-INV-1', ids: { workspaceId: h.single.ws, accountId: solo.id } }])
     expect(result.violations[0]?.message).toBe(`the 2 invoices of account ${solo.id} are not numbered 1..2: missing 2`)
   })
@@ -318,7 +319,7 @@ describe('doctor finds each corruption', () => {
     const third = invoiceId(h.db, solo.id, 3)
     run(h.db, "UPDATE invoice_lines SET amount = amount + 100 WHERE invoice_id = ? AND kind = 'subscription' AND product = 'users'", first)
     run(h.db, 'UPDATE invoices SET amount_due = amount_due + 1 WHERE id = ?', third)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       { check: 'invoice-totals', rule: 'R-INV-2', ids: { workspaceId: h.single.ws, accountId: solo.id, invoiceId: first } },
       { check: 'invoice-totals', rule: 'R-INV-2', ids: { workspaceId: h.single.ws, accountId: solo.id, invoiceId: third } },
@@ -335,7 +336,7 @@ describe('doctor finds each corruption', () => {
     const first = invoiceId(h.db, h.single.solo.id, 1)
     // Tax, total, amount due and paid all moved: the arithmetic adds up, the rate does not.
     run(h.db, 'UPDATE invoices SET tax = tax + 1, total = total + 1, amount_due = amount_due + 1, amount_paid = amount_paid + 1 WHERE id = ?', first)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([{ check: 'invoice-totals', rule: 'R-INV-2', ids: { workspaceId: h.single.ws, accountId: h.single.solo.id, invoiceId: first } }])
     expect(result.violations[0]?.message).toContain('19% of the discounted subtotal')
   })
@@ -345,7 +346,7 @@ describe('doctor finds each corruption', () => {
     const first = invoiceId(h.db, h.assigned.eastAccount.id, 1)
     expect(value<string>(h.db, 'SELECT status FROM invoices WHERE id = ?', first)).toBe('paid')
     run(h.db, 'UPDATE invoices SET amount_paid = amount_paid - 1 WHERE id = ?', first)
-    expect(found(runDoctor(h.db).violations)).toEqual([
+    expect(found(await (await runDoctor(h.db)).violations)).toEqual([
       { check: 'paid-invoices', rule: 'R-INV-2', ids: { workspaceId: h.assigned.ws, accountId: h.assigned.eastAccount.id, invoiceId: first } },
     ])
   })
@@ -353,7 +354,7 @@ describe('doctor finds each corruption', () => {
   it('R-INV-4 a credit balance that is not the sum of its entries', async () => {
     const h = await healthy()
     run(h.db, 'UPDATE billing_accounts SET credit_balance = credit_balance + 100 WHERE id = ?', h.single.solo.id)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([{ check: 'credit-balance', rule: 'R-INV-4', ids: { workspaceId: h.single.ws, accountId: h.single.solo.id } }])
     expect(result.violations[0]?.message).toBe(`credit balance of ${h.single.solo.id} is 100; its credit entries sum to 0 (USD minor units)`)
   })
@@ -363,7 +364,7 @@ describe('doctor finds each corruption', () => {
     const { team } = h.single
     run(h.db, "UPDATE usage_levels SET level = -1 WHERE org_id = ? AND product = 'users'", team.id)
     const ids = { workspaceId: h.single.ws, orgId: team.id, product: 'users' }
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       { check: 'usage-non-negative', rule: 'R-USE-1', ids },
       { check: 'usage-levels', rule: 'R-USE-5', ids },
@@ -376,7 +377,7 @@ describe('doctor finds each corruption', () => {
     const { kitchen, shop } = h.pooled
     run(h.db, "UPDATE usage_levels SET level = level + 1 WHERE org_id = ? AND product = 'users'", kitchen.id)
     run(h.db, "UPDATE usage_levels SET subtree = subtree + 2 WHERE org_id = ? AND product = 'users'", shop.id)
-    const result = runDoctor(h.db)
+    const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual(
       expect.arrayContaining([
         { check: 'usage-levels', rule: 'R-USE-5', ids: { workspaceId: h.pooled.ws, orgId: kitchen.id, product: 'users' } },
@@ -398,13 +399,13 @@ describe('doctor scope', () => {
     const h = await healthy()
     run(h.db, 'UPDATE billing_accounts SET credit_balance = credit_balance + 100 WHERE id = ?', h.single.solo.id)
     run(h.db, "DELETE FROM due_steps WHERE kind = 'period_end' AND ref_id = ?", h.pooled.p2Sub.id)
-    expect(found(runDoctor(h.db).violations).map((v) => v.check)).toEqual(['renewals-scheduled', 'credit-balance'])
-    const franchise = runDoctor(h.db, { workspace: 'Franchise' })
+    expect(found(await (await runDoctor(h.db)).violations).map((v) => v.check)).toEqual(['renewals-scheduled', 'credit-balance'])
+    const franchise = await runDoctor(h.db, { workspace: 'Franchise' })
     expect(franchise.workspaces).toBe(1)
     expect(found(franchise.violations)).toEqual([
       { check: 'renewals-scheduled', rule: 'R-WS-4', ids: { workspaceId: h.pooled.ws, accountId: h.pooled.p2.id, subscriptionId: h.pooled.p2Sub.id } },
     ])
-    expect(runDoctor(h.db, { workspace: h.assigned.ws })).toMatchObject({ ok: true, workspaces: 1 })
-    expect(() => runDoctor(h.db, { workspace: 'nope' })).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }))
+    expect(await runDoctor(h.db, { workspace: h.assigned.ws })).toMatchObject({ ok: true, workspaces: 1 })
+    await expect(async () => await runDoctor(h.db, { workspace: 'nope' })).rejects.toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }))
   })
 })

@@ -28,39 +28,39 @@ describe('lifecycle properties', () => {
   it('R-USE-2 R-ORG-3 R-SUB-5 R-SUB-6 R-USE-5 no bound is ever passed by an accepted increase, and verify always holds', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), fc.boolean(), async (ops, declining) => {
-        let ctx = workspace('pooled', { start: Date.parse('2026-01-01T00:00:00Z') })
-        account(ctx, 'A')
-        account(ctx, 'B')
+        let ctx = await workspace('pooled', { start: Date.parse('2026-01-01T00:00:00Z') })
+        await account(ctx, 'A')
+        await account(ctx, 'B')
         await card(ctx, 'A')
         await card(ctx, 'B', declining ? 'pm_card_chargeDeclined' : 'pm_card_visa')
-        const subs = [addSubscription(ctx, { account: 'A', items: { users: 10 } }).id, addSubscription(ctx, { account: 'B', items: { users: 8 } }).id]
-        const top = org(ctx, 'Top')
-        const ids = [top.id, org(ctx, 'Left', top.id).id, org(ctx, 'Right', top.id).id, org(ctx, 'Other').id]
+        const subs = [await (await addSubscription(ctx,{ account: 'A',items: { users: 10 } })).id, await (await addSubscription(ctx,{ account: 'B',items: { users: 8 } })).id]
+        const top = await org(ctx, 'Top')
+        const ids = [top.id, await (await org(ctx,'Left',top.id)).id, await (await org(ctx,'Right',top.id)).id, await (await org(ctx,'Other')).id]
         const limits = new Map<string, number>()
-        const pool = () => poolReport(refresh(ctx)).pools[0]?.products.find((p) => p.product === 'users') ?? { capacity: 0, used: 0 }
-        const subtree = (id: string) => usageByOrg(refresh(ctx)).orgs.find((o) => o.id === id)?.products.find((p) => p.product === 'users')?.subtreeUsed ?? 0
+        const pool = async () => await (await poolReport(await refresh(ctx))).pools[0]?.products.find((p) => p.product === 'users') ?? { capacity: 0, used: 0 }
+        const subtree = async (id: string) => await (await usageByOrg(await refresh(ctx))).orgs.find((o) => o.id === id)?.products.find((p) => p.product === 'users')?.subtreeUsed ?? 0
         for (const step of ops) {
           try {
             if (step.kind === 'report') {
-              const before = pool()
-              const decision = decideUsage(refresh(ctx), { org: ids[step.org] as string, product: 'users', delta: step.delta })
+              const before = await pool()
+              const decision = await decideUsage(await refresh(ctx), { org: ids[step.org] as string, product: 'users', delta: step.delta })
               if (decision.accepted && step.delta > 0) {
-                const after = pool()
+                const after = await pool()
                 expect(after.used).toBeLessThanOrEqual(after.capacity)
                 expect(after.used).toBe(before.used + step.delta)
               }
             } else if (step.kind === 'limit') {
-              setLimits(refresh(ctx), { ref: ids[step.org] as string, limits: { users: step.limit } })
+              await setLimits(await refresh(ctx), { ref: ids[step.org] as string, limits: { users: step.limit } })
               limits.set(ids[step.org] as string, step.limit)
-            } else if (step.kind === 'resize') updateSubscription(refresh(ctx), { ref: subs[step.sub] as string, items: { users: step.users } })
-            else if (step.kind === 'cancel') cancelSubscription(refresh(ctx), { ref: subs[step.sub] as string, now: step.now, force: step.force })
+            } else if (step.kind === 'resize') await updateSubscription(await refresh(ctx), { ref: subs[step.sub] as string, items: { users: step.users } })
+            else if (step.kind === 'cancel') await cancelSubscription(await refresh(ctx), { ref: subs[step.sub] as string, now: step.now, force: step.force })
             else ctx = await advance(ctx, `${step.days}d`)
           } catch (error) {
             if (!expected.has((error as { code?: string }).code ?? '')) throw error
           }
           // Limits are never passed: only forced limits could, and none are forced here.
-          for (const [id, limit] of limits) expect(subtree(id)).toBeLessThanOrEqual(limit)
-          expect(verifyUsage(refresh(ctx)).ok).toBe(true)
+          for (const [id, limit] of limits) expect(await subtree(id)).toBeLessThanOrEqual(limit)
+          expect(await (await verifyUsage(await refresh(ctx))).ok).toBe(true)
         }
         ctx.db.sqlite.close()
       }),

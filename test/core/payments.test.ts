@@ -13,14 +13,14 @@ import { account, advance, card, refresh, workspace } from '../builders.js'
 
 const sandbox = new SandboxProvider()
 const at = (text: string) => Date.parse(text)
-const invoices = (ctx: Parameters<typeof listInvoices>[0]) => listInvoices(refresh(ctx)).invoices
-const attempts = (ctx: Parameters<typeof listInvoices>[0], index = 0) =>
-  invoices(ctx)[index]?.payments.map((p) => [p.run, p.paymentMethodId, p.outcome, p.declineCode])
+const invoices = async (ctx: Parameters<typeof listInvoices>[0]) => await (await listInvoices(await refresh(ctx))).invoices
+const attempts = async (ctx: Parameters<typeof listInvoices>[0], index = 0) =>
+  (await invoices(ctx))[index]?.payments.map((p) => [p.run, p.paymentMethodId, p.outcome, p.declineCode])
 
 describe('payment methods', () => {
   it('R-PM-1 the first method is the default; at most 5; pm default moves it; removing the default promotes the oldest', async () => {
-    const ctx = workspace('single')
-    account(ctx, 'Acme')
+    const ctx = await workspace('single')
+    await account(ctx, 'Acme')
     const first = await card(ctx, 'Acme', 'pm_card_visa')
     expect(first).toMatchObject({ isDefault: true, brand: 'visa', last4: '4242', provider: 'sandbox' })
     const second = await card(ctx, 'Acme', 'pm_card_mastercard')
@@ -29,35 +29,35 @@ describe('payment methods', () => {
     await card(ctx, 'Acme', 'pm_card_jcb')
     await expect(card(ctx, 'Acme', 'pm_card_visa_debit')).rejects.toMatchObject({ code: 'PAYMENT_METHOD_LIMIT', exitCode: 4 })
     expect((await setDefaultPaymentMethod(ctx, sandbox, { account: 'Acme', method: third.id })).isDefault).toBe(true)
-    expect(listPaymentMethods(ctx, 'Acme').paymentMethods.map((m) => m.last4)).toEqual(['8431', '4242', '4444', '1117', '0505'])
+    expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods.map((m) => m.last4)).toEqual(['8431', '4242', '4444', '1117', '0505'])
     const after = await removePaymentMethod(ctx, sandbox, { account: 'Acme', method: third.id })
     expect(after.paymentMethods.filter((m) => m.isDefault).map((m) => m.id)).toEqual([first.id])
     await removePaymentMethod(ctx, sandbox, { account: 'Acme', method: first.id })
-    expect(listPaymentMethods(ctx, 'Acme').paymentMethods[0]).toMatchObject({ id: second.id, isDefault: true })
+    expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods[0]).toMatchObject({ id: second.id, isDefault: true })
   })
 
   it('R-PM-1 the last method of an account with a paid subscription cannot be removed', async () => {
-    const ctx = workspace('single')
-    account(ctx, 'Acme')
+    const ctx = await workspace('single')
+    await account(ctx, 'Acme')
     const only = await card(ctx, 'Acme')
-    addSubscription(ctx, { account: 'Acme', items: { users: 1 }, trial: false })
+    await addSubscription(ctx, { account: 'Acme', items: { users: 1 }, trial: false })
     await expect(removePaymentMethod(ctx, sandbox, { account: 'Acme', method: only.id })).rejects.toMatchObject({ code: 'LAST_PAYMENT_METHOD', exitCode: 4 })
     const backup = await card(ctx, 'Acme', 'pm_card_amex')
     await removePaymentMethod(ctx, sandbox, { account: 'Acme', method: only.id })
-    expect(listPaymentMethods(ctx, 'Acme').paymentMethods).toMatchObject([{ id: backup.id, isDefault: true }])
+    expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods).toMatchObject([{ id: backup.id, isDefault: true }])
   })
 
   it('R-PM-1 a trialing subscription does not keep the last method', async () => {
-    const ctx = workspace('single')
-    account(ctx, 'Acme')
+    const ctx = await workspace('single')
+    await account(ctx, 'Acme')
     const only = await card(ctx, 'Acme')
-    addSubscription(ctx, { account: 'Acme', items: { users: 1 } })
+    await addSubscription(ctx, { account: 'Acme', items: { users: 1 } })
     expect((await removePaymentMethod(ctx, sandbox, { account: 'Acme', method: only.id })).paymentMethods).toEqual([])
   })
 
   it('R-PM-2 anything that looks like a card number is refused and never stored', async () => {
-    const ctx = workspace('single')
-    account(ctx, 'Acme')
+    const ctx = await workspace('single')
+    await account(ctx, 'Acme')
     for (const raw of ['4242424242424242', '4242 4242 4242 4242', '4000-0566-5566-5556', 'pm_4242424242424242']) {
       expect(looksLikeCardNumber(raw)).toBe(true)
       await expect(addPaymentMethod(ctx, sandbox, { account: 'Acme', source: raw })).rejects.toMatchObject({ code: 'RAW_CARD_REFUSED', exitCode: 4 })
@@ -66,73 +66,73 @@ describe('payment methods', () => {
     // A known token with a malformed expiry is malformed input, not an unknown method.
     for (const expiry of ['13/2026', '00/2030', '1/2030', '12-2030'])
       await expect(addPaymentMethod(ctx, sandbox, { account: 'Acme', source: `pm_card_visa@${expiry}` })).rejects.toMatchObject({ code: 'INVALID_PAYMENT_METHOD', exitCode: 2 })
-    expect(listPaymentMethods(ctx, 'Acme').paymentMethods).toEqual([])
+    expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods).toEqual([])
     const dump = JSON.stringify(ctx.db.sqlite.prepare('SELECT * FROM events').all())
     expect(dump).not.toMatch(/4242424242|4242 4242|0566-5566/)
   })
 
   it('R-PAY-3 a card expiring within 30 days raises a notification and is flagged', async () => {
-    let ctx = workspace('single', { start: at('2026-01-10T00:00:00Z') })
-    account(ctx, 'Acme')
+    let ctx = await workspace('single', { start: at('2026-01-10T00:00:00Z') })
+    await account(ctx, 'Acme')
     await card(ctx, 'Acme', 'pm_card_visa@02/2026') // good through Feb 28
     await card(ctx, 'Acme', 'pm_card_amex@12/2030')
-    expect(listPaymentMethods(ctx, 'Acme').paymentMethods.map((m) => m.expiresSoon)).toEqual([false, false])
+    expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods.map((m) => m.expiresSoon)).toEqual([false, false])
     ctx = await advance(ctx, at('2026-01-30T00:00:00Z'))
-    expect(listNotifications(ctx).notifications.map((n) => [n.kind, n.at])).toEqual([['card_expiring', '2026-01-30T00:00:00.000Z']])
-    expect(listPaymentMethods(ctx, 'Acme').paymentMethods.map((m) => [m.last4, m.expiresSoon, m.expired])).toEqual([
+    expect(await (await listNotifications(ctx)).notifications.map((n) => [n.kind, n.at])).toEqual([['card_expiring', '2026-01-30T00:00:00.000Z']])
+    expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods.map((m) => [m.last4, m.expiresSoon, m.expired])).toEqual([
       ['4242', true, false],
       ['8431', false, false],
     ])
     ctx = await advance(ctx, at('2026-03-01T00:00:00Z'))
-    expect(listPaymentMethods(ctx, 'Acme').paymentMethods[0]).toMatchObject({ expired: true })
-    expect(listNotifications(ctx).notifications).toHaveLength(1)
+    expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods[0]).toMatchObject({ expired: true })
+    expect(await (await listNotifications(ctx)).notifications).toHaveLength(1)
   })
 })
 
 describe('collection and failover', () => {
   it('R-PAY-1 an invoice is paid by the default method at once', async () => {
-    let ctx = workspace('single')
-    account(ctx, 'Acme')
+    let ctx = await workspace('single')
+    await account(ctx, 'Acme')
     await card(ctx, 'Acme')
-    addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
+    await addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
     ctx = await advance(ctx, ctx.now)
-    expect(invoices(ctx)[0]).toMatchObject({ status: 'paid', amountPaid: { amount: 3_000 }, paidAt: new Date(ctx.now).toISOString() })
-    expect(attempts(ctx)).toEqual([['run-1', listPaymentMethods(ctx, 'Acme').paymentMethods[0]?.id, 'succeeded', null]])
+    expect((await invoices(ctx))[0]).toMatchObject({ status: 'paid', amountPaid: { amount: 3_000 }, paidAt: new Date(ctx.now).toISOString() })
+    expect((await attempts(ctx))).toEqual([['run-1', await (await listPaymentMethods(ctx,'Acme')).paymentMethods[0]?.id, 'succeeded', null]])
   })
 
   it('R-PAY-1 when the default declines, the backups are tried in the order added', async () => {
-    let ctx = workspace('single')
-    account(ctx, 'Acme')
+    let ctx = await workspace('single')
+    await account(ctx, 'Acme')
     const declined = await card(ctx, 'Acme', 'pm_card_chargeDeclinedInsufficientFunds')
     const broke = await card(ctx, 'Acme', 'pm_card_chargeDeclined')
     const visa = await card(ctx, 'Acme', 'pm_card_visa')
-    addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
+    await addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
     ctx = await advance(ctx, ctx.now)
-    expect(attempts(ctx)).toEqual([
+    expect((await attempts(ctx))).toEqual([
       ['run-1', declined.id, 'failed', 'insufficient_funds'],
       ['run-1', broke.id, 'failed', 'generic_decline'],
       ['run-1', visa.id, 'succeeded', null],
     ])
-    expect(invoices(ctx)[0]?.status).toBe('paid')
+    expect((await invoices(ctx))[0]?.status).toBe('paid')
   })
 
   it('R-PAY-2 all methods failing: past_due, retries 3, 5 and 7 days after, then unpaid and uncollectible', async () => {
-    let ctx = workspace('single', { start: at('2026-01-01T00:00:00Z') })
-    account(ctx, 'Acme')
+    let ctx = await workspace('single', { start: at('2026-01-01T00:00:00Z') })
+    await account(ctx, 'Acme')
     await card(ctx, 'Acme', 'pm_card_chargeDeclined')
     await card(ctx, 'Acme', 'pm_card_chargeDeclinedExpiredCard')
-    const sub = addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
+    const sub = await addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
     ctx = await advance(ctx, ctx.now)
-    expect(showSubscription(ctx, sub.id).status).toBe('past_due')
-    expect(invoices(ctx)[0]?.status).toBe('open')
-    expect(poolReport(ctx).pools[0]?.products[0]?.capacity).toBe(3) // past_due still contributes
+    expect((await showSubscription(ctx, sub.id)).status).toBe('past_due')
+    expect((await invoices(ctx))[0]?.status).toBe('open')
+    expect(await (await poolReport(ctx)).pools[0]?.products[0]?.capacity).toBe(3) // past_due still contributes
     ctx = await advance(ctx, '2d')
-    expect(new Set(invoices(ctx)[0]?.payments.map((p) => p.run))).toEqual(new Set(['run-1']))
+    expect(new Set((await invoices(ctx))[0]?.payments.map((p) => p.run))).toEqual(new Set(['run-1']))
     ctx = await advance(ctx, '1d') // day 3
     ctx = await advance(ctx, '2d') // day 5
-    expect(showSubscription(ctx, sub.id).status).toBe('past_due')
+    expect((await showSubscription(ctx, sub.id)).status).toBe('past_due')
     ctx = await advance(ctx, '2d') // day 7: the last retry
-    const invoice = invoices(ctx)[0]
+    const invoice = (await invoices(ctx))[0]
     expect(invoice?.status).toBe('uncollectible')
     expect(invoice?.payments.map((p) => [p.run, p.at.slice(0, 10), p.declineCode])).toEqual([
       ['run-1', '2026-01-01', 'generic_decline'],
@@ -144,34 +144,34 @@ describe('collection and failover', () => {
       ['run-4', '2026-01-08', 'generic_decline'],
       ['run-4', '2026-01-08', 'expired_card'],
     ])
-    expect(showSubscription(ctx, sub.id).status).toBe('unpaid')
-    expect(poolReport(ctx).pools[0]?.products).toEqual([]) // unpaid stops contributing
-    expect(listNotifications(ctx).notifications.map((n) => n.kind)).toEqual(['payment_failed', 'payment_failed', 'payment_failed', 'payment_failed_final'])
+    expect((await showSubscription(ctx, sub.id)).status).toBe('unpaid')
+    expect(await (await poolReport(ctx)).pools[0]?.products).toEqual([]) // unpaid stops contributing
+    expect(await (await listNotifications(ctx)).notifications.map((n) => n.kind)).toEqual(['payment_failed', 'payment_failed', 'payment_failed', 'payment_failed_final'])
   })
 
   it('R-PAY-2 a success on the day-5 retry returns the subscription to active', async () => {
-    let ctx = workspace('single', { start: at('2026-01-01T00:00:00Z') })
-    account(ctx, 'Acme')
+    let ctx = await workspace('single', { start: at('2026-01-01T00:00:00Z') })
+    await account(ctx, 'Acme')
     await card(ctx, 'Acme', 'pm_card_chargeDeclined')
-    const sub = addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
+    const sub = await addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
     ctx = await advance(ctx, '4d') // runs 1 and 2 failed
-    expect(showSubscription(ctx, sub.id).status).toBe('past_due')
+    expect((await showSubscription(ctx, sub.id)).status).toBe('past_due')
     const visa = await card(ctx, 'Acme', 'pm_card_visa')
     ctx = await advance(ctx, '1d') // day 5
-    expect(invoices(ctx)[0]).toMatchObject({ status: 'paid', paidAt: '2026-01-06T00:00:00.000Z' })
-    expect(invoices(ctx)[0]?.payments.at(-1)).toMatchObject({ run: 'run-3', paymentMethodId: visa.id, outcome: 'succeeded' })
-    expect(showSubscription(ctx, sub.id).status).toBe('active')
+    expect((await invoices(ctx))[0]).toMatchObject({ status: 'paid', paidAt: '2026-01-06T00:00:00.000Z' })
+    expect((await invoices(ctx))[0]?.payments.at(-1)).toMatchObject({ run: 'run-3', paymentMethodId: visa.id, outcome: 'succeeded' })
+    expect((await showSubscription(ctx, sub.id)).status).toBe('active')
     ctx = await advance(ctx, '10d')
-    expect(invoices(ctx)[0]?.payments).toHaveLength(4) // no more retries
+    expect((await invoices(ctx))[0]?.payments).toHaveLength(4) // no more retries
   })
 
   it('R-PAY-1 invoice pay collects now; failing it exits 5 and leaves the retry schedule alone', async () => {
-    let ctx = workspace('single', { start: at('2026-01-01T00:00:00Z') })
-    account(ctx, 'Acme')
+    let ctx = await workspace('single', { start: at('2026-01-01T00:00:00Z') })
+    await account(ctx, 'Acme')
     await card(ctx, 'Acme', 'pm_card_chargeDeclined')
-    const sub = addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
+    const sub = await addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
     ctx = await advance(ctx, ctx.now)
-    const [invoice] = invoices(ctx)
+    const [invoice] = (await invoices(ctx))
     await expect(payInvoice(ctx, sandbox, invoice?.id ?? '')).rejects.toMatchObject({
       code: 'PAYMENT_FAILED',
       exitCode: 5,
@@ -186,18 +186,18 @@ describe('collection and failover', () => {
       ['manual-2', 'failed'],
       ['manual-2', 'succeeded'],
     ])
-    expect(showSubscription(ctx, sub.id).status).toBe('active')
+    expect((await showSubscription(ctx, sub.id)).status).toBe('active')
     expect(await payInvoice(ctx, sandbox, invoice?.id ?? '')).toMatchObject({ status: 'paid' }) // paying twice charges nothing
   })
 
   it('R-TR-3 a trial with a default method converts at its end and its first invoice is charged at once', async () => {
-    let ctx = workspace('single', { start: at('2026-03-01T00:00:00Z') })
-    account(ctx, 'Acme')
+    let ctx = await workspace('single', { start: at('2026-03-01T00:00:00Z') })
+    await account(ctx, 'Acme')
     await card(ctx, 'Acme')
-    const sub = addSubscription(ctx, { account: 'Acme', items: { users: 10 } })
+    const sub = await addSubscription(ctx, { account: 'Acme', items: { users: 10 } })
     expect(sub.status).toBe('trialing')
     ctx = await advance(ctx, '14d')
-    expect(showSubscription(ctx, sub.id)).toMatchObject({ status: 'active', currentPeriodStart: '2026-03-15T00:00:00.000Z', currentPeriodEnd: '2026-04-15T00:00:00.000Z' })
-    expect(invoices(ctx)).toMatchObject([{ number: 1, reason: 'trial_end', status: 'paid', issuedAt: '2026-03-15T00:00:00.000Z', paidAt: '2026-03-15T00:00:00.000Z', total: { amount: 10_000 } }])
+    expect(await showSubscription(ctx, sub.id)).toMatchObject({ status: 'active', currentPeriodStart: '2026-03-15T00:00:00.000Z', currentPeriodEnd: '2026-04-15T00:00:00.000Z' })
+    expect((await invoices(ctx))).toMatchObject([{ number: 1, reason: 'trial_end', status: 'paid', issuedAt: '2026-03-15T00:00:00.000Z', paidAt: '2026-03-15T00:00:00.000Z', total: { amount: 10_000 } }])
   })
 })

@@ -8,6 +8,7 @@
 // at) a renewal, and checkpoints that compare the preview with what the
 // lifecycle then issues.
 import fc from 'fast-check'
+import { mapSerial } from '../../src/core/serial.js'
 import { and, asc, eq, gt } from 'drizzle-orm'
 import { expect } from 'vitest'
 import { adjustCredit } from '../../src/core/accounts/credit.js'
@@ -102,8 +103,8 @@ class Model {
   seen = 0
   constructor(readonly taxMilli: number) {}
 
-  catchUp(ctx: Ctx): void {
-    for (const invoice of invoicesAfter(ctx, this.seen)) {
+  async catchUp(ctx: Ctx): Promise<void> {
+    for (const invoice of await invoicesAfter(ctx, this.seen)) {
       this.check(invoice)
       this.seen = invoice.number ?? 0
     }
@@ -128,14 +129,15 @@ class Model {
 }
 
 /** The account's invoices numbered after `after`, in number (issue) order. */
-const invoicesAfter = (ctx: Ctx, after: number) =>
-  ctx.db.orm
-    .select()
-    .from(invoices)
-    .where(and(eq(invoices.workspaceId, ctx.workspace.id), gt(invoices.number, after)))
-    .orderBy(asc(invoices.number))
-    .all()
-    .map((row) => invoiceView(ctx.db, row))
+const invoicesAfter = async (ctx: Ctx, after: number) =>
+  mapSerial(
+    await ctx.db.orm
+      .select()
+      .from(invoices)
+      .where(and(eq(invoices.workspaceId, ctx.workspace.id), gt(invoices.number, after)))
+      .orderBy(asc(invoices.number)),
+    (row) => invoiceView(ctx.db, row),
+  )
 
 /** Payment is not simulated by a preview: everything else must match. */
 const unpaid = (i: InvoiceView) => ({ ...i, id: null, number: null, status: 'preview', payments: [], paidAt: null, amountPaid: { ...i.amountPaid, amount: 0 } })
@@ -146,23 +148,23 @@ const bare = (i: InvoiceView & { proposed?: unknown; invoices?: unknown }) => {
 
 /** Takes the preview, moves the clock to the instant it names, and compares with what was issued. */
 async function checkpoint(ctx: Ctx, model: Model): Promise<Ctx> {
-  model.catchUp(ctx)
+  await model.catchUp(ctx)
   const before = model.seen
   let preview: PreviewView | null = null
   try {
-    preview = previewInvoice(ctx, { account: 'A' })
+    preview = await previewInvoice(ctx, { account: 'A' })
   } catch (error) {
     if ((error as { code?: string }).code !== 'NO_UPCOMING_INVOICE') throw error
   }
   if (!preview) {
     // No upcoming invoice means none for longer than the longest period.
     ctx = await advance(ctx, ctx.now + 400 * DAY)
-    const issued = invoicesAfter(ctx, before)
+    const issued = await invoicesAfter(ctx, before)
     holds('preview-missed', () => expect(issued.map((i) => `${i.reason} ${i.issuedAt}`), 'invoices issued after NO_UPCOMING_INVOICE').toEqual([]))
     return ctx
   }
   ctx = await advance(ctx, Date.parse(preview.issuedAt))
-  const issued = invoicesAfter(ctx, before)
+  const issued = await invoicesAfter(ctx, before)
   holds('preview-early', () => expect(issued.map((i) => i.issuedAt)).toEqual(issued.map(() => preview.issuedAt)))
   holds('preview-first', () => expect(bare(preview)).toEqual(unpaid(issued[0] as InvoiceView)))
   holds('preview-all', () => expect(preview.invoices.map(bare)).toEqual(issued.map(unpaid)))
@@ -173,38 +175,38 @@ const tolerated = new Set(['EMPTY_SUBSCRIPTION', 'SUBSCRIPTION_INACTIVE', 'SUBSC
 
 /** Plays one generated history in a new workspace of `db`; throws RuleBroken (or an unexpected error) on a failure. */
 export async function play(db: Db, name: string, s: Sequence): Promise<void> {
-  let ctx = workspace('single', { db, name, start: Math.floor(s.start / 1000) * 1000 })
-  account(ctx, 'A', { currency: s.currency, taxRateMilli: s.tax })
+  let ctx = await workspace('single', { db, name, start: Math.floor(s.start / 1000) * 1000 })
+  await account(ctx, 'A', { currency: s.currency, taxRateMilli: s.tax })
   await card(ctx, 'A')
   if (s.tiny)
-    for (const [iv, amount] of [['month', 1], ['year', 10]] as const) setPrice(ctx, { product: 'users', currency: s.currency, interval: iv, scheme: 'per_unit', unitAmount: amount })
+    for (const [iv, amount] of [['month', 1], ['year', 10]] as const) await setPrice(ctx, { product: 'users', currency: s.currency, interval: iv, scheme: 'per_unit', unitAmount: amount })
   const model = new Model(s.tax)
-  const subs = [addSubscription(ctx, { account: 'A', items: { [s.first.product]: s.first.quantity }, interval: s.first.interval, trial: s.first.trial ? undefined : false }).id]
+  const subs = [await (await addSubscription(ctx,{ account: 'A',items: { [s.first.product]: s.first.quantity },interval: s.first.interval,trial: s.first.trial? undefined:false })).id]
   const pick = (i: number) => subs[i % subs.length] as string
   let coupons = 0
   for (const st of s.steps) {
     try {
       if (st.kind === 'add')
-        subs.push(addSubscription(ctx, { account: 'A', items: { [st.product]: st.quantity }, interval: st.interval, trial: st.trial ? undefined : false }).id)
-      else if (st.kind === 'change') updateSubscription(ctx, { ref: pick(st.sub), items: { [st.product]: st.quantity } })
-      else if (st.kind === 'interval') updateSubscription(ctx, { ref: pick(st.sub), interval: st.interval })
-      else if (st.kind === 'cancel') cancelSubscription(ctx, { ref: pick(st.sub), now: st.now, force: true })
-      else if (st.kind === 'resume') resumeSubscription(ctx, pick(st.sub))
+        subs.push(await (await addSubscription(ctx,{ account: 'A',items: { [st.product]: st.quantity },interval: st.interval,trial: st.trial? undefined:false })).id)
+      else if (st.kind === 'change') await updateSubscription(ctx, { ref: pick(st.sub), items: { [st.product]: st.quantity } })
+      else if (st.kind === 'interval') await updateSubscription(ctx, { ref: pick(st.sub), interval: st.interval })
+      else if (st.kind === 'cancel') await cancelSubscription(ctx, { ref: pick(st.sub), now: st.now, force: true })
+      else if (st.kind === 'resume') await resumeSubscription(ctx, pick(st.sub))
       else if (st.kind === 'credit') {
-        model.catchUp(ctx)
-        adjustCredit(ctx, { account: 'A', amount: st.amount })
+        await model.catchUp(ctx)
+        await adjustCredit(ctx, { account: 'A', amount: st.amount })
         model.credit += st.amount
       } else if (st.kind === 'coupon') {
-        model.catchUp(ctx)
+        await model.catchUp(ctx)
         const code = `C${++coupons}`
         const percent = 'percent' in st.off ? st.off.percent * 1000 : undefined
         const amount = 'amount' in st.off ? st.off.amount : undefined
-        createCoupon(ctx, { code, percentOffMilli: percent, amountOff: amount, currency: amount === undefined ? undefined : s.currency, duration: st.duration, durationInvoices: st.duration === 'repeating' ? st.invoices : undefined })
-        attachDiscount(ctx, { account: 'A', coupon: code })
+        await createCoupon(ctx, { code, percentOffMilli: percent, amountOff: amount, currency: amount === undefined ? undefined : s.currency, duration: st.duration, durationInvoices: st.duration === 'repeating' ? st.invoices : undefined })
+        await attachDiscount(ctx, { account: 'A', coupon: code })
         model.coupon = { percentMilli: percent ?? null, amountOff: amount ?? null, duration: st.duration, left: st.duration === 'repeating' ? st.invoices : 1 }
       } else if (st.kind === 'wait') ctx = await advance(ctx, ctx.now + st.hours * 3_600_000)
       else if (st.kind === 'toRenewal') {
-        const row = listSubscriptions(ctx, { account: 'A' }).subscriptions.find((x) => x.id === pick(st.sub))
+        const row = await (await listSubscriptions(ctx,{ account: 'A' })).subscriptions.find((x) => x.id === pick(st.sub))
         const to = row ? Date.parse(row.currentPeriodEnd) - st.before * 1000 : 0
         if (row && row.status !== 'canceled' && to > ctx.now) ctx = await advance(ctx, to)
         if (st.thenCheck) ctx = await checkpoint(ctx, model)
@@ -215,7 +217,7 @@ export async function play(db: Db, name: string, s: Sequence): Promise<void> {
   }
   ctx = await checkpoint(ctx, model)
   // Bill out every current period, so what the steps left pending (prorations, coupons, credit) is issued and checked.
-  const ends = listSubscriptions(ctx, { account: 'A' }).subscriptions.filter((x) => x.status !== 'canceled').map((x) => Date.parse(x.currentPeriodEnd))
+  const ends = await (await listSubscriptions(ctx,{ account: 'A' })).subscriptions.filter((x) => x.status !== 'canceled').map((x) => Date.parse(x.currentPeriodEnd))
   if (ends.length) ctx = await advance(ctx, Math.max(ctx.now, ...ends))
-  model.catchUp(ctx)
+  await model.catchUp(ctx)
 }

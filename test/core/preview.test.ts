@@ -14,7 +14,7 @@ import { updateSubscription } from '../../src/core/subscriptions/update.js'
 import { account, advance, card, refresh, workspace } from '../builders.js'
 
 const at = (text: string) => Date.parse(text)
-const invoicesOf = (ctx: Parameters<typeof listInvoices>[0]) => listInvoices(refresh(ctx)).invoices
+const invoicesOf = async (ctx: Parameters<typeof listInvoices>[0]) => await (await listInvoices(await refresh(ctx))).invoices
 const totals = (i: InvoiceView | undefined) =>
   i && { number: i.number, reason: i.reason, subtotal: i.subtotal.amount, discount: i.discount.amount, tax: i.tax.amount, total: i.total.amount, credit: i.creditApplied.amount, due: i.amountDue.amount }
 /** What a preview cannot know (payment) taken out of an issued invoice. */
@@ -22,45 +22,45 @@ const asPreviewed = (i: InvoiceView) => ({ ...i, id: null, number: null, status:
 
 describe('a proration that rounds to zero (R-SUB-4, R-INV-4)', () => {
   it('R-SUB-4 R-SUB-6 R-INV-4 adds no line, so a cancellation issues no final invoice and a once coupon waits for the next real invoice', async () => {
-    let ctx = workspace('single', { start: at('2026-03-01T00:00:00Z') })
-    account(ctx, 'A')
+    let ctx = await workspace('single', { start: at('2026-03-01T00:00:00Z') })
+    await account(ctx, 'A')
     await card(ctx, 'A')
-    setPrice(ctx, { product: 'users', currency: 'USD', interval: 'month', scheme: 'per_unit', unitAmount: 1 })
-    const sub = addSubscription(ctx, { account: 'A', items: { users: 1 }, trial: false })
+    await setPrice(ctx, { product: 'users', currency: 'USD', interval: 'month', scheme: 'per_unit', unitAmount: 1 })
+    const sub = await addSubscription(ctx, { account: 'A', items: { users: 1 }, trial: false })
     ctx = await advance(ctx, at('2026-03-31T23:00:00Z'))
     // 1 × 1 cent × 3,600 s left / 2,678,400 s in March = 0.0013 → 0: no line.
-    updateSubscription(ctx, { ref: sub.id, items: { users: 2 } })
-    const increased = listEvents(ctx.db, ctx.workspace.id, { kinds: ['subscription.quantity_increased'] }).events
+    await updateSubscription(ctx, { ref: sub.id, items: { users: 2 } })
+    const increased = await (await listEvents(ctx.db,ctx.workspace.id,{ kinds: ['subscription.quantity_increased'] })).events
     expect(increased.map((e) => e.data)).toEqual([{ product: 'users', from: 1, to: 2, prorated: { amount: 0, currency: 'USD' } }])
-    cancelSubscription(ctx, { ref: sub.id })
-    createCoupon(ctx, { code: 'ONCE', percentOffMilli: 50_000, duration: 'once' })
-    attachDiscount(ctx, { account: 'A', coupon: 'ONCE' })
+    await cancelSubscription(ctx, { ref: sub.id })
+    await createCoupon(ctx, { code: 'ONCE', percentOffMilli: 50_000, duration: 'once' })
+    await attachDiscount(ctx, { account: 'A', coupon: 'ONCE' })
     ctx = await advance(ctx, at('2026-04-02T00:00:00Z'))
-    expect(invoicesOf(ctx).map((i) => i.reason)).toEqual(['subscription_create']) // no subscription_final
-    addSubscription(ctx, { account: 'A', items: { locations: 1 } })
+    expect((await invoicesOf(ctx)).map((i) => i.reason)).toEqual(['subscription_create']) // no subscription_final
+    await addSubscription(ctx, { account: 'A', items: { locations: 1 } })
     // 2,500 − 50% = 1,250.
-    expect(invoicesOf(ctx).map(totals)).toEqual([
+    expect((await invoicesOf(ctx)).map(totals)).toEqual([
       { number: 1, reason: 'subscription_create', subtotal: 1, discount: 0, tax: 0, total: 1, credit: 0, due: 1 },
       { number: 2, reason: 'subscription_create', subtotal: 2_500, discount: 1_250, tax: 0, total: 1_250, credit: 0, due: 1_250 },
     ])
   })
 
   it('R-INV-4 an invoice with a subtotal below zero does not use up a once coupon; its credit pays the next invoice', async () => {
-    let ctx = workspace('single', { start: at('2026-01-01T00:00:00Z') })
-    account(ctx, 'A')
+    let ctx = await workspace('single', { start: at('2026-01-01T00:00:00Z') })
+    await account(ctx, 'A')
     await card(ctx, 'A')
     // Volume tiers: 1 user costs 10.00, 2 users 2 × 1.00; going up lowers the price.
-    setPrice(ctx, { product: 'users', currency: 'USD', interval: 'month', scheme: 'volume', tiers: [{ upTo: 1, unitAmount: 1_000, flatAmount: 0 }, { upTo: null, unitAmount: 100, flatAmount: 0 }] })
-    const sub = addSubscription(ctx, { account: 'A', items: { users: 1 }, trial: false })
+    await setPrice(ctx, { product: 'users', currency: 'USD', interval: 'month', scheme: 'volume', tiers: [{ upTo: 1, unitAmount: 1_000, flatAmount: 0 }, { upTo: null, unitAmount: 100, flatAmount: 0 }] })
+    const sub = await addSubscription(ctx, { account: 'A', items: { users: 1 }, trial: false })
     ctx = await advance(ctx, at('2026-01-16T00:00:00Z'))
     // (200 − 1,000) × 16/31 days = −412.90 → −413 (half-up away from zero).
-    updateSubscription(ctx, { ref: sub.id, items: { users: 2 } })
-    createCoupon(ctx, { code: 'ONCE', percentOffMilli: 50_000, duration: 'once' })
-    attachDiscount(ctx, { account: 'A', coupon: 'ONCE' })
-    cancelSubscription(ctx, { ref: sub.id, now: true })
-    addSubscription(ctx, { account: 'A', items: { locations: 1 } })
+    await updateSubscription(ctx, { ref: sub.id, items: { users: 2 } })
+    await createCoupon(ctx, { code: 'ONCE', percentOffMilli: 50_000, duration: 'once' })
+    await attachDiscount(ctx, { account: 'A', coupon: 'ONCE' })
+    await cancelSubscription(ctx, { ref: sub.id, now: true })
+    await addSubscription(ctx, { account: 'A', items: { locations: 1 } })
     // The final invoice is −4.13 (a credit); the coupon is still there: 2,500 − 1,250 = 1,250, less 413 credit = 837 due.
-    expect(invoicesOf(ctx).map(totals)).toEqual([
+    expect((await invoicesOf(ctx)).map(totals)).toEqual([
       { number: 1, reason: 'subscription_create', subtotal: 1_000, discount: 0, tax: 0, total: 1_000, credit: 0, due: 1_000 },
       { number: 2, reason: 'subscription_final', subtotal: -413, discount: 0, tax: 0, total: -413, credit: 0, due: 0 },
       { number: 3, reason: 'subscription_create', subtotal: 2_500, discount: 1_250, tax: 0, total: 1_250, credit: 413, due: 837 },
@@ -70,14 +70,14 @@ describe('a proration that rounds to zero (R-SUB-4, R-INV-4)', () => {
 
 describe('a period end that issues nothing (R-INV-3)', () => {
   it('R-INV-3 R-SUB-6 the preview walks past a cancellation to the renewal of another subscription', async () => {
-    let ctx = workspace('single', { start: at('2026-01-01T00:00:00Z') })
-    account(ctx, 'A')
+    let ctx = await workspace('single', { start: at('2026-01-01T00:00:00Z') })
+    await account(ctx, 'A')
     await card(ctx, 'A')
-    const s1 = addSubscription(ctx, { account: 'A', items: { users: 1 }, trial: false })
+    const s1 = await addSubscription(ctx, { account: 'A', items: { users: 1 }, trial: false })
     ctx = await advance(ctx, at('2026-01-10T00:00:00Z'))
-    const s2 = addSubscription(ctx, { account: 'A', items: { locations: 1 } })
-    cancelSubscription(ctx, { ref: s1.id })
-    const preview = previewInvoice(ctx, { account: 'A' })
+    const s2 = await addSubscription(ctx, { account: 'A', items: { locations: 1 } })
+    await cancelSubscription(ctx, { ref: s1.id })
+    const preview = await previewInvoice(ctx, { account: 'A' })
     // S1 ends on Feb 1 with nothing owed; S2 renews on Feb 10 for 1 × 25.00.
     expect(preview).toMatchObject({
       subscriptionId: s2.id,
@@ -90,7 +90,7 @@ describe('a period end that issues nothing (R-INV-3)', () => {
     })
     expect(preview.invoices).toHaveLength(1)
     ctx = await advance(ctx, at('2026-02-10T00:00:00Z'))
-    const issued = invoicesOf(ctx)
+    const issued = await invoicesOf(ctx)
     expect(issued.map((i) => [i.number, i.reason, i.issuedAt.slice(0, 10)])).toEqual([
       [1, 'subscription_create', '2026-01-01'],
       [2, 'subscription_create', '2026-01-10'],
@@ -100,14 +100,14 @@ describe('a period end that issues nothing (R-INV-3)', () => {
   })
 
   it('R-INV-3 R-TR-3 with nothing further to issue, NO_UPCOMING_INVOICE names the real reason of each subscription', async () => {
-    const ctx = workspace('single', { start: at('2026-01-01T00:00:00Z') })
-    account(ctx, 'A')
+    const ctx = await workspace('single', { start: at('2026-01-01T00:00:00Z') })
+    await account(ctx, 'A')
     await card(ctx, 'A')
-    const trial = addSubscription(ctx, { account: 'A', items: { users: 1 } })
-    cancelSubscription(ctx, { ref: trial.id })
-    const refusal = (() => {
+    const trial = await addSubscription(ctx, { account: 'A', items: { users: 1 } })
+    await cancelSubscription(ctx, { ref: trial.id })
+    const refusal = await (async () => {
       try {
-        previewInvoice(ctx, { account: 'A' })
+        await previewInvoice(ctx, { account: 'A' })
       } catch (error) {
         return error as Error & { code: string; details: unknown }
       }
@@ -117,10 +117,10 @@ describe('a period end that issues nothing (R-INV-3)', () => {
     expect(refusal?.message).not.toMatch(/payment method/)
     expect(refusal?.details).toEqual({ accountId: expect.any(String), subscriptions: [{ id: trial.id, endsAt: '2026-01-15T00:00:00.000Z', reason: 'canceled_at_period_end' }] })
 
-    const other = workspace('single', { db: ctx.db, name: 'no card', start: at('2026-01-01T00:00:00Z') })
-    account(other, 'B')
-    const unpaid = addSubscription(other, { account: 'B', items: { users: 1 } })
-    expect(() => previewInvoice(other, { account: 'B' })).toThrowError(
+    const other = await workspace('single', { db: ctx.db, name: 'no card', start: at('2026-01-01T00:00:00Z') })
+    await account(other, 'B')
+    const unpaid = await addSubscription(other, { account: 'B', items: { users: 1 } })
+    await expect(async () => await previewInvoice(other, { account: 'B' })).rejects.toThrowError(
       `no subscription of account "B" will issue another invoice: the trial of ${unpaid.id} ends at 2026-01-15T00:00:00.000Z without a default payment method`,
     )
   })
@@ -128,19 +128,19 @@ describe('a period end that issues nothing (R-INV-3)', () => {
 
 describe('subscriptions renewing at the same instant (R-INV-3, R-INV-4)', () => {
   it('R-INV-3 R-INV-4 R-SUB-3 monthly from Jan 31 and yearly from Feb 29 both renew 2029-02-28: the preview shows both in issue order, the first takes coupon and credit', async () => {
-    let ctx = workspace('single', { start: at('2028-01-31T00:00:00Z') })
-    account(ctx, 'A', { taxRateMilli: 10_000 })
+    let ctx = await workspace('single', { start: at('2028-01-31T00:00:00Z') })
+    await account(ctx, 'A', { taxRateMilli: 10_000 })
     await card(ctx, 'A')
-    const users = addSubscription(ctx, { account: 'A', items: { users: 2 }, trial: false })
+    const users = await addSubscription(ctx, { account: 'A', items: { users: 2 }, trial: false })
     ctx = await advance(ctx, at('2028-02-29T00:00:00Z'))
-    const yearly = addSubscription(ctx, { account: 'A', items: { locations: 1 }, interval: 'year' })
+    const yearly = await addSubscription(ctx, { account: 'A', items: { locations: 1 }, interval: 'year' })
     ctx = await advance(ctx, at('2029-02-01T00:00:00Z'))
-    expect(invoicesOf(ctx)).toHaveLength(14) // users: Jan 31, Feb 29, then Mar 31 … Jan 31 (11); yearly: Feb 29
-    createCoupon(ctx, { code: 'OFF5', amountOff: 500, currency: 'USD', duration: 'once' })
-    attachDiscount(ctx, { account: 'A', coupon: 'OFF5' })
-    adjustCredit(ctx, { account: 'A', amount: 1_000 })
+    expect(await invoicesOf(ctx)).toHaveLength(14) // users: Jan 31, Feb 29, then Mar 31 … Jan 31 (11); yearly: Feb 29
+    await createCoupon(ctx, { code: 'OFF5', amountOff: 500, currency: 'USD', duration: 'once' })
+    await attachDiscount(ctx, { account: 'A', coupon: 'OFF5' })
+    await adjustCredit(ctx, { account: 'A', amount: 1_000 })
 
-    const preview = previewInvoice(ctx, { account: 'A' })
+    const preview = await previewInvoice(ctx, { account: 'A' })
     // Users was created first, so it renews first: 2 × 10.00 = 20.00 − 5.00 = 15.00, +10% tax 1.50 = 16.50, − 10.00 credit = 6.50 due.
     // Then the yearly locations: 250.00 + 25.00 tax = 275.00, no coupon or credit left.
     const previewed = preview.invoices.map((i) => ({ sub: i.subscriptionId, issuedAt: i.issuedAt, ...totals(i), number: undefined }))
@@ -152,7 +152,7 @@ describe('subscriptions renewing at the same instant (R-INV-3, R-INV-4)', () => 
     expect(first).toEqual(preview.invoices[0])
 
     ctx = await advance(ctx, at('2029-02-28T00:00:00Z'))
-    const issued = invoicesOf(ctx).slice(14)
+    const issued = (await invoicesOf(ctx)).slice(14)
     expect(issued.map((i) => [i.number, i.subscriptionId])).toEqual([
       [15, users.id],
       [16, yearly.id],

@@ -34,10 +34,10 @@ describe('storage', () => {
     expect(readFileSync(path).equals(before)).toBe(true)
   })
 
-  it('refuses a database written by a newer wsb, and leaves it untouched', () => {
+  it('refuses a database written by a newer wsb, and leaves it untouched', async () => {
     const path = tempDbPath()
     const db = openDb(path)
-    createWorkspace(db, { name: 'Kept', mode: 'single' })
+    await createWorkspace(db, { name: 'Kept', mode: 'single' })
     db.sqlite.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('from-the-future', 4102444800000)
     db.sqlite.close()
     const before = readFileSync(path)
@@ -62,9 +62,9 @@ describe('storage', () => {
     expect(tables(path)).toEqual(['recipes'])
   })
 
-  it('R-WS-1 the database itself refuses a mode change (trigger), whoever writes', () => {
+  it('R-WS-1 the database itself refuses a mode change (trigger), whoever writes', async () => {
     const db = openDb(tempDbPath())
-    const ws = createWorkspace(db, { name: 'A', mode: 'pooled' })
+    const ws = await createWorkspace(db, { name: 'A', mode: 'pooled' })
     expect(() => db.sqlite.prepare(`UPDATE workspaces SET mode = 'single' WHERE id = ?`).run(ws.id)).toThrow(/MODE_IMMUTABLE/)
     db.sqlite.close()
   })

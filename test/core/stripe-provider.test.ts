@@ -24,8 +24,8 @@ afterAll(() => fake.close())
 const posts = (path: RegExp) => fake.requests.filter((r) => r.method === 'POST' && path.test(r.path) && r.status !== 0)
 
 async function setupAccount(name: string, tokens: string[]) {
-  const ctx = workspace('single', { name: `${name} ws`, start: Date.parse('2026-05-01T00:00:00Z') })
-  account(ctx, name, { email: `${name.toLowerCase()}@example.test` })
+  const ctx = await workspace('single', { name: `${name} ws`, start: Date.parse('2026-05-01T00:00:00Z') })
+  await account(ctx, name, { email: `${name.toLowerCase()}@example.test` })
   const methods = []
   for (const token of tokens) methods.push(await addPaymentMethod(ctx, stripe, { account: name, source: token }))
   return { ctx, methods }
@@ -51,15 +51,15 @@ describe('Stripe provider', () => {
       ['stripe', 'visa', '4242', true],
       ['stripe', 'mastercard', '4444', false],
     ])
-    expect(listPaymentMethods(ctx, 'Northwind').paymentMethods[0]?.providerId).toMatch(/^pm_/)
+    expect(await (await listPaymentMethods(ctx,'Northwind')).paymentMethods[0]?.providerId).toMatch(/^pm_/)
   })
 
   it('SPEC §3 R-PAY-1 an attempt is an off-session PaymentIntent keyed by (invoice, run, method); a card_error fails over', async () => {
     const { ctx, methods } = await setupAccount('Contoso', ['pm_card_chargeCustomerFail', 'pm_card_visa'])
-    addSubscription(ctx, { account: 'Contoso', items: { users: 4 }, trial: false })
-    const [invoice] = listInvoices(refresh(ctx)).invoices
+    await addSubscription(ctx, { account: 'Contoso', items: { users: 4 }, trial: false })
+    const [invoice] = await (await listInvoices(await refresh(ctx))).invoices
     const before = fake.requests.length
-    const outcome = await collectInvoice(refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })
+    const outcome = await collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })
     expect(outcome).toMatchObject({ paid: true, attempts: 2 })
     const intents = fake.requests.slice(before).filter((r) => r.path === '/v1/payment_intents')
     expect(intents.map((r) => [r.status, r.idempotencyKey])).toEqual([
@@ -75,7 +75,7 @@ describe('Stripe provider', () => {
       confirm: 'true',
       metadata: { wsb_invoice_id: invoice?.id, wsb_invoice_number: '1', wsb_account_id: invoice?.accountId, wsb_run: 'run-1' },
     })
-    const paid = listInvoices(refresh(ctx)).invoices[0]
+    const paid = await (await listInvoices(await refresh(ctx))).invoices[0]
     expect(paid?.payments.map((p) => [p.provider, p.outcome, p.declineCode])).toEqual([
       ['stripe', 'failed', 'generic_decline'],
       ['stripe', 'succeeded', null],
@@ -85,52 +85,52 @@ describe('Stripe provider', () => {
 
   it('SPEC §3 a retried run reuses its keys: a charge whose answer was lost is not made twice', async () => {
     const { ctx } = await setupAccount('Fabrikam', ['pm_card_visa'])
-    addSubscription(ctx, { account: 'Fabrikam', items: { users: 2 }, trial: false })
-    const [invoice] = listInvoices(refresh(ctx)).invoices
+    await addSubscription(ctx, { account: 'Fabrikam', items: { users: 2 }, trial: false })
+    const [invoice] = await (await listInvoices(await refresh(ctx))).invoices
     const intentsBefore = fake.paymentIntents.size
     // The PaymentIntent is created, then every answer is lost: the SDK's retries replay the same key.
     fake.failNext(3, 'network', 'after')
-    await expect(collectInvoice(refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).rejects.toMatchObject({ code: 'PROVIDER_ERROR', exitCode: 5 })
-    expect(listInvoices(refresh(ctx)).invoices[0]).toMatchObject({ status: 'open', payments: [expect.objectContaining({ outcome: 'error' })] })
+    await expect(collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).rejects.toMatchObject({ code: 'PROVIDER_ERROR', exitCode: 5 })
+    expect(await (await listInvoices(await refresh(ctx))).invoices[0]).toMatchObject({ status: 'open', payments: [expect.objectContaining({ outcome: 'error' })] })
     // Running the collection again (the lifecycle retries it) uses the same key: Stripe replays, no new charge.
-    const outcome = await collectInvoice(refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })
+    const outcome = await collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })
     expect(outcome.paid).toBe(true)
     expect(fake.paymentIntents.size).toBe(intentsBefore + 1)
     const keys = fake.requests.filter((r) => r.path === '/v1/payment_intents').map((r) => r.idempotencyKey)
     expect(new Set(keys.slice(-4)).size).toBe(1)
-    expect(listInvoices(refresh(ctx)).invoices[0]?.payments.map((p) => p.outcome)).toEqual(['succeeded'])
+    expect(await (await listInvoices(await refresh(ctx))).invoices[0]?.payments.map((p) => p.outcome)).toEqual(['succeeded'])
   })
 
   it('SPEC §3 R-PAY-2 declines on Stripe drive dunning like the sandbox; pm remove detaches', async () => {
     const { ctx, methods } = await setupAccount('Litware', ['pm_card_chargeCustomerFail'])
-    const sub = addSubscription(ctx, { account: 'Litware', items: { users: 1 }, trial: false })
-    const [invoice] = listInvoices(refresh(ctx)).invoices
-    expect(await collectInvoice(refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).toMatchObject({ paid: false, status: 'open' })
-    expect(showSubscription(refresh(ctx), sub.id).status).toBe('past_due')
+    const sub = await addSubscription(ctx, { account: 'Litware', items: { users: 1 }, trial: false })
+    const [invoice] = await (await listInvoices(await refresh(ctx))).invoices
+    expect(await collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).toMatchObject({ paid: false, status: 'open' })
+    expect((await showSubscription(await refresh(ctx), sub.id)).status).toBe('past_due')
     expect(ctx.db.sqlite.prepare(`SELECT due_at FROM due_steps WHERE kind = 'collect' AND ref_id = ?`).all(invoice?.id)).toEqual([
       { due_at: Date.parse('2026-05-04T00:00:00Z') },
     ])
-    const backup = await addPaymentMethod(refresh(ctx), stripe, { account: 'Litware', source: 'pm_card_visa' })
-    await removePaymentMethod(refresh(ctx), stripe, { account: 'Litware', method: methods[0]?.id ?? '' })
+    const backup = await addPaymentMethod(await refresh(ctx), stripe, { account: 'Litware', source: 'pm_card_visa' })
+    await removePaymentMethod(await refresh(ctx), stripe, { account: 'Litware', method: methods[0]?.id ?? '' })
     expect(posts(/\/detach$/).at(-1)?.path).toBe(`/v1/payment_methods/${methods[0]?.providerId}/detach`)
-    expect(listPaymentMethods(refresh(ctx), 'Litware').paymentMethods).toMatchObject([{ id: backup.id, isDefault: true }])
+    expect(await (await listPaymentMethods(await refresh(ctx),'Litware')).paymentMethods).toMatchObject([{ id: backup.id, isDefault: true }])
   })
 
   it('SPEC §3 a declining card is refused at attach (live Stripe semantics) and nothing is stored', async () => {
     const { ctx } = await setupAccount('Adatum', [])
     await expect(addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_card_chargeDeclined' })).rejects.toMatchObject({ code: 'CARD_REFUSED', exitCode: 2 })
     await expect(addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_nonexistent123' })).rejects.toMatchObject({ code: 'UNKNOWN_PAYMENT_METHOD' })
-    expect(listPaymentMethods(ctx, 'Adatum').paymentMethods).toEqual([])
+    expect(await (await listPaymentMethods(ctx,'Adatum')).paymentMethods).toEqual([])
   })
 
   it('SPEC §3 provider errors never carry the secret key', async () => {
     const { ctx } = await setupAccount('Tailspin', ['pm_card_visa'])
     const wrong = new StripeProvider('sk_test_wrong_key_zzz', fake.url)
-    addSubscription(ctx, { account: 'Tailspin', items: { users: 1 }, trial: false })
+    await addSubscription(ctx, { account: 'Tailspin', items: { users: 1 }, trial: false })
     fake.failNext(1, 401)
     let caught: unknown
     try {
-      await collectInvoice(refresh(ctx), wrong, listInvoices(refresh(ctx)).invoices[0]?.id ?? '', { kind: 'manual' })
+      await collectInvoice(await refresh(ctx), wrong, await (await listInvoices(await refresh(ctx))).invoices[0]?.id ?? '', { kind: 'manual' })
     } catch (error) {
       caught = error
     }

@@ -21,23 +21,23 @@ const scenario = fc.record({
 })
 
 describe('metering properties', () => {
-  it('R-ORG-3 R-USE-1 R-USE-2 R-USE-5 the meter matches the model and never exceeds a bound', () => {
-    fc.assert(
-      fc.property(scenario, ({ capacity, parents, limits, reports }) => {
-        const ctx = workspace('pooled')
-        account(ctx, 'A')
-        if (capacity > 0) addSubscription(ctx, { account: 'A', items: { users: capacity } })
+  it('R-ORG-3 R-USE-1 R-USE-2 R-USE-5 the meter matches the model and never exceeds a bound', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ capacity, parents, limits, reports }) => {
+        const ctx = await workspace('pooled')
+        await account(ctx, 'A')
+        if (capacity > 0) await addSubscription(ctx, { account: 'A', items: { users: capacity } })
         const ids: string[] = []
         const parentOf: number[] = []
-        parents.forEach((p, i) => {
+        for (const [i, p] of parents.entries()) {
           const parent = p >= 0 && p < i ? p : -1
           parentOf.push(parent)
-          ids.push(org(ctx, `o${i}`, parent >= 0 ? ids[parent] : undefined).id)
-        })
-        ids.forEach((id, i) => {
+          ids.push(await (await org(ctx,`o${i}`,parent>=0? ids[parent]:undefined)).id)
+        }
+        for (const [i, id] of ids.entries()) {
           const limit = limits[i]
-          if (limit !== undefined) setLimits(ctx, { ref: id, limits: { users: limit } })
-        })
+          if (limit !== undefined) await setLimits(ctx, { ref: id, limits: { users: limit } })
+        }
         const level = ids.map(() => 0)
         const chain = (i: number) => {
           const out: number[] = []
@@ -53,7 +53,7 @@ describe('metering properties', () => {
           let room = capacity - used
           for (const j of chain(i)) if (limits[j] !== undefined) room = Math.min(room, (limits[j] as number) - subtree(j))
           const expected = (level[i] ?? 0) + delta >= 0 && (delta <= 0 || delta <= room)
-          const decision = decideUsage(ctx, { org: ids[i] as string, product: 'users', [report.kind]: value })
+          const decision = await decideUsage(ctx, { org: ids[i] as string, product: 'users', [report.kind]: value })
           expect(decision.accepted).toBe(expected)
           if (expected) level[i] = (level[i] ?? 0) + delta
           expect(decision.level).toBe(level[i])
@@ -63,7 +63,7 @@ describe('metering properties', () => {
             if (limits[j] !== undefined) expect(subtree(j)).toBeLessThanOrEqual(limits[j] as number)
           })
         }
-        expect(verifyUsage(ctx).ok).toBe(true)
+        expect(await (await verifyUsage(ctx)).ok).toBe(true)
         ctx.db.sqlite.close()
       }),
       { numRuns: 60 },

@@ -15,35 +15,35 @@ import type { Ctx } from '../../src/core/context.js'
 import { account, org, workspace } from '../builders.js'
 
 /** A pooled workspace with one account holding `users` of capacity. */
-function pooled(users: number): Ctx {
-  const ctx = workspace('pooled')
-  account(ctx, 'A')
-  addSubscription(ctx, { account: 'A', items: { users, locations: 5 } })
+async function pooled(users: number): Promise<Ctx> {
+  const ctx = await workspace('pooled')
+  await account(ctx, 'A')
+  await addSubscription(ctx, { account: 'A', items: { users, locations: 5 } })
   return ctx
 }
 
 const ledger = (ctx: Ctx) =>
   ctx.db.sqlite.prepare('SELECT outcome, reason, delta, level_after AS level FROM usage_ledger ORDER BY id').all()
 
-const rejects = (ctx: Ctx, input: UsageReportInput, code: string) =>
-  expect(() => recordUsage(ctx, input)).toThrowError(expect.objectContaining({ code }))
+const rejects = async (ctx: Ctx, input: UsageReportInput, code: string) =>
+  await expect(async () => await recordUsage(ctx, input)).rejects.toThrowError(expect.objectContaining({ code }))
 
 describe('usage levels', () => {
-  it('R-USE-1 a report changes the level by a delta or sets it', () => {
-    const ctx = pooled(10)
-    const team = org(ctx, 'Team')
-    expect(recordUsage(ctx, { org: team.id, product: 'users', delta: 3 })).toMatchObject({ accepted: true, replayed: false, level: 3, headroom: 7 })
-    expect(recordUsage(ctx, { org: 'Team', product: 'users', set: 8 })).toMatchObject({ level: 8, delta: 5, headroom: 2 })
-    expect(recordUsage(ctx, { org: 'Team', product: 'users', set: 1 })).toMatchObject({ level: 1, delta: -7, headroom: 9 })
-    expect(recordUsage(ctx, { org: 'Team', product: 'users', delta: -1 })).toMatchObject({ level: 0 })
+  it('R-USE-1 a report changes the level by a delta or sets it', async () => {
+    const ctx = await pooled(10)
+    const team = await org(ctx, 'Team')
+    expect(await recordUsage(ctx, { org: team.id, product: 'users', delta: 3 })).toMatchObject({ accepted: true, replayed: false, level: 3, headroom: 7 })
+    expect(await recordUsage(ctx, { org: 'Team', product: 'users', set: 8 })).toMatchObject({ level: 8, delta: 5, headroom: 2 })
+    expect(await recordUsage(ctx, { org: 'Team', product: 'users', set: 1 })).toMatchObject({ level: 1, delta: -7, headroom: 9 })
+    expect(await recordUsage(ctx, { org: 'Team', product: 'users', delta: -1 })).toMatchObject({ level: 0 })
   })
 
-  it('R-USE-1 a decrease below zero is BELOW_ZERO and changes nothing', () => {
-    const ctx = pooled(10)
-    const team = org(ctx, 'Team')
-    recordUsage(ctx, { org: team.id, product: 'users', delta: 2 })
-    rejects(ctx, { org: team.id, product: 'users', delta: -3 }, 'BELOW_ZERO')
-    expect(usageByOrg(ctx).orgs[0]?.products.find((p) => p.product === 'users')?.used).toBe(2)
+  it('R-USE-1 a decrease below zero is BELOW_ZERO and changes nothing', async () => {
+    const ctx = await pooled(10)
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 2 })
+    await rejects(ctx, { org: team.id, product: 'users', delta: -3 }, 'BELOW_ZERO')
+    expect(await (await usageByOrg(ctx)).orgs[0]?.products.find((p) => p.product === 'users')?.used).toBe(2)
     expect(ledger(ctx)).toEqual([
       { outcome: 'accepted', reason: null, delta: 2, level: 2 },
       { outcome: 'rejected', reason: 'BELOW_ZERO', delta: -3, level: 2 },
@@ -52,12 +52,12 @@ describe('usage levels', () => {
 })
 
 describe('enforcement', () => {
-  it('R-USE-2 an increase beyond the pool is CAPACITY_EXCEEDED naming the pool, and changes nothing', () => {
-    const ctx = pooled(5)
-    const team = org(ctx, 'Team')
-    recordUsage(ctx, { org: team.id, product: 'users', delta: 4 })
+  it('R-USE-2 an increase beyond the pool is CAPACITY_EXCEEDED naming the pool, and changes nothing', async () => {
+    const ctx = await pooled(5)
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 4 })
     try {
-      recordUsage(ctx, { org: team.id, product: 'users', delta: 2 })
+      await recordUsage(ctx, { org: team.id, product: 'users', delta: 2 })
       expect.unreachable()
     } catch (error) {
       expect(error).toMatchObject({
@@ -66,149 +66,149 @@ describe('enforcement', () => {
         details: { orgId: team.id, product: 'users', requested: 2, level: 4, headroom: 1, binding: { kind: 'pool', poolId: ctx.workspace.id } },
       })
     }
-    expect(recordUsage(ctx, { org: team.id, product: 'users', delta: 1 }).headroom).toBe(0)
-    rejects(ctx, { org: team.id, product: 'sso_connections', delta: 1 }, 'CAPACITY_EXCEEDED')
+    expect(await (await recordUsage(ctx,{ org: team.id,product: 'users',delta: 1 })).headroom).toBe(0)
+    await rejects(ctx, { org: team.id, product: 'sso_connections', delta: 1 }, 'CAPACITY_EXCEEDED')
   })
 
-  it('R-USE-2 decreases within the level are accepted even when the pool is over capacity', () => {
-    const ctx = workspace('pooled')
-    account(ctx, 'A')
-    account(ctx, 'B')
-    const a = addSubscription(ctx, { account: 'A', items: { users: 5 } })
-    addSubscription(ctx, { account: 'B', items: { users: 5 } })
-    const team = org(ctx, 'Team')
-    recordUsage(ctx, { org: team.id, product: 'users', delta: 9 })
-    cancelSubscription(ctx, { ref: a.id, now: true, force: true })
-    rejects(ctx, { org: team.id, product: 'users', delta: 1 }, 'CAPACITY_EXCEEDED')
-    expect(recordUsage(ctx, { org: team.id, product: 'users', delta: -2 })).toMatchObject({ accepted: true, level: 7, headroom: 0 })
+  it('R-USE-2 decreases within the level are accepted even when the pool is over capacity', async () => {
+    const ctx = await workspace('pooled')
+    await account(ctx, 'A')
+    await account(ctx, 'B')
+    const a = await addSubscription(ctx, { account: 'A', items: { users: 5 } })
+    await addSubscription(ctx, { account: 'B', items: { users: 5 } })
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 9 })
+    await cancelSubscription(ctx, { ref: a.id, now: true, force: true })
+    await rejects(ctx, { org: team.id, product: 'users', delta: 1 }, 'CAPACITY_EXCEEDED')
+    expect(await recordUsage(ctx, { org: team.id, product: 'users', delta: -2 })).toMatchObject({ accepted: true, level: 7, headroom: 0 })
   })
 
-  it('R-ORG-3 an org limit lower than the pool wins (LIMIT_EXCEEDED names that org)', () => {
-    const ctx = pooled(100)
-    const team = org(ctx, 'Team')
-    setLimits(ctx, { ref: team.id, limits: { users: 3 } })
-    expect(recordUsage(ctx, { org: team.id, product: 'users', delta: 3 }).headroom).toBe(0)
+  it('R-ORG-3 an org limit lower than the pool wins (LIMIT_EXCEEDED names that org)', async () => {
+    const ctx = await pooled(100)
+    const team = await org(ctx, 'Team')
+    await setLimits(ctx, { ref: team.id, limits: { users: 3 } })
+    expect(await (await recordUsage(ctx,{ org: team.id,product: 'users',delta: 3 })).headroom).toBe(0)
     try {
-      recordUsage(ctx, { org: team.id, product: 'users', delta: 1 })
+      await recordUsage(ctx, { org: team.id, product: 'users', delta: 1 })
       expect.unreachable()
     } catch (error) {
       expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { binding: { kind: 'limit', orgId: team.id, limit: 3 }, headroom: 0 } })
     }
   })
 
-  it("R-ORG-3 a grandparent's limit caps a grandchild, counting the whole subtree", () => {
-    const ctx = pooled(100)
-    const grand = org(ctx, 'Grand')
-    const parent = org(ctx, 'Parent', grand.id)
-    const child = org(ctx, 'Child', parent.id)
-    const sibling = org(ctx, 'Sibling', grand.id)
-    setLimits(ctx, { ref: grand.id, limits: { users: 10 } })
-    setLimits(ctx, { ref: parent.id, limits: { users: 50 } })
-    recordUsage(ctx, { org: sibling.id, product: 'users', delta: 6 })
-    recordUsage(ctx, { org: grand.id, product: 'users', delta: 1 })
-    expect(recordUsage(ctx, { org: child.id, product: 'users', delta: 3 })).toMatchObject({ headroom: 0, binding: { kind: 'limit', orgId: grand.id } })
-    expect(() => recordUsage(ctx, { org: child.id, product: 'users', delta: 1 })).toThrowError(
+  it("R-ORG-3 a grandparent's limit caps a grandchild, counting the whole subtree", async () => {
+    const ctx = await pooled(100)
+    const grand = await org(ctx, 'Grand')
+    const parent = await org(ctx, 'Parent', grand.id)
+    const child = await org(ctx, 'Child', parent.id)
+    const sibling = await org(ctx, 'Sibling', grand.id)
+    await setLimits(ctx, { ref: grand.id, limits: { users: 10 } })
+    await setLimits(ctx, { ref: parent.id, limits: { users: 50 } })
+    await recordUsage(ctx, { org: sibling.id, product: 'users', delta: 6 })
+    await recordUsage(ctx, { org: grand.id, product: 'users', delta: 1 })
+    expect(await recordUsage(ctx, { org: child.id, product: 'users', delta: 3 })).toMatchObject({ headroom: 0, binding: { kind: 'limit', orgId: grand.id } })
+    await expect(async () => await recordUsage(ctx, { org: child.id, product: 'users', delta: 1 })).rejects.toThrowError(
       expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: expect.objectContaining({ binding: { kind: 'limit', orgId: grand.id, limit: 10 } }) }),
     )
   })
 
-  it('R-ORG-3 the most restrictive bound wins: the pool when it is tighter than every limit', () => {
-    const ctx = pooled(4)
-    const top = org(ctx, 'Top')
-    setLimits(ctx, { ref: top.id, limits: { users: 10 } })
-    expect(recordUsage(ctx, { org: top.id, product: 'users', delta: 1 })).toMatchObject({ headroom: 3, binding: { kind: 'pool' } })
-    const other = org(ctx, 'Other')
-    recordUsage(ctx, { org: other.id, product: 'users', delta: 3 })
-    rejects(ctx, { org: top.id, product: 'users', delta: 1 }, 'CAPACITY_EXCEEDED')
+  it('R-ORG-3 the most restrictive bound wins: the pool when it is tighter than every limit', async () => {
+    const ctx = await pooled(4)
+    const top = await org(ctx, 'Top')
+    await setLimits(ctx, { ref: top.id, limits: { users: 10 } })
+    expect(await recordUsage(ctx, { org: top.id, product: 'users', delta: 1 })).toMatchObject({ headroom: 3, binding: { kind: 'pool' } })
+    const other = await org(ctx, 'Other')
+    await recordUsage(ctx, { org: other.id, product: 'users', delta: 3 })
+    await rejects(ctx, { org: top.id, product: 'users', delta: 1 }, 'CAPACITY_EXCEEDED')
   })
 
-  it('R-BA-3 an assigned-mode org whose top-level org has no account is NO_BILLING_ACCOUNT', () => {
-    const ctx = workspace('assigned')
-    const usa = org(ctx, 'USA')
-    const sales = org(ctx, 'Sales', usa.id)
-    rejects(ctx, { org: sales.id, product: 'users', delta: 1 }, 'NO_BILLING_ACCOUNT')
-    account(ctx, 'USA', { org: usa.id })
-    addSubscription(ctx, { account: 'USA', items: { users: 2 } })
-    expect(recordUsage(ctx, { org: sales.id, product: 'users', delta: 2 }).level).toBe(2)
+  it('R-BA-3 an assigned-mode org whose top-level org has no account is NO_BILLING_ACCOUNT', async () => {
+    const ctx = await workspace('assigned')
+    const usa = await org(ctx, 'USA')
+    const sales = await org(ctx, 'Sales', usa.id)
+    await rejects(ctx, { org: sales.id, product: 'users', delta: 1 }, 'NO_BILLING_ACCOUNT')
+    await account(ctx, 'USA', { org: usa.id })
+    await addSubscription(ctx, { account: 'USA', items: { users: 2 } })
+    expect(await (await recordUsage(ctx,{ org: sales.id,product: 'users',delta: 2 })).level).toBe(2)
   })
 
-  it('R-POOL-2 assigned-mode silos never share capacity', () => {
-    const ctx = workspace('assigned')
-    const usa = org(ctx, 'USA')
-    const de = org(ctx, 'Germany')
-    account(ctx, 'USD', { org: usa.id })
-    account(ctx, 'EUR', { org: de.id, currency: 'EUR' })
-    addSubscription(ctx, { account: 'USD', items: { users: 2 } })
-    addSubscription(ctx, { account: 'EUR', items: { users: 50 } })
-    recordUsage(ctx, { org: usa.id, product: 'users', delta: 2 })
-    rejects(ctx, { org: usa.id, product: 'users', delta: 1 }, 'CAPACITY_EXCEEDED')
-    expect(poolReport(ctx).pools.map((p) => p.products[0]?.used)).toEqual([2, 0])
+  it('R-POOL-2 assigned-mode silos never share capacity', async () => {
+    const ctx = await workspace('assigned')
+    const usa = await org(ctx, 'USA')
+    const de = await org(ctx, 'Germany')
+    await account(ctx, 'USD', { org: usa.id })
+    await account(ctx, 'EUR', { org: de.id, currency: 'EUR' })
+    await addSubscription(ctx, { account: 'USD', items: { users: 2 } })
+    await addSubscription(ctx, { account: 'EUR', items: { users: 50 } })
+    await recordUsage(ctx, { org: usa.id, product: 'users', delta: 2 })
+    await rejects(ctx, { org: usa.id, product: 'users', delta: 1 }, 'CAPACITY_EXCEEDED')
+    expect(await (await poolReport(ctx)).pools.map((p) => p.products[0]?.used)).toEqual([2, 0])
   })
 
-  it('R-SUB-5 a subscription decrease is checked against real usage', () => {
-    const ctx = pooled(10)
+  it('R-SUB-5 a subscription decrease is checked against real usage', async () => {
+    const ctx = await pooled(10)
     const sub = ctx.db.sqlite.prepare('SELECT id FROM subscriptions').get() as { id: string }
-    recordUsage(ctx, { org: org(ctx, 'Team').id, product: 'users', delta: 8 })
-    expect(() => updateSubscription(ctx, { ref: sub.id, items: { users: 7 } })).toThrowError(
+    await recordUsage(ctx, { org: await (await org(ctx,'Team')).id, product: 'users', delta: 8 })
+    await expect(async () => await updateSubscription(ctx, { ref: sub.id, items: { users: 7 } })).rejects.toThrowError(
       expect.objectContaining({ code: 'BELOW_USAGE', details: expect.objectContaining({ usage: 8, capacity: 7 }) }),
     )
   })
 })
 
 describe('idempotency', () => {
-  it('R-USE-4 replaying an accepted key returns the original result marked replayed, applying nothing', () => {
-    const ctx = pooled(10)
-    const team = org(ctx, 'Team')
-    const first = recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'signup-1' })
-    recordUsage(ctx, { org: team.id, product: 'users', delta: 1 })
-    const again = recordUsage(ctx, { org: 'Team', product: 'users', delta: 2, key: 'signup-1' })
+  it('R-USE-4 replaying an accepted key returns the original result marked replayed, applying nothing', async () => {
+    const ctx = await pooled(10)
+    const team = await org(ctx, 'Team')
+    const first = await recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'signup-1' })
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 1 })
+    const again = await recordUsage(ctx, { org: 'Team', product: 'users', delta: 2, key: 'signup-1' })
     expect(again).toMatchObject({ accepted: true, replayed: true, reportId: first.reportId, level: 2, headroom: 8 })
-    expect(verifyUsage(ctx).ok).toBe(true)
-    expect(usageByOrg(ctx).orgs[0]?.products.find((p) => p.product === 'users')?.used).toBe(3)
+    expect(await (await verifyUsage(ctx)).ok).toBe(true)
+    expect(await (await usageByOrg(ctx)).orgs[0]?.products.find((p) => p.product === 'users')?.used).toBe(3)
   })
 
-  it('R-USE-4 the same key with a different payload is IDEMPOTENCY_CONFLICT', () => {
-    const ctx = pooled(10)
-    const team = org(ctx, 'Team')
-    recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'k' })
-    rejects(ctx, { org: team.id, product: 'users', delta: 3, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
-    rejects(ctx, { org: team.id, product: 'locations', delta: 2, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
-    rejects(ctx, { org: team.id, product: 'users', set: 2, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
+  it('R-USE-4 the same key with a different payload is IDEMPOTENCY_CONFLICT', async () => {
+    const ctx = await pooled(10)
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'k' })
+    await rejects(ctx, { org: team.id, product: 'users', delta: 3, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
+    await rejects(ctx, { org: team.id, product: 'locations', delta: 2, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
+    await rejects(ctx, { org: team.id, product: 'users', set: 2, key: 'k' }, 'IDEMPOTENCY_CONFLICT')
   })
 
-  it('R-USE-4 a rejected report claims nothing: the same key may be retried', () => {
-    const ctx = pooled(1)
-    const team = org(ctx, 'Team')
-    rejects(ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' }, 'CAPACITY_EXCEEDED')
+  it('R-USE-4 a rejected report claims nothing: the same key may be retried', async () => {
+    const ctx = await pooled(1)
+    const team = await org(ctx, 'Team')
+    await rejects(ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' }, 'CAPACITY_EXCEEDED')
     const sub = ctx.db.sqlite.prepare('SELECT id FROM subscriptions').get() as { id: string }
-    updateSubscription(ctx, { ref: sub.id, items: { users: 5 } })
-    expect(recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' })).toMatchObject({ accepted: true, replayed: false })
+    await updateSubscription(ctx, { ref: sub.id, items: { users: 5 } })
+    expect(await recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' })).toMatchObject({ accepted: true, replayed: false })
   })
 
-  it('R-WS-2 keys are unique per workspace, not across workspaces', () => {
-    const a = pooled(5)
-    const b = workspace('single', { db: a.db, name: 'B' })
-    account(b, 'B')
-    addSubscription(b, { account: 'B', items: { users: 5 } })
-    recordUsage(a, { org: org(a, 'Team').id, product: 'users', delta: 1, key: 'same' })
-    expect(recordUsage(b, { org: org(b, 'Team').id, product: 'users', delta: 1, key: 'same' }).replayed).toBe(false)
+  it('R-WS-2 keys are unique per workspace, not across workspaces', async () => {
+    const a = await pooled(5)
+    const b = await workspace('single', { db: a.db, name: 'B' })
+    await account(b, 'B')
+    await addSubscription(b, { account: 'B', items: { users: 5 } })
+    await recordUsage(a, { org: await (await org(a,'Team')).id, product: 'users', delta: 1, key: 'same' })
+    expect(await (await recordUsage(b,{ org: await (await org(b,'Team')).id,product: 'users',delta: 1,key: 'same' })).replayed).toBe(false)
   })
 })
 
 describe('ledger', () => {
-  it('R-USE-5 every report, accepted or rejected, is in the ledger; verify recomputes every counter', () => {
-    const ctx = pooled(3)
-    const parent = org(ctx, 'Parent')
-    const child = org(ctx, 'Child', parent.id)
-    recordUsage(ctx, { org: child.id, product: 'users', delta: 2 })
-    decideUsage(ctx, { org: child.id, product: 'users', delta: 5 })
-    decideUsage(ctx, { org: 'Nobody', product: 'users', delta: 1 })
-    recordUsage(ctx, { org: parent.id, product: 'users', delta: 1 })
+  it('R-USE-5 every report, accepted or rejected, is in the ledger; verify recomputes every counter', async () => {
+    const ctx = await pooled(3)
+    const parent = await org(ctx, 'Parent')
+    const child = await org(ctx, 'Child', parent.id)
+    await recordUsage(ctx, { org: child.id, product: 'users', delta: 2 })
+    await decideUsage(ctx, { org: child.id, product: 'users', delta: 5 })
+    await decideUsage(ctx, { org: 'Nobody', product: 'users', delta: 1 })
+    await recordUsage(ctx, { org: parent.id, product: 'users', delta: 1 })
     expect(ledger(ctx).map((row) => (row as { outcome: string }).outcome)).toEqual(['accepted', 'rejected', 'rejected', 'accepted'])
-    expect(verifyUsage(ctx)).toMatchObject({ ok: true, ledgerRows: 4, mismatches: [] })
-    ctx.db.sqlite.prepare(`UPDATE usage_levels SET subtree = subtree + 1 WHERE org_id = ?`).run(parent.id)
-    ctx.db.sqlite.prepare(`UPDATE pool_usage SET used = 7`).run()
-    expect(verifyUsage(ctx)).toMatchObject({
+    expect(await verifyUsage(ctx)).toMatchObject({ ok: true, ledgerRows: 4, mismatches: [] })
+    ;ctx.db.sqlite.prepare(`UPDATE usage_levels SET subtree = subtree + 1 WHERE org_id = ?`).run(parent.id)
+    ;ctx.db.sqlite.prepare(`UPDATE pool_usage SET used = 7`).run()
+    expect(await verifyUsage(ctx)).toMatchObject({
       ok: false,
       mismatches: [
         { counter: 'subtree', id: parent.id, product: 'users', stored: 4, expected: 3 },
@@ -217,12 +217,12 @@ describe('ledger', () => {
     })
   })
 
-  it('R-EV-1 usage decisions appear in the event log', () => {
-    const ctx = pooled(1)
-    const team = org(ctx, 'Team')
-    recordUsage(ctx, { org: team.id, product: 'users', delta: 1 })
-    decideUsage(ctx, { org: team.id, product: 'users', delta: 1 })
-    const { events } = listEvents(ctx.db, ctx.workspace.id, { kinds: ['usage'] })
+  it('R-EV-1 usage decisions appear in the event log', async () => {
+    const ctx = await pooled(1)
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 1 })
+    await decideUsage(ctx, { org: team.id, product: 'users', delta: 1 })
+    const { events } = await listEvents(ctx.db, ctx.workspace.id, { kinds: ['usage'] })
     expect(events.map((e) => [e.kind, e.refs.orgId, e.data.reason ?? null])).toEqual([
       ['usage.accepted', team.id, null],
       ['usage.rejected', team.id, 'CAPACITY_EXCEEDED'],
@@ -234,11 +234,11 @@ describe('import', () => {
   const feed = (lines: string[]) => Readable.from(lines.map((line) => `${line}\n`))
 
   it('R-USE-6 applies NDJSON lines in order, each judged on its own; bad lines are counted with their numbers', async () => {
-    const ctx = pooled(3)
-    const team = org(ctx, 'Team')
+    const ctx = await pooled(3)
+    const team = await org(ctx, 'Team')
     const results: unknown[] = []
     const summary = await importUsage(
-      ctx,
+      await ctx,
       feed([
         JSON.stringify({ org: team.id, product: 'users', delta: 2, key: 'a' }),
         '{ not json',
@@ -260,7 +260,7 @@ describe('import', () => {
     ])
     expect(summary.problems[2]?.message).toContain('"detla"')
     expect(results.map((r) => (r as { line: number }).line)).toEqual([1, 2, 3, 5, 6, 7, 8])
-    expect(verifyUsage(ctx).ok).toBe(true)
+    expect(await (await verifyUsage(ctx)).ok).toBe(true)
   })
 })
 
@@ -269,11 +269,11 @@ describe('a long-lived import stream', () => {
     const { PassThrough } = await import('node:stream')
     const { openDb } = await import('../../src/core/store/open.js')
     const { catchUp } = await import('../../src/core/lifecycle/run.js')
-    const ctx = workspace('pooled', { start: Date.parse('2026-01-01T00:00:00Z') })
-    account(ctx, 'A')
-    const sub = addSubscription(ctx, { account: 'A', items: { users: 10 } })
-    cancelSubscription(ctx, { ref: sub.id })
-    const team = org(ctx, 'Team')
+    const ctx = await workspace('pooled', { start: Date.parse('2026-01-01T00:00:00Z') })
+    await account(ctx, 'A')
+    const sub = await addSubscription(ctx, { account: 'A', items: { users: 10 } })
+    await cancelSubscription(ctx, { ref: sub.id })
+    const team = await org(ctx, 'Team')
     const stream = new PassThrough()
     const results: { line: number; accepted?: boolean; reason?: string | null }[] = []
     const done = importUsage(ctx, stream, {

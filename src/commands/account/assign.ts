@@ -16,7 +16,7 @@ an account serves one organization and an organization has one account (ALREADY_
 
   async run(): Promise<AccountView> {
     const { args, flags } = await this.parse(AccountAssign)
-    return assignAccount(await this.context(flags), { account: args.account, org: flags.org })
+    return await assignAccount(await this.context(flags), { account: args.account, org: flags.org })
   }
 
   protected render(account: AccountView): string {

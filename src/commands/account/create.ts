@@ -25,7 +25,7 @@ pooled mode: any number of accounts, each billed separately, all feeding one poo
 
   async run(): Promise<AccountView> {
     const { args, flags } = await this.parse(AccountCreate)
-    return createAccount(await this.context(flags), {
+    return await createAccount(await this.context(flags), {
       name: this.input(name('account name'), args.name),
       currency: flags.currency,
       org: flags.org,

@@ -19,10 +19,10 @@ export default class AccountCredit extends WorkspaceCommand<CreditView> {
   async run(): Promise<CreditView> {
     const { args, flags } = await this.parse(AccountCredit)
     const ctx = await this.context(flags)
-    if (flags.amount === undefined) return creditView(ctx, args.account)
+    if (flags.amount === undefined) return await creditView(ctx, args.account)
     if (!/^[+-]?\d{1,15}$/.test(flags.amount.trim())) throw invalid(`--amount: expected a signed integer in minor units, got "${flags.amount}"`)
     const note = flags.note === undefined ? undefined : this.input(name('--note'), flags.note)
-    return adjustCredit(ctx, { account: args.account, amount: Number(flags.amount), note })
+    return await adjustCredit(ctx, { account: args.account, amount: Number(flags.amount), note })
   }
 
   protected render(credit: CreditView): string {

@@ -15,7 +15,7 @@ export default class AccountDiscount extends WorkspaceCommand<DiscountView> {
 
   async run(): Promise<DiscountView> {
     const { args, flags } = await this.parse(AccountDiscount)
-    return attachDiscount(await this.context(flags), { account: args.account, coupon: flags.remove ? null : (flags.coupon ?? null) })
+    return await attachDiscount(await this.context(flags), { account: args.account, coupon: flags.remove ? null : (flags.coupon ?? null) })
   }
 
   protected render(discount: DiscountView): string {

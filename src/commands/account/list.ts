@@ -12,7 +12,7 @@ export default class AccountList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(AccountList)
-    return listAccounts(await this.context(flags))
+    return await listAccounts(await this.context(flags))
   }
 
   protected render(result: Result): string {

@@ -12,7 +12,7 @@ export default class AccountShow extends WorkspaceCommand<AccountView> {
 
   async run(): Promise<AccountView> {
     const { args, flags } = await this.parse(AccountShow)
-    return showAccount(await this.context(flags), args.account)
+    return await showAccount(await this.context(flags), args.account)
   }
 
   protected render(account: AccountView): string {

@@ -11,7 +11,7 @@ export default class AccountUnassign extends WorkspaceCommand<AccountView> {
 
   async run(): Promise<AccountView> {
     const { args, flags } = await this.parse(AccountUnassign)
-    return unassignAccount(await this.context(flags), { account: args.account })
+    return await unassignAccount(await this.context(flags), { account: args.account })
   }
 
   protected render(account: AccountView): string {

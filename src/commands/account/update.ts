@@ -20,7 +20,7 @@ export default class AccountUpdate extends WorkspaceCommand<AccountView> {
 
   async run(): Promise<AccountView> {
     const { args, flags } = await this.parse(AccountUpdate)
-    return updateAccount(await this.context(flags), {
+    return await updateAccount(await this.context(flags), {
       ref: args.account,
       name: flags.name === undefined ? undefined : this.input(name('account name'), flags.name),
       currency: flags.currency,

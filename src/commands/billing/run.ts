@@ -11,7 +11,7 @@ export default class BillingRun extends WsbCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(BillingRun)
-    return runBilling(await this.openDatabase(flags.db))
+    return await runBilling(await this.openDatabase(flags.db))
   }
 
   protected render(result: Result): string {

@@ -25,7 +25,7 @@ notifications all happen at their own workspace time. The clock never moves back
     const { flags } = await this.parse(ClockAdvance)
     const ctx = await this.context(flags)
     const to = flags.to !== undefined ? parseTime(flags.to, '--to') : addDuration(ctx.now, flags.by ?? '')
-    return advanceClock(ctx.db, ctx.workspace.id, to)
+    return await advanceClock(ctx.db, ctx.workspace.id, to)
   }
 
   protected render(result: AdvanceResult): string {

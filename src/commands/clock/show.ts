@@ -9,7 +9,7 @@ export default class ClockShow extends WorkspaceCommand<ClockView> {
 
   async run(): Promise<ClockView> {
     const { flags } = await this.parse(ClockShow)
-    return showClock(await this.context(flags))
+    return await showClock(await this.context(flags))
   }
 
   protected render(clock: ClockView): string {

@@ -24,7 +24,7 @@ export default class CouponCreate extends WorkspaceCommand<CouponView> {
 
   async run(): Promise<CouponView> {
     const { args, flags } = await this.parse(CouponCreate)
-    return createCoupon(await this.context(flags), {
+    return await createCoupon(await this.context(flags), {
       code: this.input(name('coupon code'), args.code),
       name: flags.name === undefined ? undefined : this.input(name('coupon name'), flags.name),
       percentOffMilli: flags['percent-off'] === undefined ? undefined : parseInput(percent('--percent-off'), flags['percent-off']),

@@ -10,7 +10,7 @@ export default class CouponList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(CouponList)
-    return listCoupons(await this.context(flags))
+    return await listCoupons(await this.context(flags))
   }
 
   protected render(result: Result): string {

@@ -17,7 +17,7 @@ export default class InvoiceList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(InvoiceList)
-    return listInvoices(await this.context(flags), { account: args.account, status: flags.status as InvoiceStatus | undefined })
+    return await listInvoices(await this.context(flags), { account: args.account, status: flags.status as InvoiceStatus | undefined })
   }
 
   protected render(result: Result): string {

@@ -15,7 +15,7 @@ schedule is not changed. A retried command never charges twice (idempotency keys
 
   async run(): Promise<InvoiceView> {
     const { args, flags } = await this.parse(InvoicePay)
-    return payInvoice(await this.context(flags), await providerFromEnv(), args.invoice)
+    return await payInvoice(await this.context(flags), await providerFromEnv(), args.invoice)
   }
 
   protected render(invoice: InvoiceView): string {

@@ -19,9 +19,9 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
     // Checked before any work: a folder or a FIFO as -o is refused, never opened.
     const file = outputPath(flags.output)
     const ctx = await this.context(flags)
-    const invoice = showInvoice(ctx, args.invoice)
+    const invoice = await showInvoice(ctx, args.invoice)
     const { renderInvoicePdf } = await import('../../render/invoice-pdf.js')
-    const pdf = await renderInvoicePdf({ invoice, account: showAccount(ctx, invoice.accountId), seller: { name: ctx.workspace.name, workspaceId: ctx.workspace.id } })
+    const pdf = await renderInvoicePdf({ invoice, account: await showAccount(ctx, invoice.accountId), seller: { name: ctx.workspace.name, workspaceId: ctx.workspace.id } })
     writeOutputFile(file, pdf)
     return { invoiceId: args.invoice, number: invoice.number, file, bytes: pdf.length }
   }

@@ -32,7 +32,7 @@ so the renewal invoice equals the preview to the minor unit.`
       bySubscription.set(sub, [...(bySubscription.get(sub) ?? []), pair])
     }
     const changes: ProposedChange[] = [...bySubscription].map(([subscription, pairs]) => ({ subscription, items: productQuantities(pairs, '--change') }))
-    return previewInvoice(await this.context(flags), { account: args.account, changes })
+    return await previewInvoice(await this.context(flags), { account: args.account, changes })
   }
 
   protected render(preview: PreviewView): string {

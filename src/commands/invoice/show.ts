@@ -12,7 +12,7 @@ export default class InvoiceShow extends WorkspaceCommand<InvoiceView> {
 
   async run(): Promise<InvoiceView> {
     const { args, flags } = await this.parse(InvoiceShow)
-    return showInvoice(await this.context(flags), args.invoice)
+    return await showInvoice(await this.context(flags), args.invoice)
   }
 
   protected render(invoice: InvoiceView): string {

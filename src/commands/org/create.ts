@@ -20,7 +20,7 @@ export default class OrgCreate extends WorkspaceCommand<OrgView> {
 
   async run(): Promise<OrgView> {
     const { args, flags } = await this.parse(OrgCreate)
-    return createOrg(await this.context(flags), { name: this.input(orgName(), args.name), parent: flags.parent })
+    return await createOrg(await this.context(flags), { name: this.input(orgName(), args.name), parent: flags.parent })
   }
 
   protected render(org: OrgView): string {

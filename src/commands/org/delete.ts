@@ -11,7 +11,7 @@ export default class OrgDelete extends WorkspaceCommand<DeleteOrgResult> {
 
   async run(): Promise<DeleteOrgResult> {
     const { args, flags } = await this.parse(OrgDelete)
-    return deleteOrg(await this.context(flags), { ref: args.org, recursive: flags.recursive })
+    return await deleteOrg(await this.context(flags), { ref: args.org, recursive: flags.recursive })
   }
 
   protected render(result: DeleteOrgResult): string {

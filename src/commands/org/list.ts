@@ -13,7 +13,7 @@ export default class OrgList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(OrgList)
-    return listOrgs(await this.context(flags))
+    return await listOrgs(await this.context(flags))
   }
 
   protected render(result: Result): string {

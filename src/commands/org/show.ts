@@ -11,7 +11,7 @@ export default class OrgShow extends WorkspaceCommand<OrgDetail> {
 
   async run(): Promise<OrgDetail> {
     const { args, flags } = await this.parse(OrgShow)
-    return showOrg(await this.context(flags), args.org)
+    return await showOrg(await this.context(flags), args.org)
   }
 
   protected render(org: OrgDetail): string {

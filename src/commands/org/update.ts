@@ -23,7 +23,7 @@ export default class OrgUpdate extends WorkspaceCommand<OrgView> {
 
   async run(): Promise<OrgView> {
     const { args, flags } = await this.parse(OrgUpdate)
-    return updateOrg(await this.context(flags), {
+    return await updateOrg(await this.context(flags), {
       ref: args.org,
       name: flags.name === undefined ? undefined : this.input(orgName(), flags.name),
       parent: flags['top-level'] ? null : flags.parent,

@@ -18,7 +18,7 @@ its expiry, e.g. pm_card_visa@03/2026).`
 
   async run(): Promise<PaymentMethodView> {
     const { args, flags } = await this.parse(PmAdd)
-    return addPaymentMethod(await this.context(flags), await providerFromEnv(), { account: args.account, source: args.paymentMethod })
+    return await addPaymentMethod(await this.context(flags), await providerFromEnv(), { account: args.account, source: args.paymentMethod })
   }
 
   protected render(method: PaymentMethodView): string {

@@ -11,7 +11,7 @@ export default class PmDefault extends WorkspaceCommand<PaymentMethodView> {
 
   async run(): Promise<PaymentMethodView> {
     const { args, flags } = await this.parse(PmDefault)
-    return setDefaultPaymentMethod(await this.context(flags), await providerFromEnv(), { account: args.account, method: args.paymentMethod })
+    return await setDefaultPaymentMethod(await this.context(flags), await providerFromEnv(), { account: args.account, method: args.paymentMethod })
   }
 
   protected render(method: PaymentMethodView): string {

@@ -14,7 +14,7 @@ export default class PmList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(PmList)
-    return listPaymentMethods(await this.context(flags), args.account)
+    return await listPaymentMethods(await this.context(flags), args.account)
   }
 
   protected render(result: Result): string {

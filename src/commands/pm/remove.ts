@@ -14,7 +14,7 @@ export default class PmRemove extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(PmRemove)
-    return removePaymentMethod(await this.context(flags), await providerFromEnv(), { account: args.account, method: args.paymentMethod })
+    return await removePaymentMethod(await this.context(flags), await providerFromEnv(), { account: args.account, method: args.paymentMethod })
   }
 
   protected render(result: Result): string {

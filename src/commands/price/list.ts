@@ -20,9 +20,9 @@ export default class PriceList extends WorkspaceCommand<Result> {
     const { flags } = await this.parse(PriceList)
     const ctx = await this.context(flags)
     // A filter naming nothing that exists is a mistake to report, not an empty list.
-    if (flags.product !== undefined) requireProduct(ctx.db, ctx.workspace.id, flags.product)
+    if (flags.product !== undefined) await requireProduct(ctx.db, ctx.workspace.id, flags.product)
     if (flags.currency !== undefined) currency(flags.currency)
-    return listPrices(ctx, { product: flags.product, currency: flags.currency, all: flags.all })
+    return await listPrices(ctx, { product: flags.product, currency: flags.currency, all: flags.all })
   }
 
   protected render(result: Result): string {

@@ -31,7 +31,7 @@ Tiers follow Stripe: "volume" charges every unit at the rate of the tier the tot
   async run(): Promise<PriceView> {
     const { args, flags } = await this.parse(PriceSet)
     const tiered = flags.tiers !== undefined
-    return setPrice(await this.context(flags), {
+    return await setPrice(await this.context(flags), {
       product: this.input(productKey, args.product),
       currency: flags.currency,
       interval: flags.interval as Interval,

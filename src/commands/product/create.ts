@@ -14,7 +14,7 @@ export default class ProductCreate extends WorkspaceCommand<ProductView> {
 
   async run(): Promise<ProductView> {
     const { args, flags } = await this.parse(ProductCreate)
-    return createProduct(await this.context(flags), {
+    return await createProduct(await this.context(flags), {
       key: this.input(productKey, args.key),
       name: flags.name === undefined ? undefined : this.input(name('product name'), flags.name),
     })

@@ -10,7 +10,7 @@ export default class ProductList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(ProductList)
-    return listProducts(await this.context(flags))
+    return await listProducts(await this.context(flags))
   }
 
   protected render(result: Result): string {

@@ -31,7 +31,7 @@ unless --no-trial; --trial insists and fails with TRIAL_INELIGIBLE, naming why.`
   async run(): Promise<SubscriptionView> {
     const { args, flags } = await this.parse(SubAdd)
     if (this.argv.includes('--trial') && this.argv.includes('--no-trial')) throw invalid('--trial and --no-trial contradict each other; give one')
-    return addSubscription(await this.context(flags), {
+    return await addSubscription(await this.context(flags), {
       account: args.account,
       items: itemsFrom(flags.item) ?? {},
       interval: flags.interval as Interval | undefined,

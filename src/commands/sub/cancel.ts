@@ -18,7 +18,7 @@ that is refused (BELOW_USAGE) when usage would exceed the remaining capacity, un
 
   async run(): Promise<SubscriptionView> {
     const { args, flags } = await this.parse(SubCancel)
-    return cancelSubscription(await this.context(flags), { ref: args.subscription, now: flags.now, force: flags.force })
+    return await cancelSubscription(await this.context(flags), { ref: args.subscription, now: flags.now, force: flags.force })
   }
 
   protected render(sub: SubscriptionView): string {

@@ -18,7 +18,7 @@ export default class SubList extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(SubList)
-    return listSubscriptions(await this.context(flags), { account: flags.account, status: flags.status as SubscriptionStatus | undefined })
+    return await listSubscriptions(await this.context(flags), { account: flags.account, status: flags.status as SubscriptionStatus | undefined })
   }
 
   protected render(result: Result): string {

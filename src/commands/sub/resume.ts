@@ -11,7 +11,7 @@ export default class SubResume extends WorkspaceCommand<SubscriptionView> {
 
   async run(): Promise<SubscriptionView> {
     const { args, flags } = await this.parse(SubResume)
-    return resumeSubscription(await this.context(flags), args.subscription)
+    return await resumeSubscription(await this.context(flags), args.subscription)
   }
 
   protected render(sub: SubscriptionView): string {

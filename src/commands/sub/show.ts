@@ -12,7 +12,7 @@ export default class SubShow extends WorkspaceCommand<SubscriptionView> {
 
   async run(): Promise<SubscriptionView> {
     const { args, flags } = await this.parse(SubShow)
-    return showSubscription(await this.context(flags), args.subscription)
+    return await showSubscription(await this.context(flags), args.subscription)
   }
 
   protected render(sub: SubscriptionView): string {

@@ -27,7 +27,7 @@ See the cost first with: wsb invoice preview ACC --change SUB:PRODUCT=QTY`
 
   async run(): Promise<SubscriptionView> {
     const { args, flags } = await this.parse(SubUpdate)
-    return updateSubscription(await this.context(flags), {
+    return await updateSubscription(await this.context(flags), {
       ref: args.subscription,
       items: itemsFrom(flags.item),
       interval: flags.interval as Interval | undefined,

@@ -39,7 +39,7 @@ IDEMPOTENCY_CONFLICT.`
     if (flags.key !== undefined) line.key = flags.key
     const parsed = parseUsageLine(JSON.stringify(line))
     if ('error' in parsed) throw invalid(parsed.error.replace(/"(delta|set)"/g, '--$1').replace(/(^|; )(delta|set|key):/g, '$1--$2:'))
-    return recordUsage(await this.context(flags), parsed.report)
+    return await recordUsage(await this.context(flags), parsed.report)
   }
 
   protected render(decision: UsageDecision): string {

@@ -40,9 +40,9 @@ near their own limits, and says how many rows it left out; --all prints every ro
     if (flags.all && by !== 'org') throw invalid('--all goes with --by org')
     this.all = flags.all
     const ctx = await this.context(flags)
-    if (by === 'org') return usageByOrg(ctx, { org: flags.org })
-    if (by === 'product') return usageByProduct(ctx)
-    return poolReport(ctx)
+    if (by === 'org') return await usageByOrg(ctx, { org: flags.org })
+    if (by === 'product') return await usageByProduct(ctx)
+    return await poolReport(ctx)
   }
 
   protected render(result: Result): string {

@@ -12,7 +12,7 @@ export default class UsageVerify extends WorkspaceCommand<VerifyResult> {
 
   async run(): Promise<VerifyResult> {
     const { flags } = await this.parse(UsageVerify)
-    const result = verifyUsage(await this.context(flags))
+    const result = await verifyUsage(await this.context(flags))
     if (!result.ok)
       throw refused('USAGE_MISMATCH', `${result.mismatches.length} usage counters differ from the ledger`, {
         mismatches: result.mismatches,

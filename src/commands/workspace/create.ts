@@ -33,7 +33,7 @@ With --test-clock the workspace's time stands still until "wsb clock advance" mo
     const { args, flags } = await this.parse(WorkspaceCreate)
     const workspaceName = this.input(name('workspace name'), args.name)
     const mode = (flags.mode as BillingMode | undefined) ?? (await this.askMode())
-    return createWorkspace(await this.openDatabase(flags.db), {
+    return await createWorkspace(await this.openDatabase(flags.db), {
       name: workspaceName,
       mode,
       testClock: flags['test-clock'],

@@ -11,7 +11,7 @@ export default class WorkspaceList extends WsbCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(WorkspaceList)
-    return listWorkspaces(await this.openDatabase(flags.db))
+    return await listWorkspaces(await this.openDatabase(flags.db))
   }
 
   protected render(result: Result): string {

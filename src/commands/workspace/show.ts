@@ -11,7 +11,7 @@ export default class WorkspaceShow extends WorkspaceCommand<WorkspaceDetail> {
 
   async run(): Promise<WorkspaceDetail> {
     const { args, flags } = await this.parse(WorkspaceShow)
-    return showWorkspace(await this.context({ ...flags, workspace: args.workspace ?? flags.workspace }))
+    return await showWorkspace(await this.context({ ...flags, workspace: args.workspace ?? flags.workspace }))
   }
 
   protected render(workspace: WorkspaceDetail): string {

@@ -19,7 +19,7 @@ export default class WorkspaceUpdate extends WorkspaceCommand<WorkspaceView> {
   async run(): Promise<WorkspaceView> {
     const { args, flags } = await this.parse(WorkspaceUpdate)
     const ctx = await this.context({ ...flags, workspace: args.workspace })
-    return updateWorkspace(ctx.db, ctx.workspace, {
+    return await updateWorkspace(ctx.db, ctx.workspace, {
       mode: flags.mode,
       name: flags.name === undefined ? undefined : this.input(name('workspace name'), flags.name),
     })

@@ -2,13 +2,13 @@
 // mode (ACCOUNT_LIMIT), dedicated to a top-level org in assigned mode, any
 // number in pooled mode.
 import { eq } from 'drizzle-orm'
+import { one } from '../store/db.js'
 import type { Ctx } from '../context.js'
 import { currency } from '../currency.js'
 import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import { newId } from '../ids.js'
 import { billingAccounts } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { assignWithin } from './assign.js'
 import { type AccountView, accountView } from './view.js'
 import { sameName } from '../names.js'
@@ -26,12 +26,12 @@ export type CreateAccountInput = {
   org?: string
 }
 
-export function createAccount(ctx: Ctx, input: CreateAccountInput): AccountView {
+export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promise<AccountView> {
   const { db, workspace, now } = ctx
   const code = currency(input.currency).code
-  return immediate(db.sqlite, () => {
+  return await db.write(async () => {
     if (workspace.mode === 'single') {
-      const existing = db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, workspace.id)).get()
+      const existing = (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, workspace.id)).limit(1))[0]
       if (existing)
         throw refused(
           'ACCOUNT_LIMIT',
@@ -39,14 +39,13 @@ export function createAccount(ctx: Ctx, input: CreateAccountInput): AccountView 
           { accountId: existing.id, mode: workspace.mode },
         )
     }
-    const clash = db.orm
+    const clash = (await db.orm
       .select({ id: billingAccounts.id, name: billingAccounts.name })
       .from(billingAccounts)
-      .where(eq(billingAccounts.workspaceId, workspace.id))
-      .all()
+      .where(eq(billingAccounts.workspaceId, workspace.id)))
       .find((row) => sameName(row.name, input.name))
     if (clash) throw refused('NAME_TAKEN', `a billing account named "${input.name}" already exists (${clash.id})`, { id: clash.id })
-    let row = db.orm
+    let row = one(await db.orm
       .insert(billingAccounts)
       .values({
         id: newId('account'),
@@ -60,16 +59,15 @@ export function createAccount(ctx: Ctx, input: CreateAccountInput): AccountView 
         taxRateMilli: input.taxRateMilli ?? 0,
         createdAt: now,
       })
-      .returning()
-      .get()
-    recordEvent(db, {
+      .returning())
+    await recordEvent(db, {
       workspaceId: workspace.id,
       at: now,
       kind: 'account.created',
       refs: { accountId: row.id },
       data: { name: row.name, currency: row.currency },
     })
-    if (input.org !== undefined) row = assignWithin(ctx, row, input.org)
+    if (input.org !== undefined) row = await assignWithin(ctx, row, input.org)
     return accountView(row)
   })
 }

@@ -7,7 +7,6 @@ import { invalid, refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import type { Money } from '../money.js'
 import { billingAccounts, creditEntries } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { resolveAccount } from './resolve.js'
 
 export type CreditView = {
@@ -16,9 +15,9 @@ export type CreditView = {
   entries: { at: string; amount: Money; invoiceId: string | null; note: string | null }[]
 }
 
-export function creditView(ctx: Ctx, accountId: string): CreditView {
-  const account = resolveAccount(ctx.db, ctx.workspace.id, accountId)
-  const entries = ctx.db.orm.select().from(creditEntries).where(eq(creditEntries.accountId, account.id)).orderBy(asc(creditEntries.id)).all()
+export async function creditView(ctx: Ctx, accountId: string): Promise<CreditView> {
+  const account = await resolveAccount(ctx.db, ctx.workspace.id, accountId)
+  const entries = (await ctx.db.orm.select().from(creditEntries).where(eq(creditEntries.accountId, account.id)).orderBy(asc(creditEntries.id)))
   return {
     accountId: account.id,
     balance: { amount: account.creditBalance, currency: account.currency },
@@ -26,19 +25,19 @@ export function creditView(ctx: Ctx, accountId: string): CreditView {
   }
 }
 
-export function adjustCredit(ctx: Ctx, input: { account: string; amount: number; note?: string }): CreditView {
+export async function adjustCredit(ctx: Ctx, input: { account: string; amount: number; note?: string }): Promise<CreditView> {
   const { db, workspace, now } = ctx
   if (input.amount === 0) throw invalid('--amount: give a non-zero amount in minor units')
-  return immediate(db.sqlite, () => {
-    const account = resolveAccount(db, workspace.id, input.account)
+  return await db.write(async () => {
+    const account = await resolveAccount(db, workspace.id, input.account)
     if (account.creditBalance + input.amount < 0)
       throw refused('CREDIT_OVERDRAWN', `account "${account.name}" has a credit balance of ${account.creditBalance}; it cannot go below zero`, {
         balance: account.creditBalance,
         amount: input.amount,
       })
-    db.orm.insert(creditEntries).values({ accountId: account.id, amount: input.amount, note: input.note ?? (input.amount > 0 ? 'credit granted' : 'credit removed'), at: now }).run()
-    db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${input.amount}` }).where(eq(billingAccounts.id, account.id)).run()
-    recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'account.credit_adjusted', refs: { accountId: account.id }, data: { amount: { amount: input.amount, currency: account.currency } } })
-    return creditView(ctx, account.id)
+    await db.orm.insert(creditEntries).values({ accountId: account.id, amount: input.amount, note: input.note ?? (input.amount > 0 ? 'credit granted' : 'credit removed'), at: now })
+    await db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${input.amount}` }).where(eq(billingAccounts.id, account.id))
+    await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'account.credit_adjusted', refs: { accountId: account.id }, data: { amount: { amount: input.amount, currency: account.currency } } })
+    return await creditView(ctx, account.id)
   })
 }

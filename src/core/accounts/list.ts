@@ -4,16 +4,15 @@ import { billingAccounts } from '../store/schema/index.js'
 import { resolveAccount } from './resolve.js'
 import { type AccountView, accountView } from './view.js'
 
-export function listAccounts(ctx: Ctx): { accounts: AccountView[] } {
-  const rows = ctx.db.orm
+export async function listAccounts(ctx: Ctx): Promise<{ accounts: AccountView[]} > {
+  const rows = (await ctx.db.orm
     .select()
     .from(billingAccounts)
     .where(eq(billingAccounts.workspaceId, ctx.workspace.id))
-    .orderBy(sql`rowid`)
-    .all()
+    .orderBy(sql`rowid`))
   return { accounts: rows.map(accountView) }
 }
 
-export function showAccount(ctx: Ctx, ref: string): AccountView {
-  return accountView(resolveAccount(ctx.db, ctx.workspace.id, ref))
+export async function showAccount(ctx: Ctx, ref: string): Promise<AccountView> {
+  return accountView(await resolveAccount(ctx.db, ctx.workspace.id, ref))
 }

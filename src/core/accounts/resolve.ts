@@ -5,15 +5,14 @@ import type { Db } from '../store/open.js'
 import { type BillingAccountRow, billingAccounts } from '../store/schema/index.js'
 import { asciiOnly, sameName } from '../names.js'
 
-export function resolveAccount(db: Db, workspaceId: string, ref: string): BillingAccountRow {
+export async function resolveAccount(db: Db, workspaceId: string, ref: string): Promise<BillingAccountRow> {
   const inWorkspace = eq(billingAccounts.workspaceId, workspaceId)
   const row =
-    db.orm
+    (await db.orm
       .select()
       .from(billingAccounts)
-      .where(and(inWorkspace, or(eq(billingAccounts.id, ref), eq(sql`lower(${billingAccounts.name})`, sql`lower(${ref.trim()})`))))
-      .get() ??
-    (asciiOnly(ref) ? undefined : db.orm.select().from(billingAccounts).where(inWorkspace).all().find((account) => sameName(account.name, ref)))
+      .where(and(inWorkspace, or(eq(billingAccounts.id, ref), eq(sql`lower(${billingAccounts.name})`, sql`lower(${ref.trim()})`)))).limit(1))[0] ??
+    (asciiOnly(ref) ? undefined : (await db.orm.select().from(billingAccounts).where(inWorkspace)).find((account) => sameName(account.name, ref)))
   if (!row) throw notFound('billing account', ref)
   return row
 }

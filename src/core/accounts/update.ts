@@ -1,11 +1,11 @@
 // Editing a billing account's details (R-BA-1).
 import { and, eq, ne } from 'drizzle-orm'
+import { one } from '../store/db.js'
 import type { Ctx } from '../context.js'
 import { currency } from '../currency.js'
 import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import { billingAccounts, subscriptions } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { resolveAccount } from './resolve.js'
 import { type AccountView, accountView } from './view.js'
 import { sameName } from '../names.js'
@@ -21,18 +21,17 @@ export type UpdateAccountInput = {
   taxRateMilli?: number
 }
 
-export function updateAccount(ctx: Ctx, input: UpdateAccountInput): AccountView {
+export async function updateAccount(ctx: Ctx, input: UpdateAccountInput): Promise<AccountView> {
   const { db, workspace, now } = ctx
-  return immediate(db.sqlite, () => {
-    const account = resolveAccount(db, workspace.id, input.ref)
+  return await db.write(async () => {
+    const account = await resolveAccount(db, workspace.id, input.ref)
     const changes: Partial<typeof billingAccounts.$inferInsert> = {}
     if (input.name !== undefined && input.name !== account.name) {
       const name = input.name
-      const clash = db.orm
+      const clash = (await db.orm
         .select({ id: billingAccounts.id, name: billingAccounts.name })
         .from(billingAccounts)
-        .where(and(eq(billingAccounts.workspaceId, workspace.id), ne(billingAccounts.id, account.id)))
-        .all()
+        .where(and(eq(billingAccounts.workspaceId, workspace.id), ne(billingAccounts.id, account.id))))
         .find((row) => sameName(row.name, name))
       if (clash) throw refused('NAME_TAKEN', `a billing account named "${input.name}" already exists (${clash.id})`, { id: clash.id })
       changes.name = input.name
@@ -40,7 +39,7 @@ export function updateAccount(ctx: Ctx, input: UpdateAccountInput): AccountView 
     if (input.currency !== undefined) {
       const code = currency(input.currency).code
       if (code !== account.currency) {
-        const subscription = db.orm.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.accountId, account.id)).get()
+        const subscription = (await db.orm.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.accountId, account.id)).limit(1))[0]
         if (subscription)
           throw refused('CURRENCY_LOCKED', `the currency of "${account.name}" is fixed at ${account.currency}: it has had a subscription (${subscription.id})`, {
             accountId: account.id,
@@ -55,8 +54,8 @@ export function updateAccount(ctx: Ctx, input: UpdateAccountInput): AccountView 
     if (input.taxId !== undefined) changes.taxId = input.taxId
     if (input.taxRateMilli !== undefined) changes.taxRateMilli = input.taxRateMilli
     if (Object.keys(changes).length === 0) return accountView(account)
-    const row = db.orm.update(billingAccounts).set(changes).where(eq(billingAccounts.id, account.id)).returning().get()
-    recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'account.updated', refs: { accountId: account.id }, data: { changes } })
+    const row = one(await db.orm.update(billingAccounts).set(changes).where(eq(billingAccounts.id, account.id)).returning())
+    await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'account.updated', refs: { accountId: account.id }, data: { changes } })
     return accountView(row)
   })
 }

@@ -46,7 +46,6 @@ import {
   type WorkspaceRow,
   workspaces,
 } from '../store/schema/index.js'
-import { retryBusy } from '../store/transaction.js'
 import { addSubscription } from '../subscriptions/add.js'
 import { updateSubscription } from '../subscriptions/update.js'
 import { parseTime } from '../time-input.js'
@@ -72,8 +71,6 @@ export type ApplyResult = {
   summary: { create: number; update: number; unchanged: number }
 }
 
-class Rollback extends Error {}
-
 /** Orgs this deep or deeper are named in actions by an abbreviated path (see organization()). */
 export const ACTION_PATH_DEPTH = 64
 
@@ -96,33 +93,33 @@ class Applier {
     this.actions.push({ action, kind, name, ...(changes?.length ? { changes } : {}) })
   }
 
-  run(): void {
-    within('workspace', () => this.workspace())
-    ;(this.file.products ?? []).forEach((product, i) => within(`products[${i}]`, () => this.product(product)))
-    ;(this.file.coupons ?? []).forEach((coupon, i) => within(`coupons[${i}]`, () => this.coupon(coupon)))
-    this.organizations()
+  async run(): Promise<void> {
+    await within('workspace', async () => await this.workspace())
+    for (const [i, product] of (this.file.products ?? []).entries()) await within(`products[${i}]`, async () => await this.product(product))
+    for (const [i, coupon] of (this.file.coupons ?? []).entries()) await within(`coupons[${i}]`, async () => await this.coupon(coupon))
+    await this.organizations()
     const accounts = this.file.accounts ?? []
-    accounts.forEach((account, i) => within(`accounts[${i}]`, () => this.account(account)))
+    for (const [i, account] of accounts.entries()) await within(`accounts[${i}]`, async () => await this.account(account))
     // Subscriptions once every account exists: trial eligibility counts the accounts (R-TR-2).
-    accounts.forEach((account, i) => within(`accounts[${i}]`, () => this.subscriptions(account)))
-    this.usages()
+    for (const [i, account] of accounts.entries()) await within(`accounts[${i}]`, async () => await this.subscriptions(account))
+    await this.usages()
   }
 
-  private refreshCtx(workspace?: WorkspaceRow) {
-    this.ctx = contextFor(this.db, workspace ?? resolveWorkspace(this.db, this.ctx.workspace.id))
+  private async refreshCtx(workspace?: WorkspaceRow) {
+    this.ctx = contextFor(this.db, workspace ?? await resolveWorkspace(this.db, this.ctx.workspace.id))
   }
 
-  private workspace(): void {
+  private async workspace(): Promise<void> {
     const spec = this.file.workspace
-    const existing = this.db.orm.select().from(workspaces).all().find((row) => sameName(row.name, spec.name))
+    const existing = (await this.db.orm.select().from(workspaces)).find((row) => sameName(row.name, spec.name))
     if (!existing) {
-      const view = createWorkspace(this.db, {
+      const view = await createWorkspace(this.db, {
         name: spec.name,
         mode: spec.mode,
         testClock: spec.testClock,
         clockStart: spec.clockStart === undefined ? undefined : parseTime(spec.clockStart, 'workspace.clockStart'),
       })
-      this.refreshCtx(resolveWorkspace(this.db, view.id))
+      await this.refreshCtx(await resolveWorkspace(this.db, view.id))
       this.act('create', 'workspace', spec.name, [`mode ${spec.mode}`, spec.testClock || spec.clockStart ? 'test clock' : 'real clock'])
       return
     }
@@ -136,44 +133,43 @@ class Applier {
     if (spec.testClock !== undefined || spec.clockStart !== undefined)
       if ((existing.clockMode === 'test') !== wantsTest)
         throw refused('CLOCK_IMMUTABLE', `workspace.testClock: "${existing.name}" runs on the ${existing.clockMode} clock, which is fixed at creation`, { workspaceId: existing.id })
-    this.refreshCtx(existing)
+    await this.refreshCtx(existing)
     this.act('unchanged', 'workspace', existing.name)
   }
 
-  private product(spec: NonNullable<ApplyFile['products']>[number]): void {
+  private async product(spec: NonNullable<ApplyFile['products']>[number]): Promise<void> {
     const ws = this.ctx.workspace.id
-    const existing = this.db.orm.select().from(products).where(and(eq(products.workspaceId, ws), eq(products.key, spec.key))).get()
+    const existing = (await this.db.orm.select().from(products).where(and(eq(products.workspaceId, ws), eq(products.key, spec.key))).limit(1))[0]
     if (!existing) {
-      createProduct(this.ctx, { key: spec.key, name: spec.name })
+      await createProduct(this.ctx, { key: spec.key, name: spec.name })
       this.act('create', 'product', spec.key)
     } else this.act('unchanged', 'product', spec.key)
     for (const price of spec.prices ?? []) {
       const code = currency(price.currency).code
       const tiers: Tier[] | undefined = price.tiers?.map((t) => ({ upTo: t.upTo === 'inf' ? null : t.upTo, unitAmount: t.unitAmount, flatAmount: t.flatAmount ?? 0 }))
       const scheme = tiers ? (price.tiersMode ?? 'graduated') : 'per_unit'
-      const current = activePrice(this.db, ws, spec.key, code, price.interval)
+      const current = await activePrice(this.db, ws, spec.key, code, price.interval)
       const label = `${spec.key} ${code}/${price.interval}`
       const same = current && current.scheme === scheme && (tiers ? JSON.stringify(current.tiers) === JSON.stringify(tiers) : current.unitAmount === price.unitAmount)
       if (same) {
         this.act('unchanged', 'price', label)
         continue
       }
-      setPrice(this.ctx, { product: spec.key, currency: code, interval: price.interval, scheme, unitAmount: price.unitAmount, tiers })
+      await setPrice(this.ctx, { product: spec.key, currency: code, interval: price.interval, scheme, unitAmount: price.unitAmount, tiers })
       this.act(current ? 'update' : 'create', 'price', label)
     }
   }
 
-  private coupon(spec: NonNullable<ApplyFile['coupons']>[number]): void {
-    const existing = this.db.orm
+  private async coupon(spec: NonNullable<ApplyFile['coupons']>[number]): Promise<void> {
+    const existing = (await this.db.orm
       .select()
       .from(coupons)
-      .where(eq(coupons.workspaceId, this.ctx.workspace.id))
-      .all()
+      .where(eq(coupons.workspaceId, this.ctx.workspace.id)))
       .find((row) => sameName(row.code, spec.code))
     const percentOffMilli = spec.percentOff === undefined ? null : parseInput(taxRate, spec.percentOff)
     const code = spec.currency === undefined ? null : currency(spec.currency).code
     if (!existing) {
-      createCoupon(this.ctx, {
+      await createCoupon(this.ctx, {
         code: spec.code,
         name: spec.name,
         percentOffMilli: percentOffMilli ?? undefined,
@@ -206,9 +202,9 @@ class Applier {
   /** The org each org of the file was matched to or created as, for the usage pass. */
   private readonly matched = new Map<OrgInput, { id: string; label: string }>()
 
-  private orgIndex() {
+  private async orgIndex() {
     if (!this.index) {
-      const tree = loadTree(this.db, this.ctx.workspace.id)
+      const tree = await loadTree(this.db, this.ctx.workspace.id)
       const byName = new Map<string | null, Map<string, OrganizationRow>>()
       for (const [parentId, rows] of tree.children) {
         const names = new Map<string, OrganizationRow>()
@@ -216,14 +212,14 @@ class Applier {
         for (const row of rows) if (!names.has(row.name.toLowerCase())) names.set(row.name.toLowerCase(), row)
         byName.set(parentId, names)
       }
-      this.index = { byName, limits: loadLimits(this.db, this.ctx.workspace.id) }
+      this.index = { byName, limits: await loadLimits(this.db, this.ctx.workspace.id) }
     }
     return this.index
   }
 
   /** An org by its full path, compared case-insensitively part by part (names hold no "/"). */
-  private orgAtPath(path: string): OrganizationRow | undefined {
-    const { byName } = this.orgIndex()
+  private async orgAtPath(path: string): Promise<OrganizationRow|undefined> {
+    const { byName } = await this.orgIndex()
     let found: OrganizationRow | undefined
     for (const part of path.split('/')) {
       found = byName.get(found?.id ?? null)?.get(part.toLowerCase())
@@ -233,36 +229,36 @@ class Applier {
   }
 
   /** The org tree of the file, depth-first with an explicit stack: files may nest any depth. */
-  private eachOrg(visit: (spec: OrgInput, place: Place) => void): void {
+  private async eachOrg(visit: (spec: OrgInput, place: Place) => Promise<void>): Promise<void> {
     const roots = this.file.organizations ?? []
     const stack: { spec: OrgInput; place: Place }[] = []
     for (let i = roots.length - 1; i >= 0; i--) stack.push({ spec: roots[i] as OrgInput, place: { parent: undefined, index: i } })
     for (let next = stack.pop(); next; next = stack.pop()) {
       const { spec, place } = next
-      within(() => placeName(place), () => visit(spec, place))
+      await within(() => placeName(place), () => visit(spec, place))
       const children = spec.children ?? []
       for (let i = children.length - 1; i >= 0; i--) stack.push({ spec: children[i] as OrgInput, place: { parent: place, index: i } })
     }
   }
 
-  private organizations(): void {
+  private async organizations(): Promise<void> {
     const parents = new Map<Place, Matched>()
-    this.eachOrg((spec, place) => {
+    await this.eachOrg(async (spec, place) => {
       const parent = place.parent ? parents.get(place.parent) : undefined
       if (place.parent && !parent) return
-      const placed = this.organization(spec, parent ?? null)
+      const placed = await this.organization(spec, parent ?? null)
       this.matched.set(spec, { id: placed.row.id, label: placed.label })
       if (spec.children?.length) parents.set(place, placed)
     })
   }
 
-  private organization(spec: OrgInput, parent: Matched | null): Matched {
-    const index = this.orgIndex()
+  private async organization(spec: OrgInput, parent: Matched | null): Promise<Matched> {
+    const index = await this.orgIndex()
     const parentId = parent?.row.id ?? null
     let org = index.byName.get(parentId)?.get(spec.name.toLowerCase())
     const created = !org
     if (!org) {
-      org = insertOrg(this.ctx, parent?.row ?? null, spec.name)
+      org = await insertOrg(this.ctx, parent?.row ?? null, spec.name)
       const names = index.byName.get(parentId) ?? new Map<string, OrganizationRow>()
       names.set(org.name.toLowerCase(), org)
       index.byName.set(parentId, names)
@@ -280,15 +276,15 @@ class Applier {
     const set = Object.fromEntries(Object.entries(wanted).filter(([product, limit]) => current[product] !== limit))
     const clear = Object.keys(current).filter((product) => !(product in wanted))
     const changes = [...Object.entries(set).map(([p, n]) => `${p} limit ${current[p] ?? 'none'} → ${n}`), ...clear.map((p) => `${p} limit ${current[p]} → none`)]
-    if (Object.keys(set).length) writeLimits(this.ctx, row, () => path, set)
-    if (clear.length) removeLimits(this.ctx, row, clear)
+    if (Object.keys(set).length) await writeLimits(this.ctx, row, () => path, set)
+    if (clear.length) await removeLimits(this.ctx, row, clear)
     if (changes.length) index.limits.set(row.id, { ...wanted })
     if (changes.length) this.act(created ? 'create' : 'update', 'limits', label, changes)
     else if (!created) this.act('unchanged', 'organization', label)
     return { row, path, depth, top, label }
   }
 
-  private account(spec: AccountInput): void {
+  private async account(spec: AccountInput): Promise<void> {
     const ws = this.ctx.workspace
     const details = {
       email: spec.email,
@@ -297,15 +293,14 @@ class Applier {
       taxId: spec.taxId,
       taxRateMilli: spec.taxRate === undefined ? undefined : parseInput(taxRate, spec.taxRate),
     }
-    let row = this.db.orm
+    let row = (await this.db.orm
       .select()
       .from(billingAccounts)
-      .where(eq(billingAccounts.workspaceId, ws.id))
-      .all()
+      .where(eq(billingAccounts.workspaceId, ws.id)))
       .find((account) => sameName(account.name, spec.name))
     if (!row) {
-      const view = createAccount(this.ctx, { name: spec.name, currency: spec.currency, org: spec.organization, ...details })
-      row = this.db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, view.id)).get() as BillingAccountRow
+      const view = await createAccount(this.ctx, { name: spec.name, currency: spec.currency, org: spec.organization, ...details })
+      row = (await this.db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, view.id)).limit(1))[0] as BillingAccountRow
       this.act('create', 'account', spec.name, [`currency ${view.currency}`, ...(spec.organization ? [`serves ${spec.organization}`] : [])])
     } else {
       const changes: string[] = []
@@ -314,84 +309,77 @@ class Applier {
       for (const [key, value] of Object.entries(details))
         if (value !== undefined && value !== row[key as keyof typeof details]) changes.push(`${key} ${row[key as keyof typeof details] ?? '—'} → ${value}`)
       if (changes.length) {
-        updateAccount(this.ctx, { ref: row.id, currency: code, ...details })
+        await updateAccount(this.ctx, { ref: row.id, currency: code, ...details })
         this.act('update', 'account', spec.name, changes)
       } else this.act('unchanged', 'account', spec.name)
       if (spec.organization !== undefined) {
-        const target = this.orgAtPath(spec.organization)
+        const target = await this.orgAtPath(spec.organization)
         if (row.organizationId === null || row.organizationId !== target?.id) {
-          assignWithin(this.ctx, row, spec.organization)
+          await assignWithin(this.ctx, row, spec.organization)
           this.act('update', 'assignment', spec.name, [`serves ${spec.organization}`])
         }
       }
     }
-    this.discount(row, spec)
-    this.credits(row, spec)
+    await this.discount(row, spec)
+    await this.credits(row, spec)
     const account = row
-    within('paymentMethods', () => this.paymentMethods(account, spec))
+    await within('paymentMethods', async () => await this.paymentMethods(account, spec))
   }
 
-  private subscriptions(spec: AccountInput): void {
-    const row = this.db.orm
+  private async subscriptions(spec: AccountInput): Promise<void> {
+    const row = (await this.db.orm
       .select()
       .from(billingAccounts)
-      .where(eq(billingAccounts.workspaceId, this.ctx.workspace.id))
-      .all()
+      .where(eq(billingAccounts.workspaceId, this.ctx.workspace.id)))
       .find((account) => sameName(account.name, spec.name)) as BillingAccountRow
-    ;(spec.subscriptions ?? []).forEach((sub, i) => within(`subscriptions[${i}]`, () => this.subscription(row, sub)))
+    for (const [i, sub] of (spec.subscriptions ?? []).entries()) await within(`subscriptions[${i}]`, async () => await this.subscription(row, sub))
   }
 
-  private discount(row: BillingAccountRow, spec: AccountInput): void {
+  private async discount(row: BillingAccountRow, spec: AccountInput): Promise<void> {
     if (spec.coupon === undefined) return
-    const current = this.db.orm
+    const current = (await this.db.orm
       .select({ code: coupons.code })
       .from(accountDiscounts)
       .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
-      .where(eq(accountDiscounts.accountId, row.id))
-      .get()
+      .where(eq(accountDiscounts.accountId, row.id)).limit(1))[0]
     if ((current?.code.toLowerCase() ?? null) === (spec.coupon?.toLowerCase() ?? null)) return
-    attachDiscount(this.ctx, { account: row.id, coupon: spec.coupon })
+    await attachDiscount(this.ctx, { account: row.id, coupon: spec.coupon })
     this.act(spec.coupon === null ? 'update' : 'create', 'discount', spec.name, [spec.coupon === null ? 'removed' : `coupon ${spec.coupon}`])
   }
 
-  private credits(row: BillingAccountRow, spec: AccountInput): void {
+  private async credits(row: BillingAccountRow, spec: AccountInput): Promise<void> {
     const notes = new Set(
-      this.db.orm
-        .select({ note: creditEntries.note })
-        .from(creditEntries)
-        .where(eq(creditEntries.accountId, row.id))
-        .all()
-        .map((entry) => entry.note),
+      (await this.db.orm.select({ note: creditEntries.note }).from(creditEntries).where(eq(creditEntries.accountId, row.id))).map((entry) => entry.note),
     )
     for (const credit of spec.credits ?? []) {
       if (notes.has(credit.note)) continue
-      adjustCredit(this.ctx, { account: row.id, amount: credit.amount, note: credit.note })
+      await adjustCredit(this.ctx, { account: row.id, amount: credit.amount, note: credit.note })
       this.act('create', 'credit', `${spec.name}: ${credit.note}`, [`${credit.amount}`])
     }
   }
 
   /** A live subscription by label, or (for files written by `export`) by id. */
-  private findSubscription(accountId: string, label: string): SubscriptionRow | undefined {
+  private async findSubscription(accountId: string, label: string): Promise<SubscriptionRow|undefined> {
     const live = inArray(subscriptions.status, [...contributingStatuses])
     return (
-      this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.label, label), live)).get() ??
-      this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.id, label), live)).get()
+      (await this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.label, label), live)).limit(1))[0] ??
+      (await this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.id, label), live)).limit(1))[0]
     )
   }
 
-  private subscription(row: BillingAccountRow, spec: SubscriptionInput): void {
+  private async subscription(row: BillingAccountRow, spec: SubscriptionInput): Promise<void> {
     const name = `${row.name}/${spec.label}`
-    const existing = this.findSubscription(row.id, spec.label)
+    const existing = await this.findSubscription(row.id, spec.label)
     const items = Object.fromEntries(Object.entries(spec.items).filter(([, quantity]) => quantity > 0))
     if (!existing) {
-      const view = addSubscription(this.ctx, { account: row.id, items, interval: spec.interval, trial: spec.trial, label: spec.label })
+      const view = await addSubscription(this.ctx, { account: row.id, items, interval: spec.interval, trial: spec.trial, label: spec.label })
       this.act('create', 'subscription', name, [`${Object.entries(items).map(([p, q]) => `${p}=${q}`).join(' ')}`, view.status])
       return
     }
     // Compare with what the subscription will be once its scheduled changes apply.
-    const future = new Map(this.db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, existing.id)).all().map((i) => [i.product, i.quantity]))
+    const future = new Map((await this.db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, existing.id))).map((i) => [i.product, i.quantity]))
     let interval: Interval = existing.interval
-    for (const change of this.db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, existing.id)).all()) {
+    for (const change of (await this.db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, existing.id)))) {
       if (change.kind === 'quantity' && change.product) future.set(change.product, change.quantity ?? 0)
       if (change.kind === 'interval' && change.interval) interval = change.interval
     }
@@ -405,15 +393,15 @@ class Applier {
       this.act('unchanged', 'subscription', name)
       return
     }
-    updateSubscription(this.ctx, { ref: existing.id, items: Object.keys(changed).length ? changed : undefined, interval: newInterval })
+    await updateSubscription(this.ctx, { ref: existing.id, items: Object.keys(changed).length ? changed : undefined, interval: newInterval })
     this.act('update', 'subscription', name, [
       ...Object.entries(changed).map(([product, quantity]) => `${product} ${future.get(product) ?? 0} → ${quantity}`),
       ...(newInterval ? [`interval ${interval} → ${newInterval}`] : []),
     ])
   }
 
-  private paymentMethods(row: BillingAccountRow, spec: AccountInput): void {
-    const present = this.db.orm.select({ source: paymentMethods.source }).from(paymentMethods).where(eq(paymentMethods.accountId, row.id)).all()
+  private async paymentMethods(row: BillingAccountRow, spec: AccountInput): Promise<void> {
+    const present = (await this.db.orm.select({ source: paymentMethods.source }).from(paymentMethods).where(eq(paymentMethods.accountId, row.id)))
     const sources = new Set(present.map((m) => m.source))
     const missing = (spec.paymentMethods ?? []).filter((source) => !sources.has(source))
     for (const source of missing) {
@@ -426,16 +414,15 @@ class Applier {
   }
 
   /** Usage last: the orgs, limits and subscriptions (pool capacity) it is checked against exist by now. */
-  private usages(): void {
+  private async usages(): Promise<void> {
     // One Meter for the whole pass: it caches each org's chain and counters, where
     // a Meter per report (decideUsage) walks every ancestor again from SQL.
     let meter: Meter | undefined
-    const level = this.db.sqlite.prepare('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?')
-    this.eachOrg((spec) => {
+    await this.eachOrg(async (spec) => {
       const org = this.matched.get(spec)
       if (!org || !spec.usage) return
       for (const [product, wanted] of Object.entries(spec.usage)) {
-        const current = (level.get(org.id, product) as { level: number } | undefined)?.level ?? 0
+        const current = (await this.db.get<{ level: number }>('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?', org.id, product))?.level ?? 0
         if (current === wanted) continue
         meter ??= new Meter(this.ctx)
         const decision = meter.report({ org: org.id, product, set: wanted })
@@ -452,9 +439,9 @@ class Applier {
 }
 
 /** Errors raised while applying one part of the file name that part: accounts[1].subscriptions[0]: … */
-function within(where: string | (() => string), work: () => void): void {
+async function within(where: string | (() => string), work: () => void | Promise<void>): Promise<void> {
   try {
-    work()
+    await work()
   } catch (error) {
     // The place is built only on failure: for an org 10,000 levels deep it is long.
     const place = typeof where === 'string' ? where : where()
@@ -468,18 +455,10 @@ function within(where: string | (() => string), work: () => void): void {
 
 export async function applyFile(db: Db, file: ApplyFile, options: { dryRun?: boolean; provider: () => Promise<PaymentProvider> }): Promise<ApplyResult> {
   const applier = new Applier(db, file)
-  retryBusy(() => db.sqlite.exec('BEGIN IMMEDIATE'))
-  try {
-    applier.run()
-    if (options.dryRun) throw new Rollback()
-    db.sqlite.exec('COMMIT')
-  } catch (error) {
-    if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
-    if (!(error instanceof Rollback)) throw error
-  }
+  await db.write(() => applier.run(), { dryRun: options.dryRun === true })
   if (!options.dryRun && applier.pendingMethods.length) {
     const provider = await options.provider()
-    const ctx = contextFor(db, resolveWorkspace(db, applier.ctx.workspace.id))
+    const ctx = contextFor(db, await resolveWorkspace(db, applier.ctx.workspace.id))
     for (const method of applier.pendingMethods) await addPaymentMethod(ctx, provider, method)
   }
   const summary = { create: 0, update: 0, unchanged: 0 }

@@ -4,6 +4,7 @@
 // have once scheduled changes apply. Prices are listed when they differ from
 // the seeded catalog. Usage is each org's own level.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { mapSerial } from '../serial.js'
 import { defaultMonthlyPrices, seededProducts } from '../catalog/seed.js'
 import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
@@ -36,7 +37,7 @@ function isSeededPrice(row: typeof prices.$inferSelect): boolean {
   return JSON.stringify(row.tiers) === JSON.stringify(monthly.tiers?.map((t) => ({ ...t, unitAmount: t.unitAmount * factor, flatAmount: t.flatAmount * factor })))
 }
 
-export function exportWorkspace(ctx: Ctx): ApplyFile {
+export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
   const { db, workspace } = ctx
   const ws = workspace.id
   const file: ApplyFile = {
@@ -48,8 +49,8 @@ export function exportWorkspace(ctx: Ctx): ApplyFile {
     },
   }
 
-  const active = db.orm.select().from(prices).where(and(eq(prices.workspaceId, ws), eq(prices.active, true))).orderBy(sql`rowid`).all()
-  const productRows = db.orm.select().from(products).where(eq(products.workspaceId, ws)).orderBy(sql`rowid`).all()
+  const active = (await db.orm.select().from(prices).where(and(eq(prices.workspaceId, ws), eq(prices.active, true))).orderBy(sql`rowid`))
+  const productRows = (await db.orm.select().from(products).where(eq(products.workspaceId, ws)).orderBy(sql`rowid`))
   const exportedProducts = productRows
     .map((product) => ({
       key: product.key,
@@ -70,7 +71,7 @@ export function exportWorkspace(ctx: Ctx): ApplyFile {
     .filter((product) => !seeded.has(product.key) || product.prices.length > 0)
   if (exportedProducts.length) file.products = exportedProducts
 
-  const couponRows = db.orm.select().from(coupons).where(eq(coupons.workspaceId, ws)).orderBy(sql`rowid`).all()
+  const couponRows = (await db.orm.select().from(coupons).where(eq(coupons.workspaceId, ws)).orderBy(sql`rowid`))
   if (couponRows.length)
     file.coupons = couponRows.map((c) => ({
       code: c.code,
@@ -80,10 +81,10 @@ export function exportWorkspace(ctx: Ctx): ApplyFile {
       ...(c.durationInvoices !== null ? { invoices: c.durationInvoices } : {}),
     }))
 
-  const tree = loadTree(db, ws)
-  const limits = loadLimits(db, ws)
+  const tree = await loadTree(db, ws)
+  const limits = await loadLimits(db, ws)
   const levels = new Map<string, Record<string, number>>()
-  for (const row of db.sqlite.prepare('SELECT org_id, product, level FROM usage_levels WHERE workspace_id = ? AND level > 0 ORDER BY product').all(ws) as { org_id: string; product: string; level: number }[])
+  for (const row of (await db.all('SELECT org_id, product, level FROM usage_levels WHERE workspace_id = ? AND level > 0 ORDER BY product', ws)) as { org_id: string; product: string; level: number }[])
     levels.set(row.org_id, { ...(levels.get(row.org_id) ?? {}), [row.product]: row.level })
   // Built top-down with an explicit stack: a recursive build overflowed on deep trees.
   const node = (orgId: string): OrgInput => ({
@@ -101,28 +102,25 @@ export function exportWorkspace(ctx: Ctx): ApplyFile {
   }
   if (roots.length) file.organizations = roots
 
-  const accounts = db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, ws)).orderBy(sql`rowid`).all()
+  const accounts = (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, ws)).orderBy(sql`rowid`))
   if (accounts.length)
-    file.accounts = accounts.map((account) => {
-      const discount = db.orm
+    file.accounts = await mapSerial(accounts, async (account) => {
+      const discount = (await db.orm
         .select({ code: coupons.code })
         .from(accountDiscounts)
         .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
-        .where(eq(accountDiscounts.accountId, account.id))
-        .get()
-      const credits = db.orm
+        .where(eq(accountDiscounts.accountId, account.id)).limit(1))[0]
+      const credits = (await db.orm
         .select()
         .from(creditEntries)
         .where(and(eq(creditEntries.accountId, account.id), sql`${creditEntries.invoiceId} IS NULL`))
-        .orderBy(asc(creditEntries.id))
-        .all()
-      const methods = db.orm.select({ source: paymentMethods.source }).from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(sql`rowid`).all()
-      const subs = db.orm
+        .orderBy(asc(creditEntries.id)))
+      const methods = (await db.orm.select({ source: paymentMethods.source }).from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(sql`rowid`))
+      const subs = (await db.orm
         .select()
         .from(subscriptions)
         .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses])))
-        .orderBy(sql`rowid`)
-        .all()
+        .orderBy(sql`rowid`))
       return {
         name: account.name,
         currency: account.currency,
@@ -137,10 +135,10 @@ export function exportWorkspace(ctx: Ctx): ApplyFile {
         ...(methods.length ? { paymentMethods: methods.map((m) => m.source) } : {}),
         ...(subs.length
           ? {
-              subscriptions: subs.map((sub) => {
-                const items = new Map(db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).orderBy(asc(subscriptionItems.product)).all().map((i) => [i.product, i.quantity]))
+              subscriptions: await mapSerial(subs, async (sub) => {
+                const items = new Map((await db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).orderBy(asc(subscriptionItems.product))).map((i) => [i.product, i.quantity]))
                 let interval: Interval = sub.interval
-                for (const change of db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)).all()) {
+                for (const change of (await db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)))) {
                   if (change.kind === 'quantity' && change.product) items.set(change.product, change.quantity ?? 0)
                   if (change.kind === 'interval' && change.interval) interval = change.interval
                 }

@@ -18,29 +18,28 @@ import { sameName } from '../names.js'
 type Pending = { account: string; accountName: string; source: string }
 
 /** Methods the file lists for existing accounts that the accounts do not have yet. */
-function pendingMethods(db: Db, workspaceId: string, file: ApplyFile): Pending[] {
-  const accounts = db.sqlite.prepare('SELECT id, name FROM billing_accounts WHERE workspace_id = ?').all(workspaceId) as { id: string; name: string }[]
-  const sources = db.sqlite.prepare('SELECT source FROM payment_methods WHERE account_id = ?').pluck()
+async function pendingMethods(db: Db, workspaceId: string, file: ApplyFile): Promise<Pending[]> {
+  const accounts = (await db.all('SELECT id, name FROM billing_accounts WHERE workspace_id = ?', workspaceId)) as { id: string; name: string }[]
   const pending: Pending[] = []
   for (const spec of file.accounts ?? []) {
     const row = accounts.find((account) => sameName(account.name, spec.name))
     if (!row || !spec.paymentMethods?.length) continue
-    const present = new Set(sources.all(row.id) as string[])
+    const present = new Set((await db.all<{ source: string }>('SELECT source FROM payment_methods WHERE account_id = ?', row.id)).map((m) => m.source))
     for (const source of spec.paymentMethods) if (!present.has(source)) pending.push({ account: row.id, accountName: row.name, source })
   }
   return pending
 }
 
 export async function runApply(db: Db, file: ApplyFile, options: { dryRun: boolean; provider: () => Promise<PaymentProvider> }): Promise<ApplyResult> {
-  const existing = db.sqlite.prepare('SELECT id FROM workspaces WHERE lower(name) = lower(?)').get(file.workspace.name) as { id: string } | undefined
+  const existing = (await db.get('SELECT id FROM workspaces WHERE lower(name) = lower(?)', file.workspace.name)) as { id: string } | undefined
   const early: ApplyAction[] = []
   if (existing && !options.dryRun) {
-    const pending = pendingMethods(db, existing.id, file)
+    const pending = await pendingMethods(db, existing.id, file)
     if (pending.length) {
       // A file that fails anywhere must attach nothing: validate it whole first.
       await applyFile(db, file, { dryRun: true, provider: options.provider })
       const provider = await options.provider()
-      const ctx = contextFor(db, resolveWorkspace(db, existing.id))
+      const ctx = contextFor(db, await resolveWorkspace(db, existing.id))
       for (const method of pending) {
         await addPaymentMethod(ctx, provider, { account: method.account, source: method.source })
         early.push({ action: 'create', kind: 'payment_method', name: `${method.accountName}: ${method.source}` })
@@ -48,9 +47,9 @@ export async function runApply(db: Db, file: ApplyFile, options: { dryRun: boole
     }
   }
   // An existing workspace is brought up to date first (R-WS-4), as every command does.
-  if (existing) await catchUp(contextFor(db, resolveWorkspace(db, existing.id)))
+  if (existing) await catchUp(contextFor(db, await resolveWorkspace(db, existing.id)))
   const result = await applyFile(db, file, options)
-  if (!result.dryRun && result.workspace.id) await catchUp(contextFor(db, resolveWorkspace(db, result.workspace.id)))
+  if (!result.dryRun && result.workspace.id) await catchUp(contextFor(db, await resolveWorkspace(db, result.workspace.id)))
   if (!early.length) return result
   return {
     ...result,

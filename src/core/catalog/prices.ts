@@ -2,6 +2,7 @@
 // product × currency × interval replaces the active one; subscriptions keep
 // the version they were sold at.
 import { and, asc, eq } from 'drizzle-orm'
+import { one } from '../store/db.js'
 import type { Ctx } from '../context.js'
 import { currency } from '../currency.js'
 import { invalid } from '../errors.js'
@@ -10,7 +11,6 @@ import { newId } from '../ids.js'
 import type { Money } from '../money.js'
 import type { Db } from '../store/open.js'
 import { type Interval, type PriceRow, type PricingScheme, prices, type Tier } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { requireProduct } from './products.js'
 
 export type PriceView = {
@@ -42,8 +42,8 @@ export function priceView(row: PriceRow): PriceView {
   }
 }
 
-export function activePrice(db: Db, workspaceId: string, product: string, currencyCode: string, interval: Interval) {
-  return db.orm
+export async function activePrice(db: Db, workspaceId: string, product: string, currencyCode: string, interval: Interval) {
+  return (await db.orm
     .select()
     .from(prices)
     .where(
@@ -54,12 +54,11 @@ export function activePrice(db: Db, workspaceId: string, product: string, curren
         eq(prices.interval, interval),
         eq(prices.active, true),
       ),
-    )
-    .get()
+    ).limit(1))[0]
 }
 
-export function priceById(db: Db, id: string): PriceRow {
-  const row = db.orm.select().from(prices).where(eq(prices.id, id)).get()
+export async function priceById(db: Db, id: string): Promise<PriceRow> {
+  const row = (await db.orm.select().from(prices).where(eq(prices.id, id)).limit(1))[0]
   if (!row) throw new Error(`price ${id} is missing`)
   return row
 }
@@ -87,16 +86,16 @@ export type SetPriceInput = {
   tiers?: Tier[]
 }
 
-export function setPrice(ctx: Ctx, input: SetPriceInput): PriceView {
+export async function setPrice(ctx: Ctx, input: SetPriceInput): Promise<PriceView> {
   const { db, workspace, now } = ctx
   const code = currency(input.currency).code
   if (input.scheme === 'per_unit' && input.unitAmount === undefined) throw invalid('a per-unit price needs --unit-amount')
   if (input.scheme !== 'per_unit') checkTiers(input.tiers ?? [])
-  return immediate(db.sqlite, () => {
-    requireProduct(db, workspace.id, input.product)
-    const previous = activePrice(db, workspace.id, input.product, code, input.interval)
-    if (previous) db.orm.update(prices).set({ active: false }).where(eq(prices.id, previous.id)).run()
-    const row = db.orm
+  return await db.write(async () => {
+    await requireProduct(db, workspace.id, input.product)
+    const previous = await activePrice(db, workspace.id, input.product, code, input.interval)
+    if (previous) await db.orm.update(prices).set({ active: false }).where(eq(prices.id, previous.id))
+    const row = one(await db.orm
       .insert(prices)
       .values({
         id: newId('price'),
@@ -110,9 +109,8 @@ export function setPrice(ctx: Ctx, input: SetPriceInput): PriceView {
         active: true,
         createdAt: now,
       })
-      .returning()
-      .get()
-    recordEvent(db, {
+      .returning())
+    await recordEvent(db, {
       workspaceId: workspace.id,
       at: now,
       kind: 'price.set',
@@ -125,8 +123,8 @@ export function setPrice(ctx: Ctx, input: SetPriceInput): PriceView {
 
 export type ListPricesFilter = { product?: string; currency?: string; all?: boolean }
 
-export function listPrices(ctx: Ctx, filter: ListPricesFilter = {}): { prices: PriceView[] } {
-  const rows = ctx.db.orm
+export async function listPrices(ctx: Ctx, filter: ListPricesFilter = {}): Promise<{ prices: PriceView[]} > {
+  const rows = (await ctx.db.orm
     .select()
     .from(prices)
     .where(
@@ -137,7 +135,6 @@ export function listPrices(ctx: Ctx, filter: ListPricesFilter = {}): { prices: P
         filter.all ? undefined : eq(prices.active, true),
       ),
     )
-    .orderBy(asc(prices.product), asc(prices.currency), asc(prices.interval), asc(prices.createdAt))
-    .all()
+    .orderBy(asc(prices.product), asc(prices.currency), asc(prices.interval), asc(prices.createdAt)))
   return { prices: rows.map(priceView) }
 }

@@ -50,11 +50,10 @@ const times = (monthly: Monthly, factor: number): Monthly => ({
   tiers: monthly.tiers?.map((tier) => ({ ...tier, unitAmount: tier.unitAmount * factor, flatAmount: tier.flatAmount * factor })),
 })
 
-export function seedCatalog(db: Db, workspaceId: string, at: number): void {
-  db.orm
+export async function seedCatalog(db: Db, workspaceId: string, at: number): Promise<void> {
+  await db.orm
     .insert(products)
     .values(seededProducts.map((product) => ({ workspaceId, key: product.key, name: product.name, createdAt: at })))
-    .run()
   const rows = Object.entries(defaultMonthlyPrices).flatMap(([product, byCurrency]) =>
     Object.entries(byCurrency).flatMap(([currency, monthly]) =>
       (['month', 'year'] as const).map((interval) => {
@@ -74,5 +73,5 @@ export function seedCatalog(db: Db, workspaceId: string, at: number): void {
       }),
     ),
   )
-  db.orm.insert(prices).values(rows).run()
+  await db.orm.insert(prices).values(rows)
 }

@@ -2,6 +2,7 @@
 // the next N invoices (repeating), or forever. An account has one discount at
 // a time; attaching another replaces it.
 import { and, eq, sql } from 'drizzle-orm'
+import { one } from '../store/db.js'
 import { resolveAccount } from '../accounts/resolve.js'
 import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
@@ -11,7 +12,6 @@ import { recordEvent } from '../events/record.js'
 import { newId } from '../ids.js'
 import type { Money } from '../money.js'
 import { accountDiscounts, type CouponDuration, type CouponRow, coupons } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { asciiOnly, sameName } from '../names.js'
 
 export type CouponView = {
@@ -46,7 +46,7 @@ export type CreateCouponInput = {
   durationInvoices?: number
 }
 
-export function createCoupon(ctx: Ctx, input: CreateCouponInput): CouponView {
+export async function createCoupon(ctx: Ctx, input: CreateCouponInput): Promise<CouponView> {
   const { db, workspace, now } = ctx
   if ((input.percentOffMilli === undefined) === (input.amountOff === undefined)) throw invalid('give exactly one of --percent-off and --amount-off')
   if (input.percentOffMilli !== undefined && (input.percentOffMilli <= 0 || input.percentOffMilli > 100_000))
@@ -55,15 +55,14 @@ export function createCoupon(ctx: Ctx, input: CreateCouponInput): CouponView {
   if (input.duration === 'repeating' && !input.durationInvoices) throw invalid('a repeating coupon needs --invoices N (how many invoices it discounts)', {}, 'MISSING_INPUT')
   if (input.duration !== 'repeating' && input.durationInvoices !== undefined) throw invalid('--invoices goes only with --duration repeating')
   const code = input.currency === undefined ? undefined : currency(input.currency).code
-  return immediate(db.sqlite, () => {
-    const taken = db.orm
+  return await db.write(async () => {
+    const taken = (await db.orm
       .select()
       .from(coupons)
-      .where(eq(coupons.workspaceId, workspace.id))
-      .all()
+      .where(eq(coupons.workspaceId, workspace.id)))
       .find((row) => sameName(row.code, input.code))
     if (taken) throw refused('NAME_TAKEN', `a coupon with code "${input.code}" already exists`, { couponId: taken.id })
-    const row = db.orm
+    const row = one(await db.orm
       .insert(coupons)
       .values({
         id: newId('coupon'),
@@ -77,48 +76,45 @@ export function createCoupon(ctx: Ctx, input: CreateCouponInput): CouponView {
         durationInvoices: input.durationInvoices ?? null,
         createdAt: now,
       })
-      .returning()
-      .get()
-    recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'coupon.created', refs: { couponId: row.id }, data: { code: row.code } })
+      .returning())
+    await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'coupon.created', refs: { couponId: row.id }, data: { code: row.code } })
     return couponView(row)
   })
 }
 
-export function listCoupons(ctx: Ctx): { coupons: CouponView[] } {
-  return { coupons: ctx.db.orm.select().from(coupons).where(eq(coupons.workspaceId, ctx.workspace.id)).orderBy(sql`rowid`).all().map(couponView) }
+export async function listCoupons(ctx: Ctx): Promise<{ coupons: CouponView[]} > {
+  return { coupons: (await ctx.db.orm.select().from(coupons).where(eq(coupons.workspaceId, ctx.workspace.id)).orderBy(sql`rowid`)).map(couponView) }
 }
 
 export type DiscountView = { accountId: string; coupon: CouponView; startedAt: string; invoicesUsed: number } | { accountId: string; coupon: null }
 
-export function attachDiscount(ctx: Ctx, input: { account: string; coupon: string | null }): DiscountView {
+export async function attachDiscount(ctx: Ctx, input: { account: string; coupon: string | null }): Promise<DiscountView> {
   const { db, workspace, now } = ctx
-  return immediate(db.sqlite, () => {
-    const account = resolveAccount(db, workspace.id, input.account)
+  return await db.write(async () => {
+    const account = await resolveAccount(db, workspace.id, input.account)
     if (input.coupon === null) {
-      const removed = db.orm.delete(accountDiscounts).where(eq(accountDiscounts.accountId, account.id)).run()
-      if (removed.changes) recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'discount.removed', refs: { accountId: account.id } })
+      const removed = (await db.orm.delete(accountDiscounts).where(eq(accountDiscounts.accountId, account.id)))
+      if (removed.changes) await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'discount.removed', refs: { accountId: account.id } })
       return { accountId: account.id, coupon: null }
     }
     const ref = input.coupon
     const coupon =
-      db.orm
+      (await db.orm
         .select()
         .from(coupons)
-        .where(and(eq(coupons.workspaceId, workspace.id), sql`(${coupons.id} = ${ref} OR lower(${coupons.code}) = lower(${ref.trim()}))`))
-        .get() ??
-      (asciiOnly(ref) ? undefined : db.orm.select().from(coupons).where(eq(coupons.workspaceId, workspace.id)).all().find((row) => sameName(row.code, ref)))
+        .where(and(eq(coupons.workspaceId, workspace.id), sql`(${coupons.id} = ${ref} OR lower(${coupons.code}) = lower(${ref.trim()}))`)).limit(1))[0] ??
+      (asciiOnly(ref) ? undefined : (await db.orm.select().from(coupons).where(eq(coupons.workspaceId, workspace.id))).find((row) => sameName(row.code, ref)))
     if (!coupon) throw notFound('coupon', ref)
     if (coupon.amountOff !== null && coupon.currency !== account.currency)
       throw refused('CURRENCY_MISMATCH', `coupon ${coupon.code} is ${coupon.currency}; account "${account.name}" bills in ${account.currency}`, {
         couponCurrency: coupon.currency,
         accountCurrency: account.currency,
       })
-    db.orm
+    await db.orm
       .insert(accountDiscounts)
       .values({ accountId: account.id, couponId: coupon.id, startedAt: now, invoicesUsed: 0 })
       .onConflictDoUpdate({ target: accountDiscounts.accountId, set: { couponId: coupon.id, startedAt: now, invoicesUsed: 0 } })
-      .run()
-    recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'discount.attached', refs: { accountId: account.id, couponId: coupon.id } })
+    await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'discount.attached', refs: { accountId: account.id, couponId: coupon.id } })
     return { accountId: account.id, coupon: couponView(coupon), startedAt: iso(now), invoicesUsed: 0 }
   })
 }

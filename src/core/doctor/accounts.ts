@@ -4,14 +4,14 @@ import { MAX_LIVE_SUBSCRIPTIONS } from '../subscriptions/add.js'
 import { MAX_PAYMENT_METHODS } from '../payments/methods.js'
 import { type DoctorScope, defineCheck, type Finding, inScope, liveStatusList, query, sortedList } from './check.js'
 
-export const singleAccount = defineCheck('single-account', 'R-BA-2', 'a single-mode workspace has at most one billing account', function singleAccount(scope) {
-  return query<{ workspace_id: string; n: number; ids: string }>(
-    scope,
-    `SELECT w.id AS workspace_id, count(*) AS n, group_concat(a.id) AS ids
+export const singleAccount = defineCheck('single-account', 'R-BA-2', 'a single-mode workspace has at most one billing account', async function singleAccount(scope) {
+  return (await query<{ workspace_id: string; n: number; ids: string} >(
+scope,
+`SELECT w.id AS workspace_id, count(*) AS n, group_concat(a.id) AS ids
      FROM workspaces w JOIN billing_accounts a ON a.workspace_id = w.id
      WHERE w.mode = 'single' AND ${inScope('w.id')}
-     GROUP BY w.id HAVING count(*) > 1 ORDER BY w.id`,
-  ).map((row) => {
+     GROUP BY w.id HAVING count(*) > 1 ORDER BY w.id`
+)).map((row) => {
     const accountIds = sortedList(row.ids)
     return {
       ids: { workspaceId: row.workspace_id, accountIds: accountIds.join(',') },
@@ -24,26 +24,26 @@ export const accountAssignments = defineCheck(
   'account-assignments',
   'R-BA-3',
   'assigned mode: each account serves one top-level org of its workspace; other modes assign none',
-  function accountAssignments(scope) {
+  async function accountAssignments(scope) {
     const findings: Finding[] = []
-    for (const row of query<{
-      workspace_id: string
-      account_id: string
-      mode: string
-      org_id: string
-      found: string | null
-      org_workspace: string | null
-      parent_id: string | null
-    }>(
-      scope,
-      `SELECT a.workspace_id, a.id AS account_id, w.mode, a.organization_id AS org_id, o.id AS found, o.workspace_id AS org_workspace, o.parent_id
+    for (const row of await query<{
+workspace_id: string
+account_id: string
+mode: string
+org_id: string
+found: string|null
+org_workspace: string|null
+parent_id: string|null
+}>(
+scope,
+`SELECT a.workspace_id, a.id AS account_id, w.mode, a.organization_id AS org_id, o.id AS found, o.workspace_id AS org_workspace, o.parent_id
        FROM billing_accounts a
        JOIN workspaces w ON w.id = a.workspace_id
        LEFT JOIN organizations o ON o.id = a.organization_id
        WHERE a.organization_id IS NOT NULL AND ${inScope('a.workspace_id')}
          AND (w.mode <> 'assigned' OR o.id IS NULL OR o.workspace_id <> a.workspace_id OR o.parent_id IS NOT NULL)
-       ORDER BY a.workspace_id, a.id`,
-    )) {
+       ORDER BY a.workspace_id, a.id`
+)) {
       const ids = { workspaceId: row.workspace_id, accountId: row.account_id, orgId: row.org_id }
       if (row.mode !== 'assigned')
         findings.push({ ids, message: `account ${row.account_id} is assigned to ${row.org_id}, but its workspace is in ${row.mode} mode, where accounts are not assigned` })
@@ -55,12 +55,12 @@ export const accountAssignments = defineCheck(
         })
       else findings.push({ ids, message: `account ${row.account_id} is assigned to ${row.org_id}, which is not top-level (its parent is ${row.parent_id})` })
     }
-    for (const row of query<{ workspace_id: string; org_id: string; ids: string }>(
-      scope,
-      `SELECT min(workspace_id) AS workspace_id, organization_id AS org_id, group_concat(id) AS ids
+    for (const row of await query<{ workspace_id: string; org_id: string; ids: string} >(
+scope,
+`SELECT min(workspace_id) AS workspace_id, organization_id AS org_id, group_concat(id) AS ids
        FROM billing_accounts WHERE organization_id IS NOT NULL AND ${inScope('workspace_id')}
-       GROUP BY organization_id HAVING count(*) > 1 ORDER BY organization_id`,
-    )) {
+       GROUP BY organization_id HAVING count(*) > 1 ORDER BY organization_id`
+)) {
       const accountIds = sortedList(row.ids)
       findings.push({
         ids: { workspaceId: row.workspace_id, orgId: row.org_id, accountIds: accountIds.join(',') },
@@ -75,14 +75,14 @@ export const activeSubscriptions = defineCheck(
   'active-subscriptions',
   'R-BA-5',
   `a billing account has at most ${MAX_LIVE_SUBSCRIPTIONS} trialing, active or past_due subscriptions`,
-  function activeSubscriptions(scope) {
-    return query<{ workspace_id: string; account_id: string; n: number; ids: string }>(
-      scope,
-      `SELECT a.workspace_id, a.id AS account_id, count(*) AS n, group_concat(s.id) AS ids
+  async function activeSubscriptions(scope) {
+    return (await query<{ workspace_id: string; account_id: string; n: number; ids: string} >(
+scope,
+`SELECT a.workspace_id, a.id AS account_id, count(*) AS n, group_concat(s.id) AS ids
        FROM subscriptions s JOIN billing_accounts a ON a.id = s.account_id
        WHERE s.status IN (${liveStatusList}) AND ${inScope('a.workspace_id')}
-       GROUP BY a.id HAVING count(*) > ${MAX_LIVE_SUBSCRIPTIONS} ORDER BY a.workspace_id, a.id`,
-    ).map((row) => {
+       GROUP BY a.id HAVING count(*) > ${MAX_LIVE_SUBSCRIPTIONS} ORDER BY a.workspace_id, a.id`
+)).map((row) => {
       const subscriptionIds = sortedList(row.ids)
       return {
         ids: { workspaceId: row.workspace_id, accountId: row.account_id, subscriptionIds: subscriptionIds.join(',') },
@@ -108,8 +108,8 @@ export const paymentMethodLimit = defineCheck(
   'payment-method-limit',
   'R-PM-1',
   `a billing account has at most ${MAX_PAYMENT_METHODS} payment methods`,
-  function paymentMethodLimit(scope) {
-    return methodCounts(scope, `count(*) > ${MAX_PAYMENT_METHODS}`).map((row) => ({
+  async function paymentMethodLimit(scope) {
+    return (await methodCounts(scope, `count(*) > ${MAX_PAYMENT_METHODS}`)).map((row) => ({
       ids: { workspaceId: row.workspace_id, accountId: row.account_id },
       message: `account ${row.account_id} has ${row.n} payment methods; at most ${MAX_PAYMENT_METHODS} are allowed`,
     }))
@@ -120,8 +120,8 @@ export const defaultPaymentMethod = defineCheck(
   'default-payment-method',
   'R-PM-1',
   'an account with payment methods has exactly one default',
-  function defaultPaymentMethod(scope) {
-    return methodCounts(scope, 'sum(pm.is_default <> 0) <> 1').map((row): Finding => {
+  async function defaultPaymentMethod(scope) {
+    return (await methodCounts(scope, 'sum(pm.is_default <> 0) <> 1')).map((row): Finding => {
       const defaults = sortedList(row.default_ids)
       return row.defaults === 0
         ? { ids: { workspaceId: row.workspace_id, accountId: row.account_id }, message: `account ${row.account_id} has ${row.n} payment methods and no default` }
@@ -133,15 +133,15 @@ export const defaultPaymentMethod = defineCheck(
   },
 )
 
-export const creditBalance = defineCheck('credit-balance', 'R-INV-4', "an account's credit balance is the sum of its credit entries", function creditBalance(scope) {
-  return query<{ workspace_id: string; account_id: string; currency: string; balance: number; entries: number }>(
-    scope,
-    `SELECT a.workspace_id, a.id AS account_id, a.currency, a.credit_balance AS balance, coalesce(c.total, 0) AS entries
+export const creditBalance = defineCheck('credit-balance', 'R-INV-4', "an account's credit balance is the sum of its credit entries", async function creditBalance(scope) {
+  return (await query<{ workspace_id: string; account_id: string; currency: string; balance: number; entries: number} >(
+scope,
+`SELECT a.workspace_id, a.id AS account_id, a.currency, a.credit_balance AS balance, coalesce(c.total, 0) AS entries
      FROM billing_accounts a
      LEFT JOIN (SELECT account_id, sum(amount) AS total FROM credit_entries GROUP BY account_id) c ON c.account_id = a.id
      WHERE a.credit_balance <> coalesce(c.total, 0) AND ${inScope('a.workspace_id')}
-     ORDER BY a.workspace_id, a.id`,
-  ).map((row) => ({
+     ORDER BY a.workspace_id, a.id`
+)).map((row) => ({
     ids: { workspaceId: row.workspace_id, accountId: row.account_id },
     message: `credit balance of ${row.account_id} is ${row.balance}; its credit entries sum to ${row.entries} (${row.currency} minor units)`,
   }))

@@ -22,17 +22,17 @@ export type Check = {
   description: string
   /** Warning checks report states the spec allows but an operator should see (e.g. over capacity after a forced cancel). */
   severity: 'violation' | 'warning'
-  run: (scope: DoctorScope) => Violation[]
+  run: (scope: DoctorScope) => Promise<Violation[]>
 }
 
 export function defineCheck(
   check: string,
   rule: string,
   description: string,
-  find: (scope: DoctorScope) => Finding[],
+  find: (scope: DoctorScope) => Finding[] | Promise<Finding[]>,
   severity: Check['severity'] = 'violation',
 ): Check {
-  return { check, rule, description, severity, run: (scope) => find(scope).map((finding) => ({ check, rule, ...finding })) }
+  return { check, rule, description, severity, run: async (scope) => (await find(scope)).map((finding) => ({ check, rule, ...finding })) }
 }
 
 /** `column` belongs to the workspace in scope (every workspace when @ws is null). */
@@ -41,9 +41,10 @@ export const inScope = (column: string): string => `(@ws IS NULL OR ${column} = 
 /** SQL list of the statuses that feed a pool and count toward R-BA-5. */
 export const liveStatusList = contributingStatuses.map((status) => `'${status}'`).join(', ')
 
-/** Runs a read query with the scope bound as @ws. */
-export function query<Row>(scope: DoctorScope, sql: string): Row[] {
-  return scope.db.sqlite.prepare(sql).all({ ws: scope.workspaceId }) as Row[]
+/** Runs a read query with the scope bound as @ws (each @ws becomes a `?` bound to the workspace id, or null for all). */
+export async function query<Row>(scope: DoctorScope, sql: string): Promise<Row[]> {
+  const parts = sql.split('@ws')
+  return scope.db.all<Row>(parts.join('?'), ...parts.slice(1).map(() => scope.workspaceId))
 }
 
 /** A comma-separated list from SQLite's group_concat, sorted, for stable ids and messages. */

@@ -28,14 +28,11 @@ export const databaseIntegrity: Check = defineCheck(
   'database-integrity',
   'storage',
   `the file passes SQLite's integrity_check (quick_check above ${INTEGRITY_FULL_MAX_BYTES / 1024 / 1024} MiB)`,
-  (scope) => {
+  async (scope) => {
     const pragma = fileSize(scope.db.path) > INTEGRITY_FULL_MAX_BYTES ? 'quick_check' : 'integrity_check'
     try {
-      const rows = scope.db.sqlite.pragma(`${pragma}(${MAX_PROBLEMS})`, { simple: false }) as Record<string, string>[]
-      return rows
-        .map((row) => String(Object.values(row)[0]))
-        .filter((message) => message !== 'ok')
-        .map((message) => ({ ids: {}, message: `${pragma}: ${message}` }))
+      const problems = await scope.db.checkIntegrity(pragma === 'integrity_check', MAX_PROBLEMS)
+      return problems.map((message) => ({ ids: {}, message: `${pragma}: ${message}` }))
     } catch (error) {
       if (!isCorruption(error)) throw error
       return [{ ids: {}, message: `${pragma}: ${(error as Error).message}` }]

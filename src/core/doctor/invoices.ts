@@ -4,16 +4,16 @@
 import { percentOf } from '../money.js'
 import { defineCheck, type Finding, inScope, query } from './check.js'
 
-export const invoiceNumbers = defineCheck('invoice-numbers', 'R-INV-1', "each account's invoices are numbered 1..n without gaps or duplicates", function invoiceNumbers(scope) {
+export const invoiceNumbers = defineCheck('invoice-numbers', 'R-INV-1', "each account's invoices are numbered 1..n without gaps or duplicates", async function invoiceNumbers(scope) {
   const findings: Finding[] = []
-  for (const row of query<{ workspace_id: string; account_id: string; n: number; numbers: string }>(
-    scope,
-    `SELECT a.workspace_id, a.id AS account_id, count(*) AS n, group_concat(i.number) AS numbers
+  for (const row of await query<{ workspace_id: string; account_id: string; n: number; numbers: string; }>(
+scope,
+`SELECT a.workspace_id, a.id AS account_id, count(*) AS n, group_concat(i.number) AS numbers
      FROM invoices i JOIN billing_accounts a ON a.id = i.account_id
      WHERE ${inScope('a.workspace_id')}
      GROUP BY a.id HAVING min(i.number) <> 1 OR max(i.number) <> count(*) OR count(DISTINCT i.number) <> count(*)
-     ORDER BY a.workspace_id, a.id`,
-  )) {
+     ORDER BY a.workspace_id, a.id`
+)) {
     const numbers = row.numbers.split(',').map(Number)
     const seen = new Map<number, number>()
     for (const number of numbers) seen.set(number, (seen.get(number) ?? 0) + 1)
@@ -61,11 +61,11 @@ export const invoiceTotals = defineCheck(
   'invoice-totals',
   'R-INV-2',
   "an invoice's subtotal, discount, tax, total and amount due agree with its lines",
-  function invoiceTotals(scope) {
+  async function invoiceTotals(scope) {
     const findings: Finding[] = []
-    for (const row of query<TotalsRow>(
-      scope,
-      `SELECT i.workspace_id, i.account_id, i.id AS invoice_id, i.number, i.currency, i.subtotal, i.discount, i.tax_rate_milli, i.tax,
+    for (const row of await query<TotalsRow>(
+scope,
+`SELECT i.workspace_id, i.account_id, i.id AS invoice_id, i.number, i.currency, i.subtotal, i.discount, i.tax_rate_milli, i.tax,
               i.total, i.credit_applied, i.amount_due, coalesce(l.charges, 0) AS charges, coalesce(l.discounts, 0) AS discounts
        FROM invoices i
        LEFT JOIN (SELECT invoice_id, sum(CASE WHEN kind <> 'discount' THEN amount ELSE 0 END) AS charges,
@@ -74,8 +74,8 @@ export const invoiceTotals = defineCheck(
        WHERE ${inScope('i.workspace_id')}
          AND (i.subtotal <> coalesce(l.charges, 0) OR i.discount <> -coalesce(l.discounts, 0) OR i.tax <> ${taxSql}
               OR i.total <> i.subtotal - i.discount + i.tax OR i.amount_due <> max(0, i.total - i.credit_applied))
-       ORDER BY i.workspace_id, i.account_id, i.number`,
-    )) {
+       ORDER BY i.workspace_id, i.account_id, i.number`
+)) {
       const problems: string[] = []
       if (row.subtotal !== row.charges) problems.push(`subtotal ${row.subtotal} ≠ ${row.charges}, the sum of its item and proration lines`)
       if (row.discount !== -row.discounts) problems.push(`discount ${row.discount} ≠ ${-row.discounts}, minus the sum of its discount lines`)
@@ -94,13 +94,13 @@ export const invoiceTotals = defineCheck(
   },
 )
 
-export const paidInvoices = defineCheck('paid-invoices', 'R-INV-2', 'a paid invoice has amount paid = amount due', function paidInvoices(scope) {
-  return query<{ workspace_id: string; account_id: string; invoice_id: string; amount_due: number; amount_paid: number; currency: string }>(
-    scope,
-    `SELECT workspace_id, account_id, id AS invoice_id, amount_due, amount_paid, currency FROM invoices
+export const paidInvoices = defineCheck('paid-invoices', 'R-INV-2', 'a paid invoice has amount paid = amount due', async function paidInvoices(scope) {
+  return (await query<{ workspace_id: string; account_id: string; invoice_id: string; amount_due: number; amount_paid: number; currency: string; }>(
+scope,
+`SELECT workspace_id, account_id, id AS invoice_id, amount_due, amount_paid, currency FROM invoices
      WHERE status = 'paid' AND amount_paid <> amount_due AND ${inScope('workspace_id')}
-     ORDER BY workspace_id, account_id, number`,
-  ).map((row) => ({
+     ORDER BY workspace_id, account_id, number`
+)).map((row) => ({
     ids: { workspaceId: row.workspace_id, accountId: row.account_id, invoiceId: row.invoice_id },
     message: `invoice ${row.invoice_id} is paid, but its amount paid ${row.amount_paid} ≠ its amount due ${row.amount_due} (${row.currency} minor units)`,
   }))

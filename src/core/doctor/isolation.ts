@@ -103,13 +103,13 @@ const label: Record<string, string> = {
   dueStep: 'lifecycle step',
 }
 
-export const workspaceIsolation = defineCheck('workspace-isolation', 'R-WS-2', "no row references an object of another workspace", function workspaceIsolation(scope) {
+export const workspaceIsolation = defineCheck('workspace-isolation', 'R-WS-2', "no row references an object of another workspace", async function workspaceIsolation(scope) {
   const findings: Finding[] = []
   for (const { row, ref, sql } of references)
-    for (const hit of query<{ ws: string; id: string; ref_id: string; ref_ws: string }>(
-      scope,
-      `SELECT ws, id, ref_id, ref_ws FROM (${sql}) WHERE ws <> ref_ws AND (${inScope('ws')} OR ${inScope('ref_ws')}) ORDER BY ws, id, ref_id`,
-    ))
+    for (const hit of await query<{ ws: string; id: string; ref_id: string; ref_ws: string; }>(
+scope,
+`SELECT ws, id, ref_id, ref_ws FROM (${sql}) WHERE ws <> ref_ws AND (${inScope('ws')} OR ${inScope('ref_ws')}) ORDER BY ws, id, ref_id`
+))
       findings.push({
         ids: { workspaceId: hit.ws, [`${row}Id`]: hit.id, [`${ref}Id`]: hit.ref_id, [`${ref}WorkspaceId`]: hit.ref_ws },
         message: `${label[row]} ${hit.id} of workspace ${hit.ws} references ${label[ref]} ${hit.ref_id} of workspace ${hit.ref_ws}`,

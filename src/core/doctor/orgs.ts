@@ -6,10 +6,10 @@ type OrgRow = { id: string; workspace_id: string; parent_id: string | null; pare
 
 const loaded = new WeakMap<DoctorScope, OrgRow[]>()
 
-function orgRows(scope: DoctorScope): OrgRow[] {
+async function orgRows(scope: DoctorScope): Promise<OrgRow[]> {
   let rows = loaded.get(scope)
   if (!rows) {
-    rows = query<OrgRow>(
+    rows = await query<OrgRow>(
       scope,
       `SELECT o.id, o.workspace_id, o.parent_id, p.workspace_id AS parent_workspace
        FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id
@@ -26,13 +26,13 @@ export type OrgCycle = { workspaceId: string; orgIds: string[] }
  * Every cycle of parent links, once each, starting at its smallest id. One
  * walk up from each org, marking what is done: linear in the number of orgs.
  */
-export function orgCycles(scope: DoctorScope): OrgCycle[] {
-  const rows = orgRows(scope)
+export async function orgCycles(scope: DoctorScope): Promise<OrgCycle[]> {
+  const rows = await orgRows(scope)
   const parentOf = new Map(rows.map((row) => [row.id, row.parent_id]))
   const workspaceOf = new Map(rows.map((row) => [row.id, row.workspace_id]))
   const state = new Map<string, 'walking' | 'done'>()
   const cycles: OrgCycle[] = []
-  for (const row of rows) {
+  for (const row of await rows) {
     const path: string[] = []
     let id: string | null | undefined = row.id
     while (id && parentOf.has(id) && !state.has(id)) {
@@ -50,9 +50,9 @@ export function orgCycles(scope: DoctorScope): OrgCycle[] {
   return cycles
 }
 
-export const orgForest = defineCheck('org-forest', 'R-ORG-1', 'organizations form a forest inside each workspace', function orgForest(scope) {
+export const orgForest = defineCheck('org-forest', 'R-ORG-1', 'organizations form a forest inside each workspace', async function orgForest(scope) {
   const findings: Finding[] = []
-  for (const row of orgRows(scope)) {
+  for (const row of await orgRows(scope)) {
     if (row.parent_id === null) continue
     if (row.parent_workspace === null)
       findings.push({ ids: { workspaceId: row.workspace_id, orgId: row.id, parentId: row.parent_id }, message: `organization ${row.id} has parent ${row.parent_id}, which does not exist` })
@@ -62,7 +62,7 @@ export const orgForest = defineCheck('org-forest', 'R-ORG-1', 'organizations for
         message: `organization ${row.id} has parent ${row.parent_id} from another workspace (${row.parent_workspace})`,
       })
   }
-  for (const cycle of orgCycles(scope))
+  for (const cycle of await orgCycles(scope))
     findings.push({
       ids: { workspaceId: cycle.workspaceId, orgId: cycle.orgIds[0] as string, orgIds: cycle.orgIds.join(',') },
       message: `organizations form a cycle: ${[...cycle.orgIds, cycle.orgIds[0]].join(' → ')} (each is its own ancestor, so none has a top-level organization)`,

@@ -56,45 +56,39 @@ export type DoctorResult = {
 /**
  * Runs every check on one workspace (`workspace`: id or name) or on all of
  * them. Read-only: one read transaction (a consistent snapshot while other
- * processes write) with writes refused by SQLite itself (query_only).
+ * processes write) with writes refused by the engine itself.
  */
-export function runDoctor(db: Db, options: { workspace?: string } = {}): DoctorResult {
-  const sqlite = db.sqlite
-  const queryOnly = sqlite.pragma('query_only', { simple: true }) as number
-  sqlite.pragma('query_only = ON')
-  sqlite.exec('BEGIN')
-  try {
+export async function runDoctor(db: Db, options: { workspace?: string } = {}): Promise<DoctorResult> {
+  return await db.read(async () => {
     const workspaces: WorkspaceRow[] =
       options.workspace === undefined
-        ? db.orm.select().from(workspacesTable).orderBy(asc(workspacesTable.createdAt), asc(workspacesTable.id)).all()
-        : [resolveWorkspace(db, options.workspace)]
+        ? (await db.orm.select().from(workspacesTable).orderBy(asc(workspacesTable.createdAt), asc(workspacesTable.id)))
+        : [await resolveWorkspace(db, options.workspace)]
     const scope: DoctorScope = { db, workspaces, workspaceId: options.workspace === undefined ? null : (workspaces[0]?.id ?? null) }
     const violations: Violation[] = []
     const warnings: Violation[] = []
-    const summaries: CheckSummary[] = checks.map((check) => {
-      const found = runOnDamagedFile(check, scope)
+    const summaries: CheckSummary[] = []
+    for (const check of checks) {
+      const found = await runOnDamagedFile(check, scope)
       const isWarning = check.severity === 'warning'
       ;(isWarning ? warnings : violations).push(...found)
-      return {
+      summaries.push({
         check: check.check,
         rule: check.rule,
         description: check.description,
         passed: isWarning || found.length === 0,
         violations: isWarning ? 0 : found.length,
         warnings: isWarning ? found.length : 0,
-      }
-    })
+      })
+    }
     return { ok: violations.length === 0, workspaces: workspaces.length, checks: summaries, violations, warnings }
-  } finally {
-    sqlite.exec('ROLLBACK')
-    sqlite.pragma(`query_only = ${queryOnly ? 'ON' : 'OFF'}`)
-  }
+  }, { queryOnly: true })
 }
 
 /** A check that hits a damaged page says so as its violation; the other checks still run. */
-function runOnDamagedFile(check: Check, scope: DoctorScope): Violation[] {
+async function runOnDamagedFile(check: Check, scope: DoctorScope): Promise<Violation[]> {
   try {
-    return check.run(scope)
+    return await check.run(scope)
   } catch (error) {
     if (!isCorruption(error)) throw error
     return [{ check: check.check, rule: check.rule, ids: {}, message: `could not run on this damaged file: ${(error as Error).message}` }]

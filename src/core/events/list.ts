@@ -2,6 +2,7 @@
 // Usage decisions live in the usage ledger (one row per report, written on the
 // hot path); they are listed here as usage.accepted / usage.rejected /
 // usage.replayed events rather than written twice.
+import type { Param } from '../store/db.js'
 import { iso } from '../clock.js'
 import type { Db } from '../store/open.js'
 
@@ -21,7 +22,7 @@ const wantsUsage = (kinds: string[] | undefined) =>
 
 type Row = { src: 'e' | 'u'; id: number; at: number; kind: string; refs: string; data: string }
 
-export function listEvents(db: Db, workspaceId: string, options: ListEventsOptions = {}): { events: EventView[] } {
+export async function listEvents(db: Db, workspaceId: string, options: ListEventsOptions = {}): Promise<{ events: EventView[]} > {
   const params: unknown[] = []
   const since = options.since === undefined ? '' : ' AND at >= ?'
   const parts = [`SELECT 'e' AS src, id, at, kind, refs, data FROM events WHERE workspace_id = ?${since}`]
@@ -43,7 +44,7 @@ export function listEvents(db: Db, workspaceId: string, options: ListEventsOptio
   // With a limit: the latest N, still shown oldest first.
   const order = options.limit === undefined ? 'at, src, id' : 'at DESC, src DESC, id DESC'
   const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
-  const rows = db.sqlite.prepare(`SELECT * FROM (${parts.join(' UNION ALL ')})${where} ORDER BY ${order}${limit}`).all(...params) as Row[]
+  const rows = (await db.all(`SELECT * FROM (${parts.join(' UNION ALL ')})${where} ORDER BY ${order}${limit}`, ...(params as Param[]))) as Row[]
   if (options.limit !== undefined) rows.reverse()
   return {
     events: rows.map((row) => ({

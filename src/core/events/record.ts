@@ -12,8 +12,8 @@ export type EventInput = {
   data?: Record<string, unknown>
 }
 
-export function recordEvent(db: Db, event: EventInput): void {
-  db.orm
+export async function recordEvent(db: Db, event: EventInput): Promise<void> {
+  await db.orm
     .insert(events)
     .values({
       workspaceId: event.workspaceId,
@@ -23,5 +23,4 @@ export function recordEvent(db: Db, event: EventInput): void {
       data: redactDeep(event.data ?? {}),
       recordedAt: Date.now(),
     })
-    .run()
 }

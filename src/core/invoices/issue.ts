@@ -3,6 +3,7 @@
 // the discounted subtotal, credit drawn down, the next gapless number. Issued
 // invoices never change afterwards except for payment status.
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
+import { one } from '../store/db.js'
 import { periodAmount } from '../catalog/pricing.js'
 import { priceById } from '../catalog/prices.js'
 import { shortTime } from '../clock.js'
@@ -31,31 +32,30 @@ type Line = Omit<typeof invoiceLines.$inferInsert, 'invoiceId' | 'position'>
 
 
 /** The account's discount if its coupon applies to this currency (R-INV-4). */
-function activeDiscount(ctx: Ctx, accountId: string, currency: string) {
-  const row = ctx.db.orm
+async function activeDiscount(ctx: Ctx, accountId: string, currency: string) {
+  const row = (await ctx.db.orm
     .select({ coupon: coupons, used: accountDiscounts.invoicesUsed })
     .from(accountDiscounts)
     .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
-    .where(eq(accountDiscounts.accountId, accountId))
-    .get()
+    .where(eq(accountDiscounts.accountId, accountId)).limit(1))[0]
   if (!row) return undefined
   if (row.coupon.amountOff !== null && row.coupon.currency !== currency) return undefined
   return row
 }
 
-export function issueInvoice(
+export async function issueInvoice(
   ctx: Ctx,
   sub: SubscriptionRow,
   options: { reason: IssueReason; periodStart: number; periodEnd: number; items: boolean },
-): InvoiceRow | undefined {
+): Promise<InvoiceRow|undefined> {
   const { db, now } = ctx
   const lines: Line[] = []
   if (options.items) {
-    const names = new Map(db.orm.select().from(products).where(eq(products.workspaceId, sub.workspaceId)).all().map((p) => [p.key, p.name]))
-    const items = db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).orderBy(asc(subscriptionItems.product)).all()
+    const names = new Map((await db.orm.select().from(products).where(eq(products.workspaceId, sub.workspaceId))).map((p) => [p.key, p.name]))
+    const items = (await db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).orderBy(asc(subscriptionItems.product)))
     for (const item of items) {
       if (item.quantity <= 0) continue
-      const price = priceById(db, item.priceId)
+      const price = await priceById(db, item.priceId)
       lines.push({
         kind: 'subscription',
         description: `${names.get(item.product) ?? item.product} × ${item.quantity} (${shortTime(options.periodStart)} – ${shortTime(options.periodEnd)})`,
@@ -68,13 +68,12 @@ export function issueInvoice(
       })
     }
   }
-  const pending = db.orm
+  // 0 lines are no longer recorded; a database from before may still hold some, never to be billed.
+  const pending = await db.orm
     .select()
     .from(pendingLines)
-    // 0 lines are no longer recorded; a database from before may still hold some, never to be billed.
     .where(and(eq(pendingLines.subscriptionId, sub.id), isNull(pendingLines.invoiceId), ne(pendingLines.amount, 0)))
     .orderBy(asc(pendingLines.id))
-    .all()
   for (const line of pending)
     lines.push({
       kind: 'proration',
@@ -88,9 +87,9 @@ export function issueInvoice(
     })
   if (lines.length === 0) return undefined
 
-  const account = db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, sub.accountId)).get()
+  const account = (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, sub.accountId)).limit(1))[0]
   if (!account) throw new Error(`account ${sub.accountId} is missing`)
-  const discount = activeDiscount(ctx, account.id, sub.currency)
+  const discount = await activeDiscount(ctx, account.id, sub.currency)
   const totals = composeTotals({
     lineAmounts: lines.map((line) => line.amount),
     discount: discount ? ({ percentOffMilli: discount.coupon.percentOffMilli, amountOff: discount.coupon.amountOff } satisfies Discount) : null,
@@ -110,9 +109,9 @@ export function issueInvoice(
     })
 
   const number =
-    (db.sqlite.prepare('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?').get(account.id) as { n: number }).n + 1
+    ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', account.id)) as { n: number }).n + 1
   const paid = totals.amountDue === 0
-  const invoice = db.orm
+  const invoice = one(await db.orm
     .insert(invoices)
     .values({
       id: newId('invoice'),
@@ -135,37 +134,35 @@ export function issueInvoice(
       issuedAt: now,
       paidAt: paid ? now : null,
     })
-    .returning()
-    .get()
-  db.orm
+    .returning())
+  await db.orm
     .insert(invoiceLines)
     .values(lines.map((line, position) => ({ ...line, invoiceId: invoice.id, position })))
-    .run()
-  if (pending.length) db.orm.update(pendingLines).set({ invoiceId: invoice.id }).where(inArray(pendingLines.id, pending.map((line) => line.id))).run()
+  if (pending.length) await db.orm.update(pendingLines).set({ invoiceId: invoice.id }).where(inArray(pendingLines.id, pending.map((line) => line.id)))
 
   const creditChange = totals.creditGranted - totals.creditApplied
   if (creditChange !== 0) {
-    db.orm.insert(creditEntries).values({ accountId: account.id, amount: creditChange, invoiceId: invoice.id, note: creditChange < 0 ? 'applied to invoice' : 'credit from invoice', at: now }).run()
-    db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${creditChange}` }).where(eq(billingAccounts.id, account.id)).run()
+    await db.orm.insert(creditEntries).values({ accountId: account.id, amount: creditChange, invoiceId: invoice.id, note: creditChange < 0 ? 'applied to invoice' : 'credit from invoice', at: now })
+    await db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${creditChange}` }).where(eq(billingAccounts.id, account.id))
   }
   // Only an invoice with something to discount counts against the coupon (README): a subtotal of 0 or less does not use it up.
   if (discount && totals.subtotal > 0) {
     const used = discount.used + 1
     const ends = discount.coupon.duration === 'once' || (discount.coupon.duration === 'repeating' && used >= (discount.coupon.durationInvoices ?? 1))
     if (ends) {
-      db.orm.delete(accountDiscounts).where(eq(accountDiscounts.accountId, account.id)).run()
-      recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'discount.ended', refs: { accountId: account.id, couponId: discount.coupon.id } })
-    } else db.orm.update(accountDiscounts).set({ invoicesUsed: used }).where(eq(accountDiscounts.accountId, account.id)).run()
+      await db.orm.delete(accountDiscounts).where(eq(accountDiscounts.accountId, account.id))
+      await recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'discount.ended', refs: { accountId: account.id, couponId: discount.coupon.id } })
+    } else (await db.orm.update(accountDiscounts).set({ invoicesUsed: used }).where(eq(accountDiscounts.accountId, account.id)))
   }
-  recordEvent(db, {
+  await recordEvent(db, {
     workspaceId: sub.workspaceId,
     at: now,
     kind: 'invoice.issued',
     refs: { invoiceId: invoice.id, accountId: account.id, subscriptionId: sub.id },
     data: { number, reason: options.reason, total: { amount: totals.total, currency: sub.currency }, amountDue: { amount: totals.amountDue, currency: sub.currency } },
   })
-  if (paid) recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'invoice.paid', refs: { invoiceId: invoice.id, accountId: account.id }, data: { by: 'credit' } })
+  if (paid) await recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'invoice.paid', refs: { invoiceId: invoice.id, accountId: account.id }, data: { by: 'credit' } })
   // Collected at once by the lifecycle, outside this transaction (R-PAY-1).
-  else schedule(db, sub.workspaceId, 'collect', invoice.id, now)
+  else await schedule(db, sub.workspaceId, 'collect', invoice.id, now)
   return invoice
 }

@@ -10,6 +10,7 @@
 // are all shown, in the order the lifecycle issues them (each with the coupon
 // and credit it will actually get).
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { mapSerial } from '../serial.js'
 import { resolveAccount } from '../accounts/resolve.js'
 import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
@@ -19,7 +20,6 @@ import { money, type Money } from '../money.js'
 import { hasDefaultPaymentMethod } from '../payments/default-method.js'
 import type { Db } from '../store/open.js'
 import { contributingStatuses, type InvoiceRow, invoices, pendingLines, type SubscriptionRow, subscriptions } from '../store/schema/index.js'
-import { refuseReadOnly, retryBusy } from '../store/transaction.js'
 import { resolveSubscription } from '../subscriptions/resolve.js'
 import { updateSubscription } from '../subscriptions/update.js'
 import { type InvoiceLineView, type InvoiceView, invoiceView } from './view.js'
@@ -33,7 +33,6 @@ export type PreviewView = InvoiceView & {
   invoices: InvoiceView[]
 }
 
-class Rollback extends Error {}
 
 /** A period end never issues nothing forever (it renews, or the subscription ends); this only guards a bug. */
 const MAX_INSTANTS = 1_000
@@ -43,22 +42,24 @@ const MAX_INSTANTS = 1_000
  * at a time, from `from` on, until an instant issues the account an invoice;
  * returns that instant's invoices in issue order, or none if none ever will.
  */
-function nextIssued(db: Db, workspaceId: string, accountId: string, from: number): InvoiceRow[] {
-  const last = (db.sqlite.prepare('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?').get(accountId) as { n: number }).n
-  const nextEnd = db.sqlite.prepare(
-    `SELECT min(d.due_at) AS at FROM due_steps d JOIN subscriptions s ON s.id = d.ref_id
-     WHERE d.workspace_id = ? AND d.kind = 'period_end' AND s.account_id = ? AND d.due_at >= ?`,
-  )
+async function nextIssued(db: Db, workspaceId: string, accountId: string, from: number): Promise<InvoiceRow[]> {
+  const last = ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', accountId)) as { n: number }).n
   for (let i = 0; i < MAX_INSTANTS; i++) {
-    const at = (nextEnd.get(workspaceId, accountId, from) as { at: number | null }).at
+    const next = await db.get<{ at: number | null }>(
+      `SELECT min(d.due_at) AS at FROM due_steps d JOIN subscriptions s ON s.id = d.ref_id
+       WHERE d.workspace_id = ? AND d.kind = 'period_end' AND s.account_id = ? AND d.due_at >= ?`,
+      workspaceId,
+      accountId,
+      from,
+    )
+    const at = next?.at ?? null
     if (at === null) return []
-    runInternalSteps(db, workspaceId, at, { skipExternal: true })
-    const issued = db.orm
+    await runInternalSteps(db, workspaceId, at, { skipExternal: true })
+    const issued = await db.orm
       .select()
       .from(invoices)
       .where(and(eq(invoices.accountId, accountId), gt(invoices.number, last), eq(invoices.issuedAt, at)))
       .orderBy(asc(invoices.number))
-      .all()
     if (issued.length) return issued
     from = at + 1
   }
@@ -66,8 +67,8 @@ function nextIssued(db: Db, workspaceId: string, accountId: string, from: number
 }
 
 /** Why none of these live subscriptions will issue another invoice. */
-function nothingFurther(db: Db, accountId: string, live: SubscriptionRow[]) {
-  const withMethod = hasDefaultPaymentMethod(db, accountId)
+async function nothingFurther(db: Db, accountId: string, live: SubscriptionRow[]) {
+  const withMethod = await hasDefaultPaymentMethod(db, accountId)
   return live.map((sub) => {
     const endsAt = iso(sub.currentPeriodEnd)
     if (sub.cancelAtPeriodEnd) return { id: sub.id, endsAt, reason: 'canceled_at_period_end', text: `${sub.id} is canceled at its period end (${endsAt})` }
@@ -77,48 +78,43 @@ function nothingFurther(db: Db, accountId: string, live: SubscriptionRow[]) {
   })
 }
 
-export function previewInvoice(ctx: Ctx, input: { account: string; changes?: ProposedChange[] }): PreviewView {
+export async function previewInvoice(ctx: Ctx, input: { account: string; changes?: ProposedChange[] }): Promise<PreviewView> {
   const { db, workspace } = ctx
-  let result: PreviewView | undefined
-  // The preview is computed by writing and rolling back, which a read-only database refuses.
-  if (db.sqlite.readonly) refuseReadOnly(db.sqlite)
-  retryBusy(() => db.sqlite.exec('BEGIN IMMEDIATE'))
-  try {
-    const account = resolveAccount(db, workspace.id, input.account)
-    const before = (db.sqlite.prepare('SELECT coalesce(max(id), 0) AS id FROM pending_lines').get() as { id: number }).id
+  // The preview is computed by writing and rolling back (a read-only database refuses it).
+  return await db.write(async () => {
+    const account = await resolveAccount(db, workspace.id, input.account)
+    const before = ((await db.get('SELECT coalesce(max(id), 0) AS id FROM pending_lines')) as { id: number }).id
     let target: string | undefined
     for (const change of input.changes ?? []) {
-      const sub = resolveSubscription(db, workspace.id, change.subscription)
+      const sub = await resolveSubscription(db, workspace.id, change.subscription)
       if (sub.accountId !== account.id)
         throw refused('WRONG_ACCOUNT', `subscription ${sub.id} belongs to another account (${sub.accountId})`, { subscriptionId: sub.id })
-      updateSubscription(ctx, { ref: sub.id, items: change.items })
+      await updateSubscription(ctx, { ref: sub.id, items: change.items })
       target ??= sub.id
     }
-    const prorations = db.orm
+    const prorations = (await db.orm
       .select()
       .from(pendingLines)
       .where(and(eq(pendingLines.accountId, account.id), gt(pendingLines.id, before)))
-      .orderBy(asc(pendingLines.id))
-      .all()
-    const live = db.orm
+      .orderBy(asc(pendingLines.id)))
+    const live = (await db.orm
       .select()
       .from(subscriptions)
       .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses])))
-      .orderBy(asc(subscriptions.currentPeriodEnd), asc(subscriptions.createdAt), sql`rowid`)
-      .all()
+      .orderBy(asc(subscriptions.currentPeriodEnd), asc(subscriptions.createdAt), sql`rowid`))
     if (live.length === 0)
       throw refused('NO_UPCOMING_INVOICE', `account "${account.name}" has no live subscription, so no upcoming invoice`, { accountId: account.id })
     // With a change, its prorations are billed at the changed subscription's period end: preview from there.
-    const from = target ? resolveSubscription(db, workspace.id, target).currentPeriodEnd : 0
-    const issued = nextIssued(db, workspace.id, account.id, from)
+    const from = target ? (await resolveSubscription(db, workspace.id, target)).currentPeriodEnd : 0
+    const issued = await nextIssued(db, workspace.id, account.id, from)
     if (issued.length === 0) {
-      const why = nothingFurther(db, account.id, live)
+      const why = await nothingFurther(db, account.id, live)
       throw refused('NO_UPCOMING_INVOICE', `no subscription of account "${account.name}" will issue another invoice: ${why.map((w) => w.text).join('; ')}`, {
         accountId: account.id,
         subscriptions: why.map(({ text: _, ...rest }) => rest),
       })
     }
-    const views = issued.map((row) => invoiceView(db, row, { preview: true }))
+    const views = await mapSerial(issued, (row) => invoiceView(db, row, { preview: true }))
     const first = views[0] as InvoiceView
     const lines: InvoiceLineView[] = prorations.map((line) => ({
       kind: 'proration',
@@ -131,16 +127,10 @@ export function previewInvoice(ctx: Ctx, input: { account: string; changes?: Pro
       periodStart: new Date(line.periodStart).toISOString(),
       periodEnd: new Date(line.periodEnd).toISOString(),
     }))
-    result = {
+    return {
       ...first,
       proposed: input.changes?.length ? { prorations: lines, prorationTotal: money(prorations.reduce((s, l) => s + l.amount, 0), first.currency) } : null,
       invoices: views,
     }
-    throw new Rollback()
-  } catch (error) {
-    if (!(error instanceof Rollback)) throw error
-  } finally {
-    if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK')
-  }
-  return result as PreviewView
+  }, { dryRun: true })
 }

@@ -58,13 +58,12 @@ export type InvoiceView = {
 }
 
 /** Every payment attempt of an invoice, in order (R-PAY-1). */
-function loadPayments(db: Db, invoiceId: string): PaymentAttemptView[] {
-  return db.orm
+async function loadPayments(db: Db, invoiceId: string): Promise<PaymentAttemptView[]> {
+  return (await db.orm
     .select()
     .from(paymentAttempts)
     .where(eq(paymentAttempts.invoiceId, invoiceId))
-    .orderBy(asc(paymentAttempts.id))
-    .all()
+    .orderBy(asc(paymentAttempts.id)))
     .map((row) => ({
       id: `pay_${row.id}`,
       at: iso(row.at),
@@ -79,9 +78,9 @@ function loadPayments(db: Db, invoiceId: string): PaymentAttemptView[] {
     }))
 }
 
-export function invoiceView(db: Db, row: InvoiceRow, options: { preview?: boolean } = {}): InvoiceView {
+export async function invoiceView(db: Db, row: InvoiceRow, options: { preview?: boolean } = {}): Promise<InvoiceView> {
   const m = (amount: number) => money(amount, row.currency)
-  const lines = db.orm.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, row.id)).orderBy(asc(invoiceLines.position)).all()
+  const lines = (await db.orm.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, row.id)).orderBy(asc(invoiceLines.position)))
   return {
     id: options.preview ? null : row.id,
     number: options.preview ? null : row.number,
@@ -113,6 +112,6 @@ export function invoiceView(db: Db, row: InvoiceRow, options: { preview?: boolea
     total: m(row.total),
     amountDue: m(row.amountDue),
     amountPaid: m(row.amountPaid),
-    payments: options.preview ? [] : loadPayments(db, row.id),
+    payments: options.preview ? [] : await loadPayments(db, row.id),
   }
 }

@@ -8,19 +8,17 @@ export type DueStep = { id: number; workspace_id: string; due_at: number; kind: 
 /** Steps that call the payment provider: run outside any transaction. */
 export const externalKinds: readonly StepKind[] = ['collect']
 
-export function schedule(db: Db, workspaceId: string, kind: StepKind, refId: string, dueAt: number): void {
-  db.sqlite
-    .prepare('INSERT OR IGNORE INTO due_steps (workspace_id, due_at, kind, ref_id) VALUES (?, ?, ?, ?)')
-    .run(workspaceId, dueAt, kind, refId)
+export async function schedule(db: Db, workspaceId: string, kind: StepKind, refId: string, dueAt: number): Promise<void> {
+  await db.run('INSERT INTO due_steps (workspace_id, due_at, kind, ref_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', workspaceId, dueAt, kind, refId)
 }
 
-export function unschedule(db: Db, workspaceId: string, kind: StepKind, refId: string): void {
-  db.sqlite.prepare('DELETE FROM due_steps WHERE workspace_id = ? AND kind = ? AND ref_id = ?').run(workspaceId, kind, refId)
+export async function unschedule(db: Db, workspaceId: string, kind: StepKind, refId: string): Promise<void> {
+  await db.run('DELETE FROM due_steps WHERE workspace_id = ? AND kind = ? AND ref_id = ?', workspaceId, kind, refId)
 }
 
 /** The earliest due time of the workspace, or null: the one lookup a command pays when nothing is due. */
-export function earliestDue(db: Db, workspaceId: string): number | null {
-  const row = db.sqlite.prepare('SELECT min(due_at) AS due FROM due_steps WHERE workspace_id = ?').get(workspaceId) as { due: number | null }
+export async function earliestDue(db: Db, workspaceId: string): Promise<number|null> {
+  const row = (await db.get('SELECT min(due_at) AS due FROM due_steps WHERE workspace_id = ?', workspaceId)) as { due: number | null }
   return row.due
 }
 
@@ -37,23 +35,17 @@ export function earliestDue(db: Db, workspaceId: string): number | null {
 const kindOrder = `CASE d.kind WHEN 'period_end' THEN 0 WHEN 'trial_reminder' THEN 1 WHEN 'card_expiry' THEN 2 WHEN 'collect' THEN 3 ELSE 4 END`
 
 /** The next step due by `until`: the earliest instant, then the order above. */
-export function nextDue(db: Db, workspaceId: string, until: number, skipExternal: boolean): DueStep | undefined {
+export async function nextDue(db: Db, workspaceId: string, until: number, skipExternal: boolean): Promise<DueStep|undefined> {
   const external = (column: string) => (skipExternal ? ` AND ${column} NOT IN (${externalKinds.map((k) => `'${k}'`).join(', ')})` : '')
   // The instant first (an index range), then the order among its few steps.
-  const first = db.sqlite
-    .prepare(`SELECT min(due_at) AS at FROM due_steps WHERE workspace_id = ? AND due_at <= ?${external('kind')}`)
-    .get(workspaceId, until) as { at: number | null }
+  const first = (await db.get(`SELECT min(due_at) AS at FROM due_steps WHERE workspace_id = ? AND due_at <= ?${external('kind')}`, workspaceId, until)) as { at: number | null }
   if (first.at === null) return undefined
-  return db.sqlite
-    .prepare(
-      `SELECT d.id, d.workspace_id, d.due_at, d.kind, d.ref_id FROM due_steps d
+  return (await db.get(`SELECT d.id, d.workspace_id, d.due_at, d.kind, d.ref_id FROM due_steps d
        LEFT JOIN subscriptions s ON s.id = d.ref_id AND d.kind IN ('period_end', 'trial_reminder')
        WHERE d.workspace_id = ? AND d.due_at = ?${external('d.kind')}
-       ORDER BY ${kindOrder}, s.created_at, s.rowid, d.id LIMIT 1`,
-    )
-    .get(workspaceId, first.at) as DueStep | undefined
+       ORDER BY ${kindOrder}, s.created_at, s.rowid, d.id LIMIT 1`, workspaceId, first.at)) as DueStep | undefined
 }
 
-export function removeStep(db: Db, id: number): boolean {
-  return db.sqlite.prepare('DELETE FROM due_steps WHERE id = ?').run(id).changes === 1
+export async function removeStep(db: Db, id: number): Promise<boolean> {
+  return (await db.run('DELETE FROM due_steps WHERE id = ?', id)).changes === 1
 }

@@ -6,7 +6,6 @@ import { eq } from 'drizzle-orm'
 import { type Ctx, contextFor } from '../context.js'
 import type { Db } from '../store/open.js'
 import { workspaces } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { endPeriod, remindTrialEnd } from '../subscriptions/renew.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
 import { collectStep } from '../payments/collect.js'
@@ -14,12 +13,12 @@ import { warnCardExpiry } from '../payments/expiry.js'
 import { type ProviderFactory, providerFromEnv } from '../payments/provider.js'
 import { type DueStep, earliestDue, externalKinds, nextDue, removeStep, type StepKind } from './queue.js'
 
-type InternalHandler = (ctx: Ctx, step: DueStep) => void
+type InternalHandler = (ctx: Ctx, step: DueStep) => Promise<void>
 
 const internal: Partial<Record<StepKind, InternalHandler>> = {
-  period_end: (ctx, step) => endPeriod(ctx, step.ref_id, step.due_at),
-  trial_reminder: (ctx, step) => remindTrialEnd(ctx, step.ref_id),
-  card_expiry: (ctx, step) => warnCardExpiry(ctx, step.ref_id),
+  period_end: async (ctx, step) => await endPeriod(ctx, step.ref_id, step.due_at),
+  trial_reminder: async (ctx, step) => await remindTrialEnd(ctx, step.ref_id),
+  card_expiry: async (ctx, step) => await warnCardExpiry(ctx, step.ref_id),
 }
 
 export type RunOptions = {
@@ -28,30 +27,30 @@ export type RunOptions = {
 }
 
 /** Workspace time for a step: a test clock moves up to the step, never back. */
-function contextAt(db: Db, workspaceId: string, at: number): Ctx {
-  const workspace = resolveWorkspace(db, workspaceId)
+async function contextAt(db: Db, workspaceId: string, at: number): Promise<Ctx> {
+  const workspace = await resolveWorkspace(db, workspaceId)
   if (workspace.clockMode === 'test' && (workspace.clockNow ?? 0) < at) {
-    db.orm.update(workspaces).set({ clockNow: at }).where(eq(workspaces.id, workspaceId)).run()
+    await db.orm.update(workspaces).set({ clockNow: at }).where(eq(workspaces.id, workspaceId))
     workspace.clockNow = at
   }
   return { ...contextFor(db, workspace), now: Math.max(at, workspace.createdAt) }
 }
 
 /** Runs the internal steps due by `until`; returns the first external step met, if any. */
-export function runInternalSteps(db: Db, workspaceId: string, until: number, options: { skipExternal?: boolean } = {}): { steps: number; external?: DueStep } {
+export async function runInternalSteps(db: Db, workspaceId: string, until: number, options: { skipExternal?: boolean } = {}): Promise<{ steps: number; external?: DueStep} > {
   let steps = 0
   for (;;) {
-    const step = nextDue(db, workspaceId, until, options.skipExternal ?? false)
+    const step = await nextDue(db, workspaceId, until, options.skipExternal ?? false)
     if (!step) return { steps }
     const handler = internal[step.kind]
     if (!handler) {
       if (externalKinds.includes(step.kind)) return { steps, external: step }
-      immediate(db.sqlite, () => removeStep(db, step.id)) // a kind this wsb does not know: drop it
+      await db.write(async () => await removeStep(db, step.id)) // a kind this wsb does not know: drop it
       continue
     }
-    immediate(db.sqlite, () => {
-      if (!removeStep(db, step.id)) return // another process ran it
-      handler(contextAt(db, workspaceId, step.due_at), step)
+    await db.write(async () => {
+      if (!await removeStep(db, step.id)) return // another process ran it
+      await handler(await contextAt(db, workspaceId, step.due_at), step)
     })
     steps++
   }
@@ -62,7 +61,7 @@ export async function runDue(db: Db, workspaceId: string, until: number, options
   let steps = 0
   let last: { id: number; due: number } | undefined
   for (;;) {
-    const result = runInternalSteps(db, workspaceId, until)
+    const result = await runInternalSteps(db, workspaceId, until)
     steps += result.steps
     const step = result.external
     if (!step) return { steps }
@@ -76,8 +75,8 @@ export async function runDue(db: Db, workspaceId: string, until: number, options
 
 /** R-WS-4: what every workspace command does first. One indexed lookup when nothing is due. */
 export async function catchUp(ctx: Ctx, options: RunOptions = {}): Promise<{ steps: number; ctx: Ctx }> {
-  const due = earliestDue(ctx.db, ctx.workspace.id)
+  const due = await earliestDue(ctx.db, ctx.workspace.id)
   if (due === null || due > ctx.now) return { steps: 0, ctx }
   const { steps } = await runDue(ctx.db, ctx.workspace.id, ctx.now, options)
-  return { steps, ctx: contextFor(ctx.db, resolveWorkspace(ctx.db, ctx.workspace.id)) }
+  return { steps, ctx: contextFor(ctx.db, await resolveWorkspace(ctx.db, ctx.workspace.id)) }
 }

@@ -4,13 +4,12 @@ import type { Ctx } from '../context.js'
 import { recordEvent } from '../events/record.js'
 import { notifications } from '../store/schema/index.js'
 
-export function notify(ctx: Ctx, kind: string, dedupeKey: string, message: string, refs: Record<string, string>): boolean {
-  const inserted = ctx.db.orm
+export async function notify(ctx: Ctx, kind: string, dedupeKey: string, message: string, refs: Record<string, string>): Promise<boolean> {
+  const inserted = (await ctx.db.orm
     .insert(notifications)
     .values({ workspaceId: ctx.workspace.id, at: ctx.now, kind, message, refs, dedupeKey })
-    .onConflictDoNothing()
-    .run()
+    .onConflictDoNothing())
   if (inserted.changes === 0) return false
-  recordEvent(ctx.db, { workspaceId: ctx.workspace.id, at: ctx.now, kind: `notification.${kind}`, refs, data: { message } })
+  await recordEvent(ctx.db, { workspaceId: ctx.workspace.id, at: ctx.now, kind: `notification.${kind}`, refs, data: { message } })
   return true
 }

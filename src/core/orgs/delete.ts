@@ -4,7 +4,6 @@ import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import { inArray, eq } from 'drizzle-orm'
 import { billingAccounts, organizations } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { subtreeUsage } from '../usage/levels.js'
 import { resolveOrg } from './resolve.js'
 import { loadTree, pathOf, subtree } from './tree.js'
@@ -12,20 +11,20 @@ import { loadTree, pathOf, subtree } from './tree.js'
 export type DeleteOrgInput = { ref: string; recursive?: boolean }
 export type DeleteOrgResult = { deleted: { id: string; name: string; path: string }[] }
 
-export function deleteOrg(ctx: Ctx, input: DeleteOrgInput): DeleteOrgResult {
+export async function deleteOrg(ctx: Ctx, input: DeleteOrgInput): Promise<DeleteOrgResult> {
   const { db, workspace, now } = ctx
-  return immediate(db.sqlite, () => {
-    const tree = loadTree(db, workspace.id)
-    const org = resolveOrg(tree, input.ref)
-    const doomed = subtree(tree, org.id)
-    const path = pathOf(tree, org.id)
+  return await db.write(async () => {
+    const tree = await loadTree(db, workspace.id)
+    const org = resolveOrg(await tree, input.ref)
+    const doomed = subtree(await tree, org.id)
+    const path = pathOf(await tree, org.id)
     if (doomed.length > 1 && !input.recursive)
       throw refused(
         'ORG_HAS_CHILDREN',
         `organization "${path}" has ${doomed.length - 1} descendant organization(s); delete them first or pass --recursive`,
         { orgId: org.id, descendants: doomed.length - 1 },
       )
-    const usage = subtreeUsage(db, org.id)
+    const usage = await subtreeUsage(db, org.id)
     if (Object.keys(usage).length > 0)
       throw refused(
         'ORG_IN_USE',
@@ -35,11 +34,10 @@ export function deleteOrg(ctx: Ctx, input: DeleteOrgInput): DeleteOrgResult {
         { orgId: org.id, usage },
       )
     const ids = doomed.map((row) => row.id)
-    const account = db.orm
+    const account = (await db.orm
       .select({ id: billingAccounts.id, name: billingAccounts.name, organizationId: billingAccounts.organizationId })
       .from(billingAccounts)
-      .where(inArray(billingAccounts.organizationId, ids))
-      .get()
+      .where(inArray(billingAccounts.organizationId, ids)).limit(1))[0]
     if (account)
       throw refused(
         'ORG_HAS_ACCOUNT',
@@ -49,8 +47,8 @@ export function deleteOrg(ctx: Ctx, input: DeleteOrgInput): DeleteOrgResult {
     // Children before parents, so no row ever points at a deleted parent.
     const deleted = doomed.map((row) => ({ id: row.id, name: row.name, path: pathOf(tree, row.id) })).reverse()
     for (const row of deleted) {
-      db.orm.delete(organizations).where(eq(organizations.id, row.id)).run()
-      recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'org.deleted', refs: { orgId: row.id }, data: { path: row.path } })
+      await db.orm.delete(organizations).where(eq(organizations.id, row.id))
+      await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'org.deleted', refs: { orgId: row.id }, data: { path: row.path } })
     }
     return { deleted }
   })

@@ -6,7 +6,6 @@ import type { Ctx } from '../context.js'
 import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import { type OrganizationRow, orgLimits } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { subtreeUsage } from '../usage/levels.js'
 import { resolveOrg } from './resolve.js'
 import { loadTree, pathOf } from './tree.js'
@@ -14,25 +13,25 @@ import { loadLimits, type OrgView, orgView } from './view.js'
 
 export type SetLimitsInput = { ref: string; limits: Record<string, number>; force?: boolean }
 
-export function setLimits(ctx: Ctx, input: SetLimitsInput): OrgView {
+export async function setLimits(ctx: Ctx, input: SetLimitsInput): Promise<OrgView> {
   const { db, workspace } = ctx
-  return immediate(db.sqlite, () => {
-    const tree = loadTree(db, workspace.id)
+  return await db.write(async () => {
+    const tree = await loadTree(db, workspace.id)
     const org = resolveOrg(tree, input.ref)
-    writeLimits(ctx, org, () => pathOf(tree, org.id), input.limits, input.force)
-    return orgView(tree, loadLimits(db, workspace.id), org)
+    await writeLimits(ctx, org, () => pathOf(tree, org.id), input.limits, input.force)
+    return orgView(tree, await loadLimits(db, workspace.id), org)
   })
 }
 
 export type ClearLimitsInput = { ref: string; products: string[] }
 
-export function clearLimits(ctx: Ctx, input: ClearLimitsInput): OrgView {
+export async function clearLimits(ctx: Ctx, input: ClearLimitsInput): Promise<OrgView> {
   const { db, workspace } = ctx
-  return immediate(db.sqlite, () => {
-    const tree = loadTree(db, workspace.id)
-    const org = resolveOrg(tree, input.ref)
-    removeLimits(ctx, org, input.products)
-    return orgView(tree, loadLimits(db, workspace.id), org)
+  return await db.write(async () => {
+    const tree = await loadTree(db, workspace.id)
+    const org = resolveOrg(await tree, input.ref)
+    await removeLimits(ctx, org, input.products)
+    return orgView(await tree, await loadLimits(db, workspace.id), org)
   })
 }
 
@@ -40,11 +39,11 @@ export function clearLimits(ctx: Ctx, input: ClearLimitsInput): OrgView {
  * Sets limits on one org inside the caller's transaction, refusing one below
  * its subtree's usage unless forced. `path` names the org in the refusal.
  */
-export function writeLimits(ctx: Ctx, org: OrganizationRow, path: () => string, limits: Record<string, number>, force = false): void {
+export async function writeLimits(ctx: Ctx, org: OrganizationRow, path: () => string, limits: Record<string, number>, force = false): Promise<void> {
   const { db, workspace, now } = ctx
-  const usage = subtreeUsage(db, org.id)
+  const usage = await subtreeUsage(db, org.id)
   for (const [product, limit] of Object.entries(limits)) {
-    requireProduct(db, workspace.id, product)
+    await requireProduct(db, workspace.id, product)
     const used = usage[product] ?? 0
     if (limit < used && !force)
       throw refused(
@@ -54,22 +53,20 @@ export function writeLimits(ctx: Ctx, org: OrganizationRow, path: () => string, 
       )
   }
   for (const [product, limit] of Object.entries(limits)) {
-    db.orm
+    await db.orm
       .insert(orgLimits)
       .values({ orgId: org.id, workspaceId: workspace.id, product, limit })
       .onConflictDoUpdate({ target: [orgLimits.orgId, orgLimits.product], set: { limit } })
-      .run()
   }
-  recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'org.limit_set', refs: { orgId: org.id }, data: { limits } })
+  await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'org.limit_set', refs: { orgId: org.id }, data: { limits } })
 }
 
 /** Clears limits on one org inside the caller's transaction. */
-export function removeLimits(ctx: Ctx, org: OrganizationRow, products: string[]): void {
+export async function removeLimits(ctx: Ctx, org: OrganizationRow, products: string[]): Promise<void> {
   const { db, workspace, now } = ctx
-  for (const product of products) requireProduct(db, workspace.id, product)
-  db.orm
+  for (const product of products) await requireProduct(db, workspace.id, product)
+  await db.orm
     .delete(orgLimits)
     .where(and(eq(orgLimits.orgId, org.id), inArray(orgLimits.product, products)))
-    .run()
-  recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'org.limit_cleared', refs: { orgId: org.id }, data: { products } })
+  await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'org.limit_cleared', refs: { orgId: org.id }, data: { products } })
 }

@@ -8,12 +8,8 @@ export type OrgTree = {
   children: Map<string | null, OrganizationRow[]>
 }
 
-export function loadTree(db: Pick<Db, 'sqlite'>, workspaceId: string): OrgTree {
-  const rows = db.sqlite
-    .prepare(
-      'SELECT id, workspace_id AS workspaceId, parent_id AS parentId, name, created_at AS createdAt FROM organizations WHERE workspace_id = ? ORDER BY name',
-    )
-    .all(workspaceId) as OrganizationRow[]
+export async function loadTree(db: Db, workspaceId: string): Promise<OrgTree> {
+  const rows = (await db.all('SELECT id, workspace_id AS workspaceId, parent_id AS parentId, name, created_at AS createdAt FROM organizations WHERE workspace_id = ? ORDER BY name', workspaceId)) as OrganizationRow[]
   const byId = new Map(rows.map((row) => [row.id, row]))
   const children = new Map<string | null, OrganizationRow[]>()
   for (const row of rows) {

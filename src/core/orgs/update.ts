@@ -2,11 +2,11 @@
 // subtree would make a cycle and is refused; so is a move that would give a
 // child org its own billing account (R-BA-3) or carry usage to new ancestors.
 import { eq } from 'drizzle-orm'
+import { one } from '../store/db.js'
 import type { Ctx } from '../context.js'
 import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import { billingAccounts, type OrganizationRow, organizations } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { subtreeUsage } from '../usage/levels.js'
 import { resolveOrg } from './resolve.js'
 import { loadTree, type OrgTree, pathOf, subtree } from './tree.js'
@@ -15,14 +15,14 @@ import { loadLimits, type OrgView, orgView } from './view.js'
 /** `parent: null` makes the org top-level; undefined leaves it where it is. */
 export type UpdateOrgInput = { ref: string; name?: string; parent?: string | null }
 
-function checkMove(ctx: Ctx, tree: OrgTree, org: OrganizationRow, parent: OrganizationRow | null): void {
+async function checkMove(ctx: Ctx, tree: OrgTree, org: OrganizationRow, parent: OrganizationRow | null): Promise<void> {
   if (parent && subtree(tree, org.id).some((row) => row.id === parent.id))
     throw refused(
       'ORG_CYCLE',
       `cannot move "${pathOf(tree, org.id)}" under "${pathOf(tree, parent.id)}": that is ${parent.id === org.id ? 'the org itself' : 'one of its own descendants'}`,
       { orgId: org.id, parentId: parent.id },
     )
-  const usage = subtreeUsage(ctx.db, org.id)
+  const usage = await subtreeUsage(ctx.db, org.id)
   if (Object.keys(usage).length > 0)
     throw refused(
       'ORG_IN_USE',
@@ -32,11 +32,10 @@ function checkMove(ctx: Ctx, tree: OrgTree, org: OrganizationRow, parent: Organi
       { orgId: org.id, usage },
     )
   if (parent) {
-    const account = ctx.db.orm
+    const account = (await ctx.db.orm
       .select({ id: billingAccounts.id })
       .from(billingAccounts)
-      .where(eq(billingAccounts.organizationId, org.id))
-      .get()
+      .where(eq(billingAccounts.organizationId, org.id)).limit(1))[0]
     if (account)
       throw refused(
         'NOT_TOP_LEVEL',
@@ -46,28 +45,28 @@ function checkMove(ctx: Ctx, tree: OrgTree, org: OrganizationRow, parent: Organi
   }
 }
 
-export function updateOrg(ctx: Ctx, input: UpdateOrgInput): OrgView {
+export async function updateOrg(ctx: Ctx, input: UpdateOrgInput): Promise<OrgView> {
   const { db, workspace, now } = ctx
-  return immediate(db.sqlite, () => {
-    const tree = loadTree(db, workspace.id)
+  return await db.write(async () => {
+    const tree = await loadTree(db, workspace.id)
     const org = resolveOrg(tree, input.ref)
     const parent = input.parent === undefined ? undefined : input.parent === null ? null : resolveOrg(tree, input.parent)
     const parentId = parent === undefined ? org.parentId : (parent?.id ?? null)
     const name = input.name ?? org.name
-    if (parentId === org.parentId && name === org.name) return orgView(tree, loadLimits(db, workspace.id), org)
-    if (parentId !== org.parentId) checkMove(ctx, tree, org, parent ?? null)
+    if (parentId === org.parentId && name === org.name) return orgView(tree, await loadLimits(db, workspace.id), org)
+    if (parentId !== org.parentId) await checkMove(ctx, tree, org, parent ?? null)
     const clash = (tree.children.get(parentId) ?? []).find((row) => row.id !== org.id && row.name.toLowerCase() === name.toLowerCase())
     if (clash) throw refused('NAME_TAKEN', `an organization named "${clash.name}" already exists there (${clash.id})`, { id: clash.id })
     const from = pathOf(tree, org.id)
-    const row = db.orm.update(organizations).set({ name, parentId }).where(eq(organizations.id, org.id)).returning().get()
-    const moved = loadTree(db, workspace.id)
-    recordEvent(db, {
+    const row = one(await db.orm.update(organizations).set({ name, parentId }).where(eq(organizations.id, org.id)).returning())
+    const moved = await loadTree(db, workspace.id)
+    await recordEvent(db, {
       workspaceId: workspace.id,
       at: now,
       kind: parentId !== org.parentId ? 'org.moved' : 'org.renamed',
       refs: { orgId: org.id, ...(parentId ? { parentId } : {}) },
-      data: { from, to: pathOf(moved, org.id) },
+      data: { from, to: pathOf(await moved, org.id) },
     })
-    return orgView(moved, loadLimits(db, workspace.id), row)
+    return orgView(await moved, await loadLimits(db, workspace.id), row)
   })
 }

@@ -17,9 +17,9 @@ export type OrgView = {
 
 export type LimitsByOrg = Map<string, Record<string, number>>
 
-export function loadLimits(db: Pick<Db, 'sqlite'>, workspaceId: string): LimitsByOrg {
+export async function loadLimits(db: Db, workspaceId: string): Promise<LimitsByOrg> {
   const byOrg: LimitsByOrg = new Map()
-  const rows = db.sqlite.prepare('SELECT org_id AS orgId, product, "limit" FROM org_limits WHERE workspace_id = ?').all(workspaceId) as {
+  const rows = (await db.all('SELECT org_id AS orgId, product, "limit" FROM org_limits WHERE workspace_id = ?', workspaceId)) as {
     orgId: string
     product: string
     limit: number

@@ -15,7 +15,6 @@ import { schedule } from '../lifecycle/queue.js'
 import { notify } from '../notifications/record.js'
 import type { Db } from '../store/open.js'
 import { billingAccounts, type InvoiceRow, invoices, paymentAttempts, type PaymentMethodRow, subscriptions, workspaces } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { addDaysUtc } from '../subscriptions/periods.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
 import { methodsInOrder } from './methods.js'
@@ -32,30 +31,28 @@ export type CollectMode = { kind: 'run' } | { kind: 'manual' }
 
 export type CollectOutcome = { invoiceId: string; status: InvoiceRow['status']; paid: boolean; attempts: number }
 
-const loadInvoice = (db: Db, id: string) => db.orm.select().from(invoices).where(eq(invoices.id, id)).get()
+const loadInvoice = async (db: Db, id: string) => (await db.orm.select().from(invoices).where(eq(invoices.id, id)).limit(1))[0]
 
 /** The label of this collection run; a manual run continues its own count. */
-function runLabel(db: Db, invoice: InvoiceRow, mode: CollectMode): string {
+async function runLabel(db: Db, invoice: InvoiceRow, mode: CollectMode): Promise<string> {
   if (mode.kind === 'run') return `run-${invoice.attemptRuns + 1}`
-  const manual = db.orm
+  const manual = (await db.orm
     .select({ n: sql<number>`count(DISTINCT ${paymentAttempts.run})` })
     .from(paymentAttempts)
-    .where(and(eq(paymentAttempts.invoiceId, invoice.id), like(paymentAttempts.run, 'manual-%')))
-    .get()
+    .where(and(eq(paymentAttempts.invoiceId, invoice.id), like(paymentAttempts.run, 'manual-%'))).limit(1))[0]
   // A manual run that has not finished (a crash, an outage) is resumed, not restarted.
-  const unfinished = db.orm
+  const unfinished = (await db.orm
     .select({ run: paymentAttempts.run })
     .from(paymentAttempts)
-    .where(and(eq(paymentAttempts.invoiceId, invoice.id), like(paymentAttempts.run, 'manual-%'), eq(paymentAttempts.outcome, 'error')))
-    .get()
+    .where(and(eq(paymentAttempts.invoiceId, invoice.id), like(paymentAttempts.run, 'manual-%'), eq(paymentAttempts.outcome, 'error'))).limit(1))[0]
   return unfinished?.run ?? `manual-${(manual?.n ?? 0) + 1}`
 }
 
-function record(ctx: Ctx, invoice: InvoiceRow, run: string, method: PaymentMethodRow, key: string, provider: string, answer: ChargeResult | { outcome: 'error'; message: string }): void {
+async function record(ctx: Ctx, invoice: InvoiceRow, run: string, method: PaymentMethodRow, key: string, provider: string, answer: ChargeResult | { outcome: 'error'; message: string }): Promise<void> {
   // What a provider said is stored only after redaction: a server may echo anything back.
   const result = answer.outcome === 'succeeded' ? answer : answer.outcome === 'failed' ? { ...answer, declineCode: redact(answer.declineCode), message: redact(answer.message) } : { ...answer, message: redact(answer.message) }
-  immediate(ctx.db.sqlite, () => {
-    ctx.db.orm
+  await ctx.db.write(async () => {
+    await ctx.db.orm
       .insert(paymentAttempts)
       .values({
         workspaceId: invoice.workspaceId,
@@ -83,8 +80,7 @@ function record(ctx: Ctx, invoice: InvoiceRow, run: string, method: PaymentMetho
           at: ctx.now,
         },
       })
-      .run()
-    recordEvent(ctx.db, {
+    await recordEvent(ctx.db, {
       workspaceId: invoice.workspaceId,
       at: ctx.now,
       kind: `payment.${result.outcome}`,
@@ -94,97 +90,95 @@ function record(ctx: Ctx, invoice: InvoiceRow, run: string, method: PaymentMetho
   })
 }
 
-function removeCollectSteps(db: Db, invoice: InvoiceRow): void {
-  db.sqlite.prepare(`DELETE FROM due_steps WHERE workspace_id = ? AND kind = 'collect' AND ref_id = ?`).run(invoice.workspaceId, invoice.id)
+async function removeCollectSteps(db: Db, invoice: InvoiceRow): Promise<void> {
+  await db.run(`DELETE FROM due_steps WHERE workspace_id = ? AND kind = 'collect' AND ref_id = ?`, invoice.workspaceId, invoice.id)
 }
 
 /** Back to active once none of the subscription's invoices is still being dunned. */
-function reactivate(ctx: Ctx, invoice: InvoiceRow): void {
+async function reactivate(ctx: Ctx, invoice: InvoiceRow): Promise<void> {
   if (!invoice.subscriptionId) return
-  const sub = ctx.db.orm.select().from(subscriptions).where(eq(subscriptions.id, invoice.subscriptionId)).get()
+  const sub = (await ctx.db.orm.select().from(subscriptions).where(eq(subscriptions.id, invoice.subscriptionId)).limit(1))[0]
   if (!sub || (sub.status !== 'past_due' && sub.status !== 'unpaid')) return
-  const owing = ctx.db.orm
+  const owing = (await ctx.db.orm
     .select({ id: invoices.id })
     .from(invoices)
-    .where(and(eq(invoices.subscriptionId, sub.id), ne(invoices.status, 'paid'), ne(invoices.status, 'void'), isNotNull(invoices.firstFailedAt)))
-    .get()
+    .where(and(eq(invoices.subscriptionId, sub.id), ne(invoices.status, 'paid'), ne(invoices.status, 'void'), isNotNull(invoices.firstFailedAt))).limit(1))[0]
   if (owing) return
-  ctx.db.orm.update(subscriptions).set({ status: 'active' }).where(eq(subscriptions.id, sub.id)).run()
-  recordEvent(ctx.db, { workspaceId: sub.workspaceId, at: ctx.now, kind: 'subscription.reactivated', refs: { subscriptionId: sub.id, accountId: sub.accountId }, data: { from: sub.status } })
+  await ctx.db.orm.update(subscriptions).set({ status: 'active' }).where(eq(subscriptions.id, sub.id))
+  await recordEvent(ctx.db, { workspaceId: sub.workspaceId, at: ctx.now, kind: 'subscription.reactivated', refs: { subscriptionId: sub.id, accountId: sub.accountId }, data: { from: sub.status } })
 }
 
-function markPaid(ctx: Ctx, invoice: InvoiceRow, method: PaymentMethodRow, provider: string): void {
-  immediate(ctx.db.sqlite, () => {
-    ctx.db.orm.update(invoices).set({ status: 'paid', amountPaid: invoice.amountDue, paidAt: ctx.now }).where(eq(invoices.id, invoice.id)).run()
-    removeCollectSteps(ctx.db, invoice)
-    recordEvent(ctx.db, {
+async function markPaid(ctx: Ctx, invoice: InvoiceRow, method: PaymentMethodRow, provider: string): Promise<void> {
+  await ctx.db.write(async () => {
+    await ctx.db.orm.update(invoices).set({ status: 'paid', amountPaid: invoice.amountDue, paidAt: ctx.now }).where(eq(invoices.id, invoice.id))
+    await removeCollectSteps(ctx.db, invoice)
+    await recordEvent(ctx.db, {
       workspaceId: invoice.workspaceId,
       at: ctx.now,
       kind: 'invoice.paid',
       refs: { invoiceId: invoice.id, accountId: invoice.accountId, paymentMethodId: method.id },
       data: { provider, amount: { amount: invoice.amountDue, currency: invoice.currency } },
     })
-    reactivate(ctx, { ...invoice, status: 'paid' })
+    await reactivate(ctx, { ...invoice, status: 'paid' })
   })
 }
 
 /** All methods failed in a dunning run: past_due, the next retry, or unpaid + uncollectible. */
-function dunning(ctx: Ctx, invoice: InvoiceRow, run: number): void {
+async function dunning(ctx: Ctx, invoice: InvoiceRow, run: number): Promise<void> {
   const { db, now } = ctx
-  immediate(db.sqlite, () => {
+  await db.write(async () => {
     const firstFailedAt = invoice.firstFailedAt ?? now
     const last = run >= LAST_RUN
-    db.orm
+    await db.orm
       .update(invoices)
       .set({ attemptRuns: run, firstFailedAt, ...(last ? { status: 'uncollectible' as const } : {}) })
       .where(eq(invoices.id, invoice.id))
-      .run()
     // This run is done: its step goes, and the next retry (if any) is the only one left.
-    removeCollectSteps(db, invoice)
+    await removeCollectSteps(db, invoice)
     const refs = { invoiceId: invoice.id, accountId: invoice.accountId, ...(invoice.subscriptionId ? { subscriptionId: invoice.subscriptionId } : {}) }
-    const sub = invoice.subscriptionId ? db.orm.select().from(subscriptions).where(eq(subscriptions.id, invoice.subscriptionId)).get() : undefined
+    const sub = invoice.subscriptionId ? (await db.orm.select().from(subscriptions).where(eq(subscriptions.id, invoice.subscriptionId)).limit(1))[0] : undefined
     if (last) {
-      recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'invoice.uncollectible', refs, data: { runs: run } })
+      await recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'invoice.uncollectible', refs, data: { runs: run } })
       if (sub && (sub.status === 'past_due' || sub.status === 'active')) {
-        db.orm.update(subscriptions).set({ status: 'unpaid' }).where(eq(subscriptions.id, sub.id)).run()
-        recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'subscription.unpaid', refs, data: { from: sub.status } })
+        await db.orm.update(subscriptions).set({ status: 'unpaid' }).where(eq(subscriptions.id, sub.id))
+        await recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'subscription.unpaid', refs, data: { from: sub.status } })
       }
-      notify(ctx, 'payment_failed_final', `payment_failed_final:${invoice.id}`, `Invoice ${invoice.id} could not be collected after ${run} attempts; it is uncollectible and the subscription is unpaid.`, refs)
+      await notify(ctx, 'payment_failed_final', `payment_failed_final:${invoice.id}`, `Invoice ${invoice.id} could not be collected after ${run} attempts; it is uncollectible and the subscription is unpaid.`, refs)
       return
     }
     const retryAt = addDaysUtc(firstFailedAt, RETRY_DAYS[run - 1] as number)
-    schedule(db, invoice.workspaceId, 'collect', invoice.id, retryAt)
+    await schedule(db, invoice.workspaceId, 'collect', invoice.id, retryAt)
     if (sub && sub.status === 'active') {
-      db.orm.update(subscriptions).set({ status: 'past_due' }).where(eq(subscriptions.id, sub.id)).run()
-      recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'subscription.past_due', refs, data: { retryAt: new Date(retryAt).toISOString() } })
+      await db.orm.update(subscriptions).set({ status: 'past_due' }).where(eq(subscriptions.id, sub.id))
+      await recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'subscription.past_due', refs, data: { retryAt: new Date(retryAt).toISOString() } })
     }
-    notify(ctx, 'payment_failed', `payment_failed:${invoice.id}:${run}`, `Payment of invoice ${invoice.id} failed on every payment method (attempt ${run} of ${LAST_RUN}); next try at ${new Date(retryAt).toISOString()}.`, refs)
+    await notify(ctx, 'payment_failed', `payment_failed:${invoice.id}:${run}`, `Payment of invoice ${invoice.id} failed on every payment method (attempt ${run} of ${LAST_RUN}); next try at ${new Date(retryAt).toISOString()}.`, refs)
   })
 }
 
 /** Runs one collection of an invoice. Provider outages throw PROVIDER_ERROR (exit 5) after recording the attempt. */
 export async function collectInvoice(ctx: Ctx, provider: PaymentProvider, invoiceId: string, mode: CollectMode): Promise<CollectOutcome> {
   const { db } = ctx
-  const invoice = loadInvoice(db, invoiceId)
+  const invoice = await loadInvoice(db, invoiceId)
   if (!invoice) throw new Error(`invoice ${invoiceId} is missing`)
   const payable = invoice.status === 'open' || (mode.kind === 'manual' && invoice.status === 'uncollectible')
   if (!payable || invoice.amountDue <= 0) {
-    if (mode.kind === 'run') immediate(db.sqlite, () => removeCollectSteps(db, invoice))
+    if (mode.kind === 'run') await db.write(async () => await removeCollectSteps(db, invoice))
     return { invoiceId, status: invoice.status, paid: invoice.status === 'paid', attempts: 0 }
   }
-  const account = db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, invoice.accountId)).get()
+  const account = (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, invoice.accountId)).limit(1))[0]
   if (!account) throw new Error(`account ${invoice.accountId} is missing`)
-  const run = runLabel(db, invoice, mode)
+  const run = await runLabel(db, invoice, mode)
   let attempts = 0
-  for (const method of methodsInOrder(db, account.id)) {
+  for (const method of await methodsInOrder(db, account.id)) {
     const key = `wsb_${invoice.id}_${run}_${method.id}`
-    const done = db.orm.select().from(paymentAttempts).where(eq(paymentAttempts.idempotencyKey, key)).get()
+    const done = (await db.orm.select().from(paymentAttempts).where(eq(paymentAttempts.idempotencyKey, key)).limit(1))[0]
     let result: ChargeResult
     if (done && done.outcome !== 'error') {
       result = done.outcome === 'succeeded' ? { outcome: 'succeeded', paymentId: done.providerPaymentId ?? '' } : { outcome: 'failed', paymentId: done.providerPaymentId, declineCode: done.declineCode ?? '', message: done.message ?? '' }
     } else if (method.provider !== provider.name || !account.providerCustomerId) {
       result = { outcome: 'failed', paymentId: null, declineCode: 'provider_mismatch', message: `this method was added under the ${method.provider} provider; wsb now uses ${provider.name}` }
-      record(ctx, invoice, run, method, key, provider.name, result)
+      await record(ctx, invoice, run, method, key, provider.name, result)
     } else {
       try {
         result = await provider.charge({
@@ -199,28 +193,28 @@ export async function collectInvoice(ctx: Ctx, provider: PaymentProvider, invoic
         })
       } catch (error) {
         const message = isWsbError(error) ? error.message : (error as Error).message
-        record(ctx, invoice, run, method, key, provider.name, { outcome: 'error', message })
+        await record(ctx, invoice, run, method, key, provider.name, { outcome: 'error', message })
         throw isWsbError(error) ? error : providerFailure('PROVIDER_ERROR', `the payment provider failed: ${message}`, { provider: provider.name })
       }
-      record(ctx, invoice, run, method, key, provider.name, result)
+      await record(ctx, invoice, run, method, key, provider.name, result)
     }
     attempts++
     if (result.outcome === 'succeeded') {
-      markPaid(ctx, invoice, method, provider.name)
+      await markPaid(ctx, invoice, method, provider.name)
       return { invoiceId, status: 'paid', paid: true, attempts }
     }
   }
-  if (mode.kind === 'run') dunning(ctx, invoice, invoice.attemptRuns + 1)
-  const after = loadInvoice(db, invoiceId) as InvoiceRow
+  if (mode.kind === 'run') await dunning(ctx, invoice, invoice.attemptRuns + 1)
+  const after = (await loadInvoice(db, invoiceId)) as InvoiceRow
   return { invoiceId, status: after.status, paid: false, attempts }
 }
 
 /** The lifecycle's collect step: a provider outage reschedules the run instead of failing the command. */
 export async function collectStep(db: Db, workspaceId: string, step: { id: number; due_at: number; ref_id: string }, provider: PaymentProvider): Promise<void> {
-  const ctx = immediate(db.sqlite, () => {
-    const workspace = resolveWorkspace(db, workspaceId)
+  const ctx = await db.write(async () => {
+    const workspace = await resolveWorkspace(db, workspaceId)
     if (workspace.clockMode === 'test' && (workspace.clockNow ?? 0) < step.due_at) {
-      db.orm.update(workspaces).set({ clockNow: step.due_at }).where(eq(workspaces.id, workspaceId)).run()
+      await db.orm.update(workspaces).set({ clockNow: step.due_at }).where(eq(workspaces.id, workspaceId))
       workspace.clockNow = step.due_at
     }
     return { ...contextFor(db, workspace), now: step.due_at }
@@ -229,9 +223,9 @@ export async function collectStep(db: Db, workspaceId: string, step: { id: numbe
     await collectInvoice(ctx, provider, step.ref_id, { kind: 'run' })
   } catch (error) {
     if (!(isWsbError(error)) || error.exitCode !== 5) throw error
-    immediate(db.sqlite, () => {
-      db.sqlite.prepare('UPDATE due_steps SET due_at = ? WHERE id = ?').run(step.due_at + OUTAGE_RETRY_MS, step.id)
-      recordEvent(db, { workspaceId, at: ctx.now, kind: 'payment.provider_unavailable', refs: { invoiceId: step.ref_id }, data: { message: error.message, retryAt: new Date(step.due_at + OUTAGE_RETRY_MS).toISOString() } })
+    await db.write(async () => {
+      await db.run('UPDATE due_steps SET due_at = ? WHERE id = ?', step.due_at + OUTAGE_RETRY_MS, step.id)
+      await recordEvent(db, { workspaceId, at: ctx.now, kind: 'payment.provider_unavailable', refs: { invoiceId: step.ref_id }, data: { message: error.message, retryAt: new Date(step.due_at + OUTAGE_RETRY_MS).toISOString() } })
     })
   }
 }

@@ -4,11 +4,11 @@ import type { Ctx } from '../context.js'
 import { notify } from '../notifications/record.js'
 import { paymentMethods } from '../store/schema/index.js'
 
-export function warnCardExpiry(ctx: Ctx, paymentMethodId: string): void {
-  const method = ctx.db.orm.select().from(paymentMethods).where(eq(paymentMethods.id, paymentMethodId)).get()
+export async function warnCardExpiry(ctx: Ctx, paymentMethodId: string): Promise<void> {
+  const method = (await ctx.db.orm.select().from(paymentMethods).where(eq(paymentMethods.id, paymentMethodId)).limit(1))[0]
   if (!method) return
   const expiry = `${String(method.expMonth).padStart(2, '0')}/${method.expYear}`
-  notify(
+  await notify(
     ctx,
     'card_expiring',
     `card_expiring:${method.id}:${expiry}`,

@@ -3,6 +3,7 @@
 // one cannot go while a paid subscription is active. Provider calls happen
 // outside transactions; the database records what the provider confirmed.
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm'
+import { one } from '../store/db.js'
 import { resolveAccount } from '../accounts/resolve.js'
 import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
@@ -12,7 +13,6 @@ import { newId } from '../ids.js'
 import { schedule, unschedule } from '../lifecycle/queue.js'
 import type { Db } from '../store/open.js'
 import { billingAccounts, type PaymentMethodRow, paymentMethods, subscriptions } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { addDaysUtc } from '../subscriptions/periods.js'
 import { EXPIRY_WARNING_DAYS, expiresAt, refuseCardNumber } from './cards.js'
 import type { PaymentProvider } from './provider.js'
@@ -54,32 +54,30 @@ export function paymentMethodView(row: PaymentMethodRow, now: number): PaymentMe
 }
 
 /** Default first, then backups in the order they were added (R-PAY-1). */
-export function methodsInOrder(db: Db, accountId: string): PaymentMethodRow[] {
-  return db.orm
+export async function methodsInOrder(db: Db, accountId: string): Promise<PaymentMethodRow[]> {
+  return (await db.orm
     .select()
     .from(paymentMethods)
     .where(eq(paymentMethods.accountId, accountId))
-    .orderBy(desc(paymentMethods.isDefault), asc(paymentMethods.createdAt), sql`rowid`)
-    .all()
+    .orderBy(desc(paymentMethods.isDefault), asc(paymentMethods.createdAt), sql`rowid`))
 }
 
-export function listPaymentMethods(ctx: Ctx, account: string): { paymentMethods: PaymentMethodView[] } {
-  const row = resolveAccount(ctx.db, ctx.workspace.id, account)
-  return { paymentMethods: methodsInOrder(ctx.db, row.id).map((m) => paymentMethodView(m, ctx.now)) }
+export async function listPaymentMethods(ctx: Ctx, account: string): Promise<{ paymentMethods: PaymentMethodView[]} > {
+  const row = await resolveAccount(ctx.db, ctx.workspace.id, account)
+  return { paymentMethods: (await methodsInOrder(ctx.db, row.id)).map((m) => paymentMethodView(m, ctx.now)) }
 }
 
-function resolveMethod(db: Db, accountId: string, ref: string): PaymentMethodRow {
-  const row = db.orm
+async function resolveMethod(db: Db, accountId: string, ref: string): Promise<PaymentMethodRow> {
+  const row = (await db.orm
     .select()
     .from(paymentMethods)
-    .where(and(eq(paymentMethods.accountId, accountId), sql`(${paymentMethods.id} = ${ref} OR ${paymentMethods.providerId} = ${ref})`))
-    .get()
+    .where(and(eq(paymentMethods.accountId, accountId), sql`(${paymentMethods.id} = ${ref} OR ${paymentMethods.providerId} = ${ref})`)).limit(1))[0]
   if (!row) throw notFound('payment method', ref)
   return row
 }
 
-function countMethods(db: Db, accountId: string): number {
-  return db.orm.select({ n: count() }).from(paymentMethods).where(eq(paymentMethods.accountId, accountId)).get()?.n ?? 0
+async function countMethods(db: Db, accountId: string): Promise<number> {
+  return (await db.orm.select({ n: count() }).from(paymentMethods).where(eq(paymentMethods.accountId, accountId)).limit(1))[0]?.n ?? 0
 }
 
 export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, input: { account: string; source: string }): Promise<PaymentMethodView> {
@@ -87,27 +85,27 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
   refuseCardNumber(input.source)
   if (!/^pm_[A-Za-z0-9_]+(@\d{2}\/\d{4})?$/.test(input.source))
     throw invalid('expected a Stripe PaymentMethod id (pm_…) or a test token such as pm_card_visa', {}, 'INVALID_PAYMENT_METHOD')
-  const account = resolveAccount(db, workspace.id, input.account)
-  const limit = () => {
-    if (countMethods(db, account.id) >= MAX_PAYMENT_METHODS)
+  const account = await resolveAccount(db, workspace.id, input.account)
+  const limit = async () => {
+    if (await countMethods(db, account.id) >= MAX_PAYMENT_METHODS)
       throw refused('PAYMENT_METHOD_LIMIT', `billing account "${account.name}" already has ${MAX_PAYMENT_METHODS} payment methods; remove one first`, {
         accountId: account.id,
         limit: MAX_PAYMENT_METHODS,
       })
   }
-  limit()
+  await limit()
   const customerId = await provider.ensureCustomer({ id: account.id, name: account.name, email: account.email, workspaceId: workspace.id, customerId: account.providerCustomerId })
   if (customerId !== account.providerCustomerId)
-    immediate(db.sqlite, () => db.orm.update(billingAccounts).set({ providerCustomerId: customerId }).where(eq(billingAccounts.id, account.id)).run())
+    await db.write(async () => (await db.orm.update(billingAccounts).set({ providerCustomerId: customerId }).where(eq(billingAccounts.id, account.id))))
   const attached = await provider.attach(customerId, input.source)
-  const first = countMethods(db, account.id) === 0
+  const first = await countMethods(db, account.id) === 0
   if (first) await provider.setDefault(customerId, attached.providerId)
-  const row = immediate(db.sqlite, () => {
-    limit()
-    const duplicate = db.orm.select().from(paymentMethods).where(and(eq(paymentMethods.accountId, account.id), eq(paymentMethods.providerId, attached.providerId))).get()
+  const row = await db.write(async () => {
+    await limit()
+    const duplicate = (await db.orm.select().from(paymentMethods).where(and(eq(paymentMethods.accountId, account.id), eq(paymentMethods.providerId, attached.providerId))).limit(1))[0]
     if (duplicate) throw refused('PAYMENT_METHOD_EXISTS', `that payment method is already on file as ${duplicate.id}`, { paymentMethodId: duplicate.id })
-    const isDefault = countMethods(db, account.id) === 0
-    const inserted = db.orm
+    const isDefault = await countMethods(db, account.id) === 0
+    const inserted = one(await db.orm
       .insert(paymentMethods)
       .values({
         id: newId('paymentMethod'),
@@ -123,11 +121,10 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
         isDefault,
         createdAt: now,
       })
-      .returning()
-      .get()
+      .returning())
     // R-PAY-3: a warning 30 days before the card expires (now, if that has passed).
-    schedule(db, workspace.id, 'card_expiry', inserted.id, Math.max(now, addDaysUtc(expiresAt(inserted.expMonth, inserted.expYear), -EXPIRY_WARNING_DAYS)))
-    recordEvent(db, {
+    await schedule(db, workspace.id, 'card_expiry', inserted.id, Math.max(now, addDaysUtc(expiresAt(inserted.expMonth, inserted.expYear), -EXPIRY_WARNING_DAYS)))
+    await recordEvent(db, {
       workspaceId: workspace.id,
       at: now,
       kind: 'payment_method.added',
@@ -141,14 +138,14 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
 
 export async function setDefaultPaymentMethod(ctx: Ctx, provider: PaymentProvider, input: { account: string; method: string }): Promise<PaymentMethodView> {
   const { db, workspace, now } = ctx
-  const account = resolveAccount(db, workspace.id, input.account)
-  const method = resolveMethod(db, account.id, input.method)
+  const account = await resolveAccount(db, workspace.id, input.account)
+  const method = await resolveMethod(db, account.id, input.method)
   if (method.isDefault) return paymentMethodView(method, now)
   if (account.providerCustomerId && method.provider === provider.name) await provider.setDefault(account.providerCustomerId, method.providerId)
-  const row = immediate(db.sqlite, () => {
-    db.orm.update(paymentMethods).set({ isDefault: false }).where(eq(paymentMethods.accountId, account.id)).run()
-    const updated = db.orm.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, method.id)).returning().get()
-    recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'payment_method.default_changed', refs: { accountId: account.id, paymentMethodId: method.id } })
+  const row = await db.write(async () => {
+    await db.orm.update(paymentMethods).set({ isDefault: false }).where(eq(paymentMethods.accountId, account.id))
+    const updated = one(await db.orm.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, method.id)).returning())
+    await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'payment_method.default_changed', refs: { accountId: account.id, paymentMethodId: method.id } })
     return updated
   })
   return paymentMethodView(row, now)
@@ -160,33 +157,32 @@ export async function removePaymentMethod(
   input: { account: string; method: string },
 ): Promise<{ removed: string; paymentMethods: PaymentMethodView[] }> {
   const { db, workspace, now } = ctx
-  const account = resolveAccount(db, workspace.id, input.account)
-  const method = resolveMethod(db, account.id, input.method)
-  const requireAnother = () => {
-    if (countMethods(db, account.id) > 1) return
-    const paid = db.orm
+  const account = await resolveAccount(db, workspace.id, input.account)
+  const method = await resolveMethod(db, account.id, input.method)
+  const requireAnother = async () => {
+    if (await countMethods(db, account.id) > 1) return
+    const paid = (await db.orm
       .select({ id: subscriptions.id })
       .from(subscriptions)
-      .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, ['active', 'past_due'])))
-      .get()
+      .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, ['active', 'past_due']))).limit(1))[0]
     if (paid)
       throw refused('LAST_PAYMENT_METHOD', `this is the last payment method of "${account.name}", which has a paid subscription (${paid.id}); add another first`, {
         accountId: account.id,
         subscriptionId: paid.id,
       })
   }
-  requireAnother()
+  await requireAnother()
   if (method.provider === provider.name) await provider.detach(method.providerId)
-  const promoted = immediate(db.sqlite, () => {
-    requireAnother()
-    db.orm.delete(paymentMethods).where(eq(paymentMethods.id, method.id)).run()
-    unschedule(db, workspace.id, 'card_expiry', method.id)
+  const promoted = await db.write(async () => {
+    await requireAnother()
+    await db.orm.delete(paymentMethods).where(eq(paymentMethods.id, method.id))
+    await unschedule(db, workspace.id, 'card_expiry', method.id)
     let next: PaymentMethodRow | undefined
     if (method.isDefault) {
-      next = db.orm.select().from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(asc(paymentMethods.createdAt), sql`rowid`).get()
-      if (next) db.orm.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, next.id)).run()
+      next = (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(asc(paymentMethods.createdAt), sql`rowid`).limit(1))[0]
+      if (next) await db.orm.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, next.id))
     }
-    recordEvent(db, {
+    await recordEvent(db, {
       workspaceId: workspace.id,
       at: now,
       kind: 'payment_method.removed',
@@ -195,5 +191,5 @@ export async function removePaymentMethod(
     return next
   })
   if (promoted && account.providerCustomerId && promoted.provider === provider.name) await provider.setDefault(account.providerCustomerId, promoted.providerId)
-  return { removed: method.id, paymentMethods: listPaymentMethods(ctx, account.id).paymentMethods }
+  return { removed: method.id, paymentMethods: (await listPaymentMethods(ctx, account.id)).paymentMethods }
 }

@@ -9,11 +9,11 @@ import { collectInvoice } from './collect.js'
 import type { PaymentProvider } from './provider.js'
 
 export async function payInvoice(ctx: Ctx, provider: PaymentProvider, ref: string): Promise<InvoiceView> {
-  const invoice = resolveInvoice(ctx.db, ctx.workspace.id, ref)
+  const invoice = await resolveInvoice(ctx.db, ctx.workspace.id, ref)
   if (invoice.status === 'void') throw refused('INVOICE_VOID', `invoice ${invoice.id} is void and cannot be paid`, { invoiceId: invoice.id })
-  if (invoice.status === 'paid') return invoiceView(ctx.db, invoice)
+  if (invoice.status === 'paid') return await invoiceView(ctx.db, invoice)
   const outcome = await collectInvoice(ctx, provider, invoice.id, { kind: 'manual' })
-  const view = invoiceView(ctx.db, resolveInvoice(ctx.db, ctx.workspace.id, invoice.id))
+  const view = await invoiceView(ctx.db, await resolveInvoice(ctx.db, ctx.workspace.id, invoice.id))
   if (!outcome.paid)
     throw providerFailure(
       outcome.attempts === 0 ? 'NO_PAYMENT_METHOD' : 'PAYMENT_FAILED',

@@ -11,16 +11,14 @@ import type { WorkspaceRow } from '../store/schema/index.js'
 
 export type Pool = { id: string; kind: 'workspace' | 'account'; accountIds: string[]; organizationId: string | null; name: string }
 
-type Sql = Pick<Db, 'sqlite'>
+type Sql = Db
 type Ws = Pick<WorkspaceRow, 'id' | 'mode'>
 
 /** The statuses that feed a pool (R-SUB-2), as SQL. */
 const CONTRIBUTING = `('trialing', 'active', 'past_due')`
 
-export function poolsOf(ctx: { db: Sql; workspace: Pick<WorkspaceRow, 'id' | 'mode' | 'name'> }): Pool[] {
-  const accounts = ctx.db.sqlite
-    .prepare('SELECT id, name, organization_id AS organizationId FROM billing_accounts WHERE workspace_id = ? ORDER BY rowid')
-    .all(ctx.workspace.id) as { id: string; name: string; organizationId: string | null }[]
+export async function poolsOf(ctx: { db: Sql; workspace: Pick<WorkspaceRow, 'id' | 'mode' | 'name'> }): Promise<Pool[]> {
+  const accounts = (await ctx.db.all('SELECT id, name, organization_id AS organizationId FROM billing_accounts WHERE workspace_id = ? ORDER BY rowid', ctx.workspace.id)) as { id: string; name: string; organizationId: string | null }[]
   if (ctx.workspace.mode !== 'assigned')
     return [{ id: ctx.workspace.id, kind: 'workspace', name: ctx.workspace.name, accountIds: accounts.map((a) => a.id), organizationId: null }]
   return accounts.map((a) => ({ id: a.id, kind: 'account', name: a.name, accountIds: [a.id], organizationId: a.organizationId }))
@@ -30,10 +28,10 @@ export function poolsOf(ctx: { db: Sql; workspace: Pick<WorkspaceRow, 'id' | 'mo
 export const poolIdOfAccount = (workspace: Ws, accountId: string): string => (workspace.mode === 'assigned' ? accountId : workspace.id)
 
 /** The pool an organization draws from, or NO_BILLING_ACCOUNT in assigned mode (R-BA-3). */
-export function poolIdOfOrg(db: Sql, workspace: Ws, tree: OrgTree, orgId: string): string {
+export async function poolIdOfOrg(db: Sql, workspace: Ws, tree: OrgTree, orgId: string): Promise<string> {
   if (workspace.mode !== 'assigned') return workspace.id
   const top = topLevelOf(tree, orgId)
-  const account = db.sqlite.prepare('SELECT id FROM billing_accounts WHERE organization_id = ?').get(top.id) as { id: string } | undefined
+  const account = (await db.get('SELECT id FROM billing_accounts WHERE organization_id = ?', top.id)) as { id: string } | undefined
   if (!account)
     throw refused(
       'NO_BILLING_ACCOUNT',
@@ -46,16 +44,17 @@ export function poolIdOfOrg(db: Sql, workspace: Ws, tree: OrgTree, orgId: string
 export type Capacity = Map<string, { capacity: number; contributions: Map<string, number> }>
 
 /** Capacity per product of a pool: the quantities of every contributing subscription (R-POOL-1). */
-export function capacityOf(db: Sql, workspace: Ws, poolId: string): Capacity {
+export async function capacityOf(db: Sql, workspace: Ws, poolId: string): Promise<Capacity> {
   const assigned = workspace.mode === 'assigned'
-  const rows = db.sqlite
-    .prepare(
-      `SELECT s.account_id AS accountId, i.product, sum(i.quantity) AS quantity
+  const rows = (await db.all(`SELECT s.account_id AS accountId, i.product, sum(i.quantity) AS quantity
        FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
        WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING}${assigned ? ' AND s.account_id = ?' : ''}
-       GROUP BY s.account_id, i.product`,
-    )
-    .all(...(assigned ? [workspace.id, poolId] : [workspace.id])) as { accountId: string; product: string; quantity: number }[]
+       GROUP BY s.account_id, i.product`, ...(assigned ? [workspace.id, poolId] : [workspace.id]))) as { accountId: string; product: string; quantity: number }[]
+  return capacityFromRows(rows)
+}
+
+/** Capacity per product from contributing quantities per account (the metering store reads those itself). */
+export function capacityFromRows(rows: readonly { accountId: string; product: string; quantity: number }[]): Capacity {
   const capacity: Capacity = new Map()
   for (const row of rows) {
     const entry = capacity.get(row.product) ?? { capacity: 0, contributions: new Map() }
@@ -66,8 +65,8 @@ export function capacityOf(db: Sql, workspace: Ws, poolId: string): Capacity {
   return capacity
 }
 
-export function usageOf(db: Sql, poolId: string): Map<string, number> {
-  const rows = db.sqlite.prepare('SELECT product, used FROM pool_usage WHERE pool_id = ?').all(poolId) as { product: string; used: number }[]
+export async function usageOf(db: Sql, poolId: string): Promise<Map<string, number>> {
+  const rows = (await db.all('SELECT product, used FROM pool_usage WHERE pool_id = ?', poolId)) as { product: string; used: number }[]
   return new Map(rows.map((row) => [row.product, row.used]))
 }
 
@@ -75,24 +74,20 @@ export function usageOf(db: Sql, poolId: string): Map<string, number> {
  * The change that already-scheduled decreases will make to a pool's capacity of
  * one product (R-SUB-5), leaving out one subscription whose change is being replaced.
  */
-export function scheduledDelta(db: Sql, workspace: Ws, poolId: string, product: string, exceptSubscriptionId: string): number {
+export async function scheduledDelta(db: Sql, workspace: Ws, poolId: string, product: string, exceptSubscriptionId: string): Promise<number> {
   const assigned = workspace.mode === 'assigned'
-  const row = db.sqlite
-    .prepare(
-      `SELECT coalesce(sum(c.quantity - coalesce(i.quantity, 0)), 0) AS delta
+  const row = (await db.get(`SELECT coalesce(sum(c.quantity - coalesce(i.quantity, 0)), 0) AS delta
        FROM scheduled_changes c
        JOIN subscriptions s ON s.id = c.subscription_id
        LEFT JOIN subscription_items i ON i.subscription_id = c.subscription_id AND i.product = c.product
        WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING}${assigned ? ' AND s.account_id = ?' : ''}
-         AND c.kind = 'quantity' AND c.product = ? AND c.subscription_id <> ?`,
-    )
-    .get(...(assigned ? [workspace.id, poolId] : [workspace.id]), product, exceptSubscriptionId) as { delta: number }
+         AND c.kind = 'quantity' AND c.product = ? AND c.subscription_id <> ?`, ...(assigned ? [workspace.id, poolId] : [workspace.id]), product, exceptSubscriptionId)) as { delta: number }
   return row.delta
 }
 
 /** Refuses a capacity that would fall below the pool's current usage (R-SUB-5, R-SUB-6). */
-export function requireCapacityCovers(db: Sql, poolId: string, product: string, capacity: number, action: string): void {
-  const used = usageOf(db, poolId).get(product) ?? 0
+export async function requireCapacityCovers(db: Sql, poolId: string, product: string, capacity: number, action: string): Promise<void> {
+  const used = (await usageOf(db, poolId)).get(product) ?? 0
   if (capacity < used)
     throw refused('BELOW_USAGE', `${action} would leave ${product} capacity at ${capacity}, below the ${used} in use; release usage first`, {
       product,

@@ -1,6 +1,7 @@
 // The pool view of `usage report --by pool` (R-POOL-1..3): capacity, used,
 // available per product, with each contributing account's share.
 import type { Ctx } from '../context.js'
+import { mapSerial } from '../serial.js'
 import { capacityOf, poolsOf, usageOf } from './pools.js'
 
 export type PoolProductView = {
@@ -24,17 +25,17 @@ export type PoolView = {
   products: PoolProductView[]
 }
 
-export function poolReport(ctx: Ctx): { pools: PoolView[] } {
+export async function poolReport(ctx: Ctx): Promise<{ pools: PoolView[]} > {
   const names = new Map(
-    (ctx.db.sqlite.prepare('SELECT id, name FROM billing_accounts WHERE workspace_id = ?').all(ctx.workspace.id) as { id: string; name: string }[]).map((a) => [
+    ((await ctx.db.all('SELECT id, name FROM billing_accounts WHERE workspace_id = ?', ctx.workspace.id)) as { id: string; name: string }[]).map((a) => [
       a.id,
       a.name,
     ]),
   )
   return {
-    pools: poolsOf(ctx).map((pool) => {
-      const capacity = capacityOf(ctx.db, ctx.workspace, pool.id)
-      const usage = usageOf(ctx.db, pool.id)
+    pools: await mapSerial(await poolsOf(ctx), async (pool) => {
+      const capacity = await capacityOf(ctx.db, ctx.workspace, pool.id)
+      const usage = await usageOf(ctx.db, pool.id)
       const keys = [...new Set([...capacity.keys(), ...usage.keys()])].sort()
       return {
         ...pool,

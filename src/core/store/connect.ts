@@ -5,37 +5,15 @@
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { invalid, isWsbError } from '../errors.js'
 import { APPLICATION_ID, migrate, refuseNewerSchema } from './migrate.js'
-import type * as schema from './schema/index.js'
+import { type Db, sqliteDb } from './db.js'
 import { databasePaths, retryBusy } from './transaction.js'
 
 /** SQLite's own busy wait per statement; longer waits are our jittered retries. */
 const BUSY_TIMEOUT_MS = 50
 
-export type Orm = BetterSQLite3Database<typeof schema>
-export type Db = { readonly sqlite: Database.Database; readonly orm: Orm; readonly path: string }
-
-let ormFactory: ((sqlite: Database.Database) => Orm) | undefined
-
-/** store/orm.ts registers the drizzle factory when it is loaded. */
-export function registerOrm(factory: (sqlite: Database.Database) => Orm): void {
-  ormFactory = factory
-}
-
-function database(sqlite: Database.Database, path: string): Db {
-  let orm: Orm | undefined
-  return {
-    sqlite,
-    path,
-    get orm() {
-      if (!ormFactory) throw new Error('internal: the query builder was not loaded (import core/store/open.js)')
-      orm ??= ormFactory(sqlite)
-      return orm
-    },
-  }
-}
+export type { Db, Orm } from './db.js'
 
 const isDirectory = (path: string) => {
   try {
@@ -166,7 +144,7 @@ export function connect(path: string, options: { quickCheck?: boolean } = {}): D
       databasePaths.set(handle, path)
       retryBusy(() => checkIsWsbDatabase(handle, path))
       retryBusy(() => migrate(handle, path))
-      return database(handle, path)
+      return sqliteDb(handle, path)
     }
     makeFolder(path)
     sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS })
@@ -185,7 +163,7 @@ export function connect(path: string, options: { quickCheck?: boolean } = {}): D
     handle.pragma('cell_size_check = ON')
     migrate(handle, path)
     databasePaths.set(handle, path)
-    return database(handle, path)
+    return sqliteDb(handle, path)
   } catch (error) {
     sqlite?.close()
     throw describeOpenFailure(error, path)

@@ -2,6 +2,7 @@
 // products on one interval, in its currency, at the active prices. At most 3
 // live subscriptions per account; the workspace's first may start a 14-day trial.
 import { and, count, eq, inArray } from 'drizzle-orm'
+import { one } from '../store/db.js'
 import { resolveAccount } from '../accounts/resolve.js'
 import { activePrice } from '../catalog/prices.js'
 import { requireProduct } from '../catalog/products.js'
@@ -19,7 +20,6 @@ import {
   subscriptions,
   workspaces,
 } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { issueInvoice } from '../invoices/issue.js'
 import { addDaysUtc, periodBounds, TRIAL_DAYS } from './periods.js'
 import { scheduleSubscription } from './renew.js'
@@ -39,11 +39,11 @@ export type AddSubscriptionInput = {
 }
 
 /** The active price of each product in the currency and interval, or NO_PRICE (R-SUB-1). */
-export function pricesFor(db: Db, workspaceId: string, products: string[], currency: string, interval: Interval): Map<string, PriceRow> {
+export async function pricesFor(db: Db, workspaceId: string, products: string[], currency: string, interval: Interval): Promise<Map<string, PriceRow>> {
   const found = new Map<string, PriceRow>()
   for (const product of products) {
-    requireProduct(db, workspaceId, product)
-    const price = activePrice(db, workspaceId, product, currency, interval)
+    await requireProduct(db, workspaceId, product)
+    const price = await activePrice(db, workspaceId, product, currency, interval)
     if (!price)
       throw refused('NO_PRICE', `${product} has no ${interval}ly price in ${currency}; set one with: wsb price set ${product} --currency ${currency} --interval ${interval} --unit-amount N`, {
         product,
@@ -55,13 +55,12 @@ export function pricesFor(db: Db, workspaceId: string, products: string[], curre
   return found
 }
 
-function requireRoomForSubscription(ctx: Ctx, account: BillingAccountRow): void {
+async function requireRoomForSubscription(ctx: Ctx, account: BillingAccountRow): Promise<void> {
   const live =
-    ctx.db.orm
+    (await ctx.db.orm
       .select({ n: count() })
       .from(subscriptions)
-      .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses])))
-      .get()?.n ?? 0
+      .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses]))).limit(1))[0]?.n ?? 0
   if (live < MAX_LIVE_SUBSCRIPTIONS) return
   const way =
     ctx.workspace.mode === 'pooled'
@@ -76,7 +75,7 @@ function requireRoomForSubscription(ctx: Ctx, account: BillingAccountRow): void 
   )
 }
 
-export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): SubscriptionView {
+export async function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Promise<SubscriptionView> {
   const { db, workspace, now } = ctx
   const interval = input.interval ?? 'month'
   const products = Object.keys(input.items)
@@ -84,20 +83,19 @@ export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Subscrip
   for (const [product, quantity] of Object.entries(input.items))
     if (quantity < 1) throw invalid(`--item ${product}=${quantity}: a new subscription needs a quantity of at least 1`, { product, quantity })
 
-  return immediate(db.sqlite, () => {
-    const account = resolveAccount(db, workspace.id, input.account)
-    const priced = pricesFor(db, workspace.id, products, account.currency, interval)
-    requireRoomForSubscription(ctx, account)
+  return await db.write(async () => {
+    const account = await resolveAccount(db, workspace.id, input.account)
+    const priced = await pricesFor(db, workspace.id, products, account.currency, interval)
+    await requireRoomForSubscription(ctx, account)
     if (input.label !== undefined) {
-      const taken = db.orm
+      const taken = (await db.orm
         .select({ id: subscriptions.id })
         .from(subscriptions)
-        .where(and(eq(subscriptions.accountId, account.id), eq(subscriptions.label, input.label), inArray(subscriptions.status, [...contributingStatuses])))
-        .get()
+        .where(and(eq(subscriptions.accountId, account.id), eq(subscriptions.label, input.label), inArray(subscriptions.status, [...contributingStatuses]))).limit(1))[0]
       if (taken) throw refused('NAME_TAKEN', `account "${account.name}" already has a live subscription labelled "${input.label}" (${taken.id})`, { subscriptionId: taken.id })
     }
 
-    const eligibility = trialEligibility(ctx, account.id)
+    const eligibility = await trialEligibility(ctx, account.id)
     if (input.trial === true && !eligibility.eligible)
       throw refused('TRIAL_INELIGIBLE', `no trial: ${eligibility.reason}`, { condition: eligibility.condition })
     const trialing = input.trial !== false && eligibility.eligible
@@ -105,7 +103,8 @@ export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Subscrip
     const id = newId('subscription')
     const trialEnd = addDaysUtc(now, TRIAL_DAYS)
     const period = trialing ? { start: now, end: trialEnd } : periodBounds(now, interval, 0)
-    const row = db.orm
+    const row = one(
+      await db.orm
       .insert(subscriptions)
       .values({
         id,
@@ -124,15 +123,14 @@ export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Subscrip
         createdAt: now,
         label: input.label ?? null,
       })
-      .returning()
-      .get()
-    db.orm
+      .returning(),
+    )
+    await db.orm
       .insert(subscriptionItems)
       .values(products.map((product) => ({ subscriptionId: id, product, priceId: priced.get(product)?.id ?? '', quantity: input.items[product] ?? 0 })))
-      .run()
-    if (trialing) db.orm.update(workspaces).set({ trialUsedAt: now }).where(eq(workspaces.id, workspace.id)).run()
-    scheduleSubscription(ctx, row)
-    recordEvent(db, {
+    if (trialing) await db.orm.update(workspaces).set({ trialUsedAt: now }).where(eq(workspaces.id, workspace.id))
+    await scheduleSubscription(ctx, row)
+    await recordEvent(db, {
       workspaceId: workspace.id,
       at: now,
       kind: 'subscription.created',
@@ -140,7 +138,7 @@ export function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Subscrip
       data: { status: row.status, interval, items: input.items, ...(trialing ? { trialEnd: new Date(trialEnd).toISOString() } : {}) },
     })
     // Billed in advance (R-SUB-3): the first period's invoice now; a trial is free until it ends.
-    if (!trialing) issueInvoice(ctx, row, { reason: 'subscription_create', periodStart: period.start, periodEnd: period.end, items: true })
-    return subscriptionView(db, row)
+    if (!trialing) await issueInvoice(ctx, row, { reason: 'subscription_create', periodStart: period.start, periodEnd: period.end, items: true })
+    return await subscriptionView(db, row)
   })
 }

@@ -1,13 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { resolveAccount } from '../accounts/resolve.js'
+import { mapSerial } from '../serial.js'
 import type { Ctx } from '../context.js'
 import { type SubscriptionStatus, subscriptions } from '../store/schema/index.js'
 import { resolveSubscription } from './resolve.js'
 import { type SubscriptionView, subscriptionView } from './view.js'
 
-export function listSubscriptions(ctx: Ctx, filter: { account?: string; status?: SubscriptionStatus } = {}): { subscriptions: SubscriptionView[] } {
-  const accountId = filter.account === undefined ? undefined : resolveAccount(ctx.db, ctx.workspace.id, filter.account).id
-  const rows = ctx.db.orm
+export async function listSubscriptions(ctx: Ctx, filter: { account?: string; status?: SubscriptionStatus } = {}): Promise<{ subscriptions: SubscriptionView[]} > {
+  const accountId = filter.account === undefined ? undefined : (await resolveAccount(ctx.db, ctx.workspace.id, filter.account)).id
+  const rows = (await ctx.db.orm
     .select()
     .from(subscriptions)
     .where(
@@ -17,10 +18,9 @@ export function listSubscriptions(ctx: Ctx, filter: { account?: string; status?:
         filter.status ? eq(subscriptions.status, filter.status) : undefined,
       ),
     )
-    .orderBy(sql`rowid`)
-    .all()
-  return { subscriptions: rows.map((row) => subscriptionView(ctx.db, row)) }
+    .orderBy(sql`rowid`))
+  return { subscriptions: await mapSerial(rows, (row) => subscriptionView(ctx.db, row)) }
 }
 
-export const showSubscription = (ctx: Ctx, ref: string): SubscriptionView =>
-  subscriptionView(ctx.db, resolveSubscription(ctx.db, ctx.workspace.id, ref))
+export const showSubscription = async (ctx: Ctx, ref: string): Promise<SubscriptionView> =>
+  await subscriptionView(ctx.db, await resolveSubscription(ctx.db, ctx.workspace.id, ref))

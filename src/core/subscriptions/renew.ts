@@ -18,92 +18,90 @@ import { addDaysUtc, periodBounds } from './periods.js'
 
 const TRIAL_REMINDER_DAYS = 3
 
-const reload = (ctx: Ctx, id: string) => ctx.db.orm.select().from(subscriptions).where(eq(subscriptions.id, id)).get() as SubscriptionRow
+const reload = async (ctx: Ctx, id: string) => (await ctx.db.orm.select().from(subscriptions).where(eq(subscriptions.id, id)).limit(1))[0] as SubscriptionRow
 
 /** Schedules what the lifecycle must do for a subscription's current period. */
-export function scheduleSubscription(ctx: Ctx, sub: SubscriptionRow): void {
-  schedule(ctx.db, sub.workspaceId, 'period_end', sub.id, sub.currentPeriodEnd)
+export async function scheduleSubscription(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
+  await schedule(ctx.db, sub.workspaceId, 'period_end', sub.id, sub.currentPeriodEnd)
   if (sub.status === 'trialing' && sub.trialEnd !== null)
-    schedule(ctx.db, sub.workspaceId, 'trial_reminder', sub.id, Math.max(sub.createdAt, addDaysUtc(sub.trialEnd, -TRIAL_REMINDER_DAYS)))
+    await schedule(ctx.db, sub.workspaceId, 'trial_reminder', sub.id, Math.max(sub.createdAt, addDaysUtc(sub.trialEnd, -TRIAL_REMINDER_DAYS)))
 }
 
 /** The period_end step. `dueAt` guards against a step that no longer matches the subscription. */
-export function endPeriod(ctx: Ctx, subscriptionId: string, dueAt: number): void {
-  const sub = reload(ctx, subscriptionId)
+export async function endPeriod(ctx: Ctx, subscriptionId: string, dueAt: number): Promise<void> {
+  const sub = await reload(ctx, subscriptionId)
   if (!sub || sub.currentPeriodEnd !== dueAt) return
-  if (sub.status === 'trialing') return endTrial(ctx, sub)
+  if (sub.status === 'trialing') return await endTrial(ctx, sub)
   if (sub.status === 'canceled' || sub.status === 'unpaid') return
-  if (sub.cancelAtPeriodEnd) return cancelAtPeriodEnd(ctx, sub)
-  renew(ctx, sub)
+  if (sub.cancelAtPeriodEnd) return await cancelAtPeriodEnd(ctx, sub)
+  await renew(ctx, sub)
 }
 
-export function remindTrialEnd(ctx: Ctx, subscriptionId: string): void {
-  const sub = reload(ctx, subscriptionId)
+export async function remindTrialEnd(ctx: Ctx, subscriptionId: string): Promise<void> {
+  const sub = await reload(ctx, subscriptionId)
   if (!sub || sub.status !== 'trialing' || sub.trialEnd === null || sub.cancelAtPeriodEnd) return
-  const withMethod = hasDefaultPaymentMethod(ctx.db, sub.accountId)
-  notify(
+  const withMethod = await hasDefaultPaymentMethod(ctx.db, sub.accountId)
+  await notify(
     ctx,
     'trial_will_end',
     `trial_will_end:${sub.id}`,
-    `The trial of ${sub.id} ends at ${iso(sub.trialEnd)}; ${withMethod ? 'it will convert and the first invoice will be charged to the default payment method' : 'add a default payment method or it will be canceled'}.`,
+    `The trial of ${sub.id} ends at ${iso(sub.trialEnd)}; ${await withMethod ? 'it will convert and the first invoice will be charged to the default payment method' : 'add a default payment method or it will be canceled'}.`,
     { subscriptionId: sub.id, accountId: sub.accountId },
   )
 }
 
-function endTrial(ctx: Ctx, sub: SubscriptionRow): void {
+async function endTrial(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
   const { db, now } = ctx
   const refs = { subscriptionId: sub.id, accountId: sub.accountId }
-  if (sub.cancelAtPeriodEnd || !hasDefaultPaymentMethod(db, sub.accountId)) {
+  if (sub.cancelAtPeriodEnd || !await hasDefaultPaymentMethod(db, sub.accountId)) {
     const reason = sub.cancelAtPeriodEnd ? 'canceled_at_period_end' : 'trial_ended_without_payment_method'
-    db.orm.update(subscriptions).set({ status: 'canceled', canceledAt: now, cancelReason: reason, cancelAtPeriodEnd: false }).where(eq(subscriptions.id, sub.id)).run()
-    recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.trial_ended', refs, data: { outcome: 'canceled', reason } })
+    await db.orm.update(subscriptions).set({ status: 'canceled', canceledAt: now, cancelReason: reason, cancelAtPeriodEnd: false }).where(eq(subscriptions.id, sub.id))
+    await recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.trial_ended', refs, data: { outcome: 'canceled', reason } })
     if (reason === 'trial_ended_without_payment_method')
-      notify(ctx, 'trial_ended', `trial_ended:${sub.id}`, `The trial of ${sub.id} ended without a default payment method; the subscription is canceled.`, refs)
+      await notify(ctx, 'trial_ended', `trial_ended:${sub.id}`, `The trial of ${sub.id} ended without a default payment method; the subscription is canceled.`, refs)
     return
   }
   const period = periodBounds(now, sub.interval, 0)
-  db.orm
+  await db.orm
     .update(subscriptions)
     .set({ status: 'active', anchorAt: now, periodIndex: 0, currentPeriodStart: period.start, currentPeriodEnd: period.end })
     .where(eq(subscriptions.id, sub.id))
-    .run()
-  recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.trial_ended', refs, data: { outcome: 'converted' } })
-  const converted = reload(ctx, sub.id)
-  issueInvoice(ctx, converted, { reason: 'trial_end', periodStart: period.start, periodEnd: period.end, items: true })
-  scheduleSubscription(ctx, converted)
+  await recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.trial_ended', refs, data: { outcome: 'converted' } })
+  const converted = await reload(ctx, sub.id)
+  await issueInvoice(ctx, converted, { reason: 'trial_end', periodStart: period.start, periodEnd: period.end, items: true })
+  await scheduleSubscription(ctx, converted)
 }
 
-function cancelAtPeriodEnd(ctx: Ctx, sub: SubscriptionRow): void {
+async function cancelAtPeriodEnd(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
   const { db, now } = ctx
-  db.orm
+  await db.orm
     .update(subscriptions)
     .set({ status: 'canceled', canceledAt: now, cancelReason: 'canceled_at_period_end', cancelAtPeriodEnd: false })
     .where(eq(subscriptions.id, sub.id))
-    .run()
-  db.orm.delete(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)).run()
-  recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.canceled', refs: { subscriptionId: sub.id, accountId: sub.accountId }, data: { reason: 'canceled_at_period_end' } })
+  await db.orm.delete(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id))
+  await recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.canceled', refs: { subscriptionId: sub.id, accountId: sub.accountId }, data: { reason: 'canceled_at_period_end' } })
   // Prorations of the last period are still owed.
-  issueInvoice(ctx, sub, { reason: 'subscription_final', periodStart: sub.currentPeriodStart, periodEnd: sub.currentPeriodEnd, items: false })
+  await issueInvoice(ctx, sub, { reason: 'subscription_final', periodStart: sub.currentPeriodStart, periodEnd: sub.currentPeriodEnd, items: false })
 }
 
 /** Applies scheduled changes that still fit the pool's usage; records the ones skipped. */
-function applyScheduledChanges(ctx: Ctx, sub: SubscriptionRow): Interval {
+async function applyScheduledChanges(ctx: Ctx, sub: SubscriptionRow): Promise<Interval> {
   const { db, workspace, now } = ctx
   const refs = { subscriptionId: sub.id, accountId: sub.accountId }
-  const changes = db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)).all()
+  const changes = (await db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)))
   let interval = sub.interval
   for (const change of changes) {
     if (change.kind === 'interval' && change.interval) interval = change.interval
     if (change.kind !== 'quantity' || !change.product) continue
     const where = and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, change.product))
-    const item = db.orm.select().from(subscriptionItems).where(where).get()
+    const item = (await db.orm.select().from(subscriptionItems).where(where).limit(1))[0]
     const to = change.quantity ?? 0
     if (!item || to >= item.quantity) continue
     const poolId = poolIdOfAccount(workspace, sub.accountId)
-    const resulting = (capacityOf(db, workspace, poolId).get(change.product)?.capacity ?? 0) - (item.quantity - to)
-    const used = usageOf(db, poolId).get(change.product) ?? 0
+    const resulting = ((await capacityOf(db, workspace, poolId)).get(change.product)?.capacity ?? 0) - (item.quantity - to)
+    const used = (await usageOf(db, poolId)).get(change.product) ?? 0
     if (resulting < used) {
-      recordEvent(db, {
+      await recordEvent(db, {
         workspaceId: sub.workspaceId,
         at: now,
         kind: 'subscription.change_skipped',
@@ -112,46 +110,44 @@ function applyScheduledChanges(ctx: Ctx, sub: SubscriptionRow): Interval {
       })
       continue
     }
-    if (to === 0) db.orm.delete(subscriptionItems).where(where).run()
-    else db.orm.update(subscriptionItems).set({ quantity: to }).where(where).run()
-    recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.change_applied', refs, data: { product: change.product, from: item.quantity, to } })
+    if (to === 0) await db.orm.delete(subscriptionItems).where(where)
+    else await db.orm.update(subscriptionItems).set({ quantity: to }).where(where)
+    await recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.change_applied', refs, data: { product: change.product, from: item.quantity, to } })
   }
   if (interval !== sub.interval) {
-    for (const item of db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).all()) {
-      const price = activePrice(db, sub.workspaceId, item.product, sub.currency, interval)
+    for (const item of (await db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)))) {
+      const price = await activePrice(db, sub.workspaceId, item.product, sub.currency, interval)
       if (price)
-        db.orm
+        await db.orm
           .update(subscriptionItems)
           .set({ priceId: price.id })
           .where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, item.product)))
-          .run()
     }
-    recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.change_applied', refs, data: { interval: { from: sub.interval, to: interval } } })
+    await recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'subscription.change_applied', refs, data: { interval: { from: sub.interval, to: interval } } })
   }
-  db.orm.delete(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)).run()
+  await db.orm.delete(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id))
   return interval
 }
 
-function renew(ctx: Ctx, sub: SubscriptionRow): void {
+async function renew(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
   const { db, now } = ctx
-  const interval = applyScheduledChanges(ctx, sub)
+  const interval = await applyScheduledChanges(ctx, sub)
   // A new interval re-anchors the cycle at this period start.
-  const anchor = interval === sub.interval ? sub.anchorAt : now
-  const index = interval === sub.interval ? sub.periodIndex + 1 : 0
+  const anchor = await interval === sub.interval ? sub.anchorAt : now
+  const index = await interval === sub.interval ? sub.periodIndex + 1 : 0
   const period = periodBounds(anchor, interval, index)
-  db.orm
+  await db.orm
     .update(subscriptions)
     .set({ interval, anchorAt: anchor, periodIndex: index, currentPeriodStart: period.start, currentPeriodEnd: period.end })
     .where(eq(subscriptions.id, sub.id))
-    .run()
-  const renewed = reload(ctx, sub.id)
-  recordEvent(db, {
+  const renewed = await reload(ctx, sub.id)
+  await recordEvent(db, {
     workspaceId: sub.workspaceId,
     at: now,
     kind: 'subscription.renewed',
     refs: { subscriptionId: sub.id, accountId: sub.accountId },
     data: { periodStart: iso(period.start), periodEnd: iso(period.end) },
   })
-  issueInvoice(ctx, renewed, { reason: 'subscription_cycle', periodStart: period.start, periodEnd: period.end, items: true })
-  scheduleSubscription(ctx, renewed)
+  await issueInvoice(ctx, renewed, { reason: 'subscription_cycle', periodStart: period.start, periodEnd: period.end, items: true })
+  await scheduleSubscription(ctx, renewed)
 }

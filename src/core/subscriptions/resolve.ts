@@ -3,12 +3,11 @@ import { notFound, refused } from '../errors.js'
 import type { Db } from '../store/open.js'
 import { contributingStatuses, type SubscriptionRow, subscriptions } from '../store/schema/index.js'
 
-export function resolveSubscription(db: Db, workspaceId: string, ref: string): SubscriptionRow {
-  const row = db.orm
+export async function resolveSubscription(db: Db, workspaceId: string, ref: string): Promise<SubscriptionRow> {
+  const row = (await db.orm
     .select()
     .from(subscriptions)
-    .where(and(eq(subscriptions.workspaceId, workspaceId), eq(subscriptions.id, ref.trim())))
-    .get()
+    .where(and(eq(subscriptions.workspaceId, workspaceId), eq(subscriptions.id, ref.trim()))).limit(1))[0]
   if (!row) throw notFound('subscription', ref)
   return row
 }

@@ -22,7 +22,6 @@ import {
   subscriptionItems,
   subscriptions,
 } from '../store/schema/index.js'
-import { immediate } from '../store/transaction.js'
 import { pricesFor } from './add.js'
 import { prorate } from './proration.js'
 import { requireLive, resolveSubscription } from './resolve.js'
@@ -30,8 +29,8 @@ import { type SubscriptionView, subscriptionView } from './view.js'
 
 export type UpdateSubscriptionInput = { ref: string; items?: Record<string, number>; interval?: Interval }
 
-function dropScheduled(ctx: Ctx, subscriptionId: string, kind: 'quantity' | 'interval', product?: string): void {
-  ctx.db.orm
+async function dropScheduled(ctx: Ctx, subscriptionId: string, kind: 'quantity' | 'interval', product?: string): Promise<void> {
+  await ctx.db.orm
     .delete(scheduledChanges)
     .where(
       and(
@@ -40,26 +39,25 @@ function dropScheduled(ctx: Ctx, subscriptionId: string, kind: 'quantity' | 'int
         product === undefined ? undefined : eq(scheduledChanges.product, product),
       ),
     )
-    .run()
 }
 
-function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: SubscriptionItemRow | undefined, quantity: number): void {
+async function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: SubscriptionItemRow | undefined, quantity: number): Promise<void> {
   const { db, now } = ctx
   // An existing item keeps the price it was sold at; a new product takes today's (or NO_PRICE).
   const price = item
-    ? priceById(db, item.priceId)
-    : (pricesFor(db, sub.workspaceId, [product], sub.currency, sub.interval).get(product) as PriceRow)
+    ? await priceById(db, item.priceId)
+    : ((await pricesFor(db, sub.workspaceId, [product], sub.currency, sub.interval)).get(product) as PriceRow)
   const from = item?.quantity ?? 0
-  if (item) db.orm.update(subscriptionItems).set({ quantity }).where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product))).run()
-  else db.orm.insert(subscriptionItems).values({ subscriptionId: sub.id, product, priceId: price.id, quantity }).run()
-  dropScheduled(ctx, sub.id, 'quantity', product)
+  if (item) await db.orm.update(subscriptionItems).set({ quantity }).where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product)))
+  else await db.orm.insert(subscriptionItems).values({ subscriptionId: sub.id, product, priceId: price.id, quantity })
+  await dropScheduled(ctx, sub.id, 'quantity', product)
   let amount = 0
   const period = { start: sub.currentPeriodStart, end: sub.currentPeriodEnd }
   if (sub.status !== 'trialing') amount = prorate(price, from, quantity, period, now).amount
   // A proration that rounds to nothing is no line (README): a 0 line would
   // make a final invoice of 0 that uses up a once coupon.
   if (amount !== 0) {
-    db.orm
+    await db.orm
       .insert(pendingLines)
       .values({
         subscriptionId: sub.id,
@@ -75,9 +73,8 @@ function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: Subscri
         periodEnd: period.end,
         createdAt: now,
       })
-      .run()
   }
-  recordEvent(db, {
+  await recordEvent(db, {
     workspaceId: sub.workspaceId,
     at: now,
     kind: 'subscription.quantity_increased',
@@ -87,32 +84,31 @@ function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: Subscri
 }
 
 /** The change already scheduled for a product (or the interval), if any. */
-function scheduled(ctx: Ctx, subscriptionId: string, kind: 'quantity' | 'interval', product?: string) {
-  return ctx.db.orm
+async function scheduled(ctx: Ctx, subscriptionId: string, kind: 'quantity' | 'interval', product?: string) {
+  return (await ctx.db.orm
     .select()
     .from(scheduledChanges)
-    .where(and(eq(scheduledChanges.subscriptionId, subscriptionId), eq(scheduledChanges.kind, kind), product === undefined ? undefined : eq(scheduledChanges.product, product)))
-    .get()
+    .where(and(eq(scheduledChanges.subscriptionId, subscriptionId), eq(scheduledChanges.kind, kind), product === undefined ? undefined : eq(scheduledChanges.product, product))).limit(1))[0]
 }
 
-function decrease(ctx: Ctx, sub: SubscriptionRow, product: string, item: SubscriptionItemRow, quantity: number): void {
+async function decrease(ctx: Ctx, sub: SubscriptionRow, product: string, item: SubscriptionItemRow, quantity: number): Promise<void> {
   const { db, workspace, now } = ctx
   // Asking again for the change already scheduled changes nothing and logs nothing.
-  if (sub.status !== 'trialing' && scheduled(ctx, sub.id, 'quantity', product)?.quantity === quantity) return
+  if (sub.status !== 'trialing' && (await scheduled(ctx, sub.id, 'quantity', product))?.quantity === quantity) return
   const poolId = poolIdOfAccount(workspace, sub.accountId)
-  const capacity = capacityOf(db, workspace, poolId).get(product)?.capacity ?? 0
-  const resulting = capacity - (item.quantity - quantity) + scheduledDelta(db, workspace, poolId, product, sub.id)
-  requireCapacityCovers(db, poolId, product, resulting, `lowering ${product} from ${item.quantity} to ${quantity} on ${sub.id}`)
+  const capacity = (await capacityOf(db, workspace, poolId)).get(product)?.capacity ?? 0
+  const resulting = capacity-(item.quantity-quantity) + await scheduledDelta(db, workspace, poolId, product, sub.id)
+  await requireCapacityCovers(db, poolId, product, resulting, `lowering ${product} from ${item.quantity} to ${quantity} on ${sub.id}`)
   const where = and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product))
   if (sub.status === 'trialing') {
-    if (quantity === 0) db.orm.delete(subscriptionItems).where(where).run()
-    else db.orm.update(subscriptionItems).set({ quantity }).where(where).run()
-    dropScheduled(ctx, sub.id, 'quantity', product)
+    if (quantity === 0) await db.orm.delete(subscriptionItems).where(where)
+    else await db.orm.update(subscriptionItems).set({ quantity }).where(where)
+    await dropScheduled(ctx, sub.id, 'quantity', product)
   } else {
-    dropScheduled(ctx, sub.id, 'quantity', product)
-    db.orm.insert(scheduledChanges).values({ subscriptionId: sub.id, kind: 'quantity', product, quantity, createdAt: now }).run()
+    await dropScheduled(ctx, sub.id, 'quantity', product)
+    await db.orm.insert(scheduledChanges).values({ subscriptionId: sub.id, kind: 'quantity', product, quantity, createdAt: now })
   }
-  recordEvent(db, {
+  await recordEvent(db, {
     workspaceId: sub.workspaceId,
     at: now,
     kind: sub.status === 'trialing' ? 'subscription.quantity_decreased' : 'subscription.change_scheduled',
@@ -121,25 +117,24 @@ function decrease(ctx: Ctx, sub: SubscriptionRow, product: string, item: Subscri
   })
 }
 
-function changeInterval(ctx: Ctx, sub: SubscriptionRow, interval: Interval): void {
+async function changeInterval(ctx: Ctx, sub: SubscriptionRow, interval: Interval): Promise<void> {
   const { db, now } = ctx
-  if (sub.status !== 'trialing' && scheduled(ctx, sub.id, 'interval')?.interval === interval) return
-  dropScheduled(ctx, sub.id, 'interval')
+  if (sub.status !== 'trialing' && (await scheduled(ctx, sub.id, 'interval'))?.interval === interval) return
+  await dropScheduled(ctx, sub.id, 'interval')
   if (interval === sub.interval) return
-  const items = db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).all()
-  const priced = pricesFor(db, sub.workspaceId, items.map((item) => item.product), sub.currency, interval)
+  const items = (await db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)))
+  const priced = await pricesFor(db, sub.workspaceId, items.map((item) => item.product), sub.currency, interval)
   if (sub.status === 'trialing') {
-    db.orm.update(subscriptions).set({ interval }).where(eq(subscriptions.id, sub.id)).run()
+    await db.orm.update(subscriptions).set({ interval }).where(eq(subscriptions.id, sub.id))
     for (const item of items)
-      db.orm
+      await db.orm
         .update(subscriptionItems)
         .set({ priceId: priced.get(item.product)?.id ?? item.priceId })
         .where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, item.product)))
-        .run()
   } else {
-    db.orm.insert(scheduledChanges).values({ subscriptionId: sub.id, kind: 'interval', interval, createdAt: now }).run()
+    await db.orm.insert(scheduledChanges).values({ subscriptionId: sub.id, kind: 'interval', interval, createdAt: now })
   }
-  recordEvent(db, {
+  await recordEvent(db, {
     workspaceId: sub.workspaceId,
     at: now,
     kind: sub.status === 'trialing' ? 'subscription.interval_changed' : 'subscription.change_scheduled',
@@ -149,38 +144,37 @@ function changeInterval(ctx: Ctx, sub: SubscriptionRow, interval: Interval): voi
 }
 
 /** The quantities the subscription will have once every scheduled change applies. */
-function futureQuantities(ctx: Ctx, subscriptionId: string): Map<string, number> {
+async function futureQuantities(ctx: Ctx, subscriptionId: string): Promise<Map<string, number>> {
   const future = new Map<string, number>()
-  for (const item of ctx.db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, subscriptionId)).all())
+  for (const item of (await ctx.db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, subscriptionId))))
     future.set(item.product, item.quantity)
-  for (const change of ctx.db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, subscriptionId)).all())
+  for (const change of (await ctx.db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, subscriptionId))))
     if (change.kind === 'quantity' && change.product) future.set(change.product, change.quantity ?? 0)
   return future
 }
 
-export function updateSubscription(ctx: Ctx, input: UpdateSubscriptionInput): SubscriptionView {
+export async function updateSubscription(ctx: Ctx, input: UpdateSubscriptionInput): Promise<SubscriptionView> {
   const { db, workspace } = ctx
   if (!input.items && !input.interval) throw invalid('nothing to change: give --item PRODUCT=QTY or --interval')
-  return immediate(db.sqlite, () => {
-    const sub = resolveSubscription(db, workspace.id, input.ref)
+  return await db.write(async () => {
+    const sub = await resolveSubscription(db, workspace.id, input.ref)
     requireLive(sub, 'changed')
     for (const [product, quantity] of Object.entries(input.items ?? {})) {
-      requireProduct(db, workspace.id, product)
-      const item = db.orm
+      await requireProduct(db, workspace.id, product)
+      const item = (await db.orm
         .select()
         .from(subscriptionItems)
-        .where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product)))
-        .get()
+        .where(and(eq(subscriptionItems.subscriptionId, sub.id), eq(subscriptionItems.product, product))).limit(1))[0]
       const current = item?.quantity ?? 0
-      if (quantity > current) increase(ctx, sub, product, item, quantity)
-      else if (item && quantity < current) decrease(ctx, sub, product, item, quantity)
-      else dropScheduled(ctx, sub.id, 'quantity', product)
+      if (quantity > current) await increase(ctx, sub, product, item, quantity)
+      else if (item && quantity < current) await decrease(ctx, sub, product, item, quantity)
+      else await dropScheduled(ctx, sub.id, 'quantity', product)
     }
-    if (input.interval) changeInterval(ctx, sub, input.interval)
-    if ([...futureQuantities(ctx, sub.id).values()].every((quantity) => quantity === 0))
+    if (input.interval) await changeInterval(ctx, sub, input.interval)
+    if ([...(await futureQuantities(ctx, sub.id)).values()].every((quantity) => quantity === 0))
       throw refused('EMPTY_SUBSCRIPTION', `subscription ${sub.id} would have no products left; cancel it instead: wsb sub cancel ${sub.id}`, {
         subscriptionId: sub.id,
       })
-    return subscriptionView(db, resolveSubscription(db, workspace.id, sub.id))
+    return await subscriptionView(db, await resolveSubscription(db, workspace.id, sub.id))
   })
 }

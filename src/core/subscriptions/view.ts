@@ -1,6 +1,7 @@
 // The JSON shape of a subscription (SPEC §2: id, accountId, status, interval,
 // currentPeriodStart, currentPeriodEnd, trialEnd, items, scheduledChanges).
 import { asc, eq } from 'drizzle-orm'
+import { mapSerial } from '../serial.js'
 import { periodAmount } from '../catalog/pricing.js'
 import { priceById } from '../catalog/prices.js'
 import { iso, isoOrNull } from '../clock.js'
@@ -50,21 +51,19 @@ export type SubscriptionView = {
   scheduledChanges: ScheduledChangeView[]
 }
 
-export function subscriptionView(db: Db, row: SubscriptionRow): SubscriptionView {
-  const items = db.orm
+export async function subscriptionView(db: Db, row: SubscriptionRow): Promise<SubscriptionView> {
+  const items = (await db.orm
     .select()
     .from(subscriptionItems)
     .where(eq(subscriptionItems.subscriptionId, row.id))
-    .orderBy(asc(subscriptionItems.product))
-    .all()
+    .orderBy(asc(subscriptionItems.product)))
   const quantities = new Map(items.map((item) => [item.product, item.quantity]))
   const effectiveAt = iso(row.currentPeriodEnd)
-  const pending: ScheduledChangeView[] = db.orm
+  const pending: ScheduledChangeView[] = (await db.orm
     .select()
     .from(scheduledChanges)
     .where(eq(scheduledChanges.subscriptionId, row.id))
-    .orderBy(asc(scheduledChanges.id))
-    .all()
+    .orderBy(asc(scheduledChanges.id)))
     .map((change) =>
       change.kind === 'interval'
         ? { kind: 'interval', from: row.interval, to: change.interval as Interval, effectiveAt }
@@ -87,8 +86,8 @@ export function subscriptionView(db: Db, row: SubscriptionRow): SubscriptionView
     canceledAt: isoOrNull(row.canceledAt),
     cancelReason: row.cancelReason,
     createdAt: iso(row.createdAt),
-    items: items.map((item) => {
-      const price = priceById(db, item.priceId)
+    items: await mapSerial(items, async (item) => {
+      const price = await priceById(db, item.priceId)
       return {
         product: item.product,
         quantity: item.quantity,

@@ -9,7 +9,6 @@ import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { type Ctx, contextFor } from '../context.js'
 import { watchFileIdentity } from '../store/identity.js'
-import { immediate } from '../store/transaction.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
 import type { UsageDecision, UsageReportInput } from './decision.js'
 import { parseUsageLine } from './line.js'
@@ -104,14 +103,13 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
   let committedLines = 0
   const writeBatch = async (batch: Entry[]) => {
     sameDatabase({ throughLine: committedLines })
-    let ctx = contextFor(base.db, resolveWorkspace(base.db, base.workspace.id))
+    let ctx = contextFor(base.db, await resolveWorkspace(base.db, base.workspace.id))
     if (options.beforeBatch && (await options.beforeBatch(ctx))) {
       meter = undefined
-      ctx = contextFor(base.db, resolveWorkspace(base.db, base.workspace.id))
+      ctx = contextFor(base.db, await resolveWorkspace(base.db, base.workspace.id))
     }
-    const decisions = immediate(
-      ctx.db.sqlite,
-      () => {
+    const decisions = await ctx.db.write(
+      async () => {
         // Keep the caches of the last batch when nobody else wrote in between.
         if (!meter?.stillValid(ctx)) meter = new Meter(ctx)
         const current = meter
@@ -120,8 +118,10 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
         return out
       },
       // A failed batch rolls back; its Meter's caches then describe nothing real.
-      () => {
-        meter = undefined
+      {
+        onRollback: () => {
+          meter = undefined
+        },
       },
     )
     sameDatabase({ throughLine: committedLines })

@@ -6,12 +6,11 @@ import type { Db } from '../store/open.js'
 import { usageLevels } from '../store/schema/index.js'
 
 /** Usage per product of the subtree rooted at `orgId` (only products in use). */
-export function subtreeUsage(db: Db, orgId: string): Record<string, number> {
-  const rows = db.orm
+export async function subtreeUsage(db: Db, orgId: string): Promise<Record<string, number>> {
+  const rows = (await db.orm
     .select({ product: usageLevels.product, subtree: usageLevels.subtree })
     .from(usageLevels)
-    .where(and(eq(usageLevels.orgId, orgId), gt(usageLevels.subtree, 0)))
-    .all()
+    .where(and(eq(usageLevels.orgId, orgId), gt(usageLevels.subtree, 0))))
   return Object.fromEntries(rows.map((row) => [row.product, row.subtree]))
 }
 
@@ -20,25 +19,26 @@ export function subtreeUsage(db: Db, orgId: string): Record<string, number> {
  * in `chain` (the org and its ancestors) and to the pool's usage. Callers check
  * bounds first.
  */
-export function adjustLevel(
+export async function adjustLevel(
   db: Db,
   workspaceId: string,
   chain: readonly string[],
   product: string,
   delta: number,
   poolId: string,
-): void {
+): Promise<void> {
   const [orgId] = chain
   if (orgId === undefined || delta === 0) return
-  const upsert = db.sqlite.prepare(
-    `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (org_id, product) DO UPDATE SET level = level + excluded.level, subtree = subtree + excluded.subtree`,
-  )
-  chain.forEach((id, index) => upsert.run(id, workspaceId, product, index === 0 ? delta : 0, delta))
-  db.sqlite
-    .prepare(
-      `INSERT INTO pool_usage (pool_id, workspace_id, product, used) VALUES (?, ?, ?, ?)
-       ON CONFLICT (pool_id, product) DO UPDATE SET used = used + excluded.used`,
+  for (const [index, id] of chain.entries())
+    await db.run(
+      `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, product) DO UPDATE SET level = usage_levels.level + excluded.level, subtree = usage_levels.subtree + excluded.subtree`,
+      id,
+      workspaceId,
+      product,
+      index === 0 ? delta : 0,
+      delta,
     )
-    .run(poolId, workspaceId, product, delta)
+  await db.run(`INSERT INTO pool_usage (pool_id, workspace_id, product, used) VALUES (?, ?, ?, ?)
+       ON CONFLICT (pool_id, product) DO UPDATE SET used = pool_usage.used + excluded.used`, poolId, workspaceId, product, delta)
 }

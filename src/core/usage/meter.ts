@@ -3,13 +3,13 @@
 // the data, so a Meter caches orgs, limits, capacities and counters, and writes
 // the counters once at flush. Every report still appends its own ledger row at
 // once. A Meter may serve the next transaction only if no other connection has
-// committed in between (PRAGMA data_version unchanged; see `stillValid`).
-// Hot path: prepared statements only.
-import type Database from 'better-sqlite3'
+// committed in between (the store's data version unchanged; see `stillValid`).
+// Hot path: the store's prepared statements only (store/meter-store.ts), synchronous.
 import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { asciiOnly, sameName } from '../names.js'
-import { capacityOf } from '../pools/pools.js'
+import { capacityFromRows } from '../pools/pools.js'
+import type { MeterStore } from '../store/meter-store.js'
 import type { Binding, UsageDecision, UsageReportInput } from './decision.js'
 import { effectiveHeadroom } from './headroom.js'
 
@@ -26,54 +26,6 @@ type OrgNode = {
 type Counter = { orgId: string; product: string; level: number; subtree: number; dirty: boolean }
 type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean }
 
-type Statements = ReturnType<typeof prepare>
-
-const cache = new WeakMap<Database.Database, Statements>()
-
-function prepare(sqlite: Database.Database) {
-  return {
-    orgById: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
-      'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND id = ?',
-    ),
-    orgsInWorkspace: sqlite.prepare<[string], { id: string; name: string; parent_id: string | null }>(
-      'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ?',
-    ),
-    orgsByName: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
-      'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND lower(name) = lower(?) LIMIT 2',
-    ),
-    // Shaped to use the partial unique indexes on sibling names.
-    topByName: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
-      'SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND lower(name) = lower(?) AND parent_id IS NULL',
-    ),
-    childByName: sqlite.prepare<[string, string], { id: string; name: string; parent_id: string | null }>(
-      'SELECT id, name, parent_id FROM organizations WHERE parent_id = ? AND lower(name) = lower(?) AND parent_id IS NOT NULL',
-    ),
-    accountOfOrg: sqlite.prepare<[string], { id: string }>('SELECT id FROM billing_accounts WHERE organization_id = ?'),
-    product: sqlite.prepare<[string, string], { key: string }>('SELECT key FROM products WHERE workspace_id = ? AND key = ?'),
-    limits: sqlite.prepare<[string], { product: string; limit: number }>('SELECT product, "limit" FROM org_limits WHERE org_id = ?'),
-    counter: sqlite.prepare<[string, string], { level: number; subtree: number }>(
-      'SELECT level, subtree FROM usage_levels WHERE org_id = ? AND product = ?',
-    ),
-    poolUsed: sqlite.prepare<[string, string], { used: number }>('SELECT used FROM pool_usage WHERE pool_id = ? AND product = ?'),
-    claimed: sqlite.prepare<[string, string], { id: number; org_id: string; product: string; kind: string; value: number; delta: number; level_after: number; headroom_after: number | null; binding_kind: string | null; binding_id: string | null; at: number }>(
-      `SELECT id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at FROM usage_ledger
-       WHERE workspace_id = ? AND key = ? AND outcome = 'accepted' AND key IS NOT NULL`,
-    ),
-    ledger: sqlite.prepare(
-      `INSERT INTO usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    writeCounter: sqlite.prepare(
-      `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (org_id, product) DO UPDATE SET level = excluded.level, subtree = excluded.subtree`,
-    ),
-    writePool: sqlite.prepare(
-      `INSERT INTO pool_usage (pool_id, workspace_id, product, used) VALUES (?, ?, ?, ?)
-       ON CONFLICT (pool_id, product) DO UPDATE SET used = excluded.used`,
-    ),
-  }
-}
-
 class Rejection extends Error {
   constructor(
     readonly reason: string,
@@ -84,7 +36,7 @@ class Rejection extends Error {
 }
 
 export class Meter {
-  private readonly sql: Statements
+  private readonly sql: MeterStore
   private readonly orgs = new Map<string, OrgNode>()
   private readonly rows = new Map<string, { id: string; name: string; parent_id: string | null }>()
   private readonly products = new Set<string>()
@@ -100,10 +52,8 @@ export class Meter {
   private dataVersion: number
 
   constructor(private ctx: Ctx) {
-    let statements = cache.get(ctx.db.sqlite)
-    if (!statements) cache.set(ctx.db.sqlite, (statements = prepare(ctx.db.sqlite)))
-    this.sql = statements
-    this.dataVersion = ctx.db.sqlite.pragma('data_version', { simple: true }) as number
+    this.sql = ctx.db.meterStore()
+    this.dataVersion = this.sql.dataVersion()
   }
 
   /**
@@ -112,7 +62,7 @@ export class Meter {
    * data_version). Call at the start of the new transaction, with its context.
    */
   stillValid(ctx: Ctx): boolean {
-    const version = ctx.db.sqlite.pragma('data_version', { simple: true }) as number
+    const version = this.sql.dataVersion()
     if (version !== this.dataVersion || ctx.workspace.id !== this.ctx.workspace.id) return false
     this.ctx = ctx
     return true
@@ -222,7 +172,7 @@ export class Meter {
     after: { headroom: number | null; binding: Binding | null },
   ): number {
     const binding = after.binding
-    const result = this.sql.ledger.run(
+    return this.sql.appendLedger(
       this.ctx.workspace.id,
       orgId,
       input.product,
@@ -238,7 +188,6 @@ export class Meter {
       input.key ?? null,
       this.ctx.now,
     )
-    return Number(result.lastInsertRowid)
   }
 
   /** R-USE-4: an accepted key replays with the same payload, conflicts with another. */
@@ -335,7 +284,9 @@ export class Meter {
   private capacity(poolId: string): Map<string, number> {
     let capacity = this.capacities.get(poolId)
     if (!capacity) {
-      capacity = new Map([...capacityOf(this.ctx.db, this.ctx.workspace, poolId)].map(([product, c]) => [product, c.capacity]))
+      const assigned = this.ctx.workspace.mode === 'assigned'
+      const rows = assigned ? this.sql.capacityOfAccount.all(this.ctx.workspace.id, poolId) : this.sql.capacityOfWorkspace.all(this.ctx.workspace.id)
+      capacity = new Map([...capacityFromRows(rows)].map(([product, c]) => [product, c.capacity]))
       this.capacities.set(poolId, capacity)
     }
     return capacity

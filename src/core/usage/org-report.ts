@@ -32,27 +32,29 @@ export type OrgUsageView = {
   products: OrgProductView[]
 }
 
-export function usageByOrg(ctx: Ctx, options: { org?: string } = {}): { orgs: OrgUsageView[] } {
+export async function usageByOrg(ctx: Ctx, options: { org?: string } = {}): Promise<{ orgs: OrgUsageView[]} > {
   const { db, workspace } = ctx
-  const tree = loadTree(db, workspace.id)
-  const limits = loadLimits(db, workspace.id)
+  const tree = await loadTree(db, workspace.id)
+  const limits = await loadLimits(db, workspace.id)
   const counters = new Map<string, { level: number; subtree: number }>()
   const countedProducts = new Map<string, string[]>()
-  for (const row of db.sqlite
-    .prepare<[string], { org_id: string; product: string; level: number; subtree: number }>('SELECT org_id, product, level, subtree FROM usage_levels WHERE workspace_id = ?')
-    .iterate(workspace.id)) {
-    counters.set(`${row.org_id}\u0000${row.product}`, { level: row.level, subtree: row.subtree })
-    countedProducts.set(row.org_id, [...(countedProducts.get(row.org_id) ?? []), row.product])
-  }
+  await db.each<{ org_id: string; product: string; level: number; subtree: number }>(
+    'SELECT org_id, product, level, subtree FROM usage_levels WHERE workspace_id = ?',
+    [workspace.id],
+    (row) => {
+      counters.set(`${row.org_id}\u0000${row.product}`, { level: row.level, subtree: row.subtree })
+      countedProducts.set(row.org_id, [...(countedProducts.get(row.org_id) ?? []), row.product])
+    },
+  )
 
-  const pools = poolsOf(ctx)
+  const pools = await poolsOf(ctx)
   const poolOfTop = new Map<string, string>()
-  const capacity = new Map<string, Map<string, number>>()
+  const capacity = await new Map<string, Map<string, number>>()
   const used = new Map<string, Map<string, number>>()
-  for (const pool of pools) {
+  for (const pool of await pools) {
     if (pool.organizationId) poolOfTop.set(pool.organizationId, pool.id)
-    capacity.set(pool.id, new Map([...capacityOf(db, workspace, pool.id)].map(([product, c]) => [product, c.capacity])))
-    used.set(pool.id, usageOf(db, pool.id))
+    capacity.set(pool.id, new Map([...(await capacityOf(db, workspace, pool.id))].map(([product, c]) => [product, c.capacity])))
+    used.set(pool.id, await usageOf(db, pool.id))
   }
 
   // One walk down the tree carrying what each org inherits (its top-level org,
@@ -156,11 +158,11 @@ export function summariseOrgUsage(orgs: OrgUsageView[]): OrgUsageSummary {
 export type ProductTotalView = { product: string; capacity: number; used: number; available: number; pools: number }
 
 /** `usage report --by product`: totals per product over every pool of the workspace. */
-export function usageByProduct(ctx: Ctx): { products: ProductTotalView[] } {
+export async function usageByProduct(ctx: Ctx): Promise<{ products: ProductTotalView[]} > {
   const totals = new Map<string, ProductTotalView>()
-  for (const pool of poolsOf(ctx)) {
-    const capacity = capacityOf(ctx.db, ctx.workspace, pool.id)
-    const usage = usageOf(ctx.db, pool.id)
+  for (const pool of await poolsOf(ctx)) {
+    const capacity = await capacityOf(ctx.db, ctx.workspace, pool.id)
+    const usage = await usageOf(ctx.db, pool.id)
     for (const product of new Set([...capacity.keys(), ...usage.keys()])) {
       const total = totals.get(product) ?? { product, capacity: 0, used: 0, available: 0, pools: 0 }
       const cap = capacity.get(product)?.capacity ?? 0

@@ -1,12 +1,11 @@
 // One usage report in its own BEGIN IMMEDIATE transaction (R-USE-3). A
 // rejection is committed to the ledger first (R-USE-5), then raised.
 import type { Ctx } from '../context.js'
-import { immediate } from '../store/transaction.js'
 import { rejectionError, type UsageDecision, type UsageReportInput } from './decision.js'
 import { Meter } from './meter.js'
 
-export function decideUsage(ctx: Ctx, input: UsageReportInput): UsageDecision {
-  return immediate(ctx.db.sqlite, () => {
+export async function decideUsage(ctx: Ctx, input: UsageReportInput): Promise<UsageDecision> {
+  return await ctx.db.write(async () => {
     const meter = new Meter(ctx)
     const decision = meter.report(input)
     meter.flush()
@@ -14,8 +13,8 @@ export function decideUsage(ctx: Ctx, input: UsageReportInput): UsageDecision {
   })
 }
 
-export function recordUsage(ctx: Ctx, input: UsageReportInput): UsageDecision {
-  const decision = decideUsage(ctx, input)
+export async function recordUsage(ctx: Ctx, input: UsageReportInput): Promise<UsageDecision> {
+  const decision = await decideUsage(ctx, input)
   if (!decision.accepted) throw rejectionError(decision)
   return decision
 }

@@ -7,26 +7,26 @@ import { ancestry, loadTree, walk } from '../orgs/tree.js'
 export type VerifyMismatch = { counter: 'level' | 'subtree' | 'pool'; id: string; product: string; stored: number; expected: number }
 export type VerifyResult = { ok: boolean; ledgerRows: number; counters: number; mismatches: VerifyMismatch[] }
 
-export function verifyUsage(ctx: Ctx): VerifyResult {
+export async function verifyUsage(ctx: Ctx): Promise<VerifyResult> {
   const { db, workspace } = ctx
-  const sqlite = db.sqlite
   const key = (id: string, product: string) => `${id}\u0000${product}`
   const expectedLevel = new Map<string, number>()
-  for (const row of sqlite
-    .prepare<[string], { org_id: string; product: string; total: number }>(
-      `SELECT org_id, product, sum(delta) AS total FROM usage_ledger WHERE workspace_id = ? AND outcome = 'accepted' GROUP BY org_id, product`,
-    )
-    .iterate(workspace.id))
-    expectedLevel.set(key(row.org_id, row.product), row.total)
+  await db.each<{ org_id: string; product: string; total: number }>(
+    `SELECT org_id, product, sum(delta) AS total FROM usage_ledger WHERE workspace_id = ? AND outcome = 'accepted' GROUP BY org_id, product`,
+    [workspace.id],
+    (row) => expectedLevel.set(key(row.org_id, row.product), row.total),
+  )
 
-  const tree = loadTree(db, workspace.id)
+  const tree = await loadTree(db, workspace.id)
   const expectedSubtree = new Map<string, number>()
   const expectedPool = new Map<string, number>()
   const accountOfTop = new Map(
-    sqlite
-      .prepare<[string], { id: string; organization_id: string }>('SELECT id, organization_id FROM billing_accounts WHERE workspace_id = ? AND organization_id IS NOT NULL')
-      .all(workspace.id)
-      .map((row) => [row.organization_id, row.id]),
+    (
+      await db.all<{ id: string; organization_id: string }>(
+        'SELECT id, organization_id FROM billing_accounts WHERE workspace_id = ? AND organization_id IS NOT NULL',
+        workspace.id,
+      )
+    ).map((row) => [row.organization_id, row.id]),
   )
   // Subtree totals bottom-up over one depth-first walk (children come after
   // their parent, so in reverse each org is complete before it is added to its
@@ -77,21 +77,20 @@ export function verifyUsage(ctx: Ctx): VerifyResult {
   }
   const storedLevel = new Map<string, number>()
   const storedSubtree = new Map<string, number>()
-  for (const row of sqlite
-    .prepare<[string], { org_id: string; product: string; level: number; subtree: number }>('SELECT org_id, product, level, subtree FROM usage_levels WHERE workspace_id = ?')
-    .iterate(workspace.id)) {
-    storedLevel.set(key(row.org_id, row.product), row.level)
-    storedSubtree.set(key(row.org_id, row.product), row.subtree)
-  }
+  await db.each<{ org_id: string; product: string; level: number; subtree: number }>(
+    'SELECT org_id, product, level, subtree FROM usage_levels WHERE workspace_id = ?',
+    [workspace.id],
+    (row) => {
+      storedLevel.set(key(row.org_id, row.product), row.level)
+      storedSubtree.set(key(row.org_id, row.product), row.subtree)
+    },
+  )
   const storedPool = new Map(
-    sqlite
-      .prepare<[string], { pool_id: string; product: string; used: number }>('SELECT pool_id, product, used FROM pool_usage WHERE workspace_id = ?')
-      .all(workspace.id)
-      .map((row) => [key(row.pool_id, row.product), row.used]),
+    (await db.all<{ pool_id: string; product: string; used: number }>('SELECT pool_id, product, used FROM pool_usage WHERE workspace_id = ?', workspace.id)).map((row) => [key(row.pool_id, row.product), row.used]),
   )
   compare('level', storedLevel, expectedLevel)
   compare('subtree', storedSubtree, expectedSubtree)
   compare('pool', storedPool, expectedPool)
-  const rows = sqlite.prepare<[string], { n: number }>('SELECT count(*) AS n FROM usage_ledger WHERE workspace_id = ?').get(workspace.id)?.n ?? 0
+  const rows = (await db.get<{ n: number }>('SELECT count(*) AS n FROM usage_ledger WHERE workspace_id = ?', workspace.id))?.n ?? 0
   return { ok: mismatches.length === 0, ledgerRows: rows, counters: storedLevel.size + storedSubtree.size + storedPool.size, mismatches }
 }

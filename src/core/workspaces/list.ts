@@ -3,7 +3,7 @@ import type { Db } from '../store/open.js'
 import { workspaces } from '../store/schema/index.js'
 import { type WorkspaceView, workspaceView } from './view.js'
 
-export function listWorkspaces(db: Db): { workspaces: WorkspaceView[] } {
-  const rows = db.orm.select().from(workspaces).orderBy(sql`rowid`).all()
+export async function listWorkspaces(db: Db): Promise<{ workspaces: WorkspaceView[]} > {
+  const rows = (await db.orm.select().from(workspaces).orderBy(sql`rowid`))
   return { workspaces: rows.map(workspaceView) }
 }

@@ -7,15 +7,15 @@ import { asciiOnly, sameName } from '../names.js'
 
 const COLUMNS = 'id, name, mode, clock_mode AS clockMode, clock_now AS clockNow, created_at AS createdAt, trial_used_at AS trialUsedAt'
 
-export function resolveWorkspace(db: Pick<Db, 'sqlite'>, ref: string | undefined): WorkspaceRow {
+export async function resolveWorkspace(db: Db, ref: string | undefined): Promise<WorkspaceRow> {
   if (ref === '') throw invalid('--workspace is empty; give a workspace id or name, or leave the flag out', { flag: 'workspace' })
   if (ref !== undefined) {
-    let row = db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces WHERE id = ? OR lower(name) = lower(?) LIMIT 1`).get(ref, ref) as WorkspaceRow | undefined
-    if (!row && !asciiOnly(ref)) row = (db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces`).all() as WorkspaceRow[]).find((w) => sameName(w.name, ref))
+    let row = (await db.get(`SELECT ${COLUMNS} FROM workspaces WHERE id = ? OR lower(name) = lower(?) LIMIT 1`, ref, ref)) as WorkspaceRow | undefined
+    if (!row && !asciiOnly(ref)) row = ((await db.all(`SELECT ${COLUMNS} FROM workspaces`)) as WorkspaceRow[]).find((w) => sameName(w.name, ref))
     if (!row) throw notFound('workspace', ref)
     return row
   }
-  const rows = db.sqlite.prepare(`SELECT ${COLUMNS} FROM workspaces LIMIT 2`).all() as WorkspaceRow[]
+  const rows = (await db.all(`SELECT ${COLUMNS} FROM workspaces LIMIT 2`)) as WorkspaceRow[]
   if (rows.length === 1) return rows[0] as WorkspaceRow
   if (rows.length === 0)
     throw new WsbError(
@@ -24,6 +24,6 @@ export function resolveWorkspace(db: Pick<Db, 'sqlite'>, ref: string | undefined
       ExitCode.notFound,
       { kind: 'workspace' },
     )
-  const names = (db.sqlite.prepare('SELECT name FROM workspaces ORDER BY rowid').all() as { name: string }[]).map((w) => w.name)
+  const names = ((await db.all('SELECT name FROM workspaces ORDER BY rowid')) as { name: string }[]).map((w) => w.name)
   throw invalid(`this database holds ${names.length} workspaces; choose one with --workspace or WSB_WORKSPACE`, { workspaces: names }, 'WORKSPACE_REQUIRED')
 }

@@ -7,9 +7,9 @@ import { type WorkspaceView, workspaceView } from './view.js'
 
 export type WorkspaceDetail = WorkspaceView & { organizations: number; accounts: number; pools: PoolView[] }
 
-export function showWorkspace(ctx: Ctx): WorkspaceDetail {
+export async function showWorkspace(ctx: Ctx): Promise<WorkspaceDetail> {
   const { db, workspace } = ctx
-  const orgs = db.orm.select({ n: count() }).from(organizations).where(eq(organizations.workspaceId, workspace.id)).get()
-  const accounts = db.orm.select({ n: count() }).from(billingAccounts).where(eq(billingAccounts.workspaceId, workspace.id)).get()
-  return { ...workspaceView(workspace), organizations: orgs?.n ?? 0, accounts: accounts?.n ?? 0, pools: poolReport(ctx).pools }
+  const orgs = (await db.orm.select({ n: count() }).from(organizations).where(eq(organizations.workspaceId, workspace.id)).limit(1))[0]
+  const accounts = (await db.orm.select({ n: count() }).from(billingAccounts).where(eq(billingAccounts.workspaceId, workspace.id)).limit(1))[0]
+  return { ...workspaceView(workspace), organizations: orgs?.n ?? 0, accounts: accounts?.n ?? 0, pools: (await poolReport(ctx)).pools }
 }

@@ -17,7 +17,7 @@ export default class OrgLimitClear extends WorkspaceCommand<OrgView> {
   async run(): Promise<OrgView> {
     const { args, argv, flags } = await this.parse(OrgLimitClear)
     const products = (argv as string[]).slice(1).map((key) => this.input(productKey, key))
-    return clearLimits(await this.context(flags), { ref: args.org, products })
+    return await clearLimits(await this.context(flags), { ref: args.org, products })
   }
 
   protected render(org: OrgView): string {

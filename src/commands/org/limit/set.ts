@@ -25,7 +25,7 @@ A limit below the subtree's current usage is refused (BELOW_USAGE) unless --forc
   async run(): Promise<OrgView> {
     const { args, argv, flags } = await this.parse(OrgLimitSet)
     const pairs = (argv as string[]).slice(1)
-    return setLimits(await this.context(flags), { ref: args.org, limits: productQuantities(pairs, 'limit'), force: flags.force })
+    return await setLimits(await this.context(flags), { ref: args.org, limits: productQuantities(pairs, 'limit'), force: flags.force })
   }
 
   protected render(org: OrgView): string {

@@ -1,0 +1,177 @@
+// The store API: what the core and the commands use to talk to the database,
+// engine-neutral and asynchronous so that a PostgreSQL store can implement the
+// same type. Hand-written SQL uses `?` placeholders and the SQL subset SQLite
+// and PostgreSQL share; drizzle queries go through `orm` and are awaited.
+// This file is the SQLite implementation: a prepared-statement cache, BEGIN
+// IMMEDIATE write transactions with a jittered retry of a busy BEGIN, and
+// BEGIN DEFERRED read snapshots. It loads no drizzle (lean commands use it).
+import type Database from 'better-sqlite3'
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { type MeterStore, sqliteMeterStore } from './meter-store.js'
+import type * as schema from './schema/index.js'
+import { refuseReadOnly, retryBusy } from './transaction.js'
+
+export type Orm = BetterSQLite3Database<typeof schema>
+
+/** A value bound to a `?` placeholder. */
+export type Param = string | number | bigint | null | Buffer
+
+export type WriteOptions = {
+  /** Runs when the transaction rolled back after `work` started (e.g. to drop caches of rolled-back state). */
+  onRollback?: () => void
+  /** Roll back even on success and return `work`'s result: a what-if computed by writing (previews, apply --dry-run). */
+  dryRun?: boolean
+}
+
+export type Db = {
+  /** The drizzle query builder (loaded on first use by commands that are not lean). */
+  readonly orm: Orm
+  /** What --db named: the file (or, later, the server URL without its password). */
+  readonly path: string
+  /** Opened without write access: reads work, every write is refused (DB_UNWRITABLE). */
+  readonly readOnly: boolean
+  /** SQLite's connection: for src/core/store/ only (pragmas, checks, the meter's statements). */
+  readonly sqlite: Database.Database
+  all<T>(sql: string, ...params: Param[]): Promise<T[]>
+  get<T>(sql: string, ...params: Param[]): Promise<T | undefined>
+  run(sql: string, ...params: Param[]): Promise<{ changes: number }>
+  /** Visits each row in turn without holding them all (large scans: the ledger). */
+  each<T>(sql: string, params: Param[], visit: (row: T) => void): Promise<void>
+  /**
+   * One write transaction around `work` (R-USE-3: the check and the change it
+   * guards are one atomic step across processes). A throw rolls everything back;
+   * a nested call joins the outer transaction. Every database call in `work`
+   * must be awaited before it returns, or it would run after the commit.
+   */
+  write<T>(work: () => Promise<T>, options?: WriteOptions): Promise<T>
+  /** One read snapshot around `work` (several queries see one state); `queryOnly` makes the engine refuse writes. */
+  read<T>(work: () => Promise<T>, options?: { queryOnly?: boolean }): Promise<T>
+  /** Starts a read snapshot held until `endSnapshot` or `close` (a read-only command's whole output). */
+  beginSnapshot(): Promise<void>
+  endSnapshot(): Promise<void>
+  /** The metering hot path's statements (synchronous on SQLite, run inside one `write`). */
+  meterStore(): MeterStore
+  /** The engine's own check of its files: the problems found, none when sound. */
+  checkIntegrity(thorough: boolean, maxProblems: number): Promise<string[]>
+  /** Rolls back whatever is still open and closes the connection. */
+  close(): void
+}
+
+let ormFactory: ((sqlite: Database.Database) => Orm) | undefined
+
+/** store/orm.ts registers the drizzle factory when it is loaded. */
+export function registerOrm(factory: (sqlite: Database.Database) => Orm): void {
+  ormFactory = factory
+}
+
+export function sqliteDb(sqlite: Database.Database, path: string): Db {
+  let orm: Orm | undefined
+  let meter: MeterStore | undefined
+  const statements = new Map<string, Database.Statement>()
+  const prepared = (sql: string): Database.Statement => {
+    let statement = statements.get(sql)
+    if (!statement) {
+      statement = sqlite.prepare(sql)
+      statements.set(sql, statement)
+    }
+    return statement
+  }
+  let control: Record<'immediate' | 'deferred' | 'commit' | 'rollback', Database.Statement> | undefined
+  const tx = () =>
+    (control ??= {
+      immediate: sqlite.prepare('BEGIN IMMEDIATE'),
+      deferred: sqlite.prepare('BEGIN DEFERRED'),
+      commit: sqlite.prepare('COMMIT'),
+      rollback: sqlite.prepare('ROLLBACK'),
+    })
+  const rollback = () => {
+    if (sqlite.inTransaction) tx().rollback.run()
+  }
+
+  return {
+    sqlite,
+    path,
+    get readOnly() {
+      return sqlite.readonly
+    },
+    get orm() {
+      if (!ormFactory) throw new Error('internal: the query builder was not loaded (import core/store/open.js)')
+      orm ??= ormFactory(sqlite)
+      return orm
+    },
+    async all<T>(sql: string, ...params: Param[]) {
+      return prepared(sql).all(...params) as T[]
+    },
+    async get<T>(sql: string, ...params: Param[]) {
+      return prepared(sql).get(...params) as T | undefined
+    },
+    async run(sql: string, ...params: Param[]) {
+      return { changes: prepared(sql).run(...params).changes }
+    },
+    async each<T>(sql: string, params: Param[], visit: (row: T) => void) {
+      for (const row of prepared(sql).iterate(...params)) visit(row as T)
+    },
+    async write<T>(work: () => Promise<T>, options: WriteOptions = {}): Promise<T> {
+      if (sqlite.inTransaction) {
+        if (options.dryRun) throw new Error('internal: a dry run cannot join an open transaction')
+        return work()
+      }
+      if (sqlite.readonly) refuseReadOnly(sqlite)
+      const { immediate, commit } = tx()
+      // Only a busy BEGIN is retried: once `work` has run, its error is final.
+      retryBusy(() => immediate.run())
+      try {
+        const result = await work()
+        if (options.dryRun) rollback()
+        else commit.run()
+        return result
+      } catch (error) {
+        rollback()
+        options.onRollback?.()
+        throw error
+      }
+    },
+    async read<T>(work: () => Promise<T>, options: { queryOnly?: boolean } = {}): Promise<T> {
+      if (sqlite.inTransaction) return work()
+      const queryOnly = options.queryOnly ? (sqlite.pragma('query_only', { simple: true }) as number) : undefined
+      if (options.queryOnly) sqlite.pragma('query_only = ON')
+      tx().deferred.run()
+      try {
+        return await work()
+      } finally {
+        rollback()
+        if (queryOnly !== undefined) sqlite.pragma(`query_only = ${queryOnly ? 'ON' : 'OFF'}`)
+      }
+    },
+    async beginSnapshot() {
+      if (!sqlite.inTransaction) tx().deferred.run()
+    },
+    async endSnapshot() {
+      if (sqlite.inTransaction) tx().commit.run()
+    },
+    meterStore() {
+      meter ??= sqliteMeterStore(sqlite)
+      return meter
+    },
+    async checkIntegrity(thorough: boolean, maxProblems: number) {
+      const pragma = thorough ? 'integrity_check' : 'quick_check'
+      const rows = sqlite.pragma(`${pragma}(${maxProblems})`, { simple: false }) as Record<string, string>[]
+      return rows.map((row) => String(Object.values(row)[0])).filter((message) => message !== 'ok')
+    },
+    close() {
+      if (!sqlite.open) return
+      rollback()
+      sqlite.close()
+    },
+  }
+}
+
+/** The first row of a query's result (drizzle: `first(await db.orm.select()…limit(1))`). */
+export const first = <T>(rows: readonly T[]): T | undefined => rows[0]
+
+/** The one row a write returned (`one(await db.orm.insert(…).values(…).returning())`). */
+export function one<T>(rows: readonly T[]): T {
+  const row = rows[0]
+  if (row === undefined) throw new Error('internal: the statement returned no row')
+  return row
+}
