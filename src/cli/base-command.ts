@@ -13,13 +13,14 @@ import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { reportFailure, toFailure } from './failure.js'
 import { toJson } from './json.js'
+import { isPostgresUrl } from '../core/store/postgres-url.js'
 
 export abstract class WsbCommand<T> extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
     db: Flags.string({
-      summary: 'SQLite database file. Default: $XDG_DATA_HOME/wsb/wsb.sqlite.',
+      summary: 'SQLite database file, or a postgres:// URL. Default: $XDG_DATA_HOME/wsb/wsb.sqlite.',
       env: 'WSB_DB',
       helpGroup: 'GLOBAL',
     }),
@@ -53,7 +54,9 @@ export abstract class WsbCommand<T> extends Command {
   protected async openDatabase(path: string | undefined, options: { quickCheck?: boolean } = {}): Promise<Db> {
     if (!this.database) {
       const file = this.databasePath(path)
-      this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
+      // A PostgreSQL URL: its store is loaded only when named, so SQLite commands start as fast as before.
+      if (isPostgresUrl(file)) this.database = await (await import('../core/store/postgres/db.js')).openPostgresDb(file)
+      else this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
     }
     return this.database
   }

@@ -9,7 +9,7 @@ export type OrgTree = {
 }
 
 export async function loadTree(db: Db, workspaceId: string): Promise<OrgTree> {
-  const rows = (await db.all('SELECT id, workspace_id AS workspaceId, parent_id AS parentId, name, created_at AS createdAt FROM organizations WHERE workspace_id = ? ORDER BY name', workspaceId)) as OrganizationRow[]
+  const rows = (await db.all('SELECT id, workspace_id AS "workspaceId", parent_id AS "parentId", name, created_at AS "createdAt" FROM organizations WHERE workspace_id = ? ORDER BY name', workspaceId)) as OrganizationRow[]
   const byId = new Map(rows.map((row) => [row.id, row]))
   const children = new Map<string | null, OrganizationRow[]>()
   for (const row of rows) {
