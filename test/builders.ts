@@ -30,7 +30,7 @@ afterAll(() => {
 
 export function newDb(path?: string): Db {
   if (path === undefined && testEngine === 'postgres') {
-    const db = postgresDb(postgresDatabase(), 'a PostgreSQL test database')
+    const db = postgresDb(postgresDatabase(), 'postgres://wsb-test/database')
     opened.push(db)
     return db
   }
