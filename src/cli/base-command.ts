@@ -13,7 +13,7 @@ import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { reportFailure, toFailure } from './failure.js'
 import { toJson } from './json.js'
-import { isPostgresUrl } from '../core/store/postgres-url.js'
+import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
 
 export abstract class WsbCommand<T> extends Command {
   static override enableJsonFlag = true
@@ -48,6 +48,8 @@ export abstract class WsbCommand<T> extends Command {
 
   /** The database file: --db / WSB_DB, or the default in the oclif data directory. */
   protected databasePath(path: string | undefined): string {
+    // A PostgreSQL URL's password is registered for redaction (by parsing it) before anything can print it.
+    if (path !== undefined && isPostgresUrl(path)) parsePostgresUrl(path)
     return path ?? join(this.config.dataDir, 'wsb.sqlite')
   }
 
