@@ -49,9 +49,11 @@ export function numberPlaceholders(sql: string): string {
   return out
 }
 
+/** A serialization failure or deadlock, also when drizzle wrapped it (DrizzleQueryError's `cause`). */
 const retryable = (error: unknown): boolean => {
-  const code = (error as { code?: string } | null)?.code
-  return code === '40001' || code === '40P01' || (error as { wsbRetry?: boolean } | null)?.wsbRetry === true
+  for (let e = error as { code?: string; wsbRetry?: boolean; cause?: unknown } | null | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++)
+    if (e.code === '40001' || e.code === '40P01' || e.wsbRetry === true) return true
+  return false
 }
 
 /**
