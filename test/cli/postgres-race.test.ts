@@ -51,4 +51,30 @@ describe('PostgreSQL: concurrent reporters', () => {
     const password = new URL(db).password
     expect(results.map((r) => r.stdout + r.stderr).join('') + doctor.stdout + doctor.stderr).not.toContain(password)
   })
+
+  it('R-USE-4 8 processes send the same 30 idempotency keys at once on PostgreSQL: each key is accepted once, the others replay it', async () => {
+    const db = await postgresDatabase()
+    const cli = (...args: string[]) => wsb([...args, '--json'], { db })
+    cli('workspace', 'create', 'Keys', '--mode', 'pooled')
+    cli('account', 'create', 'A', '--currency', 'USD')
+    cli('sub', 'add', 'A', '--item', 'users=1000')
+    cli('org', 'create', 'Team')
+    const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ org: 'Team', product: 'users', delta: 2, key: `k-${i}` })).join('\n')
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => run(['usage', 'import', '-', '--batch-size', '3', '--json', '--db', db], lines)),
+    )
+    for (const result of results) {
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+    }
+    const summaries = results.map((r) => JSON.parse(r.stdout) as { accepted: number; rejected: number; replayed: number })
+    // Each key is claimed by exactly one process; the 7 other sends of it replay; the level counts it once: 30 × 2.
+    expect(summaries.reduce((sum, s) => sum + s.accepted, 0)).toBe(30)
+    expect(summaries.reduce((sum, s) => sum + s.replayed, 0)).toBe(210)
+    expect(summaries.reduce((sum, s) => sum + s.rejected, 0)).toBe(0)
+    const report = cli('usage', 'report', '--by', 'pool').json()
+    expect(report.pools[0].products.find((p: { product: string }) => p.product === 'users')).toMatchObject({ used: 60 })
+    expect(cli('usage', 'verify').json()).toMatchObject({ ok: true, ledgerRows: 240, mismatches: [] })
+    expect(cli('doctor').json()).toMatchObject({ ok: true })
+  })
 })

@@ -12,7 +12,9 @@
 //             and the changed counters are written. An idempotency key is
 //             claimed by the ledger's unique index in this same transaction: a
 //             concurrent claim of the same key makes the later one wait, then
-//             fail; it is retried (the write runs again) and replays.
+//             fail — as a serialization failure (40001: it read the key at load),
+//             or as a unique violation (23505), marked retryable here — and the
+//             write runs again and replays.
 import type { Db } from '../db.js'
 import type { ClaimedRow, MeterReport, MeterStore } from '../meter-store.js'
 import { sameName } from '../../names.js'
