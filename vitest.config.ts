@@ -16,11 +16,11 @@ import { defineConfig } from 'vitest/config'
  *   stands for a database of its own). Not yet included:
  *   - metering-concurrency, snapshot, output-files, prompt, hardening-small: start processes or read
  *     files without those helpers (the path reaches wsb as a file; or they stat the file's size);
- *   - crash*, db-access, integrity, import-db-replaced, apply-crash, doctor: SQLite files by nature
+ *   - crash*, db-access, integrity, import-db-replaced, apply-crash: SQLite files by nature
  *     (kill -9 mid-write, permissions, bit flips, replaced inode, integrity_check);
  *   - abuse, abuse-names, payments, secrets: pass on PostgreSQL (checked), left out for
  *     `npm test` time on this machine (15-60 s each there);
- *   - the others: not yet tried.
+ *   - doctor and the others: not yet tried.
  * test/cli/postgres-race.test.ts runs in the sqlite project: it makes its own PostgreSQL database.
  */
 export const onPostgres = [
