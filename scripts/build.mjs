@@ -89,8 +89,10 @@ await build({
   outExtension: { '.js': '.cjs' },
   // @oclif/core: the shared dist/oclif.cjs ("#oclif" in package.json imports);
   // better-sqlite3: a native addon; pdfkit reads its font files from its own
-  // package; the Stripe SDK is large and loaded only with a Stripe key.
-  external: ['better-sqlite3', 'typescript', 'tsx', ...lazyExternals, '#oclif'],
+  // package; the Stripe SDK is large and loaded only with a Stripe key; pg is
+  // required only when --db names a PostgreSQL URL (the PostgreSQL store is
+  // reached by import() and initialised lazily), so SQLite runs never load it.
+  external: ['better-sqlite3', 'typescript', 'tsx', 'pg', ...lazyExternals, '#oclif'],
   alias: { '@oclif/core': '#oclif' },
   define: { 'import.meta.url': '__wsbImportMetaUrl' },
   banner: { js: "const __wsbImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -10,12 +10,31 @@ import { type Db, openDb } from '../src/core/store/open.js'
 import type { BillingMode } from '../src/core/store/schema/index.js'
 import { createWorkspace } from '../src/core/workspaces/create.js'
 import { resolveWorkspace } from '../src/core/workspaces/resolve.js'
+import { afterAll } from 'vitest'
+import { postgresDb } from '../src/core/store/postgres/db.js'
+import { postgresDatabase } from './helpers/postgres.js'
 import { tempDbPath } from './helpers/temp.js'
 
 export const T0 = Date.parse('2026-01-15T00:00:00Z')
 
-export function newDb(path = tempDbPath()): Db {
-  return openDb(path)
+/**
+ * The engine the core tests run on: SQLite files, or with WSB_TEST_ENGINE=postgres
+ * (the vitest "postgres" project) a fresh PostgreSQL database per call, cloned
+ * from the migrated template while the test goes on (the Db awaits it).
+ */
+export const testEngine = process.env.WSB_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite'
+const opened: Db[] = []
+afterAll(() => {
+  for (const db of opened.splice(0)) db.close()
+})
+
+export function newDb(path?: string): Db {
+  if (path === undefined && testEngine === 'postgres') {
+    const db = postgresDb(postgresDatabase(), 'postgres://wsb-test/database')
+    opened.push(db)
+    return db
+  }
+  return openDb(path ?? tempDbPath())
 }
 
 /** A workspace with a test clock at `start` (default 2026-01-15). */

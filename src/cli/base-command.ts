@@ -13,13 +13,14 @@ import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { reportFailure, toFailure } from './failure.js'
 import { toJson } from './json.js'
+import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
 
 export abstract class WsbCommand<T> extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
     db: Flags.string({
-      summary: 'SQLite database file. Default: $XDG_DATA_HOME/wsb/wsb.sqlite.',
+      summary: 'SQLite database file, or a postgres:// URL. Default: $XDG_DATA_HOME/wsb/wsb.sqlite.',
       env: 'WSB_DB',
       helpGroup: 'GLOBAL',
     }),
@@ -47,13 +48,17 @@ export abstract class WsbCommand<T> extends Command {
 
   /** The database file: --db / WSB_DB, or the default in the oclif data directory. */
   protected databasePath(path: string | undefined): string {
+    // A PostgreSQL URL's password is registered for redaction (by parsing it) before anything can print it.
+    if (path !== undefined && isPostgresUrl(path)) parsePostgresUrl(path)
     return path ?? join(this.config.dataDir, 'wsb.sqlite')
   }
 
   protected async openDatabase(path: string | undefined, options: { quickCheck?: boolean } = {}): Promise<Db> {
     if (!this.database) {
       const file = this.databasePath(path)
-      this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
+      // A PostgreSQL URL: its store is loaded only when named, so SQLite commands start as fast as before.
+      if (isPostgresUrl(file)) this.database = await (await import('../core/store/postgres/db.js')).openPostgresDb(file)
+      else this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
     }
     return this.database
   }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { isPostgresUrl } from '../core/store/postgres-url.js'
 import { Flags } from '@oclif/core'
 import { WsbCommand } from '../cli/base-command.js'
 import { notFound, refused, type WsbError } from '../core/errors.js'
@@ -29,7 +30,7 @@ Doctor changes nothing: it runs no due lifecycle steps and writes no row. It rea
     const { flags } = await this.parse(Doctor)
     // Opening a missing file would create an empty database and call it healthy: a typo must not pass.
     const path = this.databasePath(flags.db)
-    if (!existsSync(path)) throw notFound('database', path)
+    if (!isPostgresUrl(path) && !existsSync(path)) throw notFound('database', path)
     // No this.context(): that would run due lifecycle steps, and doctor must not write.
     // Doctor runs the full integrity_check itself and reports damage as a violation.
     const result = await runDoctor(await this.openDatabase(path, { quickCheck: false }), { workspace: flags.workspace })

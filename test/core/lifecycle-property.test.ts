@@ -62,7 +62,7 @@ describe('lifecycle properties', () => {
           for (const [id, limit] of limits) expect(await subtree(id)).toBeLessThanOrEqual(limit)
           expect(await (await verifyUsage(await refresh(ctx))).ok).toBe(true)
         }
-        ctx.db.sqlite.close()
+        ctx.db.close()
       }),
       { numRuns: 40 },
     )

@@ -67,7 +67,7 @@ describe('payment methods', () => {
     for (const expiry of ['13/2026', '00/2030', '1/2030', '12-2030'])
       await expect(addPaymentMethod(ctx, sandbox, { account: 'Acme', source: `pm_card_visa@${expiry}` })).rejects.toMatchObject({ code: 'INVALID_PAYMENT_METHOD', exitCode: 2 })
     expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods).toEqual([])
-    const dump = JSON.stringify(ctx.db.sqlite.prepare('SELECT * FROM events').all())
+    const dump = JSON.stringify(await ctx.db.all('SELECT * FROM events'))
     expect(dump).not.toMatch(/4242424242|4242 4242|0566-5566/)
   })
 

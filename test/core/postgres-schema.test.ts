@@ -70,8 +70,9 @@ describe('PostgreSQL schema derived from the SQLite schema', () => {
       const name = sqliteConfig(table).name
       const kinds = Object.fromEntries(Object.values(getTableColumns(table)).map((c) => [c.name, c.columnType]))
       const liteCols = lite.sqlite.prepare(`PRAGMA table_info(${name})`).all() as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[]
+      // rowid: SQLite's implicit rowid made explicit on PostgreSQL (migrations/postgres/0002_rowid.sql).
       const pgCols = await q<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null; is_identity: string }>(
-        `SELECT column_name, data_type, is_nullable, column_default, is_identity FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+        `SELECT column_name, data_type, is_nullable, column_default, is_identity FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND column_name <> 'rowid' ORDER BY ordinal_position`,
         [name],
       )
       const singlePk = liteCols.filter((c) => c.pk > 0).length === 1

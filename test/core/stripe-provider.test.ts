@@ -107,7 +107,7 @@ describe('Stripe provider', () => {
     const [invoice] = await (await listInvoices(await refresh(ctx))).invoices
     expect(await collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).toMatchObject({ paid: false, status: 'open' })
     expect((await showSubscription(await refresh(ctx), sub.id)).status).toBe('past_due')
-    expect(ctx.db.sqlite.prepare(`SELECT due_at FROM due_steps WHERE kind = 'collect' AND ref_id = ?`).all(invoice?.id)).toEqual([
+    expect(await ctx.db.all(`SELECT due_at FROM due_steps WHERE kind = 'collect' AND ref_id = ?`, invoice?.id ?? null)).toEqual([
       { due_at: Date.parse('2026-05-04T00:00:00Z') },
     ])
     const backup = await addPaymentMethod(await refresh(ctx), stripe, { account: 'Litware', source: 'pm_card_visa' })
@@ -136,7 +136,7 @@ describe('Stripe provider', () => {
     }
     expect(caught).toMatchObject({ code: 'PROVIDER_ERROR', exitCode: 5 })
     expect(JSON.stringify({ message: (caught as Error).message, details: (caught as { details: unknown }).details })).not.toContain('sk_test_')
-    const stored = JSON.stringify(ctx.db.sqlite.prepare('SELECT * FROM payment_attempts').all()) + JSON.stringify(ctx.db.sqlite.prepare('SELECT * FROM events').all())
+    const stored = JSON.stringify(await ctx.db.all('SELECT * FROM payment_attempts')) + JSON.stringify(await ctx.db.all('SELECT * FROM events'))
     expect(stored).not.toContain('sk_test_')
   })
 })

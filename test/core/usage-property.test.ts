@@ -64,7 +64,7 @@ describe('metering properties', () => {
           })
         }
         expect(await (await verifyUsage(ctx)).ok).toBe(true)
-        ctx.db.sqlite.close()
+        ctx.db.close()
       }),
       { numRuns: 60 },
     )

@@ -22,8 +22,7 @@ async function pooled(users: number): Promise<Ctx> {
   return ctx
 }
 
-const ledger = (ctx: Ctx) =>
-  ctx.db.sqlite.prepare('SELECT outcome, reason, delta, level_after AS level FROM usage_ledger ORDER BY id').all()
+const ledger = async (ctx: Ctx) => await ctx.db.all('SELECT outcome, reason, delta, level_after AS level FROM usage_ledger ORDER BY id')
 
 const rejects = async (ctx: Ctx, input: UsageReportInput, code: string) =>
   await expect(async () => await recordUsage(ctx, input)).rejects.toThrowError(expect.objectContaining({ code }))
@@ -44,7 +43,7 @@ describe('usage levels', () => {
     await recordUsage(ctx, { org: team.id, product: 'users', delta: 2 })
     await rejects(ctx, { org: team.id, product: 'users', delta: -3 }, 'BELOW_ZERO')
     expect(await (await usageByOrg(ctx)).orgs[0]?.products.find((p) => p.product === 'users')?.used).toBe(2)
-    expect(ledger(ctx)).toEqual([
+    expect(await ledger(ctx)).toEqual([
       { outcome: 'accepted', reason: null, delta: 2, level: 2 },
       { outcome: 'rejected', reason: 'BELOW_ZERO', delta: -3, level: 2 },
     ])
@@ -147,7 +146,7 @@ describe('enforcement', () => {
 
   it('R-SUB-5 a subscription decrease is checked against real usage', async () => {
     const ctx = await pooled(10)
-    const sub = ctx.db.sqlite.prepare('SELECT id FROM subscriptions').get() as { id: string }
+    const sub = (await ctx.db.get('SELECT id FROM subscriptions')) as { id: string }
     await recordUsage(ctx, { org: await (await org(ctx,'Team')).id, product: 'users', delta: 8 })
     await expect(async () => await updateSubscription(ctx, { ref: sub.id, items: { users: 7 } })).rejects.toThrowError(
       expect.objectContaining({ code: 'BELOW_USAGE', details: expect.objectContaining({ usage: 8, capacity: 7 }) }),
@@ -180,7 +179,7 @@ describe('idempotency', () => {
     const ctx = await pooled(1)
     const team = await org(ctx, 'Team')
     await rejects(ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' }, 'CAPACITY_EXCEEDED')
-    const sub = ctx.db.sqlite.prepare('SELECT id FROM subscriptions').get() as { id: string }
+    const sub = (await ctx.db.get('SELECT id FROM subscriptions')) as { id: string }
     await updateSubscription(ctx, { ref: sub.id, items: { users: 5 } })
     expect(await recordUsage(ctx, { org: team.id, product: 'users', delta: 2, key: 'retry-me' })).toMatchObject({ accepted: true, replayed: false })
   })
@@ -204,10 +203,10 @@ describe('ledger', () => {
     await decideUsage(ctx, { org: child.id, product: 'users', delta: 5 })
     await decideUsage(ctx, { org: 'Nobody', product: 'users', delta: 1 })
     await recordUsage(ctx, { org: parent.id, product: 'users', delta: 1 })
-    expect(ledger(ctx).map((row) => (row as { outcome: string }).outcome)).toEqual(['accepted', 'rejected', 'rejected', 'accepted'])
+    expect((await ledger(ctx)).map((row) => (row as { outcome: string }).outcome)).toEqual(['accepted', 'rejected', 'rejected', 'accepted'])
     expect(await verifyUsage(ctx)).toMatchObject({ ok: true, ledgerRows: 4, mismatches: [] })
-    ;ctx.db.sqlite.prepare(`UPDATE usage_levels SET subtree = subtree + 1 WHERE org_id = ?`).run(parent.id)
-    ;ctx.db.sqlite.prepare(`UPDATE pool_usage SET used = 7`).run()
+    await ctx.db.run(`UPDATE usage_levels SET subtree = subtree + 1 WHERE org_id = ?`, parent.id)
+    await ctx.db.run(`UPDATE pool_usage SET used = 7`)
     expect(await verifyUsage(ctx)).toMatchObject({
       ok: false,
       mismatches: [
@@ -265,7 +264,8 @@ describe('import', () => {
 })
 
 describe('a long-lived import stream', () => {
-  it('R-WS-4 R-USE-6 sees a cancellation that falls due while it streams', async () => {
+  // A second connection opened on the file path: SQLite-only as written (the postgres project's path is a display name).
+  it.skipIf(process.env.WSB_TEST_ENGINE === 'postgres')('R-WS-4 R-USE-6 sees a cancellation that falls due while it streams', async () => {
     const { PassThrough } = await import('node:stream')
     const { openDb } = await import('../../src/core/store/open.js')
     const { catchUp } = await import('../../src/core/lifecycle/run.js')

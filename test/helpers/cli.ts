@@ -1,6 +1,7 @@
 // Runs the built wsb binary as a subprocess, the way scripts use it.
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { inject } from 'vitest'
 import { tempDir } from './temp.js'
 
 export const WSB = fileURLToPath(new URL('../../bin/run.cjs', import.meta.url))
@@ -37,15 +38,41 @@ function result(code: number | null, stdout: string, stderr: string): CliResult 
   }
 }
 
+/**
+ * With WSB_TEST_ENGINE=postgres (the vitest "postgres" project), a test's SQLite
+ * file path stands for a PostgreSQL database of its own: made (synchronously, as
+ * the CLI helpers are) from the migrated template on first use, the same one for
+ * every later use of that path.
+ */
+const databases = new Map<string, string>()
+const root = fileURLToPath(new URL('../..', import.meta.url))
+export function engineDb(path: string): string {
+  if (process.env.WSB_TEST_ENGINE !== 'postgres' || !path.endsWith('.sqlite')) return path
+  let url = databases.get(path)
+  if (url === undefined) {
+    const server = new URL(inject('wsbPostgresUrl'))
+    const name = `${inject('wsbPostgresPrefix')}_cli_${process.pid}_${databases.size + 1}`
+    const script = `const { Client } = require('pg'); const c = new Client({ connectionString: process.argv[1] });
+      c.connect().then(() => c.query('CREATE DATABASE ${name} TEMPLATE ${inject('wsbPostgresTemplate')} STRATEGY WAL_LOG')).then(() => c.end())
+        .catch((e) => { console.error(e.message); process.exit(1) })`
+    const made = spawnSync(process.execPath, ['-e', script, server.toString()], { cwd: root, encoding: 'utf8' })
+    if (made.status !== 0) throw new Error(`cannot create a PostgreSQL test database: ${made.stderr}`)
+    server.pathname = `/${name}`
+    url = server.toString()
+    databases.set(path, url)
+  }
+  return url
+}
+
 export function wsb(args: string[], options: { db?: string; env?: Record<string, string | undefined>; input?: string } = {}): CliResult {
-  const env = cleanEnv({ ...(options.db ? { WSB_DB: options.db } : {}), ...options.env })
+  const env = cleanEnv({ ...(options.db ? { WSB_DB: engineDb(options.db) } : {}), ...options.env })
   const out = spawnSync(process.execPath, [WSB, ...args], { env, input: options.input ?? '', encoding: 'utf8', timeout: 60_000 })
   return result(out.status, out.stdout, out.stderr)
 }
 
 /** The same, without blocking the test process (for concurrency tests). */
 export function wsbAsync(args: string[], options: { db?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<CliResult> {
-  const env = cleanEnv({ ...(options.db ? { WSB_DB: options.db } : {}), ...options.env })
+  const env = cleanEnv({ ...(options.db ? { WSB_DB: engineDb(options.db) } : {}), ...options.env })
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [WSB, ...args], { env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     if (options.input !== undefined) child.stdin?.end(options.input)

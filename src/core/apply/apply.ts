@@ -424,9 +424,12 @@ class Applier {
       for (const [product, wanted] of Object.entries(spec.usage)) {
         const current = (await this.db.get<{ level: number }>('SELECT level FROM usage_levels WHERE org_id = ? AND product = ?', org.id, product))?.level ?? 0
         if (current === wanted) continue
+        const store = this.db.meterStore()
+        await store.load?.(this.ctx.workspace, [{ org: org.id, product }])
         meter ??= new Meter(this.ctx)
         const decision = meter.report({ org: org.id, product, set: wanted })
         meter.flush()
+        await store.persist?.()
         if (!decision.accepted) {
           const error = rejectionError(decision)
           error.message = `usage.${product} of "${org.label}": ${error.message}`

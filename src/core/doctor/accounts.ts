@@ -97,8 +97,8 @@ type MethodCount = { workspace_id: string; account_id: string; n: number; defaul
 const methodCounts = (scope: DoctorScope, having: string) =>
   query<MethodCount>(
     scope,
-    `SELECT a.workspace_id, a.id AS account_id, count(*) AS n, sum(pm.is_default <> 0) AS defaults,
-            group_concat(CASE WHEN pm.is_default <> 0 THEN pm.id END) AS default_ids
+    `SELECT a.workspace_id, a.id AS account_id, count(*) AS n, sum(CASE WHEN pm.is_default THEN 1 ELSE 0 END) AS defaults,
+            group_concat(CASE WHEN pm.is_default THEN pm.id END) AS default_ids
      FROM payment_methods pm JOIN billing_accounts a ON a.id = pm.account_id
      WHERE ${inScope('a.workspace_id')}
      GROUP BY a.id HAVING ${having} ORDER BY a.workspace_id, a.id`,
@@ -121,7 +121,7 @@ export const defaultPaymentMethod = defineCheck(
   'R-PM-1',
   'an account with payment methods has exactly one default',
   async function defaultPaymentMethod(scope) {
-    return (await methodCounts(scope, 'sum(pm.is_default <> 0) <> 1')).map((row): Finding => {
+    return (await methodCounts(scope, 'sum(CASE WHEN pm.is_default THEN 1 ELSE 0 END) <> 1')).map((row): Finding => {
       const defaults = sortedList(row.default_ids)
       return row.defaults === 0
         ? { ids: { workspaceId: row.workspace_id, accountId: row.account_id }, message: `account ${row.account_id} has ${row.n} payment methods and no default` }
@@ -138,7 +138,7 @@ export const creditBalance = defineCheck('credit-balance', 'R-INV-4', "an accoun
 scope,
 `SELECT a.workspace_id, a.id AS account_id, a.currency, a.credit_balance AS balance, coalesce(c.total, 0) AS entries
      FROM billing_accounts a
-     LEFT JOIN (SELECT account_id, sum(amount) AS total FROM credit_entries GROUP BY account_id) c ON c.account_id = a.id
+     LEFT JOIN (SELECT account_id, CAST(sum(amount) AS bigint) AS total FROM credit_entries GROUP BY account_id) c ON c.account_id = a.id
      WHERE a.credit_balance <> coalesce(c.total, 0) AND ${inScope('a.workspace_id')}
      ORDER BY a.workspace_id, a.id`
 )).map((row) => ({

@@ -36,7 +36,7 @@ export function defineCheck(
 }
 
 /** `column` belongs to the workspace in scope (every workspace when @ws is null). */
-export const inScope = (column: string): string => `(@ws IS NULL OR ${column} = @ws)`
+export const inScope = (column: string): string => `(CAST(@ws AS text) IS NULL OR ${column} = @ws)`
 
 /** SQL list of the statuses that feed a pool and count toward R-BA-5. */
 export const liveStatusList = contributingStatuses.map((status) => `'${status}'`).join(', ')
@@ -47,5 +47,5 @@ export async function query<Row>(scope: DoctorScope, sql: string): Promise<Row[]
   return scope.db.all<Row>(parts.join('?'), ...parts.slice(1).map(() => scope.workspaceId))
 }
 
-/** A comma-separated list from SQLite's group_concat, sorted, for stable ids and messages. */
+/** A comma-separated list from group_concat (SQLite's; on PostgreSQL, migrations/postgres/0003_group_concat.sql), sorted, for stable ids and messages. */
 export const sortedList = (concatenated: string | null): string[] => (concatenated ? concatenated.split(',').sort() : [])

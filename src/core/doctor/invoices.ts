@@ -8,7 +8,7 @@ export const invoiceNumbers = defineCheck('invoice-numbers', 'R-INV-1', "each ac
   const findings: Finding[] = []
   for (const row of await query<{ workspace_id: string; account_id: string; n: number; numbers: string; }>(
 scope,
-`SELECT a.workspace_id, a.id AS account_id, count(*) AS n, group_concat(i.number) AS numbers
+`SELECT a.workspace_id, a.id AS account_id, count(*) AS n, group_concat(CAST(i.number AS text)) AS numbers
      FROM invoices i JOIN billing_accounts a ON a.id = i.account_id
      WHERE ${inScope('a.workspace_id')}
      GROUP BY a.id HAVING min(i.number) <> 1 OR max(i.number) <> count(*) OR count(DISTINCT i.number) <> count(*)
@@ -68,12 +68,12 @@ scope,
 `SELECT i.workspace_id, i.account_id, i.id AS invoice_id, i.number, i.currency, i.subtotal, i.discount, i.tax_rate_milli, i.tax,
               i.total, i.credit_applied, i.amount_due, coalesce(l.charges, 0) AS charges, coalesce(l.discounts, 0) AS discounts
        FROM invoices i
-       LEFT JOIN (SELECT invoice_id, sum(CASE WHEN kind <> 'discount' THEN amount ELSE 0 END) AS charges,
-                         sum(CASE WHEN kind = 'discount' THEN amount ELSE 0 END) AS discounts
+       LEFT JOIN (SELECT invoice_id, CAST(sum(CASE WHEN kind <> 'discount' THEN amount ELSE 0 END) AS bigint) AS charges,
+                         CAST(sum(CASE WHEN kind = 'discount' THEN amount ELSE 0 END) AS bigint) AS discounts
                   FROM invoice_lines GROUP BY invoice_id) l ON l.invoice_id = i.id
        WHERE ${inScope('i.workspace_id')}
          AND (i.subtotal <> coalesce(l.charges, 0) OR i.discount <> -coalesce(l.discounts, 0) OR i.tax <> ${taxSql}
-              OR i.total <> i.subtotal - i.discount + i.tax OR i.amount_due <> max(0, i.total - i.credit_applied))
+              OR i.total <> i.subtotal - i.discount + i.tax OR i.amount_due <> CASE WHEN i.total - i.credit_applied > 0 THEN i.total - i.credit_applied ELSE 0 END)
        ORDER BY i.workspace_id, i.account_id, i.number`
 )) {
       const problems: string[] = []

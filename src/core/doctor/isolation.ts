@@ -108,7 +108,7 @@ export const workspaceIsolation = defineCheck('workspace-isolation', 'R-WS-2', "
   for (const { row, ref, sql } of references)
     for (const hit of await query<{ ws: string; id: string; ref_id: string; ref_ws: string; }>(
 scope,
-`SELECT ws, id, ref_id, ref_ws FROM (${sql}) WHERE ws <> ref_ws AND (${inScope('ws')} OR ${inScope('ref_ws')}) ORDER BY ws, id, ref_id`
+`SELECT ws, id, ref_id, ref_ws FROM (${sql}) AS r WHERE ws <> ref_ws AND (${inScope('ws')} OR ${inScope('ref_ws')}) ORDER BY ws, id, ref_id`
 ))
       findings.push({
         ids: { workspaceId: hit.ws, [`${row}Id`]: hit.id, [`${ref}Id`]: hit.ref_id, [`${ref}WorkspaceId`]: hit.ref_ws },

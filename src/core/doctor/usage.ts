@@ -87,7 +87,7 @@ export const poolCapacity = defineCheck(
     return (await query<{ workspace_id: string; pool_id: string; product: string; used: number; capacity: number} >(
 scope,
 `WITH capacity AS (
-         SELECT CASE w.mode WHEN 'assigned' THEN s.account_id ELSE s.workspace_id END AS pool_id, i.product, sum(i.quantity) AS capacity
+         SELECT CASE w.mode WHEN 'assigned' THEN s.account_id ELSE s.workspace_id END AS pool_id, i.product, CAST(sum(i.quantity) AS bigint) AS capacity
          FROM subscription_items i
          JOIN subscriptions s ON s.id = i.subscription_id
          JOIN workspaces w ON w.id = s.workspace_id

@@ -20,18 +20,29 @@ export type ListEventsOptions = { kinds?: string[]; since?: number; limit?: numb
 const wantsUsage = (kinds: string[] | undefined) =>
   !kinds?.length || kinds.some((kind) => kind === 'usage' || kind.startsWith('usage.'))
 
-type Row = { src: 'e' | 'u'; id: number; at: number; kind: string; refs: string; data: string }
+type Row = { src: 'e' | 'u'; id: number; at: number; kind: string; refs: string | null; data: string | null } & Record<`u_${string}`, unknown>
+
+const USAGE_NULLS = `CAST(NULL AS text) AS u_org, CAST(NULL AS text) AS u_product, CAST(NULL AS text) AS u_kind, CAST(NULL AS bigint) AS u_value,
+  CAST(NULL AS bigint) AS u_delta, CAST(NULL AS text) AS u_reason, CAST(NULL AS bigint) AS u_level, CAST(NULL AS bigint) AS u_headroom, CAST(NULL AS text) AS u_key`
+
+const refsOf = (row: Row): Record<string, unknown> =>
+  row.src === 'e' ? (JSON.parse(row.refs as string) as Record<string, unknown>) : { orgId: row.u_org, reportId: `rpt_${row.id}` }
+const dataOf = (row: Row): Record<string, unknown> =>
+  row.src === 'e'
+    ? (JSON.parse(row.data as string) as Record<string, unknown>)
+    : { product: row.u_product, kind: row.u_kind, value: row.u_value, delta: row.u_delta, reason: row.u_reason, level: row.u_level, headroom: row.u_headroom, key: row.u_key }
 
 export async function listEvents(db: Db, workspaceId: string, options: ListEventsOptions = {}): Promise<{ events: EventView[]} > {
   const params: unknown[] = []
   const since = options.since === undefined ? '' : ' AND at >= ?'
-  const parts = [`SELECT 'e' AS src, id, at, kind, refs, data FROM events WHERE workspace_id = ?${since}`]
+  // Usage rows are selected as columns and shaped into refs and data here: JSON
+  // building functions differ between SQLite and PostgreSQL (portable SQL only).
+  const parts = [`SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?${since}`]
   params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
   if (wantsUsage(options.kinds)) {
     parts.push(`SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
-        json_object('orgId', org_id, 'reportId', 'rpt_' || id) AS refs,
-        json_object('product', product, 'kind', kind, 'value', value, 'delta', delta, 'reason', reason,
-                    'level', level_after, 'headroom', headroom_after, 'key', key) AS data
+        CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
+        value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
       FROM usage_ledger WHERE workspace_id = ?${since}`)
     params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
   }
@@ -51,8 +62,8 @@ export async function listEvents(db: Db, workspaceId: string, options: ListEvent
       id: `${row.src === 'e' ? 'evt' : 'rpt'}_${row.id}`,
       at: iso(row.at),
       kind: row.kind,
-      refs: JSON.parse(row.refs),
-      data: Object.fromEntries(Object.entries(JSON.parse(row.data) as Record<string, unknown>).filter(([, value]) => value !== null)),
+      refs: refsOf(row) as Record<string, string>,
+      data: Object.fromEntries(Object.entries(dataOf(row)).filter(([, value]) => value !== null)),
     })),
   }
 }

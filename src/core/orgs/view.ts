@@ -19,7 +19,7 @@ export type LimitsByOrg = Map<string, Record<string, number>>
 
 export async function loadLimits(db: Db, workspaceId: string): Promise<LimitsByOrg> {
   const byOrg: LimitsByOrg = new Map()
-  const rows = (await db.all('SELECT org_id AS orgId, product, "limit" FROM org_limits WHERE workspace_id = ?', workspaceId)) as {
+  const rows = (await db.all('SELECT org_id AS "orgId", product, "limit" FROM org_limits WHERE workspace_id = ?', workspaceId)) as {
     orgId: string
     product: string
     limit: number

@@ -18,7 +18,7 @@ type Ws = Pick<WorkspaceRow, 'id' | 'mode'>
 const CONTRIBUTING = `('trialing', 'active', 'past_due')`
 
 export async function poolsOf(ctx: { db: Sql; workspace: Pick<WorkspaceRow, 'id' | 'mode' | 'name'> }): Promise<Pool[]> {
-  const accounts = (await ctx.db.all('SELECT id, name, organization_id AS organizationId FROM billing_accounts WHERE workspace_id = ? ORDER BY rowid', ctx.workspace.id)) as { id: string; name: string; organizationId: string | null }[]
+  const accounts = (await ctx.db.all('SELECT id, name, organization_id AS "organizationId" FROM billing_accounts WHERE workspace_id = ? ORDER BY rowid', ctx.workspace.id)) as { id: string; name: string; organizationId: string | null }[]
   if (ctx.workspace.mode !== 'assigned')
     return [{ id: ctx.workspace.id, kind: 'workspace', name: ctx.workspace.name, accountIds: accounts.map((a) => a.id), organizationId: null }]
   return accounts.map((a) => ({ id: a.id, kind: 'account', name: a.name, accountIds: [a.id], organizationId: a.organizationId }))
@@ -46,7 +46,7 @@ export type Capacity = Map<string, { capacity: number; contributions: Map<string
 /** Capacity per product of a pool: the quantities of every contributing subscription (R-POOL-1). */
 export async function capacityOf(db: Sql, workspace: Ws, poolId: string): Promise<Capacity> {
   const assigned = workspace.mode === 'assigned'
-  const rows = (await db.all(`SELECT s.account_id AS accountId, i.product, sum(i.quantity) AS quantity
+  const rows = (await db.all(`SELECT s.account_id AS "accountId", i.product, CAST(sum(i.quantity) AS bigint) AS quantity
        FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
        WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING}${assigned ? ' AND s.account_id = ?' : ''}
        GROUP BY s.account_id, i.product`, ...(assigned ? [workspace.id, poolId] : [workspace.id]))) as { accountId: string; product: string; quantity: number }[]
@@ -76,7 +76,7 @@ export async function usageOf(db: Sql, poolId: string): Promise<Map<string, numb
  */
 export async function scheduledDelta(db: Sql, workspace: Ws, poolId: string, product: string, exceptSubscriptionId: string): Promise<number> {
   const assigned = workspace.mode === 'assigned'
-  const row = (await db.get(`SELECT coalesce(sum(c.quantity - coalesce(i.quantity, 0)), 0) AS delta
+  const row = (await db.get(`SELECT coalesce(CAST(sum(c.quantity - coalesce(i.quantity, 0)) AS bigint), 0) AS delta
        FROM scheduled_changes c
        JOIN subscriptions s ON s.id = c.subscription_id
        LEFT JOIN subscription_items i ON i.subscription_id = c.subscription_id AND i.product = c.product

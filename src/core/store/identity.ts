@@ -6,12 +6,14 @@
 // way to corrupt a database).
 import { statSync } from 'node:fs'
 import { WsbError, ExitCode } from '../errors.js'
+import { isPostgresUrl } from './postgres-url.js'
 
 /** `throughLine`: the last input line whose batch was committed into the right file. */
 export type IdentityCheck = (committed: { throughLine: number }) => void
 
 export function watchFileIdentity(path: string): IdentityCheck {
-  if (path === ':memory:' || path === '') return () => {}
+  // A PostgreSQL database is named by its server, not by a file.
+  if (path === ':memory:' || path === '' || isPostgresUrl(path)) return () => {}
   const first = statSync(path)
   return (committed) => {
     let reason: 'deleted' | 'replaced' | undefined

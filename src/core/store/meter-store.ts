@@ -43,7 +43,18 @@ type LedgerValues = [
   at: number,
 ]
 
+/** What `load` needs of a report: which org, product and key it names. */
+export type MeterReport = { org: string; product: string; key?: string }
+
 export type MeterStore = {
+  /**
+   * PostgreSQL (postgres/meter-store.ts): reads and locks, at the start of a
+   * batch's transaction, what its reports can touch; the queries below then
+   * answer from memory. Absent on SQLite, whose statements run synchronously.
+   */
+  load?(workspace: { id: string; mode: string }, reports: readonly MeterReport[]): Promise<void>
+  /** PostgreSQL: writes the batch's ledger rows and changed counters; call after the Meter's flush. */
+  persist?(): Promise<void>
   orgById: Query<[string, string], OrgRow>
   orgsInWorkspace: Query<[string], OrgRow>
   orgsByName: Query<[string, string], OrgRow>
@@ -71,7 +82,7 @@ export type MeterStore = {
 
 /** The statuses that feed a pool (R-SUB-2), as SQL. */
 const CONTRIBUTING = `('trialing', 'active', 'past_due')`
-const CAPACITY = `SELECT s.account_id AS accountId, i.product, sum(i.quantity) AS quantity
+const CAPACITY = `SELECT s.account_id AS "accountId", i.product, sum(i.quantity) AS quantity
   FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
   WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING}`
 

@@ -110,11 +110,14 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     }
     const decisions = await ctx.db.write(
       async () => {
+        const store = ctx.db.meterStore()
+        await store.load?.(ctx.workspace, batch.flatMap((entry) => ('report' in entry ? [entry.report] : [])))
         // Keep the caches of the last batch when nobody else wrote in between.
         if (!meter?.stillValid(ctx)) meter = new Meter(ctx)
         const current = meter
         const out = batch.map((entry) => ('report' in entry ? current.report(entry.report) : undefined))
         current.flush()
+        await store.persist?.()
         return out
       },
       // A failed batch rolls back; its Meter's caches then describe nothing real.

@@ -6,9 +6,12 @@ import { Meter } from './meter.js'
 
 export async function decideUsage(ctx: Ctx, input: UsageReportInput): Promise<UsageDecision> {
   return await ctx.db.write(async () => {
+    const store = ctx.db.meterStore()
+    await store.load?.(ctx.workspace, [input])
     const meter = new Meter(ctx)
     const decision = meter.report(input)
     meter.flush()
+    await store.persist?.()
     return decision
   })
 }

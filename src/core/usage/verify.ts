@@ -12,7 +12,7 @@ export async function verifyUsage(ctx: Ctx): Promise<VerifyResult> {
   const key = (id: string, product: string) => `${id}\u0000${product}`
   const expectedLevel = new Map<string, number>()
   await db.each<{ org_id: string; product: string; total: number }>(
-    `SELECT org_id, product, sum(delta) AS total FROM usage_ledger WHERE workspace_id = ? AND outcome = 'accepted' GROUP BY org_id, product`,
+    `SELECT org_id, product, CAST(sum(delta) AS bigint) AS total FROM usage_ledger WHERE workspace_id = ? AND outcome = 'accepted' GROUP BY org_id, product`,
     [workspace.id],
     (row) => expectedLevel.set(key(row.org_id, row.product), row.total),
   )

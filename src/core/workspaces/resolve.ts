@@ -5,7 +5,7 @@ import type { Db } from '../store/connect.js'
 import type { WorkspaceRow } from '../store/schema/index.js'
 import { asciiOnly, sameName } from '../names.js'
 
-const COLUMNS = 'id, name, mode, clock_mode AS clockMode, clock_now AS clockNow, created_at AS createdAt, trial_used_at AS trialUsedAt'
+const COLUMNS = 'id, name, mode, clock_mode AS "clockMode", clock_now AS "clockNow", created_at AS "createdAt", trial_used_at AS "trialUsedAt"'
 
 export async function resolveWorkspace(db: Db, ref: string | undefined): Promise<WorkspaceRow> {
   if (ref === '') throw invalid('--workspace is empty; give a workspace id or name, or leave the flag out', { flag: 'workspace' })

@@ -1,0 +1,243 @@
+// The store API (../db.ts `Db`) on PostgreSQL, over one pg connection per Db
+// (one per process: a command is one sequence of statements, and the store's
+// transactions are per connection).
+//
+// Transactions. `write` runs `work` in a SERIALIZABLE transaction and, when
+// PostgreSQL reports a serialization failure (40001) or a deadlock (40P01),
+// rolls back and runs `work` again, up to MAX_ATTEMPTS with a jittered wait:
+// such a failure never reaches the user. SERIALIZABLE was chosen over READ
+// COMMITTED with explicit row locks because every rule the core checks before
+// it writes (R-USE-3 capacities and limits, unique names, invoice numbering,
+// lifecycle steps) then holds across processes as it does under SQLite's one
+// writer, without auditing each check for the rows it must lock; `work` is
+// already written to be re-runnable (a throw rolls it back; onRollback drops
+// caches). The metering hot path also takes row locks (meter-store.ts) so that
+// concurrent reports queue on the counters instead of failing and retrying.
+// `read` and snapshots are REPEATABLE READ READ ONLY: one state for all queries.
+//
+// Placeholders: the core writes `?`; they become $1, $2… outside string
+// literals and quoted identifiers (translated once per SQL text).
+import { setTimeout as sleep } from 'node:timers/promises'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import { getTableName, is, Table } from 'drizzle-orm'
+import type pg from 'pg'
+import type { Db, Orm, Param, WriteOptions } from '../db.js'
+import type { MeterStore } from '../meter-store.js'
+import * as sqliteTables from '../schema/index.js'
+import { postgresMeterStore } from './meter-store.js'
+import { parsePostgresUrl } from '../postgres-url.js'
+import { openPostgres, type PostgresHandle } from './open.js'
+import { pgTables } from './schema.js'
+
+const MAX_ATTEMPTS = 30
+
+/** `?` → `$n`, skipping '…' literals and "…" identifiers. */
+export function numberPlaceholders(sql: string): string {
+  let out = ''
+  let n = 0
+  let quote: string | null = null
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = null
+      out += ch
+    } else if (ch === "'" || ch === '"') {
+      quote = ch
+      out += ch
+    } else if (ch === '?') out += `$${++n}`
+    else out += ch
+  }
+  return out
+}
+
+/** A serialization failure or deadlock, also when drizzle wrapped it (DrizzleQueryError's `cause`). */
+const retryable = (error: unknown): boolean => {
+  for (let e = error as { code?: string; wsbRetry?: boolean; cause?: unknown } | null | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++)
+    if (e.code === '40001' || e.code === '40P01' || e.wsbRetry === true) return true
+  return false
+}
+
+/**
+ * How the core's drizzle code runs on PostgreSQL unchanged. The core builds its
+ * queries from the SQLite table objects (store/schema/). Drizzle renders SQL
+ * from a table's and columns' names, which the derived PostgreSQL tables share
+ * (postgres/derive.ts). `orm` is drizzle's node-postgres database wrapped in a
+ * proxy that swaps each SQLite table passed to insert/update/delete/from/joins
+ * for its derived PostgreSQL twin: statements are then built by the PostgreSQL
+ * dialect, and whole rows are read and written through the PostgreSQL columns
+ * (boolean, bigint as number, JSON text). Columns the core names in where
+ * clauses and selections are still the SQLite ones: they render as the same
+ * "table"."column", and their encodings are ones PostgreSQL accepts (1/0 for a
+ * boolean, numbers for bigint, JSON text); their decoders accept what pg returns.
+ */
+const twins = new Map<unknown, unknown>()
+for (const table of Object.values(sqliteTables)) {
+  if (!is(table, Table)) continue
+  const twin = Object.values(pgTables).find((candidate) => getTableName(candidate) === getTableName(table))
+  if (!twin) throw new Error(`internal: no PostgreSQL table for ${getTableName(table)}`)
+  twins.set(table, twin)
+}
+const TAKES_TABLE = new Set<PropertyKey>(['insert', 'update', 'delete', 'from', 'innerJoin', 'leftJoin', 'rightJoin', 'fullJoin'])
+
+function swapping<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value = Reflect.get(object, property, object) as unknown
+      if (typeof value !== 'function' || property === 'then' || property === 'constructor') return value
+      return (...args: unknown[]) => {
+        if (TAKES_TABLE.has(property) && args.length > 0) args[0] = twins.get(args[0]) ?? args[0]
+        const result = (value as (...a: unknown[]) => unknown).apply(object, args)
+        return result !== null && typeof result === 'object' && !(result instanceof Promise) ? swapping(result) : result
+      }
+    },
+  })
+}
+
+/**
+ * A Db on the PostgreSQL database at `url` (or at the URL a promise gives: test
+ * helpers create the database while the test goes on). Opening is started at
+ * once and awaited by the first call, so `connect` stays synchronous for both
+ * engines; its errors (mapped: DB_AUTH_FAILED, DB_NOT_FOUND…) surface there.
+ */
+export function postgresDb(url: string | Promise<string>, display: string): Db {
+  let handle: PostgresHandle | undefined
+  let client: pg.PoolClient | undefined
+  const ready = (async () => {
+    handle = await openPostgres(await url, { max: 1 })
+    client = await handle.pool.connect()
+    return client
+  })()
+  // Unobserved until first use: a failure must not crash the process as an unhandled rejection.
+  ready.catch(() => undefined)
+  let inTransaction = false
+  let orm: Orm | undefined
+  let meter: MeterStore | undefined
+  const translated = new Map<string, string>()
+  const query = async <T>(sql: string, params: Param[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
+    const connection = await ready
+    let text = translated.get(sql)
+    if (text === undefined) translated.set(sql, (text = numberPlaceholders(sql)))
+    return connection.query<T & pg.QueryResultRow>(text, params)
+  }
+  const control = async (sql: string) => (await ready).query(sql)
+
+  const db: Db = {
+    path: display,
+    readOnly: false,
+    get sqlite(): never {
+      throw new Error('internal: a PostgreSQL store has no SQLite connection')
+    },
+    get orm() {
+      // drizzle over the one connection once open; until then over a client that waits for it.
+      // drizzle passes its own type parsers with each query; they are dropped so the
+      // connection's apply (bigint as an exact number, open.ts) to drizzle's queries too.
+      const viaConnection = {
+        query: async (config: unknown, ...rest: unknown[]) => {
+          const { types: _drizzleTypes, ...own } = config as { types?: unknown }
+          return ((await ready).query as (...a: unknown[]) => unknown)(typeof config === 'object' ? own : config, ...rest)
+        },
+      }
+      orm ??= swapping(drizzle({ client: viaConnection as unknown as pg.Pool, schema: pgTables })) as unknown as Orm
+      return orm
+    },
+    async all<T>(sql: string, ...params: Param[]) {
+      return (await query<T>(sql, params)).rows as T[]
+    },
+    async get<T>(sql: string, ...params: Param[]) {
+      return (await query<T>(sql, params)).rows[0] as T | undefined
+    },
+    async run(sql: string, ...params: Param[]) {
+      return { changes: (await query(sql, params)).rowCount ?? 0 }
+    },
+    // Read whole: the ledger scans this serves stay well within memory at wsb's sizes (a cursor is future work).
+    async each<T>(sql: string, params: Param[], visit: (row: T) => void) {
+      for (const row of (await query<T>(sql, params)).rows) visit(row as T)
+    },
+    async write<T>(work: () => Promise<T>, options: WriteOptions = {}): Promise<T> {
+      if (inTransaction) {
+        if (options.dryRun) throw new Error('internal: a dry run cannot join an open transaction')
+        return work()
+      }
+      for (let attempt = 1; ; attempt++) {
+        await control('BEGIN ISOLATION LEVEL SERIALIZABLE')
+        inTransaction = true
+        try {
+          const result = await work()
+          await control(options.dryRun ? 'ROLLBACK' : 'COMMIT')
+          inTransaction = false
+          return result
+        } catch (error) {
+          await control('ROLLBACK').catch(() => undefined)
+          inTransaction = false
+          options.onRollback?.()
+          if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw error
+          await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6)))
+        }
+      }
+    },
+    async read<T>(work: () => Promise<T>): Promise<T> {
+      if (inTransaction) return work()
+      await control('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      inTransaction = true
+      try {
+        return await work()
+      } finally {
+        inTransaction = false
+        await control('ROLLBACK').catch(() => undefined)
+      }
+    },
+    async beginSnapshot() {
+      if (inTransaction) return
+      await control('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      inTransaction = true
+    },
+    async endSnapshot() {
+      if (!inTransaction) return
+      inTransaction = false
+      await control('COMMIT')
+    },
+    meterStore() {
+      meter ??= postgresMeterStore(db)
+      return meter
+    },
+    /**
+     * PostgreSQL checks its own pages (checksums, when the cluster has them) as
+     * it reads; what wsb can check cheaply is that every table of the schema
+     * can be read through its primary key index. amcheck is not assumed: it is
+     * an extension only a superuser may install.
+     */
+    async checkIntegrity(_thorough: boolean, maxProblems: number) {
+      const problems: string[] = []
+      for (const table of Object.values(pgTables)) {
+        if (problems.length >= maxProblems) break
+        try {
+          await query(`SELECT count(*) FROM "${getTableName(table)}"`, [])
+        } catch (error) {
+          problems.push(`${getTableName(table)}: ${(error as Error).message}`)
+        }
+      }
+      return problems
+    },
+    close() {
+      void ready
+        .then(async (connection) => {
+          if (inTransaction) await connection.query('ROLLBACK').catch(() => undefined)
+          connection.release()
+          await handle?.close()
+        })
+        .catch(() => undefined)
+    },
+  }
+  return db
+}
+
+/** Opens --db's PostgreSQL URL: connected, checked and migrated before it returns (errors show the masked URL). */
+export async function openPostgresDb(text: string): Promise<Db> {
+  const db = postgresDb(text, parsePostgresUrl(text).display)
+  try {
+    await db.get('SELECT 1')
+  } catch (error) {
+    db.close()
+    throw error
+  }
+  return db
+}
