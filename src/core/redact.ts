@@ -2,11 +2,13 @@
 // details, stored provider messages, event data and anything written to stderr
 // (debug output included). It removes Stripe secret keys (any sk_/rk_ key, a
 // Bearer token, and every secret registered at run time such as the exact key
-// or a database password) and anything shaped like a card number (R-PM-2),
+// or a database password), the password of any URL (scheme://user:PASSWORD@) and anything shaped like a card number (R-PM-2),
 // whatever code path produced the text.
 
 const STRIPE_KEY = /(?<![A-Za-z0-9])(?:sk|rk)_(?:test|live)_[0-9A-Za-z_]+/g
 const BEARER = /\bBearer\s+[^\s"',;]+/gi
+/** The password of any URL's userinfo (postgres://user:password@host): masked even before it could be registered. */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s@/'"]+)@/gi
 /** 12 to 19 digits, possibly grouped by single spaces or dashes: the shape of a PAN. */
 const PAN = /(?<![\d])(?:\d[ -]?){11,18}\d(?![\d])/g
 
@@ -31,7 +33,7 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0
 }
 
-const QUICK = /sk_|rk_|bearer|\d[ -]?\d[ -]?\d[ -]?\d/i
+const QUICK = /sk_|rk_|bearer|:\/\/|\d[ -]?\d[ -]?\d[ -]?\d/i
 
 /** The text with every secret and card number replaced by a marker. */
 export function redact(text: string): string {
@@ -41,6 +43,7 @@ export function redact(text: string): string {
   return out
     .replace(STRIPE_KEY, '[redacted]')
     .replace(BEARER, 'Bearer [redacted]')
+    .replace(URL_PASSWORD, '$1***@')
     .replace(PAN, (match) => (luhn(match.replace(/[ -]/g, '')) ? '[card number redacted]' : match))
 }
 

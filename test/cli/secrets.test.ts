@@ -133,3 +133,20 @@ describe('card numbers and keys typed by mistake', () => {
     }
   })
 })
+
+describe('database passwords', () => {
+  it('SPEC §3 a PostgreSQL password in --db or WSB_DB never reaches stdout or stderr, with DEBUG unset, wsb and * (oclif prints argv before flags are read)', () => {
+    const url = 'postgres://bob:s3cretPassw0rd@127.0.0.1:1/billing'
+    for (const debug of DEBUGS)
+      for (const [args, env] of [
+        [['workspace', 'list', '--db', url], {}],
+        [['workspace', 'list', '--json'], { WSB_DB: url }],
+      ] as const) {
+        const out = wsb([...args], { env: { ...env, ...(debug ? { DEBUG: debug } : {}) } })
+        expect(out.code).toBe(1)
+        expect(out.stdout + out.stderr).toContain('DB_UNREACHABLE')
+        expect(out.stdout + out.stderr).toContain('bob:***@127.0.0.1:1')
+        expect(out.stdout + out.stderr).not.toContain('s3cret')
+      }
+  })
+})

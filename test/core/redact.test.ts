@@ -11,7 +11,14 @@ describe('redact', () => {
 
   it('SPEC §3 removes a registered secret of any shape (the exact key, a database password)', () => {
     registerSecret('hunter2-p4ss')
-    expect(redact('postgres://u:hunter2-p4ss@h/db')).toBe('postgres://u:[redacted]@h/db')
+    expect(redact('password=hunter2-p4ss sslmode=require')).toBe('password=[redacted] sslmode=require')
+    expect(redact('postgres://u:hunter2-p4ss@h/db')).toBe('postgres://u:***@h/db')
+  })
+
+  it('removes the password of any URL, even one never registered (oclif debug prints argv before flags are parsed)', () => {
+    expect(redact("argv: [ '--db', 'postgres://bob:s3cret%40x@127.0.0.1:5432/billing' ]")).toBe("argv: [ '--db', 'postgres://bob:***@127.0.0.1:5432/billing' ]")
+    expect(redact('postgresql://u:p@h/db and https://a:b@c')).toBe('postgresql://u:***@h/db and https://a:***@c')
+    expect(redact('postgres://bob@host/db')).toBe('postgres://bob@host/db')
   })
 
   it('R-PM-2 removes card numbers (Luhn-valid, grouped or not) and keeps other long numbers', () => {
