@@ -4,23 +4,14 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
-import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { openPostgres } from '../../src/core/store/postgres/open.js'
 import { postgresMigrationsFolder } from '../../src/core/store/postgres/migrate.js'
-import { postgresDatabase } from '../helpers/postgres.js'
+import { postgresDatabase, queryPostgres } from '../helpers/postgres.js'
 
 const migrations = readMigrationFiles({ migrationsFolder: postgresMigrationsFolder() })
 
-const query = async <T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> => {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query<T>(text)).rows
-  } finally {
-    await client.end()
-  }
-}
+const query = queryPostgres
 
 /** Everything a refusal must leave as it was: every relation in every schema, and wsb's bookkeeping rows. */
 async function snapshot(url: string): Promise<unknown> {

@@ -1,18 +1,9 @@
 // The test server itself (issue 13): started once by vitest's globalSetup, one
 // fresh database per call, real durability settings.
-import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import { postgresDatabase, postgresServerUrl } from './postgres.js'
+import { postgresDatabase, postgresServerUrl, queryPostgres } from './postgres.js'
 
-const query = async <T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> => {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query<T>(text)).rows
-  } finally {
-    await client.end()
-  }
-}
+const query = queryPostgres
 
 describe('PostgreSQL test server', () => {
   it('gives each call its own empty database on one server', async () => {

@@ -35,3 +35,14 @@ export async function postgresDatabase(options: { empty?: boolean } = {}): Promi
   }
   return withDatabase(server, name)
 }
+
+/** One query on its own connection: what a test reads or arranges beside wsb. */
+export async function queryPostgres<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query<T>(text)).rows
+  } finally {
+    await client.end()
+  }
+}

@@ -1,35 +1,19 @@
 // Applies the drizzle-kit migrations in migrations/sqlite/ (same bookkeeping table as
 // drizzle's migrator), serialised by BEGIN IMMEDIATE so that processes opening a
 // fresh database at once cannot race, and refusing a database from a newer wsb.
-import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type Database from 'better-sqlite3'
 import type * as Migrator from 'drizzle-orm/migrator'
 import { invalid } from '../errors.js'
+import { migrationsFolderOf, newestMigration } from './migrations-folder.js'
 import { immediate } from './transaction.js'
 
 /** PRAGMA application_id of a wsb database: "wsb1". */
 export const APPLICATION_ID = 0x77736231
 const TABLE = '__drizzle_migrations'
 
-type Journal = { entries: { idx: number; when: number; tag: string }[] }
-
-let cachedFolder: string | undefined
-
-/** migrations/sqlite/ of the installed package, found from this module's own location. */
-export function migrationsFolder(): string {
-  if (cachedFolder) return cachedFolder
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    const candidate = join(dir, 'migrations', 'sqlite')
-    if (existsSync(join(candidate, 'meta', '_journal.json'))) return (cachedFolder = candidate)
-    const up = dirname(dir)
-    if (up === dir) throw new Error('wsb is installed without its migrations/sqlite/ folder')
-    dir = up
-  }
-}
+/** migrations/sqlite/ of the installed package. */
+export const migrationsFolder = (): string => migrationsFolderOf('sqlite')
 
 function lastApplied(sqlite: Database.Database): number | null {
   const exists = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(TABLE)
@@ -53,11 +37,10 @@ function refuseNewer(path: string, dbLast: number, known: number): never {
 
 let cachedKnown: number | undefined
 
-/** The newest migration this wsb ships (its journal's last entry). */
+/** The newest migration this wsb ships. */
 function knownSchema(folder: string): number {
-  if (cachedKnown !== undefined) return cachedKnown
-  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as Journal
-  return (cachedKnown = journal.entries.at(-1)?.when ?? 0)
+  if (cachedKnown === undefined) cachedKnown = newestMigration(folder)
+  return cachedKnown
 }
 
 /**

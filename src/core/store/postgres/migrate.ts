@@ -11,39 +11,22 @@
 // in public.__drizzle_migrations (hash, created_at = the journal's `when`), as
 // SQLite's migrate.ts does. Everything lives in the schema public, where
 // drizzle-kit's generated foreign keys point.
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
 import type pg from 'pg'
 import { invalid } from '../../errors.js'
+import { migrationsFolderOf, newestMigration } from '../migrations-folder.js'
 
 /** pg_advisory_lock(wsb, migrate): "wsb1" as in SQLite's application_id, and 1 for migrations. */
 export const MIGRATION_LOCK = [0x77736231, 1] as const
 export const MARKER_TABLE = 'wsb_meta'
 export const MIGRATIONS_TABLE = '__drizzle_migrations'
 
-type Journal = { entries: { idx: number; when: number; tag: string }[] }
-
-let cachedFolder: string | undefined
-
-/** migrations/postgres/ of the installed package, found from this module's own location. */
-export function postgresMigrationsFolder(): string {
-  if (cachedFolder) return cachedFolder
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    const candidate = join(dir, 'migrations', 'postgres')
-    if (existsSync(join(candidate, 'meta', '_journal.json'))) return (cachedFolder = candidate)
-    const up = dirname(dir)
-    if (up === dir) throw new Error('wsb is installed without its migrations/postgres/ folder')
-    dir = up
-  }
-}
+/** migrations/postgres/ of the installed package. */
+export const postgresMigrationsFolder = (): string => migrationsFolderOf('postgres')
 
 /** The newest migration this wsb ships (its journal's last `when`). */
 export function knownPostgresSchema(folder = postgresMigrationsFolder()): number {
-  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as Journal
-  return journal.entries.at(-1)?.when ?? 0
+  return newestMigration(folder)
 }
 
 /** What a database is, as far as wsb is concerned. */
