@@ -63,7 +63,7 @@ describe('PostgreSQL URLs', () => {
   it('SPEC §3 registers the password with the redaction point: decoded and as typed, it never reaches output', () => {
     parsePostgresUrl('postgresql://u:Tr0ub4dor%263@h/db')
     expect(redact('login failed with Tr0ub4dor&3 here')).toBe('login failed with [redacted] here')
-    expect(redact('--db postgresql://u:Tr0ub4dor%263@h/db')).toBe('--db postgresql://u:[redacted]@h/db')
+    expect(redact('--db postgresql://u:Tr0ub4dor%263@h/db')).toBe('--db postgresql://u:***@h/db')
   })
 
   const cases: [string, string, RegExp][] = [
