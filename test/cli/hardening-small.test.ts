@@ -94,4 +94,14 @@ describe('hardening: the smaller items', () => {
     expect(fits.length).toBe(254)
     expect(wsb(['account', 'update', 'Small Co', '--email', fits, '--json'], { db }).json().email).toBe(fits)
   })
+
+  it('R-PAY-1 a re-run of apply naming the workspace in another case beyond ASCII attaches its new payment method first, as for the exact name', () => {
+    const db = tempDbPath()
+    const file = (name: string, methods: string) =>
+      `workspace: { name: ${name}, mode: single, testClock: true, clockStart: 2026-01-01 }\naccounts: [ { name: A, currency: USD, paymentMethods: [${methods}], subscriptions: [ { label: main, trial: false, items: { users: 1 } } ] } ]\n`
+    expect(wsb(['apply', '-f', '-'], { db, input: file('élan', '') }).code).toBe(0)
+    const again = wsb(['apply', '-f', '-', '--json'], { db, input: file('ÉLAN', 'pm_card_visa') }).json()
+    expect(again.actions.map((a: { action: string; kind: string }) => `${a.action} ${a.kind}`).slice(0, 2)).toEqual(['create payment_method', 'unchanged workspace'])
+    expect(wsb(['workspace', 'list', '--json'], { db }).json().workspaces).toHaveLength(1)
+  })
 })

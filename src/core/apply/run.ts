@@ -31,7 +31,8 @@ async function pendingMethods(db: Db, workspaceId: string, file: ApplyFile): Pro
 }
 
 export async function runApply(db: Db, file: ApplyFile, options: { dryRun: boolean; provider: () => Promise<PaymentProvider> }): Promise<ApplyResult> {
-  const existing = (await db.get('SELECT id FROM workspaces WHERE lower(name) = lower(?)', file.workspace.name)) as { id: string } | undefined
+  // Matched as apply matches it: case-insensitively in every script (SQLite's lower() folds only A–Z).
+  const existing = (await db.all<{ id: string; name: string }>('SELECT id, name FROM workspaces')).find((row) => sameName(row.name, file.workspace.name))
   const early: ApplyAction[] = []
   if (existing && !options.dryRun) {
     const pending = await pendingMethods(db, existing.id, file)
