@@ -18,12 +18,17 @@ function cacheDirectory(dist) {
     return inPackage
   } catch {
     // An installed, read-only package: a directory only this user writes.
-    return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wsb', 'v8')
+    try {
+      return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wsb', 'v8')
+    } catch {
+      return undefined // no home at all (a uid without a password entry, HOME unset): no cache
+    }
   }
 }
 
 function install(dist) {
   const directory = cacheDirectory(dist)
+  if (directory === undefined) return
   const fresh = []
   const compile = Module.prototype._compile
   Module.prototype._compile = function compileWithCache(content, filename) {

@@ -4,6 +4,17 @@
 const path = require('node:path')
 const { pathToFileURL } = require('node:url')
 
+// oclif and its dependencies ask os.homedir() as they load, which throws when
+// HOME is unset and the uid has no password entry: say so under the contract.
+try {
+  require('node:os').homedir()
+} catch {
+  const message = `no home directory: HOME is unset and uid ${process.getuid?.()} has no entry in the password database; set HOME`
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: 'NO_HOME', message, details: {} } }, null, 2)}\n`)
+  else process.stderr.write(`Error: ${message} [NO_HOME]\n`)
+  process.exit(2)
+}
+
 // Code restored from a code cache cannot import() on its own; bundles call this.
 globalThis.__wsbImport = (specifier) => import(specifier)
 if (!process.env.WSB_NO_CODE_CACHE) require('./compile-cache.cjs').install(path.join(__dirname, '..', 'dist'))

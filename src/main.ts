@@ -1,6 +1,7 @@
 // Entry point of the bundled CLI: runs oclif, and reports errors that happen
 // outside any command (unknown command, bad topic) under the same contract.
 import { readFile } from 'node:fs/promises'
+import { userInfo } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Config, flush, run } from '@oclif/core'
 import { reportFailure, toFailure } from './cli/failure.js'
@@ -29,8 +30,23 @@ function redactStderr(): void {
     write(typeof chunk === 'string' ? redact(chunk) : chunk instanceof Uint8Array ? redact(Buffer.from(chunk).toString('utf8')) : chunk, ...rest)) as typeof process.stderr.write
 }
 
+/**
+ * oclif reads the login shell from the password database when SHELL is unset,
+ * and that throws for a uid without an entry (containers run as an arbitrary
+ * uid, cron, setpriv). wsb never starts a shell, so an unknown one is enough.
+ */
+function tolerateUnknownUser(): void {
+  if (process.env.SHELL !== undefined) return
+  try {
+    userInfo()
+  } catch {
+    process.env.SHELL = ''
+  }
+}
+
 export async function main(dir: string, options: { development?: boolean } = {}): Promise<void> {
   redactStderr()
+  tolerateUnknownUser()
   const argv = process.argv.slice(2)
   guardStdout()
   try {

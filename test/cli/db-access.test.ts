@@ -47,6 +47,18 @@ describe('databases this user may not write', () => {
     expect(wsbAs(owner, homes, db, ['org', 'list', '--json']).json().orgs.map((o: { name: string }) => o.name)).toEqual(['Sales'])
   })
 
+  it.skipIf(!canSwitchUsers())('a uid without a password entry and no HOME gets NO_HOME (exit 2), in words and in JSON; with HOME it works', () => {
+    const homes = sharedDir(0o755)
+    const db = join(sharedDir(0o1777), 'wsb.sqlite')
+    const unset = { HOME: undefined }
+    expectFailure(wsbAs(other, homes, db, ['workspace', 'list'], '', unset), { exit: 2, code: 'NO_HOME' })
+    const json = expectFailure(wsbAs(other, homes, db, ['workspace', 'list', '--json'], '', unset), { exit: 2, code: 'NO_HOME' })
+    expect(json.message).toContain('set HOME')
+    const listed = wsbAs(other, homes, db, ['workspace', 'list', '--json'])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.json()).toEqual({ workspaces: [] })
+  })
+
   it.skipIf(!canSwitchUsers())('read-only media (0444 file in a 0555 folder): doctor, export, usage report/verify and list/show commands work; writes are DB_UNWRITABLE', () => {
     const dir = sharedDir(0o755)
     const homes = sharedDir(0o755)
@@ -92,6 +104,18 @@ describe('databases this user may not write', () => {
     expectFailure(run('clock', 'advance', '--by', '1d', '--json'), { exit: 2, code: 'DB_UNWRITABLE' })
     expect(snapshot(db)).toEqual(before)
     expect(readdirSync(dir)).toEqual(['wsb.sqlite'])
+  })
+
+  it.skipIf(!canSwitchUsers())('a uid without a password entry and no HOME gets NO_HOME (exit 2), in words and in JSON; with HOME it works', () => {
+    const homes = sharedDir(0o755)
+    const db = join(sharedDir(0o1777), 'wsb.sqlite')
+    const unset = { HOME: undefined }
+    expectFailure(wsbAs(other, homes, db, ['workspace', 'list'], '', unset), { exit: 2, code: 'NO_HOME' })
+    const json = expectFailure(wsbAs(other, homes, db, ['workspace', 'list', '--json'], '', unset), { exit: 2, code: 'NO_HOME' })
+    expect(json.message).toContain('set HOME')
+    const listed = wsbAs(other, homes, db, ['workspace', 'list', '--json'])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.json()).toEqual({ workspaces: [] })
   })
 
   it.skipIf(!canSwitchUsers())('read-only media while the owner holds the database open: what is only in the -wal is read too', () => {

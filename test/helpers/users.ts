@@ -26,14 +26,16 @@ export function canSwitchUsers(): boolean {
 
 /**
  * Runs wsb as `user` on the database `db`, with its own home (made under `homes`,
- * owned by the user) so nothing of oclif's is shared between users.
+ * owned by the user) so nothing of oclif's is shared between users. SHELL is
+ * unset, as under cron or in a container, where oclif would ask the password
+ * database, which has no entry for these uids.
  */
-export function wsbAs(user: User, homes: string, db: string, args: string[], input = ''): CliResult {
+export function wsbAs(user: User, homes: string, db: string, args: string[], input = '', extra: Record<string, string | undefined> = {}): CliResult {
   const name = user === 'root-without-override' ? 'root' : String(user.uid)
   const home = join(homes, `home-${name}`)
   mkdirSync(home, { recursive: true, mode: 0o755 })
   if (user !== 'root-without-override') spawnSync('chown', [`${user.uid}:${user.uid}`, home])
-  const env = cleanEnv({ WSB_DB: db, HOME: home, XDG_DATA_HOME: home, XDG_CACHE_HOME: home, XDG_CONFIG_HOME: home })
+  const env = cleanEnv({ WSB_DB: db, HOME: home, XDG_DATA_HOME: home, XDG_CACHE_HOME: home, XDG_CONFIG_HOME: home, SHELL: undefined, ...extra })
   const out = spawnSync('setpriv', [...prefix(user), '--', process.execPath, WSB, ...args], { env, input, encoding: 'utf8', timeout: 60_000 })
   return { code: out.status ?? -1, stdout: String(out.stdout), stderr: String(out.stderr), json: () => JSON.parse(String(out.stdout)) }
 }
