@@ -84,7 +84,8 @@ describe('no secret in any output', () => {
       for (const text of outputs) clean(text)
       clean(stored(db))
     }
-  })
+    // About 120 CLI runs: 20-30 s on a quiet machine, more than the default minute on a loaded one.
+  }, 240_000)
 })
 
 describe('card numbers and keys typed by mistake', () => {
