@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { contextFor } from '../src/core/context.js'
-import { openDb } from '../src/core/store/open.js'
+import { type Db, openDb } from '../src/core/store/open.js'
 import { createWorkspace } from '../src/core/workspaces/create.js'
 import { resolveWorkspace } from '../src/core/workspaces/resolve.js'
 import { createAccount } from '../src/core/accounts/create.js'
@@ -21,6 +21,11 @@ const WSB = new URL('../bin/run.cjs', import.meta.url).pathname
 /** A pooled workspace with ample capacity and `top` × `children` orgs (names o<i>, o<i>/c<j>). */
 export async function seedWorkspace(path: string, top: number, children: number) {
   const db = openDb(path)
+  return { db, ctx: await seedWorkspaceOn(db, top, children) }
+}
+
+/** The same on an open database of either engine. */
+export async function seedWorkspaceOn(db: Db, top: number, children: number) {
   const view = await createWorkspace(db, { name: 'Bench', mode: 'pooled', clockStart: Date.parse('2026-01-01T00:00:00Z') })
   const ctx = contextFor(db, await resolveWorkspace(db, view.id))
   await createAccount(ctx, { name: 'A', currency: 'USD' })
@@ -34,7 +39,7 @@ export async function seedWorkspace(path: string, top: number, children: number)
   await db.write(async () => {
     for (let k = 0; k < rows.length; k += 500) await db.orm.insert(organizations).values(rows.slice(k, k + 500))
   })
-  return { db, ctx }
+  return ctx
 }
 
 export function writeReports(file: string, count: number, top: number, children: number, tag: string): void {

@@ -21,7 +21,7 @@ const worker = new URL('./pg-floor-worker.ts', import.meta.url).pathname
 export const drivers = ['pg', 'postgres'] as const
 type Driver = (typeof drivers)[number]
 
-const SCHEMA = `
+export const SCHEMA = `
 DROP TABLE IF EXISTS pool_usage, usage_levels, usage_ledger;
 CREATE TABLE pool_usage (pool_id text NOT NULL, workspace_id text NOT NULL, product text NOT NULL, used bigint NOT NULL DEFAULT 0, PRIMARY KEY (pool_id, product));
 CREATE TABLE usage_levels (org_id text NOT NULL, workspace_id text NOT NULL, product text NOT NULL, level bigint NOT NULL DEFAULT 0, subtree bigint NOT NULL DEFAULT 0, PRIMARY KEY (org_id, product));
@@ -50,7 +50,7 @@ function runWorker(args: string[]): Promise<WorkerOut> {
   })
 }
 
-async function transactions(url: string, driver: Driver, processes: number, pools: number, windowMs: number): Promise<TxRow> {
+export async function transactions(url: string, driver: Driver, processes: number, pools: number, windowMs: number): Promise<TxRow> {
   // Spawned processes need ~1 s to load on a busy 2-core machine; all start together.
   const startAt = Date.now() + 1500 + processes * 150
   const endAt = startAt + windowMs
@@ -70,7 +70,7 @@ async function transactions(url: string, driver: Driver, processes: number, pool
 
 const ledgerRow = (i: number) => ({ workspace: 'wb', org: `o${i % 1000}`, key: `k${i}`, at: 1_700_000_000_000 + i })
 
-async function batchPg(url: string, rows: number, batch: number): Promise<BatchRow> {
+export async function batchPg(url: string, rows: number, batch: number): Promise<BatchRow> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   await client.query('TRUNCATE usage_ledger')

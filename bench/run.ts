@@ -11,6 +11,7 @@ import { coldStart } from './coldstart.js'
 import { concurrency } from './concurrency.js'
 import { importThroughput, reportLatency } from './metering.js'
 import { pgFloor, pgFloorRows } from './pg-floor.js'
+import { engineRows, engines } from './engines.js'
 
 const here = new URL('.', import.meta.url).pathname
 const dir = join(here, 'tmp')
@@ -21,7 +22,7 @@ const log = (text: string) => process.stderr.write(`${text}\n`)
 const n = (x: number) => x.toLocaleString('en-US')
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, at: new Date().toISOString() }
 
-const groups = ['coldstart', 'import', 'report', 'concurrency', 'apply', 'pg-floor'] as const
+const groups = ['coldstart', 'import', 'report', 'concurrency', 'apply', 'engines', 'pg-floor'] as const
 const onlyAt = process.argv.indexOf('--only')
 const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...groups]
 for (const name of only) if (!(groups as readonly string[]).includes(name)) throw new Error(`--only: unknown group "${name}"; one or more of ${groups.join(', ')}`)
@@ -39,12 +40,14 @@ if (wanted('concurrency')) log('1, 2 and 4 concurrent reporter processes …')
 const concurrent: Awaited<ReturnType<typeof concurrency>> = wanted('concurrency') ? await concurrency(dir) : previous.concurrency
 if (wanted('apply')) log('apply of 10,000 orgs (a 1,000-deep branch), then unchanged …')
 const applied: ReturnType<typeof applyLargeTree> | undefined = wanted('apply') ? applyLargeTree(dir) : previous.apply
+if (wanted('engines')) log('wsb on PostgreSQL and SQLite side by side, with the bare pg floor …')
+const bothEngines: Awaited<ReturnType<typeof engines>> | undefined = wanted('engines') ? await engines(dir, log) : previous.engines
 if (wanted('pg-floor')) log('bare PostgreSQL driver loops (the pg floor) …')
 const floor: Awaited<ReturnType<typeof pgFloor>> | undefined = wanted('pg-floor') ? await pgFloor(log) : previous.pgFloor
 if (!starts || !import100k || !import1m || !report || !concurrent) throw new Error('bench/results.json lacks rows not run now: run the whole bench once')
 
 // Only rows measured now take this run's machine and date; the others keep theirs.
-const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(applied ? { apply: applied } : {}), ...(floor ? { pgFloor: floor } : {}) }
+const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}) }
 
 const rows: [string, string, string][] = [
   ...starts.map((s): [string, string, string] => [`cold start: ${s.command}`, `${s.medianMs} ms (${s.ratio}×)`, s.command.startsWith('node') ? 'baseline' : '≤ 2×']),
@@ -68,6 +71,7 @@ const rows: [string, string, string][] = [
         ['apply, the same file again (no changes)', `${n(applied.unchanged.ms)} ms, peak RSS ${applied.unchanged.peakRssMb} MB`, 'faster than the first'],
       ] as [string, string, string][])
     : []),
+  ...(bothEngines ? engineRows(bothEngines) : []),
   ...(floor ? pgFloorRows(floor) : []),
 ]
 const applyDate = applied?.at?.slice(0, 10)

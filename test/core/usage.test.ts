@@ -301,3 +301,23 @@ describe('a long-lived import stream', () => {
     ])
   })
 })
+
+describe('org references in reports', () => {
+  it('R-USE-1 a report finds its org by id, name in any case (beyond ASCII), or path; an ambiguous name or a wrong path changes nothing', async () => {
+    const ctx = await pooled(100)
+    const ecole = await org(ctx, 'École')
+    const paris = await org(ctx, 'Paris', ecole.id)
+    const team = await org(ctx, 'Team')
+    await org(ctx, 'Paris', team.id)
+    expect(await recordUsage(ctx, { org: 'ÉCOLE', product: 'users', delta: 1 })).toMatchObject({ orgId: ecole.id, level: 1 })
+    expect(await recordUsage(ctx, { org: 'école/PARIS', product: 'users', delta: 2 })).toMatchObject({ orgId: paris.id, level: 2 })
+    expect(await recordUsage(ctx, { org: ' team ', product: 'users', delta: 3 })).toMatchObject({ orgId: team.id, level: 3 })
+    expect(await recordUsage(ctx, { org: paris.id, product: 'users', delta: 1 })).toMatchObject({ orgId: paris.id, level: 3 })
+    await rejects(ctx, { org: 'Paris', product: 'users', delta: 1 }, 'AMBIGUOUS_REFERENCE')
+    await rejects(ctx, { org: 'Paris/École', product: 'users', delta: 1 }, 'NOT_FOUND')
+    const byOrg = new Map((await usageByOrg(ctx)).orgs.map((o) => [o.id, o.products.find((p) => p.product === 'users')?.used]))
+    // Each org's own level: nothing rejected moved one.
+    expect([byOrg.get(ecole.id), byOrg.get(paris.id), byOrg.get(team.id)]).toEqual([1, 3, 3])
+    expect(await verifyUsage(ctx)).toMatchObject({ ok: true })
+  })
+})

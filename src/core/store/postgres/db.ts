@@ -30,6 +30,8 @@ import { openPostgres, type PostgresHandle } from './open.js'
 import { pgTables } from './schema.js'
 
 const MAX_ATTEMPTS = 30
+/** Statements prepared per connection; texts beyond run unnamed (parsed each time). */
+const MAX_PREPARED = 500
 
 /** `?` → `$n`, skipping '…' literals and "…" identifiers. */
 export function numberPlaceholders(sql: string): string {
@@ -111,12 +113,17 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
   let inTransaction = false
   let orm: Orm | undefined
   let meter: MeterStore | undefined
-  const translated = new Map<string, string>()
+  // Each SQL text is translated once and, for the first MAX_PREPARED texts, prepared
+  // once per connection (a named statement): the hot paths then skip parsing and planning.
+  const translated = new Map<string, { text: string; name?: string }>()
   const query = async <T>(sql: string, params: Param[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
     const connection = await ready
-    let text = translated.get(sql)
-    if (text === undefined) translated.set(sql, (text = numberPlaceholders(sql)))
-    return connection.query<T & pg.QueryResultRow>(text, params)
+    let statement = translated.get(sql)
+    if (statement === undefined) {
+      statement = { text: numberPlaceholders(sql), ...(translated.size < MAX_PREPARED ? { name: `wsb${translated.size}` } : {}) }
+      translated.set(sql, statement)
+    }
+    return connection.query<T & pg.QueryResultRow>({ ...statement, values: params })
   }
   const control = async (sql: string) => (await ready).query(sql)
 

@@ -17,12 +17,69 @@
 //             write runs again and replays.
 import type { Db } from '../db.js'
 import type { ClaimedRow, MeterReport, MeterStore } from '../meter-store.js'
-import { sameName } from '../../names.js'
 
 type OrgRow = { id: string; name: string; parent_id: string | null }
 type CapacityRow = { accountId: string; product: string; quantity: number }
 
 const CONTRIBUTING = `('trialing', 'active', 'past_due')`
+
+/**
+ * What a batch reads but does not lock, as JSON in one row (bigint values are
+ * plain numbers there). Of the org tree only what the reports can name: orgs
+ * whose id is a reference, whose trimmed lower-cased name is a part of one, or
+ * whose name is not ASCII (PostgreSQL's lower() may fold those otherwise than
+ * JavaScript, so they are always candidates), and all their ancestors.
+ */
+const LOAD = `WITH RECURSIVE hit AS (
+  SELECT id, name, parent_id, rowid FROM organizations o
+  WHERE o.workspace_id = ? AND (o.id IN (SELECT unnest(?::text[])) OR lower(btrim(o.name)) IN (SELECT unnest(?::text[])) OR o.name ~ '[^\\x01-\\x7f]')
+), chain AS (
+  SELECT id, name, parent_id, rowid FROM hit
+  UNION
+  SELECT o.id, o.name, o.parent_id, o.rowid FROM organizations o JOIN chain c ON o.id = c.parent_id
+)
+SELECT
+  (SELECT coalesce(json_agg(json_build_array(id, name, parent_id) ORDER BY rowid), '[]') FROM chain) AS orgs,
+  (SELECT coalesce(json_agg(key), '[]') FROM products WHERE workspace_id = ? AND key = ANY(?)) AS products,
+  (SELECT coalesce(json_agg(json_build_array(l.org_id, l.product, l."limit")), '[]') FROM org_limits l WHERE l.org_id IN (SELECT id FROM chain)) AS limits,
+  (SELECT coalesce(json_agg(json_build_array(id, organization_id)), '[]')
+     FROM billing_accounts WHERE workspace_id = ? AND organization_id IN (SELECT id FROM chain WHERE parent_id IS NULL)) AS accounts,
+  (SELECT coalesce(json_agg(json_build_array(c.account_id, c.product, c.quantity) ORDER BY c.account_id, c.product), '[]') FROM (
+     SELECT s.account_id, i.product, sum(i.quantity) AS quantity
+     FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
+     WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING} GROUP BY s.account_id, i.product) c) AS capacity,
+  (SELECT coalesce(json_agg(json_build_array(id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key)), '[]')
+     FROM usage_ledger WHERE workspace_id = ? AND key = ANY(?) AND outcome = 'accepted') AS claimed,
+  (SELECT coalesce(json_agg(v ORDER BY v), '[]') FROM (SELECT nextval(pg_get_serial_sequence('usage_ledger', 'id')) AS v FROM generate_series(1, ?)) s) AS ids`
+
+type LoadedState = {
+  orgs: [string, string, string | null][]
+  products: string[]
+  limits: [string, string, number][]
+  accounts: [string, string][]
+  capacity: [string, string, number][]
+  claimed: [number, string, string, string, number, number, number, number | null, string | null, string | null, number, string][]
+  ids: number[]
+}
+
+const LOCK_POOLS = 'SELECT pool_id, product, used FROM pool_usage WHERE pool_id = ANY(?) AND product = ANY(?) ORDER BY pool_id, product FOR UPDATE'
+const LOCK_COUNTERS =
+  'SELECT org_id, product, level, subtree FROM usage_levels WHERE org_id = ANY(?) AND product = ANY(?) ORDER BY org_id, product FOR UPDATE'
+
+const PERSIST = `WITH ledger AS (
+  INSERT INTO usage_ledger (id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
+  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+), levels AS (
+  INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
+  ON CONFLICT (org_id, product) DO UPDATE SET level = excluded.level, subtree = excluded.subtree
+)
+INSERT INTO pool_usage (pool_id, workspace_id, product, used)
+SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[])
+ON CONFLICT (pool_id, product) DO UPDATE SET used = excluded.used`
+
+/** Names folded as sameName compares them (core/names.ts); SQLite's A-Z-only folding is finer, so this finds a superset. */
+const fold = (text: string) => text.trim().toLowerCase()
 /** SQLite's lower(): A-Z only, as the SQLite store compares names. */
 const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase())
 const key = (a: string, b: string) => `${a}\u0000${b}`
@@ -39,8 +96,13 @@ export function postgresMeterStore(db: Db): MeterStore {
   let pools = new Map<string, { used: number }>()
   let lockedOrgs = new Set<string>()
   let ids: number[] = []
+  // Indexes of the loaded orgs: by folded name (candidates), by SQLite's lower() (the Meter's lookups), and under a parent.
+  let byName = new Map<string, OrgRow[]>()
+  let bySqliteName = new Map<string, OrgRow[]>()
+  let byParentAndName = new Map<string, OrgRow[]>()
   let ledger: unknown[][] = []
-  let writes = new Map<string, () => Promise<unknown>>()
+  let levelWrites = new Map<string, [string, string, string, number, number]>()
+  let poolWrites = new Map<string, [string, string, string, number]>()
   let version = 0
 
   const counterRow = (orgId: string, product: string) => {
@@ -52,122 +114,132 @@ export function postgresMeterStore(db: Db): MeterStore {
     for (let row = orgById.get(orgId); row; row = row.parent_id === null ? undefined : orgById.get(row.parent_id)) chain.push(row.id)
     return chain
   }
-  /** Every org a reference could resolve to (by id, or by the name of its last path part): a superset of the Meter's answer. */
+  /** Orgs whose name equals `name` as SQLite's lower() compares them (under `parent`, when given), in creation order. */
+  const named = (name: string): OrgRow[] => bySqliteName.get(asciiLower(name)) ?? []
+  const namedUnder = (parent: string | null, name: string): OrgRow[] => byParentAndName.get(`${parent ?? ''}\u0000${asciiLower(name)}`) ?? []
+  /**
+   * Every org a reference could resolve to — by id, by name, or by a path "A/B"
+   * walked from the top — compared folded (trimmed, lower-cased beyond ASCII):
+   * a superset of the Meter's answer, which compares the same names more strictly.
+   */
   const candidates = (ref: string): OrgRow[] => {
     const byId = orgById.get(ref)
     if (byId) return [byId]
-    const last = (ref.split('/').at(-1) ?? ref).trim()
-    return orgs.filter((row) => sameName(row.name, last) || asciiLower(row.name) === asciiLower(last))
+    const parts = ref.split('/')
+    if (parts.length === 1) return byName.get(fold(ref)) ?? []
+    let found = (byName.get(fold(parts[0] as string)) ?? []).filter((row) => row.parent_id === null)
+    for (const part of parts.slice(1)) {
+      const parents = new Set(found.map((row) => row.id))
+      found = (byName.get(fold(part)) ?? []).filter((row) => row.parent_id !== null && parents.has(row.parent_id))
+    }
+    return found
   }
 
   return {
     async load(workspace, reports: readonly MeterReport[]) {
       const ws = workspace.id
-      orgs = await db.all<OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? ORDER BY rowid', ws)
-      orgById = new Map(orgs.map((row) => [row.id, row]))
       const wanted = [...new Set(reports.map((r) => r.product))]
-      products = new Set(
-        (await db.all<{ key: string }>(`SELECT key FROM products WHERE workspace_id = ? AND key = ANY(?)`, ws, wanted as never)).map((r) => r.key),
-      )
-      limits = new Map()
-      for (const row of await db.all<{ org_id: string; product: string; limit: number }>(
-        'SELECT l.org_id, l.product, l."limit" FROM org_limits l JOIN organizations o ON o.id = l.org_id WHERE o.workspace_id = ?',
-        ws,
-      )) {
-        let list = limits.get(row.org_id)
-        if (!list) limits.set(row.org_id, (list = []))
-        list.push({ product: row.product, limit: row.limit })
-      }
-      accounts = new Map(
-        (await db.all<{ id: string; org: string }>('SELECT id, organization_id AS org FROM billing_accounts WHERE workspace_id = ? AND organization_id IS NOT NULL', ws)).map(
-          (r) => [r.org, r.id],
-        ),
-      )
-      capacity = await db.all<CapacityRow>(
-        `SELECT s.account_id AS "accountId", i.product, CAST(sum(i.quantity) AS bigint) AS quantity
-         FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
-         WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING} GROUP BY s.account_id, i.product ORDER BY s.account_id, i.product`,
-        ws,
-      )
       const keys = reports.flatMap((r) => (r.key === undefined ? [] : [r.key]))
+      // One round trip for everything the batch reads but does not lock.
+      const refs = [...new Set(reports.map((r) => r.org))]
+      const parts = [...new Set(refs.flatMap((ref) => ref.split('/').map(fold)))]
+      const state = (await db.get<LoadedState>(LOAD, ws, refs as never, parts as never, ws, wanted as never, ws, ws, ws, keys as never, reports.length)) as LoadedState
+      orgs = state.orgs.map(([id, name, parent_id]) => ({ id, name, parent_id }))
+      orgById = new Map(orgs.map((row) => [row.id, row]))
+      byName = new Map()
+      bySqliteName = new Map()
+      byParentAndName = new Map()
+      const add = (index: Map<string, OrgRow[]>, name: string, row: OrgRow) => {
+        const list = index.get(name)
+        if (list) list.push(row)
+        else index.set(name, [row])
+      }
+      for (const row of orgs) {
+        const lowered = asciiLower(row.name)
+        add(byName, fold(row.name), row)
+        add(bySqliteName, lowered, row)
+        add(byParentAndName, `${row.parent_id ?? ''}\u0000${lowered}`, row)
+      }
+      products = new Set(state.products)
+      limits = new Map()
+      for (const [orgId, product, limit] of state.limits) {
+        let list = limits.get(orgId)
+        if (!list) limits.set(orgId, (list = []))
+        list.push({ product, limit })
+      }
+      accounts = new Map(state.accounts.map(([id, org]) => [org, id]))
+      capacity = state.capacity.map(([accountId, product, quantity]) => ({ accountId, product, quantity }))
       claimed = new Map(
-        keys.length === 0
-          ? []
-          : (
-              await db.all<ClaimedRow & { key: string }>(
-                `SELECT id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key FROM usage_ledger
-                 WHERE workspace_id = ? AND key = ANY(?) AND outcome = 'accepted'`,
-                ws,
-                keys as never,
-              )
-            ).map((row) => [row.key, row]),
+        state.claimed.map(([id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, k]) => [
+          k,
+          { id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at },
+        ]),
       )
+      ids = state.ids
       // What the reports check, locked: pool counters first, then chain counters, each in key order.
-      lockedOrgs = new Set(reports.flatMap((r) => candidates(r.org).flatMap((row) => chainOf(row.id))))
+      lockedOrgs = new Set()
+      for (const ref of new Set(reports.map((r) => r.org))) for (const row of candidates(ref)) for (const id of chainOf(row.id)) lockedOrgs.add(id)
       const poolIds = new Set<string>()
       for (const orgId of lockedOrgs) {
         const top = chainOf(orgId).at(-1) as string
         const pool = workspace.mode === 'assigned' ? accounts.get(top) : ws
         if (pool !== undefined) poolIds.add(pool)
       }
-      pools = new Map(
-        (
-          await db.all<{ pool_id: string; product: string; used: number }>(
-            'SELECT pool_id, product, used FROM pool_usage WHERE pool_id = ANY(?) AND product = ANY(?) ORDER BY pool_id, product FOR UPDATE',
-            [...poolIds] as never,
-            wanted as never,
-          )
-        ).map((r) => [key(r.pool_id, r.product), { used: r.used }]),
-      )
-      counters = new Map(
-        (
-          await db.all<{ org_id: string; product: string; level: number; subtree: number }>(
-            'SELECT org_id, product, level, subtree FROM usage_levels WHERE org_id = ANY(?) AND product = ANY(?) ORDER BY org_id, product FOR UPDATE',
-            [...lockedOrgs] as never,
-            wanted as never,
-          )
-        ).map((r) => [key(r.org_id, r.product), { level: r.level, subtree: r.subtree }]),
-      )
-      ids = (
-        await db.all<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('usage_ledger', 'id')) AS id FROM generate_series(1, ?) ORDER BY 1`, reports.length)
-      ).map((r) => Number(r.id))
+      pools = new Map()
+      if (poolIds.size > 0)
+        for (const r of await db.all<{ pool_id: string; product: string; used: number }>(LOCK_POOLS, [...poolIds] as never, wanted as never))
+          pools.set(key(r.pool_id, r.product), { used: r.used })
+      counters = new Map()
+      if (lockedOrgs.size > 0)
+        for (const r of await db.all<{ org_id: string; product: string; level: number; subtree: number }>(LOCK_COUNTERS, [...lockedOrgs] as never, wanted as never))
+          counters.set(key(r.org_id, r.product), { level: r.level, subtree: r.subtree })
       ledger = []
-      writes = new Map()
+      levelWrites = new Map()
+      poolWrites = new Map()
       version++
     },
     async persist() {
-      const CHUNK = 1000
+      // One statement: the ledger rows, the changed chain counters and pool counters, each set as arrays (unnest).
+      const columns = Array.from({ length: 15 }, (_, c) => ledger.map((row) => row[c]))
+      const levels = [...levelWrites.values()]
+      const poolRows = [...poolWrites.values()]
       try {
-        for (let start = 0; start < ledger.length; start += CHUNK) {
-          const rows = ledger.slice(start, start + CHUNK)
-          const values = rows.map(() => `(${Array(15).fill('?').join(', ')})`).join(', ')
-          await db.run(
-            `INSERT INTO usage_ledger (id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at) VALUES ${values}`,
-            ...(rows.flat() as never[]),
-          )
-        }
+        await db.run(
+          PERSIST,
+          ...(columns as never[]),
+          levels.map((l) => l[0]) as never,
+          levels.map((l) => l[1]) as never,
+          levels.map((l) => l[2]) as never,
+          levels.map((l) => l[3]) as never,
+          levels.map((l) => l[4]) as never,
+          poolRows.map((p) => p[0]) as never,
+          poolRows.map((p) => p[1]) as never,
+          poolRows.map((p) => p[2]) as never,
+          poolRows.map((p) => p[3]) as never,
+        )
       } catch (error) {
         // Another process claimed one of these keys first: run the batch again, and it replays.
         if ((error as { code?: string }).code === '23505') Object.assign(error as object, { wsbRetry: true })
         throw error
       }
-      for (const write of writes.values()) await write()
       ledger = []
-      writes = new Map()
+      levelWrites = new Map()
+      poolWrites = new Map()
     },
     orgById: { get: (_ws, id) => orgById.get(id), all: (_ws, id) => (orgById.has(id) ? [orgById.get(id) as OrgRow] : []) },
     orgsInWorkspace: { get: () => orgs[0], all: () => orgs },
+    // Through the folded-name index; then SQLite's comparison (A-Z only), as the SQLite store answers.
     orgsByName: {
-      get: (_ws, name) => orgs.find((r) => asciiLower(r.name) === asciiLower(name)),
-      all: (_ws, name) => orgs.filter((r) => asciiLower(r.name) === asciiLower(name)).slice(0, 2),
+      get: (_ws, name) => named(name).find(() => true),
+      all: (_ws, name) => named(name).slice(0, 2),
     },
     topByName: {
-      get: (_ws, name) => orgs.find((r) => r.parent_id === null && asciiLower(r.name) === asciiLower(name)),
-      all: (_ws, name) => orgs.filter((r) => r.parent_id === null && asciiLower(r.name) === asciiLower(name)),
+      get: (_ws, name) => namedUnder(null, name)[0],
+      all: (_ws, name) => namedUnder(null, name),
     },
     childByName: {
-      get: (parent, name) => orgs.find((r) => r.parent_id === parent && asciiLower(r.name) === asciiLower(name)),
-      all: (parent, name) => orgs.filter((r) => r.parent_id === parent && asciiLower(r.name) === asciiLower(name)),
+      get: (parent, name) => namedUnder(parent, name)[0],
+      all: (parent, name) => namedUnder(parent, name),
     },
     accountOfOrg: {
       get: (org) => (accounts.has(org) ? { id: accounts.get(org) as string } : undefined),
@@ -194,32 +266,13 @@ export function postgresMeterStore(db: Db): MeterStore {
     writeCounter: {
       run(orgId, workspaceId, product, level, subtree) {
         counters.set(key(orgId, product), { level, subtree })
-        writes.set(`l${key(orgId, product)}`, () =>
-          db.run(
-            `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (org_id, product) DO UPDATE SET level = excluded.level, subtree = excluded.subtree`,
-            orgId,
-            workspaceId,
-            product,
-            level,
-            subtree,
-          ),
-        )
+        levelWrites.set(key(orgId, product), [orgId, workspaceId, product, level, subtree])
       },
     },
     writePool: {
       run(poolId, workspaceId, product, used) {
         pools.set(key(poolId, product), { used })
-        writes.set(`p${key(poolId, product)}`, () =>
-          db.run(
-            `INSERT INTO pool_usage (pool_id, workspace_id, product, used) VALUES (?, ?, ?, ?)
-             ON CONFLICT (pool_id, product) DO UPDATE SET used = excluded.used`,
-            poolId,
-            workspaceId,
-            product,
-            used,
-          ),
-        )
+        poolWrites.set(key(poolId, product), [poolId, workspaceId, product, used])
       },
     },
     // Each load is a new state: a Meter never carries its caches into the next transaction here.
