@@ -4,8 +4,10 @@
 # time with the wsb command line: trial, renewals, invoices, failover, dunning.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-mkdir -p "$root/.demo"
-export WSB_DB="$root/.demo/wsb-demo.sqlite"
+# WSB_DEMO_DB builds it elsewhere (the db copy test builds it in a temp folder).
+export WSB_DB="${WSB_DEMO_DB:-$root/.demo/wsb-demo.sqlite}"
+demo_dir="$(dirname "$WSB_DB")"
+mkdir -p "$demo_dir"
 rm -f "$WSB_DB" "$WSB_DB-wal" "$WSB_DB-shm"
 
 wsb() {
@@ -30,7 +32,7 @@ wsb clock advance --by 2mo
 wsb invoice list
 first=$(node "$root/bin/run.cjs" invoice list --json | field invoices.0.id)
 wsb invoice show "$first"
-wsb invoice pdf "$first" -o "$root/.demo/acme-invoice-0001.pdf"
+wsb invoice pdf "$first" -o "$demo_dir/acme-invoice-0001.pdf"
 
 section "2. A global corporation: assigned mode (USA/USD, Germany/EUR, Japan/JPY silos)"
 wsb apply -f "$root/examples/global-assigned.yaml"

@@ -1,0 +1,208 @@
+// `wsb db copy`: a whole SQLite database into an empty PostgreSQL one (issue 13,
+// "moving up"). All or nothing: the target is written in one transaction, which
+// first locks every wsb table against writers and checks they are empty, and
+// commits only once every table's row count equals the source's. The source is
+// read in one read snapshot, so a process writing the file meanwhile cannot
+// make the copy mix two states.
+//
+// Rows are streamed (an open SQLite cursor per table, never a whole table in
+// memory) and sent in batches of BATCH_ROWS (or --batch-size) as one `INSERT … SELECT FROM
+// unnest($1::bigint[], $2::text[], …)`: one statement and one round trip per
+// batch whatever its size. Integers are read as BigInt (exact beyond 2^53) and
+// sent as decimal text; JSON columns are copied as the very text SQLite holds.
+// Each row keeps its SQLite rowid in PostgreSQL's `rowid` column (the core
+// orders by it where creation order matters), and every identity sequence is
+// set past the copied values (and past SQLite's AUTOINCREMENT high-water mark),
+// so later inserts get new ids.
+import type Database from 'better-sqlite3'
+import type pg from 'pg'
+import { ExitCode, WsbError, invalid, isWsbError, refused } from '../errors.js'
+import { redact } from '../redact.js'
+import { type CopyTable, copyPlan } from './copy-plan.js'
+import type { Db } from './db.js'
+import { openPostgres } from './postgres/open.js'
+
+export const BATCH_ROWS = 5000
+
+export type CopyProgress = (table: string, rows: number, totalRows: number) => void
+
+export type CopiedTables = { copied: Record<string, number>; rows: number; target: string }
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`
+
+/** One SQLite value as the text PostgreSQL parses for the column's type (null stays null). */
+function toPostgres(value: unknown, type: CopyTable['columns'][number]['type'], where: () => string): string | null {
+  if (value === null || value === undefined) return null
+  if (Buffer.isBuffer(value)) throw invalid(`${where()} holds binary data, which wsb never writes; the file is not as wsb left it`, {}, 'DB_COPY_FAILED')
+  if (type === 'boolean') {
+    if (value === 0n || value === 0) return 'f'
+    if (value === 1n || value === 1) return 't'
+    // Anything else is sent as it is, for PostgreSQL to refuse with its own words.
+    return String(value)
+  }
+  if (typeof value === 'number' && type === 'bigint' && !Number.isInteger(value)) return String(value)
+  return typeof value === 'string' ? value : String(value)
+}
+
+/** Rows of one source table, parents first when the table references itself. */
+function sourceRows(sqlite: Database.Database, table: CopyTable): IterableIterator<unknown[]> {
+  const columns = table.columns.map((c) => `t.${quote(c.name)}`).join(', ')
+  const name = quote(table.name)
+  let sql = `SELECT t.rowid, ${columns} FROM ${name} t ORDER BY t.rowid`
+  if (table.selfParent) {
+    const child = quote(table.selfParent.column)
+    const parent = quote(table.selfParent.references)
+    // Depth first from the roots; a row on a cycle (no root above it) comes last, for the target to refuse.
+    sql = `WITH RECURSIVE depth(key, d) AS (
+        SELECT ${parent}, 0 FROM ${name} WHERE ${child} IS NULL
+        UNION ALL SELECT c.${parent}, depth.d + 1 FROM ${name} c JOIN depth ON c.${child} = depth.key)
+      SELECT t.rowid, ${columns} FROM ${name} t LEFT JOIN (SELECT key, min(d) AS d FROM depth GROUP BY key) x ON x.key = t.${parent}
+      ORDER BY coalesce(x.d, 9223372036854775807), t.rowid`
+  }
+  return sqlite.prepare(sql).safeIntegers(true).raw(true).iterate() as IterableIterator<unknown[]>
+}
+
+/** The table names among `tables` that hold at least one row. */
+async function nonEmpty(client: pg.ClientBase, tables: CopyTable[]): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    tables.map((t) => `SELECT ${`'${t.name}'`} AS name WHERE EXISTS (SELECT 1 FROM ${quote(t.name)})`).join(' UNION ALL '),
+  )
+  return rows.map((r) => r.name).sort()
+}
+
+async function insertBatch(client: pg.ClientBase, table: CopyTable, batch: unknown[][], first: bigint): Promise<void> {
+  const columns = ['rowid', ...table.columns.map((c) => c.name)]
+  const types = ['bigint', ...table.columns.map((c) => c.type)]
+  const arrays: (string | null)[][] = columns.map(() => new Array(batch.length))
+  for (let r = 0; r < batch.length; r++) {
+    const row = batch[r] as unknown[]
+    ;(arrays[0] as (string | null)[])[r] = String(row[0])
+    for (let c = 0; c < table.columns.length; c++) {
+      const column = table.columns[c] as CopyTable['columns'][number]
+      ;(arrays[c + 1] as (string | null)[])[r] = toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])}, batch from ${first})`)
+    }
+  }
+  const sql = `INSERT INTO ${quote(table.name)} (${columns.map(quote).join(', ')}) OVERRIDING SYSTEM VALUE
+    SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`
+  await client.query(sql, arrays)
+}
+
+/** Every identity column of the table (its rowid and, on the ledger and such, its id) set past the copied values. */
+async function advanceSequences(client: pg.ClientBase, sqlite: Database.Database, table: CopyTable): Promise<void> {
+  const { rows } = await client.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND is_identity = 'YES'`,
+    [table.name],
+  )
+  const hasSequenceTable = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'`).get() !== undefined
+  // AUTOINCREMENT never reuses an id, even of a deleted row: its high-water mark is kept.
+  const highWater = hasSequenceTable ? ((sqlite.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').safeIntegers(true).get(table.name) as { seq: bigint } | undefined)?.seq ?? 0n) : 0n
+  for (const { column_name: column } of rows) {
+    await client.query(
+      `SELECT setval(pg_get_serial_sequence($1, $2), greatest(coalesce(max(${quote(column)}), 0), $3::bigint) + 1, false) FROM ${quote(table.name)}`,
+      [`public.${quote(table.name)}`, column, String(column === 'rowid' ? 0n : highWater)],
+    )
+  }
+}
+
+/** A failure while writing the target, said as one line (the target is left as it was). */
+function copyFailure(error: unknown, table: string, display: string): WsbError {
+  if (isWsbError(error)) return error
+  const message = redact(((error as Error)?.message ?? String(error)).replace(/\s+/g, ' ').trim())
+  const code = (error as { code?: string })?.code
+  return new WsbError('DB_COPY_FAILED', `copying table ${table} into ${display} failed (${message}); nothing was written to the target`, ExitCode.unexpected, {
+    table,
+    target: display,
+    ...(code ? { cause: code } : {}),
+  })
+}
+
+/**
+ * Copies the SQLite database `source` into the PostgreSQL database at `targetUrl`
+ * (migrated first when it is empty; refused when it is not wsb's, is newer, or
+ * holds any wsb row). Returns the rows copied per table once committed.
+ */
+export async function copySqliteToPostgres(source: Db, targetUrl: string, options: { progress?: CopyProgress; batchRows?: number } = {}): Promise<CopiedTables> {
+  const progress = options.progress ?? (() => {})
+  const batchRows = options.batchRows ?? BATCH_ROWS
+  const sqlite = source.sqlite
+  const plan = copyPlan()
+  const handle = await openPostgres(targetUrl, { max: 1 })
+  const display = handle.url.display
+  let client: pg.PoolClient | undefined
+  try {
+    try {
+      client = await handle.pool.connect()
+    } catch (error) {
+      throw copyFailure(error, plan[0]?.name ?? '', display)
+    }
+    const target = client
+    return await source.read(
+      async () => {
+        const counts = new Map(plan.map((t) => [t.name, Number((sqlite.prepare(`SELECT count(*) FROM ${quote(t.name)}`).pluck().safeIntegers(true).get() as bigint))]))
+        const totalRows = [...counts.values()].reduce((a, b) => a + b, 0)
+        let table = plan[0]?.name ?? ''
+        await target.query('BEGIN')
+        try {
+          // Writers wait; readers do not. Two copies into one database: the second finds the first's rows.
+          await target.query(`LOCK TABLE ${plan.map((t) => quote(t.name)).join(', ')} IN EXCLUSIVE MODE`)
+          const occupied = await nonEmpty(target, plan)
+          if (occupied.length > 0)
+            throw invalid(
+              `${display} already holds wsb data (in ${occupied.slice(0, 5).join(', ')}${occupied.length > 5 ? ', …' : ''}); db copy writes only into an empty database: create a new one`,
+              { target: display, tables: occupied },
+              'DB_NOT_EMPTY',
+            )
+          const copied: Record<string, number> = {}
+          let done = 0
+          for (const t of plan) {
+            table = t.name
+            let rows = 0
+            const cursor = sourceRows(sqlite, t)
+            try {
+              let batch: unknown[][] = []
+              for (const row of cursor) {
+                batch.push(row)
+                if (batch.length >= batchRows) {
+                  await insertBatch(target, t, batch, batch[0]?.[0] as bigint)
+                  rows += batch.length
+                  done += batch.length
+                  progress(t.name, done, totalRows)
+                  batch = []
+                }
+              }
+              if (batch.length > 0) {
+                await insertBatch(target, t, batch, batch[0]?.[0] as bigint)
+                rows += batch.length
+                done += batch.length
+                progress(t.name, done, totalRows)
+              }
+            } finally {
+              cursor.return?.()
+            }
+            await advanceSequences(target, sqlite, t)
+            copied[t.name] = rows
+          }
+          // The first check, before anything is committed: every table holds as many rows as the source's.
+          const { rows: targetCounts } = await target.query<{ name: string; n: string }>(
+            plan.map((t) => `SELECT '${t.name}' AS name, count(*)::text AS n FROM ${quote(t.name)}`).join(' UNION ALL '),
+          )
+          const differ = targetCounts.filter((r) => Number(r.n) !== counts.get(r.name))
+          if (differ.length > 0)
+            throw refused('COPY_CHECK_FAILED', `the copy's row counts differ from the source's (${differ.map((r) => `${r.name}: ${r.n} of ${counts.get(r.name)}`).join(', ')}); nothing was written to the target`, {
+              check: 'rowCounts',
+              tables: differ.map((r) => ({ table: r.name, source: counts.get(r.name), target: Number(r.n) })),
+            })
+          await target.query('COMMIT')
+          return { copied, rows: totalRows, target: display }
+        } catch (error) {
+          await target.query('ROLLBACK').catch(() => undefined)
+          throw copyFailure(error, table, display)
+        }
+      },
+      { queryOnly: true },
+    )
+  } finally {
+    client?.release()
+    await handle.close().catch(() => undefined)
+  }
+}

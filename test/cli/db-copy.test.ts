@@ -1,0 +1,258 @@
+// `wsb db copy --to URL` (issue 13, "moving up"): a whole SQLite file into an
+// empty PostgreSQL database through the built CLI, checked against the real
+// test server. Runs in the sqlite project only: it makes its own databases.
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { cleanEnv, wsb } from '../helpers/cli.js'
+import { postgresDatabase, queryPostgres } from '../helpers/postgres.js'
+import { tempDbPath, tempDir } from '../helpers/temp.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+/** The wsb tables, as the copy plan names them (every table of the schema). */
+const TABLES = [
+  'account_discounts', 'billing_accounts', 'coupons', 'credit_entries', 'due_steps', 'events', 'invoice_lines', 'invoices',
+  'notifications', 'org_limits', 'organizations', 'payment_attempts', 'payment_methods', 'pending_lines', 'pool_usage',
+  'prices', 'products', 'scheduled_changes', 'subscription_items', 'subscriptions', 'usage_ledger', 'usage_levels', 'workspaces',
+]
+
+/** Every row of every table of the file, rowid included, values as text (integers exact), by rowid. */
+function sqliteRows(file: string): Record<string, Record<string, string | null>[]> {
+  const db = new Database(file, { readonly: true })
+  try {
+    const out: Record<string, Record<string, string | null>[]> = {}
+    for (const table of TABLES) {
+      const rows = db.prepare(`SELECT rowid AS "rowid", * FROM "${table}" ORDER BY rowid`).safeIntegers(true).all() as Record<string, unknown>[]
+      out[table] = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])))
+    }
+    return out
+  } finally {
+    db.close()
+  }
+}
+
+/** The same read of the PostgreSQL copy: booleans as SQLite's 1/0, bigint as pg's exact text. */
+async function postgresRows(url: string): Promise<Record<string, Record<string, string | null>[]>> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const out: Record<string, Record<string, string | null>[]> = {}
+    for (const table of TABLES) {
+      const { rows } = await client.query(`SELECT * FROM "${table}" ORDER BY rowid`)
+      out[table] = rows.map((row: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])),
+      )
+    }
+    return out
+  } finally {
+    await client.end()
+  }
+}
+
+const counts = async (url: string) =>
+  Object.fromEntries(
+    (await queryPostgres<{ name: string; n: string }>(url, TABLES.map((t) => `SELECT '${t}' AS name, count(*)::text AS n FROM "${t}"`).join(' UNION ALL '))).map((r) => [r.name, Number(r.n)]),
+  )
+
+const emptyCounts = Object.fromEntries(TABLES.map((t) => [t, 0]))
+
+/** The demo (npm run demo): three workspaces driven through trials, renewals, failover and dunning. */
+function buildDemo(): string {
+  const file = join(tempDir(), 'demo.sqlite')
+  const out = spawnSync('bash', [join(root, 'scripts/demo.sh')], { env: cleanEnv({ WSB_DEMO_DB: file }), encoding: 'utf8', timeout: 120_000 })
+  if (out.status !== 0) throw new Error(`the demo failed:\n${out.stdout}\n${out.stderr}`)
+  return file
+}
+
+describe('wsb db copy --to URL', () => {
+  let demo: string
+  beforeAll(() => {
+    demo = buildDemo()
+  }, 120_000)
+
+  it('the demo database copied to an empty PostgreSQL database gives the same export, usage report, invoice list and events for every workspace; doctor and usage verify clean', async () => {
+    const target = await postgresDatabase({ empty: true })
+    const copy = wsb(['db', 'copy', '--to', target, '--json'], { db: demo })
+    expect(copy.stderr).toBe('')
+    expect(copy.code).toBe(0)
+    const result = copy.json()
+    const password = decodeURIComponent(new URL(target).password)
+    expect(copy.stdout).not.toContain(password)
+    expect(result.target).toBe(target.replace(`:${new URL(target).password}@`, ':***@'))
+    expect(result.checks).toEqual({ rowCounts: 'ok', doctor: 'ok', usageVerify: 'ok' })
+    const fileRows = sqliteRows(demo)
+    expect(result.copied).toEqual(Object.fromEntries(TABLES.map((t) => [t, fileRows[t]?.length])))
+    expect(result.rows).toBe(Object.values(fileRows).reduce((n, rows) => n + rows.length, 0))
+    expect(result.copied.usage_ledger).toBeGreaterThan(0)
+    expect(result.copied.payment_attempts).toBeGreaterThan(0)
+    expect(result.copied.notifications).toBeGreaterThan(0)
+    // Every value of every row, rowid included, as the file holds it.
+    expect(await postgresRows(target)).toEqual(fileRows)
+
+    const workspaces = wsb(['workspace', 'list', '--json'], { db: demo }).json().workspaces as { id: string; name: string }[]
+    expect(workspaces.map((w) => w.name).sort()).toEqual(['Acme Software', 'Franchise Co', 'Global Corp'])
+    for (const { id } of workspaces) {
+      for (const args of [['export', '--json'], ['usage', 'report', '--json'], ['usage', 'report', '--by', 'org', '--json'], ['invoice', 'list', '--json'], ['events', '--json'], ['notifications', '--json']]) {
+        const onFile = wsb([...args, '-w', id], { db: demo })
+        const onCopy = wsb([...args, '-w', id], { db: target })
+        expect(onFile.code, `${args.join(' ')} on the file`).toBe(0)
+        expect(onCopy.stdout, `${args.join(' ')} -w ${id}`).toBe(onFile.stdout)
+        expect(onCopy.code).toBe(0)
+      }
+      const verify = wsb(['usage', 'verify', '-w', id, '--json'], { db: target })
+      expect(verify.code).toBe(0)
+      expect(verify.json().ok).toBe(true)
+    }
+    const doctor = wsb(['doctor', '--json'], { db: target })
+    expect(doctor.code).toBe(0)
+    expect(doctor.json().ok).toBe(true)
+    // Sequences were set past the copied ids: new rows do not collide.
+    const acme = workspaces.find((w) => w.name === 'Acme Software')?.id as string
+    expect(wsb(['org', 'create', 'After the move', '-w', acme, '--json'], { db: target }).code).toBe(0)
+    const events = (await queryPostgres<{ id: string; rowid: string }>(target, 'SELECT e.id::text AS id, e.rowid::text AS rowid FROM events e ORDER BY e.rowid DESC LIMIT 1'))[0]
+    expect(Number(events?.id)).toBe(Number(fileRows.events?.at(-1)?.id) + 1)
+    expect(Number(events?.rowid)).toBe(Number(fileRows.events?.at(-1)?.rowid) + 1)
+  }, 180_000)
+
+  it('the human summary names the tables and the checks, the password masked', async () => {
+    const target = await postgresDatabase()
+    const copy = wsb(['db', 'copy', '--to', target], { db: demo })
+    expect(copy.code).toBe(0)
+    expect(copy.stderr).toBe('')
+    expect(copy.stdout).toContain('usage_ledger')
+    expect(copy.stdout).toContain('doctor clean')
+    expect(copy.stdout).toContain(':***@')
+    expect(copy.stdout).not.toContain(decodeURIComponent(new URL(target).password))
+  }, 60_000)
+
+  it('a target that already holds wsb data is refused (DB_NOT_EMPTY, exit 2) and left untouched', async () => {
+    const target = await postgresDatabase()
+    expect(wsb(['workspace', 'create', 'Already here', '--mode', 'pooled', '--json'], { db: target }).code).toBe(0)
+    const before = await postgresRows(target)
+    const copy = wsb(['db', 'copy', '--to', target, '--json'], { db: demo })
+    expect(copy.code).toBe(2)
+    expect(copy.json().error.code).toBe('DB_NOT_EMPTY')
+    expect(copy.json().error.details.tables).toContain('workspaces')
+    expect(copy.stdout).not.toContain(decodeURIComponent(new URL(target).password))
+    expect(await postgresRows(target)).toEqual(before)
+  }, 60_000)
+
+  it("a database of another application is refused (DB_NOT_WSB, exit 2) and left untouched", async () => {
+    const target = await postgresDatabase({ empty: true })
+    await queryPostgres(target, "CREATE TABLE customers (id int PRIMARY KEY, name text); INSERT INTO customers VALUES (1, 'Ada')")
+    const copy = wsb(['db', 'copy', '--to', target, '--json'], { db: demo })
+    expect(copy.code).toBe(2)
+    expect(copy.json().error.code).toBe('DB_NOT_WSB')
+    const relations = await queryPostgres<{ relname: string }>(target, "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public' ORDER BY relname")
+    expect(relations.map((r) => r.relname)).toEqual(['customers', 'customers_pkey'])
+    expect(await queryPostgres(target, 'SELECT * FROM customers')).toEqual([{ id: 1, name: 'Ada' }])
+  }, 60_000)
+
+  it('a bad URL, an unreachable server, a wrong password and a missing database: their codes and exits, the password never shown', async () => {
+    const server = new URL(await postgresDatabase())
+    const secret = 'n0t-the-Passw0rd'
+    const cases: [string, string, number][] = [
+      [`postgresql://wsb:${secret}@localhost:99999/wsb`, 'INVALID_INPUT', 2],
+      [`postgresql://wsb:${secret}@127.0.0.1:1/wsb`, 'DB_UNREACHABLE', 1],
+      [`postgresql://${server.username}:${secret}@${server.host}${server.pathname}`, 'DB_AUTH_FAILED', 2],
+      [`postgresql://${server.username}:${server.password}@${server.host}/no_such_database_here`, 'DB_NOT_FOUND', 3],
+    ]
+    for (const [url, code, exit] of cases) {
+      for (const json of [true, false]) {
+        const copy = wsb(['db', 'copy', '--to', url, ...(json ? ['--json'] : [])], { db: demo })
+        expect(copy.code, url).toBe(exit)
+        if (json) expect(copy.json().error.code).toBe(code)
+        else expect(copy.stderr).toContain(`[${code}]`)
+        for (const out of [copy.stdout, copy.stderr]) {
+          expect(out).not.toContain(secret)
+          expect(out).not.toContain(decodeURIComponent(server.password))
+        }
+      }
+    }
+  }, 60_000)
+
+  it('--to must be a PostgreSQL URL, --db a SQLite file that exists (exit 2, 2, 3)', async () => {
+    const target = await postgresDatabase({ empty: true })
+    const toFile = wsb(['db', 'copy', '--to', join(tempDir(), 'x.sqlite'), '--json'], { db: demo })
+    expect([toFile.code, toFile.json().error.code]).toEqual([2, 'INVALID_INPUT'])
+    const fromServer = wsb(['db', 'copy', '--to', target, '--json'], { db: await postgresDatabase() })
+    expect([fromServer.code, fromServer.json().error.code]).toEqual([2, 'INVALID_INPUT'])
+    expect(fromServer.json().error.message).toContain('pg_dump')
+    const missing = tempDbPath()
+    const fromNothing = wsb(['db', 'copy', '--to', target, '--json'], { db: missing })
+    expect([fromNothing.code, fromNothing.json().error.code]).toEqual([3, 'NOT_FOUND'])
+    expect(await queryPostgres(target, "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'public'")).toEqual([])
+  }, 60_000)
+
+  it('a row the target refuses, in the last table copied, leaves the target empty (DB_COPY_FAILED, exit 1); once fixed, the same target takes the copy', async () => {
+    const file = tempDbPath()
+    const cli = (...args: string[]) => wsb([...args, '--json'], { db: file })
+    expect(cli('workspace', 'create', 'Broken', '--mode', 'pooled').code).toBe(0)
+    expect(cli('account', 'create', 'A', '--currency', 'USD').code).toBe(0)
+    expect(cli('sub', 'add', 'A', '--item', 'users=10', '--item', 'locations=3').code).toBe(0)
+    expect(cli('org', 'create', 'HQ').code).toBe(0)
+    expect(cli('usage', 'record', '--org', 'HQ', '--product', 'users', '--delta', '4').code).toBe(0)
+    // subscription_items is the last table copied; PostgreSQL text cannot hold NUL, SQLite's can.
+    const sqlite = new Database(file)
+    const last = sqlite.prepare('SELECT rowid, price_id FROM subscription_items ORDER BY rowid DESC LIMIT 1').get() as { rowid: number; price_id: string }
+    sqlite.prepare('UPDATE subscription_items SET price_id = ? WHERE rowid = ?').run(`${last.price_id}\u0000`, last.rowid)
+    sqlite.close()
+
+    const target = await postgresDatabase({ empty: true })
+    const copy = wsb(['db', 'copy', '--to', target, '--json'], { db: file })
+    expect(copy.code).toBe(1)
+    expect(copy.json().error.code).toBe('DB_COPY_FAILED')
+    expect(copy.json().error.details.table).toBe('subscription_items')
+    expect(copy.json().error.message).toContain('nothing was written to the target')
+    // Migrated (it was empty), and not one row: every earlier table's rows were rolled back with it.
+    expect(await counts(target)).toEqual(emptyCounts)
+
+    const fix = new Database(file)
+    fix.prepare('UPDATE subscription_items SET price_id = ? WHERE rowid = ?').run(last.price_id, last.rowid)
+    fix.close()
+    const again = wsb(['db', 'copy', '--to', target, '--json'], { db: file })
+    expect(again.code).toBe(0)
+    expect(again.json().copied.usage_ledger).toBe(1)
+    expect(await postgresRows(target)).toEqual(sqliteRows(file))
+  }, 60_000)
+
+  it('non-ASCII names, large amounts, NULLs, booleans and an org moved under a later one round-trip exactly', async () => {
+    const file = tempDbPath()
+    const cli = (...args: string[]) => wsb([...args, '--json'], { db: file })
+    expect(cli('workspace', 'create', 'Ünïcødé 日本 🚀', '--mode', 'assigned', '--test-clock', '--clock-start', '2026-01-01T00:00:00Z').code).toBe(0)
+    expect(cli('org', 'create', 'Zürich — Ölstraße').code).toBe(0)
+    expect(cli('org', 'create', '東京 支社', '--parent', 'Zürich — Ölstraße').code).toBe(0)
+    expect(cli('account', 'create', 'Société Générale «Ωmega»', '--currency', 'EUR', '--org', 'Zürich — Ölstraße', '--email', 'pay@example.com').code).toBe(0)
+    // Beyond 2^32 minor units: money is bigint on PostgreSQL.
+    expect(cli('price', 'set', 'users', '--currency', 'EUR', '--interval', 'month', '--unit-amount', '450359962737').code).toBe(0)
+    expect(cli('sub', 'add', 'Société Générale «Ωmega»', '--item', 'users=2', '--no-trial').code).toBe(0)
+    const credit = cli('account', 'credit', 'Société Générale «Ωmega»', '--amount', '999999999999999', '--note', 'crédit ✓')
+    expect(credit.code).toBe(0)
+    expect(cli('usage', 'record', '--org', 'Zürich — Ölstraße/東京 支社', '--product', 'users', '--delta', '2', '--key', 'clé-1').code).toBe(0)
+    expect(cli('clock', 'advance', '--by', '1mo').code).toBe(0)
+    // An org moved under one made after it: its parent's row comes later in the file, yet is copied first.
+    expect(cli('org', 'create', 'Älter').code).toBe(0)
+    expect(cli('org', 'create', 'Neuer').code).toBe(0)
+    expect(cli('org', 'update', 'Älter', '--parent', 'Neuer').code).toBe(0)
+
+    const target = await postgresDatabase({ empty: true })
+    // One row per INSERT: each foreign key is checked row by row, as across the batches of a large file.
+    const copy = wsb(['db', 'copy', '--to', target, '--batch-size', '1', '--json'], { db: file })
+    expect(copy.stderr).toBe('')
+    expect(copy.code).toBe(0)
+    const fileRows = sqliteRows(file)
+    expect(await postgresRows(target)).toEqual(fileRows)
+    expect(fileRows.billing_accounts?.[0]?.name).toBe('Société Générale «Ωmega»')
+    expect(fileRows.prices?.some((p) => p.unit_amount === '450359962737')).toBe(true)
+    const invoices = (await queryPostgres<{ subtotal: string }>(target, 'SELECT subtotal::text FROM invoices'))
+    // Two users at 450,359,962,737 = 900,719,925,474 minor units.
+    expect(invoices.map((i) => i.subtotal)).toContain('900719925474')
+    for (const args of [['export', '--json'], ['account', 'show', 'Société Générale «Ωmega»', '--json'], ['invoice', 'list', '--json'], ['org', 'list', '--json'], ['events', '--json']]) {
+      expect(wsb(args, { db: target }).stdout, args.join(' ')).toBe(wsb(args, { db: file }).stdout)
+    }
+  }, 60_000)
+})
