@@ -9,7 +9,9 @@ import { openEngine } from './engine-db.js'
 
 const [target = '', names = '', startAt = '0', endAt = '0', tag = 'p'] = process.argv.slice(2)
 const db = await openEngine(target)
-const contexts = await Promise.all(names.split(',').map(async (name) => contextFor(db, await resolveWorkspace(db, name))))
+const contexts = []
+// One after the other: a store's connection runs one query at a time.
+for (const name of names.split(',')) contexts.push(contextFor(db, await resolveWorkspace(db, name)))
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAt) - Date.now())))
 const started = Date.now()
 const cpu = process.cpuUsage()
