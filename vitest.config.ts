@@ -48,6 +48,12 @@ export const onPostgres = [
   'test/cli/apply.test.ts',
   'test/cli/concurrency.test.ts',
   'test/cli/abuse-import.test.ts',
+  'test/cli/metering-concurrency.test.ts',
+  'test/cli/snapshot.test.ts',
+  'test/cli/hardening-small.test.ts',
+  'test/cli/output-files.test.ts',
+  'test/cli/prompt.test.ts',
+  'test/cli/doctor.test.ts',
 ]
 
 const shared = {
