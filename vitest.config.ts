@@ -7,8 +7,7 @@ import { defineConfig } from 'vitest/config'
  * - test/core/store.test.ts: SQLite's store itself (pragmas, WAL, busy retries, read-only files): SQLite-only by nature.
  * - test/core/doctor.test.ts: damages SQLite files and reads integrity_check: SQLite-only by nature (doctor's SQL itself runs on both).
  * - test/core/postgres-*.test.ts: already about PostgreSQL; they run once, in the sqlite project.
- * - test/core/catch-up.test.ts: one test reads SQLite's EXPLAIN QUERY PLAN (SQLite-only by nature; to split out).
- * - test/core/apply.test.ts: dumps every table through sqlite_master and rowid (to port to the store API).
+ * - (test/core/catch-up.test.ts runs; its EXPLAIN QUERY PLAN test reads SQLite's planner: SQLite-only.)
  * - (test/core/usage.test.ts runs; its one test that opens a second store on the file path is SQLite-only.)
  * - test/core/deep-tree.test.ts: passes on PostgreSQL, but takes ~55 s there (one round trip per org
  *   10,000 deep); left out to keep `npm test` within its time on this machine.
@@ -54,6 +53,10 @@ export const onPostgres = [
   'test/cli/output-files.test.ts',
   'test/cli/prompt.test.ts',
   'test/cli/doctor.test.ts',
+  'test/core/apply.test.ts',
+  'test/core/catch-up.test.ts',
+  'test/cli/crash-advance.test.ts',
+  'test/cli/apply-crash.test.ts',
 ]
 
 const shared = {

@@ -14,7 +14,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 
 // A child process runs the statements (pg is asynchronous only). `dump` is the
 // hash of every table of the schema public, each table's rows as text in sorted order.
-const CHILD = `const { Client } = require('pg')
+const CHILD = `const { Client, types } = require('pg')
+types.setTypeParser(20, Number) // bigint as a number, as wsb reads it
 const [url, mode, statements] = process.argv.slice(1)
 const c = new Client({ connectionString: url })
 ;(async () => {
@@ -64,7 +65,7 @@ export function engineAll<T>(path: string, sql: string): T[] {
 /** Bytes the database takes: the file and its WAL, or PostgreSQL's pg_database_size. */
 export function engineSize(path: string): number {
   const db = engineDb(path)
-  if (isUrl(db)) return Number(engineAll<{ n: string }>(path, 'SELECT pg_database_size(current_database()) AS n')[0]?.n ?? 0)
+  if (isUrl(db)) return engineAll<{ n: number }>(path, 'SELECT pg_database_size(current_database()) AS n')[0]?.n ?? 0
   const size = (file: string) => (existsSync(file) ? statSync(file).size : 0)
   return size(db) + size(`${db}-wal`)
 }
