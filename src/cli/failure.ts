@@ -30,7 +30,14 @@ export function toFailure(error: unknown): Failure {
   return { ...failure, message: redact(failure.message), details: redactDeep(failure.details) }
 }
 
-function classify(error: unknown): Failure {
+/** A wsb error that a library wrapped (drizzle's DrizzleQueryError keeps it as `cause`). */
+function wrapped(error: unknown): unknown {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (isWsbError(e)) return e
+  return error
+}
+
+function classify(thrown: unknown): Failure {
+  const error = wrapped(thrown)
   if (isWsbError(error))
     return { code: error.code, message: oneLine(error.message.replace(/^Parsing --\S+\s*/, '')), details: error.details, exitCode: error.exitCode }
   if (!(error instanceof Error))

@@ -4,9 +4,9 @@
 // paid once, no dunning. The kill points are the Stripe requests themselves:
 // the local Stripe server holds each one while the test SIGKILLs wsb.
 import { spawn } from 'node:child_process'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, WSB, wsbAsync } from '../helpers/cli.js'
+import { cleanEnv, engineDb, WSB, wsbAsync } from '../helpers/cli.js'
+import { engineAll } from '../helpers/engine.js'
 import { type StripeFake, startStripeFake } from '../helpers/stripe-fake.js'
 import { tempDbPath } from '../helpers/temp.js'
 
@@ -18,17 +18,14 @@ accounts:
 `
 
 function outcome(db: string) {
-  const sqlite = new Database(db, { readonly: true })
-  const all = (sql: string) => sqlite.prepare(sql).all()
-  const result = {
+  const all = (sql: string) => engineAll(db, sql)
+  return {
     invoices: all(`SELECT a.name AS account, i.number, i.status, i.amount_paid AS paid FROM invoices i JOIN billing_accounts a ON a.id = i.account_id ORDER BY a.name, i.number`),
     subscriptions: all(`SELECT a.name AS account, s.status FROM subscriptions s JOIN billing_accounts a ON a.id = s.account_id ORDER BY a.name`),
     methods: all(`SELECT a.name AS account, count(*) AS n FROM payment_methods m JOIN billing_accounts a ON a.id = m.account_id GROUP BY a.name ORDER BY a.name`),
     failures: all(`SELECT kind FROM notifications WHERE kind LIKE 'payment_failed%'`),
-    succeeded: all(`SELECT invoice_id, count(*) AS n FROM payment_attempts WHERE outcome = 'succeeded' GROUP BY invoice_id HAVING n > 1`),
+    succeeded: all(`SELECT invoice_id, count(*) AS n FROM payment_attempts WHERE outcome = 'succeeded' GROUP BY invoice_id HAVING count(*) > 1`),
   }
-  sqlite.close()
-  return result
 }
 
 describe('apply killed at every step', () => {
@@ -54,7 +51,7 @@ describe('apply killed at every step', () => {
     for (let k = 1; k <= calls; k++) {
       const db = tempDbPath()
       let seen = 0
-      const child = spawn(process.execPath, [WSB, 'apply', '-f', '-', '--json'], { env: cleanEnv({ WSB_DB: db, ...env() }), stdio: ['pipe', 'ignore', 'ignore'] })
+      const child = spawn(process.execPath, [WSB, 'apply', '-f', '-', '--json'], { env: cleanEnv({ WSB_DB: engineDb(db), ...env() }), stdio: ['pipe', 'ignore', 'ignore'] })
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
       fake.onRequest = async () => {
         if (++seen !== k) return

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { tempDbPath } from '../helpers/temp.js'
-import { cleanEnv, WSB, wsb } from '../helpers/cli.js'
+import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
 
 const loop = fileURLToPath(new URL('../fixtures/report-loop.ts', import.meta.url))
 
@@ -37,7 +37,7 @@ describe('concurrent reporters', () => {
     const { db, cli } = setup(capacity)
     const startAt = String(Date.now() + 2500)
     const results = await Promise.all(
-      [0, 1, 2, 3].map((i) => run(['--import', 'tsx', loop, db, 'Race', 'Parent/Child', '60', startAt, `p${i}`])),
+      [0, 1, 2, 3].map((i) => run(['--import', 'tsx', loop, engineDb(db), 'Race', 'Parent/Child', '60', startAt, `p${i}`])),
     )
     const parsed = results.map((r) => JSON.parse(r.stdout) as { accepted: number; rejected: number; errors: string[] })
     expect(parsed.flatMap((p) => p.errors)).toEqual([])
@@ -54,7 +54,7 @@ describe('concurrent reporters', () => {
     const lines = (tag: string) =>
       Array.from({ length: 200 }, (_, i) => JSON.stringify({ org: 'Parent/Child', product: 'users', delta: 1, key: `${tag}-${i}` })).join('\n')
     const results = await Promise.all(
-      ['a', 'b', 'c', 'd'].map((tag) => run([WSB, 'usage', 'import', '-', '--batch-size', '7', '--json', '--db', db], lines(tag))),
+      ['a', 'b', 'c', 'd'].map((tag) => run([WSB, 'usage', 'import', '-', '--batch-size', '7', '--json', '--db', engineDb(db)], lines(tag))),
     )
     for (const result of results) expect(result.stderr).toBe('')
     const summaries = results.map((r) => JSON.parse(r.stdout))

@@ -5,12 +5,12 @@
 // stderr (a closed pipe: nothing at all). The full disk is a real one: a tiny
 // tmpfs mounted in a user namespace (unshare), skipped where that is not allowed.
 import { spawnSync } from 'node:child_process'
-import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { expectFailure } from '../helpers/abuse.js'
 import { abuseFixture } from '../helpers/abuse-setup.js'
-import { cleanEnv, type CliResult, WSB, wsb } from '../helpers/cli.js'
+import { cleanEnv, type CliResult, engineDb, WSB, wsb } from '../helpers/cli.js'
 import { tempDir } from '../helpers/temp.js'
 
 const canMountTmpfs = (() => {
@@ -37,7 +37,7 @@ function onFullDisk(db: string, files: Record<string, string>, script: string): 
     `rm -f ${disk}/filler; cp -a ${disk}/. ${kept}/; exit $code`,
   ].join(' && ')
   const out = spawnSync('unshare', ['-rm', 'sh', '-c', whole], {
-    env: cleanEnv({ WSB_DB: db, WSB: `${process.execPath} ${WSB}`, DISK: disk }),
+    env: cleanEnv({ WSB_DB: engineDb(db), WSB: `${process.execPath} ${WSB}`, DISK: disk }),
     encoding: 'utf8',
     timeout: 60_000,
   })
@@ -48,7 +48,7 @@ const asResult = (out: { code: number; stdout: string; stderr: string }): CliRes
 
 /** Runs wsb with stdout on a file descriptor (e.g. /dev/full). */
 function wsbTo(fd: number, args: string[], db: string): CliResult {
-  const out = spawnSync(process.execPath, [WSB, ...args], { env: cleanEnv({ WSB_DB: db }), stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 60_000 })
+  const out = spawnSync(process.execPath, [WSB, ...args], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 60_000 })
   return { code: out.status ?? -1, stdout: '', stderr: String(out.stderr), json: () => undefined }
 }
 
@@ -174,10 +174,10 @@ describe('a failing stdout', () => {
     const f = abuseFixture()
     mkdirSync(join(tempDir(), 'x'), { recursive: true })
     for (const args of ['export', 'org list --json', '--help']) {
-      const out = spawnSync('bash', ['-c', `sleep 0 | ${process.execPath} ${WSB} ${args} | true; echo "status=\${PIPESTATUS[1]}"`], { env: cleanEnv({ WSB_DB: f.db }), encoding: 'utf8' })
+      const out = spawnSync('bash', ['-c', `sleep 0 | ${process.execPath} ${WSB} ${args} | true; echo "status=\${PIPESTATUS[1]}"`], { env: cleanEnv({ WSB_DB: engineDb(f.db) }), encoding: 'utf8' })
       expect(out.stdout.trim(), args).toBe('status=0')
       expect(out.stderr, args).toBe('')
     }
-    expect(existsSync(f.db)).toBe(true)
+    expect(wsb(['doctor', '--json'], { db: f.db }).json()).toMatchObject({ ok: true })
   })
 })

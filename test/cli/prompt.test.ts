@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { tempDbPath } from '../helpers/temp.js'
-import { cleanEnv, WSB, wsb } from '../helpers/cli.js'
+import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
 
 const hasScript = spawnSync('script', ['--version']).status === 0
 
@@ -13,7 +13,7 @@ describe.runIf(hasScript)('prompting on a terminal', () => {
     const keys = `sleep 2; printf '\\033[B'; sleep 0.5; printf '\\r'; sleep 2`
     const command = `${process.execPath} ${WSB} workspace create Prompted`
     const out = spawnSync('bash', ['-c', `(${keys}) | script -qfec "${command}" /dev/null`], {
-      env: cleanEnv({ WSB_DB: db, TERM: 'xterm' }),
+      env: cleanEnv({ WSB_DB: engineDb(db), TERM: 'xterm' }),
       encoding: 'utf8',
       timeout: 30_000,
     })

@@ -1,5 +1,6 @@
 // wsb apply and export (issue 7): declarative, idempotent, all-or-nothing.
 import { readFileSync } from 'node:fs'
+import { getTableName, is, Table } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { applyFile } from '../../src/core/apply/apply.js'
 import { exportWorkspace } from '../../src/core/apply/export.js'
@@ -8,6 +9,7 @@ import { contextFor } from '../../src/core/context.js'
 import { SandboxProvider } from '../../src/core/payments/sandbox.js'
 import { poolReport } from '../../src/core/pools/report.js'
 import type { Db } from '../../src/core/store/open.js'
+import * as schema from '../../src/core/store/schema/index.js'
 import { listSubscriptions } from '../../src/core/subscriptions/list.js'
 import { usageByOrg } from '../../src/core/usage/org-report.js'
 import { resolveWorkspace } from '../../src/core/workspaces/resolve.js'
@@ -17,10 +19,17 @@ const provider = async () => new SandboxProvider()
 const example = (name: string) => readFileSync(new URL(`../../examples/${name}.yaml`, import.meta.url), 'utf8')
 const apply = async (db: Db, text: string, dryRun = false) => await applyFile(db, await readApplyFile(text, 'test.yaml'), { dryRun, provider })
 
-/** Every domain table, row by row: what "the database did not change" means. */
-function dump(db: Db): string {
-  const tables = (db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__drizzle_migrations' ORDER BY name`).all() as { name: string }[]).map((t) => t.name)
-  return JSON.stringify(tables.map((table) => [table, db.sqlite.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all()]))
+/** Every table of the schema, in name order. */
+const TABLES = Object.values(schema)
+  .filter((table) => is(table, Table))
+  .map((table) => getTableName(table as Table))
+  .sort()
+
+/** Every domain table, row by row in creation order (rowid, on both engines): what "the database did not change" means. */
+async function dump(db: Db): Promise<string> {
+  const tables: [string, unknown[]][] = []
+  for (const table of TABLES) tables.push([table, await db.all(`SELECT * FROM "${table}" ORDER BY rowid`)])
+  return JSON.stringify(tables)
 }
 
 /** Ids and times differ between databases; names, quantities and states must not. */
@@ -42,11 +51,11 @@ describe('apply', () => {
     const db = newDb()
     const first = await apply(db, example('franchise-pooled'))
     expect(first).toMatchObject({ changed: true, dryRun: false })
-    const before = dump(db)
+    const before = await dump(db)
     const second = await apply(db, example('franchise-pooled'))
     expect(second.changed).toBe(false)
     expect(second.actions.every((a) => a.action === 'unchanged')).toBe(true)
-    expect(dump(db)).toBe(before)
+    expect(await dump(db)).toBe(before)
   })
 
   it('builds the seed examples: the franchise pool is 80+70+50 users and 40+35+25 locations', async () => {
@@ -85,32 +94,32 @@ describe('apply', () => {
   it('a file with an error in its last object changes nothing', async () => {
     const db = newDb()
     await apply(db, example('software-single'))
-    const before = dump(db)
+    const before = await dump(db)
     const broken = `${example('software-single').replace('email: billing@acme.test', 'email: billing@acme.test\n    taxRate: 7')}
   - name: Second Account
     currency: USD`
     await expect(apply(db, broken)).rejects.toMatchObject({ code: 'ACCOUNT_LIMIT', message: expect.stringMatching(/^accounts\[1\]: /) })
-    expect(dump(db)).toBe(before)
+    expect(await dump(db)).toBe(before)
     const fresh = newDb()
     await expect(apply(fresh, example('global-assigned').replace('items: { users: 15, locations: 5 }', 'items: { users: 15, seats: 5 }'))).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: expect.stringMatching(/^accounts\[2\]\.subscriptions\[0\]: product "seats"/),
     })
-    expect(fresh.sqlite.prepare('SELECT count(*) AS n FROM workspaces').get()).toEqual({ n: 0 })
+    expect(await fresh.get('SELECT count(*) AS n FROM workspaces')).toEqual({ n: 0 })
   })
 
   it('a dry run returns the plan and writes nothing', async () => {
     const db = newDb()
-    const before = dump(db)
+    const before = await dump(db)
     const plan = await apply(db, example('global-assigned'), true)
     expect(plan).toMatchObject({ dryRun: true, changed: true, workspace: { id: null, name: 'Global Corp' } })
     expect(plan.summary.create).toBeGreaterThan(10)
-    expect(dump(db)).toBe(before)
+    expect(await dump(db)).toBe(before)
     await apply(db, example('global-assigned'))
-    const after = dump(db)
+    const after = await dump(db)
     const noop = await apply(db, example('global-assigned'), true)
     expect(noop.changed).toBe(false)
-    expect(dump(db)).toBe(after)
+    expect(await dump(db)).toBe(after)
   })
 
   it('R-WS-1 a mode change in the file is MODE_IMMUTABLE', async () => {

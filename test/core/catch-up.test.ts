@@ -9,7 +9,7 @@ import { catchUp } from '../../src/core/lifecycle/run.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
 import { createWorkspace } from '../../src/core/workspaces/create.js'
 import { resolveWorkspace } from '../../src/core/workspaces/resolve.js'
-import { account, card, newDb } from '../builders.js'
+import { account, card, newDb, testEngine } from '../builders.js'
 
 const DAY = 86_400_000
 
@@ -38,11 +38,17 @@ describe('catch-up on the real clock', () => {
     expect(await (await listInvoices(again.ctx)).invoices).toHaveLength(3)
   })
 
-  it('R-WS-4 nothing due costs one indexed lookup of the queue', async () => {
+  it('R-WS-4 nothing due runs nothing', async () => {
+    const ctx = await realClockWorkspace('Quiet')
+    expect((await catchUp(ctx)).steps).toBe(0)
+  })
+
+  // SQLite's planner, read through EXPLAIN QUERY PLAN: SQLite by nature (PostgreSQL's plan for a
+  // table this small is a sequential scan whatever the indexes).
+  it.skipIf(testEngine === 'postgres')('R-WS-4 nothing due costs one indexed lookup of the queue', async () => {
     const ctx = await realClockWorkspace('Quiet')
     const plan = ctx.db.sqlite.prepare('EXPLAIN QUERY PLAN SELECT min(due_at) AS due FROM due_steps WHERE workspace_id = ?').all('x') as { detail: string }[]
     expect(plan.map((row) => row.detail).join(' ')).toMatch(/USING (COVERING )?INDEX due_steps_workspace_due/)
-    expect((await catchUp(ctx)).steps).toBe(0)
   })
 
   it('R-WS-4 billing run catches up every real-clock workspace with something due, and only those', async () => {

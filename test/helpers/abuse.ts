@@ -1,24 +1,14 @@
 // Checks shared by the fault and abuse tests: the error contract of SPEC §2 and
-// "nothing changed" as the bytes of the database file.
-import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+// "nothing changed" as the state of the database (engine.ts engineState).
 import { expect } from 'vitest'
 import type { CliResult } from './cli.js'
+import { engineState } from './engine.js'
 
 /** A stack frame line, as Node prints them. */
 const STACK = /^\s+at .+[:(]/m
 
-/**
- * The bytes of a database file, and how many bytes of WAL lie next to it. A WAL
- * left empty by readers that closed at the same moment holds nothing; one with
- * bytes holds writes, so either way equal snapshots mean nothing was written.
- */
-export function snapshot(path: string): { main: string | null; walBytes: number } {
-  return {
-    main: existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : null,
-    walBytes: existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0,
-  }
-}
+/** The state of a database (bytes of a SQLite file, rows of a PostgreSQL database): equal snapshots mean nothing was written. */
+export const snapshot = engineState
 
 export type Expected = { exit: number; code: string; details?: Record<string, unknown> }
 

@@ -24,6 +24,13 @@ export type PostgresServer = {
   startMs: number
   /** Fast shutdown (open transactions are aborted), then the temp folder is removed. */
   stop: () => Promise<void>
+  /**
+   * `pg_ctl stop -m immediate`: every server process quits at once, without a
+   * checkpoint, as at a power cut (what crash tests need). The folder stays.
+   */
+  stopImmediate: () => void
+  /** Starts the server again on the same data folder and port (crash recovery runs first). */
+  restart: () => Promise<void>
 }
 
 const USER = 'wsb'
@@ -131,8 +138,8 @@ export async function startPostgres(): Promise<PostgresServer> {
       const port = await freePort()
       const log = join(base, 'server.log')
       try {
-        const child = await launch(bin, dataDir, port, log, ids, env)
-        const watchdog = guard(child.pid as number, base)
+        await launch(bin, dataDir, port, log, ids, env)
+        const watchdog = guard(base)
         const url = `postgresql://${USER}:${password}@127.0.0.1:${port}/postgres`
         let stopped: Promise<void> | undefined
         const stop = () =>
@@ -142,7 +149,11 @@ export async function startPostgres(): Promise<PostgresServer> {
             watchdog.on('exit', () => resolve())
             watchdog.stdin?.end()
           }))
-        return { url, port, dataDir, bin, startMs: Math.round(performance.now() - started), stop }
+        const stopImmediate = () => run(bin.pg_ctl, ['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '30'], { ...ids, env })
+        const restart = async () => {
+          await launch(bin, dataDir, port, log, ids, env)
+        }
+        return { url, port, dataDir, bin, startMs: Math.round(performance.now() - started), stop, stopImmediate, restart }
       } catch (error) {
         lastError = error as Error
         // Another process took the port between our probe and the bind: try another.
@@ -205,11 +216,14 @@ const tail = (log: string): string => {
 /**
  * A detached shell that waits for its stdin to close, then stops the server
  * (SIGINT: fast shutdown) and removes the folder. Unref'd: it never keeps this
- * process alive, and it outlives it when this process is killed.
+ * process alive, and it outlives it when this process is killed. It reads the
+ * postmaster's pid from the data folder when the time comes, so it also stops a
+ * server that a crash test restarted (and stops nothing when none is running).
  */
-function guard(pid: number, base: string): ChildProcess {
-  const script = 'cat >/dev/null; kill -INT "$1" 2>/dev/null; i=0; while kill -0 "$1" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i+1)); done; kill -KILL "$1" 2>/dev/null; rm -rf "$2"'
-  const watchdog = spawn('sh', ['-c', script, 'wsb-pg-guard', String(pid), base], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
+function guard(base: string): ChildProcess {
+  const script =
+    'cat >/dev/null; p=$(head -n 1 "$1/data/postmaster.pid" 2>/dev/null); if [ -n "$p" ]; then kill -INT "$p" 2>/dev/null; i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.05; i=$((i+1)); done; kill -KILL "$p" 2>/dev/null; fi; rm -rf "$1"'
+  const watchdog = spawn('sh', ['-c', script, 'wsb-pg-guard', base], { stdio: ['pipe', 'ignore', 'ignore'], detached: true })
   watchdog.unref()
   ;(watchdog.stdin as unknown as { _handle?: { unref(): void } })._handle?.unref()
   return watchdog

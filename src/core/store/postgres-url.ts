@@ -290,3 +290,36 @@ export function postgresConnectError(error: unknown, url: PostgresUrl): WsbError
   }
   return new WsbError('DB_CONNECT_FAILED', `cannot connect to PostgreSQL at ${where} (${said}): ${url.display}`, ExitCode.unexpected, details)
 }
+
+/** Server-side codes that end a session: admin shutdown (pg_ctl stop, pg_terminate_backend), crash shutdown, not accepting connections. */
+const SESSION_ENDED: Record<string, string> = { '57P01': 'server shut down or session terminated', '57P02': 'server crashed', '57P03': 'server not accepting connections' }
+
+/**
+ * Whether a driver error means the connection is gone (the server shut down,
+ * crashed, or the network dropped it) rather than a statement failing: pg says
+ * so only in words for a closed socket.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  const code = codeOf(error)
+  if (code && (code in SESSION_ENDED || UNREACHABLE.has(code))) return true
+  const message = error instanceof Error ? error.message : ''
+  return /Connection terminated|not queryable|Client was closed|Connection closed/i.test(message)
+}
+
+/**
+ * The connection to the server was lost in the middle of a command: one line,
+ * DB_UNREACHABLE (exit 1), the URL redacted. What was committed stays; the open
+ * transaction, if any, is rolled back by the server, and a COMMIT in flight may
+ * or may not have landed, which a re-run with the same idempotency keys settles.
+ */
+export function postgresLostError(error: unknown, url: PostgresUrl): WsbError {
+  const code = codeOf(error)
+  const why = (code && (SESSION_ENDED[code] ?? UNREACHABLE_WHY[code])) ?? 'connection closed'
+  const where = `${url.host}:${url.port}`
+  return new WsbError(
+    'DB_UNREACHABLE',
+    `lost the connection to PostgreSQL at ${where} (${why}); what was committed is kept, the rest was not applied: ${url.display}`,
+    ExitCode.unexpected,
+    { url: url.display, host: url.host, port: url.port, lost: true, ...(code ? { cause: code } : {}) },
+  )
+}

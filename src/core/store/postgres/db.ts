@@ -25,7 +25,7 @@ import type { Db, Orm, Param, WriteOptions } from '../db.js'
 import type { MeterStore } from '../meter-store.js'
 import * as sqliteTables from '../schema/index.js'
 import { postgresMeterStore } from './meter-store.js'
-import { parsePostgresUrl } from '../postgres-url.js'
+import { isConnectionLost, parsePostgresUrl, postgresLostError } from '../postgres-url.js'
 import { openPostgres, type PostgresHandle } from './open.js'
 import { pgTables } from './schema.js'
 
@@ -103,9 +103,16 @@ function swapping<T extends object>(target: T): T {
 export function postgresDb(url: string | Promise<string>, display: string): Db {
   let handle: PostgresHandle | undefined
   let client: pg.PoolClient | undefined
+  // The error that ended the connection, once it is gone.
+  let lost: unknown
   const ready = (async () => {
     handle = await openPostgres(await url, { max: 1 })
     client = await handle.pool.connect()
+    // A client taken from the pool loses the pool's 'error' listener: without
+    // this one, the server going away (shutdown, crash, network) would be an
+    // unhandled 'error' event that kills the process with a stack trace. The
+    // statement in flight is rejected by pg itself; later ones fail at once.
+    client.on('error', (error) => (lost ??= error))
     return client
   })()
   // Unobserved until first use: a failure must not crash the process as an unhandled rejection.
@@ -116,16 +123,27 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
   // Each SQL text is translated once and, for the first MAX_PREPARED texts, prepared
   // once per connection (a named statement): the hot paths then skip parsing and planning.
   const translated = new Map<string, { text: string; name?: string }>()
-  const query = async <T>(sql: string, params: Param[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
+  /** A statement on the connection; a lost connection becomes DB_UNREACHABLE (exit 1), one line, the URL masked. */
+  const onConnection = async <R>(run: (connection: pg.PoolClient) => Promise<R>): Promise<R> => {
     const connection = await ready
+    try {
+      return await run(connection)
+    } catch (error) {
+      const gone = isConnectionLost(error)
+      if (handle && (gone || lost !== undefined)) throw postgresLostError(gone ? error : lost, handle.url)
+      throw error
+    }
+  }
+  const query = async <T>(sql: string, params: Param[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
     let statement = translated.get(sql)
     if (statement === undefined) {
       statement = { text: numberPlaceholders(sql), ...(translated.size < MAX_PREPARED ? { name: `wsb${translated.size}` } : {}) }
       translated.set(sql, statement)
     }
-    return connection.query<T & pg.QueryResultRow>({ ...statement, values: params })
+    const prepared = statement
+    return onConnection((connection) => connection.query<T & pg.QueryResultRow>({ ...prepared, values: params }))
   }
-  const control = async (sql: string) => (await ready).query(sql)
+  const control = async (sql: string) => onConnection((connection) => connection.query(sql))
 
   const db: Db = {
     path: display,
@@ -140,7 +158,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
       const viaConnection = {
         query: async (config: unknown, ...rest: unknown[]) => {
           const { types: _drizzleTypes, ...own } = config as { types?: unknown }
-          return ((await ready).query as (...a: unknown[]) => unknown)(typeof config === 'object' ? own : config, ...rest)
+          return onConnection(async (connection) => (connection.query as (...a: unknown[]) => unknown)(typeof config === 'object' ? own : config, ...rest))
         },
       }
       orm ??= swapping(drizzle({ client: viaConnection as unknown as pg.Pool, schema: pgTables })) as unknown as Orm
@@ -227,8 +245,9 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
     close() {
       void ready
         .then(async (connection) => {
-          if (inTransaction) await connection.query('ROLLBACK').catch(() => undefined)
-          connection.release()
+          if (inTransaction && lost === undefined) await connection.query('ROLLBACK').catch(() => undefined)
+          // A dead connection is destroyed, not returned to the pool.
+          connection.release(lost === undefined ? undefined : true)
           await handle?.close()
         })
         .catch(() => undefined)

@@ -62,6 +62,11 @@ export function poolConfig(url: PostgresUrl, max = 10): pg.PoolConfig {
     ssl: ssl(url),
     max,
     types,
+    // A host that vanishes without closing the socket (power loss, a dropped
+    // network) is then noticed by TCP keepalive, as libpq does by default,
+    // instead of a command waiting on it forever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(url.params.application_name ? { application_name: url.params.application_name } : {}),
     ...(timeout && timeout > 0 ? { connectionTimeoutMillis: timeout * 1000 } : {}),
   }
