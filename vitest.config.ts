@@ -21,7 +21,8 @@ import { defineConfig } from 'vitest/config'
  *   - abuse, abuse-names, payments, secrets: pass on PostgreSQL (checked), left out for
  *     `npm test` time on this machine (15-60 s each there);
  *   - doctor and the others: not yet tried.
- * test/cli/postgres-race.test.ts runs in the sqlite project: it makes its own PostgreSQL database.
+ * test/cli/postgres-race.test.ts, postgres-lifecycle.test.ts and postgres-rules-race.test.ts run in the
+ * sqlite project: each makes its own PostgreSQL database (and runs its races on SQLite too).
  */
 export const onPostgres = [
   'test/core/accounts.test.ts',

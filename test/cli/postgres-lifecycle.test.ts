@@ -105,17 +105,17 @@ describe.each(engines)('lifecycle across processes on $engine', ({ engine, db: n
     }
   }
 
-  it(`R-WS-3 R-WS-4 R-PAY-1 two clock advance to one time at once (${engine}): 102 subscriptions × 2 renewals, each invoice issued once, numbers gapless per account, each charge sent once`, async () => {
+  it(`R-WS-3 R-WS-4 R-PAY-1 two clock advance to one time at once (${engine}): 102 renewals due, each invoice issued once, numbers gapless per account, each charge sent once`, async () => {
     const db = await newDb()
     const before = fake.requests.length
     await applied(db, applyFile('Advance', 34, true))
-    const results = await Promise.all([0, 1].map(() => wsbAsync(['clock', 'advance', '--to', '2026-03-01T00:00:00Z', '--workspace', 'Advance', '--json'], { db, env: env() })))
+    const results = await Promise.all([0, 1].map(() => wsbAsync(['clock', 'advance', '--to', '2026-02-01T00:00:00Z', '--workspace', 'Advance', '--json'], { db, env: env() })))
     bothOk(results)
     const advanced = results.map((r) => r.json() as { now: string; steps: number; invoicesIssued: number })
-    expect(advanced.map((a) => a.now)).toEqual(['2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z'])
+    expect(advanced.map((a) => a.now)).toEqual(['2026-02-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z'])
     // Each reports only the steps it ran itself (a process starting after the other moved the clock runs some in its catch-up).
-    expect(advanced.every((a) => a.steps <= 34 * 3 * 2 * 2)).toBe(true)
-    await checkOnce(db, 'Advance', 34, 3, charges(before))
+    expect(advanced.every((a) => a.steps <= 34 * 3 * 2)).toBe(true)
+    await checkOnce(db, 'Advance', 34, 2, charges(before))
     expect((await cli(db, 'doctor')).json()).toMatchObject({ ok: true, violations: [] })
   }, 240_000)
 
