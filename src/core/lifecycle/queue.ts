@@ -84,6 +84,9 @@ function heldByAnother(step: Pick<DueStep, 'claimed_by' | 'claimed_until'>, now:
  * False when a living process holds it; also renews this process's own claim.
  */
 export async function claimStep(db: Db, stepId: number, laneExclusive: boolean): Promise<boolean> {
+  // Looked at first without the write lock: a process waiting on another's claim polls without taking it.
+  const seen = await db.get<Pick<DueStep, 'claimed_by' | 'claimed_until'>>('SELECT claimed_by, claimed_until FROM due_steps WHERE id = ?', stepId)
+  if (!seen || heldByAnother(seen, Date.now(), laneExclusive)) return false
   return await db.write(async () => {
     const now = Date.now()
     const row = await db.get<Pick<DueStep, 'claimed_by' | 'claimed_until'>>('SELECT claimed_by, claimed_until FROM due_steps WHERE id = ?', stepId)

@@ -12,7 +12,7 @@ import { resolveWorkspace } from '../workspaces/resolve.js'
 import { collectStep } from '../payments/collect.js'
 import { warnCardExpiry } from '../payments/expiry.js'
 import { type ProviderFactory, providerFromEnv } from '../payments/provider.js'
-import { claimStep, type DueStep, earliestDue, externalKinds, nextDue, removeStep, type StepKind } from './queue.js'
+import { CLAIM_MS, claimStep, type DueStep, earliestDue, externalKinds, nextDue, removeStep, type StepKind } from './queue.js'
 
 type InternalHandler = (ctx: Ctx, step: DueStep) => Promise<void>
 
@@ -92,8 +92,12 @@ async function runDueInLane(db: Db, workspaceId: string, until: number, options:
     // A collect step always leaves the queue or moves later; meeting it unchanged would loop forever.
     if (last?.id === step.id && last.due === step.due_at) throw new Error(`lifecycle step ${step.id} (${step.kind}) did not complete`)
     last = { id: step.id, due: step.due_at }
+    // The claim is renewed before a charge once half its lease has gone (a slow provider, many backups).
+    let claimedAt = Date.now()
     await collectStep(db, workspaceId, step, await (options.providers ?? providerFromEnv)(), async () => {
+      if (Date.now() - claimedAt < CLAIM_MS / 2) return
       if (!(await claimStep(db, step.id, laneExclusive))) throw new Error(`lifecycle step ${step.id} (${step.kind}) was taken over by another process`)
+      claimedAt = Date.now()
     })
     steps++
   }
