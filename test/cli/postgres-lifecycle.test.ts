@@ -4,10 +4,11 @@
 // numbers gapless per account, every charge sent to the provider once. On
 // PostgreSQL (a database of its own on the test server) and on SQLite (two
 // processes on one file). Payments go to the Stripe fake, which counts requests.
+import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CliResult, wsbAsync } from '../helpers/cli.js'
+import { type CliResult, cleanEnv, engineDb, WSB, wsbAsync } from '../helpers/cli.js'
 import { postgresDatabase } from '../helpers/postgres.js'
 import { startStripeFake, type StripeFake } from '../helpers/stripe-fake.js'
 import { tempDbPath, tempDir } from '../helpers/temp.js'
@@ -17,7 +18,7 @@ const DAY = 24 * 60 * 60 * 1000
 
 type Invoice = { id: string; number: number; accountId: string; subscriptionId: string | null; periodStart: string; status: string }
 
-/** An apply file: `accounts` accounts × 3 monthly subscriptions; every fifth account's default card is declined (its backup pays). */
+/** An apply file: `accounts` accounts × 3 monthly subscriptions; every fifth account's default card is declined (the 5th, 10th…) (its backup pays). */
 function applyFile(name: string, accounts: number, testClock: boolean): string {
   const file = join(tempDir(), `${name}.json`)
   writeFileSync(
@@ -28,7 +29,7 @@ function applyFile(name: string, accounts: number, testClock: boolean): string {
       accounts: Array.from({ length: accounts }, (_, i) => ({
         name: `${name} ${String(i).padStart(2, '0')}`,
         currency: 'USD',
-        paymentMethods: i % 5 === 0 ? ['pm_card_chargeCustomerFail', 'pm_card_visa'] : ['pm_card_visa'],
+        paymentMethods: i % 5 === 4 ? ['pm_card_chargeCustomerFail', 'pm_card_visa'] : ['pm_card_visa'],
         subscriptions: ['a', 'b', 'c'].map((label) => ({ label, interval: 'month', trial: false, items: { users: 1 } })),
       })),
     }),
@@ -79,7 +80,7 @@ describe.each(engines)('lifecycle across processes on $engine', ({ engine, db: n
     for (const numbers of byAccount.values()) expect(numbers.sort((a, b) => a - b)).toEqual(Array.from({ length: 3 * periods }, (_, i) => i + 1))
     expect(invoices.every((i) => i.status === 'paid')).toBe(true)
     // One account in five tries its declined card first: 2 charges for its invoices, 1 for the others.
-    const declining = Math.ceil(accounts / 5)
+    const declining = Math.floor(accounts / 5)
     const expected = (accounts + declining) * 3 * periods
     expect(chargesSeen.filter((c) => c.replayed)).toEqual([])
     expect(new Set(chargesSeen.map((c) => c.idempotencyKey)).size).toBe(chargesSeen.length)
@@ -140,4 +141,42 @@ describe.each(engines)('lifecycle across processes on $engine', ({ engine, db: n
     await checkOnce(db, 'South', 17, 2, seen.filter((c) => !north.some((id) => c.idempotencyKey?.includes(id))))
     expect((await wsbAsync(['doctor', '--json'], { db, env: later })).json()).toMatchObject({ ok: true, violations: [] })
   }, 240_000)
+
+  it(`R-PAY-1 a clock advance killed while its charge is at the provider leaves its claim; the next command takes it over and the invoice is charged once (${engine})`, async () => {
+    const db = await newDb()
+    await applied(db, applyFile('Killed', 1, true))
+    const sentBefore = fake.requests.length
+    // Killed at its first charge: after its claim was committed, before the provider answered.
+    const child = spawn(process.execPath, [WSB, 'clock', 'advance', '--to', '2026-02-01T00:00:00Z', '--workspace', 'Killed', '--json'], {
+      env: cleanEnv({ WSB_DB: engineDb(db), ...env() }),
+      stdio: 'ignore',
+    })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+    let killed = false
+    fake.onRequest = async (request) => {
+      if (killed || request.path !== '/v1/payment_intents') return
+      killed = true
+      child.kill('SIGKILL')
+      await exited
+    }
+    expect(await exited).toBe('SIGKILL')
+    fake.onRequest = undefined
+    expect(killed).toBe(true)
+    // The claim's process is gone (SQLite: no such pid on this host; PostgreSQL: its lane went with its connection): no wait.
+    const started = Date.now()
+    const again = await cli(db, 'clock', 'advance', '--to', '2026-02-01T00:00:00Z', '--workspace', 'Killed')
+    expect(again.code, again.stdout).toBe(0)
+    expect(Date.now() - started).toBeLessThan(30_000)
+    const invoices = ((await cli(db, 'invoice', 'list', '--workspace', 'Killed')).json() as { invoices: Invoice[] }).invoices
+    expect(invoices.map((i) => [i.number, i.status]).sort()).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, 'paid']))
+    // The provider charged each renewal once: the killed one's re-sent request carried the same idempotency key.
+    const events = ((await cli(db, 'events', '--workspace', 'Killed', '--kind', 'payment', '--kind', 'invoice.paid')).json() as { events: { kind: string; refs: { invoiceId?: string } }[] }).events
+    for (const renewal of invoices.filter((i) => i.number > 3)) {
+      expect([...fake.paymentIntents.values()].filter((pi) => JSON.stringify(pi).includes(renewal.id))).toHaveLength(1)
+      const sent = charges(sentBefore).filter((c) => c.idempotencyKey?.includes(renewal.id))
+      expect(new Set(sent.map((c) => c.idempotencyKey)).size).toBe(1)
+      expect(events.filter((e) => e.refs.invoiceId === renewal.id).map((e) => e.kind).sort()).toEqual(['invoice.paid', 'payment.succeeded'])
+    }
+    expect((await cli(db, 'doctor')).json()).toMatchObject({ ok: true, violations: [] })
+  }, 120_000)
 })
