@@ -41,7 +41,15 @@ export async function advanceClock(db: Db, workspaceId: string, to: number, opti
 export async function runBilling(db: Db, now = Date.now(), options: RunOptions = {}): Promise<{ workspaces: { id: string; name: string; steps: number }[] }> {
   const due = (await db.all(`SELECT w.id, w.name FROM workspaces w WHERE w.clock_mode = 'real'
        AND EXISTS (SELECT 1 FROM due_steps d WHERE d.workspace_id = w.id AND d.due_at <= ?) ORDER BY w.rowid`, now)) as { id: string; name: string }[]
-  const out: { id: string; name: string; steps: number }[] = []
-  for (const workspace of due) out.push({ ...workspace, ...(await runDue(db, workspace.id, now, options)) })
-  return { workspaces: out }
+  // A workspace another process is running is passed over, then waited for at the
+  // end: two hosts share the workspaces, and each returns only when all is done.
+  const steps = new Map<string, number>()
+  const busy: typeof due = []
+  for (const workspace of due) {
+    const result = await runDue(db, workspace.id, now, options, false)
+    if (result) steps.set(workspace.id, result.steps)
+    else busy.push(workspace)
+  }
+  for (const workspace of busy) steps.set(workspace.id, (await runDue(db, workspace.id, now, options)).steps)
+  return { workspaces: due.map((workspace) => ({ ...workspace, steps: steps.get(workspace.id) ?? 0 })) }
 }

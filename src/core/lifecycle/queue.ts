@@ -1,9 +1,10 @@
 // The lifecycle queue (R-WS-4): time-based steps as rows due at a workspace
 // time. Scheduling the same step twice is harmless (unique on kind, ref, time).
+import { hostname } from 'node:os'
 import type { Db } from '../store/open.js'
 
 export type StepKind = 'period_end' | 'trial_reminder' | 'collect' | 'card_expiry'
-export type DueStep = { id: number; workspace_id: string; due_at: number; kind: StepKind; ref_id: string }
+export type DueStep = { id: number; workspace_id: string; due_at: number; kind: StepKind; ref_id: string; claimed_by?: string | null; claimed_until?: number | null }
 
 /** Steps that call the payment provider: run outside any transaction. */
 export const externalKinds: readonly StepKind[] = ['collect']
@@ -40,7 +41,7 @@ export async function nextDue(db: Db, workspaceId: string, until: number, skipEx
   // The instant first (an index range), then the order among its few steps.
   const first = (await db.get(`SELECT min(due_at) AS at FROM due_steps WHERE workspace_id = ? AND due_at <= ?${external('kind')}`, workspaceId, until)) as { at: number | null }
   if (first.at === null) return undefined
-  return (await db.get(`SELECT d.id, d.workspace_id, d.due_at, d.kind, d.ref_id FROM due_steps d
+  return (await db.get(`SELECT d.id, d.workspace_id, d.due_at, d.kind, d.ref_id, d.claimed_by, d.claimed_until FROM due_steps d
        LEFT JOIN subscriptions s ON s.id = d.ref_id AND d.kind IN ('period_end', 'trial_reminder')
        WHERE d.workspace_id = ? AND d.due_at = ?${external('d.kind')}
        ORDER BY ${kindOrder}, s.created_at, s.rowid, d.id LIMIT 1`, workspaceId, first.at)) as DueStep | undefined
@@ -48,4 +49,49 @@ export async function nextDue(db: Db, workspaceId: string, until: number, skipEx
 
 export async function removeStep(db: Db, id: number): Promise<boolean> {
   return (await db.run('DELETE FROM due_steps WHERE id = ?', id)).changes === 1
+}
+
+/**
+ * How long a claim on a provider step lasts without renewal: above a whole
+ * charge with its retries (Stripe: 30 s timeout, 2 network retries), renewed
+ * before each charge. Only a process that dies on another host leaves a claim
+ * that must run out; one on this host is seen dead at once.
+ */
+export const CLAIM_MS = 5 * 60 * 1000
+
+/** This process, as a claim names it. */
+export const claimOwner = `${hostname()}:${process.pid}`
+
+/** A claim still held by a living process other than this one. */
+function heldByAnother(step: Pick<DueStep, 'claimed_by' | 'claimed_until'>, now: number, laneExclusive: boolean): boolean {
+  if (!step.claimed_by || step.claimed_by === claimOwner) return false
+  // Holding an exclusive lane, no other process can be running the step.
+  if (laneExclusive || (step.claimed_until ?? 0) < now) return false
+  const at = step.claimed_by.lastIndexOf(':')
+  if (step.claimed_by.slice(0, at) !== hostname()) return true
+  try {
+    process.kill(Number(step.claimed_by.slice(at + 1)), 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' // alive, another user's
+  }
+}
+
+/**
+ * Claims a provider step for this process before the provider is called: one
+ * committed write, so a second process meeting the step sees the claim and
+ * waits rather than charging again (R-PAY-1: each charge attempted once).
+ * False when a living process holds it; also renews this process's own claim.
+ */
+export async function claimStep(db: Db, stepId: number, laneExclusive: boolean): Promise<boolean> {
+  // Looked at first without the write lock: a process waiting on another's claim polls without taking it.
+  const seen = await db.get<Pick<DueStep, 'claimed_by' | 'claimed_until'>>('SELECT claimed_by, claimed_until FROM due_steps WHERE id = ?', stepId)
+  if (!seen || heldByAnother(seen, Date.now(), laneExclusive)) return false
+  return await db.write(async () => {
+    const now = Date.now()
+    const row = await db.get<Pick<DueStep, 'claimed_by' | 'claimed_until'>>('SELECT claimed_by, claimed_until FROM due_steps WHERE id = ?', stepId)
+    if (!row || heldByAnother(row, now, laneExclusive)) return false
+    await db.run('UPDATE due_steps SET claimed_by = ?, claimed_until = ? WHERE id = ?', claimOwner, now + CLAIM_MS, stepId)
+    return true
+  })
 }

@@ -2,6 +2,7 @@
 // time order, each in its own transaction, at the step's own workspace time.
 // A step is removed in the transaction that runs it, so running twice for the
 // same time does nothing the second time, and a crash loses or repeats nothing.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { eq } from 'drizzle-orm'
 import { type Ctx, contextFor } from '../context.js'
 import type { Db } from '../store/open.js'
@@ -11,7 +12,7 @@ import { resolveWorkspace } from '../workspaces/resolve.js'
 import { collectStep } from '../payments/collect.js'
 import { warnCardExpiry } from '../payments/expiry.js'
 import { type ProviderFactory, providerFromEnv } from '../payments/provider.js'
-import { type DueStep, earliestDue, externalKinds, nextDue, removeStep, type StepKind } from './queue.js'
+import { CLAIM_MS, claimStep, type DueStep, earliestDue, externalKinds, nextDue, removeStep, type StepKind } from './queue.js'
 
 type InternalHandler = (ctx: Ctx, step: DueStep) => Promise<void>
 
@@ -48,16 +49,34 @@ export async function runInternalSteps(db: Db, workspaceId: string, until: numbe
       await db.write(async () => await removeStep(db, step.id)) // a kind this wsb does not know: drop it
       continue
     }
-    await db.write(async () => {
-      if (!await removeStep(db, step.id)) return // another process ran it
+    const ran = await db.write(async () => {
+      if (!(await removeStep(db, step.id))) return false // another process ran it (and counts it)
       await handler(await contextAt(db, workspaceId, step.due_at), step)
+      return true
     })
-    steps++
+    if (ran) steps++
   }
 }
 
-/** Runs every step due by `until`, internal and external (payment collection), in time order. */
-export async function runDue(db: Db, workspaceId: string, until: number, options: RunOptions = {}): Promise<{ steps: number }> {
+/**
+ * Runs every step due by `until`, internal and external (payment collection), in
+ * time order, holding the workspace's lifecycle lane (store: one process at a time
+ * on PostgreSQL; on SQLite its one writer). `wait: false` returns null at once
+ * when another process holds the lane (`billing run` moves on to the next workspace).
+ */
+export async function runDue(db: Db, workspaceId: string, until: number, options?: RunOptions): Promise<{ steps: number }>
+export async function runDue(db: Db, workspaceId: string, until: number, options: RunOptions, wait: false): Promise<{ steps: number } | null>
+export async function runDue(db: Db, workspaceId: string, until: number, options: RunOptions = {}, wait = true): Promise<{ steps: number } | null> {
+  const lane = await db.lifecycleLane(workspaceId, wait)
+  if (!lane) return null
+  try {
+    return await runDueInLane(db, workspaceId, until, options, lane.exclusive)
+  } finally {
+    await lane.release()
+  }
+}
+
+async function runDueInLane(db: Db, workspaceId: string, until: number, options: RunOptions, laneExclusive: boolean): Promise<{ steps: number }> {
   let steps = 0
   let last: { id: number; due: number } | undefined
   for (;;) {
@@ -65,10 +84,21 @@ export async function runDue(db: Db, workspaceId: string, until: number, options
     steps += result.steps
     const step = result.external
     if (!step) return { steps }
+    // Another process is collecting this step: later steps wait for it (time order), and so does this process.
+    if (!(await claimStep(db, step.id, laneExclusive))) {
+      await sleep(20 + Math.random() * 40)
+      continue
+    }
     // A collect step always leaves the queue or moves later; meeting it unchanged would loop forever.
     if (last?.id === step.id && last.due === step.due_at) throw new Error(`lifecycle step ${step.id} (${step.kind}) did not complete`)
     last = { id: step.id, due: step.due_at }
-    await collectStep(db, workspaceId, step, await (options.providers ?? providerFromEnv)())
+    // The claim is renewed before a charge once half its lease has gone (a slow provider, many backups).
+    let claimedAt = Date.now()
+    await collectStep(db, workspaceId, step, await (options.providers ?? providerFromEnv)(), async () => {
+      if (Date.now() - claimedAt < CLAIM_MS / 2) return
+      if (!(await claimStep(db, step.id, laneExclusive))) throw new Error(`lifecycle step ${step.id} (${step.kind}) was taken over by another process`)
+      claimedAt = Date.now()
+    })
     steps++
   }
 }

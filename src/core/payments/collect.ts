@@ -27,7 +27,8 @@ const LAST_RUN = RETRY_DAYS.length + 1
 /** A provider outage is not a decline: the run is tried again this much later. */
 const OUTAGE_RETRY_MS = 60 * 60 * 1000
 
-export type CollectMode = { kind: 'run' } | { kind: 'manual' }
+/** A lifecycle run renews its claim on the collect step before each provider call (lifecycle/queue.ts). */
+export type CollectMode = { kind: 'run'; beforeCharge?: () => Promise<void> } | { kind: 'manual' }
 
 export type CollectOutcome = { invoiceId: string; status: InvoiceRow['status']; paid: boolean; attempts: number }
 
@@ -180,6 +181,7 @@ export async function collectInvoice(ctx: Ctx, provider: PaymentProvider, invoic
       result = { outcome: 'failed', paymentId: null, declineCode: 'provider_mismatch', message: `this method was added under the ${method.provider} provider; wsb now uses ${provider.name}` }
       await record(ctx, invoice, run, method, key, provider.name, result)
     } else {
+      if (mode.kind === 'run') await mode.beforeCharge?.()
       try {
         result = await provider.charge({
           customerId: account.providerCustomerId,
@@ -210,7 +212,7 @@ export async function collectInvoice(ctx: Ctx, provider: PaymentProvider, invoic
 }
 
 /** The lifecycle's collect step: a provider outage reschedules the run instead of failing the command. */
-export async function collectStep(db: Db, workspaceId: string, step: { id: number; due_at: number; ref_id: string }, provider: PaymentProvider): Promise<void> {
+export async function collectStep(db: Db, workspaceId: string, step: { id: number; due_at: number; ref_id: string }, provider: PaymentProvider, beforeCharge?: () => Promise<void>): Promise<void> {
   const ctx = await db.write(async () => {
     const workspace = await resolveWorkspace(db, workspaceId)
     if (workspace.clockMode === 'test' && (workspace.clockNow ?? 0) < step.due_at) {
@@ -220,11 +222,11 @@ export async function collectStep(db: Db, workspaceId: string, step: { id: numbe
     return { ...contextFor(db, workspace), now: step.due_at }
   })
   try {
-    await collectInvoice(ctx, provider, step.ref_id, { kind: 'run' })
+    await collectInvoice(ctx, provider, step.ref_id, { kind: 'run', ...(beforeCharge ? { beforeCharge } : {}) })
   } catch (error) {
     if (!(isWsbError(error)) || error.exitCode !== 5) throw error
     await db.write(async () => {
-      await db.run('UPDATE due_steps SET due_at = ? WHERE id = ?', step.due_at + OUTAGE_RETRY_MS, step.id)
+      await db.run('UPDATE due_steps SET due_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?', step.due_at + OUTAGE_RETRY_MS, step.id)
       await recordEvent(db, { workspaceId, at: ctx.now, kind: 'payment.provider_unavailable', refs: { invoiceId: step.ref_id }, data: { message: error.message, retryAt: new Date(step.due_at + OUTAGE_RETRY_MS).toISOString() } })
     })
   }

@@ -49,6 +49,16 @@ export type Db = {
   /** Starts a read snapshot held until `endSnapshot` or `close` (a read-only command's whole output). */
   beginSnapshot(): Promise<void>
   endSnapshot(): Promise<void>
+  /**
+   * The lifecycle lane of a workspace (issue 13, "Lifecycle across hosts"): while
+   * held, no other process runs that workspace's due steps, so they run once each,
+   * in time order, without two processes colliding on the same head step. Returns
+   * its release, or null when another process holds it and `wait` is false. Taken
+   * outside any transaction; a process that dies releases it. `exclusive` says
+   * whether holding it shuts every other process out (then a provider claim found
+   * on a step was left by a process that no longer runs it).
+   */
+  lifecycleLane(workspaceId: string, wait: boolean): Promise<LifecycleLane | null>
   /** The metering hot path's statements (synchronous on SQLite, run inside one `write`). */
   meterStore(): MeterStore
   /** The engine's own check of its files: the problems found, none when sound. */
@@ -56,6 +66,17 @@ export type Db = {
   /** Rolls back whatever is still open and closes the connection. */
   close(): void
 }
+
+export type LifecycleLane = { readonly exclusive: boolean; release(): Promise<void> }
+
+/**
+ * SQLite's lane: nothing to take. Its one writer already runs each step's
+ * transaction alone, every process takes the queue's head step in that
+ * transaction (so order holds), and a step that calls the provider is claimed
+ * in a committed row first (lifecycle/queue.ts). All processes on one file are
+ * on one host, so a claim's owner can be checked for life.
+ */
+const sharedLane: LifecycleLane = { exclusive: false, release: async () => undefined }
 
 let ormFactory: ((sqlite: Database.Database) => Orm) | undefined
 
@@ -148,6 +169,9 @@ export function sqliteDb(sqlite: Database.Database, path: string): Db {
     },
     async endSnapshot() {
       if (sqlite.inTransaction) tx().commit.run()
+    },
+    async lifecycleLane() {
+      return sharedLane
     },
     meterStore() {
       meter ??= sqliteMeterStore(sqlite)

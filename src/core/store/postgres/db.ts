@@ -32,6 +32,8 @@ import { pgTables } from './schema.js'
 const MAX_ATTEMPTS = 30
 /** Statements prepared per connection; texts beyond run unnamed (parsed each time). */
 const MAX_PREPARED = 500
+/** pg_advisory_lock(wsb lifecycle, workspace): "wsbL", beside migrate.ts's ("wsb1", 1). */
+const LANE_LOCK = 0x7773624c
 
 /** `?` → `$n`, skipping '…' literals and "…" identifiers. */
 export function numberPlaceholders(sql: string): string {
@@ -219,6 +221,27 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
       if (!inTransaction) return
       inTransaction = false
       await control('COMMIT')
+    },
+    /**
+     * A session advisory lock on (LANE_LOCK, hashtext(workspace id)): held across
+     * the provider calls of a collection (outside any transaction), released by
+     * the server if the process or its connection dies. Two `billing run`s on two
+     * hosts split the workspaces between them instead of trading each workspace's
+     * head step back and forth through serialization failures.
+     */
+    async lifecycleLane(workspaceId: string, wait: boolean) {
+      if (inTransaction) throw new Error('internal: the lifecycle lane is taken outside transactions')
+      if (wait) await query('SELECT pg_advisory_lock(?, hashtext(?))', [LANE_LOCK, workspaceId])
+      else if (!(await query<{ held: boolean }>('SELECT pg_try_advisory_lock(?, hashtext(?)) AS held', [LANE_LOCK, workspaceId])).rows[0]?.held) return null
+      let released = false
+      return {
+        exclusive: true,
+        release: async () => {
+          if (released) return
+          released = true
+          await query('SELECT pg_advisory_unlock(?, hashtext(?))', [LANE_LOCK, workspaceId])
+        },
+      }
     },
     meterStore() {
       meter ??= postgresMeterStore(db)

@@ -150,6 +150,15 @@ export const dueSteps = sqliteTable(
     dueAt: integer('due_at').notNull(),
     kind: text('kind').notNull(),
     refId: text('ref_id').notNull(),
+    /**
+     * A step that calls the payment provider (outside any transaction) is claimed
+     * first, in a committed write: who runs it (host:pid) and until when, in wall
+     * time (a lease renewed before each provider call). A second process meeting
+     * a live claim waits instead of charging again; a claim whose process died or
+     * whose lease ran out is taken over (the provider's idempotency key guards that).
+     */
+    claimedBy: text('claimed_by'),
+    claimedUntil: integer('claimed_until'),
   },
   (t) => [index('due_steps_workspace_due').on(t.workspaceId, t.dueAt), uniqueIndex('due_steps_unique').on(t.workspaceId, t.kind, t.refId, t.dueAt)],
 )
