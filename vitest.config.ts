@@ -13,17 +13,11 @@ import { defineConfig } from 'vitest/config'
  * - (test/core/catch-up.test.ts runs; its EXPLAIN QUERY PLAN test reads SQLite's planner: SQLite-only.)
  * - (test/core/usage.test.ts runs; its one test that opens a second store on the file path is SQLite-only.)
  * - (test/cli/doctor.test.ts runs; its missing-file test is about a SQLite path: SQLite-only.)
- * - test/core/deep-tree.test.ts, test/cli/deep-tree.test.ts: pass on PostgreSQL, but the core one
- *   takes ~55 s there (one round trip per org 10,000 deep); left out for `npm test` time.
  * - test/cli/crash.test.ts: SIGKILL mid-import into a SQLite file (its PostgreSQL twin is postgres-crash).
  * - test/cli/abuse-db, db-access, integrity, import-db-replaced: SQLite files by nature (not SQLite,
  *   another application's file, permissions and read-only media, bit flips, a replaced inode).
- * - test/cli/abuse, abuse-names, payments: pass on PostgreSQL (checked 2026-11-29, with engineState
- *   comparing every table's rows), left out for `npm test` time on this machine (42, 33, 24 s there).
- * - test/cli/output-files.test.ts: passes on PostgreSQL (its processes get engineDb), but its subject is
- *   output files, not the engine: left out for `npm test` time (30 s there; files run one at a time here).
- * - test/cli/secrets.test.ts: passed on PostgreSQL (checked before); left out for time: its Stripe error
- *   test needs > 60 s there under load. (Its "nothing stored" check reads the SQLite file's bytes.)
+ * - (test/cli/secrets.test.ts runs; its "nothing stored" check reads a SQLite file's bytes, and on
+ *   PostgreSQL the rows of every table through engineState.)
  * - test/cli/help.test.ts, test/core/redact.test.ts, test/render/invoice-pdf.test.ts,
  *   test/helpers/stripe-fake.test.ts: open no database.
  */
@@ -58,6 +52,13 @@ export const onPostgres = [
   'test/cli/prompt.test.ts',
   'test/cli/doctor.test.ts',
   'test/core/apply.test.ts',
+  'test/core/deep-tree.test.ts',
+  'test/cli/deep-tree.test.ts',
+  'test/cli/abuse.test.ts',
+  'test/cli/abuse-names.test.ts',
+  'test/cli/payments.test.ts',
+  'test/cli/output-files.test.ts',
+  'test/cli/secrets.test.ts',
   'test/core/catch-up.test.ts',
   'test/cli/crash-advance.test.ts',
   'test/cli/apply-crash.test.ts',

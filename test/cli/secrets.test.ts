@@ -1,10 +1,10 @@
 // No secret in any output (SPEC §3, R-PM-2): the Stripe key and card numbers,
 // injected through every error path of both providers, never reach stdout,
 // stderr (with DEBUG unset, `wsb` and `*`), the database or its WAL.
-import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StripeErrorBody } from '../helpers/stripe-fake-errors.js'
 import { type StripeFake, startStripeFake } from '../helpers/stripe-fake.js'
+import { engineDump } from '../helpers/engine.js'
 import { wsb, wsbAsync } from '../helpers/cli.js'
 import { tempDbPath } from '../helpers/temp.js'
 
@@ -12,8 +12,8 @@ const KEY = 'sk_test_51LeakCanaryDoNotPrint7788'
 const PAN = '4242 4242 4242 4242'
 const DEBUGS = [undefined, 'wsb', '*'] as const
 
-/** The bytes of the database and its WAL, as text: a secret stored anywhere shows up here. */
-const stored = (db: string) => [db, `${db}-wal`].filter(existsSync).map((file) => readFileSync(file).toString('latin1')).join('')
+/** What the database holds, as text (SQLite: the file and its WAL; PostgreSQL: every row): a secret stored anywhere shows up here. */
+const stored = (db: string) => engineDump(db)
 
 const clean = (text: string) => {
   expect(text).not.toContain(KEY)

@@ -76,6 +76,13 @@ export function engineSize(path: string): number {
  * to it (a WAL left empty by readers holds nothing; one with bytes holds
  * writes); on PostgreSQL every table's rows.
  */
+/** Everything the database holds, as text to search (for secrets): SQLite's file and WAL bytes, or PostgreSQL's rows. */
+export function engineDump(path: string): string {
+  const db = engineDb(path)
+  if (isUrl(db)) return JSON.stringify(postgresSync(db, 'dump'))
+  return [db, `${db}-wal`].filter(existsSync).map((file) => readFileSync(file).toString('latin1')).join('')
+}
+
 export function engineState(path: string): { main: string | null; walBytes: number } {
   const db = engineDb(path)
   if (isUrl(db)) return { main: createHash('sha256').update(JSON.stringify(postgresSync(db, 'dump'))).digest('hex'), walBytes: 0 }
