@@ -13,15 +13,12 @@ import { startPostgres, type PostgresServer } from '../test/helpers/postgres-ser
 import { contextFor } from '../src/core/context.js'
 import { createAccount } from '../src/core/accounts/create.js'
 import { createOrg } from '../src/core/orgs/create.js'
-import { poolReport } from '../src/core/pools/report.js'
 import { addSubscription } from '../src/core/subscriptions/add.js'
-import { usageByOrg } from '../src/core/usage/org-report.js'
-import { decideUsage } from '../src/core/usage/record.js'
 import { createWorkspace } from '../src/core/workspaces/create.js'
 import { resolveWorkspace } from '../src/core/workspaces/resolve.js'
 import { openEngine } from './engine-db.js'
-import { median, percentile, processMs, round, timeMsAsync } from './lib.js'
-import { seedWorkspaceOn, writeReports } from './metering.js'
+import { processMs, round } from './lib.js'
+import { reportAndRecordTimes, seedWorkspaceOn, writeReports } from './metering.js'
 import { batchPg, SCHEMA, transactions } from './pg-floor.js'
 
 const reporter = new URL('./engine-reporter.ts', import.meta.url).pathname
@@ -159,17 +156,7 @@ export async function engines(dir: string, log: (text: string) => void, { window
     const reportUrl = await createDatabase(admin, base, `wsb_bench_report_${process.pid}`)
     const bigImport = await importOn(reportUrl, dir, reportLedgerRows, 100, 99, 'r')
     const db = await openEngine(reportUrl)
-    const ctx = contextFor(db, await resolveWorkspace(db, 'Bench'))
-    const orgs = Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM organizations'))?.n)
-    const ledgerRows = Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM usage_ledger'))?.n)
-    const byOrg: number[] = []
-    const byPool: number[] = []
-    for (let i = 0; i < 11; i++) {
-      byOrg.push(await timeMsAsync(() => usageByOrg(ctx)))
-      byPool.push(await timeMsAsync(() => poolReport(ctx)))
-    }
-    const record: number[] = []
-    for (let i = 0; i < 2000; i++) record.push(await timeMsAsync(() => decideUsage(ctx, { org: `o${i % 100}/c${i % 99}`, product: 'users', delta: 1, key: `lat${i}` })))
+    const measured = await reportAndRecordTimes(db)
     db.close()
     for (const name of ['floor', 'tx', 'import', 'report']) await admin.query(`DROP DATABASE IF EXISTS wsb_bench_${name}_${process.pid} WITH (FORCE)`)
     return {
@@ -178,15 +165,7 @@ export async function engines(dir: string, log: (text: string) => void, { window
       rounds,
       transactions: rows,
       import: { reports: importReports, reportsPerSecond: Math.round(imported), floorRowsPerSecond: floorBatch.rowsPerSecond, ratioToFloor: round(imported / floorBatch.rowsPerSecond, 2) },
-      report: {
-        orgs,
-        ledgerRows,
-        importReportsPerSecond: Math.round(bigImport),
-        reportByOrgMs: round(median(byOrg.slice(1))),
-        reportByPoolMs: round(median(byPool.slice(1)), 2),
-        recordP50Ms: round(percentile(record, 50), 2),
-        recordP99Ms: round(percentile(record, 99), 2),
-      },
+      report: { ...measured, importReportsPerSecond: Math.round(bigImport) },
     }
   } finally {
     await admin.end()

@@ -103,9 +103,16 @@ export async function reportLatency(dir: string) {
   const run = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', path])
   if (run.status !== 0) throw new Error(`import failed: ${run.stderr}`)
   const db = openDb(path)
+  const measured = await reportAndRecordTimes(db)
+  db.sqlite.close()
+  return measured
+}
+
+/** usage report by org and by pool (median of 10 after a warm-up), then 2,000 usage records, on the seeded 'Bench' of either engine. */
+export async function reportAndRecordTimes(db: Db) {
   const ctx = contextFor(db, await resolveWorkspace(db, 'Bench'))
-  const orgs = (db.sqlite.prepare('SELECT count(*) AS n FROM organizations').get() as { n: number }).n
-  const rows = (db.sqlite.prepare('SELECT count(*) AS n FROM usage_ledger').get() as { n: number }).n
+  const orgs = Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM organizations'))?.n)
+  const rows = Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM usage_ledger'))?.n)
   const byOrg: number[] = []
   const byPool: number[] = []
   for (let i = 0; i < 11; i++) {
@@ -114,7 +121,6 @@ export async function reportLatency(dir: string) {
   }
   const record: number[] = []
   for (let i = 0; i < 2000; i++) record.push(await timeMsAsync(() => decideUsage(ctx, { org: `o${i % 100}/c${i % 99}`, product: 'users', delta: 1, key: `lat${i}` })))
-  db.sqlite.close()
   return {
     orgs,
     ledgerRows: rows,
