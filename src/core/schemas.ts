@@ -83,6 +83,12 @@ export const countryCode = z.pipe(
   ),
 )
 
+/** ISO 3166-2 subdivision suffix (NY, BY, 13), upper-cased. */
+export const regionCode = z.pipe(
+  z.string({ error: 'region: expected a region code such as NY' }).check(z.trim(), z.toUpperCase()),
+  z.string().check(z.regex(/^[A-Z0-9]{1,3}$/, { error: 'region: expected the ISO 3166-2 part after the dash, 1 to 3 letters or digits, such as NY (US-NY)' })),
+)
+
 /** RFC 5321 caps an address at 254 characters; the length is checked before the pattern. */
 export const email = z
   .string({ error: 'email: expected an email address' })

@@ -1,3 +1,4 @@
+import type { TaxRateView } from '../core/invoices/tax-rates.js'
 import type { CreditView } from '../core/accounts/credit.js'
 import type { CouponView, DiscountView } from '../core/coupons/coupons.js'
 import type { PreviewView } from '../core/invoices/preview.js'
@@ -89,4 +90,9 @@ export function renderCredit(c: CreditView): string {
 export function renderNotifications({ notifications }: { notifications: NotificationView[] }): string {
   if (notifications.length === 0) return 'No notifications.'
   return table(['at', 'kind', 'message'], notifications.map((n) => [when(n.at), n.kind, n.message]))
+}
+
+export function renderTaxRates({ taxRates }: { taxRates: TaxRateView[] }): string {
+  if (taxRates.length === 0) return 'No tax rates. Set one with: wsb tax rate set --country DE --rate 19 --name VAT'
+  return table(['jurisdiction', 'name', 'rate'], taxRates.map((r) => [r.jurisdiction, r.name, `${r.rate}%`]), { align: ['left', 'left', 'right'] })
 }

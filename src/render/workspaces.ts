@@ -1,3 +1,4 @@
+import type { SellerIdentity } from '../core/store/schema/index.js'
 import type { WorkspaceDetail } from '../core/workspaces/show.js'
 import type { WorkspaceView } from '../core/workspaces/view.js'
 import { renderPools } from './pools.js'
@@ -28,5 +29,18 @@ export function renderWorkspaceDetail(w: WorkspaceDetail): string {
   return `${renderWorkspace(w)}\n${details([
     ['organizations', w.organizations],
     ['accounts', w.accounts],
-  ])}\n\n${renderPools(w)}`
+  ])}\n${w.seller ? renderSeller(w.seller) : 'seller: not set (wsb workspace seller set --legal-name …)'}\n\n${renderPools(w)}`
+}
+
+export function renderSeller(s: SellerIdentity): string {
+  return details([
+    ['seller', paint().bold(s.legalName)],
+    ['address', s.addressLines.join(', ') || '—'],
+    ['country', s.country ?? '—'],
+    ['tax id', s.taxId ?? '—'],
+    ['email', s.email ?? '—'],
+    ['logo', s.logo ?? '—'],
+    ['footer', s.footer ?? '—'],
+    ['terms', s.paymentTermsDays === 0 ? 'due on receipt' : `due in ${s.paymentTermsDays} days`],
+  ])
 }

@@ -20,6 +20,8 @@ export type CreateAccountInput = {
   country?: string
   address?: string
   taxId?: string
+  region?: string
+  taxExempt?: boolean
   /** Thousandths of a percent (19% = 19000). */
   taxRateMilli?: number
   /** Assigned mode: the top-level organization the account is dedicated to. */
@@ -56,6 +58,8 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promis
         country: input.country ?? null,
         address: input.address ?? null,
         taxId: input.taxId ?? null,
+        region: input.region ?? null,
+        taxExempt: input.taxExempt ?? false,
         taxRateMilli: input.taxRateMilli ?? 0,
         createdAt: now,
       })

@@ -18,6 +18,8 @@ export type UpdateAccountInput = {
   country?: string
   address?: string
   taxId?: string
+  region?: string
+  taxExempt?: boolean
   taxRateMilli?: number
 }
 
@@ -52,6 +54,8 @@ export async function updateAccount(ctx: Ctx, input: UpdateAccountInput): Promis
     if (input.country !== undefined) changes.country = input.country
     if (input.address !== undefined) changes.address = input.address
     if (input.taxId !== undefined) changes.taxId = input.taxId
+    if (input.region !== undefined) changes.region = input.region
+    if (input.taxExempt !== undefined) changes.taxExempt = input.taxExempt
     if (input.taxRateMilli !== undefined) changes.taxRateMilli = input.taxRateMilli
     if (Object.keys(changes).length === 0) return accountView(account)
     const row = one(await db.orm.update(billingAccounts).set(changes).where(eq(billingAccounts.id, account.id)).returning())

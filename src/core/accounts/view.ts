@@ -15,6 +15,10 @@ export type AccountView = {
   country: string | null
   address: string | null
   taxId: string | null
+  region: string | null
+  taxExempt: boolean
+  /** The prefix of its printed invoice numbers, fixed at its first invoice; null before. */
+  invoicePrefix: string | null
   creditBalance: Money
   createdAt: string
 }
@@ -31,6 +35,9 @@ export function accountView(row: BillingAccountRow): AccountView {
     country: row.country,
     address: row.address,
     taxId: row.taxId,
+    region: row.region,
+    taxExempt: row.taxExempt,
+    invoicePrefix: row.invoicePrefix,
     creditBalance: { amount: row.creditBalance, currency: row.currency },
     createdAt: iso(row.createdAt),
   }

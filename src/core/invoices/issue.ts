@@ -23,8 +23,14 @@ import {
   products,
   type SubscriptionRow,
   subscriptionItems,
+  workspaces,
+  type InvoiceSnapshot,
+  type BillingAccountRow,
+  type SellerIdentity,
 } from '../store/schema/index.js'
 import { composeTotals, type Discount } from './compose.js'
+import { accountPrefix, formatInvoiceNumber } from './numbering.js'
+import { taxFor } from './tax.js'
 
 export type IssueReason = 'subscription_create' | 'subscription_cycle' | 'trial_end' | 'subscription_final'
 
@@ -42,6 +48,23 @@ async function activeDiscount(ctx: Ctx, accountId: string, currency: string) {
   if (row.coupon.amountOff !== null && row.coupon.currency !== currency) return undefined
   return row
 }
+
+const DAY = 86_400_000
+
+const addressLines = (text: string | null): string[] => (text ?? '').split('\n').map((l) => l.trim()).filter(Boolean)
+
+/** What the invoice prints about who pays, as it is at issue (R-INV-1: frozen). */
+const buyerParty = (a: BillingAccountRow): InvoiceSnapshot['buyer'] => ({
+  name: a.name,
+  addressLines: addressLines(a.address),
+  country: a.country,
+  region: a.region,
+  taxId: a.taxId,
+  email: a.email,
+})
+
+const sellerParty = (s: SellerIdentity | null): InvoiceSnapshot['seller'] =>
+  s && { name: s.legalName, addressLines: s.addressLines, country: s.country, region: null, taxId: s.taxId, email: s.email, logo: s.logo, footer: s.footer }
 
 export async function issueInvoice(
   ctx: Ctx,
@@ -90,10 +113,12 @@ export async function issueInvoice(
   const account = (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, sub.accountId)).limit(1))[0]
   if (!account) throw new Error(`account ${sub.accountId} is missing`)
   const discount = await activeDiscount(ctx, account.id, sub.currency)
+  const seller = (await db.orm.select({ seller: workspaces.seller }).from(workspaces).where(eq(workspaces.id, sub.workspaceId)).limit(1))[0]?.seller ?? null
+  const tax = await taxFor(db, sub.workspaceId, account, seller)
   const totals = composeTotals({
     lineAmounts: lines.map((line) => line.amount),
     discount: discount ? ({ percentOffMilli: discount.coupon.percentOffMilli, amountOff: discount.coupon.amountOff } satisfies Discount) : null,
-    taxRateMilli: account.taxRateMilli,
+    taxRateMilli: tax.rateMilli,
     creditBalance: account.creditBalance,
   })
   if (discount && totals.discount > 0)
@@ -110,6 +135,8 @@ export async function issueInvoice(
 
   const number =
     ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', account.id)) as { n: number }).n + 1
+  const displayNumber = formatInvoiceNumber(await accountPrefix(db, account), number)
+  const snapshot: InvoiceSnapshot = { seller: sellerParty(seller), buyer: buyerParty(account), tax, paymentTermsDays: seller?.paymentTermsDays ?? 0 }
   const paid = totals.amountDue === 0
   const invoice = one(await db.orm
     .insert(invoices)
@@ -126,13 +153,16 @@ export async function issueInvoice(
       periodEnd: options.periodEnd,
       subtotal: totals.subtotal,
       discount: totals.discount,
-      taxRateMilli: account.taxRateMilli,
+      taxRateMilli: tax.rateMilli,
       tax: totals.tax,
       total: totals.total,
       creditApplied: totals.creditApplied,
       amountDue: totals.amountDue,
       issuedAt: now,
       paidAt: paid ? now : null,
+      displayNumber,
+      dueAt: now + snapshot.paymentTermsDays * DAY,
+      snapshot,
     })
     .returning())
   await db.orm

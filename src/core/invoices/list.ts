@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, or, sql } from 'drizzle-orm'
 import { resolveAccount } from '../accounts/resolve.js'
 import { mapSerial } from '../serial.js'
 import type { Ctx } from '../context.js'
@@ -24,7 +24,9 @@ export async function listInvoices(ctx: Ctx, filter: { account?: string; status?
 }
 
 export async function resolveInvoice(db: Db, workspaceId: string, ref: string): Promise<InvoiceRow> {
-  const row = (await db.orm.select().from(invoices).where(and(eq(invoices.workspaceId, workspaceId), eq(invoices.id, ref.trim()))).limit(1))[0]
+  // The id or the printed number (GCUSA-0001), in any letter case.
+  const key = ref.trim()
+  const row = (await db.orm.select().from(invoices).where(and(eq(invoices.workspaceId, workspaceId), or(eq(invoices.id, key), eq(invoices.displayNumber, key.toUpperCase())))).limit(1))[0]
   if (!row) throw notFound('invoice', ref)
   return row
 }

@@ -4,7 +4,7 @@ import { iso, isoOrNull } from '../clock.js'
 import { money, type Money } from '../money.js'
 import { redact } from '../redact.js'
 import type { Db } from '../store/open.js'
-import { type InvoiceRow, type InvoiceStatus, invoiceLines, paymentAttempts } from '../store/schema/index.js'
+import { type InvoiceRow, type InvoiceSnapshot, type InvoiceStatus, invoiceLines, paymentAttempts, type TaxRule } from '../store/schema/index.js'
 
 export type InvoiceLineView = {
   kind: 'subscription' | 'proration' | 'discount'
@@ -34,7 +34,10 @@ export type PaymentAttemptView = {
 
 export type InvoiceView = {
   id: string | null
+  /** The gapless number within the account (R-INV-1). */
   number: number | null
+  /** The printed number, unique in the workspace: account prefix + number (GCUSA-0001); null on a preview and on invoices issued before numbers had prefixes. */
+  invoiceNumber: string | null
   accountId: string
   subscriptionId: string | null
   status: InvoiceStatus | 'preview'
@@ -44,6 +47,13 @@ export type InvoiceView = {
   periodEnd: string
   issuedAt: string
   paidAt: string | null
+  dueAt: string | null
+  /** Seller and buyer as they were at issue; null seller: no seller identity was set; null buyer: issued before snapshots. */
+  seller: (InvoiceSnapshot['buyer'] & { logo: string | null; footer: string | null }) | null
+  buyer: InvoiceSnapshot['buyer'] | null
+  /** The tax applied: jurisdiction (DE, US-NY), the rate's name, rate in percent, the rule that chose it and any legal note. */
+  taxDetail: { jurisdiction: string | null; name: string; rate: number; rule: TaxRule; note: string | null } | null
+  paymentTermsDays: number | null
   lines: InvoiceLineView[]
   subtotal: Money
   discount: Money
@@ -78,12 +88,15 @@ async function loadPayments(db: Db, invoiceId: string): Promise<PaymentAttemptVi
     }))
 }
 
+const taxDetail = ({ rateMilli, ...rest }: InvoiceSnapshot['tax']) => ({ ...rest, rate: rateMilli / 1000 })
+
 export async function invoiceView(db: Db, row: InvoiceRow, options: { preview?: boolean } = {}): Promise<InvoiceView> {
   const m = (amount: number) => money(amount, row.currency)
   const lines = (await db.orm.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, row.id)).orderBy(asc(invoiceLines.position)))
   return {
     id: options.preview ? null : row.id,
     number: options.preview ? null : row.number,
+    invoiceNumber: options.preview ? null : row.displayNumber,
     accountId: row.accountId,
     subscriptionId: row.subscriptionId,
     status: options.preview ? 'preview' : row.status,
@@ -93,6 +106,11 @@ export async function invoiceView(db: Db, row: InvoiceRow, options: { preview?: 
     periodEnd: iso(row.periodEnd),
     issuedAt: iso(row.issuedAt),
     paidAt: isoOrNull(row.paidAt),
+    dueAt: isoOrNull(row.dueAt),
+    seller: row.snapshot?.seller ?? null,
+    buyer: row.snapshot?.buyer ?? null,
+    taxDetail: row.snapshot ? taxDetail(row.snapshot.tax) : null,
+    paymentTermsDays: row.snapshot?.paymentTermsDays ?? null,
     lines: lines.map((line) => ({
       kind: line.kind,
       description: line.description,

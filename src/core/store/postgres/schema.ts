@@ -24,6 +24,7 @@ export const {
   pendingLines,
   invoices,
   invoiceLines,
+  taxRates,
   coupons,
   accountDiscounts,
   creditEntries,

@@ -17,6 +17,12 @@ export const billingAccounts = sqliteTable(
     country: text('country'),
     address: text('address'),
     taxId: text('tax_id'),
+    /** Subdivision for tax (ISO 3166-2 suffix: NY for US-NY); chooses a regional tax rate. */
+    region: text('region'),
+    /** Exempt accounts pay no tax whatever the table says. */
+    taxExempt: integer('tax_exempt', { mode: 'boolean' }).notNull().default(false),
+    /** Invoice number prefix (GCUSA in GCUSA-0001): derived from the name at the first issue, then never changed. */
+    invoicePrefix: text('invoice_prefix'),
     currency: text('currency').notNull(),
     /** Tax rate in thousandths of a percent: 19% = 19000, 8.875% = 8875. */
     taxRateMilli: integer('tax_rate_milli').notNull().default(0),
@@ -31,6 +37,7 @@ export const billingAccounts = sqliteTable(
     uniqueIndex('billing_accounts_name').on(t.workspaceId, sql`lower(${t.name})`),
     uniqueIndex('billing_accounts_organization').on(t.organizationId),
     index('billing_accounts_workspace').on(t.workspaceId),
+    uniqueIndex('billing_accounts_invoice_prefix').on(t.workspaceId, t.invoicePrefix),
   ],
 )
 

@@ -41,11 +41,17 @@ export const invoices = sqliteTable(
     /** Dunning (R-PAY-2): when collection first failed, and how many attempt runs so far. */
     firstFailedAt: integer('first_failed_at'),
     attemptRuns: integer('attempt_runs').notNull().default(0),
+    /** The printed number, account prefix + gapless number (GCUSA-0001); unique in the workspace. */
+    displayNumber: text('display_number'),
+    dueAt: integer('due_at'),
+    /** Everything printed about seller, buyer and tax, frozen at issue (R-INV-1); null on invoices from before. */
+    snapshot: text('snapshot', { mode: 'json' }).$type<InvoiceSnapshot>(),
   },
   (t) => [
     uniqueIndex('invoices_account_number').on(t.accountId, t.number),
     index('invoices_workspace').on(t.workspaceId, t.issuedAt),
     index('invoices_subscription').on(t.subscriptionId),
+    uniqueIndex('invoices_display_number').on(t.workspaceId, t.displayNumber),
   ],
 )
 
@@ -162,6 +168,33 @@ export const dueSteps = sqliteTable(
   },
   (t) => [index('due_steps_workspace_due').on(t.workspaceId, t.dueAt), uniqueIndex('due_steps_unique').on(t.workspaceId, t.kind, t.refId, t.dueAt)],
 )
+
+/** Per-workspace tax rates by jurisdiction: a country, or a country and region (US-NY). */
+export const taxRates = sqliteTable(
+  'tax_rates',
+  {
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    country: text('country').notNull(),
+    /** '' for the whole country. */
+    region: text('region').notNull().default(''),
+    rateMilli: integer('rate_milli').notNull(),
+    name: text('name').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.country, t.region] })],
+)
+
+export type PartyIdentity = { name: string; addressLines: string[]; country: string | null; region: string | null; taxId: string | null; email: string | null }
+
+export type InvoiceSnapshot = {
+  seller: (PartyIdentity & { logo: string | null; footer: string | null }) | null
+  buyer: PartyIdentity
+  tax: { jurisdiction: string | null; name: string; rateMilli: number; rule: TaxRule; note: string | null }
+  paymentTermsDays: number
+}
+
+export type TaxRule = 'table' | 'override' | 'exempt' | 'reverse_charge' | 'none'
 
 export type InvoiceRow = typeof invoices.$inferSelect
 export type InvoiceLineRow = typeof invoiceLines.$inferSelect
