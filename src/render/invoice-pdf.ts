@@ -4,12 +4,16 @@ import type { AccountView } from '../core/accounts/view.js'
 import type { InvoiceView } from '../core/invoices/view.js'
 import type { Money } from '../core/money.js'
 import { invoiceNumber } from './invoices.js'
+import { type FontKey, fontName, fontPath, fontRuns } from './pdf-fonts.js'
 import { formatMoney } from './money.js'
 
 export type InvoicePdfInput = {
   invoice: InvoiceView
+  /** The account now: used only for invoices issued before snapshots (the snapshot is what was printed at issue). */
   account: AccountView
   seller: { name: string; workspaceId: string }
+  /** Payment methods by id, to print brand and last four instead of internal ids. */
+  methods?: Record<string, { brand: string; last4: string }>
 }
 
 type Doc = PDFKit.PDFDocument
@@ -19,17 +23,15 @@ type Column = { header: string; width: number; align: Align }
 const MARGIN = 50
 // The footer lives inside the bottom margin, so the margin is taller than the others.
 const BOTTOM_MARGIN = 70
-const REGULAR = 'Helvetica'
-const BOLD = 'Helvetica-Bold'
 const INK = '#1a1a1a'
 const MUTED = '#666666'
 const RULE = '#bbbbbb'
 const TABLE_SIZE = 9
 const CELL_GAP = 10
 
-export async function renderInvoicePdf({ invoice, account, seller }: InvoicePdfInput): Promise<Buffer> {
+export async function renderInvoicePdf({ invoice, account, seller, methods = {} }: InvoicePdfInput): Promise<Buffer> {
   const { default: PDFDocument } = await import('pdfkit')
-  const number = invoiceNumber(invoice.number)
+  const number = invoice.invoiceNumber ?? invoiceNumber(invoice.number)
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: BOTTOM_MARGIN },
@@ -41,12 +43,15 @@ export async function renderInvoicePdf({ invoice, account, seller }: InvoicePdfI
     info: { Title: `Invoice ${number}`, Author: seller.name, Subject: `Invoice ${number} for ${account.name}`, Creator: 'wsb' },
   })
   const output = collect(doc)
+  for (const key of ['latin', 'cjk', 'arabic'] as const) for (const bold of [false, true]) doc.registerFont(fontName(key, bold), fontPath(key, bold))
 
-  drawHeader(doc, invoice, account, seller.name, number)
+  const issuer = invoice.seller ?? { name: seller.name, addressLines: [], country: null, region: null, taxId: null, email: null, logo: null, footer: null }
+  const buyer = invoice.buyer ?? { name: account.name, addressLines: account.address ? account.address.split('\n') : [], country: account.country, region: account.region, taxId: account.taxId, email: account.email }
+  drawHeader(doc, invoice, issuer, buyer, number)
   drawLines(doc, invoice)
   drawTotals(doc, invoice)
-  drawPayments(doc, invoice)
-  drawFooters(doc, seller.workspaceId)
+  drawPayments(doc, invoice, methods)
+  drawFooters(doc, issuer.footer ?? `Workspace ${seller.workspaceId}`)
 
   doc.end()
   return output
@@ -124,19 +129,33 @@ function closeForm(char: string): string {
 
 type Style = { size?: number; bold?: boolean; color?: string }
 
-/** Every string reaches the page through here, so none skips sanitizing. */
+/** The font most of the text is in: heights are measured with it. */
+function mainFont(runs: { font: FontKey; text: string }[]): FontKey {
+  const sizes = new Map<FontKey, number>()
+  for (const run of runs) sizes.set(run.font, (sizes.get(run.font) ?? 0) + run.text.length)
+  return [...sizes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'latin'
+}
+
+/** Every string reaches the page through here: cut into runs of embedded fonts that have its characters. */
 function write(doc: Doc, text: string, x: number, y: number, options: PDFKit.Mixins.TextOptions & Style = {}): number {
   const { size = 10, bold = false, color = INK, ...textOptions } = options
-  const safe = toWinAnsi(text)
-  doc.font(bold ? BOLD : REGULAR).fontSize(size).fillColor(color)
-  const height = doc.heightOfString(safe, textOptions)
-  doc.text(safe, x, y, textOptions)
+  const runs = fontRuns(text.replace(/\r\n?/g, '\n').replace(/\t/g, ' '))
+  if (runs.length === 0) return 0
+  const height = measure(doc, text, (textOptions.width as number | undefined) ?? contentWidth(doc), { size, bold })
+  doc.fillColor(color).fontSize(size)
+  runs.forEach((run, index) => {
+    doc.font(fontName(run.font, bold))
+    const continued = index < runs.length - 1
+    if (index === 0) doc.text(run.text, x, y, { ...textOptions, continued })
+    else doc.text(run.text, { continued })
+  })
   return height
 }
 
 function measure(doc: Doc, text: string, width: number, style: Style = {}): number {
-  doc.font(style.bold ? BOLD : REGULAR).fontSize(style.size ?? 10)
-  return doc.heightOfString(toWinAnsi(text), { width })
+  const runs = fontRuns(text)
+  doc.font(fontName(mainFont(runs), style.bold ?? false)).fontSize(style.size ?? 10)
+  return doc.heightOfString(runs.map((r) => r.text).join(''), { width })
 }
 
 const contentWidth = (doc: Doc) => doc.page.width - doc.page.margins.left - doc.page.margins.right
@@ -164,30 +183,75 @@ const quantityFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6
 
 // --- Sections ----------------------------------------------------------------
 
-function drawHeader(doc: Doc, invoice: InvoiceView, account: AccountView, sellerName: string, number: string): void {
+type Party = NonNullable<InvoiceView['buyer']>
+
+const STATUS_WORDS: Record<string, string> = {
+  open: 'Open: awaiting payment',
+  paid: 'Paid',
+  uncollectible: 'Uncollectible: payment failed',
+  void: 'Void',
+  preview: 'Preview (not issued)',
+}
+
+function statusInWords(invoice: InvoiceView): string {
+  const last = invoice.payments[invoice.payments.length - 1]
+  if (invoice.status === 'open' && last && last.outcome !== 'succeeded') return `Payment failed: ${declineWords(last.declineCode)}`
+  return STATUS_WORDS[invoice.status] ?? invoice.status
+}
+
+const DECLINES: Record<string, string> = {
+  card_declined: 'card declined',
+  generic_decline: 'card declined',
+  insufficient_funds: 'insufficient funds',
+  expired_card: 'card expired',
+  incorrect_cvc: 'security code incorrect',
+  lost_card: 'card reported lost',
+  stolen_card: 'card reported stolen',
+  processing_error: 'processing error at the card issuer',
+}
+const declineWords = (code: string | null) => (code === null ? 'not completed' : DECLINES[code] ?? code.replace(/_/g, ' '))
+
+function partyLines(party: Party): string[] {
+  const place = party.country ? (party.region ? `${party.country}-${party.region}` : party.country) : null
+  return [...party.addressLines, place, party.email, party.taxId === null ? null : `Tax ID: ${party.taxId}`].filter((l): l is string => Boolean(l))
+}
+
+function drawHeader(doc: Doc, invoice: InvoiceView, seller: Party & { logo: string | null }, buyer: Party, number: string): void {
   const left = doc.page.margins.left
   const width = contentWidth(doc)
   const top = doc.page.margins.top
 
   const titleWidth = width * 0.4
-  const sellerHeight = write(doc, sellerName, left, top, { size: 18, bold: true, width: width - titleWidth - CELL_GAP })
+  let sellerY = top
+  if (seller.logo) {
+    try {
+      doc.image(seller.logo, left, top, { fit: [120, 40] })
+      sellerY += 46
+    } catch {
+      // A logo moved or broken since it was set must not stop the invoice.
+    }
+  }
+  sellerY += write(doc, seller.name, left, sellerY, { size: 16, bold: true, width: width - titleWidth - CELL_GAP })
+  for (const line of partyLines(seller)) sellerY += write(doc, line, left, sellerY, { size: 9, color: MUTED, width: width - titleWidth - CELL_GAP })
   const titleHeight = write(doc, `Invoice ${number}`, left + width - titleWidth, top, { size: 18, bold: true, width: titleWidth, align: 'right' })
-  let y = top + Math.max(sellerHeight, titleHeight) + 24
+  let y = Math.max(sellerY, top + titleHeight) + 20
 
   // Left: who pays. Right: the invoice's facts, as label/value rows.
   const half = (width - CELL_GAP * 2) / 2
   let billY = y + write(doc, 'BILL TO', left, y, { size: 8, bold: true, color: MUTED, width: half })
-  billY += write(doc, account.name, left, billY + 2, { bold: true, width: half }) + 2
-  const billLines = [account.email, account.address, account.country, account.taxId === null ? null : `Tax ID: ${account.taxId}`]
-  for (const line of billLines) if (line) billY += write(doc, line, left, billY, { width: half })
+  billY += write(doc, buyer.name, left, billY + 2, { bold: true, width: half }) + 2
+  for (const line of partyLines(buyer)) billY += write(doc, line, left, billY, { width: half })
 
+  const terms = invoice.paymentTermsDays === null ? null : invoice.paymentTermsDays === 0 ? 'Due on receipt' : `Net ${invoice.paymentTermsDays} days`
   const facts: [string, string][] = [
-    ['Status', invoice.status.toUpperCase()],
+    ['Status', statusInWords(invoice)],
     ['Issue date', isoDate(invoice.issuedAt)],
-    ['Billing period', `${isoDate(invoice.periodStart)} – ${isoDate(invoice.periodEnd)}`],
   ]
+  if (invoice.dueAt) facts.push(['Due date', isoDate(invoice.dueAt)])
+  if (terms) facts.push(['Terms', terms])
+  facts.push(['Billing period', `${isoDate(invoice.periodStart)} – ${isoDate(invoice.periodEnd)}`])
+  if (invoice.taxDetail?.jurisdiction) facts.push(['Tax jurisdiction', invoice.taxDetail.jurisdiction])
   if (invoice.paidAt) facts.push(['Paid on', isoDate(invoice.paidAt)])
-  if (invoice.id) facts.push(['Invoice ID', invoice.id])
   const factsX = left + width - half
   const labelWidth = 90
   let factsY = y
@@ -221,7 +285,9 @@ function drawLines(doc: Doc, invoice: InvoiceView): void {
 function drawTotals(doc: Doc, invoice: InvoiceView): void {
   const rows: { label: string; value: string; bold?: boolean }[] = [{ label: 'Subtotal', value: formatMoney(invoice.subtotal) }]
   if (invoice.discount.amount !== 0) rows.push({ label: 'Discount', value: formatMoney(negative(invoice.discount)) })
-  rows.push({ label: `Tax (${invoice.taxRate}%)`, value: formatMoney(invoice.tax) })
+  const tax = invoice.taxDetail
+  const taxLabel = tax ? `${tax.name}${tax.jurisdiction ? ` ${tax.jurisdiction}` : ''} (${tax.rate}%)${tax.rule === 'reverse_charge' ? ', reverse charge' : tax.rule === 'exempt' ? ', exempt' : ''}` : `Tax (${invoice.taxRate}%)`
+  rows.push({ label: taxLabel, value: formatMoney(invoice.tax) })
   rows.push({ label: 'Total', value: formatMoney(invoice.total) })
   if (invoice.creditApplied.amount !== 0) rows.push({ label: 'Credit applied', value: formatMoney(negative(invoice.creditApplied)) })
   rows.push({ label: 'Amount due', value: formatMoney(invoice.amountDue), bold: true })
@@ -237,14 +303,15 @@ function drawTotals(doc: Doc, invoice: InvoiceView): void {
       rule(doc, y - 3, RULE, labelX)
       y += 3
     }
-    write(doc, label, labelX, y, { bold, width: 150 })
+    write(doc, label, labelX, y, { bold, width: 150, height: rowHeight, ellipsis: true })
     write(doc, value, right - 120, y, { bold, width: 120, align: 'right' })
     y += rowHeight
   }
+  if (tax?.note) y += write(doc, tax.note, doc.page.margins.left, y + 6, { size: 8, color: MUTED, width: contentWidth(doc) }) + 6
   doc.y = y
 }
 
-function drawPayments(doc: Doc, invoice: InvoiceView): void {
+function drawPayments(doc: Doc, invoice: InvoiceView, methods: Record<string, { brand: string; last4: string }>): void {
   if (invoice.payments.length === 0) return
   // Keep the heading with the table header and at least one row.
   let y = ensureSpace(doc, doc.y + 20, 60)
@@ -255,12 +322,16 @@ function drawPayments(doc: Doc, invoice: InvoiceView): void {
     { header: 'Date', width: date, align: 'left' },
     { header: 'Payment method', width: contentWidth(doc) - date - outcome - decline - CELL_GAP * 3, align: 'left' },
     { header: 'Outcome', width: outcome, align: 'left' },
-    { header: 'Decline code', width: decline, align: 'left' },
+    { header: 'Reason', width: decline, align: 'left' },
   ]
   drawTable(
     doc,
     columns,
-    invoice.payments.map((p) => [isoDate(p.at), p.paymentMethodId, p.outcome, p.declineCode ?? '']),
+    invoice.payments.map((p) => {
+      const method = methods[p.paymentMethodId]
+      const brand = method ? `${method.brand.charAt(0).toUpperCase()}${method.brand.slice(1)} ···· ${method.last4}` : 'Payment method'
+      return [isoDate(p.at), brand, p.outcome === 'succeeded' ? 'Paid' : 'Failed', p.outcome === 'succeeded' ? '' : declineWords(p.declineCode)]
+    }),
   )
 }
 
@@ -302,7 +373,7 @@ function drawTable(doc: Doc, columns: Column[], rows: string[][]): void {
   doc.y = y
 }
 
-function drawFooters(doc: Doc, workspaceId: string): void {
+function drawFooters(doc: Doc, footer: string): void {
   const { start, count } = doc.bufferedPageRange()
   for (let index = start; index < start + count; index++) {
     doc.switchToPage(index)
@@ -313,8 +384,8 @@ function drawFooters(doc: Doc, workspaceId: string): void {
     const width = contentWidth(doc)
     const y = doc.page.height - BOTTOM_MARGIN + 30
     rule(doc, y - 8)
-    write(doc, `Workspace ${workspaceId}`, left, y, { size: 8, color: MUTED, width: width / 2 })
-    write(doc, `Page ${index - start + 1} of ${count}`, left + width / 2, y, { size: 8, color: MUTED, width: width / 2, align: 'right' })
+    write(doc, footer, left, y, { size: 8, color: MUTED, width: width * 0.75, height: 20, ellipsis: true })
+    write(doc, `Page ${index - start + 1} of ${count}`, left + width * 0.75, y, { size: 8, color: MUTED, width: width / 4, align: 'right' })
     doc.page.margins.bottom = bottom
   }
 }

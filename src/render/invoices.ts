@@ -16,7 +16,7 @@ export const invoiceNumber = (number: number | null) => (number === null ? '—'
 
 export function renderInvoice(invoice: InvoiceView): string {
   const head = details([
-    ['invoice', `${paint().bold(invoiceNumber(invoice.number))} ${invoice.id ?? '(preview)'}`],
+    ['invoice', `${paint().bold(invoice.invoiceNumber ?? invoiceNumber(invoice.number))} ${invoice.id ?? '(preview)'}`],
     ['status', statusText(invoice.status)],
     ['account', invoice.accountId],
     ['period', `${when(invoice.periodStart)} → ${when(invoice.periodEnd)}`],

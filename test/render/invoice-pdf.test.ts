@@ -3,7 +3,7 @@ import { PDFParse } from 'pdf-parse'
 import { describe, expect, it } from 'vitest'
 import type { AccountView } from '../../src/core/accounts/view.js'
 import type { InvoiceLineView, InvoiceView, PaymentAttemptView } from '../../src/core/invoices/view.js'
-import { renderInvoicePdf, toWinAnsi } from '../../src/render/invoice-pdf.js'
+import { renderInvoicePdf } from '../../src/render/invoice-pdf.js'
 
 const seller = { name: 'Acme Cloud GmbH', workspaceId: 'ws_test123' }
 
@@ -20,6 +20,9 @@ function account(overrides: Partial<AccountView> = {}): AccountView {
     country: 'DE',
     address: 'Hauptstraße 1, 10115 Berlin',
     taxId: 'DE123456789',
+    region: null,
+    taxExempt: false,
+    invoicePrefix: null,
     creditBalance: { amount: 0, currency },
     createdAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
@@ -51,6 +54,12 @@ function invoice(currency: string, lines: InvoiceLineView[], options: { discount
   return {
     id: 'in_0007',
     number: 7,
+    invoiceNumber: null,
+    dueAt: null,
+    seller: null,
+    buyer: null,
+    taxDetail: null,
+    paymentTermsDays: null,
     accountId: 'acc_1',
     subscriptionId: 'sub_1',
     status: 'open',
@@ -109,7 +118,7 @@ describe('renderInvoicePdf', () => {
     // 124,950 subtotal − 24,990 discount = 99,960; 19% tax 18,992.4 → 18,992; total 118,952.
     expect(view.total.amount).toBe(118_952)
 
-    const pdf = await parse(await renderInvoicePdf({ invoice: view, account: account(), seller }))
+    const pdf = await parse(await renderInvoicePdf({ invoice: view, account: account(), seller, methods: { pm_card_visa: { brand: 'visa', last4: '4242' } } }))
 
     expect(pdf.text).toContain('Invoice #0007')
     expect(pdf.text).toContain('Acme Cloud GmbH')
@@ -117,7 +126,7 @@ describe('renderInvoicePdf', () => {
     expect(pdf.text).toContain('billing@globex.example')
     expect(pdf.text).toContain('Hauptstraße 1, 10115 Berlin')
     expect(pdf.text).toContain('Tax ID: DE123456789')
-    expect(pdf.text).toContain('OPEN')
+    expect(pdf.text.replace(/\s+/g, ' ')).toContain('Payment failed: insufficient funds')
     expect(pdf.text).toContain('2026-02-01')
     expect(pdf.text).toContain('2026-01-01 – 2026-02-01')
     for (const l of lines) expect(pdf.text).toContain(l.description)
@@ -128,8 +137,10 @@ describe('renderInvoicePdf', () => {
     expect(pdf.text).toMatch(/Amount due\s+1,189\.52 EUR/)
     expect(pdf.text).not.toContain('Credit applied')
     expect(pdf.text).not.toContain('Amount paid')
-    expect(pdf.text).toContain('pm_card_visa')
-    expect(pdf.text).toContain('insufficient_funds')
+    // Customer-facing: brand and last four, reasons in words; never internal ids or raw codes.
+    expect(pdf.text).toContain('Visa ···· 4242')
+    expect(pdf.text).not.toContain('pm_card_visa')
+    expect(pdf.text).not.toContain('insufficient_funds')
     expect(pdf.text).toContain('2026-02-02')
     expect(pdf.text).toContain('Workspace ws_test123')
     expect(pdf.text).toContain('Page 1 of 1')
@@ -166,29 +177,45 @@ describe('renderInvoicePdf', () => {
     expect(pdf.text).toMatch(/Amount due\s+38,556\.00 USD/)
   })
 
-  it('draws characters outside WinAnsi as close forms or "?" and keeps the rest', async () => {
-    const lines = [line('Upgrade Basic → Pro', 1, 2_000, 'EUR'), line('Café crème – naïve résumé', 1, 1_000, 'EUR')]
-    const view = invoice('EUR', lines)
-    const buffer = await renderInvoicePdf({ invoice: view, account: account({ name: '製品部 KK', address: '東京都千代田区 1-1' }), seller: { ...seller, name: 'Zürich Ⅻ Ltd' } })
+  it('issue 16: prints seller and buyer names in Latin, Japanese, Chinese, Cyrillic, Greek and Arabic with embedded subset fonts', async () => {
+    const names = {
+      seller: 'Zürich Ⅻ Ltd',
+      japanese: '株式会社テスト製品部',
+      chinese: '北京云计算有限公司',
+      cyrillic: 'ООО «Ромашка»',
+      greek: 'Ελληνική Εταιρεία',
+      arabic: 'شركة الخليج',
+    }
+    const base = invoice('JPY', [line('クラウド席 × 3', 3, 500, 'JPY'), line('Облачное хранилище', 1, 1_500, 'JPY')], { taxRate: 10 })
+    const party = { addressLines: ['東京都千代田区丸の内1-1', 'ул. Тверская, 1'], country: 'JP', region: null, taxId: 'T1234567890123', email: null }
+    const view: InvoiceView = {
+      ...base,
+      invoiceNumber: 'KK-0007',
+      dueAt: '2026-02-15T00:00:00.000Z',
+      paymentTermsDays: 14,
+      seller: { ...party, name: names.seller, addressLines: ['Bahnhofstrasse 1', '8001 Zürich'], country: 'CH', taxId: 'CHE-123.456.789', logo: null, footer: `${names.greek} · ${names.arabic}` },
+      buyer: { ...party, name: `${names.japanese} / ${names.chinese} / ${names.cyrillic}` },
+      taxDetail: { jurisdiction: 'JP', name: 'Consumption tax', rate: 10, rule: 'table', note: null },
+    }
+    const buffer = await renderInvoicePdf({ invoice: view, account: account({ currency: 'JPY' }), seller })
     const pdf = await parse(buffer)
-
-    expect(pdf.text).toContain('??? KK')
-    expect(pdf.text).toContain('Upgrade Basic -> Pro')
-    expect(pdf.text).toContain('Café crème – naïve résumé')
-    expect(pdf.text).toContain('Zürich XII Ltd')
-    expect(pdf.text).toContain('Invoice #0007')
-    expect(pdf.text).toMatch(/Total\s+35\.70 EUR/)
-    // Metadata is not drawn with a font and keeps the original name.
-    expect(pdf.author).toBe('Zürich Ⅻ Ltd')
-  })
-
-  it('maps text to WinAnsi', () => {
-    expect(toWinAnsi('製品部 KK')).toBe('??? KK')
-    expect(toWinAnsi('a → b ≤ c')).toBe('a -> b <= c')
-    expect(toWinAnsi('€ – — “x” × é')).toBe('€ – — “x” × é')
-    expect(toWinAnsi('Łódź Őz ﬁne')).toBe('?ódz Oz fine')
-    expect(toWinAnsi('e\u0301 zero\u200Bwidth\u0007 tab\there\r\nnext')).toBe('é zerowidth tab here\nnext')
-    expect(toWinAnsi('👍🏽')).toBe('??')
+    const flat = pdf.text.replace(/\s+/g, '')
+    for (const name of [names.seller, names.japanese, names.chinese, names.cyrillic, names.greek]) expect(flat).toContain(name.replace(/\s+/g, ''))
+    // Arabic is laid out right to left: each word reads right, and the first word (شركة) stands to the
+    // right of the second, so extraction, which reads the page left to right, meets the second first.
+    expect(flat).toContain('الخليجشركة')
+    expect(pdf.text).toContain('東京都千代田区丸の内1-1')
+    expect(pdf.text).toContain('Tax ID: T1234567890123')
+    expect(pdf.text).toContain('Tax ID: CHE-123.456.789')
+    expect(pdf.text).toContain('Invoice KK-0007')
+    expect(pdf.text).toContain('2026-02-15')
+    expect(pdf.text).toContain('Net 14 days')
+    expect(pdf.text).toMatch(/Consumption tax JP \(10%\)\s+300 JPY/)
+    expect(pdf.text).toMatch(/Total\s+3,300 JPY/)
+    expect(pdf.text).not.toContain('?')
+    // Fonts are embedded as subsets (a tag like ABCDEF+ before the name), so the file stays small.
+    expect(buffer.toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+/)
+    expect(buffer.length).toBeLessThan(400_000)
   })
 
   it('produces PDF bytes', async () => {

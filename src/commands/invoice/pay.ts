@@ -11,7 +11,7 @@ export default class InvoicePay extends WorkspaceCommand<InvoiceView> {
 was and the command exits 5 (PAYMENT_FAILED) with the attempts in the details; the automatic retry
 schedule is not changed. A retried command never charges twice (idempotency keys per attempt).`
   static override examples = ['<%= config.bin %> invoice pay inv_1a2b3c', '<%= config.bin %> invoice pay inv_1a2b3c --json']
-  static override args = { invoice: requiredArg('Invoice id.') }
+  static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001).') }
 
   async run(): Promise<InvoiceView> {
     const { args, flags } = await this.parse(InvoicePay)

@@ -4,14 +4,15 @@ import { WorkspaceCommand } from '../../cli/base-command.js'
 import { outputPath, writeOutputFile } from '../../cli/output-file.js'
 import { showAccount } from '../../core/accounts/list.js'
 import { showInvoice } from '../../core/invoices/list.js'
+import { methodsOf } from '../../core/invoices/methods.js'
 import { invoiceNumber } from '../../render/invoices.js'
 
-type Result = { invoiceId: string; number: number | null; file: string; bytes: number }
+type Result = { invoiceId: string; number: number | null; invoiceNumber: string | null; file: string; bytes: number }
 
 export default class InvoicePdf extends WorkspaceCommand<Result> {
   static override summary = 'Write an issued invoice as a PDF file.'
   static override examples = ['<%= config.bin %> invoice pdf inv_1a2b3c -o invoice-0001.pdf']
-  static override args = { invoice: requiredArg('Invoice id.') }
+  static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001).') }
   static override flags = { output: Flags.string({ char: 'o', summary: 'The PDF file to write.', required: true, helpValue: 'FILE' }) }
 
   async run(): Promise<Result> {
@@ -21,12 +22,17 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
     const ctx = await this.context(flags)
     const invoice = await showInvoice(ctx, args.invoice)
     const { renderInvoicePdf } = await import('../../render/invoice-pdf.js')
-    const pdf = await renderInvoicePdf({ invoice, account: await showAccount(ctx, invoice.accountId), seller: { name: ctx.workspace.name, workspaceId: ctx.workspace.id } })
+    const pdf = await renderInvoicePdf({
+      invoice,
+      account: await showAccount(ctx, invoice.accountId),
+      seller: { name: ctx.workspace.name, workspaceId: ctx.workspace.id },
+      methods: await methodsOf(ctx.db, invoice),
+    })
     writeOutputFile(file, pdf)
-    return { invoiceId: args.invoice, number: invoice.number, file, bytes: pdf.length }
+    return { invoiceId: invoice.id ?? args.invoice, number: invoice.number, invoiceNumber: invoice.invoiceNumber, file, bytes: pdf.length }
   }
 
   protected render(result: Result): string {
-    return `Wrote invoice ${invoiceNumber(result.number)} to ${result.file} (${result.bytes} bytes).`
+    return `Wrote invoice ${result.invoiceNumber ?? invoiceNumber(result.number)} to ${result.file} (${result.bytes} bytes).`
   }
 }

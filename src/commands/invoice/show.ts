@@ -8,7 +8,7 @@ export default class InvoiceShow extends WorkspaceCommand<InvoiceView> {
   static override readOnly = true
   static override summary = 'Show an invoice: lines, discount, tax, credit, totals and payment attempts.'
   static override examples = ['<%= config.bin %> invoice show inv_1a2b3c', '<%= config.bin %> invoice show inv_1a2b3c --json']
-  static override args = { invoice: requiredArg('Invoice id.') }
+  static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001).') }
 
   async run(): Promise<InvoiceView> {
     const { args, flags } = await this.parse(InvoiceShow)
