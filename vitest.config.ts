@@ -24,6 +24,7 @@ import { defineConfig } from 'vitest/config'
 export const onPostgres = [
   'test/core/accounts.test.ts',
   'test/core/billing.test.ts',
+  'test/core/invoice-tax.test.ts',
   'test/core/events.test.ts',
   'test/core/orgs.test.ts',
   'test/core/pools.test.ts',

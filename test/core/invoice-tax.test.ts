@@ -1,0 +1,128 @@
+// Issue 16: tax by billing address, numbers a person can quote, and invoices
+// frozen at issue. Every amount is worked out by hand in the comments
+// (the builders' "users" price: 10.00 USD or 1,500 JPY a unit).
+import { PDFParse } from 'pdf-parse'
+import { describe, expect, it } from 'vitest'
+import { updateAccount } from '../../src/core/accounts/update.js'
+import { showAccount } from '../../src/core/accounts/list.js'
+import { listInvoices, showInvoice } from '../../src/core/invoices/list.js'
+import { previewInvoice } from '../../src/core/invoices/preview.js'
+import { REVERSE_CHARGE_NOTE } from '../../src/core/invoices/tax.js'
+import { setTaxRate } from '../../src/core/invoices/tax-rates.js'
+import type { CreateAccountInput } from '../../src/core/accounts/create.js'
+import { addSubscription } from '../../src/core/subscriptions/add.js'
+import { setSeller } from '../../src/core/workspaces/seller.js'
+import { renderInvoicePdf } from '../../src/render/invoice-pdf.js'
+import { account, advance, card, refresh, workspace } from '../builders.js'
+
+const at = (text: string) => Date.parse(text)
+
+async function taxedWorkspace(buyer: Partial<CreateAccountInput>) {
+  const ctx = await workspace('single', { start: at('2026-01-01T00:00:00Z') })
+  await setSeller(ctx, { legalName: 'Acme Cloud GmbH', addressLines: ['Hauptstraße 1', '10115 Berlin'], country: 'DE', taxId: 'DE123456789', paymentTermsDays: 14 })
+  await setTaxRate(ctx, { country: 'DE', rateMilli: 19_000, name: 'VAT' })
+  await setTaxRate(ctx, { country: 'FR', rateMilli: 20_000, name: 'TVA' })
+  await setTaxRate(ctx, { country: 'US', rateMilli: 5_000, name: 'Sales tax' })
+  await setTaxRate(ctx, { country: 'US', region: 'NY', rateMilli: 8_875, name: 'Sales tax' })
+  await setTaxRate(ctx, { country: 'JP', rateMilli: 10_000, name: 'Consumption tax' })
+  await account(ctx, 'Buyer', buyer)
+  await card(ctx, 'Buyer')
+  await addSubscription(ctx, { account: 'Buyer', items: { users: 3 }, trial: false })
+  return ctx
+}
+
+/** The first invoice, and the renewal a month later checked against its preview (R-INV-3). */
+async function issuedAndRenewal(buyer: Partial<CreateAccountInput>) {
+  let ctx = await taxedWorkspace(buyer)
+  const [first] = (await listInvoices(await refresh(ctx))).invoices
+  const preview = await previewInvoice(await refresh(ctx), { account: 'Buyer' })
+  ctx = await advance(ctx, at('2026-02-01T00:00:00Z'))
+  const second = (await listInvoices(await refresh(ctx))).invoices[1]
+  expect(second).toBeDefined()
+  for (const key of ['subtotal', 'tax', 'total', 'taxRate', 'taxDetail', 'seller', 'buyer', 'dueAt', 'lines'] as const) expect(preview[key]).toEqual(second?.[key])
+  return first
+}
+
+describe('issue 16: tax by billing address (R-INV-2), the preview equal to the issued invoice (R-INV-3)', () => {
+  it('DE seller → DE buyer: 19% VAT; 3 × 10.00 = 30.00, tax 5.70, total 35.70', async () => {
+    const invoice = await issuedAndRenewal({ country: 'DE' })
+    expect(invoice).toMatchObject({ subtotal: { amount: 3_000 }, tax: { amount: 570 }, total: { amount: 3_570 }, taxRate: 19 })
+    expect(invoice?.taxDetail).toEqual({ jurisdiction: 'DE', name: 'VAT', rate: 19, rule: 'table', note: null })
+  })
+
+  it('US-NY: the region’s 8.875% before the country’s 5%; 30.00 × 8.875% = 2.6625 → 2.66 half-up, total 32.66', async () => {
+    const invoice = await issuedAndRenewal({ country: 'US', region: 'NY' })
+    expect(invoice).toMatchObject({ tax: { amount: 266 }, total: { amount: 3_266 }, taxRate: 8.875 })
+    expect(invoice?.taxDetail).toMatchObject({ jurisdiction: 'US-NY', name: 'Sales tax', rule: 'table' })
+  })
+
+  it('JP 10% on JPY: 3 × 1,500 = 4,500 JPY, tax 450, total 4,950', async () => {
+    const invoice = await issuedAndRenewal({ country: 'JP', currency: 'JPY' })
+    expect(invoice).toMatchObject({ subtotal: { amount: 4_500, currency: 'JPY' }, tax: { amount: 450 }, total: { amount: 4_950 } })
+    expect(invoice?.taxDetail).toMatchObject({ jurisdiction: 'JP', name: 'Consumption tax', rate: 10 })
+  })
+
+  it('EU B2B reverse charge: a FR buyer with a VAT id pays 0% (not FR 20%, not DE 19%) and the invoice carries the legal note', async () => {
+    const invoice = await issuedAndRenewal({ country: 'FR', taxId: 'FR40303265045' })
+    expect(invoice).toMatchObject({ tax: { amount: 0 }, total: { amount: 3_000 }, taxRate: 0 })
+    expect(invoice?.taxDetail).toEqual({ jurisdiction: 'FR', name: 'VAT', rate: 0, rule: 'reverse_charge', note: REVERSE_CHARGE_NOTE })
+  })
+
+  it('a FR buyer without a VAT id (a consumer) pays the table’s FR 20%: tax 6.00, total 36.00', async () => {
+    const invoice = await issuedAndRenewal({ country: 'FR' })
+    expect(invoice).toMatchObject({ tax: { amount: 600 }, total: { amount: 3_600 } })
+  })
+
+  it('a tax-exempt DE account pays no tax', async () => {
+    const invoice = await issuedAndRenewal({ country: 'DE', taxExempt: true })
+    expect(invoice).toMatchObject({ tax: { amount: 0 }, total: { amount: 3_000 } })
+    expect(invoice?.taxDetail).toMatchObject({ rule: 'exempt', rate: 0 })
+  })
+
+  it('an account’s explicit --tax-rate 7 overrides the DE 19%: 30.00 × 7% = 2.10, total 32.10', async () => {
+    const invoice = await issuedAndRenewal({ country: 'DE', taxRateMilli: 7_000 })
+    expect(invoice).toMatchObject({ tax: { amount: 210 }, total: { amount: 3_210 }, taxRate: 7 })
+    expect(invoice?.taxDetail).toMatchObject({ rule: 'override', jurisdiction: 'DE' })
+  })
+})
+
+describe('issue 16: invoice numbers and frozen invoices (R-INV-1)', () => {
+  it('R-INV-1 numbers are an account prefix plus the gapless number, unique in the workspace; show accepts the number', async () => {
+    const ctx = await workspace('pooled', { start: at('2026-01-01T00:00:00Z') })
+    await account(ctx, 'Globex Corporation USA')
+    await account(ctx, 'Globex Cloud USA')
+    for (const name of ['Globex Corporation USA', 'Globex Cloud USA']) {
+      await card(ctx, name)
+      await addSubscription(ctx, { account: name, items: { users: 1 }, trial: false })
+    }
+    const later = await advance(ctx, at('2026-02-01T00:00:00Z'))
+    const numbers = (await listInvoices(later)).invoices.map((i) => i.invoiceNumber)
+    expect(numbers.sort()).toEqual(['GCUSA-0001', 'GCUSA-0002', 'GCUSA2-0001', 'GCUSA2-0002'])
+    // A rename keeps the prefix fixed at the first invoice.
+    await updateAccount(later, { ref: 'Globex Cloud USA', name: 'Initech' })
+    expect((await showAccount(later, 'Initech')).invoicePrefix).toBe('GCUSA2')
+    expect((await showInvoice(later, 'gcusa2-0002')).number).toBe(2)
+  })
+
+  it('R-INV-1 an invoice issued before an address change renders the old address and the seller it was issued with', async () => {
+    const ctx = await taxedWorkspace({ country: 'DE', address: 'Alte Straße 1\n10115 Berlin', taxId: 'DE999' })
+    const [issued] = (await listInvoices(await refresh(ctx))).invoices
+    await updateAccount(ctx, { ref: 'Buyer', name: 'Buyer Renamed', address: 'Neue Allee 99\n80331 München', country: 'FR' })
+    await setSeller(ctx, { legalName: 'Other Seller SA' })
+    const invoice = await showInvoice(ctx, issued?.id ?? '')
+    expect(invoice.buyer).toMatchObject({ name: 'Buyer', addressLines: ['Alte Straße 1', '10115 Berlin'], country: 'DE' })
+    expect(invoice.seller?.name).toBe('Acme Cloud GmbH')
+    // Issued 2026-01-01 with terms of 14 days.
+    expect(invoice.dueAt).toBe('2026-01-15T00:00:00.000Z')
+    const pdf = await renderInvoicePdf({ invoice, account: await showAccount(ctx, 'Buyer Renamed'), seller: { name: ctx.workspace.name, workspaceId: ctx.workspace.id } })
+    const parser = new PDFParse({ data: new Uint8Array(pdf) })
+    const text = (await parser.getText()).text
+    await parser.destroy()
+    expect(text).toContain('Alte Straße 1')
+    expect(text).toContain('Acme Cloud GmbH')
+    expect(text).toContain('Tax ID: DE123456789')
+    expect(text).toContain('2026-01-15')
+    expect(text).not.toContain('Neue Allee')
+    expect(text).not.toContain('Other Seller')
+  })
+})
