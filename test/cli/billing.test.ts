@@ -125,7 +125,7 @@ describe('invoice pdf', () => {
     const parser = new PDFParse({ data: buffer })
     const { text } = await parser.getText()
     await parser.destroy()
-    expect(text).toContain('#0001')
+    expect(text).toContain('ACME-0001')
     expect(text).toContain('4,950 JPY')
     expect(text).toContain('Acme')
     expect(cli('invoice', 'pdf', invoice.id, '-o', join(tempDir(), 'missing-dir', 'x.pdf')).code).toBe(2)

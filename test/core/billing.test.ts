@@ -275,7 +275,7 @@ describe('the lifecycle', () => {
     await updateSubscription(ctx, { ref: sub.id, items: { users: 15, locations: 2 } })
     ctx = await advance(ctx, '1mo')
     const actual = (await invoicesOf(ctx))[1]
-    const payment = { id: actual?.id, number: actual?.number, status: actual?.status, payments: actual?.payments, paidAt: actual?.paidAt, amountPaid: actual?.amountPaid }
+    const payment = { id: actual?.id, number: actual?.number, invoiceNumber: actual?.invoiceNumber, status: actual?.status, payments: actual?.payments, paidAt: actual?.paidAt, amountPaid: actual?.amountPaid }
     expect({ ...preview, ...payment, proposed: undefined, invoices: undefined }).toEqual({ ...actual, proposed: undefined, invoices: undefined })
     expect(preview.invoices).toHaveLength(1)
   })

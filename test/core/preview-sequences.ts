@@ -140,7 +140,7 @@ const invoicesAfter = async (ctx: Ctx, after: number) =>
   )
 
 /** Payment is not simulated by a preview: everything else must match. */
-const unpaid = (i: InvoiceView) => ({ ...i, id: null, number: null, status: 'preview', payments: [], paidAt: null, amountPaid: { ...i.amountPaid, amount: 0 } })
+const unpaid = (i: InvoiceView) => ({ ...i, id: null, number: null, invoiceNumber: null, status: 'preview', payments: [], paidAt: null, amountPaid: { ...i.amountPaid, amount: 0 } })
 const bare = (i: InvoiceView & { proposed?: unknown; invoices?: unknown }) => {
   const { proposed: _p, invoices: _i, ...rest } = i
   return unpaid(rest)
