@@ -178,7 +178,7 @@ export const taxRates = sqliteTable(
       .references(() => workspaces.id, { onDelete: 'cascade' }),
     country: text('country').notNull(),
     /** '' for the whole country. */
-    region: text('region').notNull().default(''),
+    region: text('region').notNull(),
     rateMilli: integer('rate_milli').notNull(),
     name: text('name').notNull(),
   },

@@ -1,7 +1,7 @@
 CREATE TABLE `tax_rates` (
 	`workspace_id` text NOT NULL,
 	`country` text NOT NULL,
-	`region` text DEFAULT '' NOT NULL,
+	`region` text NOT NULL,
 	`rate_milli` integer NOT NULL,
 	`name` text NOT NULL,
 	PRIMARY KEY(`workspace_id`, `country`, `region`),

@@ -1,7 +1,7 @@
 CREATE TABLE "tax_rates" (
 	"workspace_id" text NOT NULL,
 	"country" text NOT NULL,
-	"region" text DEFAULT '' NOT NULL,
+	"region" text NOT NULL,
 	"rate_milli" bigint NOT NULL,
 	"name" text NOT NULL,
 	CONSTRAINT "tax_rates_workspace_id_country_region_pk" PRIMARY KEY("workspace_id","country","region")
