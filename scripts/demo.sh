@@ -14,14 +14,17 @@ wsb() {
   printf '\n\033[2m$ wsb %s\033[0m\n' "$*"
   node "$root/bin/run.cjs" "$@"
 }
-# Reads one field of the JSON a command prints: field invoices.0.id
-field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let v=JSON.parse(s);for(const k of process.argv[1].split("."))v=v[k];console.log(v)})' "$1"; }
+# Reads one field of the JSON a command prints: field invoices.0.id ("last" for an array's last)
+field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let v=JSON.parse(s);for(const k of process.argv[1].split("."))v=k==="last"?v[v.length-1]:v[k];console.log(v)})' "$1"; }
 section() { printf '\n\033[1m== %s ==\033[0m\n' "$1"; }
 say() { printf '\n(%s)' "$1"; }
 
 section "1. A software company: single mode (one account, one shared pool)"
 wsb apply -f "$root/examples/software-single.yaml"
 export WSB_WORKSPACE="Acme Software"
+say "who issues the invoices: printed on every invoice from now on, frozen into each at issue"
+wsb workspace seller set --legal-name "Acme Software Inc." --address "500 Market Street" --address "San Francisco, CA 94105" \
+  --country US --tax-id "EIN 12-3456789" --email billing@acme.example --terms-days 14 --footer "Questions? billing@acme.example"
 wsb usage report
 say "the pool is full: one more user is refused"
 wsb usage record --org Marketing --product users --delta 1 || true
@@ -37,6 +40,8 @@ wsb invoice pdf "$first" -o "$demo_dir/acme-invoice-0001.pdf"
 section "2. A global corporation: assigned mode (USA/USD, Germany/EUR, Japan/JPY silos)"
 wsb apply -f "$root/examples/global-assigned.yaml"
 export WSB_WORKSPACE="Global Corp"
+wsb workspace seller set --legal-name "Global Corp Holdings B.V." --address "Herengracht 100" --address "1015 BS Amsterdam" \
+  --country NL --tax-id NL123456789B01 --email ar@globalcorp.example --terms-days 30
 wsb org list
 wsb account list
 say "each silo is its own pool, in its own currency"
@@ -50,10 +55,15 @@ say "what would 5 more German users cost? the preview writes nothing"
 gmbh=$(node "$root/bin/run.cjs" sub list --account "Global Corp GmbH" --json | field subscriptions.0.id)
 wsb clock advance --by 3mo
 wsb invoice preview "Global Corp GmbH" --change "$gmbh:users=30"
+say "the Japan silo's latest invoice, its names in Japanese"
+kk=$(node "$root/bin/run.cjs" invoice list "グローバル株式会社" --json | field invoices.last.id)
+wsb invoice pdf "$kk" -o "$demo_dir/global-japan-invoice.pdf"
 
 section "3. A franchise: pooled mode (three franchisees feed one pool)"
 wsb apply -f "$root/examples/franchise-pooled.yaml"
 export WSB_WORKSPACE="Franchise Co"
+wsb workspace seller set --legal-name "Franchise Co LLC" --address "1 Franchise Plaza" --address "Austin, TX 78701" \
+  --country US --email billing@franchise.example --terms-days 7
 say "200 users and 100 locations in one pool, each franchisee billed for its own share"
 wsb usage report
 say "Franchisee B's default card is declined and its backup pays; Franchisee C's only card is declined"

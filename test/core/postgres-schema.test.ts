@@ -65,6 +65,11 @@ describe('PostgreSQL schema derived from the SQLite schema', () => {
     const pgTablesFound = (await q<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('__drizzle_migrations', 'wsb_meta') ORDER BY 1`)).map((r) => r.t)
     expect(pgTablesFound).toEqual(liteTables)
     expect(liteTables).toHaveLength(24)
+    // SQLite's implicit rowid made explicit on PostgreSQL, on every table (a table added later needs its own migration).
+    const withRowid = (await q<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'rowid' AND is_identity = 'YES' AND data_type = 'bigint' ORDER BY 1`,
+    )).map((r) => r.t)
+    expect(withRowid).toEqual(liteTables)
 
     for (const [, table] of sqliteTables) {
       const name = sqliteConfig(table).name
