@@ -13,6 +13,7 @@ import * as schema from '../../src/core/store/schema/index.js'
 import { listSubscriptions } from '../../src/core/subscriptions/list.js'
 import { usageByOrg } from '../../src/core/usage/org-report.js'
 import { resolveWorkspace } from '../../src/core/workspaces/resolve.js'
+import { getSeller } from '../../src/core/workspaces/seller.js'
 import { newDb } from '../builders.js'
 
 const provider = async () => new SandboxProvider()
@@ -153,5 +154,64 @@ describe('apply', () => {
     expect(normalize(await poolReport(copy))).toEqual(normalize(await poolReport(ctx)))
     const strip = (subs: Awaited<ReturnType<typeof listSubscriptions>>) => subs.subscriptions.map(({ label, ...rest }) => ({ ...rest, label: label ? 'label' : null }))
     expect(normalize(strip(await listSubscriptions(copy)))).toEqual(normalize(strip(await listSubscriptions(ctx))))
+  })
+})
+
+describe('apply: the seller and the tax-rate table (issue 16)', () => {
+  const file = (rate: string, legalName = 'Acme Cloud GmbH') => `
+version: 1
+workspace:
+  name: Seller Co
+  mode: single
+  testClock: true
+  clockStart: 2026-01-01T00:00:00Z
+  seller:
+    legalName: ${legalName}
+    address: [Hauptstraße 1, 10115 Berlin]
+    country: de
+    taxId: DE123456789
+    termsDays: 14
+taxRates:
+  - { country: DE, rate: ${rate}, name: VAT }
+  - { country: US, region: ny, rate: 8.875, name: Sales tax }
+`
+
+  it('R-INV-1 sets them, re-applies as unchanged, updates a changed rate or name, and export | apply round-trips them', async () => {
+    const db = newDb()
+    const first = await apply(db, file('19'))
+    expect(first.actions.filter((a) => a.kind === 'seller' || a.kind === 'tax rate').map((a) => [a.action, a.kind, a.name])).toEqual([
+      ['create', 'seller', 'Acme Cloud GmbH'],
+      ['create', 'tax rate', 'DE'],
+      ['create', 'tax rate', 'US-NY'],
+    ])
+    const ctx = contextFor(db, await resolveWorkspace(db, 'Seller Co'))
+    expect(await getSeller(ctx)).toEqual({ legalName: 'Acme Cloud GmbH', addressLines: ['Hauptstraße 1', '10115 Berlin'], country: 'DE', taxId: 'DE123456789', email: null, logo: null, footer: null, paymentTermsDays: 14 })
+    const before = await dump(db)
+    expect((await apply(db, file('19'))).changed).toBe(false)
+    expect(await dump(db)).toBe(before)
+
+    const changed = await apply(db, file('7', 'Acme Cloud AG'))
+    expect(changed.actions.filter((a) => a.action === 'update').map((a) => [a.kind, a.name, a.changes])).toEqual([
+      ['seller', 'Acme Cloud AG', ['legalName "Acme Cloud AG"']],
+      ['tax rate', 'DE', ['VAT 7%']],
+    ])
+    const exported = await exportWorkspace(contextFor(db, await resolveWorkspace(db, 'Seller Co')))
+    expect(exported.workspace.seller).toEqual({ legalName: 'Acme Cloud AG', address: ['Hauptstraße 1', '10115 Berlin'], country: 'DE', taxId: 'DE123456789', termsDays: 14 })
+    expect(exported.taxRates).toEqual([
+      { country: 'DE', rate: 7, name: 'VAT' },
+      { country: 'US', region: 'NY', rate: 8.875, name: 'Sales tax' },
+    ])
+    const other = newDb()
+    await applyFile(other, exported, { dryRun: false, provider })
+    expect((await applyFile(other, exported, { dryRun: false, provider })).changed).toBe(false)
+    expect((await applyFile(db, exported, { dryRun: false, provider })).changed).toBe(false)
+  })
+
+  it('a bad seller or rate is refused naming its place in the file, and nothing is written', async () => {
+    const db = newDb()
+    await expect(apply(db, file('19').replace('country: de', 'country: XX'))).rejects.toThrow(/workspace\.seller\.country/)
+    await expect(apply(db, file('101'))).rejects.toThrow(/taxRates\[0\]\.rate/)
+    await expect(apply(db, file('19').replace('termsDays: 14', 'termsDays: 400'))).rejects.toThrow(/termsDays: at most 365 days/)
+    expect((await db.all('SELECT id FROM workspaces')).length).toBe(0)
   })
 })

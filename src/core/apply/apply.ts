@@ -26,6 +26,9 @@ import { refuseCardNumber } from '../payments/cards.js'
 import { addPaymentMethod, MAX_PAYMENT_METHODS } from '../payments/methods.js'
 import type { PaymentProvider } from '../payments/provider.js'
 import { parseInput, taxRate } from '../schemas.js'
+import { listTaxRates, setTaxRate } from '../invoices/tax-rates.js'
+import { getSeller, setSeller } from '../workspaces/seller.js'
+import type { SellerIdentity } from '../store/schema/index.js'
 import type { Db } from '../store/open.js'
 import {
   accountDiscounts,
@@ -78,6 +81,7 @@ export const ACTION_PATH_DEPTH = 64
 type Matched = { row: OrganizationRow; path: string; depth: number; top: string; label: string }
 
 type Pending = { account: string; source: string }
+type SellerSpec = NonNullable<ApplyFile['workspace']['seller']>
 
 class Applier {
   readonly actions: ApplyAction[] = []
@@ -95,6 +99,8 @@ class Applier {
 
   async run(): Promise<void> {
     await within('workspace', async () => await this.workspace())
+    if (this.file.workspace.seller) await within('workspace.seller', async () => await this.seller(this.file.workspace.seller as SellerSpec))
+    for (const [i, rate] of (this.file.taxRates ?? []).entries()) await within(`taxRates[${i}]`, async () => await this.taxRate(rate))
     for (const [i, product] of (this.file.products ?? []).entries()) await within(`products[${i}]`, async () => await this.product(product))
     for (const [i, coupon] of (this.file.coupons ?? []).entries()) await within(`coupons[${i}]`, async () => await this.coupon(coupon))
     await this.organizations()
@@ -135,6 +141,37 @@ class Applier {
         throw refused('CLOCK_IMMUTABLE', `workspace.testClock: "${existing.name}" runs on the ${existing.clockMode} clock, which is fixed at creation`, { workspaceId: existing.id })
     await this.refreshCtx(existing)
     this.act('unchanged', 'workspace', existing.name)
+  }
+
+  /** The file states the seller whole: a field it leaves out is cleared. */
+  private async seller(spec: SellerSpec): Promise<void> {
+    const wanted: SellerIdentity = {
+      legalName: spec.legalName,
+      addressLines: spec.address ?? [],
+      country: spec.country ?? null,
+      taxId: spec.taxId ?? null,
+      email: spec.email ?? null,
+      logo: spec.logo ?? null,
+      footer: spec.footer ?? null,
+      paymentTermsDays: spec.termsDays ?? 0,
+    }
+    const current = await getSeller(this.ctx)
+    const changes = (Object.keys(wanted) as (keyof SellerIdentity)[])
+      .filter((key) => JSON.stringify(current?.[key] ?? null) !== JSON.stringify(wanted[key]))
+      .map((key) => `${key} ${JSON.stringify(wanted[key])}`)
+    if (current && changes.length === 0) return this.act('unchanged', 'seller', wanted.legalName)
+    await setSeller(this.ctx, wanted)
+    this.act(current ? 'update' : 'create', 'seller', wanted.legalName, changes)
+  }
+
+  private async taxRate(spec: NonNullable<ApplyFile['taxRates']>[number]): Promise<void> {
+    const rateMilli = parseInput(taxRate, spec.rate)
+    const name = spec.name ?? 'Tax'
+    const label = spec.region ? `${spec.country}-${spec.region}` : spec.country
+    const current = (await listTaxRates(this.ctx)).taxRates.find((r) => r.country === spec.country && (r.region ?? '') === (spec.region ?? ''))
+    if (current && Math.round(current.rate * 1000) === rateMilli && current.name === name) return this.act('unchanged', 'tax rate', label)
+    await setTaxRate(this.ctx, { country: spec.country, region: spec.region, rateMilli, name })
+    this.act(current ? 'update' : 'create', 'tax rate', label, [`${name} ${rateMilli / 1000}%`])
   }
 
   private async product(spec: NonNullable<ApplyFile['products']>[number]): Promise<void> {

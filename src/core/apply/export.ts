@@ -22,9 +22,12 @@ import {
   products,
   scheduledChanges,
   subscriptionItems,
+  type SellerIdentity,
   subscriptions,
 } from '../store/schema/index.js'
 import type { ApplyFile, OrgInput } from './schema.js'
+import { listTaxRates } from '../invoices/tax-rates.js'
+import { getSeller } from '../workspaces/seller.js'
 
 const seeded = new Set<string>(seededProducts.map((p) => p.key))
 
@@ -35,6 +38,20 @@ function isSeededPrice(row: typeof prices.$inferSelect): boolean {
   const factor = row.interval === 'year' ? 10 : 1
   if (row.scheme === 'per_unit') return row.unitAmount === (monthly.unitAmount ?? 0) * factor
   return JSON.stringify(row.tiers) === JSON.stringify(monthly.tiers?.map((t) => ({ ...t, unitAmount: t.unitAmount * factor, flatAmount: t.flatAmount * factor })))
+}
+
+/** The seller as the apply file states it (only the fields that are set). */
+function sellerSpec(seller: SellerIdentity): NonNullable<ApplyFile['workspace']['seller']> {
+  return {
+    legalName: seller.legalName,
+    ...(seller.addressLines.length ? { address: seller.addressLines } : {}),
+    ...(seller.country ? { country: seller.country } : {}),
+    ...(seller.taxId ? { taxId: seller.taxId } : {}),
+    ...(seller.email ? { email: seller.email } : {}),
+    ...(seller.logo ? { logo: seller.logo } : {}),
+    ...(seller.footer ? { footer: seller.footer } : {}),
+    ...(seller.paymentTermsDays ? { termsDays: seller.paymentTermsDays } : {}),
+  }
 }
 
 export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
@@ -48,6 +65,11 @@ export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
       ...(workspace.clockMode === 'test' ? { testClock: true, clockStart: iso(ctx.now) } : {}),
     },
   }
+  const seller = await getSeller(ctx)
+  if (seller) file.workspace.seller = sellerSpec(seller)
+  const rates = (await listTaxRates(ctx)).taxRates
+  if (rates.length > 0)
+    file.taxRates = rates.map((r) => ({ country: r.country, ...(r.region ? { region: r.region } : {}), rate: r.rate, name: r.name }))
 
   const active = (await db.orm.select().from(prices).where(and(eq(prices.workspaceId, ws), eq(prices.active, true))).orderBy(sql`rowid`))
   const productRows = (await db.orm.select().from(products).where(eq(products.workspaceId, ws)).orderBy(sql`rowid`))

@@ -4,7 +4,7 @@ import * as z from 'zod/mini'
 import { couponDurations, intervals } from '../store/schema/index.js'
 import { billingModes } from '../store/schema/workspaces.js'
 import { invalid } from '../errors.js'
-import { countryCode, email, name, orgName, productKey } from '../schemas.js'
+import { countryCode, email, name, orgName, productKey, regionCode } from '../schemas.js'
 
 const count = z.int({ error: 'expected a non-negative integer' }).check(z.minimum(0, { error: 'expected a non-negative integer' }), z.maximum(Number.MAX_SAFE_INTEGER, { error: 'too large' }))
 const positive = z.int({ error: 'expected a positive integer' }).check(z.minimum(1, { error: 'expected a positive integer' }), z.maximum(Number.MAX_SAFE_INTEGER, { error: 'too large' }))
@@ -88,6 +88,21 @@ const account = z.strictObject({
   subscriptions: z.optional(z.array(subscription).check(z.maxLength(3, { error: 'at most 3 subscriptions per account' }))),
 })
 
+/** Who issues the workspace's invoices (`workspace seller set`): the file states it whole. */
+const seller = z.strictObject({
+  legalName: text('legalName'),
+  address: z.optional(z.array(text('address')).check(z.maxLength(8, { error: 'at most 8 address lines' }))),
+  country: z.optional(countryCode),
+  taxId: z.optional(text('taxId')),
+  email: z.optional(email),
+  logo: z.optional(text('logo')),
+  footer: z.optional(text('footer')),
+  termsDays: z.optional(count.check(z.maximum(365, { error: 'at most 365 days' }))),
+})
+
+/** A row of the workspace's tax-rate table (`tax rate set`). */
+const taxRateRow = z.strictObject({ country: countryCode, region: z.optional(regionCode), rate: percent, name: z.optional(text('name')) })
+
 export const applyFile = z.strictObject({
   version: z.optional(z.literal(1, { error: 'expected version 1' })),
   workspace: z.strictObject({
@@ -95,7 +110,9 @@ export const applyFile = z.strictObject({
     mode: z.enum(billingModes, { error: 'expected single, assigned or pooled' }),
     testClock: z.optional(z.boolean({ error: 'expected true or false' })),
     clockStart: z.optional(z.string({ error: 'expected an ISO 8601 time' })),
+    seller: z.optional(seller),
   }),
+  taxRates: z.optional(z.array(taxRateRow)),
   products: z.optional(z.array(product)),
   coupons: z.optional(z.array(coupon)),
   // Validated node by node by parseApplyFile, below.

@@ -24,6 +24,11 @@ export function checkLogo(path: string): void {
   if (!png && !jpeg) throw invalid(`logo: "${path}" is neither a PNG nor a JPEG file`, { logo: path })
 }
 
+/** The workspace's seller as stored (the resolved workspace row does not carry it: every command resolves one). */
+export async function getSeller(ctx: Ctx): Promise<SellerIdentity | null> {
+  return (await ctx.db.orm.select({ seller: workspaces.seller }).from(workspaces).where(eq(workspaces.id, ctx.workspace.id)).limit(1))[0]?.seller ?? null
+}
+
 /** Merges the given fields into the current identity; a legal name is needed once anything is set. */
 export async function setSeller(ctx: Ctx, input: SellerInput): Promise<SellerIdentity> {
   const { db, workspace, now } = ctx
