@@ -68,9 +68,11 @@ export const onPostgres = [
 const shared = {
   // One real PostgreSQL server for the run (or WSB_TEST_POSTGRES_URL's); see test/helpers/postgres.ts.
   globalSetup: ['test/helpers/postgres-global.ts'],
-  // CLI tests start real processes; give them room on a loaded CI machine.
-  testTimeout: 60_000,
-  hookTimeout: 60_000,
+  // CLI tests start real processes (the longest, SIGKILL and race tests, start hundreds):
+  // give them room on a loaded machine, where one took 74 s on PostgreSQL against ~30 s quiet.
+  // A test that hangs still fails, after three minutes.
+  testTimeout: 180_000,
+  hookTimeout: 120_000,
   pool: 'forks' as const,
 }
 
