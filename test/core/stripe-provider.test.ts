@@ -83,7 +83,7 @@ describe('Stripe provider', () => {
     expect(paid?.payments[1]?.providerPaymentId).toMatch(/^pi_/)
   })
 
-  it('SPEC §3 a retried run reuses its keys: a charge whose answer was lost is not made twice', async () => {
+  it('SPEC §3 a charge whose answer was lost is looked up before any retry and not made twice', async () => {
     const { ctx } = await setupAccount('Fabrikam', ['pm_card_visa'])
     await addSubscription(ctx, { account: 'Fabrikam', items: { users: 2 }, trial: false })
     const [invoice] = await (await listInvoices(await refresh(ctx))).invoices
@@ -92,12 +92,15 @@ describe('Stripe provider', () => {
     fake.failNext(3, 'network', 'after')
     await expect(collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).rejects.toMatchObject({ code: 'PROVIDER_ERROR', exitCode: 5 })
     expect(await (await listInvoices(await refresh(ctx))).invoices[0]).toMatchObject({ status: 'open', payments: [expect.objectContaining({ outcome: 'error' })] })
-    // Running the collection again (the lifecycle retries it) uses the same key: Stripe replays, no new charge.
+    // Running the collection again (the lifecycle retries it) first looks the attempt's PaymentIntent up: it succeeded, nothing is sent again.
+    const posted = posts(/^\/v1\/payment_intents$/).length
     const outcome = await collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })
     expect(outcome.paid).toBe(true)
     expect(fake.paymentIntents.size).toBe(intentsBefore + 1)
-    const keys = fake.requests.filter((r) => r.path === '/v1/payment_intents').map((r) => r.idempotencyKey)
-    expect(new Set(keys.slice(-4)).size).toBe(1)
+    expect(posts(/^\/v1\/payment_intents$/).length).toBe(posted)
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/payment_intents', query: { customer: expect.stringMatching(/^cus_/) } })
+    const keys = fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents').map((r) => r.idempotencyKey)
+    expect(new Set(keys.slice(-3)).size).toBe(1)
     expect(await (await listInvoices(await refresh(ctx))).invoices[0]?.payments.map((p) => p.outcome)).toEqual(['succeeded'])
   })
 

@@ -3,13 +3,28 @@
 // invoice_settings.default_payment_method, and each attempt is an off-session
 // PaymentIntent confirmed at once with an idempotency key from (invoice, run,
 // method). The secret key is held in memory only and scrubbed from messages.
+import { createHash } from 'node:crypto'
 import Stripe from 'stripe'
 import { invalid, providerFailure } from '../errors.js'
 import { redact, registerSecret } from '../redact.js'
-import type { Card, ChargeInput, ChargeResult, PaymentProvider } from './provider.js'
+import { type ChargeResult, classifyError, classifyIntent, type ProviderErrorShape, reasonOf } from './outcome.js'
+import { type Card, type ChargeInput, type LookupInput, NO_EXPIRY, type PaymentProvider } from './provider.js'
 
-/** Stripe puts the reason in decline_code, or in code (expired_card …); the SDK sets an absent one to ''. */
-const declineCodeOf = (e: { decline_code?: string; code?: string }): string | null => redact(e.decline_code || e.code || '') || null
+/**
+ * The one Stripe API version wsb speaks (README "Payments"): sent with every
+ * request, so behaviour does not follow whatever the SDK or the account defaults to.
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive' as const
+
+const declineCodeOf = (e: { decline_code?: string; code?: string }): string | null => redact(reasonOf(e, '')) || null
+
+/** A PaymentMethod as wsb stores it: a card, or a bank debit (SEPA, US bank account). */
+function methodOf(method: Stripe.PaymentMethod): Card | null {
+  if (method.card) return { type: 'card', brand: method.card.brand, last4: method.card.last4, expMonth: method.card.exp_month, expYear: method.card.exp_year }
+  if (method.sepa_debit) return { type: 'sepa_debit', brand: method.sepa_debit.bank_code ?? 'sepa', last4: method.sepa_debit.last4 ?? '', ...NO_EXPIRY }
+  if (method.us_bank_account) return { type: 'us_bank_account', brand: method.us_bank_account.bank_name ?? 'bank', last4: method.us_bank_account.last4 ?? '', ...NO_EXPIRY }
+  return null
+}
 
 export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe' as const
@@ -22,6 +37,7 @@ export class StripeProvider implements PaymentProvider {
     registerSecret(key)
     const url = base ? new URL(base) : undefined
     this.stripe = new Stripe(key, {
+      apiVersion: STRIPE_API_VERSION,
       maxNetworkRetries: 2,
       timeout: 30_000,
       appInfo: { name: 'wsb' },
@@ -48,7 +64,8 @@ export class StripeProvider implements PaymentProvider {
     try {
       const customer = await this.stripe.customers.create(
         { name: account.name, ...(account.email ? { email: account.email } : {}), metadata: { wsb_account_id: account.id, wsb_workspace_id: account.workspaceId } },
-        { idempotencyKey: `wsb-customer-${account.id}` },
+        // The key carries what the parameters carry: a rename between a lost answer and its retry is a new request, not an idempotency_error.
+        { idempotencyKey: `wsb-customer-${account.id}-${createHash('sha256').update(JSON.stringify([account.name, account.email])).digest('hex').slice(0, 12)}` },
       )
       return customer.id
     } catch (error) {
@@ -66,11 +83,12 @@ export class StripeProvider implements PaymentProvider {
         throw invalid(`Stripe refused the card: ${redact(e.message ?? e.code ?? 'declined')}`, { declineCode: declineCodeOf(e) }, 'CARD_REFUSED')
       this.fail(error, 'attach the payment method')
     }
-    if (!method.card) {
+    const card = methodOf(method)
+    if (!card) {
       await this.detach(method.id)
-      throw invalid(`payment method ${method.id} is a ${method.type}, not a card; wsb collects cards off-session`, {}, 'UNSUPPORTED_PAYMENT_METHOD')
+      throw invalid(`payment method ${method.id} is a ${method.type}; wsb collects cards, SEPA Direct Debit and US bank accounts off-session`, {}, 'UNSUPPORTED_PAYMENT_METHOD')
     }
-    return { providerId: method.id, card: { brand: method.card.brand, last4: method.card.last4, expMonth: method.card.exp_month, expYear: method.card.exp_year } }
+    return { providerId: method.id, card }
   }
 
   async setDefault(customerId: string, providerId: string): Promise<void> {
@@ -105,13 +123,31 @@ export class StripeProvider implements PaymentProvider {
         },
         { idempotencyKey: input.idempotencyKey },
       )
-      if (intent.status === 'succeeded') return { outcome: 'succeeded', paymentId: intent.id }
-      return { outcome: 'failed', paymentId: intent.id, declineCode: intent.status, message: `the payment is ${intent.status}` }
+      return scrubbed(classifyIntent(intent))
     } catch (error) {
-      const e = error as { type?: string; code?: string; decline_code?: string; message?: string; payment_intent?: { id: string } }
-      if (e.type === 'StripeCardError')
-        return { outcome: 'failed', paymentId: e.payment_intent?.id ?? null, declineCode: declineCodeOf(e) ?? 'card_declined', message: redact(e.message ?? 'declined') }
-      this.fail(error, 'charge the invoice')
+      return scrubbed(classifyError(error as ProviderErrorShape))
     }
   }
+
+  async lookup(input: LookupInput): Promise<ChargeResult | null> {
+    try {
+      if (input.paymentId) return scrubbed(classifyIntent(await this.stripe.paymentIntents.retrieve(input.paymentId)))
+      // Listing by customer is read-after-write consistent (search is not): the attempt's intent is there if it was made.
+      for await (const intent of this.stripe.paymentIntents.list({ customer: input.customerId, limit: 100 }))
+        if (intent.metadata?.wsb_attempt === input.attemptKey) return scrubbed(classifyIntent(intent))
+      return null
+    } catch (error) {
+      // Only "no such PaymentIntent" means none was made; any other failure leaves the outcome unknown.
+      const e = error as ProviderErrorShape
+      if (input.paymentId && e.code === 'resource_missing') return null
+      return { outcome: 'outage', message: redact(e.message ?? String(error)), status: e.statusCode ?? null }
+    }
+  }
+}
+
+/** What a provider said is kept only after redaction: a server may echo anything back, the key included. */
+function scrubbed(result: ChargeResult): ChargeResult {
+  if (result.outcome === 'succeeded' || result.outcome === 'processing') return result
+  if (result.outcome === 'outage') return { ...result, message: redact(result.message) }
+  return { ...result, declineCode: redact(result.declineCode), message: redact(result.message) }
 }
