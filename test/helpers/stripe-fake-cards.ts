@@ -20,6 +20,8 @@ export type Funding = 'credit' | 'debit' | 'prepaid' | 'unknown'
 
 export type TestCard = {
   kind?: MethodKind
+  /** A SetupIntent for it answers `requires_action`: the bank wants 3-D Secure when it is saved. */
+  setupAuthentication?: true
   brand: string
   last4: string
   exp_month: number
@@ -73,6 +75,8 @@ export function builtInTestCards(now: number): Map<string, TestCard> {
     ['pm_card_chargeDeclinedIncorrectCvc', card('visa', '0127', declines('incorrect_cvc', 'incorrect_cvc'))],
     ['pm_card_chargeDeclinedFraudulent', card('visa', '0019', declines('card_declined', 'fraudulent'))],
     ['pm_card_chargeCustomerFail', card('visa', '0341', declines('card_declined', 'generic_decline', 'charge'))],
+    // 4000 0025 0000 3155: authentication when it is saved (SetupIntent requires_action).
+    ['pm_card_authenticationRequiredOnSetup', { ...card('visa', '3155', 'succeed'), setupAuthentication: true as const }],
     // Off-session, Stripe declines it with authentication_required (its number 4000 0027 6000 3184).
     ['pm_card_authenticationRequired', card('visa', '3184', declines('authentication_required', 'authentication_required', 'charge'))],
     // Bank debits: `processing` once charged, until the test settles them (test IBAN …3000, account …6789).

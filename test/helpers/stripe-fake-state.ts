@@ -122,6 +122,7 @@ export class StripeFakeState {
   readonly customers = new Map<string, Customer>()
   readonly paymentMethods = new Map<string, StoredPaymentMethod>()
   readonly paymentIntents = new Map<string, PaymentIntent>()
+  readonly setupIntents = new Map<string, Record<string, unknown>>()
   /** Token ids (`pm_card_visa`, custom ones) that turn into a fresh PaymentMethod when used. */
   readonly tokens: Map<string, TestCard>
 

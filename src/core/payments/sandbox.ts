@@ -21,6 +21,8 @@ type TestCard = {
   last4: string
   decline?: { code: string; declineCode: string; message: string }
   authentication?: true
+  /** 3-D Secure when saved (Stripe's SetupIntent answers requires_action): refused at pm add. */
+  setupAuthentication?: true
 }
 
 /** Days a sandbox bank debit stays `processing` (Stripe: ACH about 4 business days, SEPA up to 14; 5 here for both). */
@@ -47,6 +49,7 @@ const TEST_CARDS: Record<string, TestCard> = {
   pm_card_chargeDeclinedFraudulent: { brand: 'visa', last4: '0019', decline: declined('card_declined', 'fraudulent', 'Your card was declined.') },
   pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', decline: declined('card_declined', 'generic_decline', 'Your card was declined.') },
   pm_card_authenticationRequired: { brand: 'visa', last4: '3184', authentication: true },
+  pm_card_authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', setupAuthentication: true },
   pm_sepaDebit_success: { type: 'sepa_debit', brand: '37040044', last4: '3000' },
   pm_sepaDebit_failure: { type: 'sepa_debit', brand: '37040044', last4: '3001', decline: declined('charge_failed', 'insufficient_funds', 'The debit failed: insufficient funds.') },
   pm_usBankAccount_success: { type: 'us_bank_account', brand: 'STRIPE TEST BANK', last4: '6789' },
@@ -69,6 +72,8 @@ export class SandboxProvider implements PaymentProvider {
       throw invalid(`the sandbox does not know the payment method "${source}"; use a Stripe test token such as ${Object.keys(TEST_CARDS).slice(0, 4).join(', ')}`, {
         known: Object.keys(TEST_CARDS),
       }, 'UNKNOWN_PAYMENT_METHOD')
+    if (card.setupAuthentication)
+      throw invalid(`the bank asks the customer to authenticate this card (3-D Secure) before it can be saved; have the customer complete it in your checkout, then add the PaymentMethod it gives`, {}, 'SETUP_NEEDS_AUTHENTICATION')
     const type = card.type ?? 'card'
     let expMonth: number = type === 'card' ? 12 : NO_EXPIRY.expMonth
     let expYear: number = type === 'card' ? 2034 : NO_EXPIRY.expYear

@@ -3,7 +3,6 @@
 // invoice_settings.default_payment_method, and each attempt is an off-session
 // PaymentIntent confirmed at once with an idempotency key from (invoice, run,
 // method). The secret key is held in memory only and scrubbed from messages.
-import { createHash } from 'node:crypto'
 import Stripe from 'stripe'
 import { invalid, providerFailure } from '../errors.js'
 import { redact, registerSecret } from '../redact.js'
@@ -62,27 +61,47 @@ export class StripeProvider implements PaymentProvider {
   async ensureCustomer(account: { id: string; name: string; email: string | null; workspaceId: string; customerId: string | null }): Promise<string> {
     if (account.customerId) return account.customerId
     try {
-      const customer = await this.stripe.customers.create(
-        { name: account.name, ...(account.email ? { email: account.email } : {}), metadata: { wsb_account_id: account.id, wsb_workspace_id: account.workspaceId } },
-        // The key carries what the parameters carry: a rename between a lost answer and its retry is a new request, not an idempotency_error.
-        { idempotencyKey: `wsb-customer-${account.id}-${createHash('sha256').update(JSON.stringify([account.name, account.email])).digest('hex').slice(0, 12)}` },
-      )
+      // The keyed request carries only what never changes (the ids); name and email follow in an update,
+      // which is safe to repeat: a rename between a lost answer and its retry neither fails nor makes a second customer.
+      const customer = await this.stripe.customers.create({ metadata: { wsb_account_id: account.id, wsb_workspace_id: account.workspaceId } }, { idempotencyKey: `wsb-customer-${account.id}` })
+      await this.stripe.customers.update(customer.id, { name: account.name, ...(account.email ? { email: account.email } : {}) })
       return customer.id
     } catch (error) {
       this.fail(error, 'create the customer')
     }
   }
 
+  /**
+   * A method for later off-session charges is saved through a SetupIntent
+   * (`usage: off_session`), as Stripe recommends: the bank sees the setup, and
+   * one that wants 3-D Secure now is reported instead of failing every charge later.
+   */
   async attach(customerId: string, source: string): Promise<{ providerId: string; card: Card }> {
-    let method: Stripe.PaymentMethod
+    let intent: Stripe.SetupIntent
     try {
-      method = await this.stripe.paymentMethods.attach(source, { customer: customerId })
+      intent = await this.stripe.setupIntents.create({
+        customer: customerId,
+        payment_method: source,
+        usage: 'off_session',
+        confirm: true,
+        automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+        expand: ['payment_method'],
+      })
     } catch (error) {
       const e = error as { type?: string; code?: string; decline_code?: string; message?: string }
       if (e.type === 'StripeCardError')
         throw invalid(`Stripe refused the card: ${redact(e.message ?? e.code ?? 'declined')}`, { declineCode: declineCodeOf(e) }, 'CARD_REFUSED')
       this.fail(error, 'attach the payment method')
     }
+    if (intent.status === 'requires_action')
+      throw invalid(
+        `the bank asks the customer to authenticate this card (3-D Secure) before it can be saved; have the customer complete the SetupIntent ${intent.id} in your checkout, then add the PaymentMethod it gives`,
+        { setupIntentId: intent.id },
+        'SETUP_NEEDS_AUTHENTICATION',
+      )
+    const method = intent.payment_method as Stripe.PaymentMethod | null
+    if (intent.status !== 'succeeded' || !method || typeof method === 'string')
+      throw invalid(`Stripe did not save the payment method (SetupIntent ${intent.id} is ${intent.status})`, { setupIntentId: intent.id }, 'CARD_REFUSED')
     const card = methodOf(method)
     if (!card) {
       await this.detach(method.id)
