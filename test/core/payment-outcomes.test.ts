@@ -7,7 +7,7 @@ import type { Ctx } from '../../src/core/context.js'
 import { listInvoices } from '../../src/core/invoices/list.js'
 import { advanceClock } from '../../src/core/lifecycle/clock.js'
 import { listNotifications } from '../../src/core/notifications/list.js'
-import { addPaymentMethod, listPaymentMethods } from '../../src/core/payments/methods.js'
+import { addPaymentMethod, listPaymentMethods, removePaymentMethod } from '../../src/core/payments/methods.js'
 import { payInvoice } from '../../src/core/payments/pay.js'
 import { StripeProvider } from '../../src/core/payments/stripe.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
@@ -139,7 +139,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
     expect(await collectSteps(ctx)).toEqual([{ due_at: START + 4 * DAY }])
   })
 
-  it('unusable: resource_missing and a foreign method mark the method, notify, fail over; reading commands keep working', async () => {
+  it('unusable: resource_missing and a foreign method mark the method, notify, fail over; later invoices skip it; it stays removable', async () => {
     const { ctx, methods } = await subscribed('Gone', ['pm_card_visa', 'pm_card_mastercard', 'pm_card_amex'])
     fake.failNext(1, { status: 400, error: { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_method', message: "No such PaymentMethod: 'pm_deleted'" } })
     fake.failNext(1, { status: 400, error: { type: 'invalid_request_error', param: 'payment_method', message: 'The provided PaymentMethod does not belong to the Customer.' } })
@@ -162,6 +162,11 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
     const before = intentPosts().length
     await runTo(ctx, Date.parse('2026-06-01T00:00:00Z'))
     expect(intentPosts().slice(before).map((r) => r.body.payment_method)).toEqual([methods[2]?.providerId])
+    // The deleted card can still be removed: Stripe's resource_missing on detach means it is already gone.
+    fake.failNext(1, { status: 404, error: { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_method', message: "No such PaymentMethod: 'pm_deleted'" } })
+    const after = await removePaymentMethod(await refresh(ctx), stripe, { account: 'Gone', method: methods[0]?.id ?? '' })
+    // The default goes to the oldest method that can still be charged, not to the unusable Mastercard.
+    expect(after.paymentMethods.map((m) => [m.id, m.isDefault])).toEqual([[methods[2]?.id, true], [methods[1]?.id, false]])
   })
 
   it('outage: 5xx is retried later with backoff (1 h, then 2 h); the lookup finds no charge, so the retry gets a fresh key and pays once', async () => {

@@ -189,7 +189,8 @@ export async function removePaymentMethod(
     await unschedule(db, workspace.id, 'card_expiry', method.id)
     let next: PaymentMethodRow | undefined
     if (method.isDefault) {
-      next = (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(asc(paymentMethods.createdAt), sql`rowid`).limit(1))[0]
+      // The oldest method that can still be charged; an unusable one only when nothing else is left.
+      next = (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(sql`${paymentMethods.unusableAt} IS NOT NULL`, asc(paymentMethods.createdAt), sql`rowid`).limit(1))[0]
       if (next) await db.orm.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, next.id))
     }
     await recordEvent(db, {

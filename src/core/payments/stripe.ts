@@ -122,6 +122,9 @@ export class StripeProvider implements PaymentProvider {
     try {
       await this.stripe.paymentMethods.detach(providerId)
     } catch (error) {
+      // Already gone (deleted in the Dashboard) or no longer this customer's: there is nothing left to detach,
+      // and an unusable method must stay removable.
+      if (classifyError(error as ProviderErrorShape).outcome === 'unusable') return
       this.fail(error, 'detach the payment method')
     }
   }
