@@ -204,4 +204,18 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
     expect(invoice).toMatchObject({ status: 'paid', amountPaid: { amount: 1000, currency: 'USD' } })
     expect([...fake.paymentIntents.values()].filter((pi) => pi.metadata.wsb_invoice_id === invoice?.id).length).toBe(1)
   })
+
+  it('unknown outcome: invoice pay after a lost answer looks the lifecycle attempt up instead of charging under its own key', async () => {
+    const { ctx } = await subscribed('PayAfterLoss', ['pm_card_visa'])
+    fake.failNext(3, 'network', 'after')
+    await runTo(ctx, START)
+    const invoice = await firstInvoice(ctx)
+    const before = intentPosts().length
+    const view = await payInvoice(await refresh(ctx), stripe, invoice?.id ?? '')
+    expect(view).toMatchObject({ status: 'paid', amountPaid: { amount: 1000, currency: 'USD' } })
+    expect(intentPosts().length).toBe(before)
+    expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••4242', 'succeeded', null]])
+    expect([...fake.paymentIntents.values()].filter((pi) => pi.metadata.wsb_invoice_id === invoice?.id).length).toBe(1)
+    expect(await collectSteps(ctx)).toEqual([])
+  })
 })

@@ -261,6 +261,33 @@ async function settleInFlight(ctx: Ctx, provider: PaymentProvider, invoice: Invo
   return { ...base, status: after.status, attempts: 1, ...(answer.outcome === 'requires_action' ? { pending: 'requires_action' as const } : {}) }
 }
 
+/**
+ * Attempts of other runs whose outcome is unknown (an outage, then `invoice pay`, or
+ * the next dunning run): looked up before anything new is charged, so a charge
+ * whose answer was lost is never made a second time under another run's key.
+ */
+async function settleUnknown(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRow, customerId: string | null, run: string, mode: CollectMode): Promise<CollectOutcome | undefined> {
+  const { db } = ctx
+  const unknown = await db.orm.select().from(paymentAttempts).where(and(eq(paymentAttempts.invoiceId, invoice.id), eq(paymentAttempts.outcome, 'error'), ne(paymentAttempts.run, run)))
+  for (const row of unknown) {
+    const method = (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.id, row.paymentMethodId)).limit(1))[0]
+    if (!method || !customerId || row.provider !== provider.name) continue
+    const found = await provider.lookup({ customerId, paymentId: row.providerPaymentId, attemptKey: row.idempotencyKey, paymentMethodId: method.providerId, chargedAt: row.at, at: ctx.now })
+    if (found?.outcome === 'outage') throw outageError(provider, found.message)
+    const answer: ChargeResult = found ?? { outcome: 'declined', paymentId: null, declineCode: 'not_charged', message: 'the provider has no payment for this attempt' }
+    await record(ctx, invoice, row.run, method, row.idempotencyKey, row.provider, answer)
+    if (answer.outcome === 'succeeded') {
+      await markPaid(ctx, invoice, method, row.provider)
+      return { invoiceId: invoice.id, status: 'paid', paid: true, attempts: 1 }
+    }
+    if (answer.outcome === 'processing') {
+      await awaitSettlement(ctx, invoice, mode)
+      return { invoiceId: invoice.id, status: invoice.status, paid: false, attempts: 1, pending: 'processing' }
+    }
+  }
+  return undefined
+}
+
 /** One charge of one method, or the answer already known for its key (after a lookup when the outcome was unknown). */
 async function attempt(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRow, account: { id: string; providerCustomerId: string }, run: string, method: PaymentMethodRow, key: string, mode: CollectMode): Promise<ChargeResult> {
   const done = (await ctx.db.orm.select().from(paymentAttempts).where(eq(paymentAttempts.idempotencyKey, key)).limit(1))[0]
@@ -305,6 +332,8 @@ export async function collectInvoice(ctx: Ctx, provider: PaymentProvider, invoic
   const settled = await settleInFlight(ctx, provider, invoice, account.providerCustomerId, mode)
   if (settled) return settled
   const run = await runLabel(db, invoice, mode)
+  const resolved = await settleUnknown(ctx, provider, invoice, account.providerCustomerId, run, mode)
+  if (resolved) return resolved
   let attempts = 0
   for (const method of await methodsInOrder(db, account.id)) {
     if (method.unusableAt !== null) continue
