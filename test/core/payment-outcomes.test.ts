@@ -190,6 +190,30 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
     expect([...fake.paymentIntents.values()].filter((pi) => pi.metadata.wsb_attempt === base).map((pi) => pi.status)).toEqual(['succeeded'])
   })
 
+  it('outage: a 429 rate_limit and an idempotency_error are outages, not declines or unusable methods: the method stays usable and the run is retried', async () => {
+    const { ctx, methods } = await subscribed('Throttled', ['pm_card_visa'])
+    // As many 429s as the SDK's own retries ask for; the rest are dropped.
+    fake.failNext(3, { status: 429, error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly.' } })
+    await runTo(ctx, START)
+    fake.clearFailures()
+    expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••4242', 'error', null]])
+    // The lookup before the retry finds nothing; the retry's POST meets an idempotency_error.
+    fake.onRequest = (request) => {
+      if (request.method === 'POST' && request.path === '/v1/payment_intents') {
+        fake.failNext(1, { status: 400, error: { type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.' } })
+        fake.onRequest = undefined
+      }
+    }
+    await runTo(ctx, START + HOUR)
+    fake.clearFailures()
+    expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••4242', 'error', null]])
+    expect(await collectSteps(ctx)).toEqual([{ due_at: START + 3 * HOUR }])
+    expect((await listPaymentMethods(await refresh(ctx), 'Throttled')).paymentMethods.map((m) => [m.id, m.unusable])).toEqual([[methods[0]?.id, null]])
+    expect(await subStatus(ctx)).toEqual(['active'])
+    await runTo(ctx, START + 3 * HOUR)
+    expect((await firstInvoice(ctx))?.status).toBe('paid')
+  })
+
   it('unknown outcome: an answer lost after the charge, with the key expired, is found by lookup and never charged twice', async () => {
     const { ctx } = await subscribed('Lost', ['pm_card_visa'])
     fake.failNext(3, 'network', 'after')
