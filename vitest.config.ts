@@ -39,6 +39,8 @@ export const onPostgres = [
   'test/core/lifecycle-property.test.ts',
   'test/core/payments.test.ts',
   'test/core/stripe-provider.test.ts',
+  'test/core/payment-outcomes.test.ts',
+  'test/core/bank-debits.test.ts',
   'test/cli/contract.test.ts',
   'test/cli/foundation-flow.test.ts',
   'test/cli/usage.test.ts',

@@ -36,6 +36,15 @@ wsb invoice list
 first=$(node "$root/bin/run.cjs" invoice list --json | field invoices.0.id)
 wsb invoice show "$first"
 wsb invoice pdf "$first" -o "$demo_dir/acme-invoice-0001.pdf"
+say "the customer switches to SEPA Direct Debit: the next invoice is processing for 5 days, then paid"
+wsb pm add "Acme Software Inc." pm_sepaDebit_success
+sepa=$(node "$root/bin/run.cjs" pm list "Acme Software Inc." --json | field paymentMethods.1.id)
+wsb pm default "Acme Software Inc." "$sepa"
+wsb clock advance --by 1mo
+wsb invoice list
+wsb clock advance --by 5d
+wsb pm list "Acme Software Inc."
+wsb invoice list
 
 section "2. A global corporation: assigned mode (USA/USD, Germany/EUR, Japan/JPY silos)"
 wsb apply -f "$root/examples/global-assigned.yaml"

@@ -38,7 +38,7 @@ export function renderInvoice(invoice: InvoiceView): string {
   const payments = invoice.payments.length
     ? `\n${table(
         ['at', 'provider', 'method', 'outcome', 'decline code'],
-        invoice.payments.map((p) => [when(p.at), p.provider, p.paymentMethodId, p.outcome === 'succeeded' ? paint().green(p.outcome) : paint().red(p.outcome), p.declineCode ?? '']),
+        invoice.payments.map((p) => [when(p.at), p.provider, p.method ? `${p.method} (${p.paymentMethodId})` : p.paymentMethodId, p.outcome === 'succeeded' ? paint().green(p.outcome) : paint().red(p.outcome), p.declineCode ?? '']),
       )}`
     : ''
   return `${head}\n${lines}\n${totals}${payments}`

@@ -3,12 +3,19 @@ import { paint } from './colour.js'
 import { table } from './table.js'
 
 const expiry = (m: PaymentMethodView) =>
-  `${String(m.expMonth).padStart(2, '0')}/${m.expYear}${m.expired ? ` ${paint().red('expired')}` : m.expiresSoon ? ` ${paint().yellow('expires soon')}` : ''}`
+  m.type !== 'card' ? '—' : `${String(m.expMonth).padStart(2, '0')}/${m.expYear}${m.expired ? ` ${paint().red('expired')}` : m.expiresSoon ? ` ${paint().yellow('expires soon')}` : ''}`
 
 export function renderPaymentMethods({ paymentMethods }: { paymentMethods: PaymentMethodView[] }): string {
   if (paymentMethods.length === 0) return 'No payment methods.'
   return table(
-    ['', 'id', 'card', 'expires', 'provider', 'provider id'],
-    paymentMethods.map((m) => [m.isDefault ? paint().green('default') : 'backup', m.id, `${m.brand} •••• ${m.last4}`, expiry(m), m.provider, m.providerId]),
+    ['', 'id', 'method', 'expires', 'provider', 'provider id'],
+    paymentMethods.map((m) => [
+      m.isDefault ? paint().green('default') : 'backup',
+      m.id,
+      m.unusable ? `${m.label} ${paint().red(`unusable (${m.unusable.reason ?? 'provider'})`)}` : m.label,
+      expiry(m),
+      m.provider,
+      m.providerId,
+    ]),
   )
 }

@@ -117,4 +117,29 @@ describe('payments through Stripe', () => {
     const paid = await cli('invoice', 'pay', invoice.id)
     expect(paid.json()).toMatchObject({ status: 'paid' })
   })
+
+  it('SPEC §3 a card deleted in the Dashboard never blocks the workspace: the attempt is recorded, the backup pays, every command keeps working', async () => {
+    const db = tempDbPath()
+    const cli = stripeCli(db)
+    await cli('workspace', 'create', 'Deleted', '--mode', 'single', '--clock-start', '2026-06-01')
+    await cli('account', 'create', 'Deleted', '--currency', 'USD')
+    const gone = (await cli('pm', 'add', 'Deleted', 'pm_card_visa')).json()
+    await cli('pm', 'add', 'Deleted', 'pm_card_mastercard')
+    fake.failNext(1, { status: 400, error: { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_method', message: `No such PaymentMethod: '${gone.providerId}'` } })
+    const sub = await cli('sub', 'add', 'Deleted', '--item', 'users=1', '--no-trial')
+    expect(sub.code).toBe(0)
+    const list = await cli('invoice', 'list')
+    expect(list.code).toBe(0)
+    expect(list.json().invoices[0]).toMatchObject({
+      status: 'paid',
+      amountPaid: { amount: 1000, currency: 'USD' },
+      payments: [
+        { outcome: 'failed', declineCode: 'resource_missing', method: 'Visa ••••4242' },
+        { outcome: 'succeeded', method: 'Mastercard ••••4444' },
+      ],
+    })
+    expect((await cli('sub', 'list')).code).toBe(0)
+    expect((await cli('pm', 'list', 'Deleted')).json().paymentMethods).toMatchObject([{ id: gone.id, label: 'Visa ••••4242', unusable: { reason: 'resource_missing' } }, { unusable: null }])
+    expect((await cli('notifications')).json().notifications.map((n: { kind: string }) => n.kind)).toEqual(['payment_method_unusable'])
+  })
 })

@@ -2,10 +2,11 @@
 // of Stripe's API (test/helpers/stripe-fake.ts), which validates every request
 // against Stripe's OpenAPI description and records it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { updateAccount } from '../../src/core/accounts/update.js'
 import { listInvoices } from '../../src/core/invoices/list.js'
 import { collectInvoice } from '../../src/core/payments/collect.js'
 import { addPaymentMethod, listPaymentMethods, removePaymentMethod } from '../../src/core/payments/methods.js'
-import { StripeProvider } from '../../src/core/payments/stripe.js'
+import { STRIPE_API_VERSION, StripeProvider } from '../../src/core/payments/stripe.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
 import { showSubscription } from '../../src/core/subscriptions/list.js'
 import { type StripeFake, startStripeFake } from '../helpers/stripe-fake.js'
@@ -32,20 +33,23 @@ async function setupAccount(name: string, tokens: string[]) {
 }
 
 describe('Stripe provider', () => {
-  it('SPEC §3 an account becomes a Customer; pm add attaches; the first method is the invoice_settings default', async () => {
+  it('SPEC §3 an account becomes a Customer; pm add saves through an off-session SetupIntent; the first method is the invoice_settings default; the API version is pinned', async () => {
     const before = fake.requests.length
     const { ctx, methods } = await setupAccount('Northwind', ['pm_card_visa', 'pm_card_mastercard'])
     const calls = fake.requests.slice(before)
     const customer = calls.find((r) => r.path === '/v1/customers' && r.method === 'POST')
-    expect(customer?.body).toMatchObject({ name: 'Northwind', email: 'northwind@example.test', metadata: { wsb_account_id: expect.stringMatching(/^acct_/) } })
-    expect(customer?.idempotencyKey).toMatch(/^wsb-customer-acct_/)
+    expect(customer?.body).toEqual({ metadata: { wsb_account_id: expect.stringMatching(/^acct_/), wsb_workspace_id: expect.stringMatching(/^ws_/) } })
+    expect(customer?.idempotencyKey).toBe(`wsb-customer-${customer?.body.metadata && (customer.body.metadata as Record<string, string>).wsb_account_id}`)
     const customerId = [...fake.customers.keys()].at(-1) as string
-    expect(calls.filter((r) => r.path.endsWith('/attach')).map((r) => [r.path, r.body.customer])).toEqual([
-      ['/v1/payment_methods/pm_card_visa/attach', customerId],
-      ['/v1/payment_methods/pm_card_mastercard/attach', customerId],
+    expect(fake.customers.get(customerId)).toMatchObject({ name: 'Northwind', email: 'northwind@example.test' })
+    expect(calls.filter((r) => r.path === '/v1/setup_intents').map((r) => r.body)).toEqual([
+      { customer: customerId, payment_method: 'pm_card_visa', usage: 'off_session', confirm: 'true', automatic_payment_methods: { enabled: 'true', allow_redirects: 'never' }, expand: ['payment_method'] },
+      { customer: customerId, payment_method: 'pm_card_mastercard', usage: 'off_session', confirm: 'true', automatic_payment_methods: { enabled: 'true', allow_redirects: 'never' }, expand: ['payment_method'] },
     ])
-    const defaults = calls.filter((r) => r.path === `/v1/customers/${customerId}`)
-    expect(defaults.map((r) => r.body)).toEqual([{ invoice_settings: { default_payment_method: methods[0]?.providerId } }])
+    expect(fake.paymentMethods.get(methods[1]?.providerId ?? '')?.object.customer).toBe(customerId)
+    expect(new Set(calls.map((r) => r.stripeVersion))).toEqual(new Set([STRIPE_API_VERSION]))
+    const updates = calls.filter((r) => r.path === `/v1/customers/${customerId}`)
+    expect(updates.map((r) => r.body)).toEqual([{ name: 'Northwind', email: 'northwind@example.test' }, { invoice_settings: { default_payment_method: methods[0]?.providerId } }])
     expect(fake.customers.get(customerId)?.invoice_settings.default_payment_method).toBe(methods[0]?.providerId)
     expect(methods.map((m) => [m.provider, m.brand, m.last4, m.isDefault])).toEqual([
       ['stripe', 'visa', '4242', true],
@@ -83,7 +87,7 @@ describe('Stripe provider', () => {
     expect(paid?.payments[1]?.providerPaymentId).toMatch(/^pi_/)
   })
 
-  it('SPEC §3 a retried run reuses its keys: a charge whose answer was lost is not made twice', async () => {
+  it('SPEC §3 a charge whose answer was lost is looked up before any retry and not made twice', async () => {
     const { ctx } = await setupAccount('Fabrikam', ['pm_card_visa'])
     await addSubscription(ctx, { account: 'Fabrikam', items: { users: 2 }, trial: false })
     const [invoice] = await (await listInvoices(await refresh(ctx))).invoices
@@ -92,12 +96,15 @@ describe('Stripe provider', () => {
     fake.failNext(3, 'network', 'after')
     await expect(collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })).rejects.toMatchObject({ code: 'PROVIDER_ERROR', exitCode: 5 })
     expect(await (await listInvoices(await refresh(ctx))).invoices[0]).toMatchObject({ status: 'open', payments: [expect.objectContaining({ outcome: 'error' })] })
-    // Running the collection again (the lifecycle retries it) uses the same key: Stripe replays, no new charge.
+    // Running the collection again (the lifecycle retries it) first looks the attempt's PaymentIntent up: it succeeded, nothing is sent again.
+    const posted = posts(/^\/v1\/payment_intents$/).length
     const outcome = await collectInvoice(await refresh(ctx), stripe, invoice?.id ?? '', { kind: 'run' })
     expect(outcome.paid).toBe(true)
     expect(fake.paymentIntents.size).toBe(intentsBefore + 1)
-    const keys = fake.requests.filter((r) => r.path === '/v1/payment_intents').map((r) => r.idempotencyKey)
-    expect(new Set(keys.slice(-4)).size).toBe(1)
+    expect(posts(/^\/v1\/payment_intents$/).length).toBe(posted)
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/payment_intents', query: { customer: expect.stringMatching(/^cus_/) } })
+    const keys = fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents').map((r) => r.idempotencyKey)
+    expect(new Set(keys.slice(-3)).size).toBe(1)
     expect(await (await listInvoices(await refresh(ctx))).invoices[0]?.payments.map((p) => p.outcome)).toEqual(['succeeded'])
   })
 
@@ -121,6 +128,34 @@ describe('Stripe provider', () => {
     await expect(addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_card_chargeDeclined' })).rejects.toMatchObject({ code: 'CARD_REFUSED', exitCode: 2 })
     await expect(addPaymentMethod(ctx, stripe, { account: 'Adatum', source: 'pm_nonexistent123' })).rejects.toMatchObject({ code: 'UNKNOWN_PAYMENT_METHOD' })
     expect(await (await listPaymentMethods(ctx,'Adatum')).paymentMethods).toEqual([])
+  })
+
+  it('SPEC §3 a card whose bank wants 3-D Secure at setup is reported (SETUP_NEEDS_AUTHENTICATION) and not stored; bank debits are saved with their type', async () => {
+    const { ctx } = await setupAccount('Wingtip', [])
+    await expect(addPaymentMethod(ctx, stripe, { account: 'Wingtip', source: 'pm_card_authenticationRequiredOnSetup' })).rejects.toMatchObject({
+      code: 'SETUP_NEEDS_AUTHENTICATION',
+      exitCode: 2,
+      details: { setupIntentId: expect.stringMatching(/^seti_/) },
+    })
+    expect(await (await listPaymentMethods(ctx, 'Wingtip')).paymentMethods).toEqual([])
+    await addPaymentMethod(ctx, stripe, { account: 'Wingtip', source: 'pm_sepaDebit_success' })
+    await addPaymentMethod(ctx, stripe, { account: 'Wingtip', source: 'pm_usBankAccount_success' })
+    expect((await listPaymentMethods(ctx, 'Wingtip')).paymentMethods.map((m) => [m.type, m.label, m.expired])).toEqual([
+      ['sepa_debit', 'SEPA debit ••••3000', false],
+      ['us_bank_account', 'US bank account ••••6789', false],
+    ])
+  })
+
+  it('SPEC §3 keyed parameters never change: a rename between a lost customer answer and its retry makes one customer, no idempotency_error', async () => {
+    const ctx = await workspace('single', { name: 'Rename ws', start: Date.parse('2026-05-01T00:00:00Z') })
+    await account(ctx, 'Old Name', { email: 'old@example.test' })
+    const customersBefore = fake.customers.size
+    fake.failNext(3, 'network', 'after')
+    await expect(addPaymentMethod(ctx, stripe, { account: 'Old Name', source: 'pm_card_visa' })).rejects.toMatchObject({ code: 'PROVIDER_ERROR' })
+    await updateAccount(await refresh(ctx), { ref: 'Old Name', name: 'New Name', email: 'new@example.test' })
+    await addPaymentMethod(await refresh(ctx), stripe, { account: 'New Name', source: 'pm_card_visa' })
+    expect(fake.customers.size).toBe(customersBefore + 1)
+    expect([...fake.customers.values()].at(-1)).toMatchObject({ name: 'New Name', email: 'new@example.test' })
   })
 
   it('SPEC §3 provider errors never carry the secret key', async () => {

@@ -7,10 +7,21 @@
 import { createHash } from 'node:crypto'
 
 export type Decline = { code: string; decline_code: string; on: 'attach' | 'charge' }
-export type CardBehaviour = 'succeed' | Decline
+/**
+ * 'processing': the PaymentIntent stays `processing` until the test settles it
+ * (`fake.settle`), as bank debits do; 'requires_action': confirming answers 200
+ * with status `requires_action` (3-D Secure); a Decline with code
+ * `authentication_required` is Stripe's off-session answer for such a card.
+ */
+export type CardBehaviour = 'succeed' | 'processing' | 'requires_action' | Decline
+/** A card, or a bank account behind a debit PaymentMethod. */
+export type MethodKind = 'card' | 'sepa_debit' | 'us_bank_account'
 export type Funding = 'credit' | 'debit' | 'prepaid' | 'unknown'
 
 export type TestCard = {
+  kind?: MethodKind
+  /** A SetupIntent for it answers `requires_action`: the bank wants 3-D Secure when it is saved. */
+  setupAuthentication?: true
   brand: string
   last4: string
   exp_month: number
@@ -28,12 +39,14 @@ export type CardInput = {
   exp_year: number
   country?: string
   funding?: Funding
-  behaviour?: 'succeed' | { decline_code: string; code?: string; on?: 'attach' | 'charge' }
+  behaviour?: 'succeed' | 'processing' | 'requires_action' | { decline_code: string; code?: string; on?: 'attach' | 'charge' }
+  kind?: MethodKind
 }
 
 export function cardFromInput(input: CardInput): TestCard {
   const behaviour = input.behaviour ?? 'succeed'
   return {
+    ...(input.kind ? { kind: input.kind } : {}),
     brand: input.brand ?? 'visa',
     last4: input.last4 ?? '4242',
     exp_month: input.exp_month,
@@ -41,8 +54,8 @@ export function cardFromInput(input: CardInput): TestCard {
     country: input.country ?? 'US',
     funding: input.funding ?? 'credit',
     behaviour:
-      behaviour === 'succeed'
-        ? 'succeed'
+      behaviour === 'succeed' || behaviour === 'processing' || behaviour === 'requires_action'
+        ? behaviour
         : { code: behaviour.code ?? 'card_declined', decline_code: behaviour.decline_code, on: behaviour.on ?? 'charge' },
   }
 }
@@ -62,6 +75,13 @@ export function builtInTestCards(now: number): Map<string, TestCard> {
     ['pm_card_chargeDeclinedIncorrectCvc', card('visa', '0127', declines('incorrect_cvc', 'incorrect_cvc'))],
     ['pm_card_chargeDeclinedFraudulent', card('visa', '0019', declines('card_declined', 'fraudulent'))],
     ['pm_card_chargeCustomerFail', card('visa', '0341', declines('card_declined', 'generic_decline', 'charge'))],
+    // 4000 0025 0000 3155: authentication when it is saved (SetupIntent requires_action).
+    ['pm_card_authenticationRequiredOnSetup', { ...card('visa', '3155', 'succeed'), setupAuthentication: true as const }],
+    // Off-session, Stripe declines it with authentication_required (its number 4000 0027 6000 3184).
+    ['pm_card_authenticationRequired', card('visa', '3184', declines('authentication_required', 'authentication_required', 'charge'))],
+    // Bank debits: `processing` once charged, until the test settles them (test IBAN …3000, account …6789).
+    ['pm_sepaDebit_success', { ...card('37040044', '3000', 'processing'), kind: 'sepa_debit' as const }],
+    ['pm_usBankAccount_success', { ...card('STRIPE TEST BANK', '6789', 'processing'), kind: 'us_bank_account' as const }],
   ])
 }
 
@@ -71,7 +91,7 @@ export const isExpired = (card: TestCard, now: number): boolean => now >= Date.U
 /** The decline a card gives at `moment`, if any; a card past its expiry always declines. */
 export function declineAt(card: TestCard, moment: 'attach' | 'charge', now: number): Decline | undefined {
   if (isExpired(card, now)) return { code: 'expired_card', decline_code: 'expired_card', on: moment }
-  if (card.behaviour === 'succeed') return undefined
+  if (typeof card.behaviour === 'string') return undefined
   // A card that already fails on attach also fails on charge (e.g. a raw token used without a customer).
   return card.behaviour.on === 'attach' || moment === 'charge' ? card.behaviour : undefined
 }
@@ -80,6 +100,7 @@ export function declineAt(card: TestCard, moment: 'attach' | 'charge', now: numb
 export function declineMessage(decline: Decline): string {
   if (decline.code === 'expired_card') return 'Your card has expired.'
   if (decline.code === 'incorrect_cvc') return "Your card's security code is incorrect."
+  if (decline.code === 'authentication_required') return 'Your card was declined. This transaction requires authentication.'
   if (decline.code === 'processing_error') return 'An error occurred while processing your card. Try again in a little bit.'
   if (decline.decline_code === 'insufficient_funds') return 'Your card has insufficient funds.'
   return 'Your card was declined.'

@@ -11,6 +11,7 @@ export type StripeErrorBody = {
   charge?: string
   payment_intent?: unknown
   payment_method?: unknown
+  setup_intent?: unknown
 }
 
 export class StripeApiError extends Error {

@@ -309,7 +309,21 @@ const createPaymentIntent: Handler = ({ state, params, apiVersion }) => {
   state.remember(pm)
   if (!owner) pm.usable = false
   intent.latest_charge = newId('ch')
+  intent.payment_method_types = types ?? [pm.object.type]
   const decline = declineAt(pm.card, 'charge', state.now())
+  if (!decline && pm.card.behaviour === 'processing') {
+    // A bank debit: the money moves days later; the test settles it with fake.settle().
+    intent.status = 'processing'
+    intent.processing = { type: pm.object.type }
+    state.paymentIntents.set(intent.id, intent)
+    return intent
+  }
+  if (!decline && pm.card.behaviour === 'requires_action') {
+    intent.status = 'requires_action'
+    intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } }
+    state.paymentIntents.set(intent.id, intent)
+    return intent
+  }
   if (!decline) {
     intent.status = 'succeeded'
     intent.amount_received = amount
@@ -324,6 +338,83 @@ const createPaymentIntent: Handler = ({ state, params, apiVersion }) => {
   throw new StripeApiError(402, cardError(decline, { charge: intent.latest_charge, payment_intent: intent, payment_method: pm.object }))
 }
 
+/**
+ * A SetupIntent confirmed at once (`usage: off_session`): Stripe runs the card
+ * check and attaches the PaymentMethod to the customer, or answers
+ * `requires_action` when the bank wants 3-D Secure at setup (nothing attached).
+ */
+const createSetupIntent: Handler = ({ state, params }) => {
+  onlyModelled(params, 'POST /v1/setup_intents', ['customer', 'payment_method', 'usage', 'confirm', 'automatic_payment_methods', 'metadata', 'expand'])
+  const customer = params.customer === undefined ? undefined : state.customer(String(params.customer), 'customer')
+  const pmId = str(params, 'payment_method')
+  const pm = pmId ? state.paymentMethod(pmId, 'payment_method') : undefined
+  if (params.confirm !== true || !pm || !customer) throw notModelled('a SetupIntent that is not confirmed at once with a payment_method and a customer', 'POST /v1/setup_intents')
+  const automatic = hash(params.automatic_payment_methods)
+  const intent: Record<string, unknown> = {
+    id: newId('seti'),
+    object: 'setup_intent',
+    application: null,
+    automatic_payment_methods: automatic ? { enabled: automatic.enabled !== false, allow_redirects: String(automatic.allow_redirects ?? 'always') } : null,
+    cancellation_reason: null,
+    client_secret: '',
+    created: state.seconds(),
+    customer: customer.id,
+    description: null,
+    flow_directions: null,
+    last_setup_error: null,
+    latest_attempt: null,
+    livemode: false,
+    mandate: null,
+    metadata: mergeMetadata({}, params.metadata),
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: pm.object.id,
+    payment_method_configuration_details: null,
+    payment_method_options: {},
+    payment_method_types: [pm.object.type],
+    single_use_mandate: null,
+    status: 'succeeded',
+    usage: String(params.usage ?? 'off_session'),
+  }
+  intent.client_secret = `${intent.id}_secret_${newId('x').slice(2)}`
+  state.remember(pm)
+  if (pm.card.setupAuthentication) {
+    intent.status = 'requires_action'
+    intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } }
+    state.setupIntents.set(String(intent.id), intent)
+    return intent
+  }
+  try {
+    attach(state, pm, customer)
+  } catch (error) {
+    if (error instanceof StripeApiError && error.body.type === 'card_error') {
+      intent.status = 'requires_payment_method'
+      intent.payment_method = null
+      intent.last_setup_error = error.body
+      state.setupIntents.set(String(intent.id), intent)
+      throw new StripeApiError(402, { ...error.body, setup_intent: intent })
+    }
+    throw error
+  }
+  state.setupIntents.set(String(intent.id), intent)
+  return intent
+}
+
+/** Newest first, as Stripe lists; filtered by customer; one page (limit ≤ 100). */
+const listPaymentIntents: Handler = ({ state, params }) => {
+  onlyModelled(params, 'GET /v1/payment_intents', ['customer', 'limit'])
+  const limit = params.limit === undefined ? 10 : Number(params.limit)
+  if (limit < 1 || limit > 100) throw invalidRequest('This value must be between 1 and 100.', { param: 'limit' })
+  const all = [...state.paymentIntents.values()].filter((pi) => params.customer === undefined || pi.customer === params.customer).reverse()
+  return { object: 'list', data: all.slice(0, limit), has_more: all.length > limit, url: '/v1/payment_intents' }
+}
+
+const retrievePaymentIntent: Handler = ({ state, path }) => {
+  const intent = state.paymentIntents.get(path.intent ?? '')
+  if (!intent) throw noSuch('payment_intent', path.intent ?? '', 'intent')
+  return intent
+}
+
 /** Implemented endpoints, keyed by method and OpenAPI path template. */
 export const handlers: Record<string, Handler> = {
   'POST /v1/customers': createCustomer,
@@ -333,6 +424,24 @@ export const handlers: Record<string, Handler> = {
   'POST /v1/payment_methods/{payment_method}/attach': attachPaymentMethod,
   'POST /v1/payment_methods/{payment_method}/detach': detachPaymentMethod,
   'POST /v1/payment_intents': createPaymentIntent,
+  'GET /v1/payment_intents': listPaymentIntents,
+  'POST /v1/setup_intents': createSetupIntent,
+  'GET /v1/payment_intents/{intent}': retrievePaymentIntent,
+}
+
+/** Ends a `processing` PaymentIntent as the bank reports it: paid, or failed with a code. */
+export function settleIntent(state: StripeFakeState, id: string, outcome: 'succeeded' | { code: string; decline_code?: string; message: string }): void {
+  const intent = state.paymentIntents.get(id)
+  if (intent?.status !== 'processing') throw new Error(`stripe-fake: ${id} is not processing`)
+  intent.processing = null
+  if (outcome === 'succeeded') {
+    intent.status = 'succeeded'
+    intent.amount_received = intent.amount
+    return
+  }
+  intent.status = 'requires_payment_method'
+  intent.last_payment_error = { type: 'card_error', code: outcome.code, ...(outcome.decline_code ? { decline_code: outcome.decline_code } : {}), message: outcome.message, payment_method: intent.payment_method }
+  intent.payment_method = null
 }
 
 /** The expansions the fake can do: fields that hold ids of objects it stores. */

@@ -37,7 +37,7 @@ export type PaymentMethod = {
   object: 'payment_method'
   allow_redisplay: 'unspecified'
   billing_details: { address: Address; email: null; name: null; phone: null }
-  card: {
+  card?: {
     brand: string
     checks: { address_line1_check: null; address_postal_code_check: null; cvc_check: 'unchecked' }
     country: string
@@ -52,14 +52,16 @@ export type PaymentMethod = {
     three_d_secure_usage: { supported: true }
     wallet: null
   }
+  sepa_debit?: { bank_code: string; branch_code: string; country: string; fingerprint: string; generated_from: null; last4: string }
+  us_bank_account?: { account_holder_type: 'individual'; account_type: 'checking'; bank_name: string; financial_connections_account: null; fingerprint: string; last4: string; networks: null; routing_number: string; status_details: null }
   created: number
   customer: string | null
   livemode: false
   metadata: Record<string, string>
-  type: 'card'
+  type: 'card' | 'sepa_debit' | 'us_bank_account'
 }
 
-export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'succeeded'
+export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'succeeded'
 
 export type PaymentIntent = {
   id: string
@@ -84,13 +86,13 @@ export type PaymentIntent = {
   latest_charge: string | null
   livemode: false
   metadata: Record<string, string>
-  next_action: null
+  next_action: Record<string, unknown> | null
   on_behalf_of: null
   payment_method: string | null
   payment_method_configuration_details: null
   payment_method_options: { card: { installments: null; mandate_options: null; network: null; request_three_d_secure: 'automatic' } }
   payment_method_types: string[]
-  processing: null
+  processing: Record<string, unknown> | null
   receipt_email: string | null
   review: null
   setup_future_usage: null
@@ -120,6 +122,7 @@ export class StripeFakeState {
   readonly customers = new Map<string, Customer>()
   readonly paymentMethods = new Map<string, StoredPaymentMethod>()
   readonly paymentIntents = new Map<string, PaymentIntent>()
+  readonly setupIntents = new Map<string, Record<string, unknown>>()
   /** Token ids (`pm_card_visa`, custom ones) that turn into a fresh PaymentMethod when used. */
   readonly tokens: Map<string, TestCard>
 
@@ -155,7 +158,16 @@ export class StripeFakeState {
       object: 'payment_method',
       allow_redisplay: 'unspecified',
       billing_details: { address: nullAddress(), email: null, name: null, phone: null },
-      card: {
+      ...(card.kind && card.kind !== 'card'
+        ? card.kind === 'sepa_debit'
+          ? { sepa_debit: { bank_code: card.brand, branch_code: '', country: 'DE', fingerprint: fingerprint(card), generated_from: null, last4: card.last4 } }
+          : {
+              us_bank_account: {
+                account_holder_type: 'individual' as const, account_type: 'checking' as const, bank_name: card.brand, financial_connections_account: null,
+                fingerprint: fingerprint(card), last4: card.last4, networks: null, routing_number: '110000000', status_details: null,
+              },
+            }
+        : { card: {
         brand: card.brand,
         checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'unchecked' },
         country: card.country,
@@ -167,14 +179,14 @@ export class StripeFakeState {
         generated_from: null,
         last4: card.last4,
         networks: { available: [card.brand], preferred: null },
-        three_d_secure_usage: { supported: true },
+        three_d_secure_usage: { supported: true as const },
         wallet: null,
-      },
+      } }),
       created: this.seconds(),
       customer: null,
       livemode: false,
       metadata: {},
-      type: 'card',
+      type: card.kind ?? 'card',
     }
     return { object, card, usable: true }
   }

@@ -9,7 +9,7 @@ import type { CardInput, TestCard } from './stripe-fake-cards.js'
 import { StripeApiError, type StripeErrorBody, invalidRequest, notModelled } from './stripe-fake-errors.js'
 import { FormDecodeError, type FormObject, canonicalJson, decodeForm } from './stripe-fake-form.js'
 import { findRoute, isExpandable, stripeSpec, validateParams } from './stripe-fake-oas.js'
-import { EXPANDABLE, expand, handlers } from './stripe-fake-resources.js'
+import { EXPANDABLE, expand, handlers, settleIntent } from './stripe-fake-resources.js'
 import { type Customer, type PaymentIntent, type StoredPaymentMethod, StripeFakeState, newId } from './stripe-fake-state.js'
 
 export type { CardInput, TestCard } from './stripe-fake-cards.js'
@@ -76,6 +76,10 @@ export type StripeFake = {
   addCard(id: string, card: CardInput): void
   /** The card behind a PaymentMethod id or a test token. */
   card(id: string): TestCard | undefined
+  /** Forgets every stored idempotent answer, as Stripe does after 24 hours. */
+  forgetIdempotencyKeys(): void
+  /** Ends a `processing` PaymentIntent (a bank debit) as succeeded or failed with a code. */
+  settle(paymentIntentId: string, outcome: 'succeeded' | { code: string; decline_code?: string; message: string }): void
   close(): Promise<void>
 }
 
@@ -283,6 +287,8 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     clearFailures: () => failures.splice(0).length,
     addCard: (id, card) => state.addToken(id, card),
     card: (id) => state.paymentMethods.get(id)?.card ?? state.tokens.get(id),
+    settle: (id, outcome) => settleIntent(state, id, outcome),
+    forgetIdempotencyKeys: () => idempotencyStore.clear(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))

@@ -4,7 +4,8 @@ import { iso, isoOrNull } from '../clock.js'
 import { money, type Money } from '../money.js'
 import { redact } from '../redact.js'
 import type { Db } from '../store/open.js'
-import { type InvoiceRow, type InvoiceSnapshot, type InvoiceStatus, invoiceLines, paymentAttempts, type TaxRule } from '../store/schema/index.js'
+import { methodLabel } from '../payments/label.js'
+import { type InvoiceRow, type InvoiceSnapshot, type InvoiceStatus, invoiceLines, paymentAttempts, paymentMethods, type TaxRule } from '../store/schema/index.js'
 
 export type InvoiceLineView = {
   kind: 'subscription' | 'proration' | 'discount'
@@ -23,7 +24,10 @@ export type PaymentAttemptView = {
   at: string
   provider: string
   paymentMethodId: string
-  outcome: 'succeeded' | 'failed' | 'error'
+  /** failed: declined or the method unusable; requires_action: the customer must authenticate; processing: in flight; error: outage. */
+  outcome: 'succeeded' | 'failed' | 'requires_action' | 'processing' | 'error'
+  /** "Visa ••••4242", "SEPA debit ••••3000"; null once the method was removed. */
+  method?: string | null
   declineCode: string | null
   message: string | null
   amount: Money
@@ -70,15 +74,17 @@ export type InvoiceView = {
 /** Every payment attempt of an invoice, in order (R-PAY-1). */
 async function loadPayments(db: Db, invoiceId: string): Promise<PaymentAttemptView[]> {
   return (await db.orm
-    .select()
+    .select({ row: paymentAttempts, type: paymentMethods.type, brand: paymentMethods.brand, last4: paymentMethods.last4 })
     .from(paymentAttempts)
+    .leftJoin(paymentMethods, eq(paymentMethods.id, paymentAttempts.paymentMethodId))
     .where(eq(paymentAttempts.invoiceId, invoiceId))
     .orderBy(asc(paymentAttempts.id)))
-    .map((row) => ({
+    .map(({ row, type, brand, last4 }) => ({
       id: `pay_${row.id}`,
       at: iso(row.at),
       provider: row.provider,
       paymentMethodId: row.paymentMethodId,
+      method: brand !== null && last4 !== null ? methodLabel({ type, brand, last4 }) : null,
       outcome: row.outcome,
       declineCode: row.declineCode === null ? null : redact(row.declineCode),
       message: row.message === null ? null : redact(row.message),

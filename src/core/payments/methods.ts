@@ -15,6 +15,7 @@ import type { Db } from '../store/open.js'
 import { billingAccounts, type PaymentMethodRow, paymentMethods, subscriptions } from '../store/schema/index.js'
 import { addDaysUtc } from '../subscriptions/periods.js'
 import { EXPIRY_WARNING_DAYS, expiresAt, refuseCardNumber } from './cards.js'
+import { type MethodType, methodLabel } from './label.js'
 import type { PaymentProvider } from './provider.js'
 
 export const MAX_PAYMENT_METHODS = 5
@@ -24,6 +25,9 @@ export type PaymentMethodView = {
   accountId: string
   provider: 'sandbox' | 'stripe'
   providerId: string
+  type: MethodType
+  /** The human name: "Visa ••••4242", "SEPA debit ••••3000" (label.ts). */
+  label: string
   brand: string
   last4: string
   expMonth: number
@@ -32,16 +36,20 @@ export type PaymentMethodView = {
   /** Expires within 30 days of workspace time (R-PAY-3). */
   expiresSoon: boolean
   expired: boolean
+  /** The provider said it is gone or not this customer's (e.g. resource_missing): collection skips it. */
+  unusable: { at: string; reason: string | null } | null
   createdAt: string
 }
 
 export function paymentMethodView(row: PaymentMethodRow, now: number): PaymentMethodView {
-  const end = expiresAt(row.expMonth, row.expYear)
+  const end = row.type === 'card' ? expiresAt(row.expMonth, row.expYear) : Number.POSITIVE_INFINITY
   return {
     id: row.id,
     accountId: row.accountId,
     provider: row.provider,
     providerId: row.providerId,
+    type: row.type,
+    label: methodLabel(row),
     brand: row.brand,
     last4: row.last4,
     expMonth: row.expMonth,
@@ -49,6 +57,7 @@ export function paymentMethodView(row: PaymentMethodRow, now: number): PaymentMe
     isDefault: row.isDefault,
     expiresSoon: now < end && now >= addDaysUtc(end, -EXPIRY_WARNING_DAYS),
     expired: now >= end,
+    unusable: row.unusableAt === null ? null : { at: iso(row.unusableAt), reason: row.unusableReason },
     createdAt: iso(row.createdAt),
   }
 }
@@ -114,6 +123,7 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
         provider: provider.name,
         providerId: attached.providerId,
         source: input.source,
+        type: attached.card.type,
         brand: attached.card.brand,
         last4: attached.card.last4,
         expMonth: attached.card.expMonth,
@@ -122,14 +132,14 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
         createdAt: now,
       })
       .returning())
-    // R-PAY-3: a warning 30 days before the card expires (now, if that has passed).
-    await schedule(db, workspace.id, 'card_expiry', inserted.id, Math.max(now, addDaysUtc(expiresAt(inserted.expMonth, inserted.expYear), -EXPIRY_WARNING_DAYS)))
+    // R-PAY-3: a warning 30 days before the card expires (now, if that has passed); a bank account does not expire.
+    if (inserted.type === 'card') await schedule(db, workspace.id, 'card_expiry', inserted.id, Math.max(now, addDaysUtc(expiresAt(inserted.expMonth, inserted.expYear), -EXPIRY_WARNING_DAYS)))
     await recordEvent(db, {
       workspaceId: workspace.id,
       at: now,
       kind: 'payment_method.added',
       refs: { accountId: account.id, paymentMethodId: inserted.id },
-      data: { provider: provider.name, brand: inserted.brand, last4: inserted.last4, default: isDefault },
+      data: { provider: provider.name, type: inserted.type, brand: inserted.brand, last4: inserted.last4, default: isDefault },
     })
     return inserted
   })
@@ -179,7 +189,8 @@ export async function removePaymentMethod(
     await unschedule(db, workspace.id, 'card_expiry', method.id)
     let next: PaymentMethodRow | undefined
     if (method.isDefault) {
-      next = (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(asc(paymentMethods.createdAt), sql`rowid`).limit(1))[0]
+      // The oldest method that can still be charged; an unusable one only when nothing else is left.
+      next = (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(sql`${paymentMethods.unusableAt} IS NOT NULL`, asc(paymentMethods.createdAt), sql`rowid`).limit(1))[0]
       if (next) await db.orm.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, next.id))
     }
     await recordEvent(db, {

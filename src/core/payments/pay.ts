@@ -14,6 +14,14 @@ export async function payInvoice(ctx: Ctx, provider: PaymentProvider, ref: strin
   if (invoice.status === 'paid') return await invoiceView(ctx.db, invoice)
   const outcome = await collectInvoice(ctx, provider, invoice.id, { kind: 'manual' })
   const view = await invoiceView(ctx.db, await resolveInvoice(ctx.db, ctx.workspace.id, invoice.id))
+  // In flight (a bank debit): accepted, nothing else is charged; the invoice is paid when it settles.
+  if (outcome.pending === 'processing') return view
+  if (outcome.pending === 'requires_action')
+    throw providerFailure(
+      'PAYMENT_ACTION_REQUIRED',
+      `the bank asks the customer to authenticate this payment (3-D Secure); the invoice stays ${view.status}. Once the customer has authenticated or added another method, run: wsb invoice pay ${invoice.id}`,
+      { invoiceId: invoice.id, provider: provider.name, attempts: view.payments.slice(-outcome.attempts) },
+    )
   if (!outcome.paid)
     throw providerFailure(
       outcome.attempts === 0 ? 'NO_PAYMENT_METHOD' : 'PAYMENT_FAILED',

@@ -4,7 +4,16 @@
 import * as z from 'zod/mini'
 import { invalid } from '../errors.js'
 
-export type Card = { brand: string; last4: string; expMonth: number; expYear: number }
+import type { MethodType } from './label.js'
+import type { ChargeResult } from './outcome.js'
+
+export type { ChargeResult } from './outcome.js'
+
+/** What the provider reports of a method; a bank debit has no expiry (12/9999). */
+export type Card = { type: MethodType; brand: string; last4: string; expMonth: number; expYear: number }
+
+/** A bank debit never expires; stored with this far expiry so card rules leave it alone. */
+export const NO_EXPIRY = { expMonth: 12, expYear: 9999 } as const
 
 export type ChargeInput = {
   customerId: string
@@ -18,9 +27,17 @@ export type ChargeInput = {
   at: number
 }
 
-export type ChargeResult =
-  | { outcome: 'succeeded'; paymentId: string }
-  | { outcome: 'failed'; paymentId: string | null; declineCode: string; message: string }
+/** What identifies an earlier attempt whose outcome is unknown or in flight. */
+export type LookupInput = {
+  customerId: string
+  /** The PaymentIntent id when one was answered; otherwise it is searched by metadata `wsb_attempt`. */
+  paymentId: string | null
+  attemptKey: string
+  paymentMethodId: string
+  /** Workspace time of the attempt and of now (the sandbox settles bank debits by them). */
+  chargedAt: number
+  at: number
+}
 
 export interface PaymentProvider {
   readonly name: 'sandbox' | 'stripe'
@@ -30,8 +47,10 @@ export interface PaymentProvider {
   attach(customerId: string, source: string): Promise<{ providerId: string; card: Card }>
   setDefault(customerId: string, providerId: string): Promise<void>
   detach(providerId: string): Promise<void>
-  /** One off-session charge. A decline is a result; anything else (network, auth …) throws. */
+  /** One off-session charge; every answer, an outage included, is a classified result (outcome.ts). */
   charge(input: ChargeInput): Promise<ChargeResult>
+  /** The PaymentIntent of an earlier attempt, classified; null when the provider has none. An outage is a result too. */
+  lookup(input: LookupInput): Promise<ChargeResult | null>
 }
 
 export type ProviderFactory = () => Promise<PaymentProvider>

@@ -5,11 +5,29 @@
 // attached), the sandbox attaches them and declines at charge time, so failover
 // and dunning can be exercised offline. A test token may end in @MM/YYYY to
 // give the card that expiry (sandbox only), e.g. pm_card_visa@03/2026.
+// pm_card_authenticationRequired needs 3-D Secure on every charge (off-session it
+// cannot pay). Bank debits (pm_sepaDebit_success / _failure, pm_usBankAccount_success /
+// _failure, Stripe's test IBAN and account numbers) are `processing` for
+// BANK_SETTLE_DAYS of workspace time after the charge, then succeed or fail.
 import { createHash } from 'node:crypto'
 import { invalid } from '../errors.js'
-import type { Card, ChargeInput, ChargeResult, PaymentProvider } from './provider.js'
+import type { MethodType } from './label.js'
+import type { ChargeResult } from './outcome.js'
+import { type Card, type ChargeInput, type LookupInput, NO_EXPIRY, type PaymentProvider } from './provider.js'
 
-type TestCard = { brand: string; last4: string; decline?: { code: string; declineCode: string; message: string } }
+type TestCard = {
+  type?: MethodType
+  brand: string
+  last4: string
+  decline?: { code: string; declineCode: string; message: string }
+  authentication?: true
+  /** 3-D Secure when saved (Stripe's SetupIntent answers requires_action): refused at pm add. */
+  setupAuthentication?: true
+}
+
+/** Days a sandbox bank debit stays `processing` (Stripe: ACH about 4 business days, SEPA up to 14; 5 here for both). */
+export const BANK_SETTLE_DAYS = 5
+const DAY_MS = 24 * 60 * 60 * 1000
 
 const declined = (code: string, declineCode: string, message: string) => ({ code, declineCode, message })
 
@@ -30,6 +48,12 @@ const TEST_CARDS: Record<string, TestCard> = {
   pm_card_chargeDeclinedIncorrectCvc: { brand: 'visa', last4: '0127', decline: declined('incorrect_cvc', 'incorrect_cvc', "Your card's security code is incorrect.") },
   pm_card_chargeDeclinedFraudulent: { brand: 'visa', last4: '0019', decline: declined('card_declined', 'fraudulent', 'Your card was declined.') },
   pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', decline: declined('card_declined', 'generic_decline', 'Your card was declined.') },
+  pm_card_authenticationRequired: { brand: 'visa', last4: '3184', authentication: true },
+  pm_card_authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', setupAuthentication: true },
+  pm_sepaDebit_success: { type: 'sepa_debit', brand: '37040044', last4: '3000' },
+  pm_sepaDebit_failure: { type: 'sepa_debit', brand: '37040044', last4: '3001', decline: declined('charge_failed', 'insufficient_funds', 'The debit failed: insufficient funds.') },
+  pm_usBankAccount_success: { type: 'us_bank_account', brand: 'STRIPE TEST BANK', last4: '6789' },
+  pm_usBankAccount_failure: { type: 'us_bank_account', brand: 'STRIPE TEST BANK', last4: '1116', decline: declined('charge_failed', 'insufficient_funds', 'The debit failed: insufficient funds.') },
 }
 
 const SANDBOX_ID = /^pm_sandbox_([A-Za-z]+(?:_[A-Za-z]+)*)_[0-9a-f]{8}(?:_(\d{2})_(\d{4}))?$/
@@ -48,9 +72,13 @@ export class SandboxProvider implements PaymentProvider {
       throw invalid(`the sandbox does not know the payment method "${source}"; use a Stripe test token such as ${Object.keys(TEST_CARDS).slice(0, 4).join(', ')}`, {
         known: Object.keys(TEST_CARDS),
       }, 'UNKNOWN_PAYMENT_METHOD')
-    let expMonth = 12
-    let expYear = 2034
+    if (card.setupAuthentication)
+      throw invalid(`the bank asks the customer to authenticate this card (3-D Secure) before it can be saved; have the customer complete it in your checkout, then add the PaymentMethod it gives`, {}, 'SETUP_NEEDS_AUTHENTICATION')
+    const type = card.type ?? 'card'
+    let expMonth: number = type === 'card' ? 12 : NO_EXPIRY.expMonth
+    let expYear: number = type === 'card' ? 2034 : NO_EXPIRY.expYear
     if (expiry !== undefined) {
+      if (type !== 'card') throw invalid(`"${token}" is a bank account: it has no expiry`, {}, 'INVALID_PAYMENT_METHOD')
       const match = /^(\d{2})\/(\d{4})$/.exec(expiry)
       const month = Number(match?.[1])
       if (!match || month < 1 || month > 12) throw invalid(`"${expiry}" is not an expiry MM/YYYY`, {}, 'INVALID_PAYMENT_METHOD')
@@ -60,7 +88,7 @@ export class SandboxProvider implements PaymentProvider {
     // Like Stripe, attaching a token makes a new PaymentMethod with its own id.
     const digest = createHash('sha256').update(`${customerId}:${source}`).digest('hex').slice(0, 8)
     const providerId = `pm_sandbox_${token.slice(3)}_${digest}${expiry !== undefined ? `_${String(expMonth).padStart(2, '0')}_${expYear}` : ''}`
-    return { providerId, card: { brand: card.brand, last4: card.last4, expMonth, expYear } }
+    return { providerId, card: { type, brand: card.brand, last4: card.last4, expMonth, expYear } }
   }
 
   async setDefault(): Promise<void> {}
@@ -71,10 +99,22 @@ export class SandboxProvider implements PaymentProvider {
     const match = SANDBOX_ID.exec(input.paymentMethodId)
     const card = match ? TEST_CARDS[`pm_${match[1]}`] : undefined
     const paymentId = `pi_sandbox_${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 16)}`
-    if (!card) return { outcome: 'failed', paymentId: null, declineCode: 'unknown_payment_method', message: `the sandbox cannot charge ${input.paymentMethodId}` }
-    if (card.decline) return { outcome: 'failed', paymentId, declineCode: card.decline.declineCode, message: card.decline.message }
+    if (!card) return { outcome: 'unusable', paymentId: null, declineCode: 'resource_missing', message: `No such PaymentMethod: '${input.paymentMethodId}'` }
+    if (card.type && card.type !== 'card') return { outcome: 'processing', paymentId }
+    if (card.authentication) return { outcome: 'requires_action', paymentId, declineCode: 'authentication_required', message: 'This payment requires the customer to authenticate (3-D Secure).' }
+    if (card.decline) return { outcome: 'declined', paymentId, declineCode: card.decline.declineCode, message: card.decline.message }
     if (match?.[2] && input.at >= Date.UTC(Number(match[3]), Number(match[2]), 1))
-      return { outcome: 'failed', paymentId, declineCode: 'expired_card', message: 'Your card has expired.' }
+      return { outcome: 'declined', paymentId, declineCode: 'expired_card', message: 'Your card has expired.' }
     return { outcome: 'succeeded', paymentId }
+  }
+
+  /** A bank debit settles BANK_SETTLE_DAYS after its charge; the sandbox never loses an answer, so nothing else is looked up. */
+  async lookup(input: LookupInput): Promise<ChargeResult | null> {
+    if (!input.paymentId) return null
+    const card = TEST_CARDS[`pm_${SANDBOX_ID.exec(input.paymentMethodId)?.[1]}`]
+    if (!card) return null
+    if (input.at - input.chargedAt < BANK_SETTLE_DAYS * DAY_MS) return { outcome: 'processing', paymentId: input.paymentId }
+    if (card.decline) return { outcome: 'declined', paymentId: input.paymentId, declineCode: card.decline.declineCode, message: card.decline.message }
+    return { outcome: 'succeeded', paymentId: input.paymentId }
   }
 }

@@ -6,10 +6,24 @@
 import Stripe from 'stripe'
 import { invalid, providerFailure } from '../errors.js'
 import { redact, registerSecret } from '../redact.js'
-import type { Card, ChargeInput, ChargeResult, PaymentProvider } from './provider.js'
+import { type ChargeResult, classifyError, classifyIntent, type ProviderErrorShape, reasonOf } from './outcome.js'
+import { type Card, type ChargeInput, type LookupInput, NO_EXPIRY, type PaymentProvider } from './provider.js'
 
-/** Stripe puts the reason in decline_code, or in code (expired_card …); the SDK sets an absent one to ''. */
-const declineCodeOf = (e: { decline_code?: string; code?: string }): string | null => redact(e.decline_code || e.code || '') || null
+/**
+ * The one Stripe API version wsb speaks (README "Payments"): sent with every
+ * request, so behaviour does not follow whatever the SDK or the account defaults to.
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive' as const
+
+const declineCodeOf = (e: { decline_code?: string; code?: string }): string | null => redact(reasonOf(e, '')) || null
+
+/** A PaymentMethod as wsb stores it: a card, or a bank debit (SEPA, US bank account). */
+function methodOf(method: Stripe.PaymentMethod): Card | null {
+  if (method.card) return { type: 'card', brand: method.card.brand, last4: method.card.last4, expMonth: method.card.exp_month, expYear: method.card.exp_year }
+  if (method.sepa_debit) return { type: 'sepa_debit', brand: method.sepa_debit.bank_code ?? 'sepa', last4: method.sepa_debit.last4 ?? '', ...NO_EXPIRY }
+  if (method.us_bank_account) return { type: 'us_bank_account', brand: method.us_bank_account.bank_name ?? 'bank', last4: method.us_bank_account.last4 ?? '', ...NO_EXPIRY }
+  return null
+}
 
 export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe' as const
@@ -22,6 +36,7 @@ export class StripeProvider implements PaymentProvider {
     registerSecret(key)
     const url = base ? new URL(base) : undefined
     this.stripe = new Stripe(key, {
+      apiVersion: STRIPE_API_VERSION,
       maxNetworkRetries: 2,
       timeout: 30_000,
       appInfo: { name: 'wsb' },
@@ -46,31 +61,53 @@ export class StripeProvider implements PaymentProvider {
   async ensureCustomer(account: { id: string; name: string; email: string | null; workspaceId: string; customerId: string | null }): Promise<string> {
     if (account.customerId) return account.customerId
     try {
-      const customer = await this.stripe.customers.create(
-        { name: account.name, ...(account.email ? { email: account.email } : {}), metadata: { wsb_account_id: account.id, wsb_workspace_id: account.workspaceId } },
-        { idempotencyKey: `wsb-customer-${account.id}` },
-      )
+      // The keyed request carries only what never changes (the ids); name and email follow in an update,
+      // which is safe to repeat: a rename between a lost answer and its retry neither fails nor makes a second customer.
+      const customer = await this.stripe.customers.create({ metadata: { wsb_account_id: account.id, wsb_workspace_id: account.workspaceId } }, { idempotencyKey: `wsb-customer-${account.id}` })
+      await this.stripe.customers.update(customer.id, { name: account.name, ...(account.email ? { email: account.email } : {}) })
       return customer.id
     } catch (error) {
       this.fail(error, 'create the customer')
     }
   }
 
+  /**
+   * A method for later off-session charges is saved through a SetupIntent
+   * (`usage: off_session`), as Stripe recommends: the bank sees the setup, and
+   * one that wants 3-D Secure now is reported instead of failing every charge later.
+   */
   async attach(customerId: string, source: string): Promise<{ providerId: string; card: Card }> {
-    let method: Stripe.PaymentMethod
+    let intent: Stripe.SetupIntent
     try {
-      method = await this.stripe.paymentMethods.attach(source, { customer: customerId })
+      intent = await this.stripe.setupIntents.create({
+        customer: customerId,
+        payment_method: source,
+        usage: 'off_session',
+        confirm: true,
+        automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+        expand: ['payment_method'],
+      })
     } catch (error) {
       const e = error as { type?: string; code?: string; decline_code?: string; message?: string }
       if (e.type === 'StripeCardError')
         throw invalid(`Stripe refused the card: ${redact(e.message ?? e.code ?? 'declined')}`, { declineCode: declineCodeOf(e) }, 'CARD_REFUSED')
       this.fail(error, 'attach the payment method')
     }
-    if (!method.card) {
+    if (intent.status === 'requires_action')
+      throw invalid(
+        `the bank asks the customer to authenticate this card (3-D Secure) before it can be saved; have the customer complete the SetupIntent ${intent.id} in your checkout, then add the PaymentMethod it gives`,
+        { setupIntentId: intent.id },
+        'SETUP_NEEDS_AUTHENTICATION',
+      )
+    const method = intent.payment_method as Stripe.PaymentMethod | null
+    if (intent.status !== 'succeeded' || !method || typeof method === 'string')
+      throw invalid(`Stripe did not save the payment method (SetupIntent ${intent.id} is ${intent.status})`, { setupIntentId: intent.id }, 'CARD_REFUSED')
+    const card = methodOf(method)
+    if (!card) {
       await this.detach(method.id)
-      throw invalid(`payment method ${method.id} is a ${method.type}, not a card; wsb collects cards off-session`, {}, 'UNSUPPORTED_PAYMENT_METHOD')
+      throw invalid(`payment method ${method.id} is a ${method.type}; wsb collects cards, SEPA Direct Debit and US bank accounts off-session`, {}, 'UNSUPPORTED_PAYMENT_METHOD')
     }
-    return { providerId: method.id, card: { brand: method.card.brand, last4: method.card.last4, expMonth: method.card.exp_month, expYear: method.card.exp_year } }
+    return { providerId: method.id, card }
   }
 
   async setDefault(customerId: string, providerId: string): Promise<void> {
@@ -85,6 +122,9 @@ export class StripeProvider implements PaymentProvider {
     try {
       await this.stripe.paymentMethods.detach(providerId)
     } catch (error) {
+      // Already gone (deleted in the Dashboard) or no longer this customer's: there is nothing left to detach,
+      // and an unusable method must stay removable.
+      if (classifyError(error as ProviderErrorShape).outcome === 'unusable') return
       this.fail(error, 'detach the payment method')
     }
   }
@@ -105,13 +145,31 @@ export class StripeProvider implements PaymentProvider {
         },
         { idempotencyKey: input.idempotencyKey },
       )
-      if (intent.status === 'succeeded') return { outcome: 'succeeded', paymentId: intent.id }
-      return { outcome: 'failed', paymentId: intent.id, declineCode: intent.status, message: `the payment is ${intent.status}` }
+      return scrubbed(classifyIntent(intent))
     } catch (error) {
-      const e = error as { type?: string; code?: string; decline_code?: string; message?: string; payment_intent?: { id: string } }
-      if (e.type === 'StripeCardError')
-        return { outcome: 'failed', paymentId: e.payment_intent?.id ?? null, declineCode: declineCodeOf(e) ?? 'card_declined', message: redact(e.message ?? 'declined') }
-      this.fail(error, 'charge the invoice')
+      return scrubbed(classifyError(error as ProviderErrorShape))
     }
   }
+
+  async lookup(input: LookupInput): Promise<ChargeResult | null> {
+    try {
+      if (input.paymentId) return scrubbed(classifyIntent(await this.stripe.paymentIntents.retrieve(input.paymentId)))
+      // Listing by customer is read-after-write consistent (search is not): the attempt's intent is there if it was made.
+      for await (const intent of this.stripe.paymentIntents.list({ customer: input.customerId, limit: 100 }))
+        if (intent.metadata?.wsb_attempt === input.attemptKey) return scrubbed(classifyIntent(intent))
+      return null
+    } catch (error) {
+      // Only "no such PaymentIntent" means none was made; any other failure leaves the outcome unknown.
+      const e = error as ProviderErrorShape
+      if (input.paymentId && e.code === 'resource_missing') return null
+      return { outcome: 'outage', message: redact(e.message ?? String(error)), status: e.statusCode ?? null }
+    }
+  }
+}
+
+/** What a provider said is kept only after redaction: a server may echo anything back, the key included. */
+function scrubbed(result: ChargeResult): ChargeResult {
+  if (result.outcome === 'succeeded' || result.outcome === 'processing') return result
+  if (result.outcome === 'outage') return { ...result, message: redact(result.message) }
+  return { ...result, declineCode: redact(result.declineCode), message: redact(result.message) }
 }

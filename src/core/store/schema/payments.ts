@@ -21,11 +21,17 @@ export const paymentMethods = sqliteTable(
     providerId: text('provider_id').notNull(),
     /** What the operator gave: a pm_… id or a test token such as pm_card_visa. */
     source: text('source').notNull(),
+    /** Stripe's PaymentMethod type: a card, or a bank debit (SEPA Direct Debit, US bank account / ACH). */
+    type: text('type', { enum: ['card', 'sepa_debit', 'us_bank_account'] }).notNull().default('card'),
+    /** Card brand, or the bank's name for a debit. */
     brand: text('brand').notNull(),
     last4: text('last4').notNull(),
     expMonth: integer('exp_month').notNull(),
     expYear: integer('exp_year').notNull(),
     isDefault: integer('is_default', { mode: 'boolean' }).notNull(),
+    /** Set when the provider said the method is gone or unusable (deleted, foreign): collection skips it. */
+    unusableAt: integer('unusable_at'),
+    unusableReason: text('unusable_reason'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('payment_methods_account').on(t.accountId), uniqueIndex('payment_methods_provider_id').on(t.accountId, t.providerId)],
@@ -44,13 +50,20 @@ export const paymentAttempts = sqliteTable(
     paymentMethodId: text('payment_method_id').notNull(),
     provider: text('provider').notNull(),
     providerPaymentId: text('provider_payment_id'),
-    outcome: text('outcome', { enum: ['succeeded', 'failed', 'error'] }).notNull(),
+    /**
+     * The class of the provider's answer (payments/outcome.ts): 'failed' a decline or an unusable method,
+     * 'requires_action' the customer must authenticate, 'processing' in flight (a bank debit),
+     * 'error' unknown (an outage: looked up before any retry).
+     */
+    outcome: text('outcome', { enum: ['succeeded', 'failed', 'requires_action', 'processing', 'error'] }).notNull(),
     declineCode: text('decline_code'),
     message: text('message'),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
     /** Derived from (invoice, run, method): the provider never charges twice for it. */
     idempotencyKey: text('idempotency_key').notNull(),
+    /** Outages met by this attempt so far: the retry backoff, and the suffix of the provider key after a lookup found nothing. */
+    errors: integer('errors').notNull().default(0),
     at: integer('at').notNull(),
   },
   (t) => [index('payment_attempts_invoice').on(t.invoiceId), uniqueIndex('payment_attempts_key').on(t.idempotencyKey)],
