@@ -1,11 +1,12 @@
 // The one base command (STYLE: Salesforce's SfCommand): commands return data;
 // this class prints it as JSON (--json) or through the command's renderer, and
 // maps every error to the spec's JSON object / one stderr line and exit code.
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, Flags } from '@oclif/core'
 import type * as z from 'zod/mini'
 import { type Ctx, contextFor } from '../core/context.js'
-import { isWsbError, type WsbError } from '../core/errors.js'
+import { ExitCode, invalid, isWsbError, WsbError } from '../core/errors.js'
 import { earliestDue } from '../core/lifecycle/queue.js'
 import { parseInput } from '../core/schemas.js'
 import { connect, type Db } from '../core/store/connect.js'
@@ -14,6 +15,16 @@ import { paintErr } from '../render/colour.js'
 import { reportFailure, toFailure } from './failure.js'
 import { toJson } from './json.js'
 import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
+
+/** No such file (ENOENT); a path through a regular file (ENOTDIR) is left to the opener's DB_UNWRITABLE. */
+function missing(path: string): boolean {
+  try {
+    statSync(path)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
+  }
+}
 
 export abstract class WsbCommand<T> extends Command {
   static override enableJsonFlag = true
@@ -41,6 +52,13 @@ export abstract class WsbCommand<T> extends Command {
    */
   static readOnly = false
 
+  /**
+   * Commands that create something (workspace create, apply) may create the
+   * database file. Every other command refuses a file that does not exist
+   * (DB_NOT_FOUND): a mistyped --db must not seed an empty database and go on.
+   */
+  static createsDatabase = false
+
   abstract override run(): Promise<T>
 
   /** Text for people; JSON output needs no renderer. */
@@ -50,6 +68,8 @@ export abstract class WsbCommand<T> extends Command {
   protected databasePath(path: string | undefined): string {
     // A PostgreSQL URL's password is registered for redaction (by parsing it) before anything can print it.
     if (path !== undefined && isPostgresUrl(path)) parsePostgresUrl(path)
+    // oclif reads an empty WSB_DB as unset: it would silently fall back to the default file.
+    if (path === undefined && process.env.WSB_DB === '') throw invalid('the database path (WSB_DB) is empty: unset it or name a file', {}, 'INVALID_INPUT')
     return path ?? join(this.config.dataDir, 'wsb.sqlite')
   }
 
@@ -57,6 +77,13 @@ export abstract class WsbCommand<T> extends Command {
     if (!this.database) {
       const file = this.databasePath(path)
       // A PostgreSQL URL: its store is loaded only when named, so SQLite commands start as fast as before.
+      if (!isPostgresUrl(file) && file.trim() !== '' && !(this.ctor as typeof WsbCommand).createsDatabase && missing(file))
+        throw new WsbError(
+          'DB_NOT_FOUND',
+          `no database at ${file}: check --db / WSB_DB (wsb workspace create or wsb apply creates a new one)`,
+          ExitCode.notFound,
+          { path: file },
+        )
       if (isPostgresUrl(file)) this.database = await (await import('../core/store/postgres/db.js')).openPostgresDb(file)
       else this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
     }
