@@ -12,6 +12,7 @@ import { parseInput } from '../core/schemas.js'
 import { connect, type Db } from '../core/store/connect.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
+import { fitLines, setWide } from '../render/terminal.js'
 import { reportFailure, toFailure } from './failure.js'
 import { toJson } from './json.js'
 import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
@@ -35,6 +36,7 @@ export abstract class WsbCommand<T> extends Command {
       env: 'WSB_DB',
       helpGroup: 'GLOBAL',
     }),
+    wide: Flags.boolean({ summary: 'Show every column in full; on a terminal, tables otherwise fit its width.', helpGroup: 'GLOBAL' }),
   }
 
   private database: Db | undefined
@@ -58,6 +60,9 @@ export abstract class WsbCommand<T> extends Command {
    * (DB_NOT_FOUND): a mistyped --db must not seed an empty database and go on.
    */
   static createsDatabase = false
+
+  /** Lists and shows: on a terminal every line of their text is fitted to its width (never an export's YAML). */
+  static fitsTerminal = false
 
   abstract override run(): Promise<T>
 
@@ -111,8 +116,10 @@ export abstract class WsbCommand<T> extends Command {
       }
       if (this.jsonEnabled()) process.stdout.write(`${toJson(this.successJson)}\n`)
       else {
+        setWide(this.argv.includes('--wide'))
         const text = this.render(result as unknown as T)
-        if (text) process.stdout.write(`${text}\n`)
+        // Lists and shows fit the terminal line by line too (headings, key: value lines, trees).
+        if (text) process.stdout.write(`${(this.ctor as typeof WsbCommand).fitsTerminal ? fitLines(text) : text}\n`)
       }
       return result
     } finally {

@@ -10,6 +10,7 @@ import { renderEvents } from '../render/events.js'
 type Result = { events: EventView[] }
 
 export default class Events extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = "List the workspace's event log, oldest first."
   static override description = 'Every change is recorded with workspace time, kind and the ids involved. --kind org matches org.created, org.deleted …'

@@ -12,6 +12,36 @@ export type EventView = {
   kind: string
   refs: Record<string, string>
   data: Record<string, unknown>
+  /** Names of the accounts, organizations and payment methods (brand •••• last4) in refs, by id. */
+  names: Record<string, string>
+}
+
+const NAMED = /^(acct|org|pmr)_/
+
+/** Names by id, looked up once per id: a page of events names few distinct objects. */
+export function nameCache(db: Db): (id: string) => Promise<string | undefined> {
+  const cache = new Map<string, string | undefined>()
+  return async (id) => {
+    if (cache.has(id)) return cache.get(id)
+    const row = id.startsWith('acct_')
+      ? await db.get('SELECT name FROM billing_accounts WHERE id = ?', id)
+      : id.startsWith('org_')
+        ? await db.get('SELECT name FROM organizations WHERE id = ?', id)
+        : await db.get("SELECT brand || ' •••• ' || last4 AS name FROM payment_methods WHERE id = ?", id)
+    const name = (row as { name?: string } | undefined)?.name
+    cache.set(id, name)
+    return name
+  }
+}
+
+async function namesOf(refs: Record<string, unknown>, lookup: (id: string) => Promise<string | undefined>): Promise<Record<string, string>> {
+  const names: Record<string, string> = {}
+  for (const value of Object.values(refs)) {
+    if (typeof value !== 'string' || !NAMED.test(value)) continue
+    const name = await lookup(value)
+    if (name !== undefined) names[value] = name
+  }
+  return names
 }
 
 export type ListEventsOptions = { kinds?: string[]; since?: number; limit?: number }
@@ -57,13 +87,18 @@ export async function listEvents(db: Db, workspaceId: string, options: ListEvent
   const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
   const rows = (await db.all(`SELECT * FROM (${parts.join(' UNION ALL ')})${where} ORDER BY ${order}${limit}`, ...(params as Param[]))) as Row[]
   if (options.limit !== undefined) rows.reverse()
-  return {
-    events: rows.map((row) => ({
+  const lookup = nameCache(db)
+  const events: EventView[] = []
+  for (const row of rows) {
+    const refs = refsOf(row) as Record<string, string>
+    events.push({
       id: `${row.src === 'e' ? 'evt' : 'rpt'}_${row.id}`,
       at: iso(row.at),
       kind: row.kind,
-      refs: refsOf(row) as Record<string, string>,
+      refs,
       data: Object.fromEntries(Object.entries(dataOf(row)).filter(([, value]) => value !== null)),
-    })),
+      names: await namesOf(refs, lookup),
+    })
   }
+  return { events }
 }

@@ -4,7 +4,7 @@ import { iso, isoOrNull } from '../clock.js'
 import { money, type Money } from '../money.js'
 import { redact } from '../redact.js'
 import type { Db } from '../store/open.js'
-import { type InvoiceRow, type InvoiceStatus, invoiceLines, paymentAttempts } from '../store/schema/index.js'
+import { billingAccounts, type InvoiceRow, type InvoiceStatus, invoiceLines, paymentAttempts, paymentMethods } from '../store/schema/index.js'
 
 export type InvoiceLineView = {
   kind: 'subscription' | 'proration' | 'discount'
@@ -23,6 +23,8 @@ export type PaymentAttemptView = {
   at: string
   provider: string
   paymentMethodId: string
+  /** The card as people know it; null once the method was removed. */
+  paymentMethod?: { brand: string; last4: string } | null
   outcome: 'succeeded' | 'failed' | 'error'
   declineCode: string | null
   message: string | null
@@ -36,6 +38,8 @@ export type InvoiceView = {
   id: string | null
   number: number | null
   accountId: string
+  /** Always set by invoiceView; optional for views built by hand (render tests). */
+  accountName?: string
   subscriptionId: string | null
   status: InvoiceStatus | 'preview'
   reason: string
@@ -60,15 +64,17 @@ export type InvoiceView = {
 /** Every payment attempt of an invoice, in order (R-PAY-1). */
 async function loadPayments(db: Db, invoiceId: string): Promise<PaymentAttemptView[]> {
   return (await db.orm
-    .select()
+    .select({ attempt: paymentAttempts, brand: paymentMethods.brand, last4: paymentMethods.last4 })
     .from(paymentAttempts)
+    .leftJoin(paymentMethods, eq(paymentMethods.id, paymentAttempts.paymentMethodId))
     .where(eq(paymentAttempts.invoiceId, invoiceId))
     .orderBy(asc(paymentAttempts.id)))
-    .map((row) => ({
+    .map(({ attempt: row, brand, last4 }) => ({
       id: `pay_${row.id}`,
       at: iso(row.at),
       provider: row.provider,
       paymentMethodId: row.paymentMethodId,
+      paymentMethod: brand === null || last4 === null ? null : { brand, last4 },
       outcome: row.outcome,
       declineCode: row.declineCode === null ? null : redact(row.declineCode),
       message: row.message === null ? null : redact(row.message),
@@ -78,6 +84,10 @@ async function loadPayments(db: Db, invoiceId: string): Promise<PaymentAttemptVi
     }))
 }
 
+export async function accountName(db: Db, accountId: string): Promise<string> {
+  return (await db.orm.select({ name: billingAccounts.name }).from(billingAccounts).where(eq(billingAccounts.id, accountId)).limit(1))[0]?.name ?? accountId
+}
+
 export async function invoiceView(db: Db, row: InvoiceRow, options: { preview?: boolean } = {}): Promise<InvoiceView> {
   const m = (amount: number) => money(amount, row.currency)
   const lines = (await db.orm.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, row.id)).orderBy(asc(invoiceLines.position)))
@@ -85,6 +95,7 @@ export async function invoiceView(db: Db, row: InvoiceRow, options: { preview?: 
     id: options.preview ? null : row.id,
     number: options.preview ? null : row.number,
     accountId: row.accountId,
+    accountName: await accountName(db, row.accountId),
     subscriptionId: row.subscriptionId,
     status: options.preview ? 'preview' : row.status,
     reason: row.reason,
