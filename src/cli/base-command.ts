@@ -14,6 +14,7 @@ import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { fitLines, setWide } from '../render/terminal.js'
 import { reportFailure, toFailure } from './failure.js'
+import { closest } from './suggest.js'
 import { toJson } from './json.js'
 import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
 
@@ -148,12 +149,21 @@ export abstract class WsbCommand<T> extends Command {
     return undefined
   }
 
+  /** oclif's "Nonexistent flag: --jsno" with the closest flag of this command. */
+  private withSuggestion(error: Error): Error {
+    const typed = /Nonexistent flags?:\s*(--?[\w-]+)/.exec(error.message)?.[1]
+    if (!typed) return error
+    const flags = Object.keys({ ...(this.ctor as typeof WsbCommand).flags, ...(this.ctor as typeof WsbCommand).baseFlags, json: true })
+    const guess = closest(typed.replace(/^-+/, ''), flags)
+    return invalid(`unknown flag ${typed}${guess ? `; did you mean --${guess}?` : ''} See wsb ${this.id?.replaceAll(':', ' ') ?? ''} --help`, { flag: typed, ...(guess ? { suggestion: `--${guess}` } : {}) })
+  }
+
   protected override async catch(error: Error): Promise<void> {
     // oclif warns "did not parse its arguments" (a hint for developers, shown when
     // NODE_ENV is development or test) after any failed parse: the failure is the
     // user's input, already reported below, and stderr must stay one line.
     this.parsed = true
-    const failure = toFailure(error)
+    const failure = toFailure(this.withSuggestion(error))
     process.exitCode = failure.exitCode
     if (failure.code === 'EXIT') return
     if (!this.jsonEnabled() && isWsbError(error)) {
