@@ -39,6 +39,8 @@ export const onPostgres = [
   'test/core/payments.test.ts',
   'test/core/stripe-provider.test.ts',
   'test/cli/contract.test.ts',
+  'test/cli/output-for-people.test.ts',
+  'test/cli/interrupts.test.ts',
   'test/cli/foundation-flow.test.ts',
   'test/cli/usage.test.ts',
   'test/cli/subscriptions.test.ts',
