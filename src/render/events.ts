@@ -1,5 +1,6 @@
 import type { EventView } from '../core/events/list.js'
 import { table } from './table.js'
+import { fitLines, onTerminal } from './terminal.js'
 import { when } from './time.js'
 
 /** key=value pairs; an id of something named is shown as "Name (id)", the name first so a cut keeps it. */
@@ -14,9 +15,18 @@ const summary = (record: Record<string, unknown>, names: Record<string, string> 
 
 export function renderEvents({ events }: { events: EventView[] }): string {
   if (events.length === 0) return 'No events.'
-  return table(
+  return renderEventRows(events, { header: true })
+}
+
+/**
+ * One page of a streamed listing. Piped, pages after the first are more
+ * tab-separated rows under the one header; on a terminal each page is its own table.
+ */
+export function renderEventRows(events: EventView[], options: { header: boolean }): string {
+  const text = table(
     ['at', 'kind', 'ids', 'data'],
     events.map((e) => [when(e.at), e.kind, summary(e.refs, e.names), summary(e.data)]),
     { keep: [0, 1] },
   )
+  return options.header || onTerminal() ? fitLines(text) : text.slice(text.indexOf('\n') + 1)
 }
