@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { Config, flush, run } from '@oclif/core'
 import { reportFailure, toFailure } from './cli/failure.js'
 import { guardStdout } from './cli/stdout.js'
+import { closest } from './cli/suggest.js'
 import { ExitCode } from './core/errors.js'
 import { redact } from './core/redact.js'
 import { paintErr } from './render/colour.js'
@@ -78,14 +79,21 @@ async function explainUnknown(id: string, dir: string): Promise<{ message: strin
     return { message: `"${id}" comes before any command; flags go after the command (wsb COMMAND ${id}); see wsb --help`, details: { flag: id } }
   const words = id.split(':')
   let known: string | undefined
+  let commandIds: string[] | undefined
   try {
     const config = await Config.load(dir)
+    commandIds = config.commandIDs
     for (let n = words.length - 1; n > 0 && !known; n--) if (config.findCommand(words.slice(0, n).join(':'))) known = words.slice(0, n).join(' ')
   } catch {
     // Explaining is best effort; the command is unknown either way.
   }
   const typed = words.join(' ')
-  if (!known) return { message: `unknown command "${typed}"; see wsb --help`, details: { command: typed } }
+  const guess = commandIds === undefined ? undefined : closest(id, commandIds)
+  if (guess) return { message: `unknown command "${typed}"; did you mean "${guess.replaceAll(':', ' ')}"? See wsb --help`, details: { command: typed, suggestion: guess.replaceAll(':', ' ') } }
+  if (!known) {
+    if (guess) return { message: `unknown command "${typed}"; did you mean "${guess.replaceAll(':', ' ')}"? See wsb --help`, details: { command: typed, suggestion: guess.replaceAll(':', ' ') } }
+    return { message: `unknown command "${typed}"; see wsb --help`, details: { command: typed } }
+  }
   const extra = typed.slice(known.length + 1)
   return { message: `"${known}" does not take "${extra}"; see wsb ${known} --help`, details: { command: known, unexpected: extra } }
 }

@@ -1,19 +1,32 @@
 // The one base command (STYLE: Salesforce's SfCommand): commands return data;
 // this class prints it as JSON (--json) or through the command's renderer, and
 // maps every error to the spec's JSON object / one stderr line and exit code.
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, Flags } from '@oclif/core'
 import type * as z from 'zod/mini'
 import { type Ctx, contextFor } from '../core/context.js'
-import { isWsbError, type WsbError } from '../core/errors.js'
+import { ExitCode, invalid, isWsbError, WsbError } from '../core/errors.js'
 import { earliestDue } from '../core/lifecycle/queue.js'
 import { parseInput } from '../core/schemas.js'
 import { connect, type Db } from '../core/store/connect.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
+import { fitLines, setWide } from '../render/terminal.js'
 import { reportFailure, toFailure } from './failure.js'
+import { closest } from './suggest.js'
 import { toJson } from './json.js'
 import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
+
+/** No such file (ENOENT); a path through a regular file (ENOTDIR) is left to the opener's DB_UNWRITABLE. */
+function missing(path: string): boolean {
+  try {
+    statSync(path)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
+  }
+}
 
 export abstract class WsbCommand<T> extends Command {
   static override enableJsonFlag = true
@@ -24,6 +37,7 @@ export abstract class WsbCommand<T> extends Command {
       env: 'WSB_DB',
       helpGroup: 'GLOBAL',
     }),
+    wide: Flags.boolean({ summary: 'Show every column in full; on a terminal, tables otherwise fit its width.', helpGroup: 'GLOBAL' }),
   }
 
   private database: Db | undefined
@@ -41,6 +55,16 @@ export abstract class WsbCommand<T> extends Command {
    */
   static readOnly = false
 
+  /**
+   * Commands that create something (workspace create, apply) may create the
+   * database file. Every other command refuses a file that does not exist
+   * (DB_NOT_FOUND): a mistyped --db must not seed an empty database and go on.
+   */
+  static createsDatabase = false
+
+  /** Lists and shows: on a terminal every line of their text is fitted to its width (never an export's YAML). */
+  static fitsTerminal = false
+
   abstract override run(): Promise<T>
 
   /** Text for people; JSON output needs no renderer. */
@@ -50,6 +74,8 @@ export abstract class WsbCommand<T> extends Command {
   protected databasePath(path: string | undefined): string {
     // A PostgreSQL URL's password is registered for redaction (by parsing it) before anything can print it.
     if (path !== undefined && isPostgresUrl(path)) parsePostgresUrl(path)
+    // oclif reads an empty WSB_DB as unset: it would silently fall back to the default file.
+    if (path === undefined && process.env.WSB_DB === '') throw invalid('the database path (WSB_DB) is empty: unset it or name a file', {}, 'INVALID_INPUT')
     return path ?? join(this.config.dataDir, 'wsb.sqlite')
   }
 
@@ -57,6 +83,13 @@ export abstract class WsbCommand<T> extends Command {
     if (!this.database) {
       const file = this.databasePath(path)
       // A PostgreSQL URL: its store is loaded only when named, so SQLite commands start as fast as before.
+      if (!isPostgresUrl(file) && file.trim() !== '' && !(this.ctor as typeof WsbCommand).createsDatabase && missing(file))
+        throw new WsbError(
+          'DB_NOT_FOUND',
+          `no database at ${file}: check --db / WSB_DB (wsb workspace create or wsb apply creates a new one)`,
+          ExitCode.notFound,
+          { path: file },
+        )
       if (isPostgresUrl(file)) this.database = await (await import('../core/store/postgres/db.js')).openPostgresDb(file)
       else this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
     }
@@ -84,8 +117,10 @@ export abstract class WsbCommand<T> extends Command {
       }
       if (this.jsonEnabled()) process.stdout.write(`${toJson(this.successJson)}\n`)
       else {
+        setWide(this.argv.includes('--wide'))
         const text = this.render(result as unknown as T)
-        if (text) process.stdout.write(`${text}\n`)
+        // Lists and shows fit the terminal line by line too (headings, key: value lines, trees).
+        if (text) process.stdout.write(`${(this.ctor as typeof WsbCommand).fitsTerminal ? fitLines(text) : text}\n`)
       }
       return result
     } finally {
@@ -114,12 +149,21 @@ export abstract class WsbCommand<T> extends Command {
     return undefined
   }
 
+  /** oclif's "Nonexistent flag: --jsno" with the closest flag of this command. */
+  private withSuggestion(error: Error): Error {
+    const typed = /Nonexistent flags?:\s*(--?[\w-]+)/.exec(error.message)?.[1]
+    if (!typed) return error
+    const flags = Object.keys({ ...(this.ctor as typeof WsbCommand).flags, ...(this.ctor as typeof WsbCommand).baseFlags, json: true })
+    const guess = closest(typed.replace(/^-+/, ''), flags)
+    return invalid(`unknown flag ${typed}${guess ? `; did you mean --${guess}?` : ''} See wsb ${this.id?.replaceAll(':', ' ') ?? ''} --help`, { flag: typed, ...(guess ? { suggestion: `--${guess}` } : {}) })
+  }
+
   protected override async catch(error: Error): Promise<void> {
     // oclif warns "did not parse its arguments" (a hint for developers, shown when
     // NODE_ENV is development or test) after any failed parse: the failure is the
     // user's input, already reported below, and stderr must stay one line.
     this.parsed = true
-    const failure = toFailure(error)
+    const failure = toFailure(this.withSuggestion(error))
     process.exitCode = failure.exitCode
     if (failure.code === 'EXIT') return
     if (!this.jsonEnabled() && isWsbError(error)) {

@@ -66,7 +66,7 @@ function classify(thrown: unknown): Failure {
     return { code: 'DB_IO', message: `cannot write the database: ${oneLine(err.message)}`, details: {}, exitCode: ExitCode.unexpected }
   return {
     code: 'UNEXPECTED',
-    message: `unexpected error: ${oneLine(err.message)} (run with DEBUG=wsb* for details)`,
+    message: `unexpected error: ${oneLine(err.message)} (run with DEBUG=wsb for details)`,
     details: {},
     exitCode: ExitCode.unexpected,
   }

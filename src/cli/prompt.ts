@@ -19,5 +19,12 @@ export async function selectOrFail<V extends string>(
       'MISSING_INPUT',
     )
   const { select } = await import('@inquirer/prompts')
-  return select<V>({ message: options.message, choices: options.choices }, { output: process.stderr })
+  try {
+    return await select<V>({ message: options.message, choices: options.choices }, { output: process.stderr })
+  } catch (error) {
+    // Ctrl-C at the prompt is the user's answer, not a failure of wsb: "canceled", exit 130 as for any interrupted program.
+    if ((error as Error).name !== 'ExitPromptError') throw error
+    process.stderr.write('canceled\n')
+    throw Object.assign(new Error('canceled'), { code: 'EEXIT', oclif: { exit: 130 } })
+  }
 }

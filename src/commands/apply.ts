@@ -9,6 +9,7 @@ import { providerFromEnv } from '../core/payments/provider.js'
 import { renderApply } from '../render/apply.js'
 
 export default class Apply extends WsbCommand<ApplyResult> {
+  static override createsDatabase = true
   static override summary = 'Make a workspace match a YAML or JSON file; re-running it changes nothing.'
   static override description = `The file describes the workspace (name, mode, test clock), products and prices, coupons,
 the organization tree with limits and usage, and billing accounts with their assignment, payment

@@ -18,7 +18,7 @@ export default class Export extends WorkspaceCommand<Result> {
     '<%= config.bin %> export -o franchise.json --format json',
   ]
   static override flags = {
-    output: Flags.string({ char: 'o', summary: 'Write to this file instead of stdout.', helpValue: 'FILE' }),
+    output: Flags.string({ char: 'o', summary: 'Write to this file instead of stdout (- is stdout).', helpValue: 'FILE' }),
     format: Flags.string({ summary: 'File format. Default: yaml (json with --json).', options: ['yaml', 'json'] }),
   }
 
@@ -27,7 +27,7 @@ export default class Export extends WorkspaceCommand<Result> {
   async run(): Promise<Result> {
     const { flags } = await this.parse(Export)
     // Checked before any work: a folder or a FIFO as -o is refused, never opened.
-    const file = flags.output === undefined ? undefined : outputPath(flags.output)
+    const file = flags.output === undefined || flags.output === '-' ? undefined : outputPath(flags.output)
     const document = await exportWorkspace(await this.context(flags))
     const format = flags.format ?? (this.jsonEnabled() ? 'json' : 'yaml')
     if (format === 'yaml') {

@@ -5,6 +5,7 @@ import { renderNotifications } from '../render/invoices.js'
 type Result = { notifications: NotificationView[] }
 
 export default class Notifications extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'List notifications: trial endings, payment failures, expiring cards.'
   static override examples = ['<%= config.bin %> notifications', '<%= config.bin %> notifications --json']

@@ -12,5 +12,8 @@ export function renderApply(result: ApplyResult): string {
   const head = result.dryRun ? `Plan for workspace "${result.workspace.name}" (dry run, nothing written):` : `Applied to workspace "${result.workspace.name}":`
   if (!result.changed) return `${head}\nNo changes (${result.summary.unchanged} objects already match).`
   const changes = result.actions.filter((a) => a.action !== 'unchanged').map(line)
-  return `${head}\n${changes.join('\n')}\n${result.summary.create} to create, ${result.summary.update} to update, ${result.summary.unchanged} unchanged.`
+  const { create, update, unchanged } = result.summary
+  // A plan speaks of what is to come; an applied run of what was done.
+  const tally = result.dryRun ? `${create} to create, ${update} to update, ${unchanged} unchanged.` : `${create} created, ${update} updated, ${unchanged} unchanged.`
+  return `${head}\n${changes.join('\n')}\n${tally}`
 }

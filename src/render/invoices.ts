@@ -2,7 +2,7 @@ import type { TaxRateView } from '../core/invoices/tax-rates.js'
 import type { CreditView } from '../core/accounts/credit.js'
 import type { CouponView, DiscountView } from '../core/coupons/coupons.js'
 import type { PreviewView } from '../core/invoices/preview.js'
-import type { InvoiceView } from '../core/invoices/view.js'
+import type { InvoiceView, PaymentAttemptView } from '../core/invoices/view.js'
 import type { NotificationView } from '../core/notifications/list.js'
 import { paint } from './colour.js'
 import { formatMoney } from './money.js'
@@ -12,13 +12,17 @@ import { when } from './time.js'
 const statusText = (status: string) =>
   status === 'paid' ? paint().green(status) : status === 'open' ? paint().yellow(status) : status === 'preview' ? paint().cyan(status) : paint().red(status)
 
+
+/** How people know the method: "Visa ••••4242", "SEPA debit ••••3000" (payments/label.ts). */
+const methodText = (p: PaymentAttemptView): string => p.method ?? (p.paymentMethod ? `${p.paymentMethod.brand} •••• ${p.paymentMethod.last4}` : 'removed method')
+
 export const invoiceNumber = (number: number | null) => (number === null ? '—' : `#${String(number).padStart(4, '0')}`)
 
 export function renderInvoice(invoice: InvoiceView): string {
   const head = details([
     ['invoice', `${paint().bold(invoice.invoiceNumber ?? invoiceNumber(invoice.number))} ${invoice.id ?? '(preview)'}`],
     ['status', statusText(invoice.status)],
-    ['account', invoice.accountId],
+    ['account', `${invoice.accountName ?? '?'} (${invoice.accountId})`],
     ['period', `${when(invoice.periodStart)} → ${when(invoice.periodEnd)}`],
     ['issued', when(invoice.issuedAt)],
   ])
@@ -38,7 +42,7 @@ export function renderInvoice(invoice: InvoiceView): string {
   const payments = invoice.payments.length
     ? `\n${table(
         ['at', 'provider', 'method', 'outcome', 'decline code'],
-        invoice.payments.map((p) => [when(p.at), p.provider, p.method ? `${p.method} (${p.paymentMethodId})` : p.paymentMethodId, p.outcome === 'succeeded' ? paint().green(p.outcome) : paint().red(p.outcome), p.declineCode ?? '']),
+        invoice.payments.map((p) => [when(p.at), p.provider, methodText(p), p.outcome === 'succeeded' ? paint().green(p.outcome) : paint().red(p.outcome), p.declineCode ?? '']),
       )}`
     : ''
   return `${head}\n${lines}\n${totals}${payments}`
@@ -62,9 +66,9 @@ export function renderPreview(preview: PreviewView): string {
 export function renderInvoices({ invoices }: { invoices: InvoiceView[] }): string {
   if (invoices.length === 0) return 'No invoices.'
   return table(
-    ['number', 'id', 'account', 'status', 'issued', 'period', 'total', 'paid'],
-    invoices.map((i) => [invoiceNumber(i.number), i.id, i.accountId, statusText(i.status), when(i.issuedAt), `${i.periodStart.slice(0, 10)} → ${i.periodEnd.slice(0, 10)}`, formatMoney(i.total), formatMoney(i.amountPaid)]),
-    { align: ['left', 'left', 'left', 'left', 'left', 'left', 'right', 'right'] },
+    ['number', 'id', 'account', 'status', 'issued', 'total', 'paid', 'period'],
+    invoices.map((i) => [i.invoiceNumber ?? invoiceNumber(i.number), i.id, i.accountName ?? i.accountId, statusText(i.status), i.issuedAt.slice(0, 10), formatMoney(i.total), formatMoney(i.amountPaid), `${i.periodStart.slice(0, 10)} → ${i.periodEnd.slice(0, 10)}`]),
+    { align: ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'left'], keep: [0, 1, 3, 5], drop: [7, 4, 6] },
   )
 }
 
@@ -89,7 +93,7 @@ export function renderCredit(c: CreditView): string {
 
 export function renderNotifications({ notifications }: { notifications: NotificationView[] }): string {
   if (notifications.length === 0) return 'No notifications.'
-  return table(['at', 'kind', 'message'], notifications.map((n) => [when(n.at), n.kind, n.message]))
+  return table(['at', 'kind', 'message'], notifications.map((n) => [when(n.at), n.kind, n.message]), { keep: [0, 1] })
 }
 
 export function renderTaxRates({ taxRates }: { taxRates: TaxRateView[] }): string {

@@ -9,7 +9,7 @@ export function renderPools({ pools }: { pools: PoolView[] }): string {
       const title =
         pool.kind === 'workspace'
           ? `Pool of workspace "${pool.name}" (${pool.id}), shared by every organization`
-          : `Pool of account "${pool.name}" (${pool.id}), ${pool.organizationId ? `serving organization ${pool.organizationId}` : 'not assigned to an organization yet'}`
+          : `Pool of account "${pool.name}" (${pool.id}), ${pool.organizationId ? `serving organization "${pool.organizationName ?? '?'}"` : 'not assigned to an organization yet'}`
       if (pool.products.length === 0) return `${heading(title)}\n  no capacity yet`
       const rows = pool.products.map((p) => [
         p.product,

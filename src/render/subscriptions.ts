@@ -16,7 +16,7 @@ export const changeText = (change: ScheduledChangeView): string =>
 
 export function renderSubscription(sub: SubscriptionView): string {
   const head = details([
-    ['subscription', `${paint().bold(sub.id)}${sub.label ? ` "${sub.label}"` : ''} (account ${sub.accountId})`],
+    ['subscription', `${paint().bold(sub.id)}${sub.label ? ` "${sub.label}"` : ''} (account ${sub.accountName} ${sub.accountId})`],
     ['status', `${statusColour(sub.status)}${sub.cancelReason ? ` (${sub.cancelReason})` : ''}`],
     ['interval', `${sub.interval}ly, ${sub.currency}`],
     ['period', `${when(sub.currentPeriodStart)} → ${when(sub.currentPeriodEnd)}`],
@@ -37,12 +37,13 @@ export function renderSubscriptions({ subscriptions }: { subscriptions: Subscrip
     ['id', 'account', 'status', 'interval', 'items', 'period end', 'scheduled'],
     subscriptions.map((s) => [
       s.id,
-      s.accountId,
+      s.accountName,
       statusColour(s.status),
       s.interval,
       s.items.map((i) => `${i.product}=${i.quantity}`).join(' '),
       when(s.currentPeriodEnd),
       s.scheduledChanges.map(changeText).join('; '),
     ]),
+    { keep: [0, 2], drop: [3, 5] },
   )
 }

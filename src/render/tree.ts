@@ -1,4 +1,5 @@
 // Drawing a forest with box characters, from rows listed depth-first.
+import { onTerminal } from './terminal.js'
 export type TreeRow = { id: string; parentId: string | null; label: string }
 
 /**
@@ -8,7 +9,12 @@ export type TreeRow = { id: string; parentId: string | null; label: string }
  */
 export const MAX_DRAWN_DEPTH = 32
 
-export function drawTree(rows: TreeRow[]): string {
+/** Box characters on a terminal; piped, ASCII (`tree --charset=ascii`), so files and awk see plain text. */
+const BOX = { mid: '├─ ', last: '└─ ', pipe: '│  ' }
+const ASCII = { mid: '|- ', last: '`- ', pipe: '|  ' }
+
+export function drawTree(rows: TreeRow[], ascii = !onTerminal()): string {
+  const glyph = ascii ? ASCII : BOX
   const children = new Map<string | null, TreeRow[]>()
   for (const row of rows) {
     const siblings = children.get(row.parentId)
@@ -28,9 +34,9 @@ export function drawTree(rows: TreeRow[]): string {
     if (seen.has(row.id)) continue
     seen.add(row.id)
     const marker = depth > MAX_DRAWN_DEPTH ? `[depth ${depth}] ` : ''
-    lines.push(depth === 0 ? row.label : `${prefix}${last ? '└─ ' : '├─ '}${marker}${row.label}`)
+    lines.push(depth === 0 ? row.label : `${prefix}${last ? glyph.last : glyph.mid}${marker}${row.label}`)
     const kids = children.get(row.id) ?? []
-    const next = depth === 0 ? '' : depth >= MAX_DRAWN_DEPTH ? prefix : `${prefix}${last ? '   ' : '│  '}`
+    const next = depth === 0 ? '' : depth >= MAX_DRAWN_DEPTH ? prefix : `${prefix}${last ? '   ' : glyph.pipe}`
     for (let i = kids.length - 1; i >= 0; i--) stack.push({ row: kids[i] as TreeRow, prefix: next, last: i === kids.length - 1, depth: depth + 1 })
   }
   return lines.join('\n')

@@ -62,6 +62,7 @@ function usageTable(orgs: OrgUsageView[], label: (org: OrgUsageView, i: number) 
   )
   return table(['organization', 'product', 'own', 'subtree', 'limit', 'headroom', 'bound by'], rows, {
     align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'],
+    keep: [0, 1],
   })
 }
 

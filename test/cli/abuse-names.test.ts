@@ -64,7 +64,9 @@ describe('abuse: names', () => {
     writeFileSync(file, JSON.stringify({ workspace: { name: 'Acme', mode: 'single' }, organizations: [{ name: 'Null\u0000Org' }] }))
     const out = expectFailure(wsb(['apply', '-f', file, '--json'], { db }), INVALID)
     expect(out.message).toMatch(/control characters/)
-    expect(wsb(['workspace', 'list', '--json'], { db }).json().workspaces).toEqual([])
+    // Nothing was created: no workspace, or (SQLite) no database file at all, DB_NOT_FOUND (issue 15).
+    const listed = wsb(['workspace', 'list', '--json'], { db }).json()
+    expect(listed.workspaces ?? listed.error.code).toEqual(listed.workspaces ? [] : 'DB_NOT_FOUND')
   })
 
   it('empty, blank and over-long names are refused (exit 2); 200 characters is the limit, counted as people count them', async () => {

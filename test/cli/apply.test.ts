@@ -13,7 +13,9 @@ describe('apply through the CLI', () => {
     const plan = wsb(['apply', '-f', example('global-assigned'), '--dry-run', '--json'], { db })
     expect(plan.code).toBe(0)
     expect(plan.json()).toMatchObject({ dryRun: true, changed: true, workspace: { id: null } })
-    expect(wsb(['workspace', 'list', '--json'], { db }).json().workspaces).toEqual([])
+    // Nothing was created: no workspace, or (SQLite) no database file at all, DB_NOT_FOUND (issue 15).
+    const listed = wsb(['workspace', 'list', '--json'], { db }).json()
+    expect(listed.workspaces ?? listed.error.code).toEqual(listed.workspaces ? [] : 'DB_NOT_FOUND')
     const applied = wsb(['apply', '-f', example('global-assigned'), '--json'], { db })
     expect(applied.json()).toMatchObject({ dryRun: false, changed: true, workspace: { name: 'Global Corp' } })
     const again = wsb(['apply', '-f', example('global-assigned')], { db, env: { NO_COLOR: '1' } })

@@ -32,7 +32,7 @@ describe('assigned-mode corporation through the CLI', () => {
 
     const accounts = run('account', 'list').json().accounts
     expect(accounts.map((a: { currency: string }) => a.currency)).toEqual(['USD', 'EUR', 'JPY'])
-    const tree = wsb(['org', 'list'], { db, env: { NO_COLOR: '1' } }).stdout
+    const tree = wsb(['org', 'list'], { db, env: { NO_COLOR: '1', WSB_TTY: '1' } }).stdout
     expect(tree).toMatch(/Japan Operations .*\n└─ 製品部/)
     expect(run('org', 'update', 'USA Operations', '--parent', 'Sales Team').json().error.code).toBe('ORG_CYCLE')
     const kinds = run('events', '--kind', 'account').json().events.map((e: { kind: string }) => e.kind)

@@ -1,13 +1,14 @@
 import { Flags } from '@oclif/core'
 import { accountDetails, accountFlags } from '../../cli/account-flags.js'
 import { requiredArg } from '../../cli/args.js'
+import { accountDetail } from '../../core/accounts/list.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { createAccount } from '../../core/accounts/create.js'
-import type { AccountView } from '../../core/accounts/view.js'
+import type { AccountDetail } from '../../core/accounts/list.js'
 import { name } from '../../core/schemas.js'
 import { renderAccount } from '../../render/accounts.js'
 
-export default class AccountCreate extends WorkspaceCommand<AccountView> {
+export default class AccountCreate extends WorkspaceCommand<AccountDetail> {
   static override summary = 'Create a billing account.'
   static override description = `single mode: exactly one account (a second is refused with ACCOUNT_LIMIT).
 assigned mode: each top-level organization gets its own account (--org assigns it at once).
@@ -23,17 +24,18 @@ pooled mode: any number of accounts, each billed separately, all feeding one poo
     ...accountFlags,
   }
 
-  async run(): Promise<AccountView> {
+  async run(): Promise<AccountDetail> {
     const { args, flags } = await this.parse(AccountCreate)
-    return await createAccount(await this.context(flags), {
+    const ctx = await this.context(flags)
+    return await accountDetail(ctx, await createAccount(ctx, {
       name: this.input(name('account name'), args.name),
       currency: flags.currency,
       org: flags.org,
       ...accountDetails(flags),
-    })
+    }))
   }
 
-  protected render(account: AccountView): string {
+  protected render(account: AccountDetail): string {
     return `Created billing account.\n${renderAccount(account)}`
   }
 }

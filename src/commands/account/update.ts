@@ -1,13 +1,14 @@
 import { Flags } from '@oclif/core'
 import { accountDetails, accountFlags } from '../../cli/account-flags.js'
 import { requiredArg } from '../../cli/args.js'
+import { accountDetail } from '../../core/accounts/list.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { updateAccount } from '../../core/accounts/update.js'
-import type { AccountView } from '../../core/accounts/view.js'
+import type { AccountDetail } from '../../core/accounts/list.js'
 import { name } from '../../core/schemas.js'
 import { renderAccount } from '../../render/accounts.js'
 
-export default class AccountUpdate extends WorkspaceCommand<AccountView> {
+export default class AccountUpdate extends WorkspaceCommand<AccountDetail> {
   static override summary = "Change a billing account's details."
   static override description = 'The currency is fixed once the account has had a subscription.'
   static override examples = ['<%= config.bin %> account update "Acme Corp" --tax-rate 8.875 --email ap@acme.test']
@@ -18,17 +19,18 @@ export default class AccountUpdate extends WorkspaceCommand<AccountView> {
     ...accountFlags,
   }
 
-  async run(): Promise<AccountView> {
+  async run(): Promise<AccountDetail> {
     const { args, flags } = await this.parse(AccountUpdate)
-    return await updateAccount(await this.context(flags), {
+    const ctx = await this.context(flags)
+    return await accountDetail(ctx, await updateAccount(ctx, {
       ref: args.account,
       name: flags.name === undefined ? undefined : this.input(name('account name'), flags.name),
       currency: flags.currency,
       ...accountDetails(flags),
-    })
+    }))
   }
 
-  protected render(account: AccountView): string {
+  protected render(account: AccountDetail): string {
     return `Updated billing account.\n${renderAccount(account)}`
   }
 }

@@ -4,6 +4,7 @@ import { details } from '../../render/table.js'
 import { when } from '../../render/time.js'
 
 export default class ClockShow extends WorkspaceCommand<ClockView> {
+  static override fitsTerminal = true
   static override summary = "Show the workspace's clock and when the next lifecycle step is due."
   static override examples = ['<%= config.bin %> clock show --json']
 

@@ -5,6 +5,7 @@ import { renderCoupons } from '../../render/invoices.js'
 type Result = { coupons: CouponView[] }
 
 export default class CouponList extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override summary = 'List coupons.'
   static override examples = ['<%= config.bin %> coupon list --json']
 

@@ -9,6 +9,7 @@ import { renderInvoices } from '../../render/invoices.js'
 type Result = { invoices: InvoiceView[] }
 
 export default class InvoiceList extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'List invoices, oldest first.'
   static override examples = ['<%= config.bin %> invoice list', '<%= config.bin %> invoice list "Franchisee A" --status open --json']

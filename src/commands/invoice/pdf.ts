@@ -5,20 +5,23 @@ import { outputPath, writeOutputFile } from '../../cli/output-file.js'
 import { showAccount } from '../../core/accounts/list.js'
 import { showInvoice } from '../../core/invoices/list.js'
 import { methodsOf } from '../../core/invoices/methods.js'
+import { invalid } from '../../core/errors.js'
 import { invoiceNumber } from '../../render/invoices.js'
 
 type Result = { invoiceId: string; number: number | null; invoiceNumber: string | null; file: string; bytes: number }
 
 export default class InvoicePdf extends WorkspaceCommand<Result> {
   static override summary = 'Write an issued invoice as a PDF file.'
-  static override examples = ['<%= config.bin %> invoice pdf inv_1a2b3c -o invoice-0001.pdf']
+  static override examples = ['<%= config.bin %> invoice pdf inv_1a2b3c -o invoice-0001.pdf', '<%= config.bin %> invoice pdf inv_1a2b3c -o - | lpr']
   static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001).') }
-  static override flags = { output: Flags.string({ char: 'o', summary: 'The PDF file to write.', required: true, helpValue: 'FILE' }) }
+  static override flags = { output: Flags.string({ char: 'o', summary: 'The PDF file to write (- for stdout).', required: true, helpValue: 'FILE' }) }
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(InvoicePdf)
     // Checked before any work: a folder or a FIFO as -o is refused, never opened.
-    const file = outputPath(flags.output)
+    const toStdout = flags.output === '-'
+    if (toStdout && this.jsonEnabled()) throw invalid('-o - and --json both want stdout; write the PDF to a file')
+    const file = toStdout ? '-' : outputPath(flags.output)
     const ctx = await this.context(flags)
     const invoice = await showInvoice(ctx, args.invoice)
     const { renderInvoicePdf } = await import('../../render/invoice-pdf.js')
@@ -28,11 +31,18 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
       seller: { name: ctx.workspace.name, workspaceId: ctx.workspace.id },
       methods: await methodsOf(ctx.db, invoice),
     })
-    writeOutputFile(file, pdf)
+    if (toStdout) {
+      this.quiet = true
+      await new Promise<void>((resolve, reject) => process.stdout.write(pdf, (error) => (error ? reject(error) : resolve())))
+    } else writeOutputFile(file, pdf)
     return { invoiceId: invoice.id ?? args.invoice, number: invoice.number, invoiceNumber: invoice.invoiceNumber, file, bytes: pdf.length }
   }
 
+  /** The PDF itself went to stdout: nothing else may follow it there. */
+  private quiet = false
+
   protected render(result: Result): string {
+    if (this.quiet) return ''
     return `Wrote invoice ${result.invoiceNumber ?? invoiceNumber(result.number)} to ${result.file} (${result.bytes} bytes).`
   }
 }

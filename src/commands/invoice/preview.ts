@@ -7,6 +7,7 @@ import { productQuantities } from '../../core/schemas.js'
 import { renderPreview } from '../../render/invoices.js'
 
 export default class InvoicePreview extends WorkspaceCommand<PreviewView> {
+  static override fitsTerminal = true
   static override summary = "Preview an account's next invoice, optionally after a proposed change. Writes nothing."
   static override description = `Without --change: the next invoice of the account: every invoice of its next instant that
 issues one (subscriptions renewing together are all shown, in the order they will be issued).

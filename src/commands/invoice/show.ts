@@ -5,6 +5,7 @@ import type { InvoiceView } from '../../core/invoices/view.js'
 import { renderInvoice } from '../../render/invoices.js'
 
 export default class InvoiceShow extends WorkspaceCommand<InvoiceView> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'Show an invoice: lines, discount, tax, credit, totals and payment attempts.'
   static override examples = ['<%= config.bin %> invoice show inv_1a2b3c', '<%= config.bin %> invoice show inv_1a2b3c --json']

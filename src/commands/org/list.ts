@@ -6,6 +6,7 @@ import { renderOrgTree } from '../../render/orgs.js'
 type Result = { orgs: OrgView[] }
 
 export default class OrgList extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'Show the organization tree with its limits.'
   static override description = 'JSON lists organizations depth-first; parentId rebuilds the tree.'

@@ -4,6 +4,7 @@ import { type OrgDetail, showOrg } from '../../core/orgs/list.js'
 import { renderOrg } from '../../render/orgs.js'
 
 export default class OrgShow extends WorkspaceCommand<OrgDetail> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'Show one organization.'
   static override examples = ['<%= config.bin %> org show "USA Operations/Sales Team"', '<%= config.bin %> org show org_1a2b3c --json']

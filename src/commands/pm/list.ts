@@ -6,6 +6,7 @@ import { renderPaymentMethods } from '../../render/payments.js'
 type Result = { paymentMethods: PaymentMethodView[] }
 
 export default class PmList extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = "List an account's payment methods: the default first, then backups in the order they are tried."
   static override description = 'Cards expiring within 30 days of workspace time are flagged (expiresSoon).'

@@ -8,6 +8,7 @@ import { renderPrices } from '../../render/catalog.js'
 type Result = { prices: PriceView[] }
 
 export default class PriceList extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override summary = 'List prices.'
   static override examples = ['<%= config.bin %> price list --currency JPY', '<%= config.bin %> price list --product users --all --json']
   static override flags = {

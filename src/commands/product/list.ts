@@ -5,6 +5,7 @@ import { renderProducts } from '../../render/catalog.js'
 type Result = { products: ProductView[] }
 
 export default class ProductList extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override summary = 'List the products of the catalog with their active prices.'
   static override examples = ['<%= config.bin %> product list', '<%= config.bin %> product list --json']
 

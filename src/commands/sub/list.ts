@@ -8,6 +8,7 @@ import { renderSubscriptions } from '../../render/subscriptions.js'
 type Result = { subscriptions: SubscriptionView[] }
 
 export default class SubList extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'List subscriptions.'
   static override examples = ['<%= config.bin %> sub list', '<%= config.bin %> sub list --account "Franchisee A" --status active --json']

@@ -5,6 +5,7 @@ import type { SubscriptionView } from '../../core/subscriptions/view.js'
 import { renderSubscription } from '../../render/subscriptions.js'
 
 export default class SubShow extends WorkspaceCommand<SubscriptionView> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'Show a subscription: status, period, items and scheduled changes.'
   static override examples = ['<%= config.bin %> sub show sub_1a2b3c', '<%= config.bin %> sub show sub_1a2b3c --json']

@@ -4,7 +4,7 @@ import { optionalArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { progressBar } from '../../cli/progress.js'
 import { ResultsFile } from '../../cli/results-file.js'
-import { invalid, notFound, refused, WsbError } from '../../core/errors.js'
+import { type ExitCodeValue, invalid, notFound, refused, WsbError } from '../../core/errors.js'
 import { wholeNumber } from '../../core/schemas.js'
 import { type ImportSummary, importUsage } from '../../core/usage/import.js'
 import { renderImport } from '../../render/usage.js'
@@ -53,9 +53,14 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
     const progress = await progressBar({ json: this.jsonEnabled(), total, unit: 'lines' })
     const input = inputFd === undefined ? process.stdin : createReadStream('', { fd: inputFd, highWaterMark: 1 << 20 })
     let summary: ImportSummary
+    // Ctrl-C: the batch being written commits, then the run stops and says where to resume.
+    const stop = new AbortController()
+    const interrupt = () => stop.abort()
+    process.once('SIGINT', interrupt)
     try {
       summary = await importUsage(ctx, input, {
         batchSize: batchSize || undefined,
+        stop: stop.signal,
         onResult: resultsFile
           ? (result) => resultsFile.add(result)
           : toStdout
@@ -68,8 +73,21 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
         beforeBatch: async (current) => (await this.catchUpIfDue(current)).steps > 0,
       })
     } finally {
+      process.off('SIGINT', interrupt)
       progress.stop()
       if (resultsFd !== undefined) closeSync(resultsFd)
+    }
+    if (summary.interrupted) {
+      // Whatever still waits on stdin is not read: the run is over.
+      if (input === process.stdin) process.stdin.destroy()
+      const from = summary.interrupted.resumeFromLine
+      const source = fromStdin ? '-' : (args.file as string)
+      throw new WsbError(
+        'INTERRUPTED',
+        `interrupted: ${summary.lines} lines committed (${summary.accepted} accepted, ${summary.rejected} rejected, ${summary.replayed} replayed, ${summary.invalid} invalid); resume from line ${from}${fromStdin ? '' : `: tail -n +${from} ${source} | wsb usage import -`}`,
+        130 as ExitCodeValue,
+        { ...summary, resumeFromLine: from },
+      )
     }
     if (resultsFile?.failure) {
       const { code, message, exitCode, details } = resultsFile.failure

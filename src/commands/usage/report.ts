@@ -9,6 +9,7 @@ import { renderOrgUsage, renderProductTotals } from '../../render/usage.js'
 type Result = { pools: PoolView[] } | { orgs: OrgUsageView[] } | { products: ProductTotalView[] }
 
 export default class UsageReport extends WorkspaceCommand<Result> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override lean = true
   static override summary = 'Capacity, usage, limits and headroom: by pool, by organization or by product.'

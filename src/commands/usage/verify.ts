@@ -4,6 +4,7 @@ import { type VerifyResult, verifyUsage } from '../../core/usage/verify.js'
 import { renderVerify } from '../../render/usage.js'
 
 export default class UsageVerify extends WorkspaceCommand<VerifyResult> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override lean = true
   static override summary = 'Recompute usage from the ledger and compare it with the counters.'

@@ -11,6 +11,7 @@ import type { WorkspaceView } from '../../core/workspaces/view.js'
 import { renderWorkspace } from '../../render/workspaces.js'
 
 export default class WorkspaceCreate extends WsbCommand<WorkspaceView> {
+  static override createsDatabase = true
   static override summary = 'Create a workspace with a permanent billing mode.'
   static override description = `The billing mode decides how subscriptions feed organizations and can never change:
   single    one billing account; every organization draws from its pool

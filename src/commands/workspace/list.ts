@@ -6,6 +6,7 @@ import { renderWorkspaces } from '../../render/workspaces.js'
 type Result = { workspaces: WorkspaceView[] }
 
 export default class WorkspaceList extends WsbCommand<Result> {
+  static override fitsTerminal = true
   static override summary = 'List the workspaces in the database.'
   static override examples = ['<%= config.bin %> workspace list', '<%= config.bin %> workspace list --json']
 

@@ -4,6 +4,7 @@ import { type WorkspaceDetail, showWorkspace } from '../../core/workspaces/show.
 import { renderWorkspaceDetail } from '../../render/workspaces.js'
 
 export default class WorkspaceShow extends WorkspaceCommand<WorkspaceDetail> {
+  static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'Show a workspace: mode, clock, organizations, accounts and pools.'
   static override examples = ['<%= config.bin %> workspace show', '<%= config.bin %> workspace show "Acme Software" --json']

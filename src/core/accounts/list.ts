@@ -4,15 +4,34 @@ import { billingAccounts } from '../store/schema/index.js'
 import { resolveAccount } from './resolve.js'
 import { type AccountView, accountView } from './view.js'
 
-export async function listAccounts(ctx: Ctx): Promise<{ accounts: AccountView[]} > {
+/** An account as listed and shown: its organization's name beside the id. */
+export type AccountDetail = AccountView & { organizationName: string | null }
+
+export async function orgNames(ctx: Ctx): Promise<Map<string, string>> {
+  const rows = (await ctx.db.all('SELECT id, name FROM organizations WHERE workspace_id = ? AND parent_id IS NULL', ctx.workspace.id)) as { id: string; name: string }[]
+  return new Map(rows.map((r) => [r.id, r.name]))
+}
+
+const withOrgName = (view: AccountView, names: Map<string, string>): AccountDetail => ({
+  ...view,
+  organizationName: view.organizationId === null ? null : (names.get(view.organizationId) ?? null),
+})
+
+export async function listAccounts(ctx: Ctx): Promise<{ accounts: AccountDetail[] }> {
   const rows = (await ctx.db.orm
     .select()
     .from(billingAccounts)
     .where(eq(billingAccounts.workspaceId, ctx.workspace.id))
     .orderBy(sql`rowid`))
-  return { accounts: rows.map(accountView) }
+  const names = await orgNames(ctx)
+  return { accounts: rows.map((row) => withOrgName(accountView(row), names)) }
 }
 
-export async function showAccount(ctx: Ctx, ref: string): Promise<AccountView> {
-  return accountView(await resolveAccount(ctx.db, ctx.workspace.id, ref))
+export async function showAccount(ctx: Ctx, ref: string): Promise<AccountDetail> {
+  return withOrgName(accountView(await resolveAccount(ctx.db, ctx.workspace.id, ref)), await orgNames(ctx))
+}
+
+/** A view a command just produced (create, update, assign), with its organization's name. */
+export async function accountDetail(ctx: Ctx, view: AccountView): Promise<AccountDetail> {
+  return withOrgName(view, await orgNames(ctx))
 }

@@ -5,6 +5,7 @@
 import type { Param } from '../store/db.js'
 import { iso } from '../clock.js'
 import type { Db } from '../store/open.js'
+import { invalid, notFound } from '../errors.js'
 
 export type EventView = {
   id: string
@@ -12,6 +13,36 @@ export type EventView = {
   kind: string
   refs: Record<string, string>
   data: Record<string, unknown>
+  /** Names of the accounts, organizations and payment methods (brand •••• last4) in refs, by id. */
+  names: Record<string, string>
+}
+
+const NAMED = /^(acct|org|pmr)_/
+
+/** Names by id, looked up once per id: a page of events names few distinct objects. */
+export function nameCache(db: Db): (id: string) => Promise<string | undefined> {
+  const cache = new Map<string, string | undefined>()
+  return async (id) => {
+    if (cache.has(id)) return cache.get(id)
+    const row = id.startsWith('acct_')
+      ? await db.get('SELECT name FROM billing_accounts WHERE id = ?', id)
+      : id.startsWith('org_')
+        ? await db.get('SELECT name FROM organizations WHERE id = ?', id)
+        : await db.get("SELECT brand || ' •••• ' || last4 AS name FROM payment_methods WHERE id = ?", id)
+    const name = (row as { name?: string } | undefined)?.name
+    cache.set(id, name)
+    return name
+  }
+}
+
+async function namesOf(refs: Record<string, unknown>, lookup: (id: string) => Promise<string | undefined>): Promise<Record<string, string>> {
+  const names: Record<string, string> = {}
+  for (const value of Object.values(refs)) {
+    if (typeof value !== 'string' || !NAMED.test(value)) continue
+    const name = await lookup(value)
+    if (name !== undefined) names[value] = name
+  }
+  return names
 }
 
 export type ListEventsOptions = { kinds?: string[]; since?: number; limit?: number }
@@ -57,13 +88,105 @@ export async function listEvents(db: Db, workspaceId: string, options: ListEvent
   const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
   const rows = (await db.all(`SELECT * FROM (${parts.join(' UNION ALL ')})${where} ORDER BY ${order}${limit}`, ...(params as Param[]))) as Row[]
   if (options.limit !== undefined) rows.reverse()
-  return {
-    events: rows.map((row) => ({
+  const lookup = nameCache(db)
+  const events: EventView[] = []
+  for (const row of rows) {
+    const refs = refsOf(row) as Record<string, string>
+    events.push({
       id: `${row.src === 'e' ? 'evt' : 'rpt'}_${row.id}`,
       at: iso(row.at),
       kind: row.kind,
-      refs: refsOf(row) as Record<string, string>,
+      refs,
       data: Object.fromEntries(Object.entries(dataOf(row)).filter(([, value]) => value !== null)),
-    })),
+      names: await namesOf(refs, lookup),
+    })
+  }
+  return { events }
+}
+
+/** A position in the log, in its order (time, events before usage decisions at one instant, id). */
+export type EventCursor = { at: number; src: 'e' | 'u'; id: number }
+
+/** The position of an event id (evt_N or rpt_N) of this workspace: where --after continues. */
+export async function eventCursor(db: Db, workspaceId: string, ref: string): Promise<EventCursor> {
+  const match = /^(evt|rpt)_(\d+)$/.exec(ref.trim())
+  if (!match) throw invalid(`--after: "${ref}" is not an event id (evt_N or rpt_N, as events lists them)`, { value: ref })
+  const src = match[1] === 'evt' ? 'e' : 'u'
+  const id = Number(match[2])
+  const row = (await db.get(`SELECT at FROM ${src === 'e' ? 'events' : 'usage_ledger'} WHERE workspace_id = ? AND id = ?`, workspaceId, id)) as { at: number } | undefined
+  if (!row) throw notFound('event', ref)
+  return { at: Number(row.at), src, id }
+}
+
+/**
+ * The log page by page after `after` (or from `since`), oldest first: each page
+ * is one keyed query per source (events, usage ledger) through its
+ * (workspace_id, at) index, LIMIT pageSize each, merged; memory holds one page
+ * whatever the history's size, and the first page is out at once.
+ */
+export async function* eventPages(
+  db: Db,
+  workspaceId: string,
+  options: { kinds?: string[]; since?: number; after?: EventCursor; pageSize?: number } = {},
+): AsyncGenerator<EventView[]> {
+  const pageSize = options.pageSize ?? 500
+  const lookup = nameCache(db)
+  let after = options.after
+  const kindFilter = (column: string, params: Param[]) => {
+    if (!options.kinds?.length) return ''
+    for (const kind of options.kinds) params.push(kind, kind)
+    return ` AND (${options.kinds.map(() => `(${column} = ? OR ${column} LIKE ? || '.%')`).join(' OR ')})`
+  }
+  // Rows of one source after the cursor: src 'e' sorts before 'u' at the same instant.
+  const position = (src: 'e' | 'u', params: Param[]) => {
+    if (!after) {
+      if (options.since === undefined) return ''
+      params.push(options.since)
+      return ' AND at >= ?'
+    }
+    if (src > after.src) {
+      params.push(after.at)
+      return ' AND at >= ?'
+    }
+    if (src < after.src) {
+      params.push(after.at)
+      return ' AND at > ?'
+    }
+    params.push(after.at, after.at, after.id)
+    return ' AND (at > ? OR (at = ? AND id > ?))'
+  }
+  for (;;) {
+    const params: Param[] = []
+    const e = `SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?`
+    params.push(workspaceId)
+    const ePart = `${e}${position('e', params)}${kindFilter('kind', params)} ORDER BY at, id LIMIT ${pageSize}`
+    const parts = [ePart]
+    if (wantsUsage(options.kinds)) {
+      params.push(workspaceId)
+      const u = `SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
+          CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
+          value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
+        FROM usage_ledger WHERE workspace_id = ?`
+      parts.push(`${u}${position('u', params)}${kindFilter("'usage.' || outcome", params)} ORDER BY at, id LIMIT ${pageSize}`)
+    }
+    const sql = `SELECT * FROM (${parts.map((p) => `SELECT * FROM (${p}) AS part`).join(' UNION ALL ')}) AS page ORDER BY at, src, id LIMIT ${pageSize}`
+    const rows = (await db.all(sql, ...params)) as Row[]
+    if (rows.length === 0) return
+    const page: EventView[] = []
+    for (const row of rows) {
+      const refs = refsOf(row) as Record<string, string>
+      page.push({
+        id: `${row.src === 'e' ? 'evt' : 'rpt'}_${row.id}`,
+        at: iso(Number(row.at)),
+        kind: row.kind,
+        refs,
+        data: Object.fromEntries(Object.entries(dataOf(row)).filter(([, value]) => value !== null)),
+        names: await namesOf(refs, lookup),
+      })
+    }
+    const last = rows.at(-1) as Row
+    after = { at: Number(last.at), src: last.src, id: Number(last.id) }
+    yield page
+    if (rows.length < pageSize) return
   }
 }

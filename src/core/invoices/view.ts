@@ -5,7 +5,7 @@ import { money, type Money } from '../money.js'
 import { redact } from '../redact.js'
 import type { Db } from '../store/open.js'
 import { methodLabel } from '../payments/label.js'
-import { type InvoiceRow, type InvoiceSnapshot, type InvoiceStatus, invoiceLines, paymentAttempts, paymentMethods, type TaxRule } from '../store/schema/index.js'
+import { billingAccounts, type InvoiceRow, type InvoiceSnapshot, type InvoiceStatus, invoiceLines, paymentAttempts, paymentMethods, type TaxRule } from '../store/schema/index.js'
 
 export type InvoiceLineView = {
   kind: 'subscription' | 'proration' | 'discount'
@@ -28,6 +28,8 @@ export type PaymentAttemptView = {
   outcome: 'succeeded' | 'failed' | 'requires_action' | 'processing' | 'error'
   /** "Visa ••••4242", "SEPA debit ••••3000"; null once the method was removed. */
   method?: string | null
+  /** The card or account as people know it (brand, last four); null once the method was removed. */
+  paymentMethod?: { brand: string; last4: string } | null
   declineCode: string | null
   message: string | null
   amount: Money
@@ -43,6 +45,8 @@ export type InvoiceView = {
   /** The printed number, unique in the workspace: account prefix + number (GCUSA-0001); null on a preview and on invoices issued before numbers had prefixes. */
   invoiceNumber: string | null
   accountId: string
+  /** Always set by invoiceView; optional for views built by hand (render tests). */
+  accountName?: string
   subscriptionId: string | null
   status: InvoiceStatus | 'preview'
   reason: string
@@ -85,6 +89,7 @@ async function loadPayments(db: Db, invoiceId: string): Promise<PaymentAttemptVi
       provider: row.provider,
       paymentMethodId: row.paymentMethodId,
       method: brand !== null && last4 !== null ? methodLabel({ type, brand, last4 }) : null,
+      paymentMethod: brand === null || last4 === null ? null : { brand, last4 },
       outcome: row.outcome,
       declineCode: row.declineCode === null ? null : redact(row.declineCode),
       message: row.message === null ? null : redact(row.message),
@@ -96,6 +101,10 @@ async function loadPayments(db: Db, invoiceId: string): Promise<PaymentAttemptVi
 
 const taxDetail = ({ rateMilli, ...rest }: InvoiceSnapshot['tax']) => ({ ...rest, rate: rateMilli / 1000 })
 
+export async function accountName(db: Db, accountId: string): Promise<string> {
+  return (await db.orm.select({ name: billingAccounts.name }).from(billingAccounts).where(eq(billingAccounts.id, accountId)).limit(1))[0]?.name ?? accountId
+}
+
 export async function invoiceView(db: Db, row: InvoiceRow, options: { preview?: boolean } = {}): Promise<InvoiceView> {
   const m = (amount: number) => money(amount, row.currency)
   const lines = (await db.orm.select().from(invoiceLines).where(eq(invoiceLines.invoiceId, row.id)).orderBy(asc(invoiceLines.position)))
@@ -104,6 +113,7 @@ export async function invoiceView(db: Db, row: InvoiceRow, options: { preview?: 
     number: options.preview ? null : row.number,
     invoiceNumber: options.preview ? null : row.displayNumber,
     accountId: row.accountId,
+    accountName: await accountName(db, row.accountId),
     subscriptionId: row.subscriptionId,
     status: options.preview ? 'preview' : row.status,
     reason: row.reason,

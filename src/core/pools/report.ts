@@ -1,6 +1,7 @@
 // The pool view of `usage report --by pool` (R-POOL-1..3): capacity, used,
 // available per product, with each contributing account's share.
 import type { Ctx } from '../context.js'
+import { orgNames } from '../accounts/list.js'
 import { mapSerial } from '../serial.js'
 import { capacityOf, poolsOf, usageOf } from './pools.js'
 
@@ -22,6 +23,7 @@ export type PoolView = {
   kind: 'workspace' | 'account'
   accountIds: string[]
   organizationId: string | null
+  organizationName: string | null
   products: PoolProductView[]
 }
 
@@ -32,6 +34,7 @@ export async function poolReport(ctx: Ctx): Promise<{ pools: PoolView[]} > {
       a.name,
     ]),
   )
+  const orgs = await orgNames(ctx)
   return {
     pools: await mapSerial(await poolsOf(ctx), async (pool) => {
       const capacity = await capacityOf(ctx.db, ctx.workspace, pool.id)
@@ -39,6 +42,7 @@ export async function poolReport(ctx: Ctx): Promise<{ pools: PoolView[]} > {
       const keys = [...new Set([...capacity.keys(), ...usage.keys()])].sort()
       return {
         ...pool,
+        organizationName: pool.organizationId === null ? null : (orgs.get(pool.organizationId) ?? null),
         products: keys.map((product) => {
           const cap = capacity.get(product)?.capacity ?? 0
           const used = usage.get(product) ?? 0

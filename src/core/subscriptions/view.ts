@@ -1,6 +1,7 @@
 // The JSON shape of a subscription (SPEC §2: id, accountId, status, interval,
 // currentPeriodStart, currentPeriodEnd, trialEnd, items, scheduledChanges).
 import { asc, eq } from 'drizzle-orm'
+import { accountName } from '../invoices/view.js'
 import { mapSerial } from '../serial.js'
 import { periodAmount } from '../catalog/pricing.js'
 import { priceById } from '../catalog/prices.js'
@@ -35,6 +36,7 @@ export type SubscriptionView = {
   id: string
   label: string | null
   accountId: string
+  accountName: string
   workspaceId: string
   status: SubscriptionStatus
   interval: Interval
@@ -74,6 +76,7 @@ export async function subscriptionView(db: Db, row: SubscriptionRow): Promise<Su
     id: row.id,
     label: row.label,
     accountId: row.accountId,
+    accountName: await accountName(db, row.accountId),
     workspaceId: row.workspaceId,
     status: row.status,
     interval: row.interval,

@@ -25,6 +25,8 @@ export type ImportSummary = {
   /** The first problems, with their line numbers (all of them are in the per-line results). */
   problems: { line: number; reason: string; message: string }[]
   durationMs: number
+  /** Set when a stop was asked for (Ctrl-C): the run ended after its last committed batch; the next line to import. */
+  interrupted?: { resumeFromLine: number }
 }
 
 export type ImportOptions = {
@@ -43,6 +45,8 @@ export type ImportOptions = {
    * returns true when it changed anything, so cached state is dropped.
    */
   beforeBatch?: (ctx: Ctx) => Promise<boolean>
+  /** Stops the import after the batch being written commits (or at once while waiting for input). */
+  stop?: AbortSignal
 }
 
 type Entry = { line: number; report: UsageReportInput } | { line: number; error: string }
@@ -94,6 +98,7 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     closed = true
     signal()
   }
+  options.stop?.addEventListener('abort', () => signal())
   input.on('error', fail)
   reader.on('error', fail)
 
@@ -166,10 +171,12 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
         })
       }
       if (failure) throw failure
+      if (options.stop?.aborted) break
       const batch = queue.splice(0, batchSize)
       if (batch.length > 0) {
         await writeBatch(batch)
         if (options.afterBatch?.() === false) break
+        if (options.stop?.aborted) break
       }
       if (!closed) reader.resume()
     }
@@ -177,5 +184,6 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     reader.close()
   }
   summary.durationMs = Date.now() - started
+  if (options.stop?.aborted) summary.interrupted = { resumeFromLine: committedLines + 1 }
   return summary
 }

@@ -1,0 +1,73 @@
+// Where human output goes decides its form (issue 15): on a terminal, tables fit
+// its width and numbers are grouped; piped, lists are plain tab-separated columns
+// and numbers stay raw, so cut/awk/spreadsheets read them.
+//
+// WSB_TTY=1 (or 0) overrides the terminal check: for tests, which run the CLI with
+// pipes. A pty (`script -qc`) is the real thing but needs util-linux, a shell and
+// seconds per run on a loaded machine; the renderer's decision is the same code
+// either way, and COLUMNS gives the simulated width.
+
+let wide = false
+
+/** --wide: every column in full, whatever the width. */
+export function setWide(value: boolean): void {
+  wide = value
+}
+
+export function onTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.WSB_TTY === '1') return true
+  if (env.WSB_TTY === '0') return false
+  return process.stdout.isTTY === true
+}
+
+/** The width to fit: the terminal's, else COLUMNS, else 80; unlimited when piped or --wide. */
+export function outputWidth(env: NodeJS.ProcessEnv = process.env): number {
+  if (wide || !onTerminal(env)) return Number.POSITIVE_INFINITY
+  const columns = process.stdout.isTTY ? process.stdout.columns : undefined
+  const fromEnv = Number(env.COLUMNS)
+  return columns && columns > 0 ? columns : Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80
+}
+
+const ANSI = /\u001b\[[0-9;]*m/g
+
+/** Characters a terminal shows (colour escapes take no room). */
+export const visibleLength = (text: string): number => [...text.replace(ANSI, '')].length
+
+/** One line cut to `width` visible characters, the last one an ellipsis; colour escapes kept and reset. */
+export function truncate(text: string, width: number): string {
+  if (visibleLength(text) <= width) return text
+  if (width <= 0) return ''
+  let out = ''
+  let shown = 0
+  let coloured = false
+  for (let i = 0; i < text.length; ) {
+    const match = text[i] === '\u001b' ? /^\u001b\[[0-9;]*m/.exec(text.slice(i)) : null
+    if (match) {
+      out += match[0]
+      coloured = true
+      i += match[0].length
+      continue
+    }
+    const char = String.fromCodePoint(text.codePointAt(i) as number)
+    if (shown === width - 1) break
+    out += char
+    shown++
+    i += char.length
+  }
+  return `${out}…${coloured ? '\u001b[0m' : ''}`
+}
+
+/** Every line of a text fitted to the output width (a safety net below the tables' own fitting). */
+export function fitLines(text: string): string {
+  const width = outputWidth()
+  if (!Number.isFinite(width)) return text
+  return text
+    .split('\n')
+    .map((line) => truncate(line, width))
+    .join('\n')
+}
+
+const grouping = new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 })
+
+/** A number for people: digit grouping on a terminal (5,000,000), raw when piped. */
+export const num = (value: number): string => (onTerminal() ? grouping.format(value) : String(value))

@@ -1,0 +1,69 @@
+// Issue 15: events read page by page and streamed. Pages are keyed (500 rows per
+// source), so 1,300 rows cross page boundaries; every form lists the same events
+// in the same order, --after continues exactly, --follow shows another process's report.
+import { spawn } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
+import { tempDbPath } from '../helpers/temp.js'
+
+function seeded(): string {
+  const db = tempDbPath()
+  const file = `version: 1
+workspace: { name: Acme, mode: single }
+organizations: [ { name: Sales } ]
+accounts: [ { name: Acme Inc, currency: USD, subscriptions: [ { label: main, items: { users: 100 } } ] } ]
+`
+  const applied = wsb(['apply', '-f', '-'], { db, input: file })
+  if (applied.code !== 0) throw new Error(applied.stderr)
+  return db
+}
+
+describe('events streamed page by page (issue 15)', () => {
+  it('1,300 usage reports: --json, --ndjson and piped text list the same events once each, in order; --after continues after an id', () => {
+    const db = seeded()
+    const lines = Array.from({ length: 1300 }, (_, i) => JSON.stringify({ org: 'Sales', product: 'users', delta: i % 2 === 0 ? 1 : -1 })).join('\n')
+    expect(wsb(['usage', 'import', '-', '--batch-size', '400'], { db, input: lines }).code).toBe(0)
+    const json = wsb(['events', '--json'], { db })
+    const events = json.json().events as { id: string; kind: string; names: Record<string, string> }[]
+    expect(json.stdout).toBe(`${JSON.stringify({ events }, null, 2)}\n`)
+    const ids = events.map((e) => e.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids.filter((id) => id.startsWith('rpt_'))).toHaveLength(1300)
+    expect(Object.values(events.find((e) => e.kind === 'org.created')?.names ?? {})).toEqual(['Sales'])
+    const ndjson = wsb(['events', '--ndjson'], { db }).stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id)
+    expect(ndjson).toEqual(ids)
+    const piped = wsb(['events'], { db }).stdout.trimEnd().split('\n')
+    expect(piped[0]).toBe('at\tkind\tids\tdata')
+    expect(piped).toHaveLength(ids.length + 1)
+    const after = wsb(['events', '--after', ids[700] as string, '--ndjson'], { db }).stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id)
+    expect(after).toEqual(ids.slice(701))
+    expect(wsb(['events', '--kind', 'usage.accepted', '--json'], { db }).json().events).toHaveLength(1300)
+    expect(wsb(['events', '--after', 'evt_999999'], { db }).code).toBe(3)
+    expect(wsb(['events', '--after', 'nonsense'], { db }).code).toBe(2)
+  })
+
+  it('on a terminal without --limit: the latest 100 and a note saying how to see others', () => {
+    const db = seeded()
+    const lines = Array.from({ length: 150 }, () => JSON.stringify({ org: 'Sales', product: 'users', delta: 0 })).join('\n')
+    wsb(['usage', 'import', '-'], { db, input: lines })
+    const out = wsb(['events', '--wide'], { db, env: { WSB_TTY: '1', COLUMNS: '80' } }).stdout
+    expect(out.split('\n').filter((l) => l.includes('usage.accepted'))).toHaveLength(100)
+    expect(out).toContain('(the latest 100; --limit N, --since TIME or --after ID for others)')
+  })
+
+  it('events --follow prints a report that another process records after it started, until interrupted', async () => {
+    const db = seeded()
+    const child = spawn(process.execPath, [WSB, 'events', '--follow', '--ndjson', '--kind', 'usage'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    const recorded = wsb(['usage', 'record', '--org', 'Sales', '--product', 'users', '--delta', '3', '--json'], { db }).json()
+    for (let i = 0; i < 300 && !stdout.includes(recorded.reportId); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    child.kill('SIGINT')
+    await exited
+    const seen = stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
+    expect(seen.map((e) => e.id)).toContain(recorded.reportId)
+    expect(seen.find((e) => e.id === recorded.reportId)).toMatchObject({ kind: 'usage.accepted', data: { delta: 3 } })
+  })
+})

@@ -1,0 +1,99 @@
+// Issue 15: Ctrl-C is an answer, not a crash. During usage import the batch
+// being written commits, then the run stops, says what was committed and the
+// line to resume from, and exits 130; at the mode prompt it says "canceled".
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
+import { tempDbPath } from '../helpers/temp.js'
+
+const hasScript = spawnSync('script', ['--version']).status === 0
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function seeded(): string {
+  const db = tempDbPath()
+  const file = `version: 1
+workspace: { name: Acme, mode: single }
+organizations: [ { name: Sales } ]
+accounts: [ { name: Acme Inc, currency: USD, subscriptions: [ { label: main, items: { users: 100 } } ] } ]
+`
+  const applied = wsb(['apply', '-f', '-'], { db, input: file })
+  if (applied.code !== 0) throw new Error(applied.stderr)
+  return db
+}
+
+describe('interrupts (issue 15)', () => {
+  it('SIGINT during usage import from a stream: the 3 committed lines stay, the summary names line 4 to resume from, exit 130', async () => {
+    const db = seeded()
+    const child = spawn(process.execPath, [WSB, 'usage', 'import', '-'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    for (const n of [1, 2, 3]) child.stdin.write(`{"org":"Sales","product":"users","delta":${n},"key":"k${n}"}\n`)
+    // The input pauses, so the partial batch commits; wait until the report shows it (3 users: 1 + 2 + 3 = 6).
+    for (let i = 0; i < 200; i++) {
+      const used = wsb(['usage', 'report', '--by', 'product', '--json'], { db }).json().products?.[0]?.used
+      if (used === 6) break
+      await sleep(100)
+    }
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(stderr).toContain('interrupted: 3 lines committed (3 accepted')
+    expect(stderr).toContain('resume from line 4')
+    expect(stderr).toContain('[INTERRUPTED]')
+    expect(wsb(['usage', 'report', '--by', 'product', '--json'], { db }).json().products[0]).toMatchObject({ product: 'users', used: 6 })
+  })
+
+  it.runIf(hasScript)('Ctrl-C at the mode prompt of workspace create (in a pty): "canceled", exit 130, no unexpected error, nothing created', () => {
+    const db = tempDbPath()
+    const keys = `sleep 2; printf '\\003'; sleep 2`
+    const command = `${process.execPath} ${WSB} workspace create Prompted; echo "exit=$?"`
+    const out = spawnSync('bash', ['-c', `(${keys}) | script -qfec '${command}' /dev/null`], {
+      env: cleanEnv({ WSB_DB: engineDb(db), TERM: 'xterm' }),
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(out.stdout).toContain('canceled')
+    expect(out.stdout).toContain('exit=130')
+    expect(out.stdout).not.toContain('UNEXPECTED')
+    expect(wsb(['workspace', 'list', '--json'], { db }).json().workspaces ?? []).toEqual([])
+  })
+})
+
+describe('small things people expect (issue 15)', () => {
+  it('did-you-mean for a mistyped command and flag (exit 2)', () => {
+    const command = wsb(['invoce', 'list'])
+    expect(command.code).toBe(2)
+    expect(command.stderr).toContain('did you mean "invoice list"?')
+    const flag = wsb(['workspace', 'list', '--jsno'])
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toContain('did you mean --json?')
+  })
+
+  it('wsb version prints the package version; apply speaks in the past tense after applying, of the future in a dry run', () => {
+    expect(wsb(['version', '--json']).json()).toMatchObject({ version: '0.1.0', node: process.version })
+    const db = tempDbPath()
+    const file = 'version: 1\nworkspace: { name: Tense, mode: single }\norganizations: [ { name: A }, { name: B } ]\n'
+    expect(wsb(['apply', '-f', '-', '--dry-run'], { db, input: file }).stdout).toContain('3 to create, 0 to update')
+    expect(wsb(['apply', '-f', '-'], { db, input: file }).stdout).toContain('3 created, 0 updated, 0 unchanged.')
+  })
+
+  it('-o - writes export and invoice pdf to stdout, and no file named "-"', () => {
+    const db = tempDbPath()
+    const file = `version: 1
+workspace: { name: Acme, mode: single }
+accounts: [ { name: Acme Inc, currency: USD, paymentMethods: [ pm_card_visa ], subscriptions: [ { label: main, items: { users: 5 }, trial: false } ] } ]
+`
+    expect(wsb(['apply', '-f', '-'], { db, input: file }).code).toBe(0)
+    const exported = wsb(['export', '-o', '-'], { db })
+    expect(exported.stdout).toContain('name: Acme')
+    expect(existsSync('-')).toBe(false)
+    const invoices = wsb(['invoice', 'list', '--json'], { db }).json().invoices
+    expect(invoices.length).toBeGreaterThan(0)
+    {
+      const pdf = spawnSync(process.execPath, [WSB, 'invoice', 'pdf', invoices[0].id, '-o', '-'], { env: cleanEnv({ WSB_DB: engineDb(db) }) })
+      expect(pdf.status).toBe(0)
+      expect(pdf.stdout.subarray(0, 5).toString()).toBe('%PDF-')
+    }
+  })
+})

@@ -1,0 +1,123 @@
+// Issue 15: human output for people at a terminal. The demo database (three
+// workspaces after trials, renewals, failover and dunning) walked through every
+// list and show command: at 80 columns no line is longer than 80, piped output
+// is tab-separated without box drawing, and no account, organization or payment
+// method id appears without its name (or brand and last four) beside it.
+// On the postgres project the demo is copied into PostgreSQL with `db copy`.
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { cleanEnv, wsb } from '../helpers/cli.js'
+import { tempDir } from '../helpers/temp.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const onPostgres = process.env.WSB_TEST_ENGINE === 'postgres'
+
+async function buildDemo(): Promise<string> {
+  const file = join(tempDir(), 'demo.sqlite')
+  const out = spawnSync('bash', [join(root, 'scripts/demo.sh')], { env: cleanEnv({ WSB_DEMO_DB: file }), encoding: 'utf8', timeout: 180_000 })
+  if (out.status !== 0) throw new Error(`the demo failed:\n${out.stdout}\n${out.stderr}`)
+  if (!onPostgres) return file
+  const { postgresDatabase } = await import('../helpers/postgres.js')
+  const target = await postgresDatabase({ empty: true })
+  const copy = wsb(['db', 'copy', '--to', target], { env: { WSB_DB: file } })
+  if (copy.code !== 0) throw new Error(`db copy failed: ${copy.stderr}`)
+  return target
+}
+
+type Walk = { args: string[]; names: Map<string, string>; terminal?: string; piped?: string }
+
+/** Every list and show command of every workspace of the demo, with the names of the ids they may print. */
+function commandsOf(db: string): Walk[] {
+  const run = (args: string[]) => wsb([...args, '--json'], { env: { WSB_DB: db } }).json()
+  const names = new Map<string, string>()
+  const walk: string[][] = [['workspace', 'list']]
+  for (const ws of run(['workspace', 'list']).workspaces as { id: string; name: string }[]) {
+    const w = ['--workspace', ws.id]
+    const accounts = run(['account', 'list', ...w]).accounts as { id: string; name: string }[]
+    const orgs = run(['org', 'list', ...w]).orgs as { id: string; name: string; parentId: string | null }[]
+    for (const a of accounts) names.set(a.id, a.name)
+    for (const o of orgs) names.set(o.id, o.name)
+    const subs = run(['sub', 'list', ...w]).subscriptions as { id: string }[]
+    const invoices = run(['invoice', 'list', ...w]).invoices as { id: string }[]
+    walk.push(
+      ['workspace', 'show', ...w],
+      ['org', 'list', ...w],
+      ...orgs.filter((o) => o.parentId === null).map((o) => ['org', 'show', o.id, ...w]),
+      ['account', 'list', ...w],
+      ...accounts.map((a) => ['account', 'show', a.id, ...w]),
+      ...accounts.map((a) => ['pm', 'list', a.id, ...w]),
+      ['product', 'list', ...w],
+      ['price', 'list', ...w],
+      ['coupon', 'list', ...w],
+      ['sub', 'list', ...w],
+      ...subs.map((s) => ['sub', 'show', s.id, ...w]),
+      ['invoice', 'list', ...w],
+      ...invoices.map((i) => ['invoice', 'show', i.id, ...w]),
+      ['usage', 'report', ...w],
+      ['usage', 'report', '--by', 'org', ...w],
+      ['usage', 'report', '--by', 'product', ...w],
+      ['notifications', ...w],
+      ['events', ...w],
+      ['clock', 'show', ...w],
+    )
+  }
+  return walk.map((args) => ({ args, names }))
+}
+
+const BOX = /[\u2500-\u257f]/
+const ID = /\b(acct|org|pmr)_[0-9a-z]{12}\b/g
+
+describe('output for people on the demo database (issue 15)', () => {
+  let db: string
+  let walk: Walk[]
+  beforeAll(async () => {
+    db = await buildDemo()
+    walk = commandsOf(db)
+    // Each command run once as on an 80-column terminal and once piped; the tests read these.
+    for (const step of walk) {
+      const terminal = wsb(step.args, { env: { WSB_DB: db, WSB_TTY: '1', COLUMNS: '80' } })
+      const piped = wsb(step.args, { env: { WSB_DB: db } })
+      if (terminal.code !== 0 || piped.code !== 0) throw new Error(`${step.args.join(' ')}: ${terminal.stderr}${piped.stderr}`)
+      step.terminal = terminal.stdout
+      step.piped = piped.stdout
+    }
+  }, 600_000)
+
+  it('on a terminal 80 columns wide (WSB_TTY=1 COLUMNS=80), no line of any list or show is longer than 80', () => {
+    expect(walk.length).toBeGreaterThan(40)
+    const long: string[] = []
+    for (const { args, terminal } of walk) for (const line of (terminal ?? '').split('\n')) if ([...line].length > 80) long.push(`${args.join(' ')}: ${line}`)
+    expect(long).toEqual([])
+  })
+
+  it('--wide shows every cell in full: the invoice list keeps whole ids and periods at 80 columns', () => {
+    const w = walk.find(({ args }) => args[0] === 'invoice' && args[1] === 'list')?.args as string[]
+    const ids = wsb([...w, '--json'], { env: { WSB_DB: db } }).json().invoices.map((i: { id: string }) => i.id)
+    const wide = wsb([...w, '--wide'], { env: { WSB_DB: db, WSB_TTY: '1', COLUMNS: '80' } }).stdout
+    for (const id of ids) expect(wide).toContain(id)
+    expect(Math.max(...wide.split('\n').map((l) => [...l].length))).toBeGreaterThan(80)
+  })
+
+  it('piped, every list and show has no box-drawing character; lists are tab-separated with one header line', () => {
+    for (const { args, piped } of walk) expect(piped, args.join(' ')).not.toMatch(BOX)
+    const invoices = wsb(['invoice', 'list', '--workspace', 'Global Corp'], { env: { WSB_DB: db } }).stdout.trimEnd().split('\n')
+    expect(invoices[0]).toBe('number\tid\taccount\tstatus\tissued\ttotal\tpaid\tperiod')
+    expect(invoices.slice(1).every((line) => line.split('\t').length === 8)).toBe(true)
+  })
+
+  it('no person-facing output shows a bare acct_, org_ or pmr_ id: the name (or card brand and last four) is on the same line', () => {
+    const bare: string[] = []
+    for (const { args, names, terminal, piped } of walk) {
+      for (const output of [terminal ?? '', piped ?? '']) {
+        for (const line of output.split('\n'))
+          for (const [id, prefix] of line.matchAll(ID)) {
+            const name = prefix === 'pmr' ? '••••' : names.get(id)
+            if (name === undefined || !line.includes(name)) bare.push(`${args.join(' ')}: ${line.trim()}`)
+          }
+      }
+    }
+    expect(bare).toEqual([])
+  })
+})
