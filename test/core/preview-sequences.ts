@@ -5,7 +5,9 @@
 // the same day), cancels at period end and now, resumes, tiny prices whose
 // prorations round to zero, once/repeating/forever coupons, credit, trials,
 // starts on month ends and on 2028-02-29, jumps to just before (or exactly
-// at) a renewal, and checkpoints that compare the preview with what the
+// at) a renewal, tax chosen five ways (an account's own rate, the table by
+// country or by region, exempt, EU reverse charge) with the table changing
+// mid-history, and checkpoints that compare the preview with what the
 // lifecycle then issues.
 import fc from 'fast-check'
 import { mapSerial } from '../../src/core/serial.js'
@@ -25,6 +27,8 @@ import { cancelSubscription, resumeSubscription } from '../../src/core/subscript
 import { listSubscriptions } from '../../src/core/subscriptions/list.js'
 import { updateSubscription } from '../../src/core/subscriptions/update.js'
 import { account, advance, card, workspace } from '../builders.js'
+import { setTaxRate } from '../../src/core/invoices/tax-rates.js'
+import { setSeller } from '../../src/core/workspaces/seller.js'
 
 const DAY = 86_400_000
 const product = fc.constantFrom('users', 'locations', 'sso_connections')
@@ -54,6 +58,8 @@ const step = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('toRenewal' as const), sub, before: fc.constantFrom(0, 1, 3_600, 86_400), thenCheck: fc.boolean() }),
   },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('check' as const) }) },
+  // The tax-rate table changes (issue 16): invoices issued before keep the rate they were issued with.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('rate' as const), milli: fc.integer({ min: 0, max: 25_000 }) }) },
 )
 
 export type Step = typeof step extends fc.Arbitrary<infer S> ? S : never
@@ -64,6 +70,12 @@ export const sequence = fc.record({
   start: fc.oneof(fc.constantFrom(...tricky), fc.integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2028-12-31T00:00:00Z') })),
   currency: fc.constantFrom('USD', 'EUR', 'JPY'),
   tax: fc.integer({ min: 0, max: 25_000 }),
+  /**
+   * How the tax is chosen (issue 16): the account's own rate over the table's (0: the table decides);
+   * the table by country, or by region before country; a tax-exempt buyer; an EU business buyer
+   * reverse-charged by a seller in another EU country. `tax` is the rate in play; the table holds others too.
+   */
+  taxSetup: fc.constantFrom('override' as const, 'country' as const, 'region' as const, 'exempt' as const, 'reverse' as const),
   /** Users at 1 minor unit a month (10 a year): most prorations round to zero. */
   tiny: fc.boolean(),
   first: fc.record({ product, quantity: fc.integer({ min: 1, max: 20 }), interval, trial: fc.boolean() }),
@@ -101,7 +113,7 @@ class Model {
   credit = 0
   coupon: Coupon | null = null
   seen = 0
-  constructor(readonly taxMilli: number) {}
+  constructor(public taxMilli: number) {}
 
   async catchUp(ctx: Ctx): Promise<void> {
     for (const invoice of await invoicesAfter(ctx, this.seen)) {
@@ -173,14 +185,46 @@ async function checkpoint(ctx: Ctx, model: Model): Promise<Ctx> {
 
 const tolerated = new Set(['EMPTY_SUBSCRIPTION', 'SUBSCRIPTION_INACTIVE', 'SUBSCRIPTION_LIMIT', 'TRIAL_INELIGIBLE'])
 
+/** The tax-rate table's rows in play, the account that the setup describes, and the rate the rules then give. */
+async function setUpTax(ctx: Ctx, s: Sequence): Promise<{ effective: () => number; change: (milli: number) => Promise<void> }> {
+  const US = 5_000
+  const rows = new Map<string, number>()
+  const set = async (country: string, region: string | undefined, rateMilli: number) => {
+    await setTaxRate(ctx, { country, region, rateMilli, name: 'Tax' })
+    rows.set(`${country}-${region ?? ''}`, rateMilli)
+  }
+  const setup = s.taxSetup
+  if (setup === 'reverse') await setSeller(ctx, { legalName: 'Seller GmbH', country: 'DE' })
+  await set('US', undefined, setup === 'override' || setup === 'region' ? US : s.tax)
+  if (setup === 'region') await set('US', 'NY', s.tax)
+  if (setup === 'reverse') await set('FR', undefined, s.tax)
+  await account(ctx, 'A', {
+    currency: s.currency,
+    ...(setup === 'reverse' ? { country: 'FR', taxId: 'FR12345678901' } : { country: 'US' }),
+    ...(setup === 'region' ? { region: 'NY' } : {}),
+    ...(setup === 'exempt' ? { taxExempt: true } : {}),
+    ...(setup === 'override' ? { taxRateMilli: s.tax } : {}),
+  })
+  // The row the buyer's address selects: changing it moves the rate only where the table decides.
+  const applies = setup === 'region' ? ['US', 'NY'] : setup === 'reverse' ? ['FR', undefined] : ['US', undefined]
+  return {
+    effective: () => {
+      if (setup === 'exempt' || setup === 'reverse') return 0
+      if (setup === 'override' && s.tax > 0) return s.tax
+      return rows.get(`${applies[0]}-${applies[1] ?? ''}`) ?? 0
+    },
+    change: async (milli) => await set(applies[0] as string, applies[1], milli),
+  }
+}
+
 /** Plays one generated history in a new workspace of `db`; throws RuleBroken (or an unexpected error) on a failure. */
 export async function play(db: Db, name: string, s: Sequence): Promise<void> {
   let ctx = await workspace('single', { db, name, start: Math.floor(s.start / 1000) * 1000 })
-  await account(ctx, 'A', { currency: s.currency, taxRateMilli: s.tax })
+  const tax = await setUpTax(ctx, s)
   await card(ctx, 'A')
   if (s.tiny)
     for (const [iv, amount] of [['month', 1], ['year', 10]] as const) await setPrice(ctx, { product: 'users', currency: s.currency, interval: iv, scheme: 'per_unit', unitAmount: amount })
-  const model = new Model(s.tax)
+  const model = new Model(tax.effective())
   const subs = [await (await addSubscription(ctx,{ account: 'A',items: { [s.first.product]: s.first.quantity },interval: s.first.interval,trial: s.first.trial? undefined:false })).id]
   const pick = (i: number) => subs[i % subs.length] as string
   let coupons = 0
@@ -204,6 +248,10 @@ export async function play(db: Db, name: string, s: Sequence): Promise<void> {
         await createCoupon(ctx, { code, percentOffMilli: percent, amountOff: amount, currency: amount === undefined ? undefined : s.currency, duration: st.duration, durationInvoices: st.duration === 'repeating' ? st.invoices : undefined })
         await attachDiscount(ctx, { account: 'A', coupon: code })
         model.coupon = { percentMilli: percent ?? null, amountOff: amount ?? null, duration: st.duration, left: st.duration === 'repeating' ? st.invoices : 1 }
+      } else if (st.kind === 'rate') {
+        await model.catchUp(ctx)
+        await tax.change(st.milli)
+        model.taxMilli = tax.effective()
       } else if (st.kind === 'wait') ctx = await advance(ctx, ctx.now + st.hours * 3_600_000)
       else if (st.kind === 'toRenewal') {
         const row = await (await listSubscriptions(ctx,{ account: 'A' })).subscriptions.find((x) => x.id === pick(st.sub))
