@@ -51,7 +51,8 @@ export async function renderInvoicePdf({ invoice, account, seller, methods = {} 
   drawLines(doc, invoice)
   drawTotals(doc, invoice)
   drawPayments(doc, invoice, methods)
-  drawFooters(doc, issuer.footer ?? `Workspace ${seller.workspaceId}`)
+  // A customer document: the seller's own footer, or its name; never an internal id.
+  drawFooters(doc, issuer.footer ?? issuer.name)
 
   doc.end()
   return output

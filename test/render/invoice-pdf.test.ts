@@ -142,7 +142,7 @@ describe('renderInvoicePdf', () => {
     expect(pdf.text).not.toContain('pm_card_visa')
     expect(pdf.text).not.toContain('insufficient_funds')
     expect(pdf.text).toContain('2026-02-02')
-    expect(pdf.text).toContain('Workspace ws_test123')
+    expect(pdf.text).not.toContain('ws_test123')
     expect(pdf.text).toContain('Page 1 of 1')
     expect(pdf.title).toBe('Invoice #0007')
     expect(pdf.author).toBe('Acme Cloud GmbH')
