@@ -17,5 +17,7 @@ export function renderPaymentMethods({ paymentMethods }: { paymentMethods: Payme
       m.provider,
       m.providerId,
     ]),
+    // The method as people know it stays whole; the provider's id is the first to give way.
+    { keep: [0, 2], drop: [5] },
   )
 }

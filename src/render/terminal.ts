@@ -6,6 +6,7 @@
 // pipes. A pty (`script -qc`) is the real thing but needs util-linux, a shell and
 // seconds per run on a loaded machine; the renderer's decision is the same code
 // either way, and COLUMNS gives the simulated width.
+import stringWidth from 'string-width'
 
 let wide = false
 
@@ -30,10 +31,10 @@ export function outputWidth(env: NodeJS.ProcessEnv = process.env): number {
 
 const ANSI = /\u001b\[[0-9;]*m/g
 
-/** Characters a terminal shows (colour escapes take no room). */
-export const visibleLength = (text: string): number => [...text.replace(ANSI, '')].length
+/** Columns a terminal gives the text: colour escapes take none, CJK and other wide characters two (string-width). */
+export const visibleLength = (text: string): number => stringWidth(text)
 
-/** One line cut to `width` visible characters, the last one an ellipsis; colour escapes kept and reset. */
+/** One line cut to `width` columns, the last one an ellipsis; colour escapes kept and reset; a wide character never cut in half. */
 export function truncate(text: string, width: number): string {
   if (visibleLength(text) <= width) return text
   if (width <= 0) return ''
@@ -49,9 +50,10 @@ export function truncate(text: string, width: number): string {
       continue
     }
     const char = String.fromCodePoint(text.codePointAt(i) as number)
-    if (shown === width - 1) break
+    const columns = stringWidth(char)
+    if (shown + columns > width - 1) break
     out += char
-    shown++
+    shown += columns
     i += char.length
   }
   return `${out}…${coloured ? '\u001b[0m' : ''}`

@@ -2,7 +2,7 @@
 // and a database on read-only media. Reading works, writing is DB_UNWRITABLE
 // (exit 2), and nothing is ever created beside the file: a -wal or -shm left
 // by a refused user would lock its owner out of their own database.
-import { chmodSync, readdirSync } from 'node:fs'
+import { chmodSync, existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
@@ -47,16 +47,17 @@ describe('databases this user may not write', () => {
     expect(wsbAs(owner, homes, db, ['org', 'list', '--json']).json().orgs.map((o: { name: string }) => o.name)).toEqual(['Sales'])
   })
 
-  it.skipIf(!canSwitchUsers())('a uid without a password entry and no HOME gets NO_HOME (exit 2), in words and in JSON; with HOME it works', () => {
+  it.skipIf(!canSwitchUsers())('a uid without a password entry and no HOME gets NO_HOME (exit 2), in words and in JSON, and creates nothing; with HOME it works', () => {
     const homes = sharedDir(0o755)
     const db = join(sharedDir(0o1777), 'wsb.sqlite')
     const unset = { HOME: undefined }
     expectFailure(wsbAs(other, homes, db, ['workspace', 'list'], '', unset), { exit: 2, code: 'NO_HOME' })
     const json = expectFailure(wsbAs(other, homes, db, ['workspace', 'list', '--json'], '', unset), { exit: 2, code: 'NO_HOME' })
     expect(json.message).toContain('set HOME')
-    const listed = wsbAs(other, homes, db, ['workspace', 'list', '--json'])
-    expect(listed.code, listed.stderr).toBe(0)
-    expect(listed.json()).toEqual({ workspaces: [] })
+    expect(existsSync(db), 'refused before anything is opened').toBe(false)
+    const made = wsbAs(other, homes, db, ['workspace', 'create', 'Acme', '--mode', 'single', '--json'])
+    expect(made.code, made.stderr).toBe(0)
+    expect(made.json()).toMatchObject({ name: 'Acme', mode: 'single' })
   })
 
   it.skipIf(!canSwitchUsers())('read-only media (0444 file in a 0555 folder): doctor, export, usage report/verify and list/show commands work; writes are DB_UNWRITABLE', () => {
@@ -104,18 +105,6 @@ describe('databases this user may not write', () => {
     expectFailure(run('clock', 'advance', '--by', '1d', '--json'), { exit: 2, code: 'DB_UNWRITABLE' })
     expect(snapshot(db)).toEqual(before)
     expect(readdirSync(dir)).toEqual(['wsb.sqlite'])
-  })
-
-  it.skipIf(!canSwitchUsers())('a uid without a password entry and no HOME gets NO_HOME (exit 2), in words and in JSON; with HOME it works', () => {
-    const homes = sharedDir(0o755)
-    const db = join(sharedDir(0o1777), 'wsb.sqlite')
-    const unset = { HOME: undefined }
-    expectFailure(wsbAs(other, homes, db, ['workspace', 'list'], '', unset), { exit: 2, code: 'NO_HOME' })
-    const json = expectFailure(wsbAs(other, homes, db, ['workspace', 'list', '--json'], '', unset), { exit: 2, code: 'NO_HOME' })
-    expect(json.message).toContain('set HOME')
-    const listed = wsbAs(other, homes, db, ['workspace', 'list', '--json'])
-    expect(listed.code, listed.stderr).toBe(0)
-    expect(listed.json()).toEqual({ workspaces: [] })
   })
 
   it.skipIf(!canSwitchUsers())('read-only media while the owner holds the database open: what is only in the -wal is read too', () => {

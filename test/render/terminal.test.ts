@@ -46,3 +46,18 @@ describe('tables that fit (issue 15)', () => {
     expect(truncate('abc', 4)).toBe('abc')
   })
 })
+
+describe('wide characters (issue 15, on the demo: グローバル株式会社 at 80 columns)', () => {
+  it('CJK takes two columns: a kept Japanese name stays whole and the table still fits; a cut never halves a character', () => {
+    process.env.WSB_TTY = '1'
+    process.env.COLUMNS = '60'
+    expect(visibleLength('グローバル株式会社')).toBe(18)
+    expect(visibleLength('\u001b[1m製品部\u001b[22m')).toBe(6)
+    const lines = table(['id', 'name', 'note'], [['acct_c13m18wpf0ac', 'グローバル株式会社', 'x'.repeat(80)]], { keep: [0, 1] }).split('\n')
+    expect(lines.join('\n')).toContain('グローバル株式会社')
+    expect(Math.max(...lines.map(visibleLength))).toBeLessThanOrEqual(60)
+    // 5 columns: two wide characters (4) and the ellipsis; a third would need 6.
+    expect(truncate('製品部門です', 5)).toBe('製品…')
+    expect(visibleLength(truncate('製品部門です', 6))).toBeLessThanOrEqual(6)
+  })
+})
