@@ -43,6 +43,44 @@ type LedgerValues = [
   at: number,
 ]
 
+/** A rollup row's values (schema/rollups.ts): counts are added, levels replace, peaks take the larger. */
+export type OrgRollupValues = [
+  orgId: string,
+  product: string,
+  hour: number,
+  workspaceId: string,
+  level: number,
+  peak: number,
+  accepted: number,
+  rejectedCapacity: number,
+  rejectedLimit: number,
+  rejectedOther: number,
+  subLevel: number,
+  subPeak: number,
+  subAccepted: number,
+  subRejectedCapacity: number,
+  subRejectedLimit: number,
+  subRejectedOther: number,
+  limit: number | null,
+  capacity: number | null,
+]
+export type PoolRollupValues = [
+  poolId: string,
+  product: string,
+  hour: number,
+  workspaceId: string,
+  level: number,
+  peak: number,
+  accepted: number,
+  rejectedCapacity: number,
+  rejectedLimit: number,
+  rejectedOther: number,
+  capacity: number | null,
+]
+export type AlertRow = { id: string; scope_kind: string; scope_id: string; product: string; percent: number; armed: number }
+/** A fired alert: its notification and its event, written together. */
+export type AlertFiredValues = [workspaceId: string, at: number, message: string, refs: string, dedupeKey: string, data: string, recordedAt: number]
+
 /** What `load` needs of a report: which org, product and key it names. */
 export type MeterReport = { org: string; product: string; key?: string }
 
@@ -73,6 +111,12 @@ export type MeterStore = {
   appendLedger(...values: LedgerValues): number
   writeCounter: Command<[orgId: string, workspaceId: string, product: string, level: number, subtree: number]>
   writePool: Command<[poolId: string, workspaceId: string, product: string, used: number]>
+  writeOrgRollup: Command<OrgRollupValues>
+  writePoolRollup: Command<PoolRollupValues>
+  /** The workspace's usage alerts (schema/rollups.ts), with their armed state. */
+  alerts: Query<[string], AlertRow>
+  writeAlertArmed: Command<[armed: number, id: string]>
+  alertFired: Command<AlertFiredValues>
   /**
    * A number that moves when another connection commits (SQLite's data_version):
    * a Meter's caches may serve the next transaction only while it stays the same.
@@ -86,10 +130,30 @@ const CAPACITY = `SELECT s.account_id AS "accountId", i.product, sum(i.quantity)
   FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
   WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING}`
 
+/** How a rollup upsert merges into the hour's row; `max` is the engine's two-argument maximum. */
+export const ORG_ROLLUP_MERGE = (max: string) => `level = excluded.level, peak = ${max}(org_usage_rollups.peak, excluded.peak),
+  accepted = org_usage_rollups.accepted + excluded.accepted, rejected_capacity = org_usage_rollups.rejected_capacity + excluded.rejected_capacity,
+  rejected_limit = org_usage_rollups.rejected_limit + excluded.rejected_limit, rejected_other = org_usage_rollups.rejected_other + excluded.rejected_other,
+  sub_level = excluded.sub_level, sub_peak = ${max}(org_usage_rollups.sub_peak, excluded.sub_peak),
+  sub_accepted = org_usage_rollups.sub_accepted + excluded.sub_accepted,
+  sub_rejected_capacity = org_usage_rollups.sub_rejected_capacity + excluded.sub_rejected_capacity,
+  sub_rejected_limit = org_usage_rollups.sub_rejected_limit + excluded.sub_rejected_limit,
+  sub_rejected_other = org_usage_rollups.sub_rejected_other + excluded.sub_rejected_other, "limit" = excluded."limit", capacity = excluded.capacity`
+export const POOL_ROLLUP_MERGE = (max: string) => `level = excluded.level, peak = ${max}(pool_usage_rollups.peak, excluded.peak),
+  accepted = pool_usage_rollups.accepted + excluded.accepted, rejected_capacity = pool_usage_rollups.rejected_capacity + excluded.rejected_capacity,
+  rejected_limit = pool_usage_rollups.rejected_limit + excluded.rejected_limit, rejected_other = pool_usage_rollups.rejected_other + excluded.rejected_other,
+  capacity = excluded.capacity`
+
 export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
   const ledger = sqlite.prepare<LedgerValues>(
     `INSERT INTO usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const notification = sqlite.prepare<[string, number, string, string, string]>(
+    `INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key) VALUES (?, ?, 'usage_alert', ?, ?, ?) ON CONFLICT DO NOTHING`,
+  )
+  const event = sqlite.prepare<[string, number, string, string, number]>(
+    `INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at) VALUES (?, ?, 'alert.crossed', ?, ?, ?)`,
   )
   return {
     orgById: sqlite.prepare<[string, string], OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND id = ?'),
@@ -124,6 +188,25 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
       `INSERT INTO pool_usage (pool_id, workspace_id, product, used) VALUES (?, ?, ?, ?)
        ON CONFLICT (pool_id, product) DO UPDATE SET used = excluded.used`,
     ),
+    writeOrgRollup: sqlite.prepare<OrgRollupValues>(
+      `INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
+         sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, product, hour) DO UPDATE SET ${ORG_ROLLUP_MERGE('max')}`,
+    ),
+    writePoolRollup: sqlite.prepare<PoolRollupValues>(
+      `INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE('max')}`,
+    ),
+    alerts: sqlite.prepare<[string], AlertRow>('SELECT id, scope_kind, scope_id, product, percent, armed FROM usage_alerts WHERE workspace_id = ? ORDER BY id'),
+    writeAlertArmed: sqlite.prepare('UPDATE usage_alerts SET armed = ? WHERE id = ?'),
+    alertFired: {
+      run: (workspaceId, at, message, refs, dedupeKey, data, recordedAt) => {
+        notification.run(workspaceId, at, message, refs, dedupeKey)
+        event.run(workspaceId, at, refs, data, recordedAt)
+      },
+    },
     dataVersion: () => sqlite.pragma('data_version', { simple: true }) as number,
   }
 }

@@ -23,8 +23,23 @@ type OrgNode = {
   poolId: string | null
 }
 
-type Counter = { orgId: string; product: string; level: number; subtree: number; dirty: boolean }
-type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean }
+type Counter = { orgId: string; product: string; level: number; subtree: number; dirty: boolean; roll?: OrgRoll }
+type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean; roll?: PoolRoll }
+/** The current hour's rollup of a counter (schema/rollups.ts): counts since the last flush, levels and peaks so far. */
+type Counts = { accepted: number; capacity: number; limit: number; other: number }
+type OrgRoll = { hour: number; level: number; peak: number; subLevel: number; subPeak: number; own: Counts; sub: Counts; dirty: boolean }
+type PoolRoll = { hour: number; level: number; peak: number; counts: Counts; dirty: boolean }
+type Alert = { id: string; scopeKind: string; scopeId: string; product: string; percent: number; armed: number }
+
+const HOUR = 3_600_000
+const zero = (): Counts => ({ accepted: 0, capacity: 0, limit: 0, other: 0 })
+/** Counts a report into a rollup: accepted (reason null) or rejected, by reason. */
+function count(counts: Counts, reason: string | null): void {
+  if (reason === null) counts.accepted++
+  else if (reason === 'CAPACITY_EXCEEDED') counts.capacity++
+  else if (reason === 'LIMIT_EXCEEDED') counts.limit++
+  else counts.other++
+}
 
 class Rejection extends Error {
   constructor(
@@ -46,6 +61,10 @@ export class Meter {
   private readonly poolUsed = new Map<string, Map<string, PoolCounter>>()
   /** Counters changed since the last flush. */
   private dirty: (Counter | PoolCounter)[] = []
+  /** Counters whose hour rollup changed since the last flush. */
+  private rolled: (Counter | PoolCounter)[] = []
+  /** The workspace's alerts by scope and product; loaded once per Meter. */
+  private alertsByScope: Map<string, Alert[]> | undefined
   private nowIso = ''
   private nowIsoFor = Number.NaN
 
@@ -91,8 +110,10 @@ export class Meter {
         if (delta > headroom) throw this.exceeded(org, input.product, delta, headroom, binding)
       }
       this.apply(org, input.product, delta)
+      this.rollUp(org, input.product, delta, null)
       const after = this.headroomOrNull(org, input.product)
       const id = this.append(org.id, input, kind, requested, delta, 'accepted', null, level + delta, after)
+      if (delta !== 0) this.checkAlerts(org, input.product, id)
       return this.decision(id, true, false, org.id, input, kind, requested, delta, level + delta, after, null, null)
     } catch (error) {
       if (!(error instanceof Rejection)) throw error
@@ -102,6 +123,7 @@ export class Meter {
       const orgId = org?.id ?? boundReference(input.org)
       const product = this.products.has(input.product) ? input.product : boundReference(input.product)
       const stored = product === input.product ? input : { ...input, product }
+      if (known) this.rollUp(org as OrgNode, input.product, 0, error.reason)
       const id = this.append(orgId, stored, kind, requested, delta, 'rejected', error.reason, level, after)
       return this.decision(id, false, false, orgId, stored, kind, requested, delta, level, after, error.reason, error.message)
     }
@@ -116,6 +138,116 @@ export class Meter {
       counter.dirty = false
     }
     this.dirty = []
+    for (const counter of this.rolled) {
+      if ('orgId' in counter) {
+        const r = counter.roll as OrgRoll
+        const { own, sub } = r
+        this.sql.writeOrgRollup.run(counter.orgId, counter.product, r.hour, workspaceId, r.level, r.peak, own.accepted, own.capacity, own.limit, own.other,
+          r.subLevel, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, this.limits(counter.orgId).get(counter.product) ?? null,
+          this.orgCapacity(counter.orgId, counter.product))
+        r.own = zero()
+        r.sub = zero()
+        r.dirty = false
+      } else {
+        const r = counter.roll as PoolRoll
+        const c = r.counts
+        this.sql.writePoolRollup.run(counter.poolId, counter.product, r.hour, workspaceId, r.level, r.peak, c.accepted, c.capacity, c.limit, c.other,
+          this.capacity(counter.poolId).get(counter.product) ?? 0)
+        r.counts = zero()
+        r.dirty = false
+      }
+    }
+    this.rolled = []
+  }
+
+  /**
+   * Keeps the hour's rollups of the org, its ancestors and its pool (issue 17),
+   * after `delta` was applied (0 for a rejection, counted by its reason).
+   */
+  private rollUp(org: OrgNode, product: string, delta: number, reason: string | null): void {
+    const hour = Math.floor(this.ctx.now / HOUR) * HOUR
+    const chain = org.chain
+    for (let index = 0; index < chain.length; index++) {
+      const counter = this.counter(chain[index] as string, product)
+      let r = counter.roll
+      if (r === undefined || r.hour !== hour) {
+        // A new hour starts at the level before this report: that is its first peak too.
+        const level = index === 0 ? counter.level - delta : counter.level
+        r = counter.roll = { hour, level, peak: level, subLevel: counter.subtree - delta, subPeak: counter.subtree - delta, own: zero(), sub: zero(), dirty: false }
+      }
+      r.level = counter.level
+      if (counter.level > r.peak) r.peak = counter.level
+      r.subLevel = counter.subtree
+      if (counter.subtree > r.subPeak) r.subPeak = counter.subtree
+      if (index === 0) count(r.own, reason)
+      count(r.sub, reason)
+      if (!r.dirty) {
+        r.dirty = true
+        this.rolled.push(counter)
+      }
+    }
+    if (org.poolId === null) return
+    const pool = this.pool(org.poolId, product)
+    let r = pool.roll
+    if (r === undefined || r.hour !== hour) r = pool.roll = { hour, level: pool.used - delta, peak: pool.used - delta, counts: zero(), dirty: false }
+    r.level = pool.used
+    if (pool.used > r.peak) r.peak = pool.used
+    count(r.counts, reason)
+    if (!r.dirty) {
+      r.dirty = true
+      this.rolled.push(pool)
+    }
+  }
+
+  /** The capacity of an org's pool for a product, null when it has none. */
+  private orgCapacity(orgId: string, product: string): number | null {
+    const poolId = this.node(orgId).poolId
+    return poolId === null ? null : (this.capacity(poolId).get(product) ?? 0)
+  }
+
+  /**
+   * Usage alerts (issue 17): after an accepted change, each threshold on the
+   * pool or on a limit along the chain fires once when usage reaches it, and
+   * is re-armed when usage falls back below it. Written in this transaction.
+   */
+  private checkAlerts(org: OrgNode, product: string, reportId: number): void {
+    if (this.alertsByScope === undefined) {
+      this.alertsByScope = new Map()
+      for (const row of this.sql.alerts.all(this.ctx.workspace.id)) {
+        const k = `${row.scope_id}\u0000${row.product}`
+        const list = this.alertsByScope.get(k) ?? []
+        list.push({ id: row.id, scopeKind: row.scope_kind, scopeId: row.scope_id, product: row.product, percent: row.percent, armed: row.armed })
+        this.alertsByScope.set(k, list)
+      }
+    }
+    if (this.alertsByScope.size === 0) return
+    if (org.poolId !== null) {
+      const alerts = this.alertsByScope.get(`${org.poolId}\u0000${product}`)
+      if (alerts) this.evaluate(alerts, this.pool(org.poolId, product).used, this.capacity(org.poolId).get(product) ?? 0, org, reportId, `the pool ${org.poolId}`)
+    }
+    for (const orgId of org.chain) {
+      const alerts = this.alertsByScope.get(`${orgId}\u0000${product}`)
+      const limit = alerts ? this.limits(orgId).get(product) : undefined
+      if (alerts && limit !== undefined)
+        this.evaluate(alerts, this.counter(orgId, product).subtree, limit, org, reportId, `the limit of "${this.node(orgId).path}"`)
+    }
+  }
+
+  private evaluate(alerts: Alert[], used: number, of: number, org: OrgNode, reportId: number, what: string): void {
+    for (const alert of alerts) {
+      const above = used > 0 && used * 100 >= alert.percent * of
+      if (above && alert.armed === 1) {
+        alert.armed = 0
+        this.sql.writeAlertArmed.run(0, alert.id)
+        const message = `${alert.product} reached ${alert.percent}% of ${what}: ${used} of ${of} (report rpt_${reportId} by "${org.path}")`
+        const refs = { alertId: alert.id, [alert.scopeKind === 'pool' ? 'poolId' : 'orgId']: alert.scopeId, product: alert.product, reportId: `rpt_${reportId}` }
+        const data = { message, percent: alert.percent, used, of, scope: alert.scopeKind, reportOrgId: org.id }
+        this.sql.alertFired.run(this.ctx.workspace.id, this.ctx.now, message, JSON.stringify(refs), `usage_alert:${alert.id}:${reportId}`, JSON.stringify(data), Date.now())
+      } else if (!above && alert.armed === 0) {
+        alert.armed = 1
+        this.sql.writeAlertArmed.run(1, alert.id)
+      }
+    }
   }
 
   private decision(

@@ -16,7 +16,7 @@
 //             or as a unique violation (23505), marked retryable here — and the
 //             write runs again and replays.
 import type { Db } from '../db.js'
-import type { ClaimedRow, MeterReport, MeterStore } from '../meter-store.js'
+import { type AlertFiredValues, type AlertRow, type ClaimedRow, type MeterReport, type MeterStore, ORG_ROLLUP_MERGE, type OrgRollupValues, POOL_ROLLUP_MERGE, type PoolRollupValues } from '../meter-store.js'
 
 type OrgRow = { id: string; name: string; parent_id: string | null }
 type CapacityRow = { accountId: string; product: string; quantity: number }
@@ -50,6 +50,8 @@ SELECT
      WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING} GROUP BY s.account_id, i.product) c) AS capacity,
   (SELECT coalesce(json_agg(json_build_array(id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key)), '[]')
      FROM usage_ledger WHERE workspace_id = ? AND key = ANY(?) AND outcome = 'accepted') AS claimed,
+  (SELECT coalesce(json_agg(json_build_array(id, scope_kind, scope_id, product, percent, armed) ORDER BY id), '[]')
+     FROM usage_alerts WHERE workspace_id = ? AND product = ANY(?)) AS alerts,
   (SELECT coalesce(json_agg(v ORDER BY v), '[]') FROM (SELECT nextval(pg_get_serial_sequence('usage_ledger', 'id')) AS v FROM generate_series(1, ?)) s) AS ids`
 
 type LoadedState = {
@@ -60,6 +62,7 @@ type LoadedState = {
   capacity: [string, string, number][]
   claimed: [number, string, string, string, number, number, number, number | null, string | null, string | null, number, string][]
   ids: number[]
+  alerts: [string, string, string, string, number, number][]
 }
 
 const LOCK_POOLS = 'SELECT pool_id, product, used FROM pool_usage WHERE pool_id = ANY(?) AND product = ANY(?) ORDER BY pool_id, product FOR UPDATE'
@@ -73,6 +76,25 @@ const PERSIST = `WITH ledger AS (
   INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree)
   SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
   ON CONFLICT (org_id, product) DO UPDATE SET level = excluded.level, subtree = excluded.subtree
+), org_rollups AS (
+  INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
+    sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+    ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+  ON CONFLICT (org_id, product, hour) DO UPDATE SET ${ORG_ROLLUP_MERGE('greatest')}
+), pool_rollups AS (
+  INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+  ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE('greatest')}
+), armed AS (
+  UPDATE usage_alerts a SET armed = u.armed FROM unnest(?::text[], ?::bigint[]) AS u(id, armed) WHERE a.id = u.id
+), fired AS (
+  INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key)
+  SELECT w, at, 'usage_alert', m, r, k FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[]) AS f(w, at, m, r, k)
+  ON CONFLICT DO NOTHING
+), alert_events AS (
+  INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at)
+  SELECT w, at, 'alert.crossed', r, d, ra FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[]) AS e(w, at, r, d, ra)
 )
 INSERT INTO pool_usage (pool_id, workspace_id, product, used)
 SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[])
@@ -103,6 +125,11 @@ export function postgresMeterStore(db: Db): MeterStore {
   let ledger: unknown[][] = []
   let levelWrites = new Map<string, [string, string, string, number, number]>()
   let poolWrites = new Map<string, [string, string, string, number]>()
+  let orgRollupWrites = new Map<string, OrgRollupValues>()
+  let poolRollupWrites = new Map<string, PoolRollupValues>()
+  let armedWrites = new Map<string, number>()
+  let fired: AlertFiredValues[] = []
+  let alerts: AlertRow[] = []
   let version = 0
 
   const counterRow = (orgId: string, product: string) => {
@@ -143,7 +170,8 @@ export function postgresMeterStore(db: Db): MeterStore {
       // One round trip for everything the batch reads but does not lock.
       const refs = [...new Set(reports.map((r) => r.org))]
       const parts = [...new Set(refs.flatMap((ref) => ref.split('/').map(fold)))]
-      const state = (await db.get<LoadedState>(LOAD, ws, refs as never, parts as never, ws, wanted as never, ws, ws, ws, keys as never, reports.length)) as LoadedState
+      const state = (await db.get<LoadedState>(LOAD, ws, refs as never, parts as never, ws, wanted as never, ws, ws, ws, keys as never, ws, wanted as never, reports.length)) as LoadedState
+      alerts = state.alerts.map(([id, scope_kind, scope_id, product, percent, armed]) => ({ id, scope_kind, scope_id, product, percent, armed }))
       orgs = state.orgs.map(([id, name, parent_id]) => ({ id, name, parent_id }))
       orgById = new Map(orgs.map((row) => [row.id, row]))
       byName = new Map()
@@ -196,6 +224,10 @@ export function postgresMeterStore(db: Db): MeterStore {
       ledger = []
       levelWrites = new Map()
       poolWrites = new Map()
+      orgRollupWrites = new Map()
+      poolRollupWrites = new Map()
+      armedWrites = new Map()
+      fired = []
       version++
     },
     async persist() {
@@ -203,6 +235,9 @@ export function postgresMeterStore(db: Db): MeterStore {
       const columns = Array.from({ length: 15 }, (_, c) => ledger.map((row) => row[c]))
       const levels = [...levelWrites.values()]
       const poolRows = [...poolWrites.values()]
+      const orgRollups = [...orgRollupWrites.values()]
+      const poolRollups = [...poolRollupWrites.values()]
+      const col = <T extends unknown[]>(rows: T[], n: number) => Array.from({ length: n }, (_, c) => rows.map((row) => row[c])) as never[]
       try {
         await db.run(
           PERSIST,
@@ -216,6 +251,12 @@ export function postgresMeterStore(db: Db): MeterStore {
           poolRows.map((p) => p[1]) as never,
           poolRows.map((p) => p[2]) as never,
           poolRows.map((p) => p[3]) as never,
+          ...col(orgRollups, 18),
+          ...col(poolRollups, 11),
+          [...armedWrites.keys()] as never,
+          [...armedWrites.values()] as never,
+          ...col(fired.map(([w, at, m, r, k]) => [w, at, m, r, k]), 5),
+          ...col(fired.map(([w, at, , r, , d, ra]) => [w, at, r, d, ra]), 5),
         )
       } catch (error) {
         // Another process claimed one of these keys first: run the batch again, and it replays.
@@ -225,6 +266,10 @@ export function postgresMeterStore(db: Db): MeterStore {
       ledger = []
       levelWrites = new Map()
       poolWrites = new Map()
+      orgRollupWrites = new Map()
+      poolRollupWrites = new Map()
+      armedWrites = new Map()
+      fired = []
     },
     orgById: { get: (_ws, id) => orgById.get(id), all: (_ws, id) => (orgById.has(id) ? [orgById.get(id) as OrgRow] : []) },
     orgsInWorkspace: { get: () => orgs[0], all: () => orgs },
@@ -275,6 +320,13 @@ export function postgresMeterStore(db: Db): MeterStore {
         poolWrites.set(key(poolId, product), [poolId, workspaceId, product, used])
       },
     },
+    // Within a batch one row per key (the Meter aggregates): the upsert may not touch a row twice.
+    writeOrgRollup: { run: (...values) => void orgRollupWrites.set(`${values[0]}\u0000${values[1]}\u0000${values[2]}`, values) },
+    writePoolRollup: { run: (...values) => void poolRollupWrites.set(`${values[0]}\u0000${values[1]}\u0000${values[2]}`, values) },
+    // Read at load under SERIALIZABLE: two batches that both fire the same alert cannot both commit (one retries, and sees it fired).
+    alerts: { get: () => alerts[0], all: () => alerts },
+    writeAlertArmed: { run: (armed, id) => void armedWrites.set(id, armed) },
+    alertFired: { run: (...values) => void fired.push(values) },
     // Each load is a new state: a Meter never carries its caches into the next transaction here.
     dataVersion: () => version,
   }

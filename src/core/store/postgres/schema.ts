@@ -31,4 +31,7 @@ export const {
   dueSteps,
   paymentMethods,
   paymentAttempts,
+  orgRollups,
+  poolRollups,
+  usageAlerts,
 } = pgTables
