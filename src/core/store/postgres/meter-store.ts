@@ -247,16 +247,17 @@ export function postgresMeterStore(db: Db): MeterStore {
           levels.map((l) => l[2]) as never,
           levels.map((l) => l[3]) as never,
           levels.map((l) => l[4]) as never,
-          poolRows.map((p) => p[0]) as never,
-          poolRows.map((p) => p[1]) as never,
-          poolRows.map((p) => p[2]) as never,
-          poolRows.map((p) => p[3]) as never,
+          // In the order of the statement's placeholders: the CTEs, then the pool counters' INSERT.
           ...col(orgRollups, 18),
           ...col(poolRollups, 11),
           [...armedWrites.keys()] as never,
           [...armedWrites.values()] as never,
           ...col(fired.map(([w, at, m, r, k]) => [w, at, m, r, k]), 5),
           ...col(fired.map(([w, at, , r, , d, ra]) => [w, at, r, d, ra]), 5),
+          poolRows.map((p) => p[0]) as never,
+          poolRows.map((p) => p[1]) as never,
+          poolRows.map((p) => p[2]) as never,
+          poolRows.map((p) => p[3]) as never,
         )
       } catch (error) {
         // Another process claimed one of these keys first: run the batch again, and it replays.

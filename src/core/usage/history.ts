@@ -1,0 +1,137 @@
+// `usage history` (issue 17): usage over time per pool or org and product, in
+// hour, day, week or month buckets of workspace time (UTC). Reads the hourly
+// rollups the Meter keeps with each report (store/schema/rollups.ts): one
+// indexed range read of at most one row per active hour, plus one row for the
+// level carried in from before the range, never the ledger.
+import { iso } from '../clock.js'
+import type { Ctx } from '../context.js'
+import { invalid, notFound } from '../errors.js'
+import { resolveOrg } from '../orgs/resolve.js'
+import { loadTree, pathOf } from '../orgs/tree.js'
+import { resolvePool } from './scope.js'
+
+export const BUCKETS = ['hour', 'day', 'week', 'month'] as const
+export type Bucket = (typeof BUCKETS)[number]
+/** The most buckets one query returns: ten years of days. */
+export const MAX_BUCKETS = 3700
+
+export type HistoryInput = { pool?: string; org?: string; subtree?: boolean; product: string; from: number; to: number; bucket: Bucket }
+
+export type HistoryBucket = {
+  start: string
+  end: string
+  /** The level (org) or used (pool) at the end of the bucket. */
+  level: number
+  peak: number
+  /** The pool's capacity at the last report up to the bucket's end; null before any report. */
+  capacity: number | null
+  /** Org history: the org's own limit at that time (null: none). */
+  limit: number | null
+  /** peak ÷ (limit, else capacity), in percent with one decimal; null when there is neither. */
+  peakUtilization: number | null
+  accepted: number
+  rejected: { total: number; capacityExceeded: number; limitExceeded: number; other: number }
+}
+
+export type HistoryView = {
+  scope: { kind: 'pool' | 'org'; id: string; name: string; subtree: boolean }
+  product: string
+  bucket: Bucket
+  from: string
+  to: string
+  buckets: HistoryBucket[]
+}
+
+type Row = { hour: number; level: number; peak: number; accepted: number; rc: number; rl: number; ro: number; capacity: number | null; lim: number | null }
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
+/** The start of the bucket holding `t` (UTC; weeks start on Monday, as ISO 8601's). */
+export function bucketStart(t: number, bucket: Bucket): number {
+  if (bucket === 'hour') return Math.floor(t / HOUR) * HOUR
+  const day = Math.floor(t / DAY) * DAY
+  if (bucket === 'day') return day
+  if (bucket === 'week') return day - ((new Date(day).getUTCDay() + 6) % 7) * DAY
+  const d = new Date(day)
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
+}
+
+export function nextBucket(start: number, bucket: Bucket): number {
+  if (bucket === 'hour') return start + HOUR
+  if (bucket === 'day') return start + DAY
+  if (bucket === 'week') return start + 7 * DAY
+  const d = new Date(start)
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
+}
+
+async function scopeOf(ctx: Ctx, input: HistoryInput): Promise<HistoryView['scope']> {
+  if ((input.pool === undefined) === (input.org === undefined)) throw invalid('give exactly one of --pool and --org')
+  if (input.pool !== undefined) {
+    if (input.subtree) throw invalid('--subtree goes with --org')
+    const pool = await resolvePool(ctx, input.pool)
+    return { kind: 'pool', id: pool.id, name: pool.name, subtree: false }
+  }
+  const tree = await loadTree(ctx.db, ctx.workspace.id)
+  const org = resolveOrg(tree, input.org as string)
+  return { kind: 'org', id: org.id, name: pathOf(tree, org.id), subtree: input.subtree === true }
+}
+
+export async function usageHistory(ctx: Ctx, input: HistoryInput): Promise<HistoryView> {
+  if (!(input.from < input.to)) throw invalid('--from must be before --to', { from: iso(input.from), to: iso(input.to) })
+  const first = bucketStart(input.from, input.bucket)
+  const starts: number[] = []
+  for (let t = first; t < input.to; t = nextBucket(t, input.bucket)) {
+    starts.push(t)
+    if (starts.length > MAX_BUCKETS) throw invalid(`that range holds more than ${MAX_BUCKETS} ${input.bucket} buckets; use a larger --bucket or a shorter range`)
+  }
+  const product = await ctx.db.get('SELECT key FROM products WHERE workspace_id = ? AND key = ?', ctx.workspace.id, input.product)
+  if (!product) throw notFound('product', input.product)
+  const scope = await scopeOf(ctx, input)
+  const end = nextBucket(starts.at(-1) as number, input.bucket)
+
+  const sub = scope.subtree ? 'sub_' : ''
+  const [table, key, lim] = scope.kind === 'pool' ? ['pool_usage_rollups', 'pool_id', 'CAST(NULL AS bigint)'] : ['org_usage_rollups', 'org_id', '"limit"']
+  const columns = `hour, ${sub}level AS level, ${sub}peak AS peak, ${sub}accepted AS accepted, ${sub}rejected_capacity AS rc,
+    ${sub}rejected_limit AS rl, ${sub}rejected_other AS ro, capacity, ${lim} AS lim`
+  const where = `FROM ${table} WHERE ${key} = ? AND product = ?`
+  const before = await ctx.db.get<Row>(`SELECT ${columns} ${where} AND hour < ? ORDER BY hour DESC LIMIT 1`, scope.id, input.product, first)
+  const rows = await ctx.db.all<Row>(`SELECT ${columns} ${where} AND hour >= ? AND hour < ? ORDER BY hour`, scope.id, input.product, first, end)
+
+  let level = Number(before?.level ?? 0)
+  let capacity = before?.capacity == null ? null : Number(before.capacity)
+  let limit = before?.lim == null ? null : Number(before.lim)
+  let next = 0
+  const buckets = starts.map((start, i): HistoryBucket => {
+    const stop = starts[i + 1] ?? end
+    let peak = level
+    let accepted = 0
+    let rc = 0
+    let rl = 0
+    let ro = 0
+    for (; next < rows.length && Number((rows[next] as Row).hour) < stop; next++) {
+      const row = rows[next] as Row
+      level = Number(row.level)
+      peak = Math.max(peak, Number(row.peak))
+      accepted += Number(row.accepted)
+      rc += Number(row.rc)
+      rl += Number(row.rl)
+      ro += Number(row.ro)
+      capacity = row.capacity == null ? null : Number(row.capacity)
+      limit = row.lim == null ? null : Number(row.lim)
+    }
+    const basis = limit ?? capacity
+    return {
+      start: iso(start),
+      end: iso(stop),
+      level,
+      peak,
+      capacity,
+      limit,
+      peakUtilization: basis ? Math.round((peak * 1000) / basis) / 10 : null,
+      accepted,
+      rejected: { total: rc + rl + ro, capacityExceeded: rc, limitExceeded: rl, other: ro },
+    }
+  })
+  return { scope, product: input.product, bucket: input.bucket, from: iso(first), to: iso(end), buckets }
+}
