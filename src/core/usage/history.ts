@@ -90,13 +90,23 @@ export async function usageHistory(ctx: Ctx, input: HistoryInput): Promise<Histo
   const scope = await scopeOf(ctx, input)
   const end = nextBucket(starts.at(-1) as number, input.bucket)
 
+  // Finished hours are in the rollup tables; the current hour is in the counter row itself.
   const sub = scope.subtree ? 'sub_' : ''
-  const [table, key, lim] = scope.kind === 'pool' ? ['pool_usage_rollups', 'pool_id', 'CAST(NULL AS bigint)'] : ['org_usage_rollups', 'org_id', '"limit"']
-  const columns = `hour, ${sub}level AS level, ${sub}peak AS peak, ${sub}accepted AS accepted, ${sub}rejected_capacity AS rc,
-    ${sub}rejected_limit AS rl, ${sub}rejected_other AS ro, capacity, ${lim} AS lim`
-  const where = `FROM ${table} WHERE ${key} = ? AND product = ?`
-  const before = await ctx.db.get<Row>(`SELECT ${columns} ${where} AND hour < ? ORDER BY hour DESC LIMIT 1`, scope.id, input.product, first)
-  const rows = await ctx.db.all<Row>(`SELECT ${columns} ${where} AND hour >= ? AND hour < ? ORDER BY hour`, scope.id, input.product, first, end)
+  const counts = `${sub}accepted AS accepted, ${sub}rejected_capacity AS rc, ${sub}rejected_limit AS rl, ${sub}rejected_other AS ro`
+  const [table, current, columns, currentColumns] =
+    scope.kind === 'pool'
+      ? ['pool_usage_rollups WHERE pool_id = ?', 'pool_usage WHERE pool_id = ?', `hour, level, peak, ${counts}, capacity, CAST(NULL AS bigint) AS lim`,
+         `roll_hour AS hour, used AS level, peak, ${counts}, roll_capacity AS capacity, CAST(NULL AS bigint) AS lim`]
+      : ['org_usage_rollups WHERE org_id = ?', 'usage_levels WHERE org_id = ?', `hour, ${sub}level AS level, ${sub}peak AS peak, ${counts}, capacity, "limit" AS lim`,
+         `roll_hour AS hour, ${scope.subtree ? 'subtree' : 'level'} AS level, ${sub}peak AS peak, ${counts}, roll_capacity AS capacity, roll_limit AS lim`]
+  const now = await ctx.db.get<Row>(`SELECT ${currentColumns} FROM ${current} AND product = ? AND roll_hour IS NOT NULL`, scope.id, input.product)
+  const nowHour = now === undefined ? undefined : Number(now.hour)
+  const before =
+    nowHour !== undefined && nowHour < first
+      ? now
+      : await ctx.db.get<Row>(`SELECT ${columns} FROM ${table} AND product = ? AND hour < ? ORDER BY hour DESC LIMIT 1`, scope.id, input.product, first)
+  const rows = await ctx.db.all<Row>(`SELECT ${columns} FROM ${table} AND product = ? AND hour >= ? AND hour < ? ORDER BY hour`, scope.id, input.product, first, end)
+  if (now !== undefined && nowHour !== undefined && nowHour >= first && nowHour < end) rows.push(now)
 
   let level = Number(before?.level ?? 0)
   let capacity = before?.capacity == null ? null : Number(before.capacity)

@@ -9,7 +9,7 @@ import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { asciiOnly, sameName } from '../names.js'
 import { capacityFromRows } from '../pools/pools.js'
-import type { MeterStore } from '../store/meter-store.js'
+import type { MeterStore, OrgRollupValues, PoolRollupValues } from '../store/meter-store.js'
 import type { Binding, UsageDecision, UsageReportInput } from './decision.js'
 import { effectiveHeadroom } from './headroom.js'
 
@@ -25,14 +25,18 @@ type OrgNode = {
 
 type Counter = { orgId: string; product: string; level: number; subtree: number; dirty: boolean; roll?: OrgRoll }
 type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean; roll?: PoolRoll }
-/** The current hour's rollup of a counter (schema/rollups.ts): counts since the last flush, levels and peaks so far. */
+/**
+ * The current hour's rollup of a counter (schema/rollups.ts), stored in the
+ * counter's own row: peaks and report counts in the hour so far.
+ */
 type Counts = { accepted: number; capacity: number; limit: number; other: number }
-type OrgRoll = { hour: number; level: number; peak: number; subLevel: number; subPeak: number; own: Counts; sub: Counts; dirty: boolean }
-type PoolRoll = { hour: number; level: number; peak: number; counts: Counts; dirty: boolean }
+type OrgRoll = { hour: number; peak: number; subPeak: number; own: Counts; sub: Counts }
+type PoolRoll = { hour: number; peak: number; counts: Counts }
 type Alert = { id: string; scopeKind: string; scopeId: string; product: string; percent: number; armed: number }
 
 const HOUR = 3_600_000
 const zero = (): Counts => ({ accepted: 0, capacity: 0, limit: 0, other: 0 })
+const ZERO: Counts = zero()
 /** Counts a report into a rollup: accepted (reason null) or rejected, by reason. */
 function count(counts: Counts, reason: string | null): void {
   if (reason === null) counts.accepted++
@@ -61,8 +65,8 @@ export class Meter {
   private readonly poolUsed = new Map<string, Map<string, PoolCounter>>()
   /** Counters changed since the last flush. */
   private dirty: (Counter | PoolCounter)[] = []
-  /** Counters whose hour rollup changed since the last flush. */
-  private rolled: (Counter | PoolCounter)[] = []
+  /** Finished hours moved out of the counter rows since the last flush. */
+  private archived: { org: OrgRollupValues[]; pool: PoolRollupValues[] } = { org: [], pool: [] }
   /** The workspace's alerts by scope and product; loaded once per Meter. */
   private alertsByScope: Map<string, Alert[]> | undefined
   private nowIso = ''
@@ -129,74 +133,75 @@ export class Meter {
     }
   }
 
-  /** Writes the changed counters; call once, just before the transaction commits. */
+  /** Writes the finished hours and the changed counters; call once, just before the transaction commits. */
   flush(): void {
     const workspaceId = this.ctx.workspace.id
+    for (const values of this.archived.org) this.sql.writeOrgRollup.run(...values)
+    for (const values of this.archived.pool) this.sql.writePoolRollup.run(...values)
+    this.archived = { org: [], pool: [] }
     for (const counter of this.dirty) {
-      if ('orgId' in counter) this.sql.writeCounter.run(counter.orgId, workspaceId, counter.product, counter.level, counter.subtree)
-      else this.sql.writePool.run(counter.poolId, workspaceId, counter.product, counter.used)
+      if ('orgId' in counter) {
+        const r = counter.roll
+        const own = r?.own ?? ZERO
+        const sub = r?.sub ?? ZERO
+        this.sql.writeCounter.run(counter.orgId, workspaceId, counter.product, counter.level, counter.subtree, r?.hour ?? null, r?.peak ?? 0,
+          own.accepted, own.capacity, own.limit, own.other, r?.subPeak ?? 0, sub.accepted, sub.capacity, sub.limit, sub.other,
+          this.limits(counter.orgId).get(counter.product) ?? null, this.orgCapacity(counter.orgId, counter.product))
+      } else {
+        const r = counter.roll
+        const c = r?.counts ?? ZERO
+        this.sql.writePool.run(counter.poolId, workspaceId, counter.product, counter.used, r?.hour ?? null, r?.peak ?? 0, c.accepted, c.capacity, c.limit, c.other,
+          this.capacity(counter.poolId).get(counter.product) ?? 0)
+      }
       counter.dirty = false
     }
     this.dirty = []
-    for (const counter of this.rolled) {
-      if ('orgId' in counter) {
-        const r = counter.roll as OrgRoll
-        const { own, sub } = r
-        this.sql.writeOrgRollup.run(counter.orgId, counter.product, r.hour, workspaceId, r.level, r.peak, own.accepted, own.capacity, own.limit, own.other,
-          r.subLevel, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, this.limits(counter.orgId).get(counter.product) ?? null,
-          this.orgCapacity(counter.orgId, counter.product))
-        r.own = zero()
-        r.sub = zero()
-        r.dirty = false
-      } else {
-        const r = counter.roll as PoolRoll
-        const c = r.counts
-        this.sql.writePoolRollup.run(counter.poolId, counter.product, r.hour, workspaceId, r.level, r.peak, c.accepted, c.capacity, c.limit, c.other,
-          this.capacity(counter.poolId).get(counter.product) ?? 0)
-        r.counts = zero()
-        r.dirty = false
-      }
-    }
-    this.rolled = []
   }
 
   /**
    * Keeps the hour's rollups of the org, its ancestors and its pool (issue 17),
-   * after `delta` was applied (0 for a rejection, counted by its reason).
+   * after `delta` was applied (0 for a rejection, counted by its reason). A
+   * report in a later hour first moves the counter's finished hour to the
+   * rollup tables, with the levels it ended at.
    */
   private rollUp(org: OrgNode, product: string, delta: number, reason: string | null): void {
     const hour = Math.floor(this.ctx.now / HOUR) * HOUR
     const chain = org.chain
+    const workspaceId = this.ctx.workspace.id
     for (let index = 0; index < chain.length; index++) {
       const counter = this.counter(chain[index] as string, product)
       let r = counter.roll
       if (r === undefined || r.hour !== hour) {
-        // A new hour starts at the level before this report: that is its first peak too.
+        // The levels before this report: where the finished hour ended and the new one starts (its first peak).
         const level = index === 0 ? counter.level - delta : counter.level
-        r = counter.roll = { hour, level, peak: level, subLevel: counter.subtree - delta, subPeak: counter.subtree - delta, own: zero(), sub: zero(), dirty: false }
+        const subLevel = counter.subtree - delta
+        if (r !== undefined) {
+          const { own, sub } = r
+          this.archived.org.push([counter.orgId, product, r.hour, workspaceId, level, r.peak, own.accepted, own.capacity, own.limit, own.other,
+            subLevel, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, this.limits(counter.orgId).get(product) ?? null, this.orgCapacity(counter.orgId, product)])
+        }
+        r = counter.roll = { hour, peak: level, subPeak: subLevel, own: zero(), sub: zero() }
       }
-      r.level = counter.level
       if (counter.level > r.peak) r.peak = counter.level
-      r.subLevel = counter.subtree
       if (counter.subtree > r.subPeak) r.subPeak = counter.subtree
       if (index === 0) count(r.own, reason)
       count(r.sub, reason)
-      if (!r.dirty) {
-        r.dirty = true
-        this.rolled.push(counter)
-      }
+      this.markDirty(counter)
     }
     if (org.poolId === null) return
     const pool = this.pool(org.poolId, product)
     let r = pool.roll
-    if (r === undefined || r.hour !== hour) r = pool.roll = { hour, level: pool.used - delta, peak: pool.used - delta, counts: zero(), dirty: false }
-    r.level = pool.used
+    if (r === undefined || r.hour !== hour) {
+      const level = pool.used - delta
+      if (r !== undefined) {
+        const c = r.counts
+        this.archived.pool.push([pool.poolId, product, r.hour, workspaceId, level, r.peak, c.accepted, c.capacity, c.limit, c.other, this.capacity(pool.poolId).get(product) ?? 0])
+      }
+      r = pool.roll = { hour, peak: level, counts: zero() }
+    }
     if (pool.used > r.peak) r.peak = pool.used
     count(r.counts, reason)
-    if (!r.dirty) {
-      r.dirty = true
-      this.rolled.push(pool)
-    }
+    this.markDirty(pool)
   }
 
   /** The capacity of an org's pool for a product, null when it has none. */
@@ -397,6 +402,14 @@ export class Meter {
     if (!counter) {
       const row = this.sql.counter.get(orgId, product)
       counter = { orgId, product, level: row?.level ?? 0, subtree: row?.subtree ?? 0, dirty: false }
+      if (row?.roll_hour != null)
+        counter.roll = {
+          hour: Number(row.roll_hour),
+          peak: row.peak,
+          subPeak: row.sub_peak,
+          own: { accepted: row.accepted, capacity: row.rejected_capacity, limit: row.rejected_limit, other: row.rejected_other },
+          sub: { accepted: row.sub_accepted, capacity: row.sub_rejected_capacity, limit: row.sub_rejected_limit, other: row.sub_rejected_other },
+        }
       byProduct.set(product, counter)
     }
     return counter
@@ -407,7 +420,10 @@ export class Meter {
     if (!byProduct) this.poolUsed.set(poolId, (byProduct = new Map()))
     let pool = byProduct.get(product)
     if (!pool) {
-      pool = { poolId, product, used: this.sql.poolUsed.get(poolId, product)?.used ?? 0, dirty: false }
+      const row = this.sql.poolUsed.get(poolId, product)
+      pool = { poolId, product, used: row?.used ?? 0, dirty: false }
+      if (row?.roll_hour != null)
+        pool.roll = { hour: Number(row.roll_hour), peak: row.peak, counts: { accepted: row.accepted, capacity: row.rejected_capacity, limit: row.rejected_limit, other: row.rejected_other } }
       byProduct.set(product, pool)
     }
     return pool
