@@ -6,6 +6,7 @@
 import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { invalid, notFound } from '../errors.js'
+import { asciiOnly } from '../names.js'
 import { resolveOrg } from '../orgs/resolve.js'
 import { loadTree, pathOf } from '../orgs/tree.js'
 import { resolvePool } from './scope.js'
@@ -72,9 +73,48 @@ async function scopeOf(ctx: Ctx, input: HistoryInput): Promise<HistoryView['scop
     const pool = await resolvePool(ctx, input.pool)
     return { kind: 'pool', id: pool.id, name: pool.name, subtree: false }
   }
+  const found = await findOrgQuickly(ctx, input.org as string)
+  if (found) return { kind: 'org', id: found.id, name: found.path, subtree: input.subtree === true }
   const tree = await loadTree(ctx.db, ctx.workspace.id)
   const org = resolveOrg(tree, input.org as string)
   return { kind: 'org', id: org.id, name: pathOf(tree, org.id), subtree: input.subtree === true }
+}
+
+type OrgRow = { id: string; name: string; parent_id: string | null }
+
+/**
+ * An org by id, ASCII path or unique ASCII name through indexed lookups, with
+ * its path: loading the whole tree would cost more than the history itself at
+ * 10,000 orgs. Undefined when unsure (not found, ambiguous, other letters):
+ * the caller then resolves through the tree, as every command does.
+ */
+async function findOrgQuickly(ctx: Ctx, ref: string): Promise<{ id: string; path: string } | undefined> {
+  if (!asciiOnly(ref)) return undefined
+  const ws = ctx.workspace.id
+  const byId = (id: string) => ctx.db.get<OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND id = ?', ws, id)
+  let row = await byId(ref)
+  if (!row && ref.includes('/')) {
+    for (const part of ref.split('/').map((p) => p.trim())) {
+      const matches: OrgRow[] = row
+        ? await ctx.db.all<OrgRow>('SELECT id, name, parent_id FROM organizations WHERE parent_id = ? AND lower(name) = lower(?) AND parent_id IS NOT NULL LIMIT 2', row.id, part)
+        : await ctx.db.all<OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND lower(name) = lower(?) AND parent_id IS NULL LIMIT 2', ws, part)
+      if (matches.length !== 1) return undefined
+      row = matches[0]
+    }
+  } else if (!row) {
+    const matches = await ctx.db.all<OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND lower(name) = lower(?) LIMIT 2', ws, ref.trim())
+    if (matches.length !== 1) return undefined
+    row = matches[0]
+  }
+  if (!row) return undefined
+  const names = [row.name]
+  for (let up = row.parent_id; up !== null; ) {
+    const parent = await byId(up)
+    if (!parent) return undefined
+    names.unshift(parent.name)
+    up = parent.parent_id
+  }
+  return { id: row.id, path: names.join('/') }
 }
 
 export async function usageHistory(ctx: Ctx, input: HistoryInput): Promise<HistoryView> {
