@@ -1,6 +1,7 @@
 // Usage history and alerts for people (table) and spreadsheets (CSV).
 import type { AlertView } from '../core/usage/alerts.js'
 import type { HistoryView } from '../core/usage/history.js'
+import type { RejectionsView } from '../core/usage/rejections.js'
 import { table } from './table.js'
 
 const pct = (value: number | null) => (value === null ? '—' : `${value}%`)
@@ -44,4 +45,21 @@ export function renderAlerts(alerts: AlertView[]): string {
     ['id', 'on', 'product', 'at', 'state'],
     alerts.map((a) => [a.id, `${a.scope} ${a.scopeName}`, a.product, `${a.percent}%`, a.armed ? 'armed' : 'fired (re-arms below)']),
   )
+}
+
+export function renderRejections(view: RejectionsView): string {
+  const head = `Rejected reports, ${view.from} to ${view.to} (binding: what limits each org now)`
+  if (view.rejections.length === 0) return `${head}\nNone.`
+  return `${head}\n${table(
+    ['org', 'product', 'rejected', 'capacity', 'limit', 'other', 'binding now'],
+    view.rejections.map((r) => [
+      r.path,
+      r.product,
+      r.rejected,
+      r.capacityExceeded,
+      r.limitExceeded,
+      r.other,
+      r.bindingNow === null ? '—' : r.bindingNow.kind === 'pool' ? `pool ${r.bindingNow.used}/${r.bindingNow.capacity}` : r.bindingNow.kind === 'limit' ? `limit on ${r.bindingNow.orgPath} ${r.bindingNow.subtreeUsed}/${r.bindingNow.limit}` : 'no billing account',
+    ]),
+  )}`
 }

@@ -5,6 +5,7 @@ import { setLimits } from '../../src/core/orgs/limits.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
 import { listAlerts, removeAlerts, setAlerts } from '../../src/core/usage/alerts.js'
 import { usageHistory } from '../../src/core/usage/history.js'
+import { rejectionsReport } from '../../src/core/usage/rejections.js'
 import { decideUsage } from '../../src/core/usage/record.js'
 import type { Ctx } from '../../src/core/context.js'
 import { account, advance, card, org, workspace } from '../builders.js'
@@ -96,6 +97,23 @@ describe('usage history (issue 17), from rollups kept with each report', () => {
     await expect(usageHistory(ctx, { ...base, from: at('2000-01-01'), to: at('2026-01-01'), bucket: 'hour' })).rejects.toThrowError(/more than 3700 hour buckets/)
     await expect(usageHistory(ctx, { ...base, from: at('2026-03-01'), to: at('2026-03-02'), product: 'seats' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
     await expect(usageHistory(ctx, { ...base, from: at('2026-03-01'), to: at('2026-03-02'), pool: 'x' })).rejects.toThrowError(/exactly one of --pool and --org/)
+  })
+})
+
+describe('usage report --rejections (issue 17)', () => {
+  it('ranks orgs and products by rejected reports in a range, by reason, with what binds them now', async () => {
+    const { ctx, parent, team } = await moveThroughMarch()
+    const all = await rejectionsReport(ctx, { from: at('2026-03-01'), to: at('2026-04-01') })
+    // One each: ties are ordered by org id.
+    const rows = all.rejections.map((r) => [r.path, r.product, r.rejected, r.capacityExceeded, r.limitExceeded, r.other])
+    expect(rows).toHaveLength(2)
+    expect(rows).toEqual(expect.arrayContaining([['Parent', 'users', 1, 1, 0, 0], ['Parent/Team', 'users', 1, 0, 1, 0]]))
+    const teamRow = all.rejections.find((r) => r.orgId === team)
+    // Now: Team uses 2 of its limit 6, the pool 10 of 10: the pool binds.
+    expect(teamRow?.bindingNow).toMatchObject({ kind: 'pool', capacity: 10, used: 10 })
+    const firstDay = await rejectionsReport(ctx, { from: at('2026-03-01'), to: at('2026-03-02') })
+    expect(firstDay.rejections.map((r) => [r.orgId, r.limitExceeded])).toEqual([[team, 1]])
+    expect((await rejectionsReport(ctx, { from: at('2026-03-03'), to: at('2026-03-31') })).rejections).toEqual([])
   })
 })
 

@@ -2,7 +2,7 @@
 // transaction as each report, as the counters are, so `usage history` reads
 // one row per active hour and never scans the ledger. Hours are UTC epoch-hour
 // starts (workspace time is UTC); days, weeks and months are sums of hours.
-import { integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /**
  * Per org, product and hour: the org's own level and its subtree's at the end
@@ -34,7 +34,8 @@ export const orgRollups = sqliteTable(
     /** The capacity of the org's pool for the product at the time (null: no pool). */
     capacity: integer('capacity'),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.product, t.hour] })],
+  // By workspace and hour for `usage report --rejections` (a range over every org).
+  (t) => [primaryKey({ columns: [t.orgId, t.product, t.hour] }), index('org_usage_rollups_workspace_hour').on(t.workspaceId, t.hour)],
 )
 
 /** Per pool, product and hour: used at the end and at the peak, capacity, reports by outcome. */

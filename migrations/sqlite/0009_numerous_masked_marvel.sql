@@ -20,6 +20,7 @@ CREATE TABLE `org_usage_rollups` (
 	PRIMARY KEY(`org_id`, `product`, `hour`)
 );
 --> statement-breakpoint
+CREATE INDEX `org_usage_rollups_workspace_hour` ON `org_usage_rollups` (`workspace_id`,`hour`);--> statement-breakpoint
 CREATE TABLE `pool_usage_rollups` (
 	`pool_id` text NOT NULL,
 	`product` text NOT NULL,

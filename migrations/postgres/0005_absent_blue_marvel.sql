@@ -66,4 +66,5 @@ ALTER TABLE "usage_levels" ADD COLUMN "sub_rejected_limit" bigint DEFAULT 0 NOT 
 ALTER TABLE "usage_levels" ADD COLUMN "sub_rejected_other" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "usage_levels" ADD COLUMN "roll_limit" bigint;--> statement-breakpoint
 ALTER TABLE "usage_levels" ADD COLUMN "roll_capacity" bigint;--> statement-breakpoint
+CREATE INDEX "org_usage_rollups_workspace_hour" ON "org_usage_rollups" USING btree ("workspace_id","hour");--> statement-breakpoint
 CREATE UNIQUE INDEX "usage_alerts_unique" ON "usage_alerts" USING btree ("workspace_id","scope_kind","scope_id","product","percent");
