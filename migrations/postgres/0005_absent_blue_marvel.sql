@@ -67,4 +67,8 @@ ALTER TABLE "usage_levels" ADD COLUMN "sub_rejected_other" bigint DEFAULT 0 NOT 
 ALTER TABLE "usage_levels" ADD COLUMN "roll_limit" bigint;--> statement-breakpoint
 ALTER TABLE "usage_levels" ADD COLUMN "roll_capacity" bigint;--> statement-breakpoint
 CREATE INDEX "org_usage_rollups_workspace_hour" ON "org_usage_rollups" USING btree ("workspace_id","hour");--> statement-breakpoint
-CREATE UNIQUE INDEX "usage_alerts_unique" ON "usage_alerts" USING btree ("workspace_id","scope_kind","scope_id","product","percent");
+CREATE UNIQUE INDEX "usage_alerts_unique" ON "usage_alerts" USING btree ("workspace_id","scope_kind","scope_id","product","percent");--> statement-breakpoint
+-- As 0002_rowid.sql: SQLite's implicit rowid made explicit on the new tables (db copy and creation order rely on it).
+ALTER TABLE "org_usage_rollups" ADD COLUMN "rowid" bigint GENERATED ALWAYS AS IDENTITY;--> statement-breakpoint
+ALTER TABLE "pool_usage_rollups" ADD COLUMN "rowid" bigint GENERATED ALWAYS AS IDENTITY;--> statement-breakpoint
+ALTER TABLE "usage_alerts" ADD COLUMN "rowid" bigint GENERATED ALWAYS AS IDENTITY;

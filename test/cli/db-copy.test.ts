@@ -18,7 +18,8 @@ const TABLES = [
   'account_discounts', 'billing_accounts', 'coupons', 'credit_entries', 'due_steps', 'events', 'invoice_lines', 'invoices',
   'notifications', 'org_limits', 'organizations', 'payment_attempts', 'payment_methods', 'pending_lines', 'pool_usage',
   'prices', 'products', 'scheduled_changes', 'subscription_items', 'subscriptions', 'usage_ledger', 'usage_levels', 'workspaces',
-]
+  'org_usage_rollups', 'pool_usage_rollups', 'usage_alerts',
+].sort()
 
 /** Every row of every table of the file, rowid included, values as text (integers exact), by rowid. */
 function sqliteRows(file: string): Record<string, Record<string, string | null>[]> {

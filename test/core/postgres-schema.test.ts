@@ -64,7 +64,7 @@ describe('PostgreSQL schema derived from the SQLite schema', () => {
     const liteTables = (lite.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__drizzle_migrations' ORDER BY name`).all() as { name: string }[]).map((t) => t.name)
     const pgTablesFound = (await q<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('__drizzle_migrations', 'wsb_meta') ORDER BY 1`)).map((r) => r.t)
     expect(pgTablesFound).toEqual(liteTables)
-    expect(liteTables).toHaveLength(23)
+    expect(liteTables).toHaveLength(26)
 
     for (const [, table] of sqliteTables) {
       const name = sqliteConfig(table).name
