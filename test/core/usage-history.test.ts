@@ -6,6 +6,7 @@ import { addSubscription } from '../../src/core/subscriptions/add.js'
 import { listAlerts, removeAlerts, setAlerts } from '../../src/core/usage/alerts.js'
 import { usageHistory } from '../../src/core/usage/history.js'
 import { rejectionsReport } from '../../src/core/usage/rejections.js'
+import { poolReport } from '../../src/core/pools/report.js'
 import { decideUsage } from '../../src/core/usage/record.js'
 import type { Ctx } from '../../src/core/context.js'
 import { account, advance, card, org, workspace } from '../builders.js'
@@ -114,6 +115,23 @@ describe('usage report --rejections (issue 17)', () => {
     const firstDay = await rejectionsReport(ctx, { from: at('2026-03-01'), to: at('2026-03-02') })
     expect(firstDay.rejections.map((r) => [r.orgId, r.limitExceeded])).toEqual([[team, 1]])
     expect((await rejectionsReport(ctx, { from: at('2026-03-03'), to: at('2026-03-31') })).rejections).toEqual([])
+  })
+})
+
+describe('capacity planning in usage report (issue 17)', () => {
+  it('days until full at the last 7 days of linear growth', async () => {
+    const m = await march()
+    const use = async (when: string, delta: number) => decideUsage(await advance(m.ctx, at(when)), { org: m.parent, product: 'users', delta })
+    await use('2026-03-01T10:00:00Z', 2) // before the window
+    await use('2026-03-05T10:00:00Z', 3)
+    await use('2026-03-09T10:00:00Z', 2)
+    // On Mar 10 10:00 the window starts Mar 3 10:00, at level 2; used 7: 5 in 7 days, 0.71/day; 3 available: 4.2 days.
+    const ctx = await advance(m.ctx, at('2026-03-10T10:00:00Z'))
+    const users = (await poolReport(ctx)).pools[0]?.products.find((p) => p.product === 'users')
+    expect(users?.forecast).toEqual({ windowDays: 7, growthPerDay: 0.71, daysUntilFull: 4.2 })
+    // A week later nothing moved: not growing, no estimate.
+    const later = await advance(ctx, at('2026-03-20T00:00:00Z'))
+    expect((await poolReport(later)).pools[0]?.products.find((p) => p.product === 'users')?.forecast).toEqual({ windowDays: 7, growthPerDay: 0, daysUntilFull: null })
   })
 })
 

@@ -2,6 +2,7 @@
 // available per product, with each contributing account's share.
 import type { Ctx } from '../context.js'
 import { mapSerial } from '../serial.js'
+import { type ForecastView, forecast } from '../usage/forecast.js'
 import { capacityOf, poolsOf, usageOf } from './pools.js'
 
 export type PoolProductView = {
@@ -13,6 +14,8 @@ export type PoolProductView = {
   /** used ÷ capacity in percent, one decimal; null when there is no capacity. */
   utilization: number | null
   contributions: { accountId: string; accountName: string; quantity: number }[]
+  /** Days until full at the last week's linear growth (usage/forecast.ts). */
+  forecast: ForecastView
 }
 
 export type PoolView = {
@@ -39,7 +42,7 @@ export async function poolReport(ctx: Ctx): Promise<{ pools: PoolView[]} > {
       const keys = [...new Set([...capacity.keys(), ...usage.keys()])].sort()
       return {
         ...pool,
-        products: keys.map((product) => {
+        products: await mapSerial(keys, async (product) => {
           const cap = capacity.get(product)?.capacity ?? 0
           const used = usage.get(product) ?? 0
           return {
@@ -56,6 +59,7 @@ export async function poolReport(ctx: Ctx): Promise<{ pools: PoolView[]} > {
                 quantity: capacity.get(product)?.contributions.get(accountId) ?? 0,
               }))
               .filter((share) => share.quantity > 0),
+            forecast: await forecast(ctx, pool.id, product, used, cap),
           }
         }),
       }
