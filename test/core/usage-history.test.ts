@@ -3,6 +3,7 @@ import { listEvents } from '../../src/core/events/list.js'
 import { listNotifications } from '../../src/core/notifications/list.js'
 import { setLimits } from '../../src/core/orgs/limits.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
+import { updateSubscription } from '../../src/core/subscriptions/update.js'
 import { listAlerts, removeAlerts, setAlerts } from '../../src/core/usage/alerts.js'
 import { usageHistory } from '../../src/core/usage/history.js'
 import { rejectionsReport } from '../../src/core/usage/rejections.js'
@@ -89,6 +90,17 @@ describe('usage history (issue 17), from rollups kept with each report', () => {
     ])
     const own = await usageHistory(ctx, { org: parent, product: 'users', from: at('2026-03-01'), to: at('2026-04-01'), bucket: 'month' })
     expect(own.buckets.map(pick)).toEqual([['2026-03-01T00', 8, 8, 10, null, 80, 1, rejected(1, 0)]])
+  })
+
+  it('a finished hour keeps the capacity it had, not the capacity of the report that closed it', async () => {
+    const m = await march()
+    const sub = (await m.ctx.db.get<{ id: string }>('SELECT id FROM subscriptions'))?.id as string
+    await decideUsage(await advance(m.ctx, at('2026-03-01T09:00:00Z')), { org: m.parent, product: 'users', delta: 5 })
+    const ctx = await advance(m.ctx, at('2026-03-02T09:00:00Z'))
+    await updateSubscription(ctx, { ref: sub, items: { users: 20 } })
+    await decideUsage(ctx, { org: m.parent, product: 'users', delta: 1 })
+    const days = await usageHistory(ctx, { pool: 'A', product: 'users', from: at('2026-03-01'), to: at('2026-03-03'), bucket: 'day' })
+    expect(days.buckets.map((b) => [b.level, b.capacity, b.peakUtilization])).toEqual([[5, 10, 50], [6, 20, 30]])
   })
 
   it('bad input is refused naming the problem', async () => {

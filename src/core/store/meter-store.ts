@@ -58,8 +58,19 @@ export type CounterRow = {
   sub_rejected_capacity: number
   sub_rejected_limit: number
   sub_rejected_other: number
+  roll_limit: number | null
+  roll_capacity: number | null
 }
-export type PoolRow = { used: number; roll_hour: number | null; peak: number; accepted: number; rejected_capacity: number; rejected_limit: number; rejected_other: number }
+export type PoolRow = {
+  used: number
+  roll_hour: number | null
+  peak: number
+  accepted: number
+  rejected_capacity: number
+  rejected_limit: number
+  rejected_other: number
+  roll_capacity: number | null
+}
 export type CounterValues = [
   orgId: string,
   workspaceId: string,
@@ -93,8 +104,9 @@ export type PoolValues = [
   rejectedOther: number,
   rollCapacity: number | null,
 ]
-export const COUNTER_ROLL_COLUMNS = 'roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other'
-export const POOL_ROLL_COLUMNS = 'roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other'
+export const COUNTER_ROLL_COLUMNS =
+  'roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, roll_limit, roll_capacity'
+export const POOL_ROLL_COLUMNS = 'roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, roll_capacity'
 
 /** A finished hour's rollup row (schema/rollups.ts), moved out of a counter row: written whole. */
 export type OrgRollupValues = [
@@ -190,8 +202,8 @@ const replaceAll = (columns: string) =>
     .map((c) => c.trim())
     .map((c) => `${c} = excluded.${c}`)
     .join(', ')
-export const COUNTER_MERGE = replaceAll(`level, subtree, ${COUNTER_ROLL_COLUMNS}, roll_limit, roll_capacity`)
-export const POOL_MERGE = replaceAll(`used, ${POOL_ROLL_COLUMNS}, roll_capacity`)
+export const COUNTER_MERGE = replaceAll(`level, subtree, ${COUNTER_ROLL_COLUMNS}`)
+export const POOL_MERGE = replaceAll(`used, ${POOL_ROLL_COLUMNS}`)
 export const ORG_ROLLUP_MERGE = replaceAll(
   'level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity',
 )
@@ -234,12 +246,12 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
     ),
     appendLedger: (...values) => Number(ledger.run(...values).lastInsertRowid),
     writeCounter: sqlite.prepare<CounterValues>(
-      `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS}, roll_limit, roll_capacity)
+      `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS})
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}`,
     ),
     writePool: sqlite.prepare<PoolValues>(
-      `INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}, roll_capacity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (pool_id, product) DO UPDATE SET ${POOL_MERGE}`,
     ),
     writeOrgRollup: sqlite.prepare<OrgRollupValues>(

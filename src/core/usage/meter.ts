@@ -30,8 +30,8 @@ type PoolCounter = { poolId: string; product: string; used: number; dirty: boole
  * counter's own row: peaks and report counts in the hour so far.
  */
 type Counts = { accepted: number; capacity: number; limit: number; other: number }
-type OrgRoll = { hour: number; peak: number; subPeak: number; own: Counts; sub: Counts }
-type PoolRoll = { hour: number; peak: number; counts: Counts }
+type OrgRoll = { hour: number; peak: number; subPeak: number; own: Counts; sub: Counts; limit: number | null; capacity: number | null }
+type PoolRoll = { hour: number; peak: number; counts: Counts; capacity: number | null }
 type Alert = { id: string; scopeKind: string; scopeId: string; product: string; percent: number; armed: number }
 
 const HOUR = 3_600_000
@@ -146,12 +146,12 @@ export class Meter {
         const sub = r?.sub ?? ZERO
         this.sql.writeCounter.run(counter.orgId, workspaceId, counter.product, counter.level, counter.subtree, r?.hour ?? null, r?.peak ?? 0,
           own.accepted, own.capacity, own.limit, own.other, r?.subPeak ?? 0, sub.accepted, sub.capacity, sub.limit, sub.other,
-          this.limits(counter.orgId).get(counter.product) ?? null, this.orgCapacity(counter.orgId, counter.product))
+          r?.limit ?? null, r?.capacity ?? null)
       } else {
         const r = counter.roll
         const c = r?.counts ?? ZERO
         this.sql.writePool.run(counter.poolId, workspaceId, counter.product, counter.used, r?.hour ?? null, r?.peak ?? 0, c.accepted, c.capacity, c.limit, c.other,
-          this.capacity(counter.poolId).get(counter.product) ?? 0)
+          r?.capacity ?? null)
       }
       counter.dirty = false
     }
@@ -178,10 +178,13 @@ export class Meter {
         if (r !== undefined) {
           const { own, sub } = r
           this.archived.org.push([counter.orgId, product, r.hour, workspaceId, level, r.peak, own.accepted, own.capacity, own.limit, own.other,
-            subLevel, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, this.limits(counter.orgId).get(product) ?? null, this.orgCapacity(counter.orgId, product)])
+            subLevel, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, r.limit, r.capacity])
         }
-        r = counter.roll = { hour, peak: level, subPeak: subLevel, own: zero(), sub: zero() }
+        r = counter.roll = { hour, peak: level, subPeak: subLevel, own: zero(), sub: zero(), limit: null, capacity: null }
       }
+      // The limit and capacity as of this hour's latest report: what a finished hour keeps.
+      r.limit = this.limits(counter.orgId).get(product) ?? null
+      r.capacity = this.orgCapacity(counter.orgId, product)
       if (counter.level > r.peak) r.peak = counter.level
       if (counter.subtree > r.subPeak) r.subPeak = counter.subtree
       if (index === 0) count(r.own, reason)
@@ -195,10 +198,11 @@ export class Meter {
       const level = pool.used - delta
       if (r !== undefined) {
         const c = r.counts
-        this.archived.pool.push([pool.poolId, product, r.hour, workspaceId, level, r.peak, c.accepted, c.capacity, c.limit, c.other, this.capacity(pool.poolId).get(product) ?? 0])
+        this.archived.pool.push([pool.poolId, product, r.hour, workspaceId, level, r.peak, c.accepted, c.capacity, c.limit, c.other, r.capacity])
       }
-      r = pool.roll = { hour, peak: level, counts: zero() }
+      r = pool.roll = { hour, peak: level, counts: zero(), capacity: null }
     }
+    r.capacity = this.capacity(pool.poolId).get(product) ?? 0
     if (pool.used > r.peak) r.peak = pool.used
     count(r.counts, reason)
     this.markDirty(pool)
@@ -409,6 +413,8 @@ export class Meter {
           subPeak: row.sub_peak,
           own: { accepted: row.accepted, capacity: row.rejected_capacity, limit: row.rejected_limit, other: row.rejected_other },
           sub: { accepted: row.sub_accepted, capacity: row.sub_rejected_capacity, limit: row.sub_rejected_limit, other: row.sub_rejected_other },
+          limit: row.roll_limit == null ? null : Number(row.roll_limit),
+          capacity: row.roll_capacity == null ? null : Number(row.roll_capacity),
         }
       byProduct.set(product, counter)
     }
@@ -423,7 +429,12 @@ export class Meter {
       const row = this.sql.poolUsed.get(poolId, product)
       pool = { poolId, product, used: row?.used ?? 0, dirty: false }
       if (row?.roll_hour != null)
-        pool.roll = { hour: Number(row.roll_hour), peak: row.peak, counts: { accepted: row.accepted, capacity: row.rejected_capacity, limit: row.rejected_limit, other: row.rejected_other } }
+        pool.roll = {
+          hour: Number(row.roll_hour),
+          peak: row.peak,
+          counts: { accepted: row.accepted, capacity: row.rejected_capacity, limit: row.rejected_limit, other: row.rejected_other },
+          capacity: row.roll_capacity == null ? null : Number(row.roll_capacity),
+        }
       byProduct.set(product, pool)
     }
     return pool
