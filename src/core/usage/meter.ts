@@ -142,6 +142,12 @@ export class Meter {
     for (const counter of this.dirty) {
       if ('orgId' in counter) {
         const r = counter.roll
+        // The limit and capacity as of the hour's latest report (they cannot change within a
+        // transaction): what the hour keeps when a later hour's report moves it out.
+        if (r) {
+          r.limit = this.limits(counter.orgId).get(counter.product) ?? null
+          r.capacity = this.orgCapacity(counter.orgId, counter.product)
+        }
         const own = r?.own ?? ZERO
         const sub = r?.sub ?? ZERO
         this.sql.writeCounter.run(counter.orgId, workspaceId, counter.product, counter.level, counter.subtree, r?.hour ?? null, r?.peak ?? 0,
@@ -149,6 +155,7 @@ export class Meter {
           r?.limit ?? null, r?.capacity ?? null)
       } else {
         const r = counter.roll
+        if (r) r.capacity = this.capacity(counter.poolId).get(counter.product) ?? 0
         const c = r?.counts ?? ZERO
         this.sql.writePool.run(counter.poolId, workspaceId, counter.product, counter.used, r?.hour ?? null, r?.peak ?? 0, c.accepted, c.capacity, c.limit, c.other,
           r?.capacity ?? null)
@@ -182,9 +189,6 @@ export class Meter {
         }
         r = counter.roll = { hour, peak: level, subPeak: subLevel, own: zero(), sub: zero(), limit: null, capacity: null }
       }
-      // The limit and capacity as of this hour's latest report: what a finished hour keeps.
-      r.limit = this.limits(counter.orgId).get(product) ?? null
-      r.capacity = this.orgCapacity(counter.orgId, product)
       if (counter.level > r.peak) r.peak = counter.level
       if (counter.subtree > r.subPeak) r.subPeak = counter.subtree
       if (index === 0) count(r.own, reason)
@@ -202,7 +206,6 @@ export class Meter {
       }
       r = pool.roll = { hour, peak: level, counts: zero(), capacity: null }
     }
-    r.capacity = this.capacity(pool.poolId).get(product) ?? 0
     if (pool.used > r.peak) r.peak = pool.used
     count(r.counts, reason)
     this.markDirty(pool)
