@@ -36,6 +36,8 @@ export const onPostgres = [
   'test/core/workspaces.test.ts',
   'test/core/usage.test.ts',
   'test/core/usage-property.test.ts',
+  'test/core/usage-history.test.ts',
+  'test/cli/usage-history.test.ts',
   'test/core/lifecycle-property.test.ts',
   'test/core/payments.test.ts',
   'test/core/stripe-provider.test.ts',

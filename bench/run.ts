@@ -12,6 +12,7 @@ import { concurrency } from './concurrency.js'
 import { importThroughput, reportLatency } from './metering.js'
 import { pgFloor, pgFloorRows } from './pg-floor.js'
 import { engineRows, engines } from './engines.js'
+import { historyLatency } from './history.js'
 
 const here = new URL('.', import.meta.url).pathname
 const dir = join(here, 'tmp')
@@ -22,7 +23,7 @@ const log = (text: string) => process.stderr.write(`${text}\n`)
 const n = (x: number) => x.toLocaleString('en-US')
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, at: new Date().toISOString() }
 
-const groups = ['coldstart', 'import', 'report', 'concurrency', 'apply', 'engines', 'pg-floor'] as const
+const groups = ['coldstart', 'import', 'report', 'history', 'concurrency', 'apply', 'engines', 'pg-floor'] as const
 const onlyAt = process.argv.indexOf('--only')
 const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...groups]
 for (const name of only) if (!(groups as readonly string[]).includes(name)) throw new Error(`--only: unknown group "${name}"; one or more of ${groups.join(', ')}`)
@@ -36,6 +37,8 @@ if (wanted('import')) log('import throughput, 100k and 1M reports …')
 const [import100k, import1m]: Awaited<ReturnType<typeof importThroughput>>[] = wanted('import') ? [await importThroughput(dir, 100_000), await importThroughput(dir, 1_000_000)] : previous.import
 if (wanted('report')) log('usage report at 10k orgs / 1M ledger rows, usage record latency …')
 const report: Awaited<ReturnType<typeof reportLatency>> = wanted('report') ? await reportLatency(dir) : previous.report
+if (wanted('history')) log('usage history, a year by day, at 10k orgs / 1M ledger rows over a year …')
+const history: Awaited<ReturnType<typeof historyLatency>> | undefined = wanted('history') ? await historyLatency(dir) : previous.history
 if (wanted('concurrency')) log('1, 2 and 4 concurrent reporter processes …')
 const concurrent: Awaited<ReturnType<typeof concurrency>> = wanted('concurrency') ? await concurrency(dir) : previous.concurrency
 if (wanted('apply')) log('apply of 10,000 orgs (a 1,000-deep branch), then unchanged …')
@@ -47,7 +50,7 @@ const floor: Awaited<ReturnType<typeof pgFloor>> | undefined = wanted('pg-floor'
 if (!starts || !import100k || !import1m || !report || !concurrent) throw new Error('bench/results.json lacks rows not run now: run the whole bench once')
 
 // Only rows measured now take this run's machine and date; the others keep theirs.
-const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}) }
+const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}) }
 
 const rows: [string, string, string][] = [
   ...starts.map((s): [string, string, string] => [`cold start: ${s.command}`, `${s.medianMs} ms (${s.ratio}×)`, s.command.startsWith('node') ? 'baseline' : '≤ 2×']),
@@ -60,6 +63,12 @@ const rows: [string, string, string][] = [
   [`usage report --by org, ${n(report.orgs)} orgs / ${n(report.ledgerRows)} ledger rows`, `${report.reportByOrgMs} ms`, '< 100 ms'],
   ['usage report --by pool, same database', `${report.reportByPoolMs} ms`, '< 100 ms'],
   ['usage record in process (one transaction each)', `p50 ${report.recordP50Ms} ms, p99 ${report.recordP99Ms} ms`, '—'],
+  ...(history
+    ? ([
+        [`usage history, a year by day (pool / org subtree / leaf org), ${n(history.orgs)} orgs / ${n(history.ledgerRows)} ledger rows over a year`, `${history.poolYearByDayMs} / ${history.orgSubtreeYearByDayMs} / ${history.leafYearByDayMs} ms`, '< 50 ms'],
+        ['usage import with rollups and a pool alert on (in process, one day at a time)', `${n(history.importReportsPerSecond)} reports/s`, '≥ 90% of before'],
+      ] as [string, string, string][])
+    : []),
   ...concurrent.map((c): [string, string, string] => [
     `${c.processes} reporter process${c.processes > 1 ? 'es' : ''}, one transaction per report`,
     `${n(c.reportsPerSecond)} reports/s; ${c.accepted} accepted of capacity ${c.capacity}; over-allocations ${c.overAllocations}, busy errors ${c.busyErrors}, verify ${c.verifyClean ? 'clean' : 'FAILED'}`,

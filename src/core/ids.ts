@@ -12,6 +12,7 @@ export const idPrefix = {
   paymentMethod: 'pmr',
   coupon: 'cpn',
   price: 'price',
+  alert: 'alrt',
 } as const
 
 export function newId(kind: keyof typeof idPrefix): string {

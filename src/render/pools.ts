@@ -17,11 +17,13 @@ export function renderPools({ pools }: { pools: PoolView[] }): string {
         p.used,
         p.overCapacity ? paint().red('over_capacity') : p.available,
         p.utilization === null ? '—' : `${p.utilization}%`,
+        p.forecast.daysUntilFull === null ? '—' : `${p.forecast.daysUntilFull} d`,
         p.contributions.map((c) => `${c.accountName}: ${c.quantity}`).join(', '),
       ])
-      return `${heading(title)}\n${table(['product', 'capacity', 'used', 'available', 'utilization', 'contributions'], rows, {
-        align: ['left', 'right', 'right', 'right', 'right', 'left'],
-      })}`
+      const windowDays = pool.products[0]?.forecast.windowDays
+      return `${heading(title)}\n${table(['product', 'capacity', 'used', 'available', 'utilization', 'full in', 'contributions'], rows, {
+        align: ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+      })}\n  full in: days until full at the last ${windowDays} days' growth, a plain linear estimate (— when not growing)`
     })
     .join('\n\n')
 }

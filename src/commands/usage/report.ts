@@ -5,8 +5,11 @@ import { type PoolView, poolReport } from '../../core/pools/report.js'
 import { type OrgUsageView, type ProductTotalView, SUMMARY_ABOVE, usageByOrg, usageByProduct } from '../../core/usage/org-report.js'
 import { renderPools } from '../../render/pools.js'
 import { renderOrgUsage, renderProductTotals } from '../../render/usage.js'
+import { parseTime } from '../../core/time-input.js'
+import { type RejectionsView, rejectionsReport } from '../../core/usage/rejections.js'
+import { renderRejections } from '../../render/history.js'
 
-type Result = { pools: PoolView[] } | { orgs: OrgUsageView[] } | { products: ProductTotalView[] }
+type Result = { pools: PoolView[] } | { orgs: OrgUsageView[] } | { products: ProductTotalView[] } | RejectionsView
 
 export default class UsageReport extends WorkspaceCommand<Result> {
   static override fitsTerminal = true
@@ -19,7 +22,9 @@ its effective headroom and what binds it (the pool, or the ancestor whose limit 
 --org ORG narrows the org view to one subtree: "why can't this org add a user?"
 A human org view of more than ${SUMMARY_ABOVE} orgs shows the top-level orgs (the pool) and the orgs at or
 near their own limits, and says how many rows it left out; --all prints every row, --json has them all.
---by product: totals over every pool.`
+--by product: totals over every pool.
+--rejections: the orgs and products with the most rejected reports in --from..--to (default the last
+30 days), by reason, with what binds each one now (the pool, or the org whose limit is tightest).`
   static override examples = [
     '<%= config.bin %> usage report',
     '<%= config.bin %> usage report --by org --org "USA Operations/Sales Team"',
@@ -28,6 +33,9 @@ near their own limits, and says how many rows it left out; --all prints every ro
   static override flags = {
     by: Flags.string({ summary: 'View. Default: pool (org when --org is given).', options: ['pool', 'org', 'product'] }),
     org: Flags.string({ summary: 'Organization id, name or path: show its subtree (org view).' }),
+    rejections: Flags.boolean({ summary: 'Who hits the wall: the most rejected orgs and products in a range.', exclusive: ['by', 'org', 'all'] }),
+    from: Flags.string({ summary: 'With --rejections: start (ISO 8601, UTC). Default: 30 days before --to.' }),
+    to: Flags.string({ summary: 'With --rejections: end, exclusive. Default: now (workspace time).' }),
     all: Flags.boolean({ summary: `Org view: every row. Without it, a view of more than ${SUMMARY_ABOVE} orgs shows the top ones and those near their limits (--json always has every row).` }),
   }
 
@@ -35,6 +43,13 @@ near their own limits, and says how many rows it left out; --all prints every ro
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(UsageReport)
+    if (flags.rejections) {
+      const ctx = await this.context(flags)
+      const to = flags.to === undefined ? ctx.now : parseTime(flags.to, '--to')
+      const from = flags.from === undefined ? to - 30 * 86_400_000 : parseTime(flags.from, '--from')
+      return await rejectionsReport(ctx, { from, to })
+    }
+    if (flags.from !== undefined || flags.to !== undefined) throw invalid('--from and --to go with --rejections')
     const by = flags.by ?? (flags.org !== undefined ? 'org' : 'pool')
     if (flags.org !== undefined && by !== 'org') throw invalid('--org goes with --by org')
     if (flags.org?.trim() === '') throw invalid('--org: must not be empty (give an organization id, name or path)')
@@ -47,6 +62,7 @@ near their own limits, and says how many rows it left out; --all prints every ro
   }
 
   protected render(result: Result): string {
+    if ('rejections' in result) return renderRejections(result)
     if ('orgs' in result) return renderOrgUsage(result, { all: this.all })
     if ('products' in result) return renderProductTotals(result)
     return renderPools(result)

@@ -3,6 +3,7 @@
 import type { Ctx } from '../context.js'
 import { orgNames } from '../accounts/list.js'
 import { mapSerial } from '../serial.js'
+import { type ForecastView, forecast } from '../usage/forecast.js'
 import { capacityOf, poolsOf, usageOf } from './pools.js'
 
 export type PoolProductView = {
@@ -14,6 +15,8 @@ export type PoolProductView = {
   /** used ÷ capacity in percent, one decimal; null when there is no capacity. */
   utilization: number | null
   contributions: { accountId: string; accountName: string; quantity: number }[]
+  /** Days until full at the last week's linear growth (usage/forecast.ts). */
+  forecast: ForecastView
 }
 
 export type PoolView = {
@@ -43,7 +46,7 @@ export async function poolReport(ctx: Ctx): Promise<{ pools: PoolView[]} > {
       return {
         ...pool,
         organizationName: pool.organizationId === null ? null : (orgs.get(pool.organizationId) ?? null),
-        products: keys.map((product) => {
+        products: await mapSerial(keys, async (product) => {
           const cap = capacity.get(product)?.capacity ?? 0
           const used = usage.get(product) ?? 0
           return {
@@ -60,6 +63,7 @@ export async function poolReport(ctx: Ctx): Promise<{ pools: PoolView[]} > {
                 quantity: capacity.get(product)?.contributions.get(accountId) ?? 0,
               }))
               .filter((share) => share.quantity > 0),
+            forecast: await forecast(ctx, pool.id, product, used, cap),
           }
         }),
       }

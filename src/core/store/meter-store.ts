@@ -43,6 +43,109 @@ type LedgerValues = [
   at: number,
 ]
 
+/** A counter row with its current hour's rollup (schema/usage.ts). */
+export type CounterRow = {
+  level: number
+  subtree: number
+  roll_hour: number | null
+  peak: number
+  accepted: number
+  rejected_capacity: number
+  rejected_limit: number
+  rejected_other: number
+  sub_peak: number
+  sub_accepted: number
+  sub_rejected_capacity: number
+  sub_rejected_limit: number
+  sub_rejected_other: number
+  roll_limit: number | null
+  roll_capacity: number | null
+}
+export type PoolRow = {
+  used: number
+  roll_hour: number | null
+  peak: number
+  accepted: number
+  rejected_capacity: number
+  rejected_limit: number
+  rejected_other: number
+  roll_capacity: number | null
+}
+export type CounterValues = [
+  orgId: string,
+  workspaceId: string,
+  product: string,
+  level: number,
+  subtree: number,
+  rollHour: number | null,
+  peak: number,
+  accepted: number,
+  rejectedCapacity: number,
+  rejectedLimit: number,
+  rejectedOther: number,
+  subPeak: number,
+  subAccepted: number,
+  subRejectedCapacity: number,
+  subRejectedLimit: number,
+  subRejectedOther: number,
+  rollLimit: number | null,
+  rollCapacity: number | null,
+]
+export type PoolValues = [
+  poolId: string,
+  workspaceId: string,
+  product: string,
+  used: number,
+  rollHour: number | null,
+  peak: number,
+  accepted: number,
+  rejectedCapacity: number,
+  rejectedLimit: number,
+  rejectedOther: number,
+  rollCapacity: number | null,
+]
+export const COUNTER_ROLL_COLUMNS =
+  'roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, roll_limit, roll_capacity'
+export const POOL_ROLL_COLUMNS = 'roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, roll_capacity'
+
+/** A finished hour's rollup row (schema/rollups.ts), moved out of a counter row: written whole. */
+export type OrgRollupValues = [
+  orgId: string,
+  product: string,
+  hour: number,
+  workspaceId: string,
+  level: number,
+  peak: number,
+  accepted: number,
+  rejectedCapacity: number,
+  rejectedLimit: number,
+  rejectedOther: number,
+  subLevel: number,
+  subPeak: number,
+  subAccepted: number,
+  subRejectedCapacity: number,
+  subRejectedLimit: number,
+  subRejectedOther: number,
+  limit: number | null,
+  capacity: number | null,
+]
+export type PoolRollupValues = [
+  poolId: string,
+  product: string,
+  hour: number,
+  workspaceId: string,
+  level: number,
+  peak: number,
+  accepted: number,
+  rejectedCapacity: number,
+  rejectedLimit: number,
+  rejectedOther: number,
+  capacity: number | null,
+]
+export type AlertRow = { id: string; scope_kind: string; scope_id: string; product: string; percent: number; armed: number }
+/** A fired alert: its notification and its event, written together. */
+export type AlertFiredValues = [workspaceId: string, at: number, message: string, refs: string, dedupeKey: string, data: string, recordedAt: number]
+
 /** What `load` needs of a report: which org, product and key it names. */
 export type MeterReport = { org: string; product: string; key?: string }
 
@@ -63,16 +166,22 @@ export type MeterStore = {
   accountOfOrg: Query<[string], { id: string }>
   product: Query<[string, string], { key: string }>
   limits: Query<[string], { product: string; limit: number }>
-  counter: Query<[string, string], { level: number; subtree: number }>
-  poolUsed: Query<[string, string], { used: number }>
+  counter: Query<[string, string], CounterRow>
+  poolUsed: Query<[string, string], PoolRow>
   /** Contributing quantities per account and product (R-POOL-1): of a workspace's pool, of one account's pool. */
   capacityOfWorkspace: Query<[string], CapacityRow>
   capacityOfAccount: Query<[string, string], CapacityRow>
   claimed: Query<[string, string], ClaimedRow>
   /** Appends one ledger row and returns its id. */
   appendLedger(...values: LedgerValues): number
-  writeCounter: Command<[orgId: string, workspaceId: string, product: string, level: number, subtree: number]>
-  writePool: Command<[poolId: string, workspaceId: string, product: string, used: number]>
+  writeCounter: Command<CounterValues>
+  writePool: Command<PoolValues>
+  writeOrgRollup: Command<OrgRollupValues>
+  writePoolRollup: Command<PoolRollupValues>
+  /** The workspace's usage alerts (schema/rollups.ts), with their armed state. */
+  alerts: Query<[string], AlertRow>
+  writeAlertArmed: Command<[armed: number, id: string]>
+  alertFired: Command<AlertFiredValues>
   /**
    * A number that moves when another connection commits (SQLite's data_version):
    * a Meter's caches may serve the next transaction only while it stays the same.
@@ -86,10 +195,30 @@ const CAPACITY = `SELECT s.account_id AS "accountId", i.product, sum(i.quantity)
   FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
   WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING}`
 
+/** Upserts that replace a row's values with the ones written (the Meter holds the whole row). */
+const replaceAll = (columns: string) =>
+  columns
+    .split(',')
+    .map((c) => c.trim())
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')
+export const COUNTER_MERGE = replaceAll(`level, subtree, ${COUNTER_ROLL_COLUMNS}`)
+export const POOL_MERGE = replaceAll(`used, ${POOL_ROLL_COLUMNS}`)
+export const ORG_ROLLUP_MERGE = replaceAll(
+  'level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity',
+)
+export const POOL_ROLLUP_MERGE = replaceAll('level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity')
+
 export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
   const ledger = sqlite.prepare<LedgerValues>(
     `INSERT INTO usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const notification = sqlite.prepare<[string, number, string, string, string]>(
+    `INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key) VALUES (?, ?, 'usage_alert', ?, ?, ?) ON CONFLICT DO NOTHING`,
+  )
+  const event = sqlite.prepare<[string, number, string, string, number]>(
+    `INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at) VALUES (?, ?, 'alert.crossed', ?, ?, ?)`,
   )
   return {
     orgById: sqlite.prepare<[string, string], OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND id = ?'),
@@ -107,8 +236,8 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
     accountOfOrg: sqlite.prepare<[string], { id: string }>('SELECT id FROM billing_accounts WHERE organization_id = ?'),
     product: sqlite.prepare<[string, string], { key: string }>('SELECT key FROM products WHERE workspace_id = ? AND key = ?'),
     limits: sqlite.prepare<[string], { product: string; limit: number }>('SELECT product, "limit" FROM org_limits WHERE org_id = ?'),
-    counter: sqlite.prepare<[string, string], { level: number; subtree: number }>('SELECT level, subtree FROM usage_levels WHERE org_id = ? AND product = ?'),
-    poolUsed: sqlite.prepare<[string, string], { used: number }>('SELECT used FROM pool_usage WHERE pool_id = ? AND product = ?'),
+    counter: sqlite.prepare<[string, string], CounterRow>(`SELECT level, subtree, ${COUNTER_ROLL_COLUMNS} FROM usage_levels WHERE org_id = ? AND product = ?`),
+    poolUsed: sqlite.prepare<[string, string], PoolRow>(`SELECT used, ${POOL_ROLL_COLUMNS} FROM pool_usage WHERE pool_id = ? AND product = ?`),
     capacityOfWorkspace: sqlite.prepare<[string], CapacityRow>(`${CAPACITY} GROUP BY s.account_id, i.product`),
     capacityOfAccount: sqlite.prepare<[string, string], CapacityRow>(`${CAPACITY} AND s.account_id = ? GROUP BY s.account_id, i.product`),
     claimed: sqlite.prepare<[string, string], ClaimedRow>(
@@ -116,14 +245,34 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
        WHERE workspace_id = ? AND key = ? AND outcome = 'accepted' AND key IS NOT NULL`,
     ),
     appendLedger: (...values) => Number(ledger.run(...values).lastInsertRowid),
-    writeCounter: sqlite.prepare(
-      `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (org_id, product) DO UPDATE SET level = excluded.level, subtree = excluded.subtree`,
+    writeCounter: sqlite.prepare<CounterValues>(
+      `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}`,
     ),
-    writePool: sqlite.prepare(
-      `INSERT INTO pool_usage (pool_id, workspace_id, product, used) VALUES (?, ?, ?, ?)
-       ON CONFLICT (pool_id, product) DO UPDATE SET used = excluded.used`,
+    writePool: sqlite.prepare<PoolValues>(
+      `INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (pool_id, product) DO UPDATE SET ${POOL_MERGE}`,
     ),
+    writeOrgRollup: sqlite.prepare<OrgRollupValues>(
+      `INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
+         sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, product, hour) DO UPDATE SET ${ORG_ROLLUP_MERGE}`,
+    ),
+    writePoolRollup: sqlite.prepare<PoolRollupValues>(
+      `INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}`,
+    ),
+    alerts: sqlite.prepare<[string], AlertRow>('SELECT id, scope_kind, scope_id, product, percent, armed FROM usage_alerts WHERE workspace_id = ? ORDER BY scope_id, product, percent'),
+    writeAlertArmed: sqlite.prepare('UPDATE usage_alerts SET armed = ? WHERE id = ?'),
+    alertFired: {
+      run: (workspaceId, at, message, refs, dedupeKey, data, recordedAt) => {
+        notification.run(workspaceId, at, message, refs, dedupeKey)
+        event.run(workspaceId, at, refs, data, recordedAt)
+      },
+    },
     dataVersion: () => sqlite.pragma('data_version', { simple: true }) as number,
   }
 }

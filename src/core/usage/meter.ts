@@ -9,7 +9,7 @@ import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { asciiOnly, sameName } from '../names.js'
 import { capacityFromRows } from '../pools/pools.js'
-import type { MeterStore } from '../store/meter-store.js'
+import type { MeterStore, OrgRollupValues, PoolRollupValues } from '../store/meter-store.js'
 import type { Binding, UsageDecision, UsageReportInput } from './decision.js'
 import { effectiveHeadroom } from './headroom.js'
 
@@ -23,8 +23,27 @@ type OrgNode = {
   poolId: string | null
 }
 
-type Counter = { orgId: string; product: string; level: number; subtree: number; dirty: boolean }
-type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean }
+type Counter = { orgId: string; product: string; level: number; subtree: number; dirty: boolean; roll?: OrgRoll }
+type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean; roll?: PoolRoll }
+/**
+ * The current hour's rollup of a counter (schema/rollups.ts), stored in the
+ * counter's own row: peaks and report counts in the hour so far.
+ */
+type Counts = { accepted: number; capacity: number; limit: number; other: number }
+type OrgRoll = { hour: number; peak: number; subPeak: number; own: Counts; sub: Counts; limit: number | null; capacity: number | null }
+type PoolRoll = { hour: number; peak: number; counts: Counts; capacity: number | null }
+type Alert = { id: string; scopeKind: string; scopeId: string; product: string; percent: number; armed: number }
+
+const HOUR = 3_600_000
+const zero = (): Counts => ({ accepted: 0, capacity: 0, limit: 0, other: 0 })
+const ZERO: Counts = zero()
+/** Counts a report into a rollup: accepted (reason null) or rejected, by reason. */
+function count(counts: Counts, reason: string | null): void {
+  if (reason === null) counts.accepted++
+  else if (reason === 'CAPACITY_EXCEEDED') counts.capacity++
+  else if (reason === 'LIMIT_EXCEEDED') counts.limit++
+  else counts.other++
+}
 
 class Rejection extends Error {
   constructor(
@@ -46,6 +65,10 @@ export class Meter {
   private readonly poolUsed = new Map<string, Map<string, PoolCounter>>()
   /** Counters changed since the last flush. */
   private dirty: (Counter | PoolCounter)[] = []
+  /** Finished hours moved out of the counter rows since the last flush. */
+  private archived: { org: OrgRollupValues[]; pool: PoolRollupValues[] } = { org: [], pool: [] }
+  /** The workspace's alerts by scope and product; loaded once per Meter. */
+  private alertsByScope: Map<string, Alert[]> | undefined
   private nowIso = ''
   private nowIsoFor = Number.NaN
 
@@ -91,8 +114,10 @@ export class Meter {
         if (delta > headroom) throw this.exceeded(org, input.product, delta, headroom, binding)
       }
       this.apply(org, input.product, delta)
+      this.rollUp(org, input.product, delta, null)
       const after = this.headroomOrNull(org, input.product)
       const id = this.append(org.id, input, kind, requested, delta, 'accepted', null, level + delta, after)
+      if (delta !== 0) this.checkAlerts(org, input.product, id)
       return this.decision(id, true, false, org.id, input, kind, requested, delta, level + delta, after, null, null)
     } catch (error) {
       if (!(error instanceof Rejection)) throw error
@@ -102,20 +127,139 @@ export class Meter {
       const orgId = org?.id ?? boundReference(input.org)
       const product = this.products.has(input.product) ? input.product : boundReference(input.product)
       const stored = product === input.product ? input : { ...input, product }
+      if (known) this.rollUp(org as OrgNode, input.product, 0, error.reason)
       const id = this.append(orgId, stored, kind, requested, delta, 'rejected', error.reason, level, after)
       return this.decision(id, false, false, orgId, stored, kind, requested, delta, level, after, error.reason, error.message)
     }
   }
 
-  /** Writes the changed counters; call once, just before the transaction commits. */
+  /** Writes the finished hours and the changed counters; call once, just before the transaction commits. */
   flush(): void {
     const workspaceId = this.ctx.workspace.id
+    for (const values of this.archived.org) this.sql.writeOrgRollup.run(...values)
+    for (const values of this.archived.pool) this.sql.writePoolRollup.run(...values)
+    this.archived = { org: [], pool: [] }
     for (const counter of this.dirty) {
-      if ('orgId' in counter) this.sql.writeCounter.run(counter.orgId, workspaceId, counter.product, counter.level, counter.subtree)
-      else this.sql.writePool.run(counter.poolId, workspaceId, counter.product, counter.used)
+      if ('orgId' in counter) {
+        const r = counter.roll
+        // The limit and capacity as of the hour's latest report (they cannot change within a
+        // transaction): what the hour keeps when a later hour's report moves it out.
+        if (r) {
+          r.limit = this.limits(counter.orgId).get(counter.product) ?? null
+          r.capacity = this.orgCapacity(counter.orgId, counter.product)
+        }
+        const own = r?.own ?? ZERO
+        const sub = r?.sub ?? ZERO
+        this.sql.writeCounter.run(counter.orgId, workspaceId, counter.product, counter.level, counter.subtree, r?.hour ?? null, r?.peak ?? 0,
+          own.accepted, own.capacity, own.limit, own.other, r?.subPeak ?? 0, sub.accepted, sub.capacity, sub.limit, sub.other,
+          r?.limit ?? null, r?.capacity ?? null)
+      } else {
+        const r = counter.roll
+        if (r) r.capacity = this.capacity(counter.poolId).get(counter.product) ?? 0
+        const c = r?.counts ?? ZERO
+        this.sql.writePool.run(counter.poolId, workspaceId, counter.product, counter.used, r?.hour ?? null, r?.peak ?? 0, c.accepted, c.capacity, c.limit, c.other,
+          r?.capacity ?? null)
+      }
       counter.dirty = false
     }
     this.dirty = []
+  }
+
+  /**
+   * Keeps the hour's rollups of the org, its ancestors and its pool (issue 17),
+   * after `delta` was applied (0 for a rejection, counted by its reason). A
+   * report in a later hour first moves the counter's finished hour to the
+   * rollup tables, with the levels it ended at.
+   */
+  private rollUp(org: OrgNode, product: string, delta: number, reason: string | null): void {
+    const hour = Math.floor(this.ctx.now / HOUR) * HOUR
+    const chain = org.chain
+    const workspaceId = this.ctx.workspace.id
+    for (let index = 0; index < chain.length; index++) {
+      const counter = this.counter(chain[index] as string, product)
+      let r = counter.roll
+      if (r === undefined || r.hour !== hour) {
+        // The levels before this report: where the finished hour ended and the new one starts (its first peak).
+        const level = index === 0 ? counter.level - delta : counter.level
+        const subLevel = counter.subtree - delta
+        if (r !== undefined) {
+          const { own, sub } = r
+          this.archived.org.push([counter.orgId, product, r.hour, workspaceId, level, r.peak, own.accepted, own.capacity, own.limit, own.other,
+            subLevel, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, r.limit, r.capacity])
+        }
+        r = counter.roll = { hour, peak: level, subPeak: subLevel, own: zero(), sub: zero(), limit: null, capacity: null }
+      }
+      if (counter.level > r.peak) r.peak = counter.level
+      if (counter.subtree > r.subPeak) r.subPeak = counter.subtree
+      if (index === 0) count(r.own, reason)
+      count(r.sub, reason)
+      this.markDirty(counter)
+    }
+    if (org.poolId === null) return
+    const pool = this.pool(org.poolId, product)
+    let r = pool.roll
+    if (r === undefined || r.hour !== hour) {
+      const level = pool.used - delta
+      if (r !== undefined) {
+        const c = r.counts
+        this.archived.pool.push([pool.poolId, product, r.hour, workspaceId, level, r.peak, c.accepted, c.capacity, c.limit, c.other, r.capacity])
+      }
+      r = pool.roll = { hour, peak: level, counts: zero(), capacity: null }
+    }
+    if (pool.used > r.peak) r.peak = pool.used
+    count(r.counts, reason)
+    this.markDirty(pool)
+  }
+
+  /** The capacity of an org's pool for a product, null when it has none. */
+  private orgCapacity(orgId: string, product: string): number | null {
+    const poolId = this.node(orgId).poolId
+    return poolId === null ? null : (this.capacity(poolId).get(product) ?? 0)
+  }
+
+  /**
+   * Usage alerts (issue 17): after an accepted change, each threshold on the
+   * pool or on a limit along the chain fires once when usage reaches it, and
+   * is re-armed when usage falls back below it. Written in this transaction.
+   */
+  private checkAlerts(org: OrgNode, product: string, reportId: number): void {
+    if (this.alertsByScope === undefined) {
+      this.alertsByScope = new Map()
+      for (const row of this.sql.alerts.all(this.ctx.workspace.id)) {
+        const k = `${row.scope_id}\u0000${row.product}`
+        const list = this.alertsByScope.get(k) ?? []
+        list.push({ id: row.id, scopeKind: row.scope_kind, scopeId: row.scope_id, product: row.product, percent: row.percent, armed: row.armed })
+        this.alertsByScope.set(k, list)
+      }
+    }
+    if (this.alertsByScope.size === 0) return
+    if (org.poolId !== null) {
+      const alerts = this.alertsByScope.get(`${org.poolId}\u0000${product}`)
+      if (alerts) this.evaluate(alerts, this.pool(org.poolId, product).used, this.capacity(org.poolId).get(product) ?? 0, org, reportId, `the pool ${org.poolId}`)
+    }
+    for (const orgId of org.chain) {
+      const alerts = this.alertsByScope.get(`${orgId}\u0000${product}`)
+      const limit = alerts ? this.limits(orgId).get(product) : undefined
+      if (alerts && limit !== undefined)
+        this.evaluate(alerts, this.counter(orgId, product).subtree, limit, org, reportId, `the limit of "${this.node(orgId).path}"`)
+    }
+  }
+
+  private evaluate(alerts: Alert[], used: number, of: number, org: OrgNode, reportId: number, what: string): void {
+    for (const alert of alerts) {
+      const above = used > 0 && used * 100 >= alert.percent * of
+      if (above && alert.armed === 1) {
+        alert.armed = 0
+        this.sql.writeAlertArmed.run(0, alert.id)
+        const message = `${alert.product} reached ${alert.percent}% of ${what}: ${used} of ${of} (report rpt_${reportId} by "${org.path}")`
+        const refs = { alertId: alert.id, [alert.scopeKind === 'pool' ? 'poolId' : 'orgId']: alert.scopeId, product: alert.product, reportId: `rpt_${reportId}` }
+        const data = { message, percent: alert.percent, used, of, scope: alert.scopeKind, reportOrgId: org.id }
+        this.sql.alertFired.run(this.ctx.workspace.id, this.ctx.now, message, JSON.stringify(refs), `usage_alert:${alert.id}:${reportId}`, JSON.stringify(data), Date.now())
+      } else if (!above && alert.armed === 0) {
+        alert.armed = 1
+        this.sql.writeAlertArmed.run(1, alert.id)
+      }
+    }
   }
 
   private decision(
@@ -265,6 +409,16 @@ export class Meter {
     if (!counter) {
       const row = this.sql.counter.get(orgId, product)
       counter = { orgId, product, level: row?.level ?? 0, subtree: row?.subtree ?? 0, dirty: false }
+      if (row?.roll_hour != null)
+        counter.roll = {
+          hour: Number(row.roll_hour),
+          peak: row.peak,
+          subPeak: row.sub_peak,
+          own: { accepted: row.accepted, capacity: row.rejected_capacity, limit: row.rejected_limit, other: row.rejected_other },
+          sub: { accepted: row.sub_accepted, capacity: row.sub_rejected_capacity, limit: row.sub_rejected_limit, other: row.sub_rejected_other },
+          limit: row.roll_limit == null ? null : Number(row.roll_limit),
+          capacity: row.roll_capacity == null ? null : Number(row.roll_capacity),
+        }
       byProduct.set(product, counter)
     }
     return counter
@@ -275,7 +429,15 @@ export class Meter {
     if (!byProduct) this.poolUsed.set(poolId, (byProduct = new Map()))
     let pool = byProduct.get(product)
     if (!pool) {
-      pool = { poolId, product, used: this.sql.poolUsed.get(poolId, product)?.used ?? 0, dirty: false }
+      const row = this.sql.poolUsed.get(poolId, product)
+      pool = { poolId, product, used: row?.used ?? 0, dirty: false }
+      if (row?.roll_hour != null)
+        pool.roll = {
+          hour: Number(row.roll_hour),
+          peak: row.peak,
+          counts: { accepted: row.accepted, capacity: row.rejected_capacity, limit: row.rejected_limit, other: row.rejected_other },
+          capacity: row.roll_capacity == null ? null : Number(row.roll_capacity),
+        }
       byProduct.set(product, pool)
     }
     return pool

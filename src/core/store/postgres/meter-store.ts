@@ -16,7 +16,25 @@
 //             or as a unique violation (23505), marked retryable here — and the
 //             write runs again and replays.
 import type { Db } from '../db.js'
-import type { ClaimedRow, MeterReport, MeterStore } from '../meter-store.js'
+import {
+  type AlertFiredValues,
+  type AlertRow,
+  type ClaimedRow,
+  COUNTER_MERGE,
+  COUNTER_ROLL_COLUMNS,
+  type CounterRow,
+  type CounterValues,
+  type MeterReport,
+  type MeterStore,
+  ORG_ROLLUP_MERGE,
+  type OrgRollupValues,
+  POOL_MERGE,
+  POOL_ROLL_COLUMNS,
+  POOL_ROLLUP_MERGE,
+  type PoolRollupValues,
+  type PoolRow,
+  type PoolValues,
+} from '../meter-store.js'
 
 type OrgRow = { id: string; name: string; parent_id: string | null }
 type CapacityRow = { accountId: string; product: string; quantity: number }
@@ -50,6 +68,8 @@ SELECT
      WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING} GROUP BY s.account_id, i.product) c) AS capacity,
   (SELECT coalesce(json_agg(json_build_array(id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key)), '[]')
      FROM usage_ledger WHERE workspace_id = ? AND key = ANY(?) AND outcome = 'accepted') AS claimed,
+  (SELECT coalesce(json_agg(json_build_array(id, scope_kind, scope_id, product, percent, armed) ORDER BY scope_id, product, percent), '[]')
+     FROM usage_alerts WHERE workspace_id = ? AND product = ANY(?)) AS alerts,
   (SELECT coalesce(json_agg(v ORDER BY v), '[]') FROM (SELECT nextval(pg_get_serial_sequence('usage_ledger', 'id')) AS v FROM generate_series(1, ?)) s) AS ids`
 
 type LoadedState = {
@@ -60,23 +80,44 @@ type LoadedState = {
   capacity: [string, string, number][]
   claimed: [number, string, string, string, number, number, number, number | null, string | null, string | null, number, string][]
   ids: number[]
+  alerts: [string, string, string, string, number, number][]
 }
 
-const LOCK_POOLS = 'SELECT pool_id, product, used FROM pool_usage WHERE pool_id = ANY(?) AND product = ANY(?) ORDER BY pool_id, product FOR UPDATE'
-const LOCK_COUNTERS =
-  'SELECT org_id, product, level, subtree FROM usage_levels WHERE org_id = ANY(?) AND product = ANY(?) ORDER BY org_id, product FOR UPDATE'
+const LOCK_POOLS = `SELECT pool_id, product, used, ${POOL_ROLL_COLUMNS} FROM pool_usage WHERE pool_id = ANY(?) AND product = ANY(?) ORDER BY pool_id, product FOR UPDATE`
+const LOCK_COUNTERS = `SELECT org_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS} FROM usage_levels
+  WHERE org_id = ANY(?) AND product = ANY(?) ORDER BY org_id, product FOR UPDATE`
 
 const PERSIST = `WITH ledger AS (
   INSERT INTO usage_ledger (id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
   SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
 ), levels AS (
-  INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree)
-  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
-  ON CONFLICT (org_id, product) DO UPDATE SET level = excluded.level, subtree = excluded.subtree
+  INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS})
+  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+    ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+  ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}
+), org_rollups AS (
+  INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
+    sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+    ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+  ON CONFLICT (org_id, product, hour) DO UPDATE SET ${ORG_ROLLUP_MERGE}
+), pool_rollups AS (
+  INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+  ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}
+), armed AS (
+  UPDATE usage_alerts a SET armed = u.armed FROM unnest(?::text[], ?::bigint[]) AS u(id, armed) WHERE a.id = u.id
+), fired AS (
+  INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key)
+  SELECT w, at, 'usage_alert', m, r, k FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[]) AS f(w, at, m, r, k)
+  ON CONFLICT DO NOTHING
+), alert_events AS (
+  INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at)
+  SELECT w, at, 'alert.crossed', r, d, ra FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[]) AS e(w, at, r, d, ra)
 )
-INSERT INTO pool_usage (pool_id, workspace_id, product, used)
-SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[])
-ON CONFLICT (pool_id, product) DO UPDATE SET used = excluded.used`
+INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS})
+SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+ON CONFLICT (pool_id, product) DO UPDATE SET ${POOL_MERGE}`
 
 /** Names folded as sameName compares them (core/names.ts); SQLite's A-Z-only folding is finer, so this finds a superset. */
 const fold = (text: string) => text.trim().toLowerCase()
@@ -92,8 +133,8 @@ export function postgresMeterStore(db: Db): MeterStore {
   let accounts = new Map<string, string>()
   let capacity: CapacityRow[] = []
   let claimed = new Map<string, ClaimedRow>()
-  let counters = new Map<string, { level: number; subtree: number }>()
-  let pools = new Map<string, { used: number }>()
+  let counters = new Map<string, CounterRow>()
+  let pools = new Map<string, PoolRow>()
   let lockedOrgs = new Set<string>()
   let ids: number[] = []
   // Indexes of the loaded orgs: by folded name (candidates), by SQLite's lower() (the Meter's lookups), and under a parent.
@@ -101,8 +142,13 @@ export function postgresMeterStore(db: Db): MeterStore {
   let bySqliteName = new Map<string, OrgRow[]>()
   let byParentAndName = new Map<string, OrgRow[]>()
   let ledger: unknown[][] = []
-  let levelWrites = new Map<string, [string, string, string, number, number]>()
-  let poolWrites = new Map<string, [string, string, string, number]>()
+  let levelWrites = new Map<string, CounterValues>()
+  let poolWrites = new Map<string, PoolValues>()
+  let orgRollupWrites = new Map<string, OrgRollupValues>()
+  let poolRollupWrites = new Map<string, PoolRollupValues>()
+  let armedWrites = new Map<string, number>()
+  let fired: AlertFiredValues[] = []
+  let alerts: AlertRow[] = []
   let version = 0
 
   const counterRow = (orgId: string, product: string) => {
@@ -143,7 +189,8 @@ export function postgresMeterStore(db: Db): MeterStore {
       // One round trip for everything the batch reads but does not lock.
       const refs = [...new Set(reports.map((r) => r.org))]
       const parts = [...new Set(refs.flatMap((ref) => ref.split('/').map(fold)))]
-      const state = (await db.get<LoadedState>(LOAD, ws, refs as never, parts as never, ws, wanted as never, ws, ws, ws, keys as never, reports.length)) as LoadedState
+      const state = (await db.get<LoadedState>(LOAD, ws, refs as never, parts as never, ws, wanted as never, ws, ws, ws, keys as never, ws, wanted as never, reports.length)) as LoadedState
+      alerts = state.alerts.map(([id, scope_kind, scope_id, product, percent, armed]) => ({ id, scope_kind, scope_id, product, percent, armed }))
       orgs = state.orgs.map(([id, name, parent_id]) => ({ id, name, parent_id }))
       orgById = new Map(orgs.map((row) => [row.id, row]))
       byName = new Map()
@@ -187,15 +234,19 @@ export function postgresMeterStore(db: Db): MeterStore {
       }
       pools = new Map()
       if (poolIds.size > 0)
-        for (const r of await db.all<{ pool_id: string; product: string; used: number }>(LOCK_POOLS, [...poolIds] as never, wanted as never))
-          pools.set(key(r.pool_id, r.product), { used: r.used })
+        for (const r of await db.all<PoolRow & { pool_id: string; product: string }>(LOCK_POOLS, [...poolIds] as never, wanted as never))
+          pools.set(key(r.pool_id, r.product), r)
       counters = new Map()
       if (lockedOrgs.size > 0)
-        for (const r of await db.all<{ org_id: string; product: string; level: number; subtree: number }>(LOCK_COUNTERS, [...lockedOrgs] as never, wanted as never))
-          counters.set(key(r.org_id, r.product), { level: r.level, subtree: r.subtree })
+        for (const r of await db.all<CounterRow & { org_id: string; product: string }>(LOCK_COUNTERS, [...lockedOrgs] as never, wanted as never))
+          counters.set(key(r.org_id, r.product), r)
       ledger = []
       levelWrites = new Map()
       poolWrites = new Map()
+      orgRollupWrites = new Map()
+      poolRollupWrites = new Map()
+      armedWrites = new Map()
+      fired = []
       version++
     },
     async persist() {
@@ -203,19 +254,22 @@ export function postgresMeterStore(db: Db): MeterStore {
       const columns = Array.from({ length: 15 }, (_, c) => ledger.map((row) => row[c]))
       const levels = [...levelWrites.values()]
       const poolRows = [...poolWrites.values()]
+      const orgRollups = [...orgRollupWrites.values()]
+      const poolRollups = [...poolRollupWrites.values()]
+      const col = <T extends unknown[]>(rows: T[], n: number) => Array.from({ length: n }, (_, c) => rows.map((row) => row[c])) as never[]
       try {
         await db.run(
           PERSIST,
           ...(columns as never[]),
-          levels.map((l) => l[0]) as never,
-          levels.map((l) => l[1]) as never,
-          levels.map((l) => l[2]) as never,
-          levels.map((l) => l[3]) as never,
-          levels.map((l) => l[4]) as never,
-          poolRows.map((p) => p[0]) as never,
-          poolRows.map((p) => p[1]) as never,
-          poolRows.map((p) => p[2]) as never,
-          poolRows.map((p) => p[3]) as never,
+          ...col(levels, 18),
+          // In the order of the statement's placeholders: the CTEs, then the pool counters' INSERT.
+          ...col(orgRollups, 18),
+          ...col(poolRollups, 11),
+          [...armedWrites.keys()] as never,
+          [...armedWrites.values()] as never,
+          ...col(fired.map(([w, at, m, r, k]) => [w, at, m, r, k]), 5),
+          ...col(fired.map(([w, at, , r, , d, ra]) => [w, at, r, d, ra]), 5),
+          ...col(poolRows, 11),
         )
       } catch (error) {
         // Another process claimed one of these keys first: run the batch again, and it replays.
@@ -225,6 +279,10 @@ export function postgresMeterStore(db: Db): MeterStore {
       ledger = []
       levelWrites = new Map()
       poolWrites = new Map()
+      orgRollupWrites = new Map()
+      poolRollupWrites = new Map()
+      armedWrites = new Map()
+      fired = []
     },
     orgById: { get: (_ws, id) => orgById.get(id), all: (_ws, id) => (orgById.has(id) ? [orgById.get(id) as OrgRow] : []) },
     orgsInWorkspace: { get: () => orgs[0], all: () => orgs },
@@ -263,18 +321,16 @@ export function postgresMeterStore(db: Db): MeterStore {
       if (k !== null && outcome === 'accepted') claimed.set(k, { id, org_id: values[1], product, kind: values[3], value: values[4], delta: values[5], level_after: values[8], headroom_after: values[9], binding_kind: values[10], binding_id: values[11], at: values[13] })
       return id
     },
-    writeCounter: {
-      run(orgId, workspaceId, product, level, subtree) {
-        counters.set(key(orgId, product), { level, subtree })
-        levelWrites.set(key(orgId, product), [orgId, workspaceId, product, level, subtree])
-      },
-    },
-    writePool: {
-      run(poolId, workspaceId, product, used) {
-        pools.set(key(poolId, product), { used })
-        poolWrites.set(key(poolId, product), [poolId, workspaceId, product, used])
-      },
-    },
+    // Within a batch the Meter holds these rows; they are written once, at persist.
+    writeCounter: { run: (...values) => void levelWrites.set(key(values[0], values[2]), values) },
+    writePool: { run: (...values) => void poolWrites.set(key(values[0], values[2]), values) },
+    // Within a batch one row per key (the Meter aggregates): the upsert may not touch a row twice.
+    writeOrgRollup: { run: (...values) => void orgRollupWrites.set(`${values[0]}\u0000${values[1]}\u0000${values[2]}`, values) },
+    writePoolRollup: { run: (...values) => void poolRollupWrites.set(`${values[0]}\u0000${values[1]}\u0000${values[2]}`, values) },
+    // Read at load under SERIALIZABLE: two batches that both fire the same alert cannot both commit (one retries, and sees it fired).
+    alerts: { get: () => alerts[0], all: () => alerts },
+    writeAlertArmed: { run: (armed, id) => void armedWrites.set(id, armed) },
+    alertFired: { run: (...values) => void fired.push(values) },
     // Each load is a new state: a Meter never carries its caches into the next transaction here.
     dataVersion: () => version,
   }

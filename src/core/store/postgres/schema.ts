@@ -32,4 +32,7 @@ export const {
   dueSteps,
   paymentMethods,
   paymentAttempts,
+  orgRollups,
+  poolRollups,
+  usageAlerts,
 } = pgTables

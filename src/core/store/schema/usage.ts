@@ -15,6 +15,22 @@ export const usageLevels = sqliteTable(
     product: text('product').notNull(),
     level: integer('level').notNull().default(0),
     subtree: integer('subtree').notNull().default(0),
+    // The current hour's rollup (schema/rollups.ts), kept in the counter's own
+    // row so a report writes one row per counter; moved to org_usage_rollups
+    // when a later hour's report arrives. Null hour: no report metered yet.
+    rollHour: integer('roll_hour'),
+    peak: integer('peak').notNull().default(0),
+    accepted: integer('accepted').notNull().default(0),
+    rejectedCapacity: integer('rejected_capacity').notNull().default(0),
+    rejectedLimit: integer('rejected_limit').notNull().default(0),
+    rejectedOther: integer('rejected_other').notNull().default(0),
+    subPeak: integer('sub_peak').notNull().default(0),
+    subAccepted: integer('sub_accepted').notNull().default(0),
+    subRejectedCapacity: integer('sub_rejected_capacity').notNull().default(0),
+    subRejectedLimit: integer('sub_rejected_limit').notNull().default(0),
+    subRejectedOther: integer('sub_rejected_other').notNull().default(0),
+    rollLimit: integer('roll_limit'),
+    rollCapacity: integer('roll_capacity'),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.product] })],
 )
@@ -30,6 +46,14 @@ export const poolUsage = sqliteTable(
     workspaceId: text('workspace_id').notNull(),
     product: text('product').notNull(),
     used: integer('used').notNull().default(0),
+    // The current hour's rollup, as in usage_levels; older hours in pool_usage_rollups.
+    rollHour: integer('roll_hour'),
+    peak: integer('peak').notNull().default(0),
+    accepted: integer('accepted').notNull().default(0),
+    rejectedCapacity: integer('rejected_capacity').notNull().default(0),
+    rejectedLimit: integer('rejected_limit').notNull().default(0),
+    rejectedOther: integer('rejected_other').notNull().default(0),
+    rollCapacity: integer('roll_capacity'),
   },
   (t) => [primaryKey({ columns: [t.poolId, t.product] })],
 )

@@ -1,0 +1,65 @@
+// `usage report --rejections` (issue 17): the orgs and products with the most
+// rejected reports in a range, from the hourly rollups (each org's own
+// reports), with what binds each one now — the pool, or the org whose limit
+// is tightest — so support can say why and what to raise.
+import { iso } from '../clock.js'
+import type { Ctx } from '../context.js'
+import { invalid } from '../errors.js'
+import { type OrgBindingView, usageByOrg } from './org-report.js'
+
+export type RejectionView = {
+  orgId: string
+  path: string
+  product: string
+  rejected: number
+  capacityExceeded: number
+  limitExceeded: number
+  other: number
+  /** What binds the org's next increase now (not necessarily at each rejection). */
+  bindingNow: OrgBindingView | null
+}
+
+export type RejectionsView = { from: string; to: string; rejections: RejectionView[] }
+
+type Row = { org_id: string; product: string; rc: number; rl: number; ro: number }
+
+export async function rejectionsReport(ctx: Ctx, input: { from: number; to: number; limit?: number }): Promise<RejectionsView> {
+  if (!(input.from < input.to)) throw invalid('--from must be before --to', { from: iso(input.from), to: iso(input.to) })
+  const HOUR = 3_600_000
+  const first = Math.floor(input.from / HOUR) * HOUR
+  const ws = ctx.workspace.id
+  // Finished hours from the rollup table, the current hour from the counter rows.
+  const rows = await ctx.db.all<Row>(
+    `SELECT org_id, product, sum(rc) AS rc, sum(rl) AS rl, sum(ro) AS ro FROM (
+       SELECT org_id, product, rejected_capacity AS rc, rejected_limit AS rl, rejected_other AS ro FROM org_usage_rollups
+         WHERE workspace_id = ? AND hour >= ? AND hour < ? AND rejected_capacity + rejected_limit + rejected_other > 0
+       UNION ALL
+       SELECT org_id, product, rejected_capacity, rejected_limit, rejected_other FROM usage_levels
+         WHERE workspace_id = ? AND roll_hour >= ? AND roll_hour < ? AND rejected_capacity + rejected_limit + rejected_other > 0
+     ) r GROUP BY org_id, product`,
+    ws, first, input.to, ws, first, input.to,
+  )
+  const ranked = rows
+    .map((r) => ({ ...r, rc: Number(r.rc), rl: Number(r.rl), ro: Number(r.ro), total: Number(r.rc) + Number(r.rl) + Number(r.ro) }))
+    .sort((a, b) => b.total - a.total || a.org_id.localeCompare(b.org_id) || a.product.localeCompare(b.product))
+    .slice(0, input.limit ?? 20)
+  const orgs = ranked.length === 0 ? [] : (await usageByOrg(ctx)).orgs
+  const byId = new Map(orgs.map((o) => [o.id, o]))
+  return {
+    from: iso(first),
+    to: iso(input.to),
+    rejections: ranked.map((r) => {
+      const org = byId.get(r.org_id)
+      return {
+        orgId: r.org_id,
+        path: org?.path ?? r.org_id,
+        product: r.product,
+        rejected: r.total,
+        capacityExceeded: r.rc,
+        limitExceeded: r.rl,
+        other: r.ro,
+        bindingNow: org?.products.find((p) => p.product === r.product)?.binding ?? null,
+      }
+    }),
+  }
+}

@@ -1,0 +1,97 @@
+// usage history and alert commands through the built binary (issue 17), and
+// concurrent reporters crossing one threshold at once: exactly one notification.
+import { describe, expect, it } from 'vitest'
+import { tempDbPath } from '../helpers/temp.js'
+import { wsb, wsbAsync } from '../helpers/cli.js'
+
+function setup(capacity: number) {
+  const db = tempDbPath()
+  const cli = (...args: string[]) => wsb(args, { db })
+  const json = (...args: string[]) => {
+    const result = wsb([...args, '--json'], { db })
+    if (result.code !== 0) throw new Error(`${args.join(' ')}: ${result.stderr}${result.stdout}`)
+    return result.json()
+  }
+  json('workspace', 'create', 'Hist', '--mode', 'pooled', '--clock-start', '2026-03-01')
+  json('account', 'create', 'A', '--currency', 'USD')
+  json('pm', 'add', 'A', 'pm_card_visa')
+  json('sub', 'add', 'A', '--item', `users=${capacity}`)
+  json('org', 'create', 'Parent')
+  json('org', 'create', 'Child', '--parent', 'Parent')
+  return { db, cli, json }
+}
+
+describe('usage history command', () => {
+  it('table, --json and --csv from the same buckets; usage moved over two days', () => {
+    const { db, cli, json } = setup(10)
+    json('clock', 'advance', '--to', '2026-03-01T09:30:00Z')
+    json('usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '7')
+    expect(cli('usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '5').code).toBe(4)
+    json('clock', 'advance', '--to', '2026-03-02T18:00:00Z')
+    json('usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '-4')
+    const args = ['usage', 'history', '--pool', 'A', '--product', 'users', '--from', '2026-03-01', '--to', '2026-03-03', '--bucket', 'day']
+    const view = json(...args)
+    expect(view.buckets).toEqual([
+      { start: '2026-03-01T00:00:00.000Z', end: '2026-03-02T00:00:00.000Z', level: 7, peak: 7, capacity: 10, limit: null, peakUtilization: 70, accepted: 1, rejected: { total: 1, capacityExceeded: 1, limitExceeded: 0, other: 0 } },
+      { start: '2026-03-02T00:00:00.000Z', end: '2026-03-03T00:00:00.000Z', level: 3, peak: 7, capacity: 10, limit: null, peakUtilization: 70, accepted: 1, rejected: { total: 0, capacityExceeded: 0, limitExceeded: 0, other: 0 } },
+    ])
+    const csv = cli(...args, '--csv')
+    expect(csv.code).toBe(0)
+    expect(csv.stdout.trim().split('\n')).toEqual([
+      'start,end,level,peak,limit,capacity,peak_utilization_percent,accepted,rejected,rejected_capacity,rejected_limit,rejected_other',
+      '2026-03-01T00:00:00.000Z,2026-03-02T00:00:00.000Z,7,7,,10,70,1,1,1,0,0',
+      '2026-03-02T00:00:00.000Z,2026-03-03T00:00:00.000Z,3,7,,10,70,1,0,0,0,0',
+    ])
+    // On a terminal: the table; piped: the same cells, tab-separated (issue 15).
+    const human = wsb(args, { db, env: { WSB_TTY: '1', COLUMNS: '120' } })
+    expect(human.stdout).toContain('users on pool Hist, by day (UTC)')
+    const row = human.stdout.split('\n').find((line) => line.includes('2026-03-01 '))
+    const cells = ['2026-03-01', '7', '7', '—', '10', '70%', '1', '1', '0', '0']
+    expect(row?.split('│').map((cell) => cell.trim()).filter(Boolean)).toEqual(cells)
+    const piped = cli(...args).stdout.split('\n').find((line) => line.startsWith('2026-03-01'))
+    expect(piped?.split('\t')).toEqual(cells)
+  })
+
+  it('bad input: exit 2 naming the problem, exit 3 for an unknown org', () => {
+    const { cli } = setup(10)
+    const bad = cli('usage', 'history', '--org', 'Parent', '--product', 'users', '--bucket', 'year')
+    expect(bad.code).toBe(2)
+    const both = cli('usage', 'history', '--org', 'Parent', '--pool', 'A', '--product', 'users')
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('exactly one of --pool and --org')])
+    expect(cli('usage', 'history', '--org', 'Nobody', '--product', 'users').code).toBe(3)
+    expect(cli('usage', 'history', '--org', 'Parent', '--product', 'users', '--from', 'yesterday').code).toBe(2)
+  })
+})
+
+describe('alert commands', () => {
+  it('set, list, fire once into notifications and events --kind alert, remove', () => {
+    const { cli, json } = setup(10)
+    const set = json('alert', 'set', '--pool', 'A', '--product', 'users', '--at', '80%,100%')
+    expect(set.alerts.map((a: { percent: number; armed: boolean }) => [a.percent, a.armed])).toEqual([[80, true], [100, true]])
+    expect(cli('alert', 'set', '--pool', 'A', '--product', 'users', '--at', '0%').code).toBe(2)
+    expect(cli('alert', 'set', '--org', 'Parent', '--product', 'users', '--at', '80%').code).toBe(4)
+    json('usage', 'record', '--org', 'Parent', '--product', 'users', '--delta', '8')
+    json('usage', 'record', '--org', 'Parent', '--product', 'users', '--delta', '1')
+    const notes = json('notifications').notifications.filter((n: { kind: string }) => n.kind === 'usage_alert')
+    expect(notes.map((n: { message: string }) => n.message)).toEqual([expect.stringMatching(/^users reached 80% of the pool .*: 8 of 10/)])
+    const events = json('events', '--kind', 'alert.crossed').events
+    expect(events).toHaveLength(1)
+    expect(json('alert', 'list').alerts.map((a: { armed: boolean }) => a.armed)).toEqual([false, true])
+    expect(json('alert', 'remove', '--pool', 'A', '--product', 'users', '--at', '80').removed).toHaveLength(1)
+    expect(json('alert', 'list').alerts.map((a: { percent: number }) => a.percent)).toEqual([100])
+  })
+
+  it('concurrent reporters crossing one threshold at once notify exactly once', async () => {
+    const { db, json } = setup(200)
+    json('alert', 'set', '--pool', 'A', '--product', 'users', '--at', '25%')
+    json('usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '45')
+    // Six processes each add 10: the first to commit crosses 25% (50 of 200), the others find it fired.
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => wsbAsync(['usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '10', '--json'], { db })),
+    )
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(Array.from({ length: 6 }, () => [0, '']))
+    expect(json('usage', 'report').pools[0].products.find((p: { product: string }) => p.product === 'users').used).toBe(105)
+    expect(json('notifications').notifications.filter((n: { kind: string }) => n.kind === 'usage_alert')).toHaveLength(1)
+    expect(json('events', '--kind', 'alert').events.filter((e: { kind: string }) => e.kind === 'alert.crossed')).toHaveLength(1)
+  })
+})
