@@ -102,6 +102,11 @@ describe('issue 16: invoice numbers and frozen invoices (R-INV-1)', () => {
     await updateAccount(later, { ref: 'Globex Cloud USA', name: 'Initech' })
     expect((await showAccount(later, 'Initech')).invoicePrefix).toBe('GCUSA2')
     expect((await showInvoice(later, 'gcusa2-0002')).number).toBe(2)
+    // Before its first invoice, a rename gives the account the prefix of its new name.
+    await account(later, 'Soon Renamed')
+    expect((await showAccount(later, 'Soon Renamed')).invoicePrefix).toBe('SR')
+    await updateAccount(later, { ref: 'Soon Renamed', name: 'Hooli Inc' })
+    expect((await showAccount(later, 'Hooli Inc')).invoicePrefix).toBe('HINC')
   })
 
   it('R-INV-1 an invoice issued before an address change renders the old address and the seller it was issued with', async () => {

@@ -6,6 +6,7 @@ import { one } from '../store/db.js'
 import type { Ctx } from '../context.js'
 import { currency } from '../currency.js'
 import { refused } from '../errors.js'
+import { uniquePrefix } from '../invoices/numbering.js'
 import { recordEvent } from '../events/record.js'
 import { newId } from '../ids.js'
 import { billingAccounts } from '../store/schema/index.js'
@@ -61,6 +62,7 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promis
         region: input.region ?? null,
         taxExempt: input.taxExempt ?? false,
         taxRateMilli: input.taxRateMilli ?? 0,
+        invoicePrefix: await uniquePrefix(db, workspace.id, input.name),
         createdAt: now,
       })
       .returning())

@@ -5,10 +5,11 @@ import type { Ctx } from '../context.js'
 import { currency } from '../currency.js'
 import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
-import { billingAccounts, subscriptions } from '../store/schema/index.js'
+import { billingAccounts, invoices, subscriptions } from '../store/schema/index.js'
 import { resolveAccount } from './resolve.js'
 import { type AccountView, accountView } from './view.js'
 import { sameName } from '../names.js'
+import { uniquePrefix } from '../invoices/numbering.js'
 
 export type UpdateAccountInput = {
   ref: string
@@ -37,6 +38,9 @@ export async function updateAccount(ctx: Ctx, input: UpdateAccountInput): Promis
         .find((row) => sameName(row.name, name))
       if (clash) throw refused('NAME_TAKEN', `a billing account named "${input.name}" already exists (${clash.id})`, { id: clash.id })
       changes.name = input.name
+      // The invoice prefix follows the name until the first invoice; after, issued numbers keep theirs.
+      const invoiced = (await db.orm.select({ id: invoices.id }).from(invoices).where(eq(invoices.accountId, account.id)).limit(1))[0]
+      if (!invoiced) changes.invoicePrefix = await uniquePrefix(db, workspace.id, name, account.id)
     }
     if (input.currency !== undefined) {
       const code = currency(input.currency).code
