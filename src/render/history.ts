@@ -2,27 +2,45 @@
 import type { AlertView } from '../core/usage/alerts.js'
 import type { HistoryView } from '../core/usage/history.js'
 import type { RejectionsView } from '../core/usage/rejections.js'
-import { table } from './table.js'
+import { heading, table } from './table.js'
 
 const pct = (value: number | null) => (value === null ? '—' : `${value}%`)
 
+/** A bucket named as people read it: 2026-03-02 for days and weeks, 2026-03 for months, 2026-03-02 14:00 for hours. */
+function bucketLabel(iso: string, bucket: HistoryView['bucket']): string {
+  if (bucket === 'month') return iso.slice(0, 7)
+  if (bucket === 'hour') return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`
+  return iso.slice(0, 10)
+}
+
+const BUCKET_HEADER = { hour: 'hour', day: 'day', week: 'week of', month: 'month' } as const
+
 export function renderHistory(view: HistoryView): string {
   const scope = view.scope.kind === 'pool' ? `pool ${view.scope.name}` : `${view.scope.subtree ? 'subtree of ' : ''}${view.scope.name}`
-  const head = `${view.product} on ${scope}, by ${view.bucket} (UTC), ${view.from} to ${view.to}`
+  const bound = (iso: string) => (view.bucket === 'hour' ? bucketLabel(iso, 'hour') : iso.slice(0, 10))
+  const head = `${view.product} on ${scope}, by ${view.bucket} (UTC), ${bound(view.from)} to ${bound(view.to)}`
   const rows = view.buckets.map((b) => [
-    b.start.replace(':00:00.000Z', 'Z').replace('T00Z', ''),
+    bucketLabel(b.start, view.bucket),
     b.level,
     b.peak,
     b.limit ?? '—',
     b.capacity ?? '—',
     pct(b.peakUtilization),
     b.accepted,
+    b.rejected.total,
     b.rejected.capacityExceeded,
     b.rejected.limitExceeded,
     b.rejected.other,
   ])
-  return `${head}\n${table(['bucket', 'level', 'peak', 'limit', 'capacity', 'peak use', 'accepted', 'rej. capacity', 'rej. limit', 'rej. other'], rows, {
-    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  const columns = [BUCKET_HEADER[view.bucket], 'level', 'peak', 'limit', 'capacity', 'peak %', 'accepted', 'rejected', 'rej. capacity', 'rej. limit', 'rej. other']
+  // On a narrow terminal the rejections by reason go first (their total stays), then what
+  // matters least: a pool has no limit (always —), then the accepted count, then capacity.
+  // Every cell is kept whole: a cut date or number reads as a different one.
+  const drop = view.scope.kind === 'pool' ? [3, 10, 9, 8, 6, 4] : [10, 9, 8, 6, 4]
+  return `${heading(head)}\n${table(columns, rows, {
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    keep: columns.map((_, i) => i),
+    drop,
   })}`
 }
 
