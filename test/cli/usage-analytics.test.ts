@@ -72,7 +72,7 @@ describe('usage report --rejections (issue 17)', () => {
 
     const human = cli('usage', 'report', '--rejections', '--from', '2026-03-01', '--to', '2026-03-03')
     expect(human.stdout.split('\n').slice(0, 3)).toEqual([
-      'Rejected reports, 2026-03-01T00:00:00.000Z to 2026-03-03T00:00:00.000Z (binding: what limits each org now)',
+      'Rejected reports, 2026-03-01 to 2026-03-03 (UTC); binding: what limits each org now',
       'org\tproduct\trejected\tcapacity\tlimit\tother\tbinding now',
       'Parent/Child\tusers\t2\t0\t2\t0\tlimit on Parent 4/5',
     ])
