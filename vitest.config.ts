@@ -38,6 +38,7 @@ export const onPostgres = [
   'test/core/usage-property.test.ts',
   'test/core/usage-history.test.ts',
   'test/cli/usage-history.test.ts',
+  'test/cli/usage-analytics.test.ts',
   'test/core/lifecycle-property.test.ts',
   'test/core/payments.test.ts',
   'test/core/stripe-provider.test.ts',

@@ -2,27 +2,57 @@
 import type { AlertView } from '../core/usage/alerts.js'
 import type { HistoryView } from '../core/usage/history.js'
 import type { RejectionsView } from '../core/usage/rejections.js'
-import { table } from './table.js'
+import { heading, table } from './table.js'
+import { outputWidth, visibleLength } from './terminal.js'
 
 const pct = (value: number | null) => (value === null ? '—' : `${value}%`)
 
+/** A heading on one line, or on two when one would cut it (a terminal's width). */
+function headingLines(first: string, second: string): string {
+  return visibleLength(`${first} ${second}`) <= outputWidth() ? heading(`${first} ${second}`) : `${heading(first)}\n${heading(second)}`
+}
+
+/** A range bound: the date alone at midnight, else date and minute (UTC). */
+const when = (iso: string) => (iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`)
+
+/** A bucket named as people read it: 2026-03-02 for days and weeks, 2026-03 for months, 2026-03-02 14:00 for hours. */
+function bucketLabel(iso: string, bucket: HistoryView['bucket']): string {
+  if (bucket === 'month') return iso.slice(0, 7)
+  if (bucket === 'hour') return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`
+  return iso.slice(0, 10)
+}
+
+const BUCKET_HEADER = { hour: 'hour', day: 'day', week: 'week of', month: 'month' } as const
+
 export function renderHistory(view: HistoryView): string {
   const scope = view.scope.kind === 'pool' ? `pool ${view.scope.name}` : `${view.scope.subtree ? 'subtree of ' : ''}${view.scope.name}`
-  const head = `${view.product} on ${scope}, by ${view.bucket} (UTC), ${view.from} to ${view.to}`
+  const bound = (iso: string) => (view.bucket === 'hour' ? bucketLabel(iso, 'hour') : iso.slice(0, 10))
+  // The range goes to a line of its own when one line would cut it.
+  const what = `${view.product} on ${scope}, by ${view.bucket} (UTC)`
+  const range = `${bound(view.from)} to ${bound(view.to)}`
+  const head = headingLines(`${what},`, range)
   const rows = view.buckets.map((b) => [
-    b.start.replace(':00:00.000Z', 'Z').replace('T00Z', ''),
+    bucketLabel(b.start, view.bucket),
     b.level,
     b.peak,
     b.limit ?? '—',
     b.capacity ?? '—',
     pct(b.peakUtilization),
     b.accepted,
+    b.rejected.total,
     b.rejected.capacityExceeded,
     b.rejected.limitExceeded,
     b.rejected.other,
   ])
-  return `${head}\n${table(['bucket', 'level', 'peak', 'limit', 'capacity', 'peak use', 'accepted', 'rej. capacity', 'rej. limit', 'rej. other'], rows, {
-    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  const columns = [BUCKET_HEADER[view.bucket], 'level', 'peak', 'limit', 'capacity', 'peak %', 'accepted', 'rejected', 'rej. capacity', 'rej. limit', 'rej. other']
+  // On a narrow terminal the rejections by reason go first (their total stays), then what
+  // matters least: a pool has no limit (always —), then the accepted count, then capacity.
+  // Every cell is kept whole: a cut date or number reads as a different one.
+  const drop = view.scope.kind === 'pool' ? [3, 10, 9, 8, 6, 4] : [10, 9, 8, 6, 4]
+  return `${head}\n${table(columns, rows, {
+    align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    keep: columns.map((_, i) => i),
+    drop,
   })}`
 }
 
@@ -48,7 +78,7 @@ export function renderAlerts(alerts: AlertView[]): string {
 }
 
 export function renderRejections(view: RejectionsView): string {
-  const head = `Rejected reports, ${view.from} to ${view.to} (binding: what limits each org now)`
+  const head = headingLines(`Rejected reports, ${when(view.from)} to ${when(view.to)} (UTC);`, 'binding: what limits each org now')
   if (view.rejections.length === 0) return `${head}\nNone.`
   return `${head}\n${table(
     ['org', 'product', 'rejected', 'capacity', 'limit', 'other', 'binding now'],

@@ -41,7 +41,14 @@ export function table(head: string[], rows: Cell[][], options: TableOptions = {}
   })
   for (const row of cells) t.push(row.map((cell, i) => truncate(cell, widths[i] as number)))
   const hidden = head.filter((_, i) => !shown.includes(i))
-  return hidden.length ? `${t.toString()}\n${paint().dim(truncate(`(${hidden.join(', ')} not shown at this width; --wide shows every column)`, outputWidth()))}` : t.toString()
+  return hidden.length ? `${t.toString()}\n${hiddenNote(hidden)}` : t.toString()
+}
+
+/** Which columns are left out and how to see them; on two lines when one would cut the hint. */
+function hiddenNote(hidden: string[]): string {
+  const one = `(${hidden.join(', ')} not shown at this width; --wide shows every column)`
+  const lines = visibleLength(one) <= outputWidth() ? [one] : [`(${hidden.join(', ')} not shown at this width;`, ' --wide shows every column)']
+  return lines.map((line) => paint().dim(truncate(line, outputWidth()))).join('\n')
 }
 
 /** The columns shown: all, unless even their narrowest widths overflow; then the `drop` ones go, in order. */

@@ -41,6 +41,11 @@ function commandsOf(db: string): Walk[] {
     for (const o of orgs) names.set(o.id, o.name)
     const subs = run(['sub', 'list', ...w]).subscriptions as { id: string }[]
     const invoices = run(['invoice', 'list', ...w]).invoices as { id: string }[]
+    // usage history (issue 17) of the first pool and top-level org with usage, by day and by hour (the widest bucket).
+    const pool = (run(['usage', 'report', ...w]).pools as { id: string; products: { product: string }[] }[]).find((p) => p.products.length > 0)
+    const product = pool?.products[0]?.product
+    const history = (scope: string[], bucket: string) => ['usage', 'history', ...scope, '--product', product as string, '--bucket', bucket, ...w]
+    const topOrg = orgs.find((o) => o.parentId === null)
     walk.push(
       ['workspace', 'show', ...w],
       ['org', 'list', ...w],
@@ -58,6 +63,9 @@ function commandsOf(db: string): Walk[] {
       ['usage', 'report', ...w],
       ['usage', 'report', '--by', 'org', ...w],
       ['usage', 'report', '--by', 'product', ...w],
+      ...(pool && product ? [history(['--pool', pool.id], 'day'), history(['--pool', pool.id], 'hour'), history(['--pool', pool.id], 'month')] : []),
+      ...(product && topOrg ? [history(['--org', topOrg.id, '--subtree'], 'hour')] : []),
+      ['usage', 'report', '--rejections', '--from', '2020-01-01', '--to', '2030-01-01', ...w],
       ['notifications', ...w],
       ['events', ...w],
       ['clock', 'show', ...w],
@@ -90,6 +98,19 @@ describe('output for people on the demo database (issue 15)', () => {
     const long: string[] = []
     for (const { args, terminal } of walk) for (const line of (terminal ?? '').split('\n')) if ([...line].length > 80) long.push(`${args.join(' ')}: ${line}`)
     expect(long).toEqual([])
+  })
+
+  it('usage history at 80 columns (issue 17): every bucket start whole, no cell cut, left-out columns named with the --wide note', () => {
+    const history = walk.filter(({ args }) => args[0] === 'usage' && args[1] === 'history')
+    expect(history.length).toBeGreaterThanOrEqual(4)
+    for (const { args, terminal, piped } of history) {
+      // The first line may cut a long pool or org name; nothing after it is cut.
+      expect(terminal?.split('\n').slice(1).join('\n'), args.join(' ')).not.toContain('…')
+      expect(terminal, args.join(' ')).toMatch(/^│ \d{4}-\d{2}(-\d{2}( \d{2}:00)?)? +│/m)
+      // Piped keeps all eleven columns.
+      expect(piped?.split('\n')[1]?.split('\t')).toHaveLength(11)
+    }
+    expect(history.some(({ terminal }) => terminal?.includes('--wide shows every column'))).toBe(true)
   })
 
   it('--wide shows every cell in full: the invoice list keeps whole ids and periods at 80 columns', () => {

@@ -42,14 +42,40 @@ describe('usage history command', () => {
       '2026-03-01T00:00:00.000Z,2026-03-02T00:00:00.000Z,7,7,,10,70,1,1,1,0,0',
       '2026-03-02T00:00:00.000Z,2026-03-03T00:00:00.000Z,3,7,,10,70,1,0,0,0,0',
     ])
-    // On a terminal: the table; piped: the same cells, tab-separated (issue 15).
-    const human = wsb(args, { db, env: { WSB_TTY: '1', COLUMNS: '120' } })
-    expect(human.stdout).toContain('users on pool Hist, by day (UTC)')
-    const row = human.stdout.split('\n').find((line) => line.includes('2026-03-01 '))
-    const cells = ['2026-03-01', '7', '7', '—', '10', '70%', '1', '1', '0', '0']
+    // On a terminal: the table; piped: every cell, tab-separated (issue 15).
+    const human = wsb([...args, '--wide'], { db, env: { WSB_TTY: '1', COLUMNS: '80' } })
+    expect(human.stdout).toContain('users on pool Hist, by day (UTC), 2026-03-01 to 2026-03-03')
+    const row = human.stdout.split('\n').find((line) => line.startsWith('│ 2026-03-01'))
+    const cells = ['2026-03-01', '7', '7', '—', '10', '70%', '1', '1', '1', '0', '0']
     expect(row?.split('│').map((cell) => cell.trim()).filter(Boolean)).toEqual(cells)
-    const piped = cli(...args).stdout.split('\n').find((line) => line.startsWith('2026-03-01'))
-    expect(piped?.split('\t')).toEqual(cells)
+    const piped = cli(...args).stdout.split('\n')
+    expect(piped[1]?.split('\t')).toEqual(['day', 'level', 'peak', 'limit', 'capacity', 'peak %', 'accepted', 'rejected', 'rej. capacity', 'rej. limit', 'rej. other'])
+    expect(piped.find((line) => line.startsWith('2026-03-01'))?.split('\t')).toEqual(cells)
+  })
+
+  it('at 80 columns (WSB_TTY=1 COLUMNS=80) the bucket stays whole for every bucket size and the least important columns give way with a --wide note', () => {
+    const { db, json } = setup(10)
+    json('clock', 'advance', '--to', '2026-03-02T14:30:00Z')
+    json('usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '3')
+    const terminal = (...more: string[]) => {
+      const out = wsb(['usage', 'history', ...more, '--product', 'users', '--from', '2026-03-02T13:00:00Z', '--to', '2026-03-02T16:00:00Z'], { db, env: { WSB_TTY: '1', COLUMNS: '80' } })
+      expect(out.code).toBe(0)
+      for (const line of out.stdout.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80)
+      return out.stdout
+    }
+    const firstCell = (text: string, start: string) => text.split('\n').find((line) => line.startsWith(`│ ${start}`))?.split('│').map((cell) => cell.trim()).filter(Boolean)
+    const hour = terminal('--pool', 'A', '--bucket', 'hour')
+    expect(hour).toContain('users on pool Hist, by hour (UTC), 2026-03-02 13:00 to 2026-03-02 16:00')
+    expect(firstCell(hour, 'hour')).toEqual(['hour', 'level', 'peak', 'capacity', 'peak %', 'accepted', 'rejected'])
+    expect(firstCell(hour, '2026-03-02 14:00')).toEqual(['2026-03-02 14:00', '3', '3', '10', '30%', '1', '0'])
+    expect(hour).toContain('(limit, rej. capacity, rej. limit, rej. other not shown at this width;\n --wide shows every column)')
+    expect(firstCell(terminal('--pool', 'A', '--bucket', 'day'), '2026-03-02')).toEqual(['2026-03-02', '3', '3', '10', '30%', '1', '0'])
+    expect(firstCell(terminal('--pool', 'A', '--bucket', 'week'), '2026-03-02')?.[0]).toBe('2026-03-02')
+    expect(firstCell(terminal('--pool', 'A', '--bucket', 'month'), '2026-03 ')?.[0]).toBe('2026-03')
+    // An org's history keeps its limit column; the accepted count gives way first.
+    const org = terminal('--org', 'Parent', '--subtree', '--bucket', 'hour')
+    expect(firstCell(org, '2026-03-02 14:00')).toEqual(['2026-03-02 14:00', '3', '3', '—', '10', '30%', '0'])
+    expect(org).toContain('(accepted, rej. capacity, rej. limit, rej. other not shown')
   })
 
   it('bad input: exit 2 naming the problem, exit 3 for an unknown org', () => {

@@ -53,10 +53,11 @@ import { addSubscription } from '../subscriptions/add.js'
 import { updateSubscription } from '../subscriptions/update.js'
 import { parseTime } from '../time-input.js'
 import { Meter } from '../usage/meter.js'
+import { alertsOf, removeAlerts, setAlerts } from '../usage/alerts.js'
 import { rejectionError } from '../usage/decision.js'
 import { createWorkspace } from '../workspaces/create.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
-import { type AccountInput, type ApplyFile, type OrgInput, type Place, placeName, type SubscriptionInput } from './schema.js'
+import { type AccountInput, type AlertInput, type ApplyFile, type OrgInput, type Place, placeName, type SubscriptionInput } from './schema.js'
 import { sameName } from '../names.js'
 
 export type ApplyAction = {
@@ -109,6 +110,23 @@ class Applier {
     // Subscriptions once every account exists: trial eligibility counts the accounts (R-TR-2).
     for (const [i, account] of accounts.entries()) await within(`accounts[${i}]`, async () => await this.subscriptions(account))
     await this.usages()
+    // Alerts last: their orgs, limits and usage (which decides whether one starts armed) are in place.
+    for (const [i, alert] of (this.file.alerts ?? []).entries()) await within(`alerts[${i}]`, async () => await this.alert(alert))
+  }
+
+  /** The thresholds of one pool's or org's product, stated whole: those left out are removed. */
+  private async alert(spec: AlertInput): Promise<void> {
+    const scope = spec.pool !== undefined ? { pool: spec.pool } : { org: spec.org as string }
+    const label = `${spec.pool !== undefined ? `pool ${spec.pool}` : `org ${spec.org}`} ${spec.product}`
+    const wanted = [...new Set(spec.at.map((value) => Number(String(value).trim().replace(/%$/, ''))))].sort((a, b) => a - b)
+    const current = (await alertsOf(this.ctx, { ...scope, product: spec.product }, { forRemoval: wanted.length === 0 })).map((a) => a.percent)
+    const add = wanted.filter((p) => !current.includes(p))
+    const remove = current.filter((p) => !wanted.includes(p))
+    const shown = (list: number[]) => (list.length ? list.map((p) => `${p}%`).join(', ') : 'none')
+    if (add.length === 0 && remove.length === 0) return this.act('unchanged', 'alerts', label)
+    if (add.length) await setAlerts(this.ctx, { ...scope, product: spec.product, at: add })
+    if (remove.length) await removeAlerts(this.ctx, { ...scope, product: spec.product, at: remove })
+    this.act(current.length === 0 ? 'create' : 'update', 'alerts', label, [`at ${current.length ? `${shown(current)} → ` : ''}${shown(wanted)}`])
   }
 
   private async refreshCtx(workspace?: WorkspaceRow) {

@@ -28,6 +28,7 @@ import {
 import type { ApplyFile, OrgInput } from './schema.js'
 import { listTaxRates } from '../invoices/tax-rates.js'
 import { getSeller } from '../workspaces/seller.js'
+import { listAlerts } from '../usage/alerts.js'
 
 const seeded = new Set<string>(seededProducts.map((p) => p.key))
 
@@ -175,7 +176,23 @@ export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
           : {}),
       }
     })
+  const alerts = await alertsSpec(ctx)
+  if (alerts.length) file.alerts = alerts
   return file
+}
+
+/** Alerts grouped by pool or org and product, as `alerts:` states them (armed or not is derived from usage on apply). */
+async function alertsSpec(ctx: Ctx): Promise<NonNullable<ApplyFile['alerts']>> {
+  const out = new Map<string, NonNullable<ApplyFile['alerts']>[number]>()
+  for (const alert of (await listAlerts(ctx)).alerts) {
+    // An alert whose pool or org is gone has only its id for a name; no file could name it.
+    if (alert.scopeName === alert.scopeId) continue
+    const key = `${alert.scope} ${alert.scopeId} ${alert.product}`
+    const spec = out.get(key) ?? { ...(alert.scope === 'pool' ? { pool: alert.scopeName } : { org: alert.scopeName }), product: alert.product, at: [] }
+    spec.at.push(`${alert.percent}%`)
+    out.set(key, spec)
+  }
+  return [...out.values()]
 }
 
 /** Levels of organizations in an apply file: 1 for top-level orgs only, 0 for none. */

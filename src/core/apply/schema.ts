@@ -103,6 +103,23 @@ const seller = z.strictObject({
 /** A row of the workspace's tax-rate table (`tax rate set`). */
 const taxRateRow = z.strictObject({ country: countryCode, region: z.optional(regionCode), rate: percent, name: z.optional(text('name')) })
 
+/** A threshold as `alert set --at` takes it: a whole percent from 1 to 1000, 80 or "80%". */
+const threshold = z.union([z.number(), z.string()], { error: 'expected a whole percent from 1 to 1000, e.g. 80%' }).check(
+  z.refine((value) => /^\d{1,4}%?$/.test(String(value).trim()) && Number(String(value).trim().replace(/%$/, '')) >= 1 && Number(String(value).trim().replace(/%$/, '')) <= 1000, {
+    error: 'expected a whole percent from 1 to 1000, e.g. 80%',
+  }),
+)
+
+/** Usage alerts of one pool's or org's product, stated whole (`alert set`): thresholds left out are removed. */
+const alert = z
+  .strictObject({
+    pool: z.optional(text('pool')),
+    org: z.optional(text('org')),
+    product: productKey,
+    at: z.array(threshold, { error: 'expected a list of thresholds, e.g. [80%, 100%]' }),
+  })
+  .check(z.refine((a) => (a.pool === undefined) !== (a.org === undefined), { error: 'give exactly one of pool and org' }))
+
 export const applyFile = z.strictObject({
   version: z.optional(z.literal(1, { error: 'expected version 1' })),
   workspace: z.strictObject({
@@ -118,10 +135,12 @@ export const applyFile = z.strictObject({
   // Validated node by node by parseApplyFile, below.
   organizations: z.optional(z.array(z.unknown())),
   accounts: z.optional(z.array(account)),
+  alerts: z.optional(z.array(alert)),
 })
 
 export type ApplyFile = Omit<z.output<typeof applyFile>, 'organizations'> & { organizations?: OrgInput[] }
 export type AccountInput = NonNullable<ApplyFile['accounts']>[number]
+export type AlertInput = NonNullable<ApplyFile['alerts']>[number]
 export type SubscriptionInput = NonNullable<AccountInput['subscriptions']>[number]
 
 /** At most this many problems are listed; a broken generated file could have one per org. */

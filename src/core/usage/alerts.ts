@@ -38,7 +38,7 @@ export function parsePercents(text: string): number[] {
 
 type Scope = { kind: 'pool' | 'org'; id: string; name: string; used: number; of: number }
 
-async function scopeFor(ctx: Ctx, input: AlertScopeInput): Promise<Scope> {
+async function scopeFor(ctx: Ctx, input: AlertScopeInput, needLimit = true): Promise<Scope> {
   if ((input.pool === undefined) === (input.org === undefined)) throw invalid('give exactly one of --pool and --org')
   await requireProduct(ctx.db, ctx.workspace.id, input.product)
   if (input.pool !== undefined) {
@@ -50,13 +50,13 @@ async function scopeFor(ctx: Ctx, input: AlertScopeInput): Promise<Scope> {
   const tree = await loadTree(ctx.db, ctx.workspace.id)
   const org = resolveOrg(tree, input.org as string)
   const limit = await ctx.db.get<{ limit: number }>('SELECT "limit" FROM org_limits WHERE org_id = ? AND product = ?', org.id, input.product)
-  if (!limit)
+  if (!limit && needLimit)
     throw refused('NO_LIMIT', `"${pathOf(tree, org.id)}" has no limit on ${input.product}: an org alert is a share of its limit (set one with org limit set)`, {
       orgId: org.id,
       product: input.product,
     })
   const used = await ctx.db.get<{ subtree: number }>('SELECT subtree FROM usage_levels WHERE org_id = ? AND product = ?', org.id, input.product)
-  return { kind: 'org', id: org.id, name: pathOf(tree, org.id), used: Number(used?.subtree ?? 0), of: Number(limit.limit) }
+  return { kind: 'org', id: org.id, name: pathOf(tree, org.id), used: Number(used?.subtree ?? 0), of: Number(limit?.limit ?? 0) }
 }
 
 type Row = { id: string; scope_kind: 'pool' | 'org'; scope_id: string; product: string; percent: number; armed: number }
@@ -107,6 +107,15 @@ export async function setAlerts(ctx: Ctx, input: AlertScopeInput & { at: number[
     }
     return { alerts: await views(ctx, await rowsOf(ctx, { kind: scope.kind, id: scope.id, product: input.product })) }
   })
+}
+
+/**
+ * The thresholds of one pool's or org's product, checked as `alert set` checks them
+ * (the product and the pool or org exist; an org has a limit unless `forRemoval`).
+ */
+export async function alertsOf(ctx: Ctx, input: AlertScopeInput, options: { forRemoval?: boolean } = {}): Promise<AlertView[]> {
+  const scope = await scopeFor(ctx, input, !options.forRemoval)
+  return await views(ctx, await rowsOf(ctx, { kind: scope.kind, id: scope.id, product: input.product }))
 }
 
 export async function listAlerts(ctx: Ctx): Promise<{ alerts: AlertView[] }> {
