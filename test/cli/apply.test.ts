@@ -104,6 +104,11 @@ describe('apply through the CLI', () => {
     expect(refused('  - { pool: Franchise Co, product: users, at: [1001] }')[0]).toBe(2)
     expect(refused('  - { pool: Franchise Co, org: Location 2 - Airport, product: users, at: [80] }')).toEqual([2, 'INVALID_INPUT', 'alerts[0]: give exactly one of pool and org'])
     expect(refused('  - { pool: Franchise Co, product: seats, at: [80] }').slice(0, 2)).toEqual(wsbCode(db, ['alert', 'set', '--pool', 'Franchise Co', '--product', 'seats', '--at', '80']))
+    expect(refused('  - { pool: Franchise Co, product: users, at: [80] }\n  - { pool: Franchise Co, product: users, at: [90] }')).toEqual([
+      2,
+      'INVALID_INPUT',
+      'alerts[1]: pool Franchise Co, product users is already stated by alerts[0]; give its thresholds in one entry',
+    ])
     expect(refused('  - { pool: Nobody, product: users, at: [80] }').slice(0, 2)).toEqual([3, 'NOT_FOUND'])
     expect(refused('  - { org: Nowhere, product: users, at: [80] }').slice(0, 2)).toEqual([3, 'NOT_FOUND'])
     const noLimit = refused('  - { org: Location 1 - Downtown, product: users, at: [80] }')

@@ -192,10 +192,23 @@ export function parseApplyFile(value: unknown): ApplyFile {
     org.children = []
     for (let i = children.length - 1; i >= 0; i--) stack.push({ value: children[i], place: { parent: next.place, index: i }, into: org.children })
   }
+  duplicateAlerts(top?.alerts, problems)
   if (problems.length) {
     const shown = problems.slice(0, MAX_PROBLEMS)
     const more = stack.length || problems.length > MAX_PROBLEMS ? ['… and possibly more; fix these first'] : []
     throw invalid([...shown, ...more].join('; '), { problems: shown })
   }
   return { ...(top as ApplyFile), ...(top?.organizations ? { organizations } : {}) }
+}
+
+/** Each entry states its scope's thresholds whole, so a second entry for one scope and product would silently win. */
+function duplicateAlerts(alerts: AlertInput[] | undefined, problems: Problems): void {
+  const seen = new Map<string, number>()
+  alerts?.forEach((a, index) => {
+    const scope = a.pool !== undefined ? `pool ${a.pool}` : `org ${a.org}`
+    const key = `${scope}\u0000${a.product}`
+    const first = seen.get(key)
+    if (first === undefined) seen.set(key, index)
+    else problems.push(`alerts[${index}]: ${scope}, product ${a.product} is already stated by alerts[${first}]; give its thresholds in one entry`)
+  })
 }
