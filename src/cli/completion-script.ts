@@ -7,7 +7,13 @@
 import type { CompletionKind } from '../core/completion.js'
 
 export type CompletableFlag = { type: string; char?: string; options?: readonly string[]; hidden?: boolean }
-export type CompletableCommand = { id: string; hidden?: boolean; flags: Record<string, CompletableFlag | undefined> }
+export type CompletableArg = { name: string; options?: readonly string[] }
+export type CompletableCommand = {
+  id: string
+  hidden?: boolean
+  flags: Record<string, CompletableFlag | undefined>
+  args?: Record<string, CompletableArg | undefined>
+}
 
 /** Flags whose value is a name in the database, by flag name. */
 export const NAMED: Record<string, CompletionKind> = {
@@ -18,6 +24,14 @@ export const NAMED: Record<string, CompletionKind> = {
   parent: 'orgs',
   product: 'products',
   coupon: 'coupons',
+}
+
+/** Positional arguments that are a name in the database, by argument name. */
+export const NAMED_ARGS: Record<string, CompletionKind> = {
+  account: 'accounts',
+  org: 'orgs',
+  workspace: 'workspaces',
+  product: 'products',
 }
 
 /** Flags whose value is a file. */
@@ -48,6 +62,20 @@ export function bashValueCompletion(commands: CompletableCommand[], bin = 'wsb')
       const patterns = [`"${command.id} --${name}"`, ...(flag.char ? [`"${command.id} -${flag.char}"`] : [])]
       branches.push(`      ${patterns.join('|')}) ${bashBranch(name, flag)}; return 0 ;;`)
     }
+  const argBranches: string[] = []
+  const valueFlags: string[] = []
+  for (const command of visible(commands)) {
+    Object.values(command.args ?? {}).forEach((arg, position) => {
+      if (!arg) return
+      const kind = NAMED_ARGS[arg.name]
+      const branch = arg.options?.length ? `COMPREPLY=($(compgen -W ${shellWord(arg.options.join(' '))} -- "$cur"))` : kind ? `_wsb_complete_names ${kind} "$cur"` : undefined
+      if (branch) argBranches.push(`      "${command.id} ${position}") ${branch}; return 0 ;;`)
+    })
+    const takesValue = Object.entries(command.flags).flatMap(([name, flag]) =>
+      flag?.type === 'option' ? [`--${name}`, ...(flag.char ? [`-${flag.char}`] : [])] : [],
+    )
+    valueFlags.push(`  [${command.id}]=${shellWord(takesValue.join(' '))}`)
+  }
   const ids = visible(commands).map((command) => command.id).join(' ')
   return `
 ${MARKER} (fixed values, files, and names read by "${bin} __complete KIND"
@@ -88,20 +116,42 @@ _${bin}_complete()
     flag="\${COMP_WORDS[COMP_CWORD-2]}"
   fi
   # The command: the words before the first flag, as long as they name one.
+  local end=0 skip=0 position=0 word
   for ((i = 1; i < COMP_CWORD; i++)); do
     [[ "\${COMP_WORDS[i]}" == -* ]] && break
     command="\${command:+$command:}\${COMP_WORDS[i]}"
-    case " $_${bin}_command_ids " in *" $command "*) id="$command" ;; esac
+    case " $_${bin}_command_ids " in *" $command "*) id="$command"; end=$i ;; esac
   done
-  if [[ -n "$id" && "$flag" == -* && "$flag" != "$cur" ]]; then
+  [[ -n "$id" ]] || { _${bin}_autocomplete; return 0; }
+  if [[ "$flag" == -* && "$flag" != "$cur" ]]; then
     case "$id $flag" in
 ${branches.join('\n')}
+    esac
+  fi
+  if [[ "$cur" != -* ]]; then
+    # Which positional argument is being typed: words after the command that
+    # are neither flags nor the values of flags that take one.
+    for ((i = end + 1; i < COMP_CWORD; i++)); do
+      word="\${COMP_WORDS[i]}"
+      if (( skip )); then [[ "$word" == "=" ]] || skip=0; continue; fi
+      if [[ "$word" == -* ]]; then
+        case " \${_${bin}_value_flags[$id]} " in *" $word "*) skip=1 ;; esac
+        continue
+      fi
+      [[ "$word" == "=" ]] && { skip=1; continue; }
+      ((position++))
+    done
+    case "$id $position" in
+${argBranches.join('\n')}
     esac
   fi
   _${bin}_autocomplete
 }
 
 _${bin}_command_ids=${shellWord(ids)}
+declare -gA _${bin}_value_flags=(
+${valueFlags.join('\n')}
+)
 complete -F _${bin}_complete ${bin}
 `
 }

@@ -91,6 +91,16 @@ describe('shell completion of flag values (bash, real)', () => {
     expect(complete(['wsb', 'account', 'discount', 'Franchise East', '-w', 'Franchise Co', '--coupon', ''])).toEqual(['WELCOME10'])
   })
 
+  it('names as positional arguments: the account of account show / sub add, the org of org show, after flags and their values', () => {
+    expect(complete(['wsb', 'account', 'show', ''])).toEqual(['Franchise\\ East', 'Global\\ Corp\\ USA'])
+    expect(complete(['wsb', 'sub', 'add', '-w', 'Franchise Co', 'f'])).toEqual(['Franchise\\ East'])
+    expect(complete(['wsb', 'org', 'show', '--workspace', '=', 'Global Corp', '--json', 'e'])).toEqual(['EU', 'EU/Sales\\ Team'])
+    expect(complete(['wsb', 'workspace', 'show', 'G'])).toEqual(['Global\\ Corp'])
+    // pm add ACCOUNT PAYMENT_METHOD: the second argument is not a name wsb can offer.
+    expect(complete(['wsb', 'pm', 'add', 'Franchise East', ''])).not.toContain('Franchise\\ East')
+    expect(complete(['wsb', 'autocomplete', ''])).toEqual(['bash', 'powershell', 'zsh'])
+  })
+
   it('commands and flag names still complete as before', () => {
     expect(complete(['wsb', 'inv'])).toContain('invoice')
     expect(complete(['wsb', 'invoice', 'list', '--st'])).toEqual(['--status'])
