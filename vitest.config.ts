@@ -18,7 +18,7 @@ import { defineConfig } from 'vitest/config'
  *   another application's file, permissions and read-only media, bit flips, a replaced inode).
  * - (test/cli/secrets.test.ts runs; its "nothing stored" check reads a SQLite file's bytes, and on
  *   PostgreSQL the rows of every table through engineState.)
- * - test/cli/help.test.ts, test/core/redact.test.ts, test/render/invoice-pdf.test.ts,
+ * - test/cli/help.test.ts, test/cli/help-wrap.test.ts, test/core/redact.test.ts, test/render/invoice-pdf.test.ts,
  *   test/helpers/stripe-fake.test.ts: open no database.
  */
 export const onPostgres = [
@@ -71,6 +71,8 @@ export const onPostgres = [
   'test/core/catch-up.test.ts',
   'test/cli/crash-advance.test.ts',
   'test/cli/apply-crash.test.ts',
+  'test/cli/init.test.ts',
+  'test/cli/completion.test.ts',
 ]
 
 const shared = {

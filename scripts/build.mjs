@@ -79,7 +79,8 @@ await build({
   external: ['typescript', 'tsx'],
 })
 
-const entryPoints = { main: join(root, 'src/main.ts') }
+// cli/help: the help class oclif loads (package.json oclif.helpClass) for --help.
+const entryPoints = { main: join(root, 'src/main.ts'), 'cli/help': join(root, 'src/cli/help.ts') }
 for (const file of files(join(root, 'src/commands'))) entryPoints[relative(join(root, 'src'), file).replace(/\.ts$/, '')] = file
 
 await build({

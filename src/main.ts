@@ -18,6 +18,7 @@ import { paintErr } from './render/colour.js'
 async function developmentOptions(dir: string) {
   const pjson = JSON.parse(await readFile(fileURLToPath(new URL('../package.json', dir)), 'utf8'))
   pjson.oclif.commands = './commands'
+  pjson.oclif.helpClass = './cli/help.ts'
   return { root: fileURLToPath(new URL('../src', dir)), pjson }
 }
 

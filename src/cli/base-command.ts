@@ -86,7 +86,7 @@ export abstract class WsbCommand<T> extends Command {
       if (!isPostgresUrl(file) && file.trim() !== '' && !(this.ctor as typeof WsbCommand).createsDatabase && missing(file))
         throw new WsbError(
           'DB_NOT_FOUND',
-          `no database at ${file}: check --db / WSB_DB (wsb workspace create or wsb apply creates a new one)`,
+          `no database at ${file}: check --db / WSB_DB, or create it with wsb init (wsb workspace create and wsb apply create one too)`,
           ExitCode.notFound,
           { path: file },
         )

@@ -15,7 +15,8 @@ describe('help', () => {
   })
 
   it('every command has a summary, examples, --json and --db', () => {
-    const ids = Object.keys(manifest.commands)
+    // autocomplete is @oclif/plugin-autocomplete's command, wrapped (it opens no database and prints no data).
+    const ids = Object.keys(manifest.commands).filter((id) => id !== 'autocomplete')
     expect(ids.length).toBeGreaterThan(10)
     for (const id of ids) {
       const command = manifest.commands[id]

@@ -1,0 +1,13 @@
+// What `wsb init` did, in one or two lines.
+import type { InitResult } from '../core/store/init.js'
+
+const engineName = { sqlite: 'SQLite', postgres: 'PostgreSQL' } as const
+
+export function renderInit(result: InitResult): string {
+  const where = `${engineName[result.engine]} database ${result.database}`
+  if (result.created)
+    return `Created the ${where} (${result.migrations} migrations).\nNext: wsb workspace create NAME --mode single|assigned|pooled`
+  if (result.migrationsApplied > 0)
+    return `The ${where} already exists; brought its schema up to date (${result.migrationsApplied} migrations applied).`
+  return `The ${where} already exists and is up to date; nothing changed.`
+}
