@@ -184,8 +184,9 @@ export async function* eventPages(
       params.push(after.at)
       return ' AND at > ?'
     }
-    params.push(after.at, after.at, after.id)
-    return ' AND (at > ? OR (at = ? AND id > ?))'
+    // The range alone first: with only the OR, SQLite's planner reads the index from the workspace's start every page.
+    params.push(after.at, after.at, after.at, after.id)
+    return ' AND at >= ? AND (at > ? OR (at = ? AND id > ?))'
   }
   for (;;) {
     const params: Param[] = []

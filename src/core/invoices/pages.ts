@@ -31,6 +31,8 @@ export async function invoicePages(db: Db, workspaceId: string, filter: InvoiceF
       filter.status === undefined ? undefined : eq(invoices.status, filter.status),
       filter.since === undefined ? undefined : gte(invoices.issuedAt, filter.since),
       filter.until === undefined ? undefined : lt(invoices.issuedAt, filter.until),
+      // The key range first, alone: with only the OR, SQLite's planner reads the index from the workspace's start every page.
+      after === undefined ? undefined : gte(invoices.issuedAt, after.key),
       after === undefined ? undefined : sql`(${invoices.issuedAt} > ${after.key} OR (${invoices.issuedAt} = ${after.key} AND rowid > ${after.rowid}))`,
     )
   const rows = keyedPages<InvoiceRow>(

@@ -36,6 +36,8 @@ export async function notificationPages(db: Db, workspaceId: string, filter: Not
         : undefined,
       filter.since === undefined ? undefined : gte(notifications.at, filter.since),
       filter.until === undefined ? undefined : lt(notifications.at, filter.until),
+      // The key range first, alone: with only the OR, SQLite's planner reads the index from the workspace's start every page.
+      after === undefined ? undefined : gte(notifications.at, after.key),
       after === undefined ? undefined : sql`(${notifications.at} > ${after.key} OR (${notifications.at} = ${after.key} AND ${notifications.id} > ${after.rowid}))`,
     )
   const rows = keyedPages<NotificationRow>(
