@@ -10,7 +10,7 @@ export type Position = { key: number; rowid: number }
 /** Rows a page holds: views are built per row, so pages stay small. */
 export const LIST_PAGE_SIZE = 100
 
-/** Reads up to `limit` rows after `after` in order (or, `latest`, the `offset`-th from the end). */
+/** Reads up to `limit` rows after `after`, in (key, rowid) order. */
 export type PageQuery<R> = (options: { after?: Position; limit: number }) => Promise<R[]>
 
 export type PagesOptions = {
