@@ -43,3 +43,12 @@ export function addDuration(from: number, text: string): number {
   if (!(at <= LAST_TIME)) throw invalid(`"${text}" goes beyond the year 9999`, { value: text })
   return at
 }
+
+/** An ISO time, or a duration back from the workspace's now ("1d": the last day), for --since and --until. */
+export function timeOrAgo(text: string, now: number, what: string): number {
+  if (/^\s*\d+\s*(mo|y|w|d|h|m|s)/i.test(text) && !/^\d{4}-/.test(text.trim())) {
+    const span = addDuration(0, text) // the length of the duration, checked
+    return now - span
+  }
+  return parseTime(text, what)
+}

@@ -73,3 +73,12 @@ const grouping = new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 })
 
 /** A number for people: digit grouping on a terminal (5,000,000), raw when piped. */
 export const num = (value: number): string => (onTerminal() ? grouping.format(value) : String(value))
+
+/**
+ * One page of a streamed list, from its table text. Piped, pages after the
+ * first are more tab-separated rows under the one header; on a terminal each
+ * page is its own table, fitted to the width.
+ */
+export function pageOf(tableText: string, options: { header: boolean }): string {
+  return options.header || onTerminal() ? fitLines(tableText) : tableText.slice(tableText.indexOf('\n') + 1)
+}

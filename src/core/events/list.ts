@@ -6,6 +6,10 @@ import type { Param } from '../store/db.js'
 import { iso } from '../clock.js'
 import type { Db } from '../store/open.js'
 import { invalid, notFound } from '../errors.js'
+import { quotedIdPattern } from '../lists/pages.js'
+import { resolveAccount } from '../accounts/resolve.js'
+import { resolveOrg } from '../orgs/resolve.js'
+import { loadTree } from '../orgs/tree.js'
 
 export type EventView = {
   id: string
@@ -45,7 +49,33 @@ async function namesOf(refs: Record<string, unknown>, lookup: (id: string) => Pr
   return names
 }
 
-export type ListEventsOptions = { kinds?: string[]; since?: number; limit?: number }
+/**
+ * `until`: before this time. `accountId`/`orgId`: events naming that account or
+ * organization among their ids; for an org, its usage decisions too (the usage
+ * ledger names orgs, not accounts, so an account filter leaves usage out).
+ */
+export type EventFilter = { kinds?: string[]; since?: number; until?: number; accountId?: string; orgId?: string }
+
+export type ListEventsOptions = EventFilter & { limit?: number }
+
+/** The time, account and org conditions on one source ('e' events, 'u' usage ledger), or null when no row of it can match. */
+function scope(src: 'e' | 'u', filter: EventFilter, params: Param[]): string | null {
+  let sql = ''
+  if (filter.until !== undefined) {
+    sql += ' AND at < ?'
+    params.push(filter.until)
+  }
+  if (filter.accountId !== undefined) {
+    if (src === 'u') return null
+    sql += " AND refs LIKE ? ESCAPE '\\'"
+    params.push(quotedIdPattern(filter.accountId))
+  }
+  if (filter.orgId !== undefined) {
+    sql += src === 'e' ? " AND refs LIKE ? ESCAPE '\\'" : ' AND org_id = ?'
+    params.push(src === 'e' ? quotedIdPattern(filter.orgId) : filter.orgId)
+  }
+  return sql
+}
 
 /** Whether a kind filter can match a usage.* event. */
 const wantsUsage = (kinds: string[] | undefined) =>
@@ -68,14 +98,16 @@ export async function listEvents(db: Db, workspaceId: string, options: ListEvent
   const since = options.since === undefined ? '' : ' AND at >= ?'
   // Usage rows are selected as columns and shaped into refs and data here: JSON
   // building functions differ between SQLite and PostgreSQL (portable SQL only).
-  const parts = [`SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?${since}`]
   params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
-  if (wantsUsage(options.kinds)) {
+  const parts = [`SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?${since}${scope('e', options, params as Param[]) ?? ''}`]
+  const usageParams: Param[] = [workspaceId, ...(options.since === undefined ? [] : [options.since])]
+  const usageScope = wantsUsage(options.kinds) ? scope('u', options, usageParams) : null
+  if (usageScope !== null) {
     parts.push(`SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
         CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
         value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
-      FROM usage_ledger WHERE workspace_id = ?${since}`)
-    params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
+      FROM usage_ledger WHERE workspace_id = ?${since}${usageScope}`)
+    params.push(...usageParams)
   }
   let where = ''
   if (options.kinds?.length) {
@@ -127,7 +159,7 @@ export async function eventCursor(db: Db, workspaceId: string, ref: string): Pro
 export async function* eventPages(
   db: Db,
   workspaceId: string,
-  options: { kinds?: string[]; since?: number; after?: EventCursor; pageSize?: number } = {},
+  options: EventFilter & { after?: EventCursor; pageSize?: number } = {},
 ): AsyncGenerator<EventView[]> {
   const pageSize = options.pageSize ?? 500
   const lookup = nameCache(db)
@@ -152,22 +184,25 @@ export async function* eventPages(
       params.push(after.at)
       return ' AND at > ?'
     }
-    params.push(after.at, after.at, after.id)
-    return ' AND (at > ? OR (at = ? AND id > ?))'
+    // The range alone first: with only the OR, SQLite's planner reads the index from the workspace's start every page.
+    params.push(after.at, after.at, after.at, after.id)
+    return ' AND at >= ? AND (at > ? OR (at = ? AND id > ?))'
   }
   for (;;) {
     const params: Param[] = []
     const e = `SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?`
     params.push(workspaceId)
-    const ePart = `${e}${position('e', params)}${kindFilter('kind', params)} ORDER BY at, id LIMIT ${pageSize}`
+    const ePart = `${e}${position('e', params)}${scope('e', options, params) ?? ''}${kindFilter('kind', params)} ORDER BY at, id LIMIT ${pageSize}`
     const parts = [ePart]
-    if (wantsUsage(options.kinds)) {
-      params.push(workspaceId)
-      const u = `SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
+    const usageParams: Param[] = [workspaceId]
+    const u = `SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
           CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
           value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
-        FROM usage_ledger WHERE workspace_id = ?`
-      parts.push(`${u}${position('u', params)}${kindFilter("'usage.' || outcome", params)} ORDER BY at, id LIMIT ${pageSize}`)
+        FROM usage_ledger WHERE workspace_id = ?${position('u', usageParams)}`
+    const usageScope = wantsUsage(options.kinds) ? scope('u', options, usageParams) : null
+    if (usageScope !== null) {
+      parts.push(`${u}${usageScope}${kindFilter("'usage.' || outcome", usageParams)} ORDER BY at, id LIMIT ${pageSize}`)
+      params.push(...usageParams)
     }
     const sql = `SELECT * FROM (${parts.map((p) => `SELECT * FROM (${p}) AS part`).join(' UNION ALL ')}) AS page ORDER BY at, src, id LIMIT ${pageSize}`
     const rows = (await db.all(sql, ...params)) as Row[]
@@ -189,4 +224,11 @@ export async function* eventPages(
     yield page
     if (rows.length < pageSize) return
   }
+}
+
+/** The ids behind --account and --org (names or ids, as elsewhere); an unknown one is NOT_FOUND. */
+export async function eventOwners(db: Db, workspaceId: string, refs: { account?: string; org?: string }): Promise<{ accountId?: string; orgId?: string }> {
+  const accountId = refs.account === undefined ? undefined : (await resolveAccount(db, workspaceId, refs.account)).id
+  const orgId = refs.org === undefined ? undefined : resolveOrg(await loadTree(db, workspaceId), refs.org).id
+  return { accountId, orgId }
 }

@@ -50,6 +50,8 @@ export const invoices = sqliteTable(
   (t) => [
     uniqueIndex('invoices_account_number').on(t.accountId, t.number),
     index('invoices_workspace').on(t.workspaceId, t.issuedAt),
+    // invoice list --account, page by page in issue order (issue 15).
+    index('invoices_account_issued').on(t.accountId, t.issuedAt),
     index('invoices_subscription').on(t.subscriptionId),
     uniqueIndex('invoices_display_number').on(t.workspaceId, t.displayNumber),
   ],
@@ -199,3 +201,4 @@ export type TaxRule = 'table' | 'override' | 'exempt' | 'reverse_charge' | 'none
 export type InvoiceRow = typeof invoices.$inferSelect
 export type InvoiceLineRow = typeof invoiceLines.$inferSelect
 export type CouponRow = typeof coupons.$inferSelect
+export type NotificationRow = typeof notifications.$inferSelect

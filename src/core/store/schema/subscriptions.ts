@@ -40,6 +40,8 @@ export const subscriptions = sqliteTable(
   },
   (t) => [
     index('subscriptions_account').on(t.accountId, t.status),
+    // sub list page by page in creation order: SQLite keeps the rowid at the end of the entry (issue 15).
+    index('subscriptions_workspace').on(t.workspaceId),
     index('subscriptions_due').on(t.workspaceId, t.status, t.currentPeriodEnd),
     uniqueIndex('subscriptions_live_label')
       .on(t.accountId, t.label)

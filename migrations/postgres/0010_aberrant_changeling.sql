@@ -1,0 +1,2 @@
+CREATE INDEX "invoices_account_issued" ON "invoices" USING btree ("account_id","issued_at");--> statement-breakpoint
+CREATE INDEX "subscriptions_workspace" ON "subscriptions" USING btree ("workspace_id");

@@ -1,0 +1,55 @@
+// Invoices read page by page (issue 15), oldest issued first as `invoice list`
+// always listed them: (issued_at, rowid) order through invoices_workspace
+// (workspace_id, issued_at) or, for one account, invoices_account_issued.
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm'
+import { resolveAccount } from '../accounts/resolve.js'
+import { keyedPages, type PagesOptions, type Position } from '../lists/pages.js'
+import type { Db } from '../store/open.js'
+import { type InvoiceRow, type InvoiceStatus, invoices } from '../store/schema/index.js'
+import { resolveInvoice } from './list.js'
+import { type InvoiceView, invoiceView } from './view.js'
+
+export type InvoiceFilter = { account?: string; status?: InvoiceStatus; since?: number; until?: number }
+
+const positionOf = async (db: Db, id: string): Promise<Position> => {
+  const row = (await db.get('SELECT issued_at AS key, rowid FROM invoices WHERE id = ?', id)) as { key: number; rowid: number }
+  return { key: Number(row.key), rowid: Number(row.rowid) }
+}
+
+/** Where `--after INVOICE` (an id or a printed number) continues. */
+export async function invoiceCursor(db: Db, workspaceId: string, ref: string): Promise<Position> {
+  return await positionOf(db, (await resolveInvoice(db, workspaceId, ref)).id)
+}
+
+export async function invoicePages(db: Db, workspaceId: string, filter: InvoiceFilter, options: PagesOptions = {}): Promise<AsyncGenerator<InvoiceView[]>> {
+  // Resolved before anything is printed: an unknown account is NOT_FOUND, not an empty list.
+  const accountId = filter.account === undefined ? undefined : (await resolveAccount(db, workspaceId, filter.account)).id
+  const where = (after: Position | undefined) =>
+    and(
+      eq(invoices.workspaceId, workspaceId),
+      accountId === undefined ? undefined : eq(invoices.accountId, accountId),
+      filter.status === undefined ? undefined : eq(invoices.status, filter.status),
+      filter.since === undefined ? undefined : gte(invoices.issuedAt, filter.since),
+      filter.until === undefined ? undefined : lt(invoices.issuedAt, filter.until),
+      // The key range first, alone: with only the OR, SQLite's planner reads the index from the workspace's start every page.
+      after === undefined ? undefined : gte(invoices.issuedAt, after.key),
+      after === undefined ? undefined : sql`(${invoices.issuedAt} > ${after.key} OR (${invoices.issuedAt} = ${after.key} AND rowid > ${after.rowid}))`,
+    )
+  const rows = keyedPages<InvoiceRow>(
+    async ({ after, limit }) => await db.orm.select().from(invoices).where(where(after)).orderBy(invoices.issuedAt, sql`rowid`).limit(limit),
+    async (row) => await positionOf(db, row.id),
+    async (n, after) => {
+      const row = (await db.orm.select({ id: invoices.id }).from(invoices).where(where(after)).orderBy(desc(invoices.issuedAt), sql`rowid DESC`).limit(1).offset(n - 1))[0]
+      return row === undefined ? undefined : await positionOf(db, row.id)
+    },
+    options,
+  )
+  return (async function* () {
+    for await (const page of rows) {
+      const views: InvoiceView[] = []
+      for (const row of page) views.push(await invoiceView(db, row))
+      yield views
+    }
+  })()
+}
+

@@ -1,0 +1,58 @@
+// Lists read in keyed pages (issue 15): each page is one query "after the last
+// row's position, in (key, rowid) order, LIMIT n" through an index that holds
+// that order, so memory holds one page whatever the list's length and the first
+// page is out at once. "The latest N" is found by one query for the Nth row from
+// the end, then read forward from there the same way.
+
+/** Where a listing stands: the sort key (a time) and the row's rowid (its tie-breaker). */
+export type Position = { key: number; rowid: number }
+
+/** Rows a page holds: views are built per row, so pages stay small. */
+export const LIST_PAGE_SIZE = 100
+
+/** Reads up to `limit` rows after `after`, in (key, rowid) order. */
+export type PageQuery<R> = (options: { after?: Position; limit: number }) => Promise<R[]>
+
+export type PagesOptions = {
+  /** Continue after this position (--after ID). */
+  after?: Position
+  /** Only the latest this many (after `after`). */
+  latest?: number
+  pageSize?: number
+}
+
+/**
+ * The rows page by page. `nthLatest(n)` is the position of the n-th row from
+ * the end (undefined when there are fewer): reading starts there, inclusive.
+ */
+export async function* keyedPages<R>(
+  query: PageQuery<R>,
+  positionOf: (row: R) => Promise<Position>,
+  nthLatest: (n: number, after: Position | undefined) => Promise<Position | undefined>,
+  options: PagesOptions = {},
+): AsyncGenerator<R[]> {
+  const pageSize = options.pageSize ?? LIST_PAGE_SIZE
+  let after = options.after
+  let left = options.latest ?? Number.POSITIVE_INFINITY
+  if (options.latest !== undefined) {
+    if (options.latest === 0) return
+    const start = await nthLatest(options.latest, after)
+    // Inclusive of the start row: just before it in (key, rowid) order.
+    if (start) after = { key: start.key, rowid: start.rowid - 1 }
+  }
+  while (left > 0) {
+    const limit = Math.min(pageSize, left)
+    const rows = await query({ after, limit })
+    if (rows.length === 0) return
+    left -= rows.length
+    after = await positionOf(rows.at(-1) as R)
+    yield rows
+    if (rows.length < limit) return
+  }
+}
+
+/** A LIKE pattern matching `"id"` inside a JSON text (ids quoted as values), with _ and % taken literally (ESCAPE '\'). */
+export const quotedIdPattern = (id: string): string => `%"${escapeLike(id)}"%`
+
+/** `text` for a LIKE pattern with ESCAPE '\': its _ and % match themselves. */
+export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`)
