@@ -64,29 +64,36 @@ const dataOf = (row: Row): Record<string, unknown> =>
     : { product: row.u_product, kind: row.u_kind, value: row.u_value, delta: row.u_delta, reason: row.u_reason, level: row.u_level, headroom: row.u_headroom, key: row.u_key }
 
 export async function listEvents(db: Db, workspaceId: string, options: ListEventsOptions = {}): Promise<{ events: EventView[]} > {
-  const params: unknown[] = []
+  const params: Param[] = []
   const since = options.since === undefined ? '' : ' AND at >= ?'
-  // Usage rows are selected as columns and shaped into refs and data here: JSON
-  // building functions differ between SQLite and PostgreSQL (portable SQL only).
-  const parts = [`SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?${since}`]
-  params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
-  if (wantsUsage(options.kinds)) {
-    parts.push(`SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
-        CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
-        value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
-      FROM usage_ledger WHERE workspace_id = ?${since}`)
-    params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
-  }
-  let where = ''
-  if (options.kinds?.length) {
+  // The kind filter, order and limit sit inside each source's query, so each is
+  // read through its (workspace_id, at) index and stops after N rows: applied
+  // to the union instead, SQLite sorted every row first (620 ms for the latest
+  // 20 of 1,000,000 ledger rows, bench/events.ts).
+  const kindFilter = (column: string) => {
+    if (!options.kinds?.length) return ''
     // "org" matches org.created, org.deleted …; "org.created" matches itself.
-    where = ` WHERE ${options.kinds.map(() => `(kind = ? OR kind LIKE ? || '.%')`).join(' OR ')}`
     for (const kind of options.kinds) params.push(kind, kind)
+    return ` AND (${options.kinds.map(() => `(${column} = ? OR ${column} LIKE ? || '.%')`).join(' OR ')})`
   }
   // With a limit: the latest N, still shown oldest first.
   const order = options.limit === undefined ? 'at, src, id' : 'at DESC, src DESC, id DESC'
   const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
-  const rows = (await db.all(`SELECT * FROM (${parts.join(' UNION ALL ')})${where} ORDER BY ${order}${limit}`, ...(params as Param[]))) as Row[]
+  const arm = (sql: string) => (limit ? `SELECT * FROM (${sql} ORDER BY at DESC, id DESC${limit}) AS part` : sql)
+  params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
+  const parts = [arm(`SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?${since}${kindFilter('kind')}`)]
+  if (wantsUsage(options.kinds)) {
+    // Usage rows are selected as columns and shaped into refs and data here: JSON
+    // building functions differ between SQLite and PostgreSQL (portable SQL only).
+    params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
+    parts.push(
+      arm(`SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
+        CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
+        value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
+      FROM usage_ledger WHERE workspace_id = ?${since}${kindFilter("'usage.' || outcome")}`),
+    )
+  }
+  const rows = (await db.all(`SELECT * FROM (${parts.join(' UNION ALL ')}) AS log ORDER BY ${order}${limit}`, ...params)) as Row[]
   if (options.limit !== undefined) rows.reverse()
   const lookup = nameCache(db)
   const events: EventView[] = []
@@ -152,8 +159,11 @@ export async function* eventPages(
       params.push(after.at)
       return ' AND at > ?'
     }
+    // The bare lower bound on at lets the (workspace_id, at) index start at the
+    // cursor; behind the OR alone, every page scanned from the workspace's first
+    // row (1,000,000 rows: 2 min for the whole log, bench/events.ts).
     params.push(after.at, after.at, after.id)
-    return ' AND (at > ? OR (at = ? AND id > ?))'
+    return ' AND at >= ? AND (at > ? OR id > ?)'
   }
   for (;;) {
     const params: Param[] = []
