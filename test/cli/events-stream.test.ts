@@ -4,23 +4,11 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
-import { tempDbPath } from '../helpers/temp.js'
-
-function seeded(): string {
-  const db = tempDbPath()
-  const file = `version: 1
-workspace: { name: Acme, mode: single }
-organizations: [ { name: Sales } ]
-accounts: [ { name: Acme Inc, currency: USD, subscriptions: [ { label: main, items: { users: 100 } } ] } ]
-`
-  const applied = wsb(['apply', '-f', '-'], { db, input: file })
-  if (applied.code !== 0) throw new Error(applied.stderr)
-  return db
-}
+import { acmeDb } from '../helpers/acme.js'
 
 describe('events streamed page by page (issue 15)', () => {
   it('1,300 usage reports: --json, --ndjson and piped text list the same events once each, in order; --after continues after an id', () => {
-    const db = seeded()
+    const db = acmeDb()
     const lines = Array.from({ length: 1300 }, (_, i) => JSON.stringify({ org: 'Sales', product: 'users', delta: i % 2 === 0 ? 1 : -1 })).join('\n')
     expect(wsb(['usage', 'import', '-', '--batch-size', '400'], { db, input: lines }).code).toBe(0)
     const json = wsb(['events', '--json'], { db })
@@ -43,7 +31,7 @@ describe('events streamed page by page (issue 15)', () => {
   })
 
   it('on a terminal without --limit: the latest 100 and a note saying how to see others', () => {
-    const db = seeded()
+    const db = acmeDb()
     const lines = Array.from({ length: 150 }, () => JSON.stringify({ org: 'Sales', product: 'users', delta: 0 })).join('\n')
     wsb(['usage', 'import', '-'], { db, input: lines })
     const out = wsb(['events', '--wide'], { db, env: { WSB_TTY: '1', COLUMNS: '80' } }).stdout
@@ -52,7 +40,7 @@ describe('events streamed page by page (issue 15)', () => {
   })
 
   it('events --follow prints a report that another process records after it started, until interrupted', async () => {
-    const db = seeded()
+    const db = acmeDb()
     const child = spawn(process.execPath, [WSB, 'events', '--follow', '--ndjson', '--kind', 'usage'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     child.stdout.on('data', (d) => (stdout += d))

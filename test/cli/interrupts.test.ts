@@ -5,26 +5,15 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
+import { acmeDb } from '../helpers/acme.js'
 import { tempDbPath } from '../helpers/temp.js'
 
 const hasScript = spawnSync('script', ['--version']).status === 0
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function seeded(): string {
-  const db = tempDbPath()
-  const file = `version: 1
-workspace: { name: Acme, mode: single }
-organizations: [ { name: Sales } ]
-accounts: [ { name: Acme Inc, currency: USD, subscriptions: [ { label: main, items: { users: 100 } } ] } ]
-`
-  const applied = wsb(['apply', '-f', '-'], { db, input: file })
-  if (applied.code !== 0) throw new Error(applied.stderr)
-  return db
-}
-
 describe('interrupts (issue 15)', () => {
   it('SIGINT during usage import from a stream: the 3 committed lines stay, the summary names line 4 to resume from, exit 130', async () => {
-    const db = seeded()
+    const db = acmeDb()
     const child = spawn(process.execPath, [WSB, 'usage', 'import', '-'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['pipe', 'pipe', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (d) => (stderr += d))
