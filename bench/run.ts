@@ -22,6 +22,8 @@ mkdirSync(dir, { recursive: true })
 
 const log = (text: string) => process.stderr.write(`${text}\n`)
 const n = (x: number) => x.toLocaleString('en-US')
+/** A difference in ms with its sign: +3.2 ms, −23.3 ms. */
+const signed = (x: number) => (x < 0 ? `−${-x}` : `+${x}`)
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, at: new Date().toISOString() }
 
 const groups = ['coldstart', 'import', 'report', 'history', 'events', 'concurrency', 'apply', 'engines', 'pg-floor'] as const
@@ -74,8 +76,8 @@ const rows: [string, string, string][] = [
     : []),
   ...(events
     ? ([
-        [`events --limit 20, ${n(events.ledgerRows)} ledger rows`, `${events.limit20.ms} ms = ${events.limit20.ratio}× wsb version (+${events.limit20.overMs} ms; wsb version ${events.versionMs} ms, node -e '' ${events.nodeMs} ms)`, 'a cold start + a few ms'],
-        ['events \\| head -20, same database: the 20th line / the exit', `${events.headTwentyLine.ms} ms = ${events.headTwentyLine.ratio}× (+${events.headTwentyLine.overMs} ms) / ${events.headTwentyExit.ms} ms = ${events.headTwentyExit.ratio}× (+${events.headTwentyExit.overMs} ms) wsb version`, 'a cold start + a few ms'],
+        [`events --limit 20, ${n(events.ledgerRows)} ledger rows`, `${events.limit20.ms} ms = ${events.limit20.ratio}× wsb version (${signed(events.limit20.overMs)} ms; wsb version ${events.versionMs} ms, node -e '' ${events.nodeMs} ms)`, 'a cold start + a few ms'],
+        ['events \\| head -20, same database: the 20th line / the exit', `${events.headTwentyLine.ms} ms = ${events.headTwentyLine.ratio}× (${signed(events.headTwentyLine.overMs)} ms) / ${events.headTwentyExit.ms} ms = ${events.headTwentyExit.ratio}× (${signed(events.headTwentyExit.overMs)} ms) wsb version`, 'a cold start + a few ms'],
         [
           `events --json, the whole history: peak RSS at ${events.rss.json.map((j) => n(j.rows)).join(' / ')} rows`,
           `${events.rss.json.map((j) => `${j.rssMb} MB (${j.ratio}×)`).join(' / ')} of wsb version's ${events.rss.versionMb} MB (node -e '' ${events.rss.nodeMb} MB); ${events.rss.json.map((j) => `${n(Math.round(j.ms / 1000))} s`).join(' / ')}`,
