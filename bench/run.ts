@@ -1,7 +1,7 @@
 // npm run bench: measures on this machine and writes bench/results.json,
 // bench/results.md, and the table between the bench markers in README.md.
 // Nothing here is a pass/fail test; the targets are printed beside the numbers.
-// `npm run bench -- --only apply` (or coldstart, import, report, concurrency)
+// `npm run bench -- --only apply` (or coldstart, import, report, events, concurrency)
 // runs those rows only and keeps the other rows' last results from results.json.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -13,6 +13,7 @@ import { importThroughput, reportLatency } from './metering.js'
 import { pgFloor, pgFloorRows } from './pg-floor.js'
 import { engineRows, engines } from './engines.js'
 import { historyLatency } from './history.js'
+import { eventsListing } from './events.js'
 
 const here = new URL('.', import.meta.url).pathname
 const dir = join(here, 'tmp')
@@ -21,9 +22,11 @@ mkdirSync(dir, { recursive: true })
 
 const log = (text: string) => process.stderr.write(`${text}\n`)
 const n = (x: number) => x.toLocaleString('en-US')
+/** A difference in ms with its sign: +3.2 ms, −23.3 ms. */
+const signed = (x: number) => (x < 0 ? `−${-x}` : `+${x}`)
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, at: new Date().toISOString() }
 
-const groups = ['coldstart', 'import', 'report', 'history', 'concurrency', 'apply', 'engines', 'pg-floor'] as const
+const groups = ['coldstart', 'import', 'report', 'history', 'events', 'concurrency', 'apply', 'engines', 'pg-floor'] as const
 const onlyAt = process.argv.indexOf('--only')
 const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...groups]
 for (const name of only) if (!(groups as readonly string[]).includes(name)) throw new Error(`--only: unknown group "${name}"; one or more of ${groups.join(', ')}`)
@@ -39,6 +42,8 @@ if (wanted('report')) log('usage report at 10k orgs / 1M ledger rows, usage reco
 const report: Awaited<ReturnType<typeof reportLatency>> = wanted('report') ? await reportLatency(dir) : previous.report
 if (wanted('history')) log('usage history, a year by day, at 10k orgs / 1M ledger rows over a year …')
 const history: Awaited<ReturnType<typeof historyLatency>> | undefined = wanted('history') ? await historyLatency(dir) : previous.history
+if (wanted('events')) log('events over 1,000,000 ledger rows: --limit 20, | head -20, --json peak RSS …')
+const events: Awaited<ReturnType<typeof eventsListing>> | undefined = wanted('events') ? await eventsListing(dir) : previous.events
 if (wanted('concurrency')) log('1, 2 and 4 concurrent reporter processes …')
 const concurrent: Awaited<ReturnType<typeof concurrency>> = wanted('concurrency') ? await concurrency(dir) : previous.concurrency
 if (wanted('apply')) log('apply of 10,000 orgs (a 1,000-deep branch), then unchanged …')
@@ -50,7 +55,7 @@ const floor: Awaited<ReturnType<typeof pgFloor>> | undefined = wanted('pg-floor'
 if (!starts || !import100k || !import1m || !report || !concurrent) throw new Error('bench/results.json lacks rows not run now: run the whole bench once')
 
 // Only rows measured now take this run's machine and date; the others keep theirs.
-const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}) }
+const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(events ? { events } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}) }
 
 const rows: [string, string, string][] = [
   ...starts.map((s): [string, string, string] => [`cold start: ${s.command}`, `${s.medianMs} ms (${s.ratio}×)`, s.command.startsWith('node') ? 'baseline' : '≤ 2×']),
@@ -67,6 +72,17 @@ const rows: [string, string, string][] = [
     ? ([
         [`usage history, a year by day (pool / org subtree / leaf org), ${n(history.orgs)} orgs / ${n(history.ledgerRows)} ledger rows over a year`, `${history.poolYearByDayMs} / ${history.orgSubtreeYearByDayMs} / ${history.leafYearByDayMs} ms`, '< 50 ms'],
         ['usage import with rollups and a pool alert on (in process, one day at a time)', `${n(history.importReportsPerSecond)} reports/s`, '≥ 90% of before'],
+      ] as [string, string, string][])
+    : []),
+  ...(events
+    ? ([
+        [`events --limit 20, ${n(events.ledgerRows)} ledger rows`, `${events.limit20.ms} ms = ${events.limit20.ratio}× wsb version (${signed(events.limit20.overMs)} ms; wsb version ${events.versionMs} ms, node -e '' ${events.nodeMs} ms)`, 'a cold start + a few ms'],
+        ['events \\| head -20, same database: the 20th line / the exit', `${events.headTwentyLine.ms} ms = ${events.headTwentyLine.ratio}× (${signed(events.headTwentyLine.overMs)} ms) / ${events.headTwentyExit.ms} ms = ${events.headTwentyExit.ratio}× (${signed(events.headTwentyExit.overMs)} ms) wsb version`, 'a cold start + a few ms'],
+        [
+          `events --json, the whole history: peak RSS at ${events.rss.json.map((j) => n(j.rows)).join(' / ')} rows`,
+          `${events.rss.json.map((j) => `${j.rssMb} MB (${j.ratio}×)`).join(' / ')} of wsb version's ${events.rss.versionMb} MB (node -e '' ${events.rss.nodeMb} MB); ${events.rss.json.map((j) => `${n(Math.round(j.ms / 1000))} s`).join(' / ')}`,
+          'flat',
+        ],
       ] as [string, string, string][])
     : []),
   ...concurrent.map((c): [string, string, string] => [

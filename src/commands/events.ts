@@ -56,7 +56,7 @@ The log is read page by page and printed as it is read, in constant memory whate
     const limit = explicitLimit ?? (human && onTerminal() && !after && since === undefined && until === undefined && !flags.follow ? TERMINAL_LIMIT : undefined)
     // The latest N: one bounded query, printed as a whole (the base command renders it).
     if (limit !== undefined && !flags.ndjson) {
-      const result = await listEvents(ctx.db, ctx.workspace.id, { ...filter, limit })
+      const result = await listEvents(ctx.db, ctx.workspace.id, { ...filter, after, limit })
       this.note = explicitLimit === undefined && result.events.length === TERMINAL_LIMIT ? TERMINAL_NOTE : ''
       return result
     }
@@ -71,7 +71,7 @@ The log is read page by page and printed as it is read, in constant memory whate
     }
     if (limit !== undefined) {
       // --ndjson --limit N: the latest N, one a line.
-      await out.page((await listEvents(ctx.db, ctx.workspace.id, { ...filter, limit })).events)
+      await out.page((await listEvents(ctx.db, ctx.workspace.id, { ...filter, after, limit })).events)
     } else await drain()
     if (flags.follow) {
       // Each poll is a fresh read: what other processes committed since is visible.

@@ -3,9 +3,8 @@
 // first and their cells end in an ellipsis, so a row never wraps. Piped, a list
 // is plain tab-separated columns under one header line (as gh does): no box
 // drawing, no padding, numbers raw.
-import Table from 'cli-table3'
 import { colourEnabled, paint } from './colour.js'
-import { num, onTerminal, outputWidth, truncate, visibleLength } from './terminal.js'
+import { load, num, onTerminal, outputWidth, truncate, visibleLength } from './terminal.js'
 
 export type Cell = string | number | null | undefined
 
@@ -31,6 +30,8 @@ export function table(head: string[], rows: Cell[][], options: TableOptions = {}
   const cells = all.map(pick)
   const widths = fitWidths(pick(head), cells, outputWidth(), keep)
   const colour = colourEnabled(process.stdout)
+  // Loaded here, on a terminal only: piped lists and JSON never need it (render/terminal.ts).
+  const Table = load('cli-table3') as typeof import('cli-table3')
   const t = new Table({
     head: pick(head).map((h, i) => paint().bold(truncate(h, widths[i] as number))),
     style: { head: [], border: colour ? ['grey'] : [], compact: true },

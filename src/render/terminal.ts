@@ -6,7 +6,18 @@
 // pipes. A pty (`script -qc`) is the real thing but needs util-linux, a shell and
 // seconds per run on a loaded machine; the renderer's decision is the same code
 // either way, and COLUMNS gives the simulated width.
-import stringWidth from 'string-width'
+import { createRequire } from 'node:module'
+
+// string-width (and cli-table3, which uses it; render/table.ts) load on first
+// use, not with every command through the base command: a command that prints
+// JSON, one plain ASCII line or nothing never evaluates them (cold start,
+// bench/coldstart.ts). A required package stays outside the bundles and loads
+// from node_modules, as the migrator does (core/store/migrate.ts).
+export const load = createRequire(import.meta.url)
+let measure: ((text: string) => number) | undefined
+const stringWidth = (text: string): number => (measure ??= load('string-width') as typeof import('string-width'))(text)
+/** Printable ASCII only: one column a character, no need to measure. */
+const PLAIN = /^[\x20-\x7e]*$/
 
 let wide = false
 
@@ -32,7 +43,7 @@ export function outputWidth(env: NodeJS.ProcessEnv = process.env): number {
 const ANSI = /\u001b\[[0-9;]*m/g
 
 /** Columns a terminal gives the text: colour escapes take none, CJK and other wide characters two (string-width). */
-export const visibleLength = (text: string): number => stringWidth(text)
+export const visibleLength = (text: string): number => (PLAIN.test(text) ? text.length : stringWidth(text))
 
 /** One line cut to `width` columns, the last one an ellipsis; colour escapes kept and reset; a wide character never cut in half. */
 export function truncate(text: string, width: number): string {
@@ -50,7 +61,7 @@ export function truncate(text: string, width: number): string {
       continue
     }
     const char = String.fromCodePoint(text.codePointAt(i) as number)
-    const columns = stringWidth(char)
+    const columns = visibleLength(char)
     if (shown + columns > width - 1) break
     out += char
     shown += columns

@@ -4,23 +4,11 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
-import { tempDbPath } from '../helpers/temp.js'
-
-function seeded(): string {
-  const db = tempDbPath()
-  const file = `version: 1
-workspace: { name: Acme, mode: single }
-organizations: [ { name: Sales } ]
-accounts: [ { name: Acme Inc, currency: USD, subscriptions: [ { label: main, items: { users: 100 } } ] } ]
-`
-  const applied = wsb(['apply', '-f', '-'], { db, input: file })
-  if (applied.code !== 0) throw new Error(applied.stderr)
-  return db
-}
+import { acmeDb } from '../helpers/acme.js'
 
 describe('events streamed page by page (issue 15)', () => {
   it('1,300 usage reports: --json, --ndjson and piped text list the same events once each, in order; --after continues after an id', () => {
-    const db = seeded()
+    const db = acmeDb()
     const lines = Array.from({ length: 1300 }, (_, i) => JSON.stringify({ org: 'Sales', product: 'users', delta: i % 2 === 0 ? 1 : -1 })).join('\n')
     expect(wsb(['usage', 'import', '-', '--batch-size', '400'], { db, input: lines }).code).toBe(0)
     const json = wsb(['events', '--json'], { db })
@@ -37,13 +25,24 @@ describe('events streamed page by page (issue 15)', () => {
     expect(piped).toHaveLength(ids.length + 1)
     const after = wsb(['events', '--after', ids[700] as string, '--ndjson'], { db }).stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id)
     expect(after).toEqual(ids.slice(701))
+    // --limit with --after: the latest N after the cursor, in both forms (it ignored the cursor before).
+    const latestAfter = wsb(['events', '--after', ids[700] as string, '--limit', '5', '--json'], { db }).json().events.map((e: { id: string }) => e.id)
+    expect(latestAfter).toEqual(ids.slice(-5))
+    const fewAfter = wsb(['events', '--after', ids.at(-3) as string, '--limit', '5', '--ndjson'], { db }).stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id)
+    expect(fewAfter).toEqual(ids.slice(-2))
+    // A cursor before --since does not widen the window.
+    const since = (events[800] as unknown as { at: string }).at
+    const windowed = wsb(['events', '--after', ids[10] as string, '--since', since, '--ndjson'], { db }).stdout.trimEnd().split('\n').map((l) => JSON.parse(l).at as string)
+    expect(windowed.length).toBeGreaterThan(0)
+    expect(windowed.every((at) => at >= since)).toBe(true)
+    expect(windowed).toEqual((events as unknown as { at: string }[]).filter((e) => e.at >= since).map((e) => e.at))
     expect(wsb(['events', '--kind', 'usage.accepted', '--json'], { db }).json().events).toHaveLength(1300)
     expect(wsb(['events', '--after', 'evt_999999'], { db }).code).toBe(3)
     expect(wsb(['events', '--after', 'nonsense'], { db }).code).toBe(2)
   })
 
   it('on a terminal without --limit: the latest 100 and a note saying how to see others', () => {
-    const db = seeded()
+    const db = acmeDb()
     const lines = Array.from({ length: 150 }, () => JSON.stringify({ org: 'Sales', product: 'users', delta: 0 })).join('\n')
     wsb(['usage', 'import', '-'], { db, input: lines })
     const out = wsb(['events', '--wide'], { db, env: { WSB_TTY: '1', COLUMNS: '80' } }).stdout
@@ -52,7 +51,7 @@ describe('events streamed page by page (issue 15)', () => {
   })
 
   it('events --follow prints a report that another process records after it started, until interrupted', async () => {
-    const db = seeded()
+    const db = acmeDb()
     const child = spawn(process.execPath, [WSB, 'events', '--follow', '--ndjson', '--kind', 'usage'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     child.stdout.on('data', (d) => (stdout += d))

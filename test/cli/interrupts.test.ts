@@ -2,46 +2,83 @@
 // being written commits, then the run stops, says what was committed and the
 // line to resume from, and exits 130; at the mode prompt it says "canceled".
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
-import { tempDbPath } from '../helpers/temp.js'
+import { acmeDb } from '../helpers/acme.js'
+import { tempDbPath, tempDir } from '../helpers/temp.js'
+import { hasTmux, noTmux, Tmux } from '../helpers/tmux.js'
 
 const hasScript = spawnSync('script', ['--version']).status === 0
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function seeded(): string {
-  const db = tempDbPath()
-  const file = `version: 1
-workspace: { name: Acme, mode: single }
-organizations: [ { name: Sales } ]
-accounts: [ { name: Acme Inc, currency: USD, subscriptions: [ { label: main, items: { users: 100 } } ] } ]
-`
-  const applied = wsb(['apply', '-f', '-'], { db, input: file })
-  if (applied.code !== 0) throw new Error(applied.stderr)
-  return db
+/** Waits until the 3 reports k1..k3 (1 + 2 + 3 users) are committed: the import has written its partial batch. */
+async function committedSix(db: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (wsb(['usage', 'report', '--by', 'product', '--json'], { db }).json().products?.[0]?.used === 6) return
+    await sleep(100)
+  }
+  throw new Error('the 3 reports were not committed within 20 s')
+}
+
+/** Opens a FIFO for writing once its reader (the command in the pane) has opened it. */
+async function fifoWriter(path: string): Promise<number> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error
+      await sleep(100)
+    }
+  }
+  throw new Error(`nothing opened ${path} for reading within 30 s`)
 }
 
 describe('interrupts (issue 15)', () => {
   it('SIGINT during usage import from a stream: the 3 committed lines stay, the summary names line 4 to resume from, exit 130', async () => {
-    const db = seeded()
+    const db = acmeDb()
     const child = spawn(process.execPath, [WSB, 'usage', 'import', '-'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['pipe', 'pipe', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (d) => (stderr += d))
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
     for (const n of [1, 2, 3]) child.stdin.write(`{"org":"Sales","product":"users","delta":${n},"key":"k${n}"}\n`)
     // The input pauses, so the partial batch commits; wait until the report shows it (3 users: 1 + 2 + 3 = 6).
-    for (let i = 0; i < 200; i++) {
-      const used = wsb(['usage', 'report', '--by', 'product', '--json'], { db }).json().products?.[0]?.used
-      if (used === 6) break
-      await sleep(100)
-    }
+    await committedSix(db)
     child.kill('SIGINT')
     expect(await exited).toBe(130)
     expect(stderr).toContain('interrupted: 3 lines committed (3 accepted')
     expect(stderr).toContain('resume from line 4')
     expect(stderr).toContain('[INTERRUPTED]')
     expect(wsb(['usage', 'report', '--by', 'product', '--json'], { db }).json().products[0]).toMatchObject({ product: 'users', used: 6 })
+  })
+
+  it.runIf(hasTmux)(`Ctrl-C typed into a real terminal (tmux) during usage import: the 3 committed lines stay, the summary names line 4 to resume from, exit 130, line wrap back on${noTmux}`, async () => {
+    const db = acmeDb()
+    // Reports come through a FIFO the test writes (usage import reads a pipe, not a
+    // terminal); stderr is the pane, where the progress bar turns line wrap off.
+    const fifo = join(tempDir(), 'reports.fifo')
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
+    const tmux = new Tmux()
+    let feed: number | undefined
+    try {
+      const pane = tmux.start([process.execPath, WSB, 'usage', 'import', '-'], { WSB_DB: engineDb(db) }, fifo)
+      feed = await fifoWriter(fifo)
+      for (const n of [1, 2, 3]) writeSync(feed, `{"org":"Sales","product":"users","delta":${n},"key":"k${n}"}\n`)
+      await committedSix(db)
+      expect(tmux.format(pane, '#{wrap_flag}')).toBe('0')
+      tmux.sendKeys(pane, 'C-c')
+      expect(await tmux.exited(pane)).toBe(130)
+      const screen = tmux.capture(pane, true).join('\n')
+      expect(screen).toContain('interrupted: 3 lines committed (3 accepted')
+      expect(screen).toContain('resume from line 4')
+      expect(screen).not.toContain('UNEXPECTED')
+      expect(tmux.format(pane, '#{wrap_flag}')).toBe('1')
+      expect(wsb(['usage', 'report', '--by', 'product', '--json'], { db }).json().products[0]).toMatchObject({ product: 'users', used: 6 })
+    } finally {
+      if (feed !== undefined) closeSync(feed)
+      tmux.kill()
+    }
   })
 
   it.runIf(hasScript)('Ctrl-C at the mode prompt of workspace create (in a pty): "canceled", exit 130, no unexpected error, nothing created', () => {

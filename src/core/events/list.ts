@@ -56,7 +56,8 @@ async function namesOf(refs: Record<string, unknown>, lookup: (id: string) => Pr
  */
 export type EventFilter = { kinds?: string[]; since?: number; until?: number; accountId?: string; orgId?: string }
 
-export type ListEventsOptions = EventFilter & { limit?: number }
+/** `after`: only events after this position (--after with --limit: the latest N after it). */
+export type ListEventsOptions = EventFilter & { limit?: number; after?: EventCursor }
 
 /** The time, account and org conditions on one source ('e' events, 'u' usage ledger), or null when no row of it can match. */
 function scope(src: 'e' | 'u', filter: EventFilter, params: Param[]): string | null {
@@ -94,31 +95,38 @@ const dataOf = (row: Row): Record<string, unknown> =>
     : { product: row.u_product, kind: row.u_kind, value: row.u_value, delta: row.u_delta, reason: row.u_reason, level: row.u_level, headroom: row.u_headroom, key: row.u_key }
 
 export async function listEvents(db: Db, workspaceId: string, options: ListEventsOptions = {}): Promise<{ events: EventView[]} > {
-  const params: unknown[] = []
   const since = options.since === undefined ? '' : ' AND at >= ?'
-  // Usage rows are selected as columns and shaped into refs and data here: JSON
-  // building functions differ between SQLite and PostgreSQL (portable SQL only).
-  params.push(workspaceId, ...(options.since === undefined ? [] : [options.since]))
-  const parts = [`SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?${since}${scope('e', options, params as Param[]) ?? ''}`]
-  const usageParams: Param[] = [workspaceId, ...(options.since === undefined ? [] : [options.since])]
-  const usageScope = wantsUsage(options.kinds) ? scope('u', options, usageParams) : null
-  if (usageScope !== null) {
-    parts.push(`SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
-        CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
-        value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
-      FROM usage_ledger WHERE workspace_id = ?${since}${usageScope}`)
-    params.push(...usageParams)
-  }
-  let where = ''
-  if (options.kinds?.length) {
+  // The filters, order and limit sit inside each source's query, so each is
+  // read through its (workspace_id, at) index and stops after N rows: applied
+  // to the union instead, SQLite sorted every row first (620 ms for the latest
+  // 20 of 1,000,000 ledger rows, bench/events.ts).
+  const kindFilter = (column: string, params: Param[]) => {
+    if (!options.kinds?.length) return ''
     // "org" matches org.created, org.deleted …; "org.created" matches itself.
-    where = ` WHERE ${options.kinds.map(() => `(kind = ? OR kind LIKE ? || '.%')`).join(' OR ')}`
     for (const kind of options.kinds) params.push(kind, kind)
+    return ` AND (${options.kinds.map(() => `(${column} = ? OR ${column} LIKE ? || '.%')`).join(' OR ')})`
   }
   // With a limit: the latest N, still shown oldest first.
   const order = options.limit === undefined ? 'at, src, id' : 'at DESC, src DESC, id DESC'
   const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
-  const rows = (await db.all(`SELECT * FROM (${parts.join(' UNION ALL ')})${where} ORDER BY ${order}${limit}`, ...(params as Param[]))) as Row[]
+  const arm = (sql: string) => (limit ? `SELECT * FROM (${sql} ORDER BY at DESC, id DESC${limit}) AS part` : sql)
+  const params: Param[] = [workspaceId, ...(options.since === undefined ? [] : [options.since])]
+  const parts = [arm(`SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?${since}${options.after ? afterCursor('e', options.after, params) : ''}${scope('e', options, params) ?? ''}${kindFilter('kind', params)}`)]
+  const usageParams: Param[] = [workspaceId, ...(options.since === undefined ? [] : [options.since])]
+  const usageAfter = options.after ? afterCursor('u', options.after, usageParams) : ''
+  const usageScope = wantsUsage(options.kinds) ? scope('u', options, usageParams) : null
+  if (usageScope !== null) {
+    // Usage rows are selected as columns and shaped into refs and data here: JSON
+    // building functions differ between SQLite and PostgreSQL (portable SQL only).
+    parts.push(
+      arm(`SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
+        CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
+        value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
+      FROM usage_ledger WHERE workspace_id = ?${since}${usageAfter}${usageScope}${kindFilter("'usage.' || outcome", usageParams)}`),
+    )
+    params.push(...usageParams)
+  }
+  const rows = (await db.all(`SELECT * FROM (${parts.join(' UNION ALL ')}) AS log ORDER BY ${order}${limit}`, ...params)) as Row[]
   if (options.limit !== undefined) rows.reverse()
   const lookup = nameCache(db)
   const events: EventView[] = []
@@ -150,6 +158,23 @@ export async function eventCursor(db: Db, workspaceId: string, ref: string): Pro
   return { at: Number(row.at), src, id }
 }
 
+/** Rows of one source after the cursor: src 'e' sorts before 'u' at the same instant. */
+function afterCursor(src: 'e' | 'u', after: EventCursor, params: Param[]): string {
+  if (src > after.src) {
+    params.push(after.at)
+    return ' AND at >= ?'
+  }
+  if (src < after.src) {
+    params.push(after.at)
+    return ' AND at > ?'
+  }
+  // The range alone first: with only the OR, SQLite's planner reads the index from the workspace's start every page.
+  params.push(after.at, after.at, after.at, after.id)
+  return ' AND at >= ? AND (at > ? OR (at = ? AND id > ?))'
+}
+
+const FIRST_PAGE = 50
+
 /**
  * The log page by page after `after` (or from `since`), oldest first: each page
  * is one keyed query per source (events, usage ledger) through its
@@ -161,7 +186,9 @@ export async function* eventPages(
   workspaceId: string,
   options: EventFilter & { after?: EventCursor; pageSize?: number } = {},
 ): AsyncGenerator<EventView[]> {
-  const pageSize = options.pageSize ?? 500
+  // The first page is small, so the first rows are out at once (`events | head`):
+  // a page of 500 costs a fresh process ~20 ms before its first line.
+  let pageSize = Math.min(FIRST_PAGE, options.pageSize ?? 500)
   const lookup = nameCache(db)
   let after = options.after
   const kindFilter = (column: string, params: Param[]) => {
@@ -169,24 +196,14 @@ export async function* eventPages(
     for (const kind of options.kinds) params.push(kind, kind)
     return ` AND (${options.kinds.map(() => `(${column} = ? OR ${column} LIKE ? || '.%')`).join(' OR ')})`
   }
-  // Rows of one source after the cursor: src 'e' sorts before 'u' at the same instant.
+  // --since and --after both hold: a cursor before --since does not widen the window.
   const position = (src: 'e' | 'u', params: Param[]) => {
-    if (!after) {
-      if (options.since === undefined) return ''
+    let sql = after ? afterCursor(src, after, params) : ''
+    if (options.since !== undefined) {
       params.push(options.since)
-      return ' AND at >= ?'
+      sql += ' AND at >= ?'
     }
-    if (src > after.src) {
-      params.push(after.at)
-      return ' AND at >= ?'
-    }
-    if (src < after.src) {
-      params.push(after.at)
-      return ' AND at > ?'
-    }
-    // The range alone first: with only the OR, SQLite's planner reads the index from the workspace's start every page.
-    params.push(after.at, after.at, after.at, after.id)
-    return ' AND at >= ? AND (at > ? OR (at = ? AND id > ?))'
+    return sql
   }
   for (;;) {
     const params: Param[] = []
@@ -223,6 +240,7 @@ export async function* eventPages(
     after = { at: Number(last.at), src: last.src, id: Number(last.id) }
     yield page
     if (rows.length < pageSize) return
+    pageSize = options.pageSize ?? 500
   }
 }
 
