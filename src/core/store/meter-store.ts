@@ -220,6 +220,22 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
   const event = sqlite.prepare<[string, number, string, string, number]>(
     `INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at) VALUES (?, ?, 'alert.crossed', ?, ?, ?)`,
   )
+  const setAll = (columns: string) =>
+    columns
+      .split(',')
+      .map((c) => `${c.trim()} = ?`)
+      .join(', ')
+  const updateCounter = sqlite.prepare(`UPDATE usage_levels SET ${setAll(`level, subtree, ${COUNTER_ROLL_COLUMNS}`)} WHERE org_id = ? AND product = ?`)
+  const insertCounter = sqlite.prepare<CounterValues>(
+    `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}`,
+  )
+  const updatePool = sqlite.prepare(`UPDATE pool_usage SET ${setAll(`used, ${POOL_ROLL_COLUMNS}`)} WHERE pool_id = ? AND product = ?`)
+  const insertPool = sqlite.prepare<PoolValues>(
+    `INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (pool_id, product) DO UPDATE SET ${POOL_MERGE}`,
+  )
   return {
     orgById: sqlite.prepare<[string, string], OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND id = ?'),
     orgsInWorkspace: sqlite.prepare<[string], OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ?'),
@@ -245,15 +261,21 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
        WHERE workspace_id = ? AND key = ? AND outcome = 'accepted' AND key IS NOT NULL`,
     ),
     appendLedger: (...values) => Number(ledger.run(...values).lastInsertRowid),
-    writeCounter: sqlite.prepare<CounterValues>(
-      `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}`,
-    ),
-    writePool: sqlite.prepare<PoolValues>(
-      `INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (pool_id, product) DO UPDATE SET ${POOL_MERGE}`,
-    ),
+    // An existing counter row is updated in place; only a new one takes the upsert. SQLite's
+    // upsert tries the insert first, and with the hour's columns that costs ~45% more per row
+    // than the plain UPDATE by primary key (measured): the counter write is the batch's largest.
+    writeCounter: {
+      run: (orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity) => {
+        if (updateCounter.run(level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity, orgId, product).changes === 0)
+          insertCounter.run(orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity)
+      },
+    },
+    writePool: {
+      run: (poolId, workspaceId, product, used, hour, peak, a, rc, rl, ro, capacity) => {
+        if (updatePool.run(used, hour, peak, a, rc, rl, ro, capacity, poolId, product).changes === 0)
+          insertPool.run(poolId, workspaceId, product, used, hour, peak, a, rc, rl, ro, capacity)
+      },
+    },
     writeOrgRollup: sqlite.prepare<OrgRollupValues>(
       `INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
          sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)

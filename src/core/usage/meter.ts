@@ -21,9 +21,31 @@ type OrgNode = {
   chain: string[]
   /** The pool it draws from; null in assigned mode when its top-level org has no account. */
   poolId: string | null
+  /** Per product, the counters a report touches (see `slot`). */
+  slots?: Map<string, Slot>
 }
 
-type Counter = { orgId: string; product: string; level: number; subtree: number; dirty: boolean; roll?: OrgRoll }
+/**
+ * What a report by an org on a product touches, resolved once per Meter so the
+ * hot path walks arrays instead of looking counters up by key at each step:
+ * the counters of the chain (the org first) and the pool's.
+ */
+type Slot = { chain: Counter[]; pool: PoolCounter | null; alerts?: SlotAlerts }
+/** The alerts a slot's reports check: on its pool, and on limits along its chain (with the counter they watch). */
+type SlotAlerts = { pool: Alert[] | undefined; limits: { alerts: Alert[]; counter: Counter; limit: number }[] }
+
+type Counter = {
+  orgId: string
+  product: string
+  level: number
+  subtree: number
+  dirty: boolean
+  roll?: OrgRoll
+  /** The org's own limit for the product (undefined: none); limits cannot change while a Meter is valid. */
+  limit: number | undefined
+  /** Its pool's capacity for the product (null: no pool), once asked for (at flush). */
+  capacity?: number | null
+}
 type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean; roll?: PoolRoll }
 /**
  * The current hour's rollup of a counter (schema/rollups.ts), stored in the
@@ -109,15 +131,16 @@ export class Meter {
       delta = kind === 'set' ? requested - level : requested
       if (level + delta < 0)
         throw new Rejection('BELOW_ZERO', `"${org.path}" uses ${level} ${input.product}; it cannot release ${-delta}`)
+      const slot = this.slot(org, input.product)
       if (delta > 0) {
         const { headroom, binding } = this.headroom(org, input.product)
         if (delta > headroom) throw this.exceeded(org, input.product, delta, headroom, binding)
       }
-      this.apply(org, input.product, delta)
-      this.rollUp(org, input.product, delta, null)
+      this.apply(slot, delta)
+      this.rollUp(slot, input.product, delta, null)
       const after = this.headroomOrNull(org, input.product)
       const id = this.append(org.id, input, kind, requested, delta, 'accepted', null, level + delta, after)
-      if (delta !== 0) this.checkAlerts(org, input.product, id)
+      if (delta !== 0) this.checkAlerts(org, slot, id)
       return this.decision(id, true, false, org.id, input, kind, requested, delta, level + delta, after, null, null)
     } catch (error) {
       if (!(error instanceof Rejection)) throw error
@@ -127,7 +150,7 @@ export class Meter {
       const orgId = org?.id ?? boundReference(input.org)
       const product = this.products.has(input.product) ? input.product : boundReference(input.product)
       const stored = product === input.product ? input : { ...input, product }
-      if (known) this.rollUp(org as OrgNode, input.product, 0, error.reason)
+      if (known) this.rollUp(this.slot(org as OrgNode, input.product), input.product, 0, error.reason)
       const id = this.append(orgId, stored, kind, requested, delta, 'rejected', error.reason, level, after)
       return this.decision(id, false, false, orgId, stored, kind, requested, delta, level, after, error.reason, error.message)
     }
@@ -145,8 +168,9 @@ export class Meter {
         // The limit and capacity as of the hour's latest report (they cannot change within a
         // transaction): what the hour keeps when a later hour's report moves it out.
         if (r) {
-          r.limit = this.limits(counter.orgId).get(counter.product) ?? null
-          r.capacity = this.orgCapacity(counter.orgId, counter.product)
+          r.limit = counter.limit ?? null
+          if (counter.capacity === undefined) counter.capacity = this.orgCapacity(counter.orgId, counter.product)
+          r.capacity = counter.capacity
         }
         const own = r?.own ?? ZERO
         const sub = r?.sub ?? ZERO
@@ -171,12 +195,12 @@ export class Meter {
    * report in a later hour first moves the counter's finished hour to the
    * rollup tables, with the levels it ended at.
    */
-  private rollUp(org: OrgNode, product: string, delta: number, reason: string | null): void {
+  private rollUp(slot: Slot, product: string, delta: number, reason: string | null): void {
     const hour = Math.floor(this.ctx.now / HOUR) * HOUR
-    const chain = org.chain
+    const chain = slot.chain
     const workspaceId = this.ctx.workspace.id
     for (let index = 0; index < chain.length; index++) {
-      const counter = this.counter(chain[index] as string, product)
+      const counter = chain[index] as Counter
       let r = counter.roll
       if (r === undefined || r.hour !== hour) {
         // The levels before this report: where the finished hour ended and the new one starts (its first peak).
@@ -195,8 +219,8 @@ export class Meter {
       count(r.sub, reason)
       this.markDirty(counter)
     }
-    if (org.poolId === null) return
-    const pool = this.pool(org.poolId, product)
+    const pool = slot.pool
+    if (pool === null) return
     let r = pool.roll
     if (r === undefined || r.hour !== hour) {
       const level = pool.used - delta
@@ -222,7 +246,7 @@ export class Meter {
    * pool or on a limit along the chain fires once when usage reaches it, and
    * is re-armed when usage falls back below it. Written in this transaction.
    */
-  private checkAlerts(org: OrgNode, product: string, reportId: number): void {
+  private checkAlerts(org: OrgNode, slot: Slot, reportId: number): void {
     if (this.alertsByScope === undefined) {
       this.alertsByScope = new Map()
       for (const row of this.sql.alerts.all(this.ctx.workspace.id)) {
@@ -233,25 +257,32 @@ export class Meter {
       }
     }
     if (this.alertsByScope.size === 0) return
-    if (org.poolId !== null) {
-      const alerts = this.alertsByScope.get(`${org.poolId}\u0000${product}`)
-      if (alerts) this.evaluate(alerts, this.pool(org.poolId, product).used, this.capacity(org.poolId).get(product) ?? 0, org, reportId, `the pool ${org.poolId}`)
+    let watched = slot.alerts
+    if (watched === undefined) {
+      const byScope = this.alertsByScope
+      const limits: SlotAlerts['limits'] = []
+      for (const counter of slot.chain) {
+        const alerts = byScope.get(`${counter.orgId}\u0000${counter.product}`)
+        if (alerts && counter.limit !== undefined) limits.push({ alerts, counter, limit: counter.limit })
+      }
+      const pool = slot.pool === null ? undefined : byScope.get(`${slot.pool.poolId}\u0000${slot.pool.product}`)
+      watched = slot.alerts = { pool, limits }
     }
-    for (const orgId of org.chain) {
-      const alerts = this.alertsByScope.get(`${orgId}\u0000${product}`)
-      const limit = alerts ? this.limits(orgId).get(product) : undefined
-      if (alerts && limit !== undefined)
-        this.evaluate(alerts, this.counter(orgId, product).subtree, limit, org, reportId, `the limit of "${this.node(orgId).path}"`)
+    if (watched.pool && slot.pool !== null) {
+      const { poolId, product } = slot.pool
+      this.evaluate(watched.pool, slot.pool.used, this.capacity(poolId).get(product) ?? 0, org, reportId, () => `the pool ${poolId}`)
     }
+    for (const { alerts, counter, limit } of watched.limits)
+      this.evaluate(alerts, counter.subtree, limit, org, reportId, () => `the limit of "${this.node(counter.orgId).path}"`)
   }
 
-  private evaluate(alerts: Alert[], used: number, of: number, org: OrgNode, reportId: number, what: string): void {
+  private evaluate(alerts: Alert[], used: number, of: number, org: OrgNode, reportId: number, what: () => string): void {
     for (const alert of alerts) {
       const above = used > 0 && used * 100 >= alert.percent * of
       if (above && alert.armed === 1) {
         alert.armed = 0
         this.sql.writeAlertArmed.run(0, alert.id)
-        const message = `${alert.product} reached ${alert.percent}% of ${what}: ${used} of ${of} (report rpt_${reportId} by "${org.path}")`
+        const message = `${alert.product} reached ${alert.percent}% of ${what()}: ${used} of ${of} (report rpt_${reportId} by "${org.path}")`
         const refs = { alertId: alert.id, [alert.scopeKind === 'pool' ? 'poolId' : 'orgId']: alert.scopeId, product: alert.product, reportId: `rpt_${reportId}` }
         const data = { message, percent: alert.percent, used, of, scope: alert.scopeKind, reportOrgId: org.id }
         this.sql.alertFired.run(this.ctx.workspace.id, this.ctx.now, message, JSON.stringify(refs), `usage_alert:${alert.id}:${reportId}`, JSON.stringify(data), Date.now())
@@ -354,19 +385,28 @@ export class Meter {
     return this.decision(original.id, true, true, org.id, input, kind, requested, original.delta, original.level_after, after, null, null, original.at)
   }
 
-  private apply(org: OrgNode, product: string, delta: number): void {
+  private apply(slot: Slot, delta: number): void {
     if (delta === 0) return
-    org.chain.forEach((orgId, index) => {
-      const counter = this.counter(orgId, product)
-      if (index === 0) counter.level += delta
+    const chain = slot.chain
+    ;(chain[0] as Counter).level += delta
+    for (const counter of chain) {
       counter.subtree += delta
       this.markDirty(counter)
-    })
-    if (org.poolId !== null) {
-      const pool = this.pool(org.poolId, product)
-      pool.used += delta
-      this.markDirty(pool)
     }
+    if (slot.pool !== null) {
+      slot.pool.used += delta
+      this.markDirty(slot.pool)
+    }
+  }
+
+  private slot(org: OrgNode, product: string): Slot {
+    if (org.slots === undefined) org.slots = new Map()
+    let slot = org.slots.get(product)
+    if (slot === undefined) {
+      slot = { chain: org.chain.map((orgId) => this.counter(orgId, product)), pool: org.poolId === null ? null : this.pool(org.poolId, product) }
+      org.slots.set(product, slot)
+    }
+    return slot
   }
 
   /** R-ORG-3, over the cached counters. */
@@ -374,8 +414,8 @@ export class Meter {
     if (org.poolId === null)
       throw new Rejection('NO_BILLING_ACCOUNT', `"${org.path}" has no pool: its top-level organization has no billing account assigned`)
     const available = (this.capacity(org.poolId).get(product) ?? 0) - this.pool(org.poolId, product).used
-    const chain = org.chain.map((orgId) => ({ orgId, limit: this.limits(orgId).get(product), subtree: this.counter(orgId, product).subtree }))
-    return effectiveHeadroom(org.poolId, available, chain)
+    // The chain's counters carry their org's limit and subtree: they are the links themselves.
+    return effectiveHeadroom(org.poolId, available, this.slot(org, product).chain)
   }
 
   private headroomOrNull(org: OrgNode, product: string): { headroom: number | null; binding: Binding | null } {
@@ -408,7 +448,7 @@ export class Meter {
     let counter = byProduct.get(product)
     if (!counter) {
       const row = this.sql.counter.get(orgId, product)
-      counter = { orgId, product, level: row?.level ?? 0, subtree: row?.subtree ?? 0, dirty: false }
+      counter = { orgId, product, level: row?.level ?? 0, subtree: row?.subtree ?? 0, dirty: false, limit: this.limits(orgId).get(product) }
       if (row?.roll_hour != null)
         counter.roll = {
           hour: Number(row.roll_hour),
