@@ -128,6 +128,34 @@ describe('usage report --rejections (issue 17)', () => {
     expect(firstDay.rejections.map((r) => [r.orgId, r.limitExceeded])).toEqual([[team, 1]])
     expect((await rejectionsReport(ctx, { from: at('2026-03-03'), to: at('2026-03-31') })).rejections).toEqual([])
   })
+
+  it('names what bound each rejection at the time: an ancestor limit last week and the pool today, each with its count', async () => {
+    const { ctx, parent, team } = await march()
+    await setLimits(await advance(ctx, at('2026-03-02T08:00:00Z')), { ref: parent, limits: { users: 7 } })
+    const report = async (when: string, orgId: string, delta: number) => await decideUsage(await advance(ctx, at(when)), { org: orgId, product: 'users', delta })
+    // Last week: Team 5 (its own limit 6 leaves 1), Parent 2 more: Parent's subtree 7 of its limit 7 binds Team.
+    expect((await report('2026-03-03T09:00:00Z', team, 5)).accepted).toBe(true)
+    expect((await report('2026-03-03T09:10:00Z', parent, 2)).accepted).toBe(true)
+    expect((await report('2026-03-03T10:00:00Z', team, 1)).binding).toMatchObject({ kind: 'limit', orgId: parent })
+    expect((await report('2026-03-04T10:00:00Z', team, 1)).reason).toBe('LIMIT_EXCEEDED')
+    // Parent's limit raised; the pool (10) fills: 7 + 3. Today the pool binds Team.
+    await setLimits(await advance(ctx, at('2026-03-09T08:00:00Z')), { ref: parent, limits: { users: 20 } })
+    expect((await report('2026-03-09T09:00:00Z', parent, 3)).accepted).toBe(true)
+    for (const minute of ['00', '20', '40']) expect((await report(`2026-03-10T09:${minute}:00Z`, team, 1)).reason).toBe('CAPACITY_EXCEEDED')
+
+    const week = await rejectionsReport(ctx, { from: at('2026-03-01'), to: at('2026-03-11') })
+    const teamRow = week.rejections.find((r) => r.orgId === team)
+    expect(teamRow).toMatchObject({ rejected: 5, capacityExceeded: 3, limitExceeded: 2, other: 0, bindingNow: { kind: 'pool' } })
+    expect(teamRow?.boundBy).toEqual([
+      { kind: 'pool', poolId: ctx.workspace.id, rejected: 3 },
+      { kind: 'limit', orgId: parent, orgPath: 'Parent', rejected: 2 },
+    ])
+    // Today alone: the pool only; last week alone: Parent's limit only.
+    const today = await rejectionsReport(ctx, { from: at('2026-03-10'), to: at('2026-03-11') })
+    expect(today.rejections.find((r) => r.orgId === team)?.boundBy).toEqual([{ kind: 'pool', poolId: ctx.workspace.id, rejected: 3 }])
+    const lastWeek = await rejectionsReport(ctx, { from: at('2026-03-01'), to: at('2026-03-08') })
+    expect(lastWeek.rejections.map((r) => [r.orgId, r.boundBy])).toEqual([[team, [{ kind: 'limit', orgId: parent, orgPath: 'Parent', rejected: 2 }]]])
+  })
 })
 
 describe('capacity planning in usage report (issue 17)', () => {

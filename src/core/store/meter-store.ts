@@ -142,6 +142,9 @@ export type PoolRollupValues = [
   rejectedOther: number,
   capacity: number | null,
 ]
+/** What bound rejected reports of an org and product in an hour, and how many (schema/rollups.ts): added to the row's count. */
+export type RejectionBindingValues = [orgId: string, product: string, hour: number, bindingKind: string, bindingId: string, workspaceId: string, rejected: number]
+export const REJECTION_BINDING_MERGE = 'rejected = usage_rejection_bindings.rejected + excluded.rejected'
 export type AlertRow = { id: string; scope_kind: string; scope_id: string; product: string; percent: number; armed: number }
 /** A fired alert: its notification and its event, written together. */
 export type AlertFiredValues = [workspaceId: string, at: number, message: string, refs: string, dedupeKey: string, data: string, recordedAt: number]
@@ -178,6 +181,8 @@ export type MeterStore = {
   writePool: Command<PoolValues>
   writeOrgRollup: Command<OrgRollupValues>
   writePoolRollup: Command<PoolRollupValues>
+  /** Written only for rejected reports; at most one per key per transaction (the Meter aggregates). */
+  writeRejectionBinding: Command<RejectionBindingValues>
   /** The workspace's usage alerts (schema/rollups.ts), with their armed state. */
   alerts: Query<[string], AlertRow>
   writeAlertArmed: Command<[armed: number, id: string]>
@@ -286,6 +291,10 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
       `INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}`,
+    ),
+    writeRejectionBinding: sqlite.prepare<RejectionBindingValues>(
+      `INSERT INTO usage_rejection_bindings (org_id, product, hour, binding_kind, binding_id, workspace_id, rejected) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, product, hour, binding_kind, binding_id) DO UPDATE SET ${REJECTION_BINDING_MERGE}`,
     ),
     alerts: sqlite.prepare<[string], AlertRow>('SELECT id, scope_kind, scope_id, product, percent, armed FROM usage_alerts WHERE workspace_id = ? ORDER BY scope_id, product, percent'),
     writeAlertArmed: sqlite.prepare('UPDATE usage_alerts SET armed = ? WHERE id = ?'),

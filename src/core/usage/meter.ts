@@ -9,7 +9,7 @@ import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { asciiOnly, sameName } from '../names.js'
 import { capacityFromRows } from '../pools/pools.js'
-import type { MeterStore, OrgRollupValues, PoolRollupValues } from '../store/meter-store.js'
+import type { MeterStore, OrgRollupValues, PoolRollupValues, RejectionBindingValues } from '../store/meter-store.js'
 import type { Binding, UsageDecision, UsageReportInput } from './decision.js'
 import { effectiveHeadroom } from './headroom.js'
 
@@ -71,6 +71,8 @@ class Rejection extends Error {
   constructor(
     readonly reason: string,
     message: string,
+    /** What bound it, for CAPACITY_EXCEEDED and LIMIT_EXCEEDED. */
+    readonly binding?: Binding,
   ) {
     super(message)
   }
@@ -89,6 +91,8 @@ export class Meter {
   private dirty: (Counter | PoolCounter)[] = []
   /** Finished hours moved out of the counter rows since the last flush. */
   private archived: { org: OrgRollupValues[]; pool: PoolRollupValues[] } = { org: [], pool: [] }
+  /** What bound the rejections since the last flush, counted by org, product, hour and binding. */
+  private bindings = new Map<string, RejectionBindingValues>()
   /** The workspace's alerts by scope and product; loaded once per Meter. */
   private alertsByScope: Map<string, Alert[]> | undefined
   private nowIso = ''
@@ -151,6 +155,7 @@ export class Meter {
       const product = this.products.has(input.product) ? input.product : boundReference(input.product)
       const stored = product === input.product ? input : { ...input, product }
       if (known) this.rollUp(this.slot(org as OrgNode, input.product), input.product, 0, error.reason)
+      if (error.binding) this.noteBinding((org as OrgNode).id, input.product, error.binding)
       const id = this.append(orgId, stored, kind, requested, delta, 'rejected', error.reason, level, after)
       return this.decision(id, false, false, orgId, stored, kind, requested, delta, level, after, error.reason, error.message)
     }
@@ -162,6 +167,8 @@ export class Meter {
     for (const values of this.archived.org) this.sql.writeOrgRollup.run(...values)
     for (const values of this.archived.pool) this.sql.writePoolRollup.run(...values)
     this.archived = { org: [], pool: [] }
+    for (const values of this.bindings.values()) this.sql.writeRejectionBinding.run(...values)
+    this.bindings.clear()
     for (const counter of this.dirty) {
       if ('orgId' in counter) {
         const r = counter.roll
@@ -233,6 +240,16 @@ export class Meter {
     if (pool.used > r.peak) r.peak = pool.used
     count(r.counts, reason)
     this.markDirty(pool)
+  }
+
+  /** Counts a rejection against what bound it (issue 17: `usage report --rejections` names it per past rejection). */
+  private noteBinding(orgId: string, product: string, binding: Binding): void {
+    const hour = Math.floor(this.ctx.now / HOUR) * HOUR
+    const bindingId = binding.kind === 'pool' ? binding.poolId : binding.orgId
+    const key = `${orgId}\u0000${product}\u0000${hour}\u0000${binding.kind}\u0000${bindingId}`
+    const values = this.bindings.get(key)
+    if (values) values[6]++
+    else this.bindings.set(key, [orgId, product, hour, binding.kind, bindingId, this.ctx.workspace.id, 1])
   }
 
   /** The capacity of an org's pool for a product, null when it has none. */
@@ -428,11 +445,13 @@ export class Meter {
       return new Rejection(
         'CAPACITY_EXCEEDED',
         `the pool ${binding.poolId} has ${headroom} ${product} available; "${org.path}" asked for ${delta} more`,
+        binding,
       )
     const limited = this.node(binding.orgId)
     return new Rejection(
       'LIMIT_EXCEEDED',
       `the limit of ${binding.limit} ${product} on "${limited.path}" leaves ${headroom} for "${org.path}", which asked for ${delta} more`,
+      binding,
     )
   }
 
