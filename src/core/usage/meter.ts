@@ -95,6 +95,8 @@ export class Meter {
   private bindings = new Map<string, RejectionBindingValues>()
   /** The workspace's alerts by scope and product; loaded once per Meter. */
   private alertsByScope: Map<string, Alert[]> | undefined
+  private hour = 0
+  private hourFor = Number.NaN
   private nowIso = ''
   private nowIsoFor = Number.NaN
 
@@ -140,8 +142,7 @@ export class Meter {
         const { headroom, binding } = this.headroom(org, input.product)
         if (delta > headroom) throw this.exceeded(org, input.product, delta, headroom, binding)
       }
-      this.apply(slot, delta)
-      this.rollUp(slot, input.product, delta, null)
+      this.meter(slot, input.product, delta, null)
       const after = this.headroomOrNull(org, input.product)
       const id = this.append(org.id, input, kind, requested, delta, 'accepted', null, level + delta, after)
       if (delta !== 0) this.checkAlerts(org, slot, id)
@@ -154,7 +155,7 @@ export class Meter {
       const orgId = org?.id ?? boundReference(input.org)
       const product = this.products.has(input.product) ? input.product : boundReference(input.product)
       const stored = product === input.product ? input : { ...input, product }
-      if (known) this.rollUp(this.slot(org as OrgNode, input.product), input.product, 0, error.reason)
+      if (known) this.meter(this.slot(org as OrgNode, input.product), input.product, 0, error.reason)
       if (error.binding) this.noteBinding((org as OrgNode).id, input.product, error.binding)
       const id = this.append(orgId, stored, kind, requested, delta, 'rejected', error.reason, level, after)
       return this.decision(id, false, false, orgId, stored, kind, requested, delta, level, after, error.reason, error.message)
@@ -197,54 +198,72 @@ export class Meter {
   }
 
   /**
-   * Keeps the hour's rollups of the org, its ancestors and its pool (issue 17),
-   * after `delta` was applied (0 for a rejection, counted by its reason). A
-   * report in a later hour first moves the counter's finished hour to the
-   * rollup tables, with the levels it ended at.
+   * Applies `delta` (0 for a rejection, counted by its reason) to the org's
+   * counters, its ancestors' and its pool's, and keeps their hour's rollups
+   * (issue 17) in the same pass: a report in a later hour first moves the
+   * counter's finished hour to the rollup tables, with the levels it ended at.
    */
-  private rollUp(slot: Slot, product: string, delta: number, reason: string | null): void {
-    const hour = Math.floor(this.ctx.now / HOUR) * HOUR
+  private meter(slot: Slot, product: string, delta: number, reason: string | null): void {
+    const hour = this.hourNow()
     const chain = slot.chain
-    const workspaceId = this.ctx.workspace.id
     for (let index = 0; index < chain.length; index++) {
       const counter = chain[index] as Counter
       let r = counter.roll
-      if (r === undefined || r.hour !== hour) {
-        // The levels before this report: where the finished hour ended and the new one starts (its first peak).
-        const level = index === 0 ? counter.level - delta : counter.level
-        const subLevel = counter.subtree - delta
-        if (r !== undefined) {
-          const { own, sub } = r
-          this.archived.org.push([counter.orgId, product, r.hour, workspaceId, level, r.peak, own.accepted, own.capacity, own.limit, own.other,
-            subLevel, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, r.limit, r.capacity])
-        }
-        r = counter.roll = { hour, peak: level, subPeak: subLevel, own: zero(), sub: zero(), limit: null, capacity: null }
+      if (r === undefined || r.hour !== hour) r = this.newOrgHour(counter, product, hour)
+      if (index === 0) {
+        counter.level += delta
+        if (counter.level > r.peak) r.peak = counter.level
+        if (reason === null) r.own.accepted++
+        else count(r.own, reason)
       }
-      if (counter.level > r.peak) r.peak = counter.level
+      counter.subtree += delta
       if (counter.subtree > r.subPeak) r.subPeak = counter.subtree
-      if (index === 0) count(r.own, reason)
-      count(r.sub, reason)
-      this.markDirty(counter)
+      if (reason === null) r.sub.accepted++
+      else count(r.sub, reason)
+      if (!counter.dirty) this.markDirty(counter)
     }
     const pool = slot.pool
     if (pool === null) return
     let r = pool.roll
     if (r === undefined || r.hour !== hour) {
-      const level = pool.used - delta
+      // The level before this report: where the finished hour ended and the new one starts (its first peak).
       if (r !== undefined) {
         const c = r.counts
-        this.archived.pool.push([pool.poolId, product, r.hour, workspaceId, level, r.peak, c.accepted, c.capacity, c.limit, c.other, r.capacity])
+        this.archived.pool.push([pool.poolId, product, r.hour, this.ctx.workspace.id, pool.used, r.peak, c.accepted, c.capacity, c.limit, c.other, r.capacity])
       }
-      r = pool.roll = { hour, peak: level, counts: zero(), capacity: null }
+      r = pool.roll = { hour, peak: pool.used, counts: zero(), capacity: null }
     }
+    pool.used += delta
     if (pool.used > r.peak) r.peak = pool.used
-    count(r.counts, reason)
-    this.markDirty(pool)
+    if (reason === null) r.counts.accepted++
+    else count(r.counts, reason)
+    if (!pool.dirty) this.markDirty(pool)
+  }
+
+  /** Starts a counter's new hour at its levels before this report, moving the finished hour out. */
+  private newOrgHour(counter: Counter, product: string, hour: number): OrgRoll {
+    const r = counter.roll
+    if (r !== undefined) {
+      const { own, sub } = r
+      this.archived.org.push([counter.orgId, product, r.hour, this.ctx.workspace.id, counter.level, r.peak, own.accepted, own.capacity, own.limit, own.other,
+        counter.subtree, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, r.limit, r.capacity])
+    }
+    const roll: OrgRoll = { hour, peak: counter.level, subPeak: counter.subtree, own: zero(), sub: zero(), limit: null, capacity: null }
+    counter.roll = roll
+    return roll
+  }
+
+  private hourNow(): number {
+    if (this.hourFor !== this.ctx.now) {
+      this.hour = Math.floor(this.ctx.now / HOUR) * HOUR
+      this.hourFor = this.ctx.now
+    }
+    return this.hour
   }
 
   /** Counts a rejection against what bound it (issue 17: `usage report --rejections` names it per past rejection). */
   private noteBinding(orgId: string, product: string, binding: Binding): void {
-    const hour = Math.floor(this.ctx.now / HOUR) * HOUR
+    const hour = this.hourNow()
     const bindingId = binding.kind === 'pool' ? binding.poolId : binding.orgId
     const key = `${orgId}\u0000${product}\u0000${hour}\u0000${binding.kind}\u0000${bindingId}`
     const values = this.bindings.get(key)
@@ -400,20 +419,6 @@ export class Meter {
     const after = { headroom: original.headroom_after, binding }
     this.append(org.id, input, kind, requested, 0, 'replayed', null, original.level_after, after)
     return this.decision(original.id, true, true, org.id, input, kind, requested, original.delta, original.level_after, after, null, null, original.at)
-  }
-
-  private apply(slot: Slot, delta: number): void {
-    if (delta === 0) return
-    const chain = slot.chain
-    ;(chain[0] as Counter).level += delta
-    for (const counter of chain) {
-      counter.subtree += delta
-      this.markDirty(counter)
-    }
-    if (slot.pool !== null) {
-      slot.pool.used += delta
-      this.markDirty(slot.pool)
-    }
   }
 
   private slot(org: OrgNode, product: string): Slot {
