@@ -178,6 +178,12 @@ export type MeterStore = {
   /** Appends one ledger row and returns its id. */
   appendLedger(...values: LedgerValues): number
   writeCounter: Command<CounterValues>
+  /**
+   * SQLite: updates only the columns that move within an hour of accepted reports, on a row the
+   * Meter wrote whole in this hour; false when there is no such row (then it writes the whole row).
+   * Absent on PostgreSQL, whose persist writes each changed counter row whole.
+   */
+  writeCounterLevels?(level: number, subtree: number, peak: number, accepted: number, subPeak: number, subAccepted: number, orgId: string, product: string): boolean
   writePool: Command<PoolValues>
   writeOrgRollup: Command<OrgRollupValues>
   writePoolRollup: Command<PoolRollupValues>
@@ -236,6 +242,9 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}`,
   )
+  const updateLevels = sqlite.prepare<[number, number, number, number, number, number, string, string]>(
+    'UPDATE usage_levels SET level = ?, subtree = ?, peak = ?, accepted = ?, sub_peak = ?, sub_accepted = ? WHERE org_id = ? AND product = ?',
+  )
   const updatePool = sqlite.prepare(`UPDATE pool_usage SET ${setAll(`used, ${POOL_ROLL_COLUMNS}`)} WHERE pool_id = ? AND product = ?`)
   const insertPool = sqlite.prepare<PoolValues>(
     `INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -275,6 +284,7 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
           insertCounter.run(orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity)
       },
     },
+    writeCounterLevels: (...values) => updateLevels.run(...values).changes > 0,
     writePool: {
       run: (poolId, workspaceId, product, used, hour, peak, a, rc, rl, ro, capacity) => {
         if (updatePool.run(used, hour, peak, a, rc, rl, ro, capacity, poolId, product).changes === 0)

@@ -45,6 +45,11 @@ type Counter = {
   limit: number | undefined
   /** Its pool's capacity for the product (null: no pool), once asked for (at flush). */
   capacity?: number | null
+  /**
+   * The stored row matches this counter but for level, subtree, peaks and accepted counts:
+   * written whole by this Meter since its hour began and its last rejection was counted.
+   */
+  synced: boolean
 }
 type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean; roll?: PoolRoll }
 /**
@@ -173,6 +178,12 @@ export class Meter {
     for (const counter of this.dirty) {
       if ('orgId' in counter) {
         const r = counter.roll
+        // Within an hour of accepted reports only these columns move: the narrow update (SQLite) skips
+        // binding and encoding the rest; the row, written whole since, holds the same values there.
+        if (counter.synced && r && this.sql.writeCounterLevels?.(counter.level, counter.subtree, r.peak, r.own.accepted, r.subPeak, r.sub.accepted, counter.orgId, counter.product)) {
+          counter.dirty = false
+          continue
+        }
         // The limit and capacity as of the hour's latest report (they cannot change within a
         // transaction): what the hour keeps when a later hour's report moves it out.
         if (r) {
@@ -185,6 +196,7 @@ export class Meter {
         this.sql.writeCounter.run(counter.orgId, workspaceId, counter.product, counter.level, counter.subtree, r?.hour ?? null, r?.peak ?? 0,
           own.accepted, own.capacity, own.limit, own.other, r?.subPeak ?? 0, sub.accepted, sub.capacity, sub.limit, sub.other,
           r?.limit ?? null, r?.capacity ?? null)
+        counter.synced = true
       } else {
         const r = counter.roll
         if (r) r.capacity = this.capacity(counter.poolId).get(counter.product) ?? 0
@@ -219,7 +231,10 @@ export class Meter {
       counter.subtree += delta
       if (counter.subtree > r.subPeak) r.subPeak = counter.subtree
       if (reason === null) r.sub.accepted++
-      else count(r.sub, reason)
+      else {
+        count(r.sub, reason)
+        counter.synced = false
+      }
       if (!counter.dirty) this.markDirty(counter)
     }
     const pool = slot.pool
@@ -250,6 +265,7 @@ export class Meter {
     }
     const roll: OrgRoll = { hour, peak: counter.level, subPeak: counter.subtree, own: zero(), sub: zero(), limit: null, capacity: null }
     counter.roll = roll
+    counter.synced = false
     return roll
   }
 
@@ -472,7 +488,7 @@ export class Meter {
     let counter = byProduct.get(product)
     if (!counter) {
       const row = this.sql.counter.get(orgId, product)
-      counter = { orgId, product, level: row?.level ?? 0, subtree: row?.subtree ?? 0, dirty: false, limit: this.limits(orgId).get(product) }
+      counter = { orgId, product, level: row?.level ?? 0, subtree: row?.subtree ?? 0, dirty: false, limit: this.limits(orgId).get(product), synced: false }
       if (row?.roll_hour != null)
         counter.roll = {
           hour: Number(row.roll_hour),
