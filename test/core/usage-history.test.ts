@@ -9,6 +9,8 @@ import { usageHistory } from '../../src/core/usage/history.js'
 import { rejectionsReport } from '../../src/core/usage/rejections.js'
 import { poolReport } from '../../src/core/pools/report.js'
 import { decideUsage } from '../../src/core/usage/record.js'
+import { importUsage } from '../../src/core/usage/import.js'
+import { Readable } from 'node:stream'
 import type { Ctx } from '../../src/core/context.js'
 import { account, advance, card, org, workspace } from '../builders.js'
 
@@ -101,6 +103,36 @@ describe('usage history (issue 17), from rollups kept with each report', () => {
     await decideUsage(ctx, { org: m.parent, product: 'users', delta: 1 })
     const days = await usageHistory(ctx, { pool: 'A', product: 'users', from: at('2026-03-01'), to: at('2026-03-03'), bucket: 'day' })
     expect(days.buckets.map((b) => [b.level, b.capacity, b.peakUtilization])).toEqual([[5, 10, 50], [6, 20, 30]])
+  })
+
+  it('an import in small batches (one Meter across them) keeps the same rollups as one report at a time, rejections and a new hour included', async () => {
+    // Reports of two hours on Parent/Team (limit 6) and Parent, with rejections between accepted ones.
+    const hours = [
+      ['2026-03-01T09:10:00Z', [['Team', 2], ['Team', 3], ['Team', 2], ['Parent', 1], ['Team', 1], ['Parent', 2], ['Team', -1], ['Parent', 9], ['Team', 1]]],
+      ['2026-03-01T10:20:00Z', [['Team', 1], ['Parent', 1], ['Team', 5], ['Parent', 1], ['Team', -2], ['Team', 3]]],
+    ] as const
+    const rollups = async (ctx: Ctx) => {
+      const out: unknown[] = []
+      for (const scope of [{ org: 'Parent/Team' }, { org: 'Parent', subtree: true }, { org: 'Parent' }, { pool: 'A' }]) {
+        const view = await usageHistory(ctx, { ...scope, product: 'users', from: at('2026-03-01T09:00:00Z'), to: at('2026-03-01T11:00:00Z'), bucket: 'hour' })
+        out.push(view.buckets.map((b) => [b.start, b.level, b.peak, b.capacity, b.limit, b.accepted, b.rejected]))
+      }
+      return out
+    }
+    const batched = await march()
+    for (const [when, reports] of hours) {
+      const lines = reports.map(([org, delta]) => JSON.stringify({ org: org === 'Team' ? 'Parent/Team' : org, product: 'users', delta })).join('\n')
+      await importUsage(await advance(batched.ctx, at(when)), Readable.from([`${lines}\n`]), { batchSize: 2 })
+    }
+    const single = await march()
+    for (const [when, reports] of hours)
+      for (const [org, delta] of reports) await decideUsage(await advance(single.ctx, at(when)), { org: org === 'Team' ? single.team : single.parent, product: 'users', delta })
+    const expected = await rollups(single.ctx)
+    expect(await rollups(batched.ctx)).toEqual(expected)
+    // Worked by hand: Team in hour 09: +2 → 2, +3 → 5, +2 over its limit 6, +1 → 6, -1 → 5, +1 → 6: ends at 6, peak 6,
+    // 5 accepted, 1 over its limit. The pool: Parent's +9 would make 17 of 10: Parent's rejection, counted in the pool's hour.
+    expect((expected[0] as unknown[][])[0]).toEqual(['2026-03-01T09:00:00.000Z', 6, 6, 10, 6, 5, rejected(0, 1)])
+    expect((expected[3] as unknown[][])[0]).toEqual(['2026-03-01T09:00:00.000Z', 9, 9, 10, null, 7, rejected(1, 1)])
   })
 
   it('bad input is refused naming the problem', async () => {
