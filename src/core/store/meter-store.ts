@@ -242,9 +242,21 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}`,
   )
-  const updateLevels = sqlite.prepare<[number, number, number, number, number, number, string, string]>(
-    'UPDATE usage_levels SET level = ?, subtree = ?, peak = ?, accepted = ?, sub_peak = ?, sub_accepted = ? WHERE org_id = ? AND product = ?',
+  // By rowid when known (the row read or inserted here), which skips the descent of the primary
+  // key's index; the key is checked too, so a rowid reused after a deletion only makes it miss.
+  const updateLevels = sqlite.prepare<[number, number, number, number, number, number, number, string, string]>(
+    'UPDATE usage_levels SET level = ?, subtree = ?, peak = ?, accepted = ?, sub_peak = ?, sub_accepted = ? WHERE rowid = ? AND org_id = ? AND product = ?',
   )
+  const counterRow = sqlite.prepare<[string, string], CounterRow & { rowid: number }>(
+    `SELECT rowid, level, subtree, ${COUNTER_ROLL_COLUMNS} FROM usage_levels WHERE org_id = ? AND product = ?`,
+  )
+  /** Counter rowids by org and product, as this connection last read or inserted them. */
+  const rowids = new Map<string, Map<string, number>>()
+  const noteRowid = (orgId: string, product: string, rowid: number) => {
+    let byProduct = rowids.get(orgId)
+    if (byProduct === undefined) rowids.set(orgId, (byProduct = new Map()))
+    byProduct.set(product, rowid)
+  }
   const updatePool = sqlite.prepare(`UPDATE pool_usage SET ${setAll(`used, ${POOL_ROLL_COLUMNS}`)} WHERE pool_id = ? AND product = ?`)
   const insertPool = sqlite.prepare<PoolValues>(
     `INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -266,7 +278,14 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
     accountOfOrg: sqlite.prepare<[string], { id: string }>('SELECT id FROM billing_accounts WHERE organization_id = ?'),
     product: sqlite.prepare<[string, string], { key: string }>('SELECT key FROM products WHERE workspace_id = ? AND key = ?'),
     limits: sqlite.prepare<[string], { product: string; limit: number }>('SELECT product, "limit" FROM org_limits WHERE org_id = ?'),
-    counter: sqlite.prepare<[string, string], CounterRow>(`SELECT level, subtree, ${COUNTER_ROLL_COLUMNS} FROM usage_levels WHERE org_id = ? AND product = ?`),
+    counter: {
+      get: (orgId, product) => {
+        const row = counterRow.get(orgId, product)
+        if (row) noteRowid(orgId, product, row.rowid)
+        return row
+      },
+      all: (orgId, product) => counterRow.all(orgId, product),
+    },
     poolUsed: sqlite.prepare<[string, string], PoolRow>(`SELECT used, ${POOL_ROLL_COLUMNS} FROM pool_usage WHERE pool_id = ? AND product = ?`),
     capacityOfWorkspace: sqlite.prepare<[string], CapacityRow>(`${CAPACITY} GROUP BY s.account_id, i.product`),
     capacityOfAccount: sqlite.prepare<[string, string], CapacityRow>(`${CAPACITY} AND s.account_id = ? GROUP BY s.account_id, i.product`),
@@ -280,11 +299,16 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
     // than the plain UPDATE by primary key (measured): the counter write is the batch's largest.
     writeCounter: {
       run: (orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity) => {
-        if (updateCounter.run(level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity, orgId, product).changes === 0)
-          insertCounter.run(orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity)
+        if (updateCounter.run(level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity, orgId, product).changes === 0) {
+          const inserted = insertCounter.run(orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity)
+          noteRowid(orgId, product, Number(inserted.lastInsertRowid))
+        }
       },
     },
-    writeCounterLevels: (...values) => updateLevels.run(...values).changes > 0,
+    writeCounterLevels: (level, subtree, peak, accepted, subPeak, subAccepted, orgId, product) => {
+      const rowid = rowids.get(orgId)?.get(product)
+      return rowid !== undefined && updateLevels.run(level, subtree, peak, accepted, subPeak, subAccepted, rowid, orgId, product).changes > 0
+    },
     writePool: {
       run: (poolId, workspaceId, product, used, hour, peak, a, rc, rl, ro, capacity) => {
         if (updatePool.run(used, hour, peak, a, rc, rl, ro, capacity, poolId, product).changes === 0)

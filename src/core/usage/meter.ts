@@ -32,7 +32,7 @@ type OrgNode = {
  */
 type Slot = { chain: Counter[]; pool: PoolCounter | null; alerts?: SlotAlerts }
 /** The alerts a slot's reports check: on its pool, and on limits along its chain (with the counter they watch). */
-type SlotAlerts = { pool: Alert[] | undefined; limits: { alerts: Alert[]; counter: Counter; limit: number }[] }
+type SlotAlerts = { pool: Alert[] | undefined; poolName: () => string; limits: { alerts: Alert[]; counter: Counter; limit: number; name: () => string }[] }
 
 type Counter = {
   orgId: string
@@ -315,17 +315,17 @@ export class Meter {
       const limits: SlotAlerts['limits'] = []
       for (const counter of slot.chain) {
         const alerts = byScope.get(`${counter.orgId}\u0000${counter.product}`)
-        if (alerts && counter.limit !== undefined) limits.push({ alerts, counter, limit: counter.limit })
+        if (alerts && counter.limit !== undefined) limits.push({ alerts, counter, limit: counter.limit, name: () => `the limit of "${this.node(counter.orgId).path}"` })
       }
+      const poolId = slot.pool?.poolId
       const pool = slot.pool === null ? undefined : byScope.get(`${slot.pool.poolId}\u0000${slot.pool.product}`)
-      watched = slot.alerts = { pool, limits }
+      watched = slot.alerts = { pool, poolName: () => `the pool ${poolId}`, limits }
     }
     if (watched.pool && slot.pool !== null) {
       const { poolId, product } = slot.pool
-      this.evaluate(watched.pool, slot.pool.used, this.capacity(poolId).get(product) ?? 0, org, reportId, () => `the pool ${poolId}`)
+      this.evaluate(watched.pool, slot.pool.used, this.capacity(poolId).get(product) ?? 0, org, reportId, watched.poolName)
     }
-    for (const { alerts, counter, limit } of watched.limits)
-      this.evaluate(alerts, counter.subtree, limit, org, reportId, () => `the limit of "${this.node(counter.orgId).path}"`)
+    for (const { alerts, counter, limit, name } of watched.limits) this.evaluate(alerts, counter.subtree, limit, org, reportId, name)
   }
 
   private evaluate(alerts: Alert[], used: number, of: number, org: OrgNode, reportId: number, what: () => string): void {
