@@ -78,10 +78,10 @@ export function renderAlerts(alerts: AlertView[]): string {
 }
 
 export function renderRejections(view: RejectionsView): string {
-  const head = headingLines(`Rejected reports, ${when(view.from)} to ${when(view.to)} (UTC);`, 'binding: what limits each org now')
+  const head = headingLines(`Rejected reports, ${when(view.from)} to ${when(view.to)} (UTC);`, 'bound by: what bound them then; binding now: what limits each org now')
   if (view.rejections.length === 0) return `${head}\nNone.`
   return `${head}\n${table(
-    ['org', 'product', 'rejected', 'capacity', 'limit', 'other', 'binding now'],
+    ['org', 'product', 'rejected', 'capacity', 'limit', 'other', 'bound by', 'binding now'],
     view.rejections.map((r) => [
       r.path,
       r.product,
@@ -89,6 +89,7 @@ export function renderRejections(view: RejectionsView): string {
       r.capacityExceeded,
       r.limitExceeded,
       r.other,
+      r.boundBy.length === 0 ? '—' : r.boundBy.map((b) => `${b.kind === 'pool' ? 'pool' : `limit on ${b.orgPath}`} ×${b.rejected}`).join(', '),
       r.bindingNow === null ? '—' : r.bindingNow.kind === 'pool' ? `pool ${r.bindingNow.used}/${r.bindingNow.capacity}` : r.bindingNow.kind === 'limit' ? `limit on ${r.bindingNow.orgPath} ${r.bindingNow.subtreeUsed}/${r.bindingNow.limit}` : 'no billing account',
     ]),
   )}`

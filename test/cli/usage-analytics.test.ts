@@ -51,6 +51,7 @@ describe('usage report --rejections (issue 17)', () => {
           limitExceeded: 2,
           other: 0,
           bindingNow: { kind: 'limit', orgId: ids.get('Parent'), orgPath: 'Parent', limit: 5, subtreeUsed: 4 },
+          boundBy: [{ kind: 'limit', orgId: ids.get('Parent'), orgPath: 'Parent', rejected: 2 }],
         },
         {
           orgId: ids.get('Other'),
@@ -61,6 +62,7 @@ describe('usage report --rejections (issue 17)', () => {
           limitExceeded: 0,
           other: 0,
           bindingNow: { kind: 'pool', poolId: expect.stringMatching(/^ws_/), capacity: 20, used: 16 },
+          boundBy: [{ kind: 'pool', poolId: expect.stringMatching(/^ws_/), rejected: 1 }],
         },
       ],
     })
@@ -71,10 +73,11 @@ describe('usage report --rejections (issue 17)', () => {
     expect(json('usage', 'report', '--rejections', '--from', '2026-03-03', '--to', '2026-03-04').rejections).toEqual([])
 
     const human = cli('usage', 'report', '--rejections', '--from', '2026-03-01', '--to', '2026-03-03')
-    expect(human.stdout.split('\n').slice(0, 3)).toEqual([
-      'Rejected reports, 2026-03-01 to 2026-03-03 (UTC); binding: what limits each org now',
-      'org\tproduct\trejected\tcapacity\tlimit\tother\tbinding now',
-      'Parent/Child\tusers\t2\t0\t2\t0\tlimit on Parent 4/5',
+    expect(human.stdout.split('\n').slice(0, 4)).toEqual([
+      'Rejected reports, 2026-03-01 to 2026-03-03 (UTC); bound by: what bound them then; binding now: what limits each org now',
+      'org\tproduct\trejected\tcapacity\tlimit\tother\tbound by\tbinding now',
+      'Parent/Child\tusers\t2\t0\t2\t0\tlimit on Parent ×2\tlimit on Parent 4/5',
+      'Other\tusers\t1\t1\t0\t0\tpool ×1\tpool 16/20',
     ])
     expect(cli('usage', 'report', '--rejections', '--from', '2026-03-03', '--to', '2026-03-04').stdout).toContain('None.')
 

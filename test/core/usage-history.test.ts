@@ -9,6 +9,8 @@ import { usageHistory } from '../../src/core/usage/history.js'
 import { rejectionsReport } from '../../src/core/usage/rejections.js'
 import { poolReport } from '../../src/core/pools/report.js'
 import { decideUsage } from '../../src/core/usage/record.js'
+import { importUsage } from '../../src/core/usage/import.js'
+import { Readable } from 'node:stream'
 import type { Ctx } from '../../src/core/context.js'
 import { account, advance, card, org, workspace } from '../builders.js'
 
@@ -103,6 +105,36 @@ describe('usage history (issue 17), from rollups kept with each report', () => {
     expect(days.buckets.map((b) => [b.level, b.capacity, b.peakUtilization])).toEqual([[5, 10, 50], [6, 20, 30]])
   })
 
+  it('an import in small batches (one Meter across them) keeps the same rollups as one report at a time, rejections and a new hour included', async () => {
+    // Reports of two hours on Parent/Team (limit 6) and Parent, with rejections between accepted ones.
+    const hours = [
+      ['2026-03-01T09:10:00Z', [['Team', 2], ['Team', 3], ['Team', 2], ['Parent', 1], ['Team', 1], ['Parent', 2], ['Team', -1], ['Parent', 9], ['Team', 1]]],
+      ['2026-03-01T10:20:00Z', [['Team', 1], ['Parent', 1], ['Team', 5], ['Parent', 1], ['Team', -2], ['Team', 3]]],
+    ] as const
+    const rollups = async (ctx: Ctx) => {
+      const out: unknown[] = []
+      for (const scope of [{ org: 'Parent/Team' }, { org: 'Parent', subtree: true }, { org: 'Parent' }, { pool: 'A' }]) {
+        const view = await usageHistory(ctx, { ...scope, product: 'users', from: at('2026-03-01T09:00:00Z'), to: at('2026-03-01T11:00:00Z'), bucket: 'hour' })
+        out.push(view.buckets.map((b) => [b.start, b.level, b.peak, b.capacity, b.limit, b.accepted, b.rejected]))
+      }
+      return out
+    }
+    const batched = await march()
+    for (const [when, reports] of hours) {
+      const lines = reports.map(([org, delta]) => JSON.stringify({ org: org === 'Team' ? 'Parent/Team' : org, product: 'users', delta })).join('\n')
+      await importUsage(await advance(batched.ctx, at(when)), Readable.from([`${lines}\n`]), { batchSize: 2 })
+    }
+    const single = await march()
+    for (const [when, reports] of hours)
+      for (const [org, delta] of reports) await decideUsage(await advance(single.ctx, at(when)), { org: org === 'Team' ? single.team : single.parent, product: 'users', delta })
+    const expected = await rollups(single.ctx)
+    expect(await rollups(batched.ctx)).toEqual(expected)
+    // Worked by hand: Team in hour 09: +2 → 2, +3 → 5, +2 over its limit 6, +1 → 6, -1 → 5, +1 → 6: ends at 6, peak 6,
+    // 5 accepted, 1 over its limit. The pool: Parent's +9 would make 17 of 10: Parent's rejection, counted in the pool's hour.
+    expect((expected[0] as unknown[][])[0]).toEqual(['2026-03-01T09:00:00.000Z', 6, 6, 10, 6, 5, rejected(0, 1)])
+    expect((expected[3] as unknown[][])[0]).toEqual(['2026-03-01T09:00:00.000Z', 9, 9, 10, null, 7, rejected(1, 1)])
+  })
+
   it('bad input is refused naming the problem', async () => {
     const { ctx, team } = await march()
     const base = { org: team, product: 'users', from: at('2026-03-02'), to: at('2026-03-01'), bucket: 'day' as const }
@@ -127,6 +159,34 @@ describe('usage report --rejections (issue 17)', () => {
     const firstDay = await rejectionsReport(ctx, { from: at('2026-03-01'), to: at('2026-03-02') })
     expect(firstDay.rejections.map((r) => [r.orgId, r.limitExceeded])).toEqual([[team, 1]])
     expect((await rejectionsReport(ctx, { from: at('2026-03-03'), to: at('2026-03-31') })).rejections).toEqual([])
+  })
+
+  it('names what bound each rejection at the time: an ancestor limit last week and the pool today, each with its count', async () => {
+    const { ctx, parent, team } = await march()
+    await setLimits(await advance(ctx, at('2026-03-02T08:00:00Z')), { ref: parent, limits: { users: 7 } })
+    const report = async (when: string, orgId: string, delta: number) => await decideUsage(await advance(ctx, at(when)), { org: orgId, product: 'users', delta })
+    // Last week: Team 5 (its own limit 6 leaves 1), Parent 2 more: Parent's subtree 7 of its limit 7 binds Team.
+    expect((await report('2026-03-03T09:00:00Z', team, 5)).accepted).toBe(true)
+    expect((await report('2026-03-03T09:10:00Z', parent, 2)).accepted).toBe(true)
+    expect((await report('2026-03-03T10:00:00Z', team, 1)).binding).toMatchObject({ kind: 'limit', orgId: parent })
+    expect((await report('2026-03-04T10:00:00Z', team, 1)).reason).toBe('LIMIT_EXCEEDED')
+    // Parent's limit raised; the pool (10) fills: 7 + 3. Today the pool binds Team.
+    await setLimits(await advance(ctx, at('2026-03-09T08:00:00Z')), { ref: parent, limits: { users: 20 } })
+    expect((await report('2026-03-09T09:00:00Z', parent, 3)).accepted).toBe(true)
+    for (const minute of ['00', '20', '40']) expect((await report(`2026-03-10T09:${minute}:00Z`, team, 1)).reason).toBe('CAPACITY_EXCEEDED')
+
+    const week = await rejectionsReport(ctx, { from: at('2026-03-01'), to: at('2026-03-11') })
+    const teamRow = week.rejections.find((r) => r.orgId === team)
+    expect(teamRow).toMatchObject({ rejected: 5, capacityExceeded: 3, limitExceeded: 2, other: 0, bindingNow: { kind: 'pool' } })
+    expect(teamRow?.boundBy).toEqual([
+      { kind: 'pool', poolId: ctx.workspace.id, rejected: 3 },
+      { kind: 'limit', orgId: parent, orgPath: 'Parent', rejected: 2 },
+    ])
+    // Today alone: the pool only; last week alone: Parent's limit only.
+    const today = await rejectionsReport(ctx, { from: at('2026-03-10'), to: at('2026-03-11') })
+    expect(today.rejections.find((r) => r.orgId === team)?.boundBy).toEqual([{ kind: 'pool', poolId: ctx.workspace.id, rejected: 3 }])
+    const lastWeek = await rejectionsReport(ctx, { from: at('2026-03-01'), to: at('2026-03-08') })
+    expect(lastWeek.rejections.map((r) => [r.orgId, r.boundBy])).toEqual([[team, [{ kind: 'limit', orgId: parent, orgPath: 'Parent', rejected: 2 }]]])
   })
 })
 

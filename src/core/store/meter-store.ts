@@ -142,6 +142,9 @@ export type PoolRollupValues = [
   rejectedOther: number,
   capacity: number | null,
 ]
+/** What bound rejected reports of an org and product in an hour, and how many (schema/rollups.ts): added to the row's count. */
+export type RejectionBindingValues = [orgId: string, product: string, hour: number, bindingKind: string, bindingId: string, workspaceId: string, rejected: number]
+export const REJECTION_BINDING_MERGE = 'rejected = usage_rejection_bindings.rejected + excluded.rejected'
 export type AlertRow = { id: string; scope_kind: string; scope_id: string; product: string; percent: number; armed: number }
 /** A fired alert: its notification and its event, written together. */
 export type AlertFiredValues = [workspaceId: string, at: number, message: string, refs: string, dedupeKey: string, data: string, recordedAt: number]
@@ -175,9 +178,17 @@ export type MeterStore = {
   /** Appends one ledger row and returns its id. */
   appendLedger(...values: LedgerValues): number
   writeCounter: Command<CounterValues>
+  /**
+   * SQLite: updates only the columns that move within an hour of accepted reports, on a row the
+   * Meter wrote whole in this hour; false when there is no such row (then it writes the whole row).
+   * Absent on PostgreSQL, whose persist writes each changed counter row whole.
+   */
+  writeCounterLevels?(level: number, subtree: number, peak: number, accepted: number, subPeak: number, subAccepted: number, orgId: string, product: string): boolean
   writePool: Command<PoolValues>
   writeOrgRollup: Command<OrgRollupValues>
   writePoolRollup: Command<PoolRollupValues>
+  /** Written only for rejected reports; at most one per key per transaction (the Meter aggregates). */
+  writeRejectionBinding: Command<RejectionBindingValues>
   /** The workspace's usage alerts (schema/rollups.ts), with their armed state. */
   alerts: Query<[string], AlertRow>
   writeAlertArmed: Command<[armed: number, id: string]>
@@ -220,6 +231,37 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
   const event = sqlite.prepare<[string, number, string, string, number]>(
     `INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at) VALUES (?, ?, 'alert.crossed', ?, ?, ?)`,
   )
+  const setAll = (columns: string) =>
+    columns
+      .split(',')
+      .map((c) => `${c.trim()} = ?`)
+      .join(', ')
+  const updateCounter = sqlite.prepare(`UPDATE usage_levels SET ${setAll(`level, subtree, ${COUNTER_ROLL_COLUMNS}`)} WHERE org_id = ? AND product = ?`)
+  const insertCounter = sqlite.prepare<CounterValues>(
+    `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}`,
+  )
+  // By rowid when known (the row read or inserted here), which skips the descent of the primary
+  // key's index; the key is checked too, so a rowid reused after a deletion only makes it miss.
+  const updateLevels = sqlite.prepare<[number, number, number, number, number, number, number, string, string]>(
+    'UPDATE usage_levels SET level = ?, subtree = ?, peak = ?, accepted = ?, sub_peak = ?, sub_accepted = ? WHERE rowid = ? AND org_id = ? AND product = ?',
+  )
+  const counterRow = sqlite.prepare<[string, string], CounterRow & { rowid: number }>(
+    `SELECT rowid, level, subtree, ${COUNTER_ROLL_COLUMNS} FROM usage_levels WHERE org_id = ? AND product = ?`,
+  )
+  /** Counter rowids by org and product, as this connection last read or inserted them. */
+  const rowids = new Map<string, Map<string, number>>()
+  const noteRowid = (orgId: string, product: string, rowid: number) => {
+    let byProduct = rowids.get(orgId)
+    if (byProduct === undefined) rowids.set(orgId, (byProduct = new Map()))
+    byProduct.set(product, rowid)
+  }
+  const updatePool = sqlite.prepare(`UPDATE pool_usage SET ${setAll(`used, ${POOL_ROLL_COLUMNS}`)} WHERE pool_id = ? AND product = ?`)
+  const insertPool = sqlite.prepare<PoolValues>(
+    `INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (pool_id, product) DO UPDATE SET ${POOL_MERGE}`,
+  )
   return {
     orgById: sqlite.prepare<[string, string], OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ? AND id = ?'),
     orgsInWorkspace: sqlite.prepare<[string], OrgRow>('SELECT id, name, parent_id FROM organizations WHERE workspace_id = ?'),
@@ -236,7 +278,14 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
     accountOfOrg: sqlite.prepare<[string], { id: string }>('SELECT id FROM billing_accounts WHERE organization_id = ?'),
     product: sqlite.prepare<[string, string], { key: string }>('SELECT key FROM products WHERE workspace_id = ? AND key = ?'),
     limits: sqlite.prepare<[string], { product: string; limit: number }>('SELECT product, "limit" FROM org_limits WHERE org_id = ?'),
-    counter: sqlite.prepare<[string, string], CounterRow>(`SELECT level, subtree, ${COUNTER_ROLL_COLUMNS} FROM usage_levels WHERE org_id = ? AND product = ?`),
+    counter: {
+      get: (orgId, product) => {
+        const row = counterRow.get(orgId, product)
+        if (row) noteRowid(orgId, product, row.rowid)
+        return row
+      },
+      all: (orgId, product) => counterRow.all(orgId, product),
+    },
     poolUsed: sqlite.prepare<[string, string], PoolRow>(`SELECT used, ${POOL_ROLL_COLUMNS} FROM pool_usage WHERE pool_id = ? AND product = ?`),
     capacityOfWorkspace: sqlite.prepare<[string], CapacityRow>(`${CAPACITY} GROUP BY s.account_id, i.product`),
     capacityOfAccount: sqlite.prepare<[string, string], CapacityRow>(`${CAPACITY} AND s.account_id = ? GROUP BY s.account_id, i.product`),
@@ -245,15 +294,27 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
        WHERE workspace_id = ? AND key = ? AND outcome = 'accepted' AND key IS NOT NULL`,
     ),
     appendLedger: (...values) => Number(ledger.run(...values).lastInsertRowid),
-    writeCounter: sqlite.prepare<CounterValues>(
-      `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}`,
-    ),
-    writePool: sqlite.prepare<PoolValues>(
-      `INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (pool_id, product) DO UPDATE SET ${POOL_MERGE}`,
-    ),
+    // An existing counter row is updated in place; only a new one takes the upsert. SQLite's
+    // upsert tries the insert first, and with the hour's columns that costs ~45% more per row
+    // than the plain UPDATE by primary key (measured): the counter write is the batch's largest.
+    writeCounter: {
+      run: (orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity) => {
+        if (updateCounter.run(level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity, orgId, product).changes === 0) {
+          const inserted = insertCounter.run(orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity)
+          noteRowid(orgId, product, Number(inserted.lastInsertRowid))
+        }
+      },
+    },
+    writeCounterLevels: (level, subtree, peak, accepted, subPeak, subAccepted, orgId, product) => {
+      const rowid = rowids.get(orgId)?.get(product)
+      return rowid !== undefined && updateLevels.run(level, subtree, peak, accepted, subPeak, subAccepted, rowid, orgId, product).changes > 0
+    },
+    writePool: {
+      run: (poolId, workspaceId, product, used, hour, peak, a, rc, rl, ro, capacity) => {
+        if (updatePool.run(used, hour, peak, a, rc, rl, ro, capacity, poolId, product).changes === 0)
+          insertPool.run(poolId, workspaceId, product, used, hour, peak, a, rc, rl, ro, capacity)
+      },
+    },
     writeOrgRollup: sqlite.prepare<OrgRollupValues>(
       `INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
          sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)
@@ -264,6 +325,10 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
       `INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}`,
+    ),
+    writeRejectionBinding: sqlite.prepare<RejectionBindingValues>(
+      `INSERT INTO usage_rejection_bindings (org_id, product, hour, binding_kind, binding_id, workspace_id, rejected) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, product, hour, binding_kind, binding_id) DO UPDATE SET ${REJECTION_BINDING_MERGE}`,
     ),
     alerts: sqlite.prepare<[string], AlertRow>('SELECT id, scope_kind, scope_id, product, percent, armed FROM usage_alerts WHERE workspace_id = ? ORDER BY scope_id, product, percent'),
     writeAlertArmed: sqlite.prepare('UPDATE usage_alerts SET armed = ? WHERE id = ?'),

@@ -9,7 +9,7 @@ import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { asciiOnly, sameName } from '../names.js'
 import { capacityFromRows } from '../pools/pools.js'
-import type { MeterStore, OrgRollupValues, PoolRollupValues } from '../store/meter-store.js'
+import type { MeterStore, OrgRollupValues, PoolRollupValues, RejectionBindingValues } from '../store/meter-store.js'
 import type { Binding, UsageDecision, UsageReportInput } from './decision.js'
 import { effectiveHeadroom } from './headroom.js'
 
@@ -21,9 +21,36 @@ type OrgNode = {
   chain: string[]
   /** The pool it draws from; null in assigned mode when its top-level org has no account. */
   poolId: string | null
+  /** Per product, the counters a report touches (see `slot`). */
+  slots?: Map<string, Slot>
 }
 
-type Counter = { orgId: string; product: string; level: number; subtree: number; dirty: boolean; roll?: OrgRoll }
+/**
+ * What a report by an org on a product touches, resolved once per Meter so the
+ * hot path walks arrays instead of looking counters up by key at each step:
+ * the counters of the chain (the org first) and the pool's.
+ */
+type Slot = { chain: Counter[]; pool: PoolCounter | null; alerts?: SlotAlerts }
+/** The alerts a slot's reports check: on its pool, and on limits along its chain (with the counter they watch). */
+type SlotAlerts = { pool: Alert[] | undefined; poolName: () => string; limits: { alerts: Alert[]; counter: Counter; limit: number; name: () => string }[] }
+
+type Counter = {
+  orgId: string
+  product: string
+  level: number
+  subtree: number
+  dirty: boolean
+  roll?: OrgRoll
+  /** The org's own limit for the product (undefined: none); limits cannot change while a Meter is valid. */
+  limit: number | undefined
+  /** Its pool's capacity for the product (null: no pool), once asked for (at flush). */
+  capacity?: number | null
+  /**
+   * The stored row matches this counter but for level, subtree, peaks and accepted counts:
+   * written whole by this Meter since its hour began and its last rejection was counted.
+   */
+  synced: boolean
+}
 type PoolCounter = { poolId: string; product: string; used: number; dirty: boolean; roll?: PoolRoll }
 /**
  * The current hour's rollup of a counter (schema/rollups.ts), stored in the
@@ -49,6 +76,8 @@ class Rejection extends Error {
   constructor(
     readonly reason: string,
     message: string,
+    /** What bound it, for CAPACITY_EXCEEDED and LIMIT_EXCEEDED. */
+    readonly binding?: Binding,
   ) {
     super(message)
   }
@@ -67,8 +96,12 @@ export class Meter {
   private dirty: (Counter | PoolCounter)[] = []
   /** Finished hours moved out of the counter rows since the last flush. */
   private archived: { org: OrgRollupValues[]; pool: PoolRollupValues[] } = { org: [], pool: [] }
+  /** What bound the rejections since the last flush, counted by org, product, hour and binding. */
+  private bindings = new Map<string, RejectionBindingValues>()
   /** The workspace's alerts by scope and product; loaded once per Meter. */
   private alertsByScope: Map<string, Alert[]> | undefined
+  private hour = 0
+  private hourFor = Number.NaN
   private nowIso = ''
   private nowIsoFor = Number.NaN
 
@@ -109,15 +142,15 @@ export class Meter {
       delta = kind === 'set' ? requested - level : requested
       if (level + delta < 0)
         throw new Rejection('BELOW_ZERO', `"${org.path}" uses ${level} ${input.product}; it cannot release ${-delta}`)
+      const slot = this.slot(org, input.product)
       if (delta > 0) {
         const { headroom, binding } = this.headroom(org, input.product)
         if (delta > headroom) throw this.exceeded(org, input.product, delta, headroom, binding)
       }
-      this.apply(org, input.product, delta)
-      this.rollUp(org, input.product, delta, null)
+      this.meter(slot, input.product, delta, null)
       const after = this.headroomOrNull(org, input.product)
       const id = this.append(org.id, input, kind, requested, delta, 'accepted', null, level + delta, after)
-      if (delta !== 0) this.checkAlerts(org, input.product, id)
+      if (delta !== 0) this.checkAlerts(org, slot, id)
       return this.decision(id, true, false, org.id, input, kind, requested, delta, level + delta, after, null, null)
     } catch (error) {
       if (!(error instanceof Rejection)) throw error
@@ -127,7 +160,8 @@ export class Meter {
       const orgId = org?.id ?? boundReference(input.org)
       const product = this.products.has(input.product) ? input.product : boundReference(input.product)
       const stored = product === input.product ? input : { ...input, product }
-      if (known) this.rollUp(org as OrgNode, input.product, 0, error.reason)
+      if (known) this.meter(this.slot(org as OrgNode, input.product), input.product, 0, error.reason)
+      if (error.binding) this.noteBinding((org as OrgNode).id, input.product, error.binding)
       const id = this.append(orgId, stored, kind, requested, delta, 'rejected', error.reason, level, after)
       return this.decision(id, false, false, orgId, stored, kind, requested, delta, level, after, error.reason, error.message)
     }
@@ -139,20 +173,30 @@ export class Meter {
     for (const values of this.archived.org) this.sql.writeOrgRollup.run(...values)
     for (const values of this.archived.pool) this.sql.writePoolRollup.run(...values)
     this.archived = { org: [], pool: [] }
+    for (const values of this.bindings.values()) this.sql.writeRejectionBinding.run(...values)
+    this.bindings.clear()
     for (const counter of this.dirty) {
       if ('orgId' in counter) {
         const r = counter.roll
+        // Within an hour of accepted reports only these columns move: the narrow update (SQLite) skips
+        // binding and encoding the rest; the row, written whole since, holds the same values there.
+        if (counter.synced && r && this.sql.writeCounterLevels?.(counter.level, counter.subtree, r.peak, r.own.accepted, r.subPeak, r.sub.accepted, counter.orgId, counter.product)) {
+          counter.dirty = false
+          continue
+        }
         // The limit and capacity as of the hour's latest report (they cannot change within a
         // transaction): what the hour keeps when a later hour's report moves it out.
         if (r) {
-          r.limit = this.limits(counter.orgId).get(counter.product) ?? null
-          r.capacity = this.orgCapacity(counter.orgId, counter.product)
+          r.limit = counter.limit ?? null
+          if (counter.capacity === undefined) counter.capacity = this.orgCapacity(counter.orgId, counter.product)
+          r.capacity = counter.capacity
         }
         const own = r?.own ?? ZERO
         const sub = r?.sub ?? ZERO
         this.sql.writeCounter.run(counter.orgId, workspaceId, counter.product, counter.level, counter.subtree, r?.hour ?? null, r?.peak ?? 0,
           own.accepted, own.capacity, own.limit, own.other, r?.subPeak ?? 0, sub.accepted, sub.capacity, sub.limit, sub.other,
           r?.limit ?? null, r?.capacity ?? null)
+        counter.synced = true
       } else {
         const r = counter.roll
         if (r) r.capacity = this.capacity(counter.poolId).get(counter.product) ?? 0
@@ -166,49 +210,81 @@ export class Meter {
   }
 
   /**
-   * Keeps the hour's rollups of the org, its ancestors and its pool (issue 17),
-   * after `delta` was applied (0 for a rejection, counted by its reason). A
-   * report in a later hour first moves the counter's finished hour to the
-   * rollup tables, with the levels it ended at.
+   * Applies `delta` (0 for a rejection, counted by its reason) to the org's
+   * counters, its ancestors' and its pool's, and keeps their hour's rollups
+   * (issue 17) in the same pass: a report in a later hour first moves the
+   * counter's finished hour to the rollup tables, with the levels it ended at.
    */
-  private rollUp(org: OrgNode, product: string, delta: number, reason: string | null): void {
-    const hour = Math.floor(this.ctx.now / HOUR) * HOUR
-    const chain = org.chain
-    const workspaceId = this.ctx.workspace.id
+  private meter(slot: Slot, product: string, delta: number, reason: string | null): void {
+    const hour = this.hourNow()
+    const chain = slot.chain
     for (let index = 0; index < chain.length; index++) {
-      const counter = this.counter(chain[index] as string, product)
+      const counter = chain[index] as Counter
       let r = counter.roll
-      if (r === undefined || r.hour !== hour) {
-        // The levels before this report: where the finished hour ended and the new one starts (its first peak).
-        const level = index === 0 ? counter.level - delta : counter.level
-        const subLevel = counter.subtree - delta
-        if (r !== undefined) {
-          const { own, sub } = r
-          this.archived.org.push([counter.orgId, product, r.hour, workspaceId, level, r.peak, own.accepted, own.capacity, own.limit, own.other,
-            subLevel, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, r.limit, r.capacity])
-        }
-        r = counter.roll = { hour, peak: level, subPeak: subLevel, own: zero(), sub: zero(), limit: null, capacity: null }
+      if (r === undefined || r.hour !== hour) r = this.newOrgHour(counter, product, hour)
+      if (index === 0) {
+        counter.level += delta
+        if (counter.level > r.peak) r.peak = counter.level
+        if (reason === null) r.own.accepted++
+        else count(r.own, reason)
       }
-      if (counter.level > r.peak) r.peak = counter.level
+      counter.subtree += delta
       if (counter.subtree > r.subPeak) r.subPeak = counter.subtree
-      if (index === 0) count(r.own, reason)
-      count(r.sub, reason)
-      this.markDirty(counter)
+      if (reason === null) r.sub.accepted++
+      else {
+        count(r.sub, reason)
+        counter.synced = false
+      }
+      if (!counter.dirty) this.markDirty(counter)
     }
-    if (org.poolId === null) return
-    const pool = this.pool(org.poolId, product)
+    const pool = slot.pool
+    if (pool === null) return
     let r = pool.roll
     if (r === undefined || r.hour !== hour) {
-      const level = pool.used - delta
+      // The level before this report: where the finished hour ended and the new one starts (its first peak).
       if (r !== undefined) {
         const c = r.counts
-        this.archived.pool.push([pool.poolId, product, r.hour, workspaceId, level, r.peak, c.accepted, c.capacity, c.limit, c.other, r.capacity])
+        this.archived.pool.push([pool.poolId, product, r.hour, this.ctx.workspace.id, pool.used, r.peak, c.accepted, c.capacity, c.limit, c.other, r.capacity])
       }
-      r = pool.roll = { hour, peak: level, counts: zero(), capacity: null }
+      r = pool.roll = { hour, peak: pool.used, counts: zero(), capacity: null }
     }
+    pool.used += delta
     if (pool.used > r.peak) r.peak = pool.used
-    count(r.counts, reason)
-    this.markDirty(pool)
+    if (reason === null) r.counts.accepted++
+    else count(r.counts, reason)
+    if (!pool.dirty) this.markDirty(pool)
+  }
+
+  /** Starts a counter's new hour at its levels before this report, moving the finished hour out. */
+  private newOrgHour(counter: Counter, product: string, hour: number): OrgRoll {
+    const r = counter.roll
+    if (r !== undefined) {
+      const { own, sub } = r
+      this.archived.org.push([counter.orgId, product, r.hour, this.ctx.workspace.id, counter.level, r.peak, own.accepted, own.capacity, own.limit, own.other,
+        counter.subtree, r.subPeak, sub.accepted, sub.capacity, sub.limit, sub.other, r.limit, r.capacity])
+    }
+    const roll: OrgRoll = { hour, peak: counter.level, subPeak: counter.subtree, own: zero(), sub: zero(), limit: null, capacity: null }
+    counter.roll = roll
+    counter.synced = false
+    return roll
+  }
+
+  private hourNow(): number {
+    if (this.hourFor !== this.ctx.now) {
+      this.hour = Math.floor(this.ctx.now / HOUR) * HOUR
+      this.hourFor = this.ctx.now
+    }
+    return this.hour
+  }
+
+  /** Counts a rejection against what bound it (issue 17: `usage report --rejections` names it per past rejection). */
+  private noteBinding(orgId: string, product: string, binding: Binding): void {
+    const hour = this.hourNow()
+    const bindingId = binding.kind === 'pool' ? binding.poolId : binding.orgId
+    const key = `${orgId}\u0000${product}\u0000${hour}\u0000${binding.kind}\u0000${bindingId}`
+    const values = this.bindings.get(key)
+    if (values) values[6]++
+    else this.bindings.set(key, [orgId, product, hour, binding.kind, bindingId, this.ctx.workspace.id, 1])
   }
 
   /** The capacity of an org's pool for a product, null when it has none. */
@@ -222,7 +298,7 @@ export class Meter {
    * pool or on a limit along the chain fires once when usage reaches it, and
    * is re-armed when usage falls back below it. Written in this transaction.
    */
-  private checkAlerts(org: OrgNode, product: string, reportId: number): void {
+  private checkAlerts(org: OrgNode, slot: Slot, reportId: number): void {
     if (this.alertsByScope === undefined) {
       this.alertsByScope = new Map()
       for (const row of this.sql.alerts.all(this.ctx.workspace.id)) {
@@ -233,25 +309,32 @@ export class Meter {
       }
     }
     if (this.alertsByScope.size === 0) return
-    if (org.poolId !== null) {
-      const alerts = this.alertsByScope.get(`${org.poolId}\u0000${product}`)
-      if (alerts) this.evaluate(alerts, this.pool(org.poolId, product).used, this.capacity(org.poolId).get(product) ?? 0, org, reportId, `the pool ${org.poolId}`)
+    let watched = slot.alerts
+    if (watched === undefined) {
+      const byScope = this.alertsByScope
+      const limits: SlotAlerts['limits'] = []
+      for (const counter of slot.chain) {
+        const alerts = byScope.get(`${counter.orgId}\u0000${counter.product}`)
+        if (alerts && counter.limit !== undefined) limits.push({ alerts, counter, limit: counter.limit, name: () => `the limit of "${this.node(counter.orgId).path}"` })
+      }
+      const poolId = slot.pool?.poolId
+      const pool = slot.pool === null ? undefined : byScope.get(`${slot.pool.poolId}\u0000${slot.pool.product}`)
+      watched = slot.alerts = { pool, poolName: () => `the pool ${poolId}`, limits }
     }
-    for (const orgId of org.chain) {
-      const alerts = this.alertsByScope.get(`${orgId}\u0000${product}`)
-      const limit = alerts ? this.limits(orgId).get(product) : undefined
-      if (alerts && limit !== undefined)
-        this.evaluate(alerts, this.counter(orgId, product).subtree, limit, org, reportId, `the limit of "${this.node(orgId).path}"`)
+    if (watched.pool && slot.pool !== null) {
+      const { poolId, product } = slot.pool
+      this.evaluate(watched.pool, slot.pool.used, this.capacity(poolId).get(product) ?? 0, org, reportId, watched.poolName)
     }
+    for (const { alerts, counter, limit, name } of watched.limits) this.evaluate(alerts, counter.subtree, limit, org, reportId, name)
   }
 
-  private evaluate(alerts: Alert[], used: number, of: number, org: OrgNode, reportId: number, what: string): void {
+  private evaluate(alerts: Alert[], used: number, of: number, org: OrgNode, reportId: number, what: () => string): void {
     for (const alert of alerts) {
       const above = used > 0 && used * 100 >= alert.percent * of
       if (above && alert.armed === 1) {
         alert.armed = 0
         this.sql.writeAlertArmed.run(0, alert.id)
-        const message = `${alert.product} reached ${alert.percent}% of ${what}: ${used} of ${of} (report rpt_${reportId} by "${org.path}")`
+        const message = `${alert.product} reached ${alert.percent}% of ${what()}: ${used} of ${of} (report rpt_${reportId} by "${org.path}")`
         const refs = { alertId: alert.id, [alert.scopeKind === 'pool' ? 'poolId' : 'orgId']: alert.scopeId, product: alert.product, reportId: `rpt_${reportId}` }
         const data = { message, percent: alert.percent, used, of, scope: alert.scopeKind, reportOrgId: org.id }
         this.sql.alertFired.run(this.ctx.workspace.id, this.ctx.now, message, JSON.stringify(refs), `usage_alert:${alert.id}:${reportId}`, JSON.stringify(data), Date.now())
@@ -354,19 +437,14 @@ export class Meter {
     return this.decision(original.id, true, true, org.id, input, kind, requested, original.delta, original.level_after, after, null, null, original.at)
   }
 
-  private apply(org: OrgNode, product: string, delta: number): void {
-    if (delta === 0) return
-    org.chain.forEach((orgId, index) => {
-      const counter = this.counter(orgId, product)
-      if (index === 0) counter.level += delta
-      counter.subtree += delta
-      this.markDirty(counter)
-    })
-    if (org.poolId !== null) {
-      const pool = this.pool(org.poolId, product)
-      pool.used += delta
-      this.markDirty(pool)
+  private slot(org: OrgNode, product: string): Slot {
+    if (org.slots === undefined) org.slots = new Map()
+    let slot = org.slots.get(product)
+    if (slot === undefined) {
+      slot = { chain: org.chain.map((orgId) => this.counter(orgId, product)), pool: org.poolId === null ? null : this.pool(org.poolId, product) }
+      org.slots.set(product, slot)
     }
+    return slot
   }
 
   /** R-ORG-3, over the cached counters. */
@@ -374,8 +452,8 @@ export class Meter {
     if (org.poolId === null)
       throw new Rejection('NO_BILLING_ACCOUNT', `"${org.path}" has no pool: its top-level organization has no billing account assigned`)
     const available = (this.capacity(org.poolId).get(product) ?? 0) - this.pool(org.poolId, product).used
-    const chain = org.chain.map((orgId) => ({ orgId, limit: this.limits(orgId).get(product), subtree: this.counter(orgId, product).subtree }))
-    return effectiveHeadroom(org.poolId, available, chain)
+    // The chain's counters carry their org's limit and subtree: they are the links themselves.
+    return effectiveHeadroom(org.poolId, available, this.slot(org, product).chain)
   }
 
   private headroomOrNull(org: OrgNode, product: string): { headroom: number | null; binding: Binding | null } {
@@ -388,11 +466,13 @@ export class Meter {
       return new Rejection(
         'CAPACITY_EXCEEDED',
         `the pool ${binding.poolId} has ${headroom} ${product} available; "${org.path}" asked for ${delta} more`,
+        binding,
       )
     const limited = this.node(binding.orgId)
     return new Rejection(
       'LIMIT_EXCEEDED',
       `the limit of ${binding.limit} ${product} on "${limited.path}" leaves ${headroom} for "${org.path}", which asked for ${delta} more`,
+      binding,
     )
   }
 
@@ -408,7 +488,7 @@ export class Meter {
     let counter = byProduct.get(product)
     if (!counter) {
       const row = this.sql.counter.get(orgId, product)
-      counter = { orgId, product, level: row?.level ?? 0, subtree: row?.subtree ?? 0, dirty: false }
+      counter = { orgId, product, level: row?.level ?? 0, subtree: row?.subtree ?? 0, dirty: false, limit: this.limits(orgId).get(product), synced: false }
       if (row?.roll_hour != null)
         counter.roll = {
           hour: Number(row.roll_hour),

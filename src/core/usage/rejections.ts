@@ -1,7 +1,9 @@
 // `usage report --rejections` (issue 17): the orgs and products with the most
 // rejected reports in a range, from the hourly rollups (each org's own
-// reports), with what binds each one now — the pool, or the org whose limit
-// is tightest — so support can say why and what to raise.
+// reports), with what bound them at the time (from usage_rejection_bindings,
+// written only for rejected reports: the pool, or the ancestor whose limit
+// bound, with counts) and what binds each one now, so support can say why and
+// what to raise.
 import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { invalid } from '../errors.js'
@@ -17,11 +19,20 @@ export type RejectionView = {
   other: number
   /** What binds the org's next increase now (not necessarily at each rejection). */
   bindingNow: OrgBindingView | null
+  /**
+   * What bound its CAPACITY_EXCEEDED and LIMIT_EXCEEDED rejections in the range,
+   * at the time of each, most rejections first. Rejections metered before these
+   * were recorded count in the totals only.
+   */
+  boundBy: BoundByView[]
 }
+
+export type BoundByView = ({ kind: 'pool'; poolId: string } | { kind: 'limit'; orgId: string; orgPath: string }) & { rejected: number }
 
 export type RejectionsView = { from: string; to: string; rejections: RejectionView[] }
 
 type Row = { org_id: string; product: string; rc: number; rl: number; ro: number }
+type BindingRow = { org_id: string; product: string; binding_kind: 'pool' | 'limit'; binding_id: string; rejected: number }
 
 export async function rejectionsReport(ctx: Ctx, input: { from: number; to: number; limit?: number }): Promise<RejectionsView> {
   if (!(input.from < input.to)) throw invalid('--from must be before --to', { from: iso(input.from), to: iso(input.to) })
@@ -45,6 +56,28 @@ export async function rejectionsReport(ctx: Ctx, input: { from: number; to: numb
     .slice(0, input.limit ?? 20)
   const orgs = ranked.length === 0 ? [] : (await usageByOrg(ctx)).orgs
   const byId = new Map(orgs.map((o) => [o.id, o]))
+  // Rejected reports only: cost ∝ org-hours with rejections in the range.
+  const bindingRows =
+    ranked.length === 0
+      ? []
+      : await ctx.db.all<BindingRow>(
+          `SELECT org_id, product, binding_kind, binding_id, sum(rejected) AS rejected FROM usage_rejection_bindings
+           WHERE workspace_id = ? AND hour >= ? AND hour < ? GROUP BY org_id, product, binding_kind, binding_id`,
+          ws, first, input.to,
+        )
+  const boundBy = new Map<string, BoundByView[]>()
+  for (const row of bindingRows) {
+    const k = `${row.org_id}\u0000${row.product}`
+    const list = boundBy.get(k) ?? []
+    const rejected = Number(row.rejected)
+    list.push(
+      row.binding_kind === 'pool'
+        ? { kind: 'pool', poolId: row.binding_id, rejected }
+        : { kind: 'limit', orgId: row.binding_id, orgPath: byId.get(row.binding_id)?.path ?? row.binding_id, rejected },
+    )
+    boundBy.set(k, list)
+  }
+  const idOf = (b: BoundByView) => (b.kind === 'pool' ? b.poolId : b.orgId)
   return {
     from: iso(first),
     to: iso(input.to),
@@ -59,6 +92,7 @@ export async function rejectionsReport(ctx: Ctx, input: { from: number; to: numb
         limitExceeded: r.rl,
         other: r.ro,
         bindingNow: org?.products.find((p) => p.product === r.product)?.binding ?? null,
+        boundBy: (boundBy.get(`${r.org_id}\u0000${r.product}`) ?? []).sort((a, b) => b.rejected - a.rejected || a.kind.localeCompare(b.kind) || idOf(a).localeCompare(idOf(b))),
       }
     }),
   }

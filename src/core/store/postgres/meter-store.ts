@@ -34,6 +34,8 @@ import {
   type PoolRollupValues,
   type PoolRow,
   type PoolValues,
+  REJECTION_BINDING_MERGE,
+  type RejectionBindingValues,
 } from '../meter-store.js'
 
 type OrgRow = { id: string; name: string; parent_id: string | null }
@@ -105,6 +107,10 @@ const PERSIST = `WITH ledger AS (
   INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
   SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
   ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}
+), rejection_bindings AS (
+  INSERT INTO usage_rejection_bindings (org_id, product, hour, binding_kind, binding_id, workspace_id, rejected)
+  SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+  ON CONFLICT (org_id, product, hour, binding_kind, binding_id) DO UPDATE SET ${REJECTION_BINDING_MERGE}
 ), armed AS (
   UPDATE usage_alerts a SET armed = u.armed FROM unnest(?::text[], ?::bigint[]) AS u(id, armed) WHERE a.id = u.id
 ), fired AS (
@@ -147,6 +153,7 @@ export function postgresMeterStore(db: Db): MeterStore {
   let orgRollupWrites = new Map<string, OrgRollupValues>()
   let poolRollupWrites = new Map<string, PoolRollupValues>()
   let armedWrites = new Map<string, number>()
+  let bindingWrites: RejectionBindingValues[] = []
   let fired: AlertFiredValues[] = []
   let alerts: AlertRow[] = []
   let version = 0
@@ -246,6 +253,7 @@ export function postgresMeterStore(db: Db): MeterStore {
       orgRollupWrites = new Map()
       poolRollupWrites = new Map()
       armedWrites = new Map()
+      bindingWrites = []
       fired = []
       version++
     },
@@ -265,6 +273,7 @@ export function postgresMeterStore(db: Db): MeterStore {
           // In the order of the statement's placeholders: the CTEs, then the pool counters' INSERT.
           ...col(orgRollups, 18),
           ...col(poolRollups, 11),
+          ...col(bindingWrites, 7),
           [...armedWrites.keys()] as never,
           [...armedWrites.values()] as never,
           ...col(fired.map(([w, at, m, r, k]) => [w, at, m, r, k]), 5),
@@ -282,6 +291,7 @@ export function postgresMeterStore(db: Db): MeterStore {
       orgRollupWrites = new Map()
       poolRollupWrites = new Map()
       armedWrites = new Map()
+      bindingWrites = []
       fired = []
     },
     orgById: { get: (_ws, id) => orgById.get(id), all: (_ws, id) => (orgById.has(id) ? [orgById.get(id) as OrgRow] : []) },
@@ -327,6 +337,7 @@ export function postgresMeterStore(db: Db): MeterStore {
     // Within a batch one row per key (the Meter aggregates): the upsert may not touch a row twice.
     writeOrgRollup: { run: (...values) => void orgRollupWrites.set(`${values[0]}\u0000${values[1]}\u0000${values[2]}`, values) },
     writePoolRollup: { run: (...values) => void poolRollupWrites.set(`${values[0]}\u0000${values[1]}\u0000${values[2]}`, values) },
+    writeRejectionBinding: { run: (...values) => void bindingWrites.push(values) },
     // Read at load under SERIALIZABLE: two batches that both fire the same alert cannot both commit (one retries, and sees it fired).
     alerts: { get: () => alerts[0], all: () => alerts },
     writeAlertArmed: { run: (armed, id) => void armedWrites.set(id, armed) },

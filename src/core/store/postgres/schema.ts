@@ -35,4 +35,5 @@ export const {
   orgRollups,
   poolRollups,
   usageAlerts,
+  rejectionBindings,
 } = pgTables

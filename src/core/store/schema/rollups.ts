@@ -58,6 +58,30 @@ export const poolRollups = sqliteTable(
 )
 
 /**
+ * What bound each rejected report (CAPACITY_EXCEEDED: the pool; LIMIT_EXCEEDED:
+ * the org whose limit bound), per rejected org, product and hour, counted.
+ * Written only when a report is rejected, so an accepted report pays nothing;
+ * `usage report --rejections` names what bound each org at the time from it.
+ */
+export const rejectionBindings = sqliteTable(
+  'usage_rejection_bindings',
+  {
+    orgId: text('org_id').notNull(),
+    product: text('product').notNull(),
+    hour: integer('hour').notNull(),
+    bindingKind: text('binding_kind', { enum: ['pool', 'limit'] }).notNull(),
+    /** The pool id, or the id of the org whose limit bound. */
+    bindingId: text('binding_id').notNull(),
+    workspaceId: text('workspace_id').notNull(),
+    rejected: integer('rejected').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.product, t.hour, t.bindingKind, t.bindingId] }),
+    index('usage_rejection_bindings_workspace_hour').on(t.workspaceId, t.hour),
+  ],
+)
+
+/**
  * A usage alert: a threshold, in percent, on a pool's capacity or on an org's
  * limit for one product. `armed` is 1 until a report crosses the threshold
  * upward (it fires once), and again once usage falls back below it.
