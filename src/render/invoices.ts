@@ -68,7 +68,7 @@ export function renderInvoices({ invoices }: { invoices: InvoiceView[] }): strin
   return table(
     ['number', 'id', 'account', 'status', 'issued', 'total', 'paid', 'period'],
     invoices.map((i) => [i.invoiceNumber ?? invoiceNumber(i.number), i.id, i.accountName ?? i.accountId, statusText(i.status), i.issuedAt.slice(0, 10), formatMoney(i.total), formatMoney(i.amountPaid), `${i.periodStart.slice(0, 10)} → ${i.periodEnd.slice(0, 10)}`]),
-    { align: ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'left'], keep: [0, 1, 3, 5], drop: [7, 4, 6] },
+    { align: ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'left'], keep: [0, 2, 3, 5, 6], drop: [7, 1, 4] },
   )
 }
 

@@ -113,6 +113,21 @@ describe('output for people on the demo database (issue 15)', () => {
     expect(history.some(({ terminal }) => terminal?.includes('--wide shows every column'))).toBe(true)
   })
 
+  it('invoice list at 80 columns keeps account names and amounts whole: the id gives way first, as the number is the handle', () => {
+    for (const { args, terminal } of walk.filter(({ args }) => args[0] === 'invoice' && args[1] === 'list')) {
+      const w = [...args]
+      const invoices = wsb([...w, '--json'], { env: { WSB_DB: db } }).json().invoices as { invoiceNumber: string; accountName: string; total: { amount: number } }[]
+      const rows = (terminal ?? '').split('\n')
+      for (const invoice of invoices) {
+        const row = rows.find((line) => line.includes(invoice.invoiceNumber))
+        expect(row, `${args.join(' ')}: ${invoice.invoiceNumber}`).toBeDefined()
+        expect(row).toContain(invoice.accountName)
+        expect(row).not.toContain('…')
+      }
+      if (invoices.length) expect(terminal).toMatch(/\(id(, [a-z]+)* not shown at this width; --wide shows every column\)/)
+    }
+  })
+
   it('--wide shows every cell in full: the invoice list keeps whole ids and periods at 80 columns', () => {
     const w = walk.find(({ args }) => args[0] === 'invoice' && args[1] === 'list')?.args as string[]
     const ids = wsb([...w, '--json'], { env: { WSB_DB: db } }).json().invoices.map((i: { id: string }) => i.id)
