@@ -6,9 +6,10 @@ import { paint } from './colour.js'
 import { details, table } from './table.js'
 import { drawTree } from './tree.js'
 
-export function renderDecision(d: UsageDecision): string {
+export function renderDecision(d: UsageDecision, orgName?: string): string {
   const change = d.kind === 'set' ? `set to ${d.requested}` : `${d.delta >= 0 ? '+' : ''}${d.delta}`
-  return `${d.replayed ? 'Replayed (already accepted, nothing applied again)' : 'Accepted'}: ${d.product} ${change} on ${d.orgId}\n${details([
+  const org = orgName === undefined ? d.orgId : `"${orgName}" (${d.orgId})`
+  return `${d.replayed ? 'Replayed (already accepted, nothing applied again)' : 'Accepted'}: ${d.product} ${change} on ${org}\n${details([
     ['level', d.level],
     ['headroom', d.headroom ?? '— (no pool)'],
     ['report', d.reportId],

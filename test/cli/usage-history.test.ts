@@ -99,12 +99,16 @@ describe('alert commands', () => {
     json('usage', 'record', '--org', 'Parent', '--product', 'users', '--delta', '8')
     json('usage', 'record', '--org', 'Parent', '--product', 'users', '--delta', '1')
     const notes = json('notifications').notifications.filter((n: { kind: string }) => n.kind === 'usage_alert')
-    expect(notes.map((n: { message: string }) => n.message)).toEqual([expect.stringMatching(/^users reached 80% of the pool .*: 8 of 10/)])
+    expect(notes.map((n: { message: string }) => n.message)).toEqual([expect.stringMatching(/^users reached 80% of the pool of "Hist": 8 of 10/)])
     const events = json('events', '--kind', 'alert.crossed').events
     expect(events).toHaveLength(1)
     expect(json('alert', 'list').alerts.map((a: { armed: boolean }) => a.armed)).toEqual([false, true])
     expect(json('alert', 'remove', '--pool', 'A', '--product', 'users', '--at', '80').removed).toHaveLength(1)
     expect(json('alert', 'list').alerts.map((a: { percent: number }) => a.percent)).toEqual([100])
+    // People read the org and the pool by name (issue 15): the accepted line and a rejection.
+    expect(cli('usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '0').stdout).toMatch(/^Accepted: users \+0 on "Child" \(org_[0-9a-z]{12}\)\n/)
+    const full = cli('usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '5')
+    expect([full.code, full.stderr]).toEqual([4, expect.stringContaining('the pool of "Hist" has 1 users available; "Parent/Child" asked for 5 more')])
   })
 
   it('concurrent reporters crossing one threshold at once notify exactly once', async () => {

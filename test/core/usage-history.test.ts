@@ -219,7 +219,7 @@ describe('usage alerts (issue 17)', () => {
     await use(7) // 70%
     expect(await fired(ctx)).toEqual([])
     await use(1) // 80%: crosses 80
-    expect((await fired(ctx)).map((n) => n.message)).toEqual([expect.stringMatching(/^users reached 80% of the pool .*: 8 of 10/)])
+    expect((await fired(ctx)).map((n) => n.message)).toEqual([expect.stringMatching(/^users reached 80% of the pool of "pooled workspace": 8 of 10/)])
     await use(1) // 90%: still above 80
     expect(await fired(ctx)).toHaveLength(1)
     await use(-2) // 70%: re-arms 80

@@ -5,6 +5,7 @@ import { parseUsageLine } from '../../core/usage/line.js'
 import { invalid } from '../../core/errors.js'
 import { recordUsage } from '../../core/usage/record.js'
 import { renderDecision } from '../../render/usage.js'
+import { nameCache } from '../../core/events/list.js'
 
 export default class UsageRecord extends WorkspaceCommand<UsageDecision> {
   static override lean = true
@@ -39,10 +40,16 @@ IDEMPOTENCY_CONFLICT.`
     if (flags.key !== undefined) line.key = flags.key
     const parsed = parseUsageLine(JSON.stringify(line))
     if ('error' in parsed) throw invalid(parsed.error.replace(/"(delta|set)"/g, '--$1').replace(/(^|; )(delta|set|key):/g, '$1--$2:'))
-    return await recordUsage(await this.context(flags), parsed.report)
+    const ctx = await this.context(flags)
+    const decision = await recordUsage(ctx, parsed.report)
+    // People read the org by name (JSON keeps the id): one lookup, only for human output.
+    if (!this.jsonEnabled()) this.orgName = await nameCache(ctx.db)(decision.orgId)
+    return decision
   }
 
+  private orgName: string | undefined
+
   protected render(decision: UsageDecision): string {
-    return renderDecision(decision)
+    return renderDecision(decision, this.orgName)
   }
 }

@@ -317,9 +317,8 @@ export class Meter {
         const alerts = byScope.get(`${counter.orgId}\u0000${counter.product}`)
         if (alerts && counter.limit !== undefined) limits.push({ alerts, counter, limit: counter.limit, name: () => `the limit of "${this.node(counter.orgId).path}"` })
       }
-      const poolId = slot.pool?.poolId
       const pool = slot.pool === null ? undefined : byScope.get(`${slot.pool.poolId}\u0000${slot.pool.product}`)
-      watched = slot.alerts = { pool, poolName: () => `the pool ${poolId}`, limits }
+      watched = slot.alerts = { pool, poolName: () => this.poolName(org), limits }
     }
     if (watched.pool && slot.pool !== null) {
       const { poolId, product } = slot.pool
@@ -456,6 +455,13 @@ export class Meter {
     return effectiveHeadroom(org.poolId, available, this.slot(org, product).chain)
   }
 
+  /** A pool as people know it (the id is in the details): the workspace's by its name, an account's by the top-level org it serves. */
+  private poolName(org: OrgNode): string {
+    return this.ctx.workspace.mode === 'assigned'
+      ? `the pool serving "${this.node(org.chain.at(-1) as string).name}"`
+      : `the pool of "${this.ctx.workspace.name}"`
+  }
+
   private headroomOrNull(org: OrgNode, product: string): { headroom: number | null; binding: Binding | null } {
     if (org.poolId === null) return { headroom: null, binding: null }
     return this.headroom(org, product)
@@ -465,7 +471,7 @@ export class Meter {
     if (binding.kind === 'pool')
       return new Rejection(
         'CAPACITY_EXCEEDED',
-        `the pool ${binding.poolId} has ${headroom} ${product} available; "${org.path}" asked for ${delta} more`,
+        `${this.poolName(org)} has ${headroom} ${product} available; "${org.path}" asked for ${delta} more`,
         binding,
       )
     const limited = this.node(binding.orgId)
