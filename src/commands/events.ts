@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../cli/base-command.js'
 import { timeFlag } from '../cli/flags.js'
 import { ListOutput, TERMINAL_LIMIT, TERMINAL_NOTE } from '../cli/list-output.js'
-import { type EventCursor, type EventView, eventCursor, eventOwners, eventPages, listEvents } from '../core/events/list.js'
+import { type EventView, eventCursor, eventOwners, eventPages, listEvents } from '../core/events/list.js'
+import { followEvents } from '../core/events/follow.js'
 import { invalid } from '../core/errors.js'
 import { wholeNumber } from '../core/schemas.js'
 import { timeOrAgo } from '../core/time-input.js'
@@ -53,34 +54,41 @@ The log is read page by page and printed as it is read, in constant memory whate
     const after = flags.after === undefined ? undefined : await eventCursor(ctx.db, ctx.workspace.id, flags.after)
     const explicitLimit = flags.limit === undefined ? undefined : wholeNumber('--limit', flags.limit)
     const human = !this.jsonEnabled() && !flags.ndjson
-    const limit = explicitLimit ?? (human && onTerminal() && !after && since === undefined && until === undefined && !flags.follow ? TERMINAL_LIMIT : undefined)
+    // --limit alone: the latest N (a person at a terminal gets the latest 100); after a cursor, the next N.
+    const latest = after ? undefined : (explicitLimit ?? (human && onTerminal() && since === undefined && until === undefined && !flags.follow ? TERMINAL_LIMIT : undefined))
+    const next = after ? explicitLimit : undefined
     // The latest N: one bounded query, printed as a whole (the base command renders it).
-    if (limit !== undefined && !flags.ndjson) {
-      const result = await listEvents(ctx.db, ctx.workspace.id, { ...filter, after, limit })
+    if (latest !== undefined && !flags.ndjson) {
+      const result = await listEvents(ctx.db, ctx.workspace.id, { ...filter, limit: latest })
       this.note = explicitLimit === undefined && result.events.length === TERMINAL_LIMIT ? TERMINAL_NOTE : ''
       return result
     }
+    // Watching starts before the listing is read, so nothing committed meanwhile is missed.
+    const follower = flags.follow ? await followEvents(ctx.db, ctx.workspace.id, filter) : undefined
     const out = new ListOutput<EventView>(this.jsonEnabled() ? 'json' : flags.ndjson ? 'ndjson' : 'human', 'events', renderEventRows, 'No events.')
-    let cursor: EventCursor | undefined = after
-    const drain = async () => {
-      for await (const page of eventPages(ctx.db, ctx.workspace.id, { ...filter, after: cursor })) {
-        await out.page(page)
-        const last = page.at(-1) as EventView
-        cursor = await eventCursor(ctx.db, ctx.workspace.id, last.id)
-      }
+    const print = async (rows: EventView[]) => {
+      if (rows.length === 0) return
+      await out.page(rows)
+      if (follower) for (const row of rows) follower.shown(row.id)
     }
-    if (limit !== undefined) {
+    if (latest !== undefined) {
       // --ndjson --limit N: the latest N, one a line.
-      await out.page((await listEvents(ctx.db, ctx.workspace.id, { ...filter, after, limit })).events)
-    } else await drain()
-    if (flags.follow) {
-      // Each poll is a fresh read: what other processes committed since is visible.
-      await ctx.db.endSnapshot()
+      await print((await listEvents(ctx.db, ctx.workspace.id, { ...filter, limit: latest })).events)
+    } else {
+      let left = next ?? Number.POSITIVE_INFINITY
+      if (left > 0)
+        for await (const page of eventPages(ctx.db, ctx.workspace.id, { ...filter, after })) {
+          const rows = page.slice(0, left)
+          await print(rows)
+          left -= rows.length
+          if (left <= 0) break
+        }
+    }
+    if (follower)
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS))
-        await drain()
+        await print(await follower.poll())
       }
-    }
     await out.end()
     return undefined as unknown as Result
   }

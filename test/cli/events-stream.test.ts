@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
-import { acmeDb } from '../helpers/acme.js'
+import { ACME, acmeDb } from '../helpers/acme.js'
+import { tempDbPath } from '../helpers/temp.js'
 
 describe('events streamed page by page (issue 15)', () => {
   it('1,300 usage reports: --json, --ndjson and piped text list the same events once each, in order; --after continues after an id', () => {
@@ -25,9 +26,9 @@ describe('events streamed page by page (issue 15)', () => {
     expect(piped).toHaveLength(ids.length + 1)
     const after = wsb(['events', '--after', ids[700] as string, '--ndjson'], { db }).stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id)
     expect(after).toEqual(ids.slice(701))
-    // --limit with --after: the latest N after the cursor, in both forms (it ignored the cursor before).
-    const latestAfter = wsb(['events', '--after', ids[700] as string, '--limit', '5', '--json'], { db }).json().events.map((e: { id: string }) => e.id)
-    expect(latestAfter).toEqual(ids.slice(-5))
+    // --limit with --after: the next N after the cursor, in both forms (it ignored the cursor before).
+    const nextAfter = wsb(['events', '--after', ids[700] as string, '--limit', '5', '--json'], { db }).json().events.map((e: { id: string }) => e.id)
+    expect(nextAfter).toEqual(ids.slice(701, 706))
     const fewAfter = wsb(['events', '--after', ids.at(-3) as string, '--limit', '5', '--ndjson'], { db }).stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id)
     expect(fewAfter).toEqual(ids.slice(-2))
     // A cursor before --since does not widen the window.
@@ -48,6 +49,34 @@ describe('events streamed page by page (issue 15)', () => {
     const out = wsb(['events', '--wide'], { db, env: { WSB_TTY: '1', COLUMNS: '80' } }).stdout
     expect(out.split('\n').filter((l) => l.includes('usage.accepted'))).toHaveLength(100)
     expect(out).toContain('(the latest 100; --limit N, --since TIME or --after ID for others)')
+  })
+
+  it('events --follow shows every event other processes commit, once each, also one stamped at the instant of a report already shown (frozen test clock)', async () => {
+    const db = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db, input: ACME.replace('mode: single', 'mode: single, testClock: true, clockStart: 2026-03-01T00:00:00Z') }).code).toBe(0)
+    const child = spawn(process.execPath, [WSB, 'events', '--follow', '--ndjson'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+    const shown = async (text: string) => {
+      for (let i = 0; i < 300 && !stdout.includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    const report = wsb(['usage', 'record', '--org', 'Sales', '--product', 'users', '--delta', '3', '--key', 'k1', '--json'], { db }).json()
+    await shown(report.reportId)
+    // Stamped at the same frozen instant as the report: sorts before it in the listing's order.
+    const org = wsb(['org', 'create', 'Late Org', '--json'], { db }).json()
+    await shown(org.id)
+    const replay = wsb(['usage', 'record', '--org', 'Sales', '--product', 'users', '--delta', '3', '--key', 'k1', '--json'], { db }).json()
+    expect(replay.replayed).toBe(true)
+    await shown('"usage.replayed"')
+    child.kill('SIGINT')
+    await exited
+    const seen = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; kind: string; at: string; refs: Record<string, string> })
+    expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length)
+    const listed = wsb(['events', '--json'], { db }).json().events as { id: string }[]
+    expect(seen.map((e) => e.id).sort(), JSON.stringify(seen)).toEqual(listed.map((e) => e.id).sort())
+    expect(seen.find((e) => e.kind === 'org.created' && e.refs.orgId === org.id)?.at).toBe(seen.find((e) => e.id === report.reportId)?.at)
   })
 
   it('events --follow prints a report that another process records after it started, until interrupted', async () => {

@@ -56,11 +56,10 @@ async function namesOf(refs: Record<string, unknown>, lookup: (id: string) => Pr
  */
 export type EventFilter = { kinds?: string[]; since?: number; until?: number; accountId?: string; orgId?: string }
 
-/** `after`: only events after this position (--after with --limit: the latest N after it). */
-export type ListEventsOptions = EventFilter & { limit?: number; after?: EventCursor }
+export type ListEventsOptions = EventFilter & { limit?: number }
 
 /** The time, account and org conditions on one source ('e' events, 'u' usage ledger), or null when no row of it can match. */
-function scope(src: 'e' | 'u', filter: EventFilter, params: Param[]): string | null {
+export function scope(src: 'e' | 'u', filter: EventFilter, params: Param[]): string | null {
   let sql = ''
   if (filter.until !== undefined) {
     sql += ' AND at < ?'
@@ -79,13 +78,38 @@ function scope(src: 'e' | 'u', filter: EventFilter, params: Param[]): string | n
 }
 
 /** Whether a kind filter can match a usage.* event. */
-const wantsUsage = (kinds: string[] | undefined) =>
+export const wantsUsage = (kinds: string[] | undefined) =>
   !kinds?.length || kinds.some((kind) => kind === 'usage' || kind.startsWith('usage.'))
 
-type Row = { src: 'e' | 'u'; id: number; at: number; kind: string; refs: string | null; data: string | null } & Record<`u_${string}`, unknown>
+export type Row = { src: 'e' | 'u'; id: number; at: number; kind: string; refs: string | null; data: string | null } & Record<`u_${string}`, unknown>
 
-const USAGE_NULLS = `CAST(NULL AS text) AS u_org, CAST(NULL AS text) AS u_product, CAST(NULL AS text) AS u_kind, CAST(NULL AS bigint) AS u_value,
+export const USAGE_NULLS = `CAST(NULL AS text) AS u_org, CAST(NULL AS text) AS u_product, CAST(NULL AS text) AS u_kind, CAST(NULL AS bigint) AS u_value,
   CAST(NULL AS bigint) AS u_delta, CAST(NULL AS text) AS u_reason, CAST(NULL AS bigint) AS u_level, CAST(NULL AS bigint) AS u_headroom, CAST(NULL AS text) AS u_key`
+
+/** The usage ledger's columns as a log row (see Row); the query adds FROM usage_ledger and its conditions. */
+export const USAGE_AS_EVENT = `SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
+  CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
+  value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key`
+
+/** "org" matches org.created, org.deleted …; "org.created" matches itself. */
+export function kindCondition(kinds: string[] | undefined, column: string, params: Param[]): string {
+  if (!kinds?.length) return ''
+  for (const kind of kinds) params.push(kind, kind)
+  return ` AND (${kinds.map(() => `(${column} = ? OR ${column} LIKE ? || '.%')`).join(' OR ')})`
+}
+
+/** A log row as people and programs read it. */
+export async function eventView(row: Row, lookup: (id: string) => Promise<string | undefined>): Promise<EventView> {
+  const refs = refsOf(row) as Record<string, string>
+  return {
+    id: `${row.src === 'e' ? 'evt' : 'rpt'}_${row.id}`,
+    at: iso(Number(row.at)),
+    kind: row.kind,
+    refs,
+    data: Object.fromEntries(Object.entries(dataOf(row)).filter(([, value]) => value !== null)),
+    names: await namesOf(refs, lookup),
+  }
+}
 
 const refsOf = (row: Row): Record<string, unknown> =>
   row.src === 'e' ? (JSON.parse(row.refs as string) as Record<string, unknown>) : { orgId: row.u_org, reportId: `rpt_${row.id}` }
@@ -100,20 +124,14 @@ export async function listEvents(db: Db, workspaceId: string, options: ListEvent
   // read through its (workspace_id, at) index and stops after N rows: applied
   // to the union instead, SQLite sorted every row first (620 ms for the latest
   // 20 of 1,000,000 ledger rows, bench/events.ts).
-  const kindFilter = (column: string, params: Param[]) => {
-    if (!options.kinds?.length) return ''
-    // "org" matches org.created, org.deleted …; "org.created" matches itself.
-    for (const kind of options.kinds) params.push(kind, kind)
-    return ` AND (${options.kinds.map(() => `(${column} = ? OR ${column} LIKE ? || '.%')`).join(' OR ')})`
-  }
+  const kindFilter = (column: string, params: Param[]) => kindCondition(options.kinds, column, params)
   // With a limit: the latest N, still shown oldest first.
   const order = options.limit === undefined ? 'at, src, id' : 'at DESC, src DESC, id DESC'
   const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
   const arm = (sql: string) => (limit ? `SELECT * FROM (${sql} ORDER BY at DESC, id DESC${limit}) AS part` : sql)
   const params: Param[] = [workspaceId, ...(options.since === undefined ? [] : [options.since])]
-  const parts = [arm(`SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?${since}${options.after ? afterCursor('e', options.after, params) : ''}${scope('e', options, params) ?? ''}${kindFilter('kind', params)}`)]
+  const parts = [arm(`SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?${since}${scope('e', options, params) ?? ''}${kindFilter('kind', params)}`)]
   const usageParams: Param[] = [workspaceId, ...(options.since === undefined ? [] : [options.since])]
-  const usageAfter = options.after ? afterCursor('u', options.after, usageParams) : ''
   const usageScope = wantsUsage(options.kinds) ? scope('u', options, usageParams) : null
   if (usageScope !== null) {
     // Usage rows are selected as columns and shaped into refs and data here: JSON
@@ -122,7 +140,7 @@ export async function listEvents(db: Db, workspaceId: string, options: ListEvent
       arm(`SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
         CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
         value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
-      FROM usage_ledger WHERE workspace_id = ?${since}${usageAfter}${usageScope}${kindFilter("'usage.' || outcome", usageParams)}`),
+      FROM usage_ledger WHERE workspace_id = ?${since}${usageScope}${kindFilter("'usage.' || outcome", usageParams)}`),
     )
     params.push(...usageParams)
   }
@@ -130,17 +148,7 @@ export async function listEvents(db: Db, workspaceId: string, options: ListEvent
   if (options.limit !== undefined) rows.reverse()
   const lookup = nameCache(db)
   const events: EventView[] = []
-  for (const row of rows) {
-    const refs = refsOf(row) as Record<string, string>
-    events.push({
-      id: `${row.src === 'e' ? 'evt' : 'rpt'}_${row.id}`,
-      at: iso(row.at),
-      kind: row.kind,
-      refs,
-      data: Object.fromEntries(Object.entries(dataOf(row)).filter(([, value]) => value !== null)),
-      names: await namesOf(refs, lookup),
-    })
-  }
+  for (const row of rows) events.push(await eventView(row, lookup))
   return { events }
 }
 
@@ -191,11 +199,7 @@ export async function* eventPages(
   let pageSize = Math.min(FIRST_PAGE, options.pageSize ?? 500)
   const lookup = nameCache(db)
   let after = options.after
-  const kindFilter = (column: string, params: Param[]) => {
-    if (!options.kinds?.length) return ''
-    for (const kind of options.kinds) params.push(kind, kind)
-    return ` AND (${options.kinds.map(() => `(${column} = ? OR ${column} LIKE ? || '.%')`).join(' OR ')})`
-  }
+  const kindFilter = (column: string, params: Param[]) => kindCondition(options.kinds, column, params)
   // --since and --after both hold: a cursor before --since does not widen the window.
   const position = (src: 'e' | 'u', params: Param[]) => {
     let sql = after ? afterCursor(src, after, params) : ''
@@ -225,17 +229,7 @@ export async function* eventPages(
     const rows = (await db.all(sql, ...params)) as Row[]
     if (rows.length === 0) return
     const page: EventView[] = []
-    for (const row of rows) {
-      const refs = refsOf(row) as Record<string, string>
-      page.push({
-        id: `${row.src === 'e' ? 'evt' : 'rpt'}_${row.id}`,
-        at: iso(Number(row.at)),
-        kind: row.kind,
-        refs,
-        data: Object.fromEntries(Object.entries(dataOf(row)).filter(([, value]) => value !== null)),
-        names: await namesOf(refs, lookup),
-      })
-    }
+    for (const row of rows) page.push(await eventView(row, lookup))
     const last = rows.at(-1) as Row
     after = { at: Number(last.at), src: last.src, id: Number(last.id) }
     yield page
