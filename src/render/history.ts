@@ -74,6 +74,8 @@ export function renderAlerts(alerts: AlertView[]): string {
   return table(
     ['id', 'on', 'product', 'at', 'state'],
     alerts.map((a) => [a.id, `${a.scope} ${a.scopeName}`, a.product, `${a.percent}%`, a.armed ? 'armed' : 'fired (re-arms below)']),
+    // alert remove takes the scope, product and threshold, not the id: the id gives way first.
+    { keep: [1, 3, 4], drop: [0] },
   )
 }
 

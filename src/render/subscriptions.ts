@@ -44,6 +44,7 @@ export function renderSubscriptions({ subscriptions }: { subscriptions: Subscrip
       when(s.currentPeriodEnd),
       s.scheduledChanges.map(changeText).join('; '),
     ]),
-    { keep: [0, 2], drop: [3, 5] },
+    // An empty scheduled column gives way first; one that says something outlasts interval and period end.
+    { keep: [0, 1, 2, 4], drop: subscriptions.every((s) => s.scheduledChanges.length === 0) ? [6, 3, 5] : [3, 5] },
   )
 }

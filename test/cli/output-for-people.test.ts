@@ -128,6 +128,17 @@ describe('output for people on the demo database (issue 15)', () => {
     }
   })
 
+  it('sub list at 80 columns keeps account names and quantities whole: an always-empty scheduled column, interval and period end give way first', () => {
+    for (const { args, terminal } of walk.filter(({ args }) => args[0] === 'sub' && args[1] === 'list')) {
+      const subs = wsb([...args, '--json'], { env: { WSB_DB: db } }).json().subscriptions as { id: string; accountName: string; items: { product: string; quantity: number }[] }[]
+      for (const sub of subs) {
+        const row = (terminal ?? '').split('\n').find((line) => line.includes(sub.id))
+        expect(row, `${args.join(' ')}: ${sub.id}`).toContain(sub.accountName)
+        for (const item of sub.items) expect(row).toContain(`${item.product}=${item.quantity}`)
+      }
+    }
+  })
+
   it('--wide shows every cell in full: the invoice list keeps whole ids and periods at 80 columns', () => {
     const w = walk.find(({ args }) => args[0] === 'invoice' && args[1] === 'list')?.args as string[]
     const ids = wsb([...w, '--json'], { env: { WSB_DB: db } }).json().invoices.map((i: { id: string }) => i.id)
