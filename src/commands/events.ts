@@ -18,7 +18,7 @@ export default class Events extends WorkspaceCommand<Result> {
   static override fitsTerminal = true
   static override summary = "List the workspace's event log, oldest first."
   static override description = `Every change is recorded with workspace time, kind and the ids involved. --kind org matches org.created, org.deleted …
-The log is read page by page and printed as it is read, in constant memory whatever its size (--json too: one document written incrementally; --ndjson: one event a line). On a terminal, without --limit, --after or --since, the latest ${TERMINAL_LIMIT} are shown.`
+The log is read page by page and printed as it is read, in constant memory whatever its size (--json too: one document written incrementally; --ndjson: one event a line). On a terminal, without --limit, --after, --since or --until, the latest ${TERMINAL_LIMIT} are shown.`
   static override examples = [
     '<%= config.bin %> events',
     '<%= config.bin %> events --kind org --kind account.assigned',
@@ -36,9 +36,16 @@ The log is read page by page and printed as it is read, in constant memory whate
     account: Flags.string({ summary: 'Only events naming this billing account (id or name); usage decisions name orgs, so they are left out.' }),
     org: Flags.string({ summary: 'Only events naming this organization (id, name or path), its usage decisions included.' }),
     after: Flags.string({ summary: 'Only events after this event id (evt_N or rpt_N): continue a listing.', helpValue: 'ID' }),
-    limit: Flags.string({ summary: 'Only the latest N events.', helpValue: 'N' }),
+    limit: Flags.string({ summary: 'Only the latest N events; with --after, the next N after it.', helpValue: 'N' }),
     ndjson: Flags.boolean({ summary: 'One JSON event a line (for streaming into other tools).', exclusive: ['json'] }),
-    follow: Flags.boolean({ char: 'f', summary: 'Keep printing new events as any process commits them, until Ctrl-C.', exclusive: ['json', 'limit'] }),
+    // --json is excluded as a relationship, not in `exclusive`: the usage line groups exclusive flags and
+    // --json already sits in --ndjson's group, which left an empty alternative ("[-f |  | --limit N]").
+    follow: Flags.boolean({
+      char: 'f',
+      summary: 'Keep printing new events as any process commits them, until Ctrl-C.',
+      exclusive: ['limit'],
+      relationships: [{ type: 'none', flags: ['json'] }],
+    }),
   }
 
   async run(): Promise<Result> {

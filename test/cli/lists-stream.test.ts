@@ -237,3 +237,31 @@ describe('events --until, --account and --org (issue 15)', () => {
     }
   })
 })
+
+describe('--after X --limit N pages forward (issue 15 review)', () => {
+  it('R-INV-1 R-SUB-1 R-EV-1 invoice list, sub list and notifications: --after X --limit N are the next N after X (not the latest N); walking pages of 50 by the last id rebuilds the whole list', () => {
+    const lists: [string[], string][] = [
+      [['invoice', 'list'], 'invoices'],
+      [['sub', 'list'], 'subscriptions'],
+      [['notifications'], 'notifications'],
+    ]
+    for (const [command, key] of lists) {
+      const all = ids(ok([...command, '--json']).json()[key] as { id: string }[])
+      expect(all.length).toBeGreaterThan(120)
+      expect({ command, rows: ids(ndjson([...command, '--after', all[9] as string, '--limit', '5'])) }).toEqual({ command, rows: all.slice(10, 15) })
+      // Across the 100-row page boundary, and fewer than N left at the end.
+      expect(ids(ndjson([...command, '--after', all[97] as string, '--limit', '4']))).toEqual(all.slice(98, 102))
+      expect(ids(ndjson([...command, '--after', all.at(-3) as string, '--limit', '10']))).toEqual(all.slice(-2))
+      expect(ids(ndjson([...command, '--after', all[0] as string, '--limit', '0']))).toEqual([])
+      // Without --after, --limit stays the latest N.
+      expect(ids(ndjson([...command, '--limit', '5']))).toEqual(all.slice(-5))
+      const walked: string[] = []
+      for (let page = ndjson([...command, '--limit', '50', '--after', all[0] as string]); page.length > 0; page = ndjson([...command, '--limit', '50', '--after', page.at(-1)?.id as string]))
+        walked.push(...ids(page))
+      expect(walked).toEqual(all.slice(1))
+    }
+    // With a filter: the next N matching rows after the cursor.
+    const open = ids((ok(['invoice', 'list', '--json']).json().invoices as Invoice[]).filter((i) => i.status === 'open'))
+    expect(ids(ndjson(['invoice', 'list', '--status', 'open', '--after', open[3] as string, '--limit', '2']))).toEqual(open.slice(4, 6))
+  })
+})
