@@ -265,3 +265,42 @@ describe('--after X --limit N pages forward (issue 15 review)', () => {
     expect(ids(ndjson(['invoice', 'list', '--status', 'open', '--after', open[3] as string, '--limit', '2']))).toEqual(open.slice(4, 6))
   })
 })
+
+describe('clear errors for empty values, unknown flags and bad times (issue 15 review)', () => {
+  it('an empty or blank --account, --org, --after or --pool is INVALID_INPUT (exit 2) naming the flag, not NOT_FOUND; nothing printed', () => {
+    const cases: string[][] = [
+      ['sub', 'list', '--account', ''],
+      ['events', '--account', ''],
+      ['events', '--org', '  '],
+      ['invoice', 'list', '--account', ''],
+      ['invoice', 'list', '--after', ''],
+      ['notifications', '--after', ' '],
+      ['alert', 'set', '--pool', '', '--product', 'users', '--at', '80'],
+    ]
+    for (const args of cases) {
+      const result = run(args)
+      const flag = args.find((arg, i) => arg.startsWith('--') && (args[i + 1] ?? 'x').trim() === '') as string
+      expect({ args, code: result.code, stderr: result.stderr.trim() }).toEqual({ args, code: 2, stderr: `Error: ${flag}: must not be empty [INVALID_INPUT]` })
+      expect(result.stdout).toBe('')
+    }
+    expect(run(['sub', 'list', '--account', '', '--json']).json().error).toMatchObject({ code: 'INVALID_INPUT', message: '--account: must not be empty' })
+  })
+
+  it('an unknown flag names the help to read, punctuated; --since/--until errors name the spans they take too', () => {
+    expect(run(['notifications', '--status', 'open']).stderr).toContain('unknown flag --status; see `wsb notifications --help`')
+    expect(run(['invoice', 'list', '--jsno']).stderr).toContain('unknown flag --jsno; did you mean --json? See `wsb invoice list --help`')
+    const since = run(['events', '--since', 'yesterday'])
+    expect(since.code).toBe(2)
+    expect(since.stderr).toContain('--since: "yesterday" is not an ISO 8601 time such as 2026-01-31 or 2026-01-31T09:00:00Z, nor a span back from now such as 1d, 12h or 2w')
+  })
+
+  it('events --help: the usage line has no empty alternative, the latest-100 rule names --until; --follow still refuses --json and --limit', () => {
+    const help = ok(['events', '--help']).stdout
+    expect(help).not.toMatch(/\|\s+\|/)
+    expect(help.replace(/\s+/g, ' ')).toContain('[-f | --limit N]')
+    expect(help.replace(/\s+/g, ' ')).toContain('without --limit, --after, --since or --until, the latest 100')
+    expect(help.replace(/\s+/g, ' ')).toContain('Only the latest N events; with --after, the next N after it.')
+    expect(run(['events', '--follow', '--json']).code).toBe(2)
+    expect(run(['events', '--follow', '--limit', '2']).code).toBe(2)
+  })
+})
