@@ -4,6 +4,8 @@ import { timeFlag } from '../cli/flags.js'
 import { ListOutput, TERMINAL_LIMIT, TERMINAL_NOTE } from '../cli/list-output.js'
 import { type EventCursor, type EventView, eventCursor, eventOwners, eventPages, listEvents } from '../core/events/list.js'
 import { invalid } from '../core/errors.js'
+import { checkKinds, unknownKindsNote } from '../core/lists/kinds.js'
+import { usageOutcomes } from '../core/store/enums.js'
 import { wholeNumber } from '../core/schemas.js'
 import { timeOrAgo } from '../core/time-input.js'
 import { renderEvents, renderEventRows } from '../render/events.js'
@@ -12,6 +14,9 @@ import { onTerminal } from '../render/terminal.js'
 type Result = { events: EventView[] }
 
 const FOLLOW_POLL_MS = 1000
+
+/** Usage decisions come from the usage ledger, not the events table: their kinds are always there. */
+const USAGE_KINDS = usageOutcomes.map((outcome) => `usage.${outcome}`)
 
 export default class Events extends WorkspaceCommand<Result> {
   static override readOnly = true
@@ -56,6 +61,9 @@ The log is read page by page and printed as it is read, in constant memory whate
     const until = flags.until === undefined ? undefined : timeOrAgo(flags.until, ctx.now, '--until')
     if (since !== undefined && until !== undefined && since >= until)
       throw invalid(`--since (${new Date(since).toISOString()}) must be before --until (${new Date(until).toISOString()})`, { since: flags.since, until: flags.until })
+    // A --kind matching no kind at all: said on stderr (the listing stays empty, exit 0).
+    const unknownKinds = unknownKindsNote('events', await checkKinds(ctx.db, ctx.workspace.id, flags.kind, { table: 'events', separator: '.', alwaysKnown: USAGE_KINDS, family: true }))
+    if (unknownKinds) process.stderr.write(`${unknownKinds}\n`)
     const filter = { kinds: flags.kind, since, until, ...(await eventOwners(ctx.db, ctx.workspace.id, { account: flags.account, org: flags.org })) }
     const after = flags.after === undefined ? undefined : await eventCursor(ctx.db, ctx.workspace.id, flags.after)
     const explicitLimit = flags.limit === undefined ? undefined : wholeNumber('--limit', flags.limit)

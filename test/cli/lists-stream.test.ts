@@ -97,9 +97,10 @@ describe('invoice list streamed page by page (issue 15)', () => {
   it('on a terminal: the latest 100 with a note saying how to see more; --limit N the latest N, oldest first', () => {
     const all = ok(['invoice', 'list', '--json']).json().invoices as Invoice[]
     const out = ok(['invoice', 'list'], { WSB_TTY: '1', COLUMNS: '80' }).stdout
-    const rows = out.split('\n').filter((line) => /inv_/.test(line))
+    // At 80 columns the invoice id gives way first: the number is the handle.
+    const rows = out.split('\n').filter((line) => /│ [A-Z0-9]+-\d{4} /.test(line))
     expect(rows).toHaveLength(100)
-    expect(rows[0]).toContain(all[22]?.id)
+    expect(rows[0]).toContain(all[22]?.invoiceNumber)
     expect(out.trimEnd().split('\n').at(-1)).toBe('(the latest 100; --limit N, --since TIME or --after ID for others)')
     for (const line of out.split('\n')) expect([...line].length).toBeLessThanOrEqual(80)
     expect(ids(ndjson(['invoice', 'list', '--limit', '3']))).toEqual(ids(all.slice(-3)))
@@ -302,5 +303,46 @@ describe('clear errors for empty values, unknown flags and bad times (issue 15 r
     expect(help.replace(/\s+/g, ' ')).toContain('Only the latest N events; with --after, the next N after it.')
     expect(run(['events', '--follow', '--json']).code).toBe(2)
     expect(run(['events', '--follow', '--limit', '2']).code).toBe(2)
+  })
+})
+
+describe('ids to continue from, and --kind that matches nothing (issue 15 review)', () => {
+  it('R-EV-1 R-PAY-2 piped events and notifications lead with the id --after takes; on a terminal the id column is there', () => {
+    const events = ids(ok(['events', '--json']).json().events as Event[])
+    const pipedEvents = ok(['events']).stdout.trimEnd().split('\n')
+    expect(pipedEvents[0]).toBe('id\tat\tkind\tids\tdata')
+    expect(pipedEvents.slice(1).map((line) => line.split('\t')[0])).toEqual(events)
+    const notifications = ok(['notifications', '--json']).json().notifications as Notification[]
+    const piped = ok(['notifications']).stdout.trimEnd().split('\n')
+    expect(piped[0]).toBe('id\tat\tkind\tmessage')
+    expect(piped.slice(1).map((line) => line.split('\t')[0])).toEqual(ids(notifications))
+    // The id printed continues the listing.
+    const lastShown = piped[50]?.split('\t')[0] as string
+    expect(ids(ndjson(['notifications', '--after', lastShown, '--limit', '3']))).toEqual(ids(notifications.slice(50, 53)))
+    const terminal = ok(['notifications', '--limit', '2'], { WSB_TTY: '1', COLUMNS: '80' }).stdout
+    expect(terminal).toMatch(/│ id\s+│ at/)
+    expect(terminal).toContain(notifications.at(-1)?.id as string)
+    const eventsTerminal = ok(['events', '--limit', '2'], { WSB_TTY: '1', COLUMNS: '80' }).stdout
+    expect(eventsTerminal).toContain(events.at(-1) as string)
+  })
+
+  it('R-EV-1 a --kind matching no kind is said on stderr with the kinds there are; still an empty listing, exit 0; known kinds stay quiet', () => {
+    const events = run(['events', '--kind', 'nonsense'])
+    expect(events.code).toBe(0)
+    expect(events.stdout).toBe('No events.\n')
+    expect(events.stderr).toBe('No events of kind nonsense (kinds: account, clock, invoice, notification, org, payment, payment_method, subscription, usage, workspace)\n')
+    const json = run(['events', '--kind', 'nope', '--kind', 'org', '--json'])
+    expect(json.code).toBe(0)
+    expect(json.stderr).toContain('No events of kind nope (kinds: ')
+    expect(json.json().events.length).toBeGreaterThan(0)
+    for (const kind of ['usage', 'usage.rejected', 'org', 'invoice.issued', 'notification'])
+      expect({ kind, stderr: run(['events', '--kind', kind]).stderr }).toEqual({ kind, stderr: '' })
+    const notifications = run(['notifications', '--kind', 'nope'])
+    expect(notifications.code).toBe(0)
+    expect(notifications.stdout).toBe('No notifications.\n')
+    expect(notifications.stderr).toBe('No notifications of kind nope (kinds: payment_failed)\n')
+    // A known kind with nothing in the window stays quiet.
+    expect(run(['notifications', '--kind', 'payment', '--since', '2030-01-01']).stderr).toBe('')
+    expect(run(['notifications', '--kind', 'payment_fail']).stderr).toContain('No notifications of kind payment_fail')
   })
 })
