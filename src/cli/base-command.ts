@@ -117,7 +117,7 @@ export abstract class WsbCommand<T> extends Command {
     for (const [name, value] of Object.entries(parsed.flags as Record<string, unknown>)) {
       if (!WsbCommand.refFlags.has(name)) continue
       const values = Array.isArray(value) ? value : [value]
-      if (values.some((one) => typeof one === 'string' && one.trim() === '')) throw invalid(`--${name}: must not be empty`, { flag: `--${name}` })
+      if (values.some((one) => typeof one === 'string' && one.trim() === '')) throw invalid(`--${name}: must not be empty`, { flag: name })
     }
     return parsed
   }
