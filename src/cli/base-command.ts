@@ -4,6 +4,13 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, Flags } from '@oclif/core'
+import type { Input, ParserOutput } from '@oclif/core/interfaces'
+
+// oclif's own (unexported) shapes of parsed flags and args.
+// biome-ignore lint/suspicious/noExplicitAny: as oclif declares them
+type FlagOutput = { [name: string]: any }
+// biome-ignore lint/suspicious/noExplicitAny: as oclif declares them
+type ArgOutput = { [name: string]: any }
 import type * as z from 'zod/mini'
 import { type Ctx, contextFor } from '../core/context.js'
 import { ExitCode, invalid, isWsbError, WsbError } from '../core/errors.js'
@@ -96,6 +103,25 @@ export abstract class WsbCommand<T> extends Command {
     return this.database
   }
 
+  /**
+   * Flags naming a record (an id or a name): an empty or blank value is a
+   * mistake to say so (INVALID_INPUT), not a lookup that reports it NOT_FOUND.
+   */
+  static readonly refFlags: ReadonlySet<string> = new Set(['account', 'org', 'pool', 'after', 'workspace', 'parent', 'coupon', 'product'])
+
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
+    options?: Input<F, B, A>,
+    argv?: string[],
+  ): Promise<ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    for (const [name, value] of Object.entries(parsed.flags as Record<string, unknown>)) {
+      if (!WsbCommand.refFlags.has(name)) continue
+      const values = Array.isArray(value) ? value : [value]
+      if (values.some((one) => typeof one === 'string' && one.trim() === '')) throw invalid(`--${name}: must not be empty`, { flag: name })
+    }
+    return parsed
+  }
+
   /** Validates one input value at the edge (zod), throwing INVALID_INPUT. */
   protected input<S extends z.ZodMiniType>(schema: S, value: unknown): z.output<S> {
     return parseInput(schema, value)
@@ -155,7 +181,8 @@ export abstract class WsbCommand<T> extends Command {
     if (!typed) return error
     const flags = Object.keys({ ...(this.ctor as typeof WsbCommand).flags, ...(this.ctor as typeof WsbCommand).baseFlags, json: true })
     const guess = closest(typed.replace(/^-+/, ''), flags)
-    return invalid(`unknown flag ${typed}${guess ? `; did you mean --${guess}?` : ''} See wsb ${this.id?.replaceAll(':', ' ') ?? ''} --help`, { flag: typed, ...(guess ? { suggestion: `--${guess}` } : {}) })
+    const help = `\`wsb ${this.id?.replaceAll(':', ' ') ?? ''} --help\``
+    return invalid(`unknown flag ${typed}${guess ? `; did you mean --${guess}? See ${help}` : `; see ${help}`}`, { flag: typed, ...(guess ? { suggestion: `--${guess}` } : {}) })
   }
 
   protected override async catch(error: Error): Promise<void> {

@@ -13,7 +13,7 @@ export const listFlags = (what: string, after: string) => ({
   since: timeFlag(`Only ${what} at or after this workspace time, or this long ago (1d, 12h, 2w).`),
   until: timeFlag(`Only ${what} before this workspace time, or this long ago (1d, 12h, 2w).`),
   after: Flags.string({ summary: after, helpValue: 'ID' }),
-  limit: Flags.string({ summary: `Only the latest N ${what.split(' ')[0]}.`, helpValue: 'N' }),
+  limit: Flags.string({ summary: `Only the latest N ${what.split(' ')[0]}; with --after, the next N after it.`, helpValue: 'N' }),
   ndjson: Flags.boolean({ summary: 'One JSON object a line (for streaming into other tools).', exclusive: ['json'] }),
 })
 
@@ -21,7 +21,7 @@ export type ListWindow = {
   mode: ListMode
   since?: number
   until?: number
-  /** Only the latest this many. */
+  /** Only the latest this many; with --after, the next this many after it. */
   latest?: number
   /** What to say under the rows, given how many were printed. */
   note: (count: number) => string

@@ -5,6 +5,8 @@ import { ListOutput, TERMINAL_LIMIT, TERMINAL_NOTE } from '../cli/list-output.js
 import { type EventView, eventCursor, eventOwners, eventPages, listEvents } from '../core/events/list.js'
 import { followEvents } from '../core/events/follow.js'
 import { invalid } from '../core/errors.js'
+import { checkKinds, unknownKindsNote } from '../core/lists/kinds.js'
+import { usageOutcomes } from '../core/store/enums.js'
 import { wholeNumber } from '../core/schemas.js'
 import { timeOrAgo } from '../core/time-input.js'
 import { renderEvents, renderEventRows } from '../render/events.js'
@@ -14,12 +16,15 @@ type Result = { events: EventView[] }
 
 const FOLLOW_POLL_MS = 1000
 
+/** Usage decisions come from the usage ledger, not the events table: their kinds are always there. */
+const USAGE_KINDS = usageOutcomes.map((outcome) => `usage.${outcome}`)
+
 export default class Events extends WorkspaceCommand<Result> {
   static override readOnly = true
   static override fitsTerminal = true
   static override summary = "List the workspace's event log, oldest first."
   static override description = `Every change is recorded with workspace time, kind and the ids involved. --kind org matches org.created, org.deleted …
-The log is read page by page and printed as it is read, in constant memory whatever its size (--json too: one document written incrementally; --ndjson: one event a line). On a terminal, without --limit, --after or --since, the latest ${TERMINAL_LIMIT} are shown.`
+The log is read page by page and printed as it is read, in constant memory whatever its size (--json too: one document written incrementally; --ndjson: one event a line). On a terminal, without --limit, --after, --since or --until, the latest ${TERMINAL_LIMIT} are shown.`
   static override examples = [
     '<%= config.bin %> events',
     '<%= config.bin %> events --kind org --kind account.assigned',
@@ -37,9 +42,16 @@ The log is read page by page and printed as it is read, in constant memory whate
     account: Flags.string({ summary: 'Only events naming this billing account (id or name); usage decisions name orgs, so they are left out.' }),
     org: Flags.string({ summary: 'Only events naming this organization (id, name or path), its usage decisions included.' }),
     after: Flags.string({ summary: 'Only events after this event id (evt_N or rpt_N): continue a listing.', helpValue: 'ID' }),
-    limit: Flags.string({ summary: 'Only the latest N events.', helpValue: 'N' }),
+    limit: Flags.string({ summary: 'Only the latest N events; with --after, the next N after it.', helpValue: 'N' }),
     ndjson: Flags.boolean({ summary: 'One JSON event a line (for streaming into other tools).', exclusive: ['json'] }),
-    follow: Flags.boolean({ char: 'f', summary: 'Keep printing new events as any process commits them, until Ctrl-C.', exclusive: ['json', 'limit'] }),
+    // --json is excluded as a relationship, not in `exclusive`: the usage line groups exclusive flags and
+    // --json already sits in --ndjson's group, which left an empty alternative ("[-f |  | --limit N]").
+    follow: Flags.boolean({
+      char: 'f',
+      summary: 'Keep printing new events as any process commits them, until Ctrl-C.',
+      exclusive: ['limit'],
+      relationships: [{ type: 'none', flags: ['json'] }],
+    }),
   }
 
   async run(): Promise<Result> {
@@ -50,6 +62,9 @@ The log is read page by page and printed as it is read, in constant memory whate
     const until = flags.until === undefined ? undefined : timeOrAgo(flags.until, ctx.now, '--until')
     if (since !== undefined && until !== undefined && since >= until)
       throw invalid(`--since (${new Date(since).toISOString()}) must be before --until (${new Date(until).toISOString()})`, { since: flags.since, until: flags.until })
+    // A --kind matching no kind at all: said on stderr (the listing stays empty, exit 0).
+    const unknownKinds = unknownKindsNote('events', await checkKinds(ctx.db, ctx.workspace.id, flags.kind, { table: 'events', separator: '.', alwaysKnown: USAGE_KINDS, family: true }))
+    if (unknownKinds) process.stderr.write(`${unknownKinds}\n`)
     const filter = { kinds: flags.kind, since, until, ...(await eventOwners(ctx.db, ctx.workspace.id, { account: flags.account, org: flags.org })) }
     const after = flags.after === undefined ? undefined : await eventCursor(ctx.db, ctx.workspace.id, flags.after)
     const explicitLimit = flags.limit === undefined ? undefined : wholeNumber('--limit', flags.limit)

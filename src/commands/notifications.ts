@@ -3,6 +3,7 @@ import { WorkspaceCommand } from '../cli/base-command.js'
 import { listFlags, listWindow } from '../cli/list-flags.js'
 import { ListOutput, TERMINAL_LIMIT } from '../cli/list-output.js'
 import { invalid } from '../core/errors.js'
+import { checkKinds, unknownKindsNote } from '../core/lists/kinds.js'
 import type { NotificationView } from '../core/notifications/list.js'
 import { notificationCursor, notificationPages } from '../core/notifications/pages.js'
 import { renderNotifications } from '../render/invoices.js'
@@ -32,6 +33,9 @@ export default class Notifications extends WorkspaceCommand<Result> {
     if (flags.kind?.some((kind) => kind.trim() === '')) throw invalid('--kind: must not be empty (e.g. --kind payment or --kind trial_will_end)')
     const ctx = await this.context(flags)
     const window = listWindow(flags, this.jsonEnabled(), ctx.now)
+    // A --kind matching no kind at all: said on stderr (the listing stays empty, exit 0).
+    const unknownKinds = unknownKindsNote('notifications', await checkKinds(ctx.db, ctx.workspace.id, flags.kind, { table: 'notifications', separator: '_', family: false }))
+    if (unknownKinds) process.stderr.write(`${unknownKinds}\n`)
     const after = flags.after === undefined ? undefined : await notificationCursor(ctx.db, ctx.workspace.id, flags.after)
     const filter = { account: flags.account, kinds: flags.kind, since: window.since, until: window.until }
     const pages = await notificationPages(ctx.db, ctx.workspace.id, filter, { after, latest: window.latest })

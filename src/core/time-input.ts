@@ -50,5 +50,7 @@ export function timeOrAgo(text: string, now: number, what: string): number {
     const span = addDuration(0, text) // the length of the duration, checked
     return now - span
   }
+  if (!ISO.test(text.trim()))
+    throw invalid(`${what}: "${text}" is not an ISO 8601 time such as 2026-01-31 or 2026-01-31T09:00:00Z, nor a span back from now such as 1d, 12h or 2w`, { value: text })
   return parseTime(text, what)
 }

@@ -24,9 +24,10 @@ export function renderEvents({ events }: { events: EventView[] }): string {
  */
 export function renderEventRows(events: EventView[], options: { header: boolean }): string {
   const text = table(
-    ['at', 'kind', 'ids', 'data'],
-    events.map((e) => [when(e.at), e.kind, summary(e.refs, e.names), summary(e.data)]),
-    { keep: [0, 1] },
+    // The id first: it is what --after takes to continue a listing.
+    ['id', 'at', 'kind', 'ids', 'data'],
+    events.map((e) => [e.id, when(e.at), e.kind, summary(e.refs, e.names), summary(e.data)]),
+    { keep: [0, 1, 2] },
   )
   return options.header || onTerminal() ? fitLines(text) : text.slice(text.indexOf('\n') + 1)
 }

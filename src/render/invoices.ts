@@ -93,7 +93,8 @@ export function renderCredit(c: CreditView): string {
 
 export function renderNotifications({ notifications }: { notifications: NotificationView[] }): string {
   if (notifications.length === 0) return 'No notifications.'
-  return table(['at', 'kind', 'message'], notifications.map((n) => [when(n.at), n.kind, n.message]), { keep: [0, 1] })
+  // The id first: it is what --after takes to continue a listing.
+  return table(['id', 'at', 'kind', 'message'], notifications.map((n) => [n.id, when(n.at), n.kind, n.message]), { keep: [0, 1, 2] })
 }
 
 export function renderTaxRates({ taxRates }: { taxRates: TaxRateView[] }): string {

@@ -22,8 +22,10 @@ describe('events streamed page by page (issue 15)', () => {
     const ndjson = wsb(['events', '--ndjson'], { db }).stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id)
     expect(ndjson).toEqual(ids)
     const piped = wsb(['events'], { db }).stdout.trimEnd().split('\n')
-    expect(piped[0]).toBe('at\tkind\tids\tdata')
+    // The id (what --after takes) first.
+    expect(piped[0]).toBe('id\tat\tkind\tids\tdata')
     expect(piped).toHaveLength(ids.length + 1)
+    expect(piped.slice(1).map((line) => line.split('\t')[0])).toEqual(ids)
     const after = wsb(['events', '--after', ids[700] as string, '--ndjson'], { db }).stdout.trimEnd().split('\n').map((l) => JSON.parse(l).id)
     expect(after).toEqual(ids.slice(701))
     // --limit with --after: the next N after the cursor, in both forms (it ignored the cursor before).

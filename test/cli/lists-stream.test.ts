@@ -97,10 +97,10 @@ describe('invoice list streamed page by page (issue 15)', () => {
   it('on a terminal: the latest 100 with a note saying how to see more; --limit N the latest N, oldest first', () => {
     const all = ok(['invoice', 'list', '--json']).json().invoices as Invoice[]
     const out = ok(['invoice', 'list'], { WSB_TTY: '1', COLUMNS: '80' }).stdout
-    // At 80 columns the id gives way to the number (the handle show, pdf and pay take).
-    const rows = out.split('\n').filter((line) => /^│ [A-Z0-9]+-\d{4} /.test(line))
+    // At 80 columns the invoice id gives way first: the number is the handle.
+    const rows = out.split('\n').filter((line) => /│ [A-Z0-9]+-\d{4} /.test(line))
     expect(rows).toHaveLength(100)
-    expect(rows[0]).toContain((all[22] as Invoice & { invoiceNumber: string }).invoiceNumber)
+    expect(rows[0]).toContain(all[22]?.invoiceNumber)
     expect(out.trimEnd().split('\n').at(-1)).toBe('(the latest 100; --limit N, --since TIME or --after ID for others)')
     for (const line of out.split('\n')) expect([...line].length).toBeLessThanOrEqual(80)
     expect(ids(ndjson(['invoice', 'list', '--limit', '3']))).toEqual(ids(all.slice(-3)))
@@ -236,5 +236,113 @@ describe('events --until, --account and --org (issue 15)', () => {
       expect({ args, code: result.code }).toEqual({ args, code })
       expect(result.stdout).toBe('')
     }
+  })
+})
+
+describe('--after X --limit N pages forward (issue 15 review)', () => {
+  it('R-INV-1 R-SUB-1 R-EV-1 invoice list, sub list and notifications: --after X --limit N are the next N after X (not the latest N); walking pages of 50 by the last id rebuilds the whole list', () => {
+    const lists: [string[], string][] = [
+      [['invoice', 'list'], 'invoices'],
+      [['sub', 'list'], 'subscriptions'],
+      [['notifications'], 'notifications'],
+    ]
+    for (const [command, key] of lists) {
+      const all = ids(ok([...command, '--json']).json()[key] as { id: string }[])
+      expect(all.length).toBeGreaterThan(120)
+      expect({ command, rows: ids(ndjson([...command, '--after', all[9] as string, '--limit', '5'])) }).toEqual({ command, rows: all.slice(10, 15) })
+      // Across the 100-row page boundary, and fewer than N left at the end.
+      expect(ids(ndjson([...command, '--after', all[97] as string, '--limit', '4']))).toEqual(all.slice(98, 102))
+      expect(ids(ndjson([...command, '--after', all.at(-3) as string, '--limit', '10']))).toEqual(all.slice(-2))
+      expect(ids(ndjson([...command, '--after', all[0] as string, '--limit', '0']))).toEqual([])
+      // Without --after, --limit stays the latest N.
+      expect(ids(ndjson([...command, '--limit', '5']))).toEqual(all.slice(-5))
+      const walked: string[] = []
+      for (let page = ndjson([...command, '--limit', '50', '--after', all[0] as string]); page.length > 0; page = ndjson([...command, '--limit', '50', '--after', page.at(-1)?.id as string]))
+        walked.push(...ids(page))
+      expect(walked).toEqual(all.slice(1))
+    }
+    // With a filter: the next N matching rows after the cursor.
+    const open = ids((ok(['invoice', 'list', '--json']).json().invoices as Invoice[]).filter((i) => i.status === 'open'))
+    expect(ids(ndjson(['invoice', 'list', '--status', 'open', '--after', open[3] as string, '--limit', '2']))).toEqual(open.slice(4, 6))
+  })
+})
+
+describe('clear errors for empty values, unknown flags and bad times (issue 15 review)', () => {
+  it('an empty or blank --account, --org, --after or --pool is INVALID_INPUT (exit 2) naming the flag, not NOT_FOUND; nothing printed', () => {
+    const cases: string[][] = [
+      ['sub', 'list', '--account', ''],
+      ['events', '--account', ''],
+      ['events', '--org', '  '],
+      ['invoice', 'list', '--account', ''],
+      ['invoice', 'list', '--after', ''],
+      ['notifications', '--after', ' '],
+      ['alert', 'set', '--pool', '', '--product', 'users', '--at', '80'],
+    ]
+    for (const args of cases) {
+      const result = run(args)
+      const flag = args.find((arg, i) => arg.startsWith('--') && (args[i + 1] ?? 'x').trim() === '') as string
+      expect({ args, code: result.code, stderr: result.stderr.trim() }).toEqual({ args, code: 2, stderr: `Error: ${flag}: must not be empty [INVALID_INPUT]` })
+      expect(result.stdout).toBe('')
+    }
+    expect(run(['sub', 'list', '--account', '', '--json']).json().error).toMatchObject({ code: 'INVALID_INPUT', message: '--account: must not be empty' })
+  })
+
+  it('an unknown flag names the help to read, punctuated; --since/--until errors name the spans they take too', () => {
+    expect(run(['notifications', '--status', 'open']).stderr).toContain('unknown flag --status; see `wsb notifications --help`')
+    expect(run(['invoice', 'list', '--jsno']).stderr).toContain('unknown flag --jsno; did you mean --json? See `wsb invoice list --help`')
+    const since = run(['events', '--since', 'yesterday'])
+    expect(since.code).toBe(2)
+    expect(since.stderr).toContain('--since: "yesterday" is not an ISO 8601 time such as 2026-01-31 or 2026-01-31T09:00:00Z, nor a span back from now such as 1d, 12h or 2w')
+  })
+
+  it('events --help: the usage line has no empty alternative, the latest-100 rule names --until; --follow still refuses --json and --limit', () => {
+    const help = ok(['events', '--help']).stdout
+    expect(help).not.toMatch(/\|\s+\|/)
+    expect(help.replace(/\s+/g, ' ')).toContain('[-f | --limit N]')
+    expect(help.replace(/\s+/g, ' ')).toContain('without --limit, --after, --since or --until, the latest 100')
+    expect(help.replace(/\s+/g, ' ')).toContain('Only the latest N events; with --after, the next N after it.')
+    expect(run(['events', '--follow', '--json']).code).toBe(2)
+    expect(run(['events', '--follow', '--limit', '2']).code).toBe(2)
+  })
+})
+
+describe('ids to continue from, and --kind that matches nothing (issue 15 review)', () => {
+  it('R-EV-1 R-PAY-2 piped events and notifications lead with the id --after takes; on a terminal the id column is there', () => {
+    const events = ids(ok(['events', '--json']).json().events as Event[])
+    const pipedEvents = ok(['events']).stdout.trimEnd().split('\n')
+    expect(pipedEvents[0]).toBe('id\tat\tkind\tids\tdata')
+    expect(pipedEvents.slice(1).map((line) => line.split('\t')[0])).toEqual(events)
+    const notifications = ok(['notifications', '--json']).json().notifications as Notification[]
+    const piped = ok(['notifications']).stdout.trimEnd().split('\n')
+    expect(piped[0]).toBe('id\tat\tkind\tmessage')
+    expect(piped.slice(1).map((line) => line.split('\t')[0])).toEqual(ids(notifications))
+    // The id printed continues the listing.
+    const lastShown = piped[50]?.split('\t')[0] as string
+    expect(ids(ndjson(['notifications', '--after', lastShown, '--limit', '3']))).toEqual(ids(notifications.slice(50, 53)))
+    const terminal = ok(['notifications', '--limit', '2'], { WSB_TTY: '1', COLUMNS: '80' }).stdout
+    expect(terminal).toMatch(/│ id\s+│ at/)
+    expect(terminal).toContain(notifications.at(-1)?.id as string)
+    const eventsTerminal = ok(['events', '--limit', '2'], { WSB_TTY: '1', COLUMNS: '80' }).stdout
+    expect(eventsTerminal).toContain(events.at(-1) as string)
+  })
+
+  it('R-EV-1 a --kind matching no kind is said on stderr with the kinds there are; still an empty listing, exit 0; known kinds stay quiet', () => {
+    const events = run(['events', '--kind', 'nonsense'])
+    expect(events.code).toBe(0)
+    expect(events.stdout).toBe('No events.\n')
+    expect(events.stderr).toBe('No events of kind nonsense (kinds: account, clock, invoice, notification, org, payment, payment_method, subscription, usage, workspace)\n')
+    const json = run(['events', '--kind', 'nope', '--kind', 'org', '--json'])
+    expect(json.code).toBe(0)
+    expect(json.stderr).toContain('No events of kind nope (kinds: ')
+    expect(json.json().events.length).toBeGreaterThan(0)
+    for (const kind of ['usage', 'usage.rejected', 'org', 'invoice.issued', 'notification'])
+      expect({ kind, stderr: run(['events', '--kind', kind]).stderr }).toEqual({ kind, stderr: '' })
+    const notifications = run(['notifications', '--kind', 'nope'])
+    expect(notifications.code).toBe(0)
+    expect(notifications.stdout).toBe('No notifications.\n')
+    expect(notifications.stderr).toBe('No notifications of kind nope (kinds: payment_failed)\n')
+    // A known kind with nothing in the window stays quiet.
+    expect(run(['notifications', '--kind', 'payment', '--since', '2030-01-01']).stderr).toBe('')
+    expect(run(['notifications', '--kind', 'payment_fail']).stderr).toContain('No notifications of kind payment_fail')
   })
 })

@@ -38,8 +38,8 @@ export async function invoicePages(db: Db, workspaceId: string, filter: InvoiceF
   const rows = keyedPages<InvoiceRow>(
     async ({ after, limit }) => await db.orm.select().from(invoices).where(where(after)).orderBy(invoices.issuedAt, sql`rowid`).limit(limit),
     async (row) => await positionOf(db, row.id),
-    async (n, after) => {
-      const row = (await db.orm.select({ id: invoices.id }).from(invoices).where(where(after)).orderBy(desc(invoices.issuedAt), sql`rowid DESC`).limit(1).offset(n - 1))[0]
+    async (n) => {
+      const row = (await db.orm.select({ id: invoices.id }).from(invoices).where(where(undefined)).orderBy(desc(invoices.issuedAt), sql`rowid DESC`).limit(1).offset(n - 1))[0]
       return row === undefined ? undefined : await positionOf(db, row.id)
     },
     options,

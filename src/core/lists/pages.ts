@@ -1,8 +1,9 @@
 // Lists read in keyed pages (issue 15): each page is one query "after the last
 // row's position, in (key, rowid) order, LIMIT n" through an index that holds
 // that order, so memory holds one page whatever the list's length and the first
-// page is out at once. "The latest N" is found by one query for the Nth row from
-// the end, then read forward from there the same way.
+// page is out at once. Without a cursor, "the latest N" is found by one query for
+// the Nth row from the end, then read forward from there the same way; after a
+// cursor, N is a page size: the next N rows after it (Stripe's starting_after + limit).
 
 /** Where a listing stands: the sort key (a time) and the row's rowid (its tie-breaker). */
 export type Position = { key: number; rowid: number }
@@ -16,7 +17,7 @@ export type PageQuery<R> = (options: { after?: Position; limit: number }) => Pro
 export type PagesOptions = {
   /** Continue after this position (--after ID). */
   after?: Position
-  /** Only the latest this many (after `after`). */
+  /** Only the latest this many; with `after`, the next this many after it. */
   latest?: number
   pageSize?: number
 }
@@ -28,15 +29,16 @@ export type PagesOptions = {
 export async function* keyedPages<R>(
   query: PageQuery<R>,
   positionOf: (row: R) => Promise<Position>,
-  nthLatest: (n: number, after: Position | undefined) => Promise<Position | undefined>,
+  nthLatest: (n: number) => Promise<Position | undefined>,
   options: PagesOptions = {},
 ): AsyncGenerator<R[]> {
   const pageSize = options.pageSize ?? LIST_PAGE_SIZE
   let after = options.after
   let left = options.latest ?? Number.POSITIVE_INFINITY
-  if (options.latest !== undefined) {
-    if (options.latest === 0) return
-    const start = await nthLatest(options.latest, after)
+  if (options.latest === 0) return
+  // With a cursor, the rows after it are read forward as they come: no search from the end.
+  if (options.latest !== undefined && after === undefined) {
+    const start = await nthLatest(options.latest)
     // Inclusive of the start row: just before it in (key, rowid) order.
     if (start) after = { key: start.key, rowid: start.rowid - 1 }
   }

@@ -43,8 +43,8 @@ export async function notificationPages(db: Db, workspaceId: string, filter: Not
   const rows = keyedPages<NotificationRow>(
     async ({ after, limit }) => await db.orm.select().from(notifications).where(where(after)).orderBy(notifications.at, notifications.id).limit(limit),
     async (row) => ({ key: row.at, rowid: row.id }),
-    async (n, after) => {
-      const row = (await db.orm.select().from(notifications).where(where(after)).orderBy(desc(notifications.at), desc(notifications.id)).limit(1).offset(n - 1))[0]
+    async (n) => {
+      const row = (await db.orm.select().from(notifications).where(where(undefined)).orderBy(desc(notifications.at), desc(notifications.id)).limit(1).offset(n - 1))[0]
       return row === undefined ? undefined : { key: row.at, rowid: row.id }
     },
     options,

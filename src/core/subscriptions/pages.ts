@@ -38,8 +38,8 @@ export async function subscriptionPages(db: Db, workspaceId: string, filter: Sub
   const rows = keyedPages<SubscriptionRow>(
     async ({ after, limit }) => await db.orm.select().from(subscriptions).where(where(after)).orderBy(sql`rowid`).limit(limit),
     async (row) => await positionOf(db, row.id),
-    async (n, after) => {
-      const row = (await db.orm.select({ id: subscriptions.id }).from(subscriptions).where(where(after)).orderBy(sql`rowid DESC`).limit(1).offset(n - 1))[0]
+    async (n) => {
+      const row = (await db.orm.select({ id: subscriptions.id }).from(subscriptions).where(where(undefined)).orderBy(sql`rowid DESC`).limit(1).offset(n - 1))[0]
       return row === undefined ? undefined : await positionOf(db, row.id)
     },
     options,
