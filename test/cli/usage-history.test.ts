@@ -111,6 +111,22 @@ describe('alert commands', () => {
     expect([full.code, full.stderr]).toEqual([4, expect.stringContaining('the pool of "Hist" has 1 users available; "Parent/Child" asked for 5 more')])
   })
 
+  it('alert remove names what is missing: an unknown product, a threshold that is not set; a list with one missing threshold removes nothing', () => {
+    const { cli, json } = setup(10)
+    json('alert', 'set', '--pool', 'A', '--product', 'users', '--at', '80%,100%')
+    const fails = (...args: string[]) => {
+      const out = cli('alert', 'remove', ...args)
+      return [out.code, out.stderr.trim()]
+    }
+    expect(fails('--pool', 'A', '--product', 'nope')).toEqual([3, expect.stringContaining('product "nope" not found')])
+    expect(fails('--pool', 'A', '--product', 'users', '--at', '70%')).toEqual([3, expect.stringContaining('no 70% alert on pool Hist users; it has 80%, 100%')])
+    expect(fails('--pool', 'A', '--product', 'users', '--at', '80%,70%')).toEqual([3, expect.stringContaining('no 70% alert on pool Hist users; it has 80%, 100%')])
+    expect(fails('--org', 'Parent', '--product', 'users')).toEqual([3, expect.stringContaining('no alert on org Parent users')])
+    // Nothing was removed by the refused calls.
+    expect(json('alert', 'list').alerts.map((a: { percent: number }) => a.percent)).toEqual([80, 100])
+    expect(json('alert', 'remove', '--pool', 'A', '--product', 'users', '--at', '80%,100%').removed).toHaveLength(2)
+  })
+
   it('concurrent reporters crossing one threshold at once notify exactly once', async () => {
     const { db, json } = setup(200)
     json('alert', 'set', '--pool', 'A', '--product', 'users', '--at', '25%')
