@@ -65,7 +65,8 @@ describe('usage history command', () => {
     }
     const firstCell = (text: string, start: string) => text.split('\n').find((line) => line.startsWith(`│ ${start}`))?.split('│').map((cell) => cell.trim()).filter(Boolean)
     const hour = terminal('--pool', 'A', '--bucket', 'hour')
-    expect(hour).toContain('users on pool Hist, by hour (UTC), 2026-03-02 13:00 to 2026-03-02 16:00')
+    // The range stops with the hour holding now (14:30): no bucket after now.
+    expect(hour).toContain('users on pool Hist, by hour (UTC), 2026-03-02 13:00 to 2026-03-02 15:00')
     expect(firstCell(hour, 'hour')).toEqual(['hour', 'level', 'peak', 'capacity', 'peak %', 'accepted', 'rejected'])
     expect(firstCell(hour, '2026-03-02 14:00')).toEqual(['2026-03-02 14:00', '3', '3', '10', '30%', '1', '0'])
     expect(hour).toContain('(limit, rej. capacity, rej. limit, rej. other not shown at this width;\n --wide shows every column)')
