@@ -148,4 +148,24 @@ describe('days until full in usage report --by pool (issue 17)', () => {
     expect(record(cli, 'Other', 66)).toBe(0)
     expect(users().forecast).toEqual({ windowDays: 7, growthPerDay: 9.43, daysUntilFull: 0 })
   })
+
+  it('a young pool: the window starts when it began, usage seeded at creation is the starting level, under a day of history gives no estimate; JSON and the note say the window used', () => {
+    const { db, cli, json } = setup(100)
+    const users = () => json('usage', 'report', '--by', 'pool').pools[0].products.find((p: { product: string }) => p.product === 'users')
+    const note = () => wsb(['usage', 'report', '--by', 'pool'], { db, env: { WSB_TTY: '1', COLUMNS: '120', NO_COLOR: '1' } }).stdout
+    // Seeded at creation (2026-03-01 00:00): 60 users.
+    expect(record(cli, 'Parent', 60)).toBe(0)
+    json('clock', 'advance', '--to', '2026-03-01T12:00:00Z')
+    expect(users().forecast).toEqual({ windowDays: 0.5, growthPerDay: null, daysUntilFull: null })
+    expect(note()).toContain('full in: no estimate yet: the pool began 0.5 days ago, less than a day of history')
+    // 5 days on, nothing changed since creation: not growing (was 60 / 7 = 8.57 a day, "full in 4.7 d").
+    json('clock', 'advance', '--to', '2026-03-06T00:00:00Z')
+    expect(users().forecast).toEqual({ windowDays: 5, growthPerDay: 0, daysUntilFull: null })
+    // 10 more: 10 / 5 = 2 a day, 30 available: 15 days.
+    expect(record(cli, 'Other', 10)).toBe(0)
+    expect(users().forecast).toEqual({ windowDays: 5, growthPerDay: 2, daysUntilFull: 15 })
+    const human = note()
+    expect(human).toContain('full in: days until full at the growth since the pool began 5 days ago, a plain linear estimate (— when not growing)')
+    expect(human.split('\n').find((line) => line.startsWith('│ users'))?.split('│').map((cell) => cell.trim())[6]).toBe('15 d')
+  })
 })
