@@ -14,3 +14,6 @@ export function shortTime(ms: number): string {
   const text = iso(ms)
   return text.endsWith('T00:00:00.000Z') ? text.slice(0, 10) : `${text.slice(0, 10)} ${text.slice(11, 16)}`
 }
+
+/** A UTC time to the minute for messages: "2026-01-06 00:00". */
+export const isoMinute = (ms: number): string => `${iso(ms).slice(0, 10)} ${iso(ms).slice(11, 16)}`

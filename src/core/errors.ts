@@ -33,8 +33,8 @@ export const invalid = (message: string, details: Details = {}, code = 'INVALID_
   new WsbError(code, message, ExitCode.invalidInput, details)
 
 /** Something named does not exist (exit 3). */
-export const notFound = (what: string, ref: string, details: Details = {}) =>
-  new WsbError('NOT_FOUND', `${what} "${ref}" not found`, ExitCode.notFound, { kind: what, ref, ...details })
+export const notFound = (what: string, ref: string, details: Details = {}, message = `${what} "${ref}" not found`) =>
+  new WsbError('NOT_FOUND', message, ExitCode.notFound, { kind: what, ref, ...details })
 
 /** Refused by a billing rule of the spec (exit 4). */
 export const refused = (code: string, message: string, details: Details = {}) =>

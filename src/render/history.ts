@@ -80,7 +80,7 @@ export function renderAlerts(alerts: AlertView[]): string {
 }
 
 export function renderRejections(view: RejectionsView): string {
-  const head = headingLines(`Rejected reports, ${when(view.from)} to ${when(view.to)} (UTC);`, 'bound by: what bound them then; binding now: what limits each org now')
+  const head = headingLines(`Rejected reports, ${when(view.from)} to ${view.toIncluded ? `now (${when(view.to)})` : when(view.to)} (UTC);`, 'bound by: what bound them then; binding now: what limits each org now')
   if (view.rejections.length === 0) return `${head}\nNone.`
   return `${head}\n${table(
     ['org', 'product', 'rejected', 'capacity', 'limit', 'other', 'bound by', 'binding now'],

@@ -1,4 +1,5 @@
 import type { PoolView } from '../core/pools/report.js'
+import { FORECAST_DAYS } from '../core/usage/forecast.js'
 import { paint } from './colour.js'
 import { heading, table } from './table.js'
 
@@ -20,10 +21,16 @@ export function renderPools({ pools }: { pools: PoolView[] }): string {
         p.forecast.daysUntilFull === null ? '—' : `${p.forecast.daysUntilFull} d`,
         p.contributions.map((c) => `${c.accountName}: ${c.quantity}`).join(', '),
       ])
-      const windowDays = pool.products[0]?.forecast.windowDays
       return `${heading(title)}\n${table(['product', 'capacity', 'used', 'available', 'utilization', 'full in', 'contributions'], rows, {
         align: ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
-      })}\n  full in: days until full at the last ${windowDays} days' growth, a plain linear estimate (— when not growing)`
+      })}\n  ${forecastNote(pool.products[0]?.forecast.windowDays ?? FORECAST_DAYS)}`
     })
     .join('\n\n')
+}
+
+/** The window actually used: a pool younger than the full window is measured since it began. */
+function forecastNote(windowDays: number): string {
+  if (windowDays >= FORECAST_DAYS) return `full in: days until full at the last ${windowDays} days' growth, a plain linear estimate (— when not growing)`
+  if (windowDays < 1) return `full in: no estimate yet: the pool began ${windowDays} days ago, less than a day of history`
+  return `full in: days until full at the growth since the pool began ${windowDays} days ago, a plain linear estimate (— when not growing)`
 }

@@ -41,6 +41,7 @@ describe('usage report --rejections (issue 17)', () => {
     expect(all).toEqual({
       from: '2026-03-01T00:00:00.000Z',
       to: '2026-03-03T00:00:00.000Z',
+      toIncluded: false,
       rejections: [
         {
           orgId: ids.get('Child'),
@@ -92,6 +93,38 @@ describe('usage report --rejections (issue 17)', () => {
   })
 })
 
+describe('ranges on the test clock (issue 17 review)', () => {
+  it('after clock advance --by 1d (now on a day edge) the defaults keep now\'s reports; --from/--to take spans back from now (7d, 12h, 2w); a range after now exits 2 naming now', () => {
+    const { cli, json } = setup(20)
+    json('org', 'limit', 'set', 'Parent', 'users=5')
+    json('clock', 'advance', '--by', '1d')
+    expect(record(cli, 'Parent/Child', 4)).toBe(0)
+    json('clock', 'advance', '--by', '1d')
+    // now = 2026-03-03 00:00: one accepted and one rejected report at now.
+    expect([record(cli, 'Other', 3), record(cli, 'Parent/Child', 2)]).toEqual([0, 4])
+    const days = json('usage', 'history', '--pool', 'A', '--product', 'users').buckets
+    expect(days.at(-1)).toMatchObject({ start: '2026-03-03T00:00:00.000Z', level: 7, accepted: 1, rejected: { total: 1, limitExceeded: 1 } })
+    expect(json('usage', 'report', '--rejections').rejections.map((r: { path: string; rejected: number }) => [r.path, r.rejected])).toEqual([['Parent/Child', 1]])
+    // --from now, no --to: today's bucket alone (was "--from must be before --to").
+    expect(json('usage', 'history', '--pool', 'A', '--product', 'users', '--from', '2026-03-03').buckets.map((b: { start: string; level: number }) => [b.start.slice(0, 10), b.level])).toEqual([['2026-03-03', 7]])
+    // Spans back from now, as lists' --since: 1d = from 2026-03-02 00:00; 12h by hour = 12:00 to now's hour.
+    expect(json('usage', 'history', '--pool', 'A', '--product', 'users', '--from', '1d').buckets.map((b: { start: string; level: number }) => [b.start.slice(0, 10), b.level])).toEqual([['2026-03-02', 4], ['2026-03-03', 7]])
+    const hours = json('usage', 'history', '--pool', 'A', '--product', 'users', '--from', '12h', '--bucket', 'hour')
+    expect([hours.from, hours.to, hours.buckets.length]).toEqual(['2026-03-02T12:00:00.000Z', '2026-03-03T01:00:00.000Z', 13])
+    expect(json('usage', 'history', '--pool', 'A', '--product', 'users', '--from', '2w', '--to', '1d').buckets.map((b: { start: string }) => b.start.slice(0, 10))).toEqual(['2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22', '2026-02-23', '2026-02-24', '2026-02-25', '2026-02-26', '2026-02-27', '2026-02-28', '2026-03-01'])
+    expect(json('usage', 'report', '--rejections', '--from', '7d', '--to', '1d').rejections).toEqual([])
+    expect(json('usage', 'report', '--rejections', '--from', '12h').rejections).toHaveLength(1)
+    // After now: refused naming now, for a flag given and for the default --to.
+    const future = cli('usage', 'history', '--pool', 'A', '--product', 'users', '--from', '2027-01-01', '--to', '2027-02-01')
+    expect([future.code, future.stderr, future.stdout]).toEqual([2, expect.stringContaining("--from must be before now (the workspace's time, 2026-03-03 00:00)"), ''])
+    const later = cli('usage', 'report', '--rejections', '--from', '2026-03-04')
+    expect([later.code, later.stderr]).toEqual([2, expect.stringContaining("--from must be before now (the workspace's time, 2026-03-03 00:00)")])
+    expect(cli('usage', 'report', '--rejections', '--from', '3x').code).toBe(2)
+    // The human heading says the default range runs to now.
+    expect(cli('usage', 'report', '--rejections').stdout.split('\n')[0]).toContain('to now (2026-03-03) (UTC)')
+  })
+})
+
 describe('days until full in usage report --by pool (issue 17)', () => {
   it('growth over the last 7 days, (used now - used 7 days ago) / 7, gives the days until full; the table says it is a linear estimate', () => {
     const { db, cli, json } = setup(100)
@@ -114,5 +147,25 @@ describe('days until full in usage report --by pool (issue 17)', () => {
     // Full: 0 days.
     expect(record(cli, 'Other', 66)).toBe(0)
     expect(users().forecast).toEqual({ windowDays: 7, growthPerDay: 9.43, daysUntilFull: 0 })
+  })
+
+  it('a young pool: the window starts when it began, usage seeded at creation is the starting level, under a day of history gives no estimate; JSON and the note say the window used', () => {
+    const { db, cli, json } = setup(100)
+    const users = () => json('usage', 'report', '--by', 'pool').pools[0].products.find((p: { product: string }) => p.product === 'users')
+    const note = () => wsb(['usage', 'report', '--by', 'pool'], { db, env: { WSB_TTY: '1', COLUMNS: '120', NO_COLOR: '1' } }).stdout
+    // Seeded at creation (2026-03-01 00:00): 60 users.
+    expect(record(cli, 'Parent', 60)).toBe(0)
+    json('clock', 'advance', '--to', '2026-03-01T12:00:00Z')
+    expect(users().forecast).toEqual({ windowDays: 0.5, growthPerDay: null, daysUntilFull: null })
+    expect(note()).toContain('full in: no estimate yet: the pool began 0.5 days ago, less than a day of history')
+    // 5 days on, nothing changed since creation: not growing (was 60 / 7 = 8.57 a day, "full in 4.7 d").
+    json('clock', 'advance', '--to', '2026-03-06T00:00:00Z')
+    expect(users().forecast).toEqual({ windowDays: 5, growthPerDay: 0, daysUntilFull: null })
+    // 10 more: 10 / 5 = 2 a day, 30 available: 15 days.
+    expect(record(cli, 'Other', 10)).toBe(0)
+    expect(users().forecast).toEqual({ windowDays: 5, growthPerDay: 2, daysUntilFull: 15 })
+    const human = note()
+    expect(human).toContain('full in: days until full at the growth since the pool began 5 days ago, a plain linear estimate (— when not growing)')
+    expect(human.split('\n').find((line) => line.startsWith('│ users'))?.split('│').map((cell) => cell.trim())[6]).toBe('15 d')
   })
 })

@@ -65,7 +65,8 @@ describe('usage history command', () => {
     }
     const firstCell = (text: string, start: string) => text.split('\n').find((line) => line.startsWith(`│ ${start}`))?.split('│').map((cell) => cell.trim()).filter(Boolean)
     const hour = terminal('--pool', 'A', '--bucket', 'hour')
-    expect(hour).toContain('users on pool Hist, by hour (UTC), 2026-03-02 13:00 to 2026-03-02 16:00')
+    // The range stops with the hour holding now (14:30): no bucket after now.
+    expect(hour).toContain('users on pool Hist, by hour (UTC), 2026-03-02 13:00 to 2026-03-02 15:00')
     expect(firstCell(hour, 'hour')).toEqual(['hour', 'level', 'peak', 'capacity', 'peak %', 'accepted', 'rejected'])
     expect(firstCell(hour, '2026-03-02 14:00')).toEqual(['2026-03-02 14:00', '3', '3', '10', '30%', '1', '0'])
     expect(hour).toContain('(limit, rej. capacity, rej. limit, rej. other not shown at this width;\n --wide shows every column)')
@@ -109,6 +110,22 @@ describe('alert commands', () => {
     expect(cli('usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '0').stdout).toMatch(/^Accepted: users \+0 on "Child" \(org_[0-9a-z]{12}\)\n/)
     const full = cli('usage', 'record', '--org', 'Parent/Child', '--product', 'users', '--delta', '5')
     expect([full.code, full.stderr]).toEqual([4, expect.stringContaining('the pool of "Hist" has 1 users available; "Parent/Child" asked for 5 more')])
+  })
+
+  it('alert remove names what is missing: an unknown product, a threshold that is not set; a list with one missing threshold removes nothing', () => {
+    const { cli, json } = setup(10)
+    json('alert', 'set', '--pool', 'A', '--product', 'users', '--at', '80%,100%')
+    const fails = (...args: string[]) => {
+      const out = cli('alert', 'remove', ...args)
+      return [out.code, out.stderr.trim()]
+    }
+    expect(fails('--pool', 'A', '--product', 'nope')).toEqual([3, expect.stringContaining('product "nope" not found')])
+    expect(fails('--pool', 'A', '--product', 'users', '--at', '70%')).toEqual([3, expect.stringContaining('no 70% alert on pool Hist users; it has 80%, 100%')])
+    expect(fails('--pool', 'A', '--product', 'users', '--at', '80%,70%')).toEqual([3, expect.stringContaining('no 70% alert on pool Hist users; it has 80%, 100%')])
+    expect(fails('--org', 'Parent', '--product', 'users')).toEqual([3, expect.stringContaining('no alert on org Parent users')])
+    // Nothing was removed by the refused calls.
+    expect(json('alert', 'list').alerts.map((a: { percent: number }) => a.percent)).toEqual([80, 100])
+    expect(json('alert', 'remove', '--pool', 'A', '--product', 'users', '--at', '80%,100%').removed).toHaveLength(2)
   })
 
   it('concurrent reporters crossing one threshold at once notify exactly once', async () => {

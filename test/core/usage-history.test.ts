@@ -12,7 +12,7 @@ import { decideUsage } from '../../src/core/usage/record.js'
 import { importUsage } from '../../src/core/usage/import.js'
 import { Readable } from 'node:stream'
 import type { Ctx } from '../../src/core/context.js'
-import { account, advance, card, org, workspace } from '../builders.js'
+import { account, advance, card, org, refresh, workspace } from '../builders.js'
 
 const at = (text: string) => Date.parse(text)
 
@@ -40,7 +40,8 @@ async function moveThroughMarch() {
   expect((await report('2026-03-02T13:00:00Z', { org: m.parent, delta: 8 })).accepted).toBe(true)
   expect((await report('2026-03-02T13:10:00Z', { org: m.parent, delta: 2 })).reason).toBe('CAPACITY_EXCEEDED')
   expect((await report('2026-03-10T08:00:00Z', { org: m.team, set: 2 })).accepted).toBe(true)
-  return m
+  // The workspace's now (2026-03-10 08:00) bounds every range: history shows no bucket after it.
+  return { ...m, ctx: await refresh(m.ctx) }
 }
 
 const rejected = (capacityExceeded: number, limitExceeded: number, other = 0) => ({ total: capacityExceeded + limitExceeded + other, capacityExceeded, limitExceeded, other })
@@ -127,8 +128,8 @@ describe('usage history (issue 17), from rollups kept with each report', () => {
     const single = await march()
     for (const [when, reports] of hours)
       for (const [org, delta] of reports) await decideUsage(await advance(single.ctx, at(when)), { org: org === 'Team' ? single.team : single.parent, product: 'users', delta })
-    const expected = await rollups(single.ctx)
-    expect(await rollups(batched.ctx)).toEqual(expected)
+    const expected = await rollups(await refresh(single.ctx))
+    expect(await rollups(await refresh(batched.ctx))).toEqual(expected)
     // Worked by hand: Team in hour 09: +2 → 2, +3 → 5, +2 over its limit 6, +1 → 6, -1 → 5, +1 → 6: ends at 6, peak 6,
     // 5 accepted, 1 over its limit. The pool: Parent's +9 would make 17 of 10: Parent's rejection, counted in the pool's hour.
     expect((expected[0] as unknown[][])[0]).toEqual(['2026-03-01T09:00:00.000Z', 6, 6, 10, 6, 5, rejected(0, 1)])
@@ -142,6 +143,46 @@ describe('usage history (issue 17), from rollups kept with each report', () => {
     await expect(usageHistory(ctx, { ...base, from: at('2000-01-01'), to: at('2026-01-01'), bucket: 'hour' })).rejects.toThrowError(/more than 3700 hour buckets/)
     await expect(usageHistory(ctx, { ...base, from: at('2026-03-01'), to: at('2026-03-02'), product: 'seats' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
     await expect(usageHistory(ctx, { ...base, from: at('2026-03-01'), to: at('2026-03-02'), pool: 'x' })).rejects.toThrowError(/exactly one of --pool and --org/)
+  })
+})
+
+describe('ranges end with now (issue 17 review)', () => {
+  it('on a bucket edge the default range keeps now\'s own reports (day, hour, month); a range past now is clamped, one wholly after now is refused naming now', async () => {
+    const m = await march()
+    await decideUsage(await advance(m.ctx, at('2026-03-05T10:00:00Z')), { org: m.parent, product: 'users', delta: 5 })
+    // now = 2026-03-06 00:00, a day edge: the report at now is today's.
+    const ctx = await advance(m.ctx, at('2026-03-06T00:00:00Z'))
+    await decideUsage(ctx, { org: m.parent, product: 'users', delta: 3 })
+    const days = await usageHistory(ctx, { pool: 'A', product: 'users', bucket: 'day' })
+    expect(days.buckets.at(-1)).toMatchObject({ start: '2026-03-06T00:00:00.000Z', level: 8, accepted: 1 })
+    expect(days.buckets.at(-2)).toMatchObject({ start: '2026-03-05T00:00:00.000Z', level: 5 })
+    expect(days.to).toBe('2026-03-07T00:00:00.000Z')
+    const hours = await usageHistory(ctx, { pool: 'A', product: 'users', from: at('2026-03-05T22:00:00Z'), bucket: 'hour' })
+    expect(hours.buckets.map((b) => [b.start.slice(11, 13), b.level, b.accepted])).toEqual([['22', 5, 0], ['23', 5, 0], ['00', 8, 1]])
+    // --from now with no --to: today's bucket (was "--from must be before --to").
+    expect((await usageHistory(ctx, { pool: 'A', product: 'users', from: ctx.now, bucket: 'day' })).buckets.map((b) => [b.start.slice(0, 10), b.level])).toEqual([['2026-03-06', 8]])
+
+    const april = await advance(ctx, at('2026-04-01T00:00:00Z'))
+    const months = await usageHistory(april, { pool: 'A', product: 'users', from: at('2026-03-01'), bucket: 'month' })
+    expect(months.buckets.map((b) => [b.start.slice(0, 7), b.level])).toEqual([['2026-03', 8], ['2026-04', 8]])
+    // No invented future: a --to a year ahead stops with the bucket holding now.
+    const clamped = await usageHistory(april, { pool: 'A', product: 'users', from: at('2026-03-01'), to: at('2027-03-01'), bucket: 'month' })
+    expect(clamped.buckets.map((b) => b.start.slice(0, 7))).toEqual(['2026-03', '2026-04'])
+    expect(clamped.to).toBe('2026-05-01T00:00:00.000Z')
+    const future = usageHistory(april, { pool: 'A', product: 'users', from: at('2027-01-01'), to: at('2027-02-01'), bucket: 'day' })
+    await expect(future).rejects.toMatchObject({ exitCode: 2, message: "--from must be before now (the workspace's time, 2026-04-01 00:00): there is no history after now" })
+  })
+
+  it('rejections: the default range counts a rejection recorded at now; --from after now names now', async () => {
+    const m = await march()
+    const ctx = await advance(m.ctx, at('2026-03-06T00:00:00Z'))
+    expect((await decideUsage(ctx, { org: m.team, product: 'users', delta: 7 })).reason).toBe('LIMIT_EXCEEDED')
+    const view = await rejectionsReport(ctx, {})
+    expect(view.rejections.map((r) => [r.path, r.limitExceeded])).toEqual([['Parent/Team', 1]])
+    expect([view.from, view.to, view.toIncluded]).toEqual(['2026-02-04T00:00:00.000Z', '2026-03-06T00:00:00.000Z', true])
+    // An explicit --to stays exclusive.
+    expect((await rejectionsReport(ctx, { from: at('2026-03-05'), to: ctx.now })).rejections).toEqual([])
+    await expect(rejectionsReport(ctx, { from: at('2026-03-07') })).rejects.toMatchObject({ exitCode: 2, message: "--from must be before now (the workspace's time, 2026-03-06 00:00)" })
   })
 })
 

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { invalid } from '../../core/errors.js'
-import { parseTime } from '../../core/time-input.js'
+import { timeOrAgo } from '../../core/time-input.js'
 import { BUCKETS, type Bucket, type HistoryView, usageHistory } from '../../core/usage/history.js'
 import { historyCsv, renderHistory } from '../../render/history.js'
 
@@ -14,7 +14,8 @@ level in it, the limit (org) and the pool's capacity at the time, the peak as a 
 of the capacity), and the reports accepted and rejected by reason. Read from hourly rollups kept with
 each report: the cost depends on the number of buckets, not on the size of the ledger.
 --org ORG shows the org's own usage; add --subtree for the org and its descendants together.
-Default range: the 30 days up to now.`
+Default range: the 30 days up to now, through the end of the bucket holding now (now's own reports
+included); buckets after that one are never shown.`
   static override examples = [
     '<%= config.bin %> usage history --pool "Acme" --product users --bucket day',
     '<%= config.bin %> usage history --org "USA Operations" --subtree --product users --from 2026-01-01 --to 2027-01-01 --bucket month --csv',
@@ -24,8 +25,8 @@ Default range: the 30 days up to now.`
     org: Flags.string({ summary: 'Organization id, name or path.' }),
     subtree: Flags.boolean({ summary: 'With --org: the org and its descendants together.' }),
     product: Flags.string({ summary: 'Product key.', required: true }),
-    from: Flags.string({ summary: 'Start (ISO 8601, UTC); rounded down to its bucket. Default: 30 days before --to.' }),
-    to: Flags.string({ summary: 'End, exclusive (ISO 8601, UTC). Default: now (workspace time).' }),
+    from: Flags.string({ summary: 'Start (ISO 8601, UTC, or a span back from now: 7d, 12h, 2w); rounded down to its bucket. Default: 30 days before --to.' }),
+    to: Flags.string({ summary: 'End, exclusive (ISO 8601, UTC, or a span back from now). Default: the end of the bucket holding now (workspace time).' }),
     bucket: Flags.string({ summary: 'Bucket size. Default: day.', options: [...BUCKETS] }),
     csv: Flags.boolean({ summary: 'Comma-separated values: a header row and one row per bucket.', exclusive: ['json'] }),
   }
@@ -37,8 +38,8 @@ Default range: the 30 days up to now.`
     if (flags.product.trim() === '') throw invalid('--product: must not be empty')
     this.csv = flags.csv
     const ctx = await this.context(flags)
-    const to = flags.to === undefined ? ctx.now : parseTime(flags.to, '--to')
-    const from = flags.from === undefined ? to - 30 * 86_400_000 : parseTime(flags.from, '--from')
+    const to = flags.to === undefined ? undefined : timeOrAgo(flags.to, ctx.now, '--to')
+    const from = flags.from === undefined ? undefined : timeOrAgo(flags.from, ctx.now, '--from')
     return await usageHistory(ctx, { pool: flags.pool, org: flags.org, subtree: flags.subtree, product: flags.product, from, to, bucket: (flags.bucket ?? 'day') as Bucket })
   }
 

@@ -5,7 +5,7 @@ import { type PoolView, poolReport } from '../../core/pools/report.js'
 import { type OrgUsageView, type ProductTotalView, SUMMARY_ABOVE, usageByOrg, usageByProduct } from '../../core/usage/org-report.js'
 import { renderPools } from '../../render/pools.js'
 import { renderOrgUsage, renderProductTotals } from '../../render/usage.js'
-import { parseTime } from '../../core/time-input.js'
+import { timeOrAgo } from '../../core/time-input.js'
 import { type RejectionsView, rejectionsReport } from '../../core/usage/rejections.js'
 import { renderRejections } from '../../render/history.js'
 
@@ -34,8 +34,8 @@ near their own limits, and says how many rows it left out; --all prints every ro
     by: Flags.string({ summary: 'View. Default: pool (org when --org is given).', options: ['pool', 'org', 'product'] }),
     org: Flags.string({ summary: 'Organization id, name or path: show its subtree (org view).' }),
     rejections: Flags.boolean({ summary: 'Who hits the wall: the most rejected orgs and products in a range.', exclusive: ['by', 'org', 'all'] }),
-    from: Flags.string({ summary: 'With --rejections: start (ISO 8601, UTC). Default: 30 days before --to.' }),
-    to: Flags.string({ summary: 'With --rejections: end, exclusive. Default: now (workspace time).' }),
+    from: Flags.string({ summary: 'With --rejections: start (ISO 8601, UTC, or a span back from now: 7d, 12h, 2w). Default: 30 days before --to.' }),
+    to: Flags.string({ summary: 'With --rejections: end, exclusive (ISO 8601 or a span back from now). Default: through now, reports at now included.' }),
     all: Flags.boolean({ summary: `Org view: every row. Without it, a view of more than ${SUMMARY_ABOVE} orgs shows the top ones and those near their limits (--json always has every row).` }),
   }
 
@@ -45,8 +45,8 @@ near their own limits, and says how many rows it left out; --all prints every ro
     const { flags } = await this.parse(UsageReport)
     if (flags.rejections) {
       const ctx = await this.context(flags)
-      const to = flags.to === undefined ? ctx.now : parseTime(flags.to, '--to')
-      const from = flags.from === undefined ? to - 30 * 86_400_000 : parseTime(flags.from, '--from')
+      const to = flags.to === undefined ? undefined : timeOrAgo(flags.to, ctx.now, '--to')
+      const from = flags.from === undefined ? undefined : timeOrAgo(flags.from, ctx.now, '--from')
       return await rejectionsReport(ctx, { from, to })
     }
     if (flags.from !== undefined || flags.to !== undefined) throw invalid('--from and --to go with --rejections')

@@ -131,9 +131,17 @@ export async function removeAlerts(ctx: Ctx, input: { id?: string } | (AlertScop
       if (rows.length === 0) throw notFound('alert', input.id)
     } else {
       const scoped = input as AlertScopeInput & { at?: number[] }
-      const scope = scoped.pool !== undefined ? { kind: 'pool', id: (await resolvePool(ctx, scoped.pool)).id } : { kind: 'org', id: resolveOrg(await loadTree(ctx.db, ctx.workspace.id), scoped.org ?? '').id }
-      rows = (await rowsOf(ctx, { ...scope, product: scoped.product })).filter((r) => !scoped.at || scoped.at.includes(Number(r.percent)))
-      if (rows.length === 0) throw notFound('alert', `${scoped.pool ?? scoped.org} ${scoped.product}`)
+      // The product, then the pool or org, are checked first so a wrong one is named as such.
+      const scope = await scopeFor(ctx, scoped, false)
+      const all = await rowsOf(ctx, { kind: scope.kind, id: scope.id, product: scoped.product })
+      const has = all.map((r) => Number(r.percent))
+      const where = `${scope.kind} ${scope.name} ${scoped.product}`
+      if (all.length === 0) throw notFound('alert', where, {}, `no alert on ${where}`)
+      // All or nothing: a threshold that is not there refuses the whole call, so a typo removes nothing.
+      const missing = (scoped.at ?? []).filter((p) => !has.includes(p))
+      if (missing.length > 0)
+        throw notFound('alert', where, { missing, has }, `no ${missing.map((p) => `${p}%`).join(', ')} alert on ${where}; it has ${has.map((p) => `${p}%`).join(', ')}`)
+      rows = all.filter((r) => !scoped.at || scoped.at.includes(Number(r.percent)))
     }
     const removed = await views(ctx, rows)
     for (const r of rows) {

@@ -3,7 +3,7 @@
 // rollups the Meter keeps with each report (store/schema/rollups.ts): one
 // indexed range read of at most one row per active hour, plus one row for the
 // level carried in from before the range, never the ledger.
-import { iso } from '../clock.js'
+import { iso, isoMinute } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { invalid, notFound } from '../errors.js'
 import { asciiOnly } from '../names.js'
@@ -16,7 +16,8 @@ export type Bucket = (typeof BUCKETS)[number]
 /** The most buckets one query returns: ten years of days. */
 export const MAX_BUCKETS = 3700
 
-export type HistoryInput = { pool?: string; org?: string; subtree?: boolean; product: string; from: number; to: number; bucket: Bucket }
+/** `from`/`to` left out: the 30 days up to now, through the end of the bucket holding now. */
+export type HistoryInput = { pool?: string; org?: string; subtree?: boolean; product: string; from?: number; to?: number; bucket: Bucket }
 
 export type HistoryBucket = {
   start: string
@@ -118,10 +119,18 @@ async function findOrgQuickly(ctx: Ctx, ref: string): Promise<{ id: string; path
 }
 
 export async function usageHistory(ctx: Ctx, input: HistoryInput): Promise<HistoryView> {
-  if (!(input.from < input.to)) throw invalid('--from must be before --to', { from: iso(input.from), to: iso(input.to) })
-  const first = bucketStart(input.from, input.bucket)
+  // The range ends with the bucket holding now: on a bucket edge (always so after `clock advance
+  // --by 1d`) now's own reports are in it, and no bucket after it is shown (there is no data yet).
+  const nowBucket = bucketStart(ctx.now, input.bucket)
+  const last = nextBucket(nowBucket, input.bucket)
+  const to = Math.min(input.to ?? last, last)
+  const from = input.from ?? (input.to ?? ctx.now) - 30 * DAY
+  const first = bucketStart(from, input.bucket)
+  if (input.to !== undefined && !(from < input.to)) throw invalid('--from must be before --to', { from: iso(from), to: iso(input.to) })
+  if (first > nowBucket)
+    throw invalid(`--from must be before now (the workspace's time, ${isoMinute(ctx.now)}): there is no history after now`, { from: iso(from), now: iso(ctx.now) })
   const starts: number[] = []
-  for (let t = first; t < input.to; t = nextBucket(t, input.bucket)) {
+  for (let t = first; t < to; t = nextBucket(t, input.bucket)) {
     starts.push(t)
     if (starts.length > MAX_BUCKETS) throw invalid(`that range holds more than ${MAX_BUCKETS} ${input.bucket} buckets; use a larger --bucket or a shorter range`)
   }

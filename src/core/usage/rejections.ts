@@ -4,7 +4,7 @@
 // written only for rejected reports: the pool, or the ancestor whose limit
 // bound, with counts) and what binds each one now, so support can say why and
 // what to raise.
-import { iso } from '../clock.js'
+import { iso, isoMinute } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { invalid } from '../errors.js'
 import { type OrgBindingView, usageByOrg } from './org-report.js'
@@ -29,15 +29,22 @@ export type RejectionView = {
 
 export type BoundByView = ({ kind: 'pool'; poolId: string } | { kind: 'limit'; orgId: string; orgPath: string }) & { rejected: number }
 
-export type RejectionsView = { from: string; to: string; rejections: RejectionView[] }
+/** `toIncluded`: the range runs through `to` (the default, now: reports at now count), else up to it. */
+export type RejectionsView = { from: string; to: string; toIncluded: boolean; rejections: RejectionView[] }
 
 type Row = { org_id: string; product: string; rc: number; rl: number; ro: number }
 type BindingRow = { org_id: string; product: string; binding_kind: 'pool' | 'limit'; binding_id: string; rejected: number }
 
-export async function rejectionsReport(ctx: Ctx, input: { from: number; to: number; limit?: number }): Promise<RejectionsView> {
-  if (!(input.from < input.to)) throw invalid('--from must be before --to', { from: iso(input.from), to: iso(input.to) })
+/** `to` left out: through now, reports at now included; `from` left out: 30 days before the end. */
+export async function rejectionsReport(ctx: Ctx, input: { from?: number; to?: number; limit?: number }): Promise<RejectionsView> {
+  const from = input.from ?? (input.to ?? ctx.now) - 30 * 86_400_000
+  if (input.to !== undefined && !(from < input.to)) throw invalid('--from must be before --to', { from: iso(from), to: iso(input.to) })
+  if (input.to === undefined && from > ctx.now)
+    throw invalid(`--from must be before now (the workspace's time, ${isoMinute(ctx.now)})`, { from: iso(from), now: iso(ctx.now) })
+  // Reports at now have at = now: the default end is just after it (after `clock advance --by 1d` now sits on an hour edge).
+  const to = input.to ?? ctx.now + 1
   const HOUR = 3_600_000
-  const first = Math.floor(input.from / HOUR) * HOUR
+  const first = Math.floor(from / HOUR) * HOUR
   const ws = ctx.workspace.id
   // Finished hours from the rollup table, the current hour from the counter rows.
   const rows = await ctx.db.all<Row>(
@@ -48,7 +55,7 @@ export async function rejectionsReport(ctx: Ctx, input: { from: number; to: numb
        SELECT org_id, product, rejected_capacity, rejected_limit, rejected_other FROM usage_levels
          WHERE workspace_id = ? AND roll_hour >= ? AND roll_hour < ? AND rejected_capacity + rejected_limit + rejected_other > 0
      ) r GROUP BY org_id, product`,
-    ws, first, input.to, ws, first, input.to,
+    ws, first, to, ws, first, to,
   )
   const ranked = rows
     .map((r) => ({ ...r, rc: Number(r.rc), rl: Number(r.rl), ro: Number(r.ro), total: Number(r.rc) + Number(r.rl) + Number(r.ro) }))
@@ -63,7 +70,7 @@ export async function rejectionsReport(ctx: Ctx, input: { from: number; to: numb
       : await ctx.db.all<BindingRow>(
           `SELECT org_id, product, binding_kind, binding_id, sum(rejected) AS rejected FROM usage_rejection_bindings
            WHERE workspace_id = ? AND hour >= ? AND hour < ? GROUP BY org_id, product, binding_kind, binding_id`,
-          ws, first, input.to,
+          ws, first, to,
         )
   const boundBy = new Map<string, BoundByView[]>()
   for (const row of bindingRows) {
@@ -80,7 +87,8 @@ export async function rejectionsReport(ctx: Ctx, input: { from: number; to: numb
   const idOf = (b: BoundByView) => (b.kind === 'pool' ? b.poolId : b.orgId)
   return {
     from: iso(first),
-    to: iso(input.to),
+    to: iso(input.to ?? ctx.now),
+    toIncluded: input.to === undefined,
     rejections: ranked.map((r) => {
       const org = byId.get(r.org_id)
       return {
