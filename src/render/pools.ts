@@ -28,9 +28,12 @@ export function renderPools({ pools }: { pools: PoolView[] }): string {
     .join('\n\n')
 }
 
-/** The window actually used: a pool younger than the full window is measured since it began. */
+/**
+ * The window actually used: a pool younger than the full window is measured
+ * since it began. Short enough for an 80-column terminal under its two-space indent.
+ */
 function forecastNote(windowDays: number): string {
-  if (windowDays >= FORECAST_DAYS) return `full in: days until full at the last ${windowDays} days' growth, a plain linear estimate (— when not growing)`
-  if (windowDays < 1) return `full in: no estimate yet: the pool began ${windowDays} days ago, less than a day of history`
-  return `full in: days until full at the growth since the pool began ${windowDays} days ago, a plain linear estimate (— when not growing)`
+  if (windowDays >= FORECAST_DAYS) return `full in: a linear estimate at the last ${windowDays} days' growth (—: not growing)`
+  if (windowDays < 1) return `full in: no estimate yet (the pool began ${windowDays} days ago, under a day)`
+  return `full in: a linear estimate over the pool's ${windowDays} days of growth (—: not growing)`
 }

@@ -138,7 +138,10 @@ describe('days until full in usage report --by pool (issue 17)', () => {
     const human = wsb(['usage', 'report', '--by', 'pool'], { db, env: { WSB_TTY: '1', COLUMNS: '120', NO_COLOR: '1' } }).stdout
     const row = human.split('\n').find((line) => line.startsWith('│ users'))
     expect(row?.split('│').map((cell) => cell.trim()).filter(Boolean).slice(0, 6)).toEqual(['users', '100', '34', '66', '34%', '33 d'])
-    expect(human).toContain("full in: days until full at the last 7 days' growth, a plain linear estimate (— when not growing)")
+    expect(human).toContain("full in: a linear estimate at the last 7 days' growth (—: not growing)")
+    // The note is whole at 80 columns too (it was cut with … there).
+    const narrow = wsb(['usage', 'report', '--by', 'pool'], { db, env: { WSB_TTY: '1', COLUMNS: '80', NO_COLOR: '1' } }).stdout
+    expect(narrow).toContain("full in: a linear estimate at the last 7 days' growth (—: not growing)")
     // 18 March, no report for 8 days: not growing, no estimate.
     json('clock', 'advance', '--to', '2026-03-18T00:00:00Z')
     expect(users().forecast).toEqual({ windowDays: 7, growthPerDay: 0, daysUntilFull: null })
@@ -157,7 +160,7 @@ describe('days until full in usage report --by pool (issue 17)', () => {
     expect(record(cli, 'Parent', 60)).toBe(0)
     json('clock', 'advance', '--to', '2026-03-01T12:00:00Z')
     expect(users().forecast).toEqual({ windowDays: 0.5, growthPerDay: null, daysUntilFull: null })
-    expect(note()).toContain('full in: no estimate yet: the pool began 0.5 days ago, less than a day of history')
+    expect(note()).toContain('full in: no estimate yet (the pool began 0.5 days ago, under a day)')
     // 5 days on, nothing changed since creation: not growing (was 60 / 7 = 8.57 a day, "full in 4.7 d").
     json('clock', 'advance', '--to', '2026-03-06T00:00:00Z')
     expect(users().forecast).toEqual({ windowDays: 5, growthPerDay: 0, daysUntilFull: null })
@@ -165,7 +168,7 @@ describe('days until full in usage report --by pool (issue 17)', () => {
     expect(record(cli, 'Other', 10)).toBe(0)
     expect(users().forecast).toEqual({ windowDays: 5, growthPerDay: 2, daysUntilFull: 15 })
     const human = note()
-    expect(human).toContain('full in: days until full at the growth since the pool began 5 days ago, a plain linear estimate (— when not growing)')
+    expect(human).toContain("full in: a linear estimate over the pool's 5 days of growth (—: not growing)")
     expect(human.split('\n').find((line) => line.startsWith('│ users'))?.split('│').map((cell) => cell.trim())[6]).toBe('15 d')
   })
 })
