@@ -5,12 +5,6 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, Flags } from '@oclif/core'
 import type { Input, ParserOutput } from '@oclif/core/interfaces'
-
-// oclif's own (unexported) shapes of parsed flags and args.
-// biome-ignore lint/suspicious/noExplicitAny: as oclif declares them
-type FlagOutput = { [name: string]: any }
-// biome-ignore lint/suspicious/noExplicitAny: as oclif declares them
-type ArgOutput = { [name: string]: any }
 import type * as z from 'zod/mini'
 import { type Ctx, contextFor } from '../core/context.js'
 import { ExitCode, invalid, isWsbError, WsbError } from '../core/errors.js'
@@ -24,6 +18,12 @@ import { reportFailure, toFailure } from './failure.js'
 import { closest } from './suggest.js'
 import { toJson } from './json.js'
 import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
+
+// oclif's own (unexported) shapes of parsed flags and args.
+// biome-ignore lint/suspicious/noExplicitAny: as oclif declares them
+type FlagOutput = { [name: string]: any }
+// biome-ignore lint/suspicious/noExplicitAny: as oclif declares them
+type ArgOutput = { [name: string]: any }
 
 /** No such file (ENOENT); a path through a regular file (ENOTDIR) is left to the opener's DB_UNWRITABLE. */
 function missing(path: string): boolean {

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../../cli/base-command.js'
-import { invalid } from '../../core/errors.js'
 import { timeOrAgo } from '../../core/time-input.js'
 import { BUCKETS, type Bucket, type HistoryView, usageHistory } from '../../core/usage/history.js'
 import { historyCsv, renderHistory } from '../../render/history.js'
@@ -35,7 +34,6 @@ included); buckets after that one are never shown.`
 
   async run(): Promise<HistoryView> {
     const { flags } = await this.parse(UsageHistory)
-    if (flags.product.trim() === '') throw invalid('--product: must not be empty')
     this.csv = flags.csv
     const ctx = await this.context(flags)
     const to = flags.to === undefined ? undefined : timeOrAgo(flags.to, ctx.now, '--to')

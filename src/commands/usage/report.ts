@@ -52,7 +52,6 @@ near their own limits, and says how many rows it left out; --all prints every ro
     if (flags.from !== undefined || flags.to !== undefined) throw invalid('--from and --to go with --rejections')
     const by = flags.by ?? (flags.org !== undefined ? 'org' : 'pool')
     if (flags.org !== undefined && by !== 'org') throw invalid('--org goes with --by org')
-    if (flags.org?.trim() === '') throw invalid('--org: must not be empty (give an organization id, name or path)')
     if (flags.all && by !== 'org') throw invalid('--all goes with --by org')
     this.all = flags.all
     const ctx = await this.context(flags)
