@@ -75,6 +75,8 @@ export const onPostgres = [
   'test/cli/apply-crash.test.ts',
   'test/cli/init.test.ts',
   'test/cli/completion.test.ts',
+  'test/cli/seller.test.ts',
+  'test/core/invoice-status.test.ts',
 ]
 
 const shared = {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { WsbCommand } from '../cli/base-command.js'
 import type { ApplyResult } from '../core/apply/apply.js'
@@ -43,7 +44,9 @@ and writes nothing. See examples/ for the seed examples.`
     }
     const file = await readApplyFile(text, flags.file === '-' ? 'stdin' : flags.file)
     const db = await this.openDatabase(flags.db)
-    return await runApply(db, file, { dryRun: flags['dry-run'], provider: providerFromEnv })
+    // A path in the file (a seller's logo) is relative to the file's folder, as in any config file.
+    const baseDir = flags.file === '-' ? process.cwd() : dirname(resolve(flags.file))
+    return await runApply(db, file, { dryRun: flags['dry-run'], provider: providerFromEnv, baseDir })
   }
 
   protected render(result: ApplyResult): string {
