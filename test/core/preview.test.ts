@@ -159,4 +159,27 @@ describe('subscriptions renewing at the same instant (R-INV-3, R-INV-4)', () => 
     ])
     expect(preview.invoices).toEqual(issued.map(asPreviewed))
   })
+
+  it('R-INV-3 issue 25: with --change of the subscription that renews second, the top level is its invoice (with the proration), not the first of the instant', async () => {
+    let ctx = await workspace('single', { start: at('2028-01-31T00:00:00Z') })
+    await account(ctx, 'A', { taxRateMilli: 10_000 })
+    await card(ctx, 'A')
+    const users = await addSubscription(ctx, { account: 'A', items: { users: 2 }, trial: false })
+    ctx = await advance(ctx, at('2028-02-29T00:00:00Z'))
+    const yearly = await addSubscription(ctx, { account: 'A', items: { locations: 1 }, interval: 'year' })
+    ctx = await advance(ctx, at('2029-02-01T00:00:00Z'))
+
+    const preview = await previewInvoice(ctx, { account: 'A', changes: [{ subscription: yearly.id, items: { locations: 2 } }] })
+    // 1 more location for 27 of the period's 365 days (2028-02-29 → 2029-02-28): 250.00 × 27 / 365 = 18.49315 → 18.49.
+    expect(preview.proposed?.prorations.map((l) => l.amount.amount)).toEqual([1_849])
+    // Both renew 2029-02-28, users first; the top level is the yearly one: 2 × 250.00 + 18.49 = 518.49, +10% 51.849 → 51.85, total 570.34.
+    expect(preview.invoices.map((i) => i.subscriptionId)).toEqual([users.id, yearly.id])
+    expect(preview.subscriptionId).toBe(yearly.id)
+    expect(totals(preview)).toMatchObject({ subtotal: 51_849, tax: 5_185, total: 57_034 })
+    expect(preview.lines.filter((l) => l.proration).map((l) => l.amount.amount)).toEqual([1_849])
+    const { invoices: _, proposed: __, ...top } = preview
+    expect(top).toEqual(preview.invoices[1])
+    // Without --change the top level stays the first invoice of the instant.
+    expect((await previewInvoice(ctx, { account: 'A' })).subscriptionId).toBe(users.id)
+  })
 })
