@@ -14,7 +14,8 @@ export default class Apply extends WsbCommand<ApplyResult> {
   static override summary = 'Make a workspace match a YAML or JSON file; re-running it changes nothing.'
   static override description = `The file describes the workspace (name, mode, test clock), products and prices, coupons,
 the organization tree with limits and usage, and billing accounts with their assignment, payment
-methods, discount, credits and subscriptions (matched by label). Objects are matched by name, so a
+methods, discount, credits and subscriptions (matched by label, whatever their status: one that ended is
+left alone and said so; "replaces: SUB" subscribes again). Objects are matched by name, so a
 second run reports no changes. Changes follow the normal rules (increases prorated, decreases
 scheduled, BELOW_USAGE …); a mode change is MODE_IMMUTABLE. Everything but payment methods is one
 transaction: a file that fails anywhere leaves the database as it was. --dry-run prints the plan
