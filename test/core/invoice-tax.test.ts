@@ -93,7 +93,7 @@ describe('issue 16: tax by billing address (R-INV-2), the preview equal to the i
     expect(invoice?.taxDetail).toMatchObject({
       rule: 'table',
       note: null,
-      summary: 'TVA FR 20% (tax-rate table); reverse charge not applied: the seller has no country (workspace seller set --country)',
+      summary: 'TVA FR 20% (tax-rate table); no reverse charge: the seller has no country',
     })
   })
 

@@ -54,7 +54,7 @@ export function chooseTax(account: Pick<BillingAccountRow, 'country' | 'region' 
   if (euBusiness && sellerCountry !== null && sellerCountry !== account.country)
     return chosen({ jurisdiction, name: 'VAT', rateMilli: 0, rule: 'reverse_charge', note: REVERSE_CHARGE_NOTE })
   // An EU business buyer of a seller with no country: where the seller is established is unknown.
-  const caveat = euBusiness && sellerCountry === null ? 'reverse charge not applied: the seller has no country (workspace seller set --country)' : undefined
+  const caveat = euBusiness && sellerCountry === null ? 'no reverse charge: the seller has no country' : undefined
   const row = rows.find((r) => r.country === account.country && r.region !== '' && r.region === account.region) ?? rows.find((r) => r.country === account.country && r.region === '')
   if (row) return chosen({ jurisdiction, name: row.name, rateMilli: row.rateMilli, rule: 'table', note: null }, caveat)
   return chosen({ jurisdiction, name: 'Tax', rateMilli: 0, rule: 'none', note: null }, caveat)

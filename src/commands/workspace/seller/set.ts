@@ -9,7 +9,7 @@ import { renderSeller } from '../../../render/workspaces.js'
 
 export default class WorkspaceSellerSet extends WorkspaceCommand<SellerIdentity> {
   static override summary = "Set who issues the workspace's invoices: legal name, address, tax id, terms."
-  static override description = 'Fields not given keep their value. Issued invoices keep the seller they were issued with.'
+  static override description = 'Fields not given keep their value. Issued invoices keep the seller they were issued with, logo included: the logo file is read once and its bytes stored.'
   static override examples = [
     '<%= config.bin %> workspace seller set --legal-name "Acme Cloud GmbH" --address "Hauptstraße 1" --address "10115 Berlin" --country DE --tax-id DE123456789 --terms-days 14',
   ]
