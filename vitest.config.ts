@@ -18,6 +18,8 @@ import { defineConfig } from 'vitest/config'
  *   another application's file, permissions and read-only media, bit flips, a replaced inode).
  * - (test/cli/secrets.test.ts runs; its "nothing stored" check reads a SQLite file's bytes, and on
  *   PostgreSQL the rows of every table through engineState.)
+ * - test/cli/demo-reapply.test.ts: runs scripts/demo.sh, which builds a SQLite file (the re-apply rules it
+ *   checks run on both engines in test/core/apply-round-trip.test.ts).
  * - test/cli/help.test.ts, test/cli/help-wrap.test.ts, test/core/redact.test.ts, test/render/invoice-pdf.test.ts,
  *   test/helpers/stripe-fake.test.ts: open no database.
  */
@@ -75,6 +77,9 @@ export const onPostgres = [
   'test/cli/apply-crash.test.ts',
   'test/cli/init.test.ts',
   'test/cli/completion.test.ts',
+  'test/cli/seller.test.ts',
+  'test/core/invoice-status.test.ts',
+  'test/core/apply-round-trip.test.ts',
 ]
 
 const shared = {

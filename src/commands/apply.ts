@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { WsbCommand } from '../cli/base-command.js'
 import type { ApplyResult } from '../core/apply/apply.js'
@@ -13,7 +14,8 @@ export default class Apply extends WsbCommand<ApplyResult> {
   static override summary = 'Make a workspace match a YAML or JSON file; re-running it changes nothing.'
   static override description = `The file describes the workspace (name, mode, test clock), products and prices, coupons,
 the organization tree with limits and usage, and billing accounts with their assignment, payment
-methods, discount, credits and subscriptions (matched by label). Objects are matched by name, so a
+methods, discount, credits and subscriptions (matched by label, whatever their status: one that ended is
+left alone and said so; "replaces: SUB" subscribes again). Objects are matched by name, so a
 second run reports no changes. Changes follow the normal rules (increases prorated, decreases
 scheduled, BELOW_USAGE …); a mode change is MODE_IMMUTABLE. Everything but payment methods is one
 transaction: a file that fails anywhere leaves the database as it was. --dry-run prints the plan
@@ -43,7 +45,9 @@ and writes nothing. See examples/ for the seed examples.`
     }
     const file = await readApplyFile(text, flags.file === '-' ? 'stdin' : flags.file)
     const db = await this.openDatabase(flags.db)
-    return await runApply(db, file, { dryRun: flags['dry-run'], provider: providerFromEnv })
+    // A path in the file (a seller's logo) is relative to the file's folder, as in any config file.
+    const baseDir = flags.file === '-' ? process.cwd() : dirname(resolve(flags.file))
+    return await runApply(db, file, { dryRun: flags['dry-run'], provider: providerFromEnv, baseDir })
   }
 
   protected render(result: ApplyResult): string {

@@ -6,14 +6,15 @@ import type { Money } from '../core/money.js'
 import { invoiceNumber } from './invoices.js'
 import { type FontKey, fontName, fontPath, fontRuns } from './pdf-fonts.js'
 import { formatMoney } from './money.js'
+import { declineWords, invoiceStatusWords, OUTCOME_WORDS } from './invoice-status.js'
 
 export type InvoicePdfInput = {
   invoice: InvoiceView
   /** The account now: used only for invoices issued before snapshots (the snapshot is what was printed at issue). */
   account: AccountView
   seller: { name: string; workspaceId: string }
-  /** Payment methods by id, to print brand and last four instead of internal ids. */
-  methods?: Record<string, { brand: string; last4: string }>
+  /** The seller's logo as frozen at issue: its stored bytes (or an older wsb's file path, read now). */
+  logo?: Buffer | string
 }
 
 type Doc = PDFKit.PDFDocument
@@ -29,7 +30,7 @@ const RULE = '#bbbbbb'
 const TABLE_SIZE = 9
 const CELL_GAP = 10
 
-export async function renderInvoicePdf({ invoice, account, seller, methods = {} }: InvoicePdfInput): Promise<Buffer> {
+export async function renderInvoicePdf({ invoice, account, seller, logo }: InvoicePdfInput): Promise<Buffer> {
   const { default: PDFDocument } = await import('pdfkit')
   const number = invoice.invoiceNumber ?? invoiceNumber(invoice.number)
   const doc = new PDFDocument({
@@ -47,10 +48,10 @@ export async function renderInvoicePdf({ invoice, account, seller, methods = {} 
 
   const issuer = invoice.seller ?? { name: seller.name, addressLines: [], country: null, region: null, taxId: null, email: null, logo: null, footer: null }
   const buyer = invoice.buyer ?? { name: account.name, addressLines: account.address ? account.address.split('\n') : [], country: account.country, region: account.region, taxId: account.taxId, email: account.email }
-  drawHeader(doc, invoice, issuer, buyer, number)
+  drawHeader(doc, invoice, issuer, buyer, number, logo)
   drawLines(doc, invoice)
   drawTotals(doc, invoice)
-  drawPayments(doc, invoice, methods)
+  drawPayments(doc, invoice)
   // A customer document: the seller's own footer, or its name; never an internal id.
   drawFooters(doc, issuer.footer ?? issuer.name)
 
@@ -186,50 +187,24 @@ const quantityFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6
 
 type Party = NonNullable<InvoiceView['buyer']>
 
-const STATUS_WORDS: Record<string, string> = {
-  open: 'Open: awaiting payment',
-  paid: 'Paid',
-  uncollectible: 'Uncollectible: payment failed',
-  void: 'Void',
-  preview: 'Preview (not issued)',
-}
-
-function statusInWords(invoice: InvoiceView): string {
-  const last = invoice.payments[invoice.payments.length - 1]
-  if (invoice.status === 'open' && last && last.outcome !== 'succeeded') return `Payment failed: ${declineWords(last.declineCode)}`
-  return STATUS_WORDS[invoice.status] ?? invoice.status
-}
-
-const DECLINES: Record<string, string> = {
-  card_declined: 'card declined',
-  generic_decline: 'card declined',
-  insufficient_funds: 'insufficient funds',
-  expired_card: 'card expired',
-  incorrect_cvc: 'security code incorrect',
-  lost_card: 'card reported lost',
-  stolen_card: 'card reported stolen',
-  processing_error: 'processing error at the card issuer',
-}
-const declineWords = (code: string | null) => (code === null ? 'not completed' : DECLINES[code] ?? code.replace(/_/g, ' '))
-
 function partyLines(party: Party): string[] {
   const place = party.country ? (party.region ? `${party.country}-${party.region}` : party.country) : null
   return [...party.addressLines, place, party.email, party.taxId === null ? null : `Tax ID: ${party.taxId}`].filter((l): l is string => Boolean(l))
 }
 
-function drawHeader(doc: Doc, invoice: InvoiceView, seller: Party & { logo: string | null }, buyer: Party, number: string): void {
+function drawHeader(doc: Doc, invoice: InvoiceView, seller: Party, buyer: Party, number: string, logo: Buffer | string | undefined): void {
   const left = doc.page.margins.left
   const width = contentWidth(doc)
   const top = doc.page.margins.top
 
   const titleWidth = width * 0.4
   let sellerY = top
-  if (seller.logo) {
+  if (logo !== undefined) {
     try {
-      doc.image(seller.logo, left, top, { fit: [120, 40] })
+      doc.image(logo, left, top, { fit: [120, 40] })
       sellerY += 46
     } catch {
-      // A logo moved or broken since it was set must not stop the invoice.
+      // An image pdfkit cannot decode (or an older wsb's path gone) must not stop the invoice.
     }
   }
   sellerY += write(doc, seller.name, left, sellerY, { size: 16, bold: true, width: width - titleWidth - CELL_GAP })
@@ -245,13 +220,14 @@ function drawHeader(doc: Doc, invoice: InvoiceView, seller: Party & { logo: stri
 
   const terms = invoice.paymentTermsDays === null ? null : invoice.paymentTermsDays === 0 ? 'Due on receipt' : `Net ${invoice.paymentTermsDays} days`
   const facts: [string, string][] = [
-    ['Status', statusInWords(invoice)],
+    ['Status', invoiceStatusWords(invoice)],
     ['Issue date', isoDate(invoice.issuedAt)],
   ]
   if (invoice.dueAt) facts.push(['Due date', isoDate(invoice.dueAt)])
   if (terms) facts.push(['Terms', terms])
   facts.push(['Billing period', `${isoDate(invoice.periodStart)} – ${isoDate(invoice.periodEnd)}`])
   if (invoice.taxDetail?.jurisdiction) facts.push(['Tax jurisdiction', invoice.taxDetail.jurisdiction])
+  if (invoice.taxDetail?.summary) facts.push(['Tax rule', invoice.taxDetail.summary])
   if (invoice.paidAt) facts.push(['Paid on', isoDate(invoice.paidAt)])
   const factsX = left + width - half
   const labelWidth = 90
@@ -312,7 +288,7 @@ function drawTotals(doc: Doc, invoice: InvoiceView): void {
   doc.y = y
 }
 
-function drawPayments(doc: Doc, invoice: InvoiceView, methods: Record<string, { brand: string; last4: string }>): void {
+function drawPayments(doc: Doc, invoice: InvoiceView): void {
   if (invoice.payments.length === 0) return
   // Keep the heading with the table header and at least one row.
   let y = ensureSpace(doc, doc.y + 20, 60)
@@ -328,11 +304,13 @@ function drawPayments(doc: Doc, invoice: InvoiceView, methods: Record<string, { 
   drawTable(
     doc,
     columns,
-    invoice.payments.map((p) => {
-      const method = methods[p.paymentMethodId]
-      const brand = method ? `${method.brand.charAt(0).toUpperCase()}${method.brand.slice(1)} ···· ${method.last4}` : 'Payment method'
-      return [isoDate(p.at), brand, p.outcome === 'succeeded' ? 'Paid' : 'Failed', p.outcome === 'succeeded' ? '' : declineWords(p.declineCode)]
-    }),
+    // The method as people know it (payments/label.ts: "Visa ••••4242", "SEPA debit ••••3000"), never an internal id.
+    invoice.payments.map((p) => [
+      isoDate(p.at),
+      p.method ?? 'A removed payment method',
+      OUTCOME_WORDS[p.outcome],
+      p.outcome === 'failed' || p.outcome === 'requires_action' ? declineWords(p.declineCode) : '',
+    ]),
   )
 }
 

@@ -6,6 +6,7 @@ import type { InvoiceView, PaymentAttemptView } from '../core/invoices/view.js'
 import type { NotificationView } from '../core/notifications/list.js'
 import { paint } from './colour.js'
 import { formatMoney } from './money.js'
+import { invoiceStatusWords } from './invoice-status.js'
 import { details, heading, table } from './table.js'
 import { when } from './time.js'
 
@@ -21,7 +22,8 @@ export const invoiceNumber = (number: number | null) => (number === null ? '—'
 export function renderInvoice(invoice: InvoiceView): string {
   const head = details([
     ['invoice', `${paint().bold(invoice.invoiceNumber ?? invoiceNumber(invoice.number))} ${invoice.id ?? '(preview)'}`],
-    ['status', statusText(invoice.status)],
+    // With an attempt made, where the payment stands, in the PDF's very words (invoice-status.ts).
+    ['status', invoice.payments.length && invoice.status !== 'paid' ? `${statusText(invoice.status)}: ${invoiceStatusWords(invoice)}` : statusText(invoice.status)],
     ['account', `${invoice.accountName ?? '?'} (${invoice.accountId})`],
     ['period', `${when(invoice.periodStart)} → ${when(invoice.periodEnd)}`],
     ['issued', when(invoice.issuedAt)],
@@ -35,6 +37,7 @@ export function renderInvoice(invoice: InvoiceView): string {
     ['subtotal', formatMoney(invoice.subtotal)],
     ['discount', formatMoney({ ...invoice.discount, amount: -invoice.discount.amount })],
     [`tax ${invoice.taxRate}%`, formatMoney(invoice.tax)],
+    ...(invoice.taxDetail ? [['tax rule', invoice.taxDetail.summary] as [string, string]] : []),
     ['total', formatMoney(invoice.total)],
     ['credit applied', formatMoney({ ...invoice.creditApplied, amount: -invoice.creditApplied.amount })],
     ['amount due', paint().bold(formatMoney(invoice.amountDue))],
@@ -59,7 +62,8 @@ export function renderPreview(preview: PreviewView): string {
     : ''
   const all = preview.invoices
   if (all.length === 1) return `${proposed}${renderInvoice(all[0] as InvoiceView)}`
-  const each = all.map((invoice, i) => `${heading(`Invoice ${i + 1} of ${all.length}`)}\n${renderInvoice(invoice)}`)
+  const changed = (invoice: InvoiceView) => (preview.proposed && invoice.subscriptionId === preview.subscriptionId ? ' (the changed subscription)' : '')
+  const each = all.map((invoice, i) => `${heading(`Invoice ${i + 1} of ${all.length}${changed(invoice)}`)}\n${renderInvoice(invoice)}`)
   return `${proposed}${heading(`${all.length} invoices at ${when(preview.issuedAt)}, in the order they will be issued:`)}\n\n${each.join('\n\n')}`
 }
 

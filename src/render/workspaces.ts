@@ -32,6 +32,13 @@ export function renderWorkspaceDetail(w: WorkspaceDetail): string {
   ])}\n${w.seller ? renderSeller(w.seller) : 'seller: not set (wsb workspace seller set --legal-name …)'}\n\n${renderPools(w)}`
 }
 
+/** A stored logo by its file name, type and size; an older wsb's path says it is not stored. */
+function logoText(logo: SellerIdentity['logo']): string {
+  if (logo === null) return '—'
+  if (typeof logo === 'string') return `${logo} (a path, not stored: set it again with --logo to keep its bytes)`
+  return `${logo.file ?? 'inline image'} (${logo.mediaType === 'image/png' ? 'PNG' : 'JPEG'}, ${Math.max(1, Math.round(logo.bytes / 1024))} KiB, stored)`
+}
+
 export function renderSeller(s: SellerIdentity): string {
   return details([
     ['seller', paint().bold(s.legalName)],
@@ -39,7 +46,7 @@ export function renderSeller(s: SellerIdentity): string {
     ['country', s.country ?? '—'],
     ['tax id', s.taxId ?? '—'],
     ['email', s.email ?? '—'],
-    ['logo', s.logo ?? '—'],
+    ['logo', logoText(s.logo)],
     ['footer', s.footer ?? '—'],
     ['terms', s.paymentTermsDays === 0 ? 'due on receipt' : `due in ${s.paymentTermsDays} days`],
   ])

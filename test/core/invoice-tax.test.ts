@@ -13,13 +13,14 @@ import type { CreateAccountInput } from '../../src/core/accounts/create.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
 import { setSeller } from '../../src/core/workspaces/seller.js'
 import { renderInvoicePdf } from '../../src/render/invoice-pdf.js'
+import { renderInvoice } from '../../src/render/invoices.js'
 import { account, advance, card, refresh, workspace } from '../builders.js'
 
 const at = (text: string) => Date.parse(text)
 
-async function taxedWorkspace(buyer: Partial<CreateAccountInput>) {
+async function taxedWorkspace(buyer: Partial<CreateAccountInput>, sellerCountry: string | null = 'DE') {
   const ctx = await workspace('single', { start: at('2026-01-01T00:00:00Z') })
-  await setSeller(ctx, { legalName: 'Acme Cloud GmbH', addressLines: ['Hauptstraße 1', '10115 Berlin'], country: 'DE', taxId: 'DE123456789', paymentTermsDays: 14 })
+  await setSeller(ctx, { legalName: 'Acme Cloud GmbH', addressLines: ['Hauptstraße 1', '10115 Berlin'], country: sellerCountry, taxId: 'DE123456789', paymentTermsDays: 14 })
   await setTaxRate(ctx, { country: 'DE', rateMilli: 19_000, name: 'VAT' })
   await setTaxRate(ctx, { country: 'FR', rateMilli: 20_000, name: 'TVA' })
   await setTaxRate(ctx, { country: 'US', rateMilli: 5_000, name: 'Sales tax' })
@@ -32,8 +33,8 @@ async function taxedWorkspace(buyer: Partial<CreateAccountInput>) {
 }
 
 /** The first invoice, and the renewal a month later checked against its preview (R-INV-3). */
-async function issuedAndRenewal(buyer: Partial<CreateAccountInput>) {
-  let ctx = await taxedWorkspace(buyer)
+async function issuedAndRenewal(buyer: Partial<CreateAccountInput>, sellerCountry: string | null = 'DE') {
+  let ctx = await taxedWorkspace(buyer, sellerCountry)
   const [first] = (await listInvoices(await refresh(ctx))).invoices
   const preview = await previewInvoice(await refresh(ctx), { account: 'Buyer' })
   ctx = await advance(ctx, at('2026-02-01T00:00:00Z'))
@@ -47,7 +48,7 @@ describe('issue 16: tax by billing address (R-INV-2), the preview equal to the i
   it('DE seller → DE buyer: 19% VAT; 3 × 10.00 = 30.00, tax 5.70, total 35.70', async () => {
     const invoice = await issuedAndRenewal({ country: 'DE' })
     expect(invoice).toMatchObject({ subtotal: { amount: 3_000 }, tax: { amount: 570 }, total: { amount: 3_570 }, taxRate: 19 })
-    expect(invoice?.taxDetail).toEqual({ jurisdiction: 'DE', name: 'VAT', rate: 19, rule: 'table', note: null })
+    expect(invoice?.taxDetail).toEqual({ jurisdiction: 'DE', name: 'VAT', rate: 19, rule: 'table', note: null, summary: 'VAT DE 19% (tax-rate table)' })
   })
 
   it('US-NY: the region’s 8.875% before the country’s 5%; 30.00 × 8.875% = 2.6625 → 2.66 half-up, total 32.66', async () => {
@@ -65,7 +66,48 @@ describe('issue 16: tax by billing address (R-INV-2), the preview equal to the i
   it('EU B2B reverse charge: a FR buyer with a VAT id pays 0% (not FR 20%, not DE 19%) and the invoice carries the legal note', async () => {
     const invoice = await issuedAndRenewal({ country: 'FR', taxId: 'FR40303265045' })
     expect(invoice).toMatchObject({ tax: { amount: 0 }, total: { amount: 3_000 }, taxRate: 0 })
-    expect(invoice?.taxDetail).toEqual({ jurisdiction: 'FR', name: 'VAT', rate: 0, rule: 'reverse_charge', note: REVERSE_CHARGE_NOTE })
+    expect(invoice?.taxDetail).toEqual({ jurisdiction: 'FR', name: 'VAT', rate: 0, rule: 'reverse_charge', note: REVERSE_CHARGE_NOTE, summary: 'reverse charge (Article 196): the buyer accounts for the VAT' })
+  })
+
+  it('issue 25: a DE business buying from a DE seller pays the domestic 19%: reverse charge needs a seller in another country', async () => {
+    const invoice = await issuedAndRenewal({ country: 'DE', taxId: 'DE811907980' })
+    expect(invoice).toMatchObject({ tax: { amount: 570 }, total: { amount: 3_570 } })
+    expect(invoice?.taxDetail).toMatchObject({ rule: 'table', summary: 'VAT DE 19% (tax-rate table)' })
+  })
+
+  it('issue 25: a seller outside the EU (US) supplying a FR business with a VAT id reverse-charges too (Article 196: the supplier is not established in FR)', async () => {
+    const invoice = await issuedAndRenewal({ country: 'FR', taxId: 'FR40303265045' }, 'US')
+    expect(invoice).toMatchObject({ tax: { amount: 0 }, total: { amount: 3_000 }, taxRate: 0 })
+    expect(invoice?.taxDetail).toMatchObject({ rule: 'reverse_charge', note: REVERSE_CHARGE_NOTE, summary: 'reverse charge (Article 196): the buyer accounts for the VAT' })
+  })
+
+  it('issue 25: a seller outside the EU supplying a FR consumer (no VAT id) charges FR 20%: tax 6.00', async () => {
+    const invoice = await issuedAndRenewal({ country: 'FR' }, 'US')
+    expect(invoice).toMatchObject({ tax: { amount: 600 }, total: { amount: 3_600 } })
+    expect(invoice?.taxDetail).toMatchObject({ rule: 'table', summary: 'TVA FR 20% (tax-rate table)' })
+  })
+
+  it('issue 25: a seller with no country cannot be placed, so a FR business pays the table’s FR 20% and the invoice says reverse charge was not applied and why', async () => {
+    const invoice = await issuedAndRenewal({ country: 'FR', taxId: 'FR40303265045' }, null)
+    expect(invoice).toMatchObject({ tax: { amount: 600 }, total: { amount: 3_600 } })
+    expect(invoice?.taxDetail).toMatchObject({
+      rule: 'table',
+      note: null,
+      summary: 'TVA FR 20% (tax-rate table); no reverse charge: the seller has no country',
+    })
+  })
+
+  it('issue 25: invoice show and the PDF name the tax rule applied', async () => {
+    const ctx = await taxedWorkspace({ country: 'FR', taxId: 'FR40303265045' }, 'US')
+    const [invoice] = (await listInvoices(await refresh(ctx))).invoices
+    if (!invoice) throw new Error('no invoice')
+    expect(renderInvoice(invoice)).toMatch(/tax rule:\s+reverse charge \(Article 196\): the buyer accounts for the VAT/)
+    const pdf = await renderInvoicePdf({ invoice, account: await showAccount(ctx, 'Buyer'), seller: { name: ctx.workspace.name, workspaceId: ctx.workspace.id } })
+    const parser = new PDFParse({ data: new Uint8Array(pdf) })
+    const text = (await parser.getText()).text.replace(/\s+/g, ' ')
+    await parser.destroy()
+    expect(text).toContain('Tax rule reverse charge (Article 196): the buyer accounts for the VAT')
+    expect(text).toContain('Article 196, Council Directive 2006/112/EC')
   })
 
   it('a FR buyer without a VAT id (a consumer) pays the table’s FR 20%: tax 6.00, total 36.00', async () => {

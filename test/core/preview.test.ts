@@ -126,15 +126,21 @@ describe('a period end that issues nothing (R-INV-3)', () => {
   })
 })
 
+/** Monthly users from 2028-01-31 and yearly locations from 2028-02-29, at 2029-02-01: both renew 2029-02-28, users first. */
+async function renewingTogether() {
+  let ctx = await workspace('single', { start: at('2028-01-31T00:00:00Z') })
+  await account(ctx, 'A', { taxRateMilli: 10_000 })
+  await card(ctx, 'A')
+  const users = await addSubscription(ctx, { account: 'A', items: { users: 2 }, trial: false })
+  ctx = await advance(ctx, at('2028-02-29T00:00:00Z'))
+  const yearly = await addSubscription(ctx, { account: 'A', items: { locations: 1 }, interval: 'year' })
+  return { ctx: await advance(ctx, at('2029-02-01T00:00:00Z')), users, yearly }
+}
+
 describe('subscriptions renewing at the same instant (R-INV-3, R-INV-4)', () => {
   it('R-INV-3 R-INV-4 R-SUB-3 monthly from Jan 31 and yearly from Feb 29 both renew 2029-02-28: the preview shows both in issue order, the first takes coupon and credit', async () => {
-    let ctx = await workspace('single', { start: at('2028-01-31T00:00:00Z') })
-    await account(ctx, 'A', { taxRateMilli: 10_000 })
-    await card(ctx, 'A')
-    const users = await addSubscription(ctx, { account: 'A', items: { users: 2 }, trial: false })
-    ctx = await advance(ctx, at('2028-02-29T00:00:00Z'))
-    const yearly = await addSubscription(ctx, { account: 'A', items: { locations: 1 }, interval: 'year' })
-    ctx = await advance(ctx, at('2029-02-01T00:00:00Z'))
+    const { users, yearly, ...start } = await renewingTogether()
+    let ctx = start.ctx
     expect(await invoicesOf(ctx)).toHaveLength(14) // users: Jan 31, Feb 29, then Mar 31 … Jan 31 (11); yearly: Feb 29
     await createCoupon(ctx, { code: 'OFF5', amountOff: 500, currency: 'USD', duration: 'once' })
     await attachDiscount(ctx, { account: 'A', coupon: 'OFF5' })
@@ -158,5 +164,22 @@ describe('subscriptions renewing at the same instant (R-INV-3, R-INV-4)', () => 
       [16, yearly.id],
     ])
     expect(preview.invoices).toEqual(issued.map(asPreviewed))
+  })
+
+  it('R-INV-3 issue 25: with --change of the subscription that renews second, the top level is its invoice (with the proration), not the first of the instant', async () => {
+    const { ctx, users, yearly } = await renewingTogether()
+
+    const preview = await previewInvoice(ctx, { account: 'A', changes: [{ subscription: yearly.id, items: { locations: 2 } }] })
+    // 1 more location for 27 of the period's 365 days (2028-02-29 → 2029-02-28): 250.00 × 27 / 365 = 18.49315 → 18.49.
+    expect(preview.proposed?.prorations.map((l) => l.amount.amount)).toEqual([1_849])
+    // Both renew 2029-02-28, users first; the top level is the yearly one: 2 × 250.00 + 18.49 = 518.49, +10% 51.849 → 51.85, total 570.34.
+    expect(preview.invoices.map((i) => i.subscriptionId)).toEqual([users.id, yearly.id])
+    expect(preview.subscriptionId).toBe(yearly.id)
+    expect(totals(preview)).toMatchObject({ subtotal: 51_849, tax: 5_185, total: 57_034 })
+    expect(preview.lines.filter((l) => l.proration).map((l) => l.amount.amount)).toEqual([1_849])
+    const { invoices: _, proposed: __, ...top } = preview
+    expect(top).toEqual(preview.invoices[1])
+    // Without --change the top level stays the first invoice of the instant.
+    expect((await previewInvoice(ctx, { account: 'A' })).subscriptionId).toBe(users.id)
   })
 })

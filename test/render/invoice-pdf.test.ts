@@ -106,6 +106,7 @@ describe('renderInvoicePdf', () => {
         at: '2026-02-02T09:30:00.000Z',
         provider: 'stripe',
         paymentMethodId: 'pm_card_visa',
+        method: 'Visa ••••4242',
         outcome: 'failed',
         declineCode: 'insufficient_funds',
         message: 'Your card has insufficient funds.',
@@ -118,7 +119,7 @@ describe('renderInvoicePdf', () => {
     // 124,950 subtotal − 24,990 discount = 99,960; 19% tax 18,992.4 → 18,992; total 118,952.
     expect(view.total.amount).toBe(118_952)
 
-    const pdf = await parse(await renderInvoicePdf({ invoice: view, account: account(), seller, methods: { pm_card_visa: { brand: 'visa', last4: '4242' } } }))
+    const pdf = await parse(await renderInvoicePdf({ invoice: view, account: account(), seller }))
 
     expect(pdf.text).toContain('Invoice #0007')
     expect(pdf.text).toContain('Acme Cloud GmbH')
@@ -138,7 +139,7 @@ describe('renderInvoicePdf', () => {
     expect(pdf.text).not.toContain('Credit applied')
     expect(pdf.text).not.toContain('Amount paid')
     // Customer-facing: brand and last four, reasons in words; never internal ids or raw codes.
-    expect(pdf.text).toContain('Visa ···· 4242')
+    expect(pdf.text).toContain('Visa ••••4242')
     expect(pdf.text).not.toContain('pm_card_visa')
     expect(pdf.text).not.toContain('insufficient_funds')
     expect(pdf.text).toContain('2026-02-02')
@@ -195,7 +196,7 @@ describe('renderInvoicePdf', () => {
       paymentTermsDays: 14,
       seller: { ...party, name: names.seller, addressLines: ['Bahnhofstrasse 1', '8001 Zürich'], country: 'CH', taxId: 'CHE-123.456.789', logo: null, footer: `${names.greek} · ${names.arabic}` },
       buyer: { ...party, name: `${names.japanese} / ${names.chinese} / ${names.cyrillic}` },
-      taxDetail: { jurisdiction: 'JP', name: 'Consumption tax', rate: 10, rule: 'table', note: null },
+      taxDetail: { jurisdiction: 'JP', name: 'Consumption tax', rate: 10, rule: 'table', note: null, summary: 'Consumption tax JP 10% (tax-rate table)' },
     }
     const buffer = await renderInvoicePdf({ invoice: view, account: account({ currency: 'JPY' }), seller })
     const pdf = await parse(buffer)

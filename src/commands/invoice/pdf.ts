@@ -4,7 +4,7 @@ import { WorkspaceCommand } from '../../cli/base-command.js'
 import { outputPath, writeOutputFile } from '../../cli/output-file.js'
 import { showAccount } from '../../core/accounts/list.js'
 import { showInvoice } from '../../core/invoices/list.js'
-import { methodsOf } from '../../core/invoices/methods.js'
+import { logoImage } from '../../core/workspaces/logo.js'
 import { invalid } from '../../core/errors.js'
 import { invoiceNumber } from '../../render/invoices.js'
 
@@ -29,7 +29,7 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
       invoice,
       account: await showAccount(ctx, invoice.accountId),
       seller: { name: ctx.workspace.name, workspaceId: ctx.workspace.id },
-      methods: await methodsOf(ctx.db, invoice),
+      logo: await logoImage(ctx.db, ctx.workspace.id, invoice.seller?.logo),
     })
     if (toStdout) {
       this.quiet = true

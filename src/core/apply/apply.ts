@@ -7,7 +7,8 @@
 // is the same run, rolled back. Payment methods are attached outside the
 // transaction, because attaching talks to the payment provider; they are
 // validated before (apply/run.ts orders the attachments around the commit).
-import { and, eq, inArray } from 'drizzle-orm'
+import { resolve } from 'node:path'
+import { and, desc, eq, sql } from 'drizzle-orm'
 import { assignWithin } from '../accounts/assign.js'
 import { adjustCredit } from '../accounts/credit.js'
 import { createAccount } from '../accounts/create.js'
@@ -17,7 +18,8 @@ import { createProduct } from '../catalog/products.js'
 import { type Ctx, contextFor } from '../context.js'
 import { attachDiscount, createCoupon } from '../coupons/coupons.js'
 import { currency } from '../currency.js'
-import { isWsbError, refused } from '../errors.js'
+import { invalid, isWsbError, refused } from '../errors.js'
+import { iso } from '../clock.js'
 import { insertOrg } from '../orgs/create.js'
 import { removeLimits, writeLimits } from '../orgs/limits.js'
 import { loadTree } from '../orgs/tree.js'
@@ -28,6 +30,7 @@ import type { PaymentProvider } from '../payments/provider.js'
 import { parseInput, taxRate } from '../schemas.js'
 import { listTaxRates, setTaxRate } from '../invoices/tax-rates.js'
 import { getSeller, setSeller } from '../workspaces/seller.js'
+import { isDataUri, logoFromDataUri, readLogoFile, sha256Of } from '../workspaces/logo.js'
 import type { SellerIdentity } from '../store/schema/index.js'
 import type { Db } from '../store/open.js'
 import {
@@ -65,6 +68,8 @@ export type ApplyAction = {
   kind: string
   name: string
   changes?: string[]
+  /** Why an object the file describes is left as it is (an ended subscription is not created again). */
+  note?: string
 }
 
 export type ApplyResult = {
@@ -92,10 +97,12 @@ class Applier {
   constructor(
     private readonly db: Db,
     private readonly file: ApplyFile,
+    /** Where file paths in the file (a seller's logo) are found: the apply file's folder. */
+    private readonly baseDir: string,
   ) {}
 
-  private act(action: ApplyAction['action'], kind: string, name: string, changes?: string[]) {
-    this.actions.push({ action, kind, name, ...(changes?.length ? { changes } : {}) })
+  private act(action: ApplyAction['action'], kind: string, name: string, changes?: string[], note?: string) {
+    this.actions.push({ action, kind, name, ...(changes?.length ? { changes } : {}), ...(note ? { note } : {}) })
   }
 
   async run(): Promise<void> {
@@ -161,24 +168,27 @@ class Applier {
     this.act('unchanged', 'workspace', existing.name)
   }
 
-  /** The file states the seller whole: a field it leaves out is cleared. */
+  /** The file states the seller whole: a field it leaves out is cleared. The logo is compared by its bytes. */
   private async seller(spec: SellerSpec): Promise<void> {
-    const wanted: SellerIdentity = {
+    const wanted: Omit<SellerIdentity, 'logo'> = {
       legalName: spec.legalName,
       addressLines: spec.address ?? [],
       country: spec.country ?? null,
       taxId: spec.taxId ?? null,
       email: spec.email ?? null,
-      logo: spec.logo ?? null,
       footer: spec.footer ?? null,
       paymentTermsDays: spec.termsDays ?? 0,
     }
+    const logo = spec.logo === undefined ? null : isDataUri(spec.logo) ? logoFromDataUri(spec.logo) : readLogoFile(resolve(this.baseDir, spec.logo))
     const current = await getSeller(this.ctx)
-    const changes = (Object.keys(wanted) as (keyof SellerIdentity)[])
+    const changes = (Object.keys(wanted) as (keyof typeof wanted)[])
       .filter((key) => JSON.stringify(current?.[key] ?? null) !== JSON.stringify(wanted[key]))
       .map((key) => `${key} ${JSON.stringify(wanted[key])}`)
+    const currentLogo = current?.logo ?? null
+    const logoChanged = logo === null ? currentLogo !== null : typeof currentLogo === 'string' || currentLogo?.sha256 !== sha256Of(logo.data)
+    if (logoChanged) changes.push(logo === null ? 'logo removed' : `logo ${logo.file ?? 'inline image'} (${logo.data.length} bytes)`)
     if (current && changes.length === 0) return this.act('unchanged', 'seller', wanted.legalName)
-    await setSeller(this.ctx, wanted)
+    await setSeller(this.ctx, { ...wanted, ...(logoChanged ? { logo } : {}) })
     this.act(current ? 'update' : 'create', 'seller', wanted.legalName, changes)
   }
 
@@ -344,9 +354,12 @@ class Applier {
     const details = {
       email: spec.email,
       country: spec.country,
-      address: spec.address,
+      region: spec.region,
+      // Stored as one text, a line per newline (as `account create --address … --address …` stores it).
+      address: spec.address?.join('\n'),
       taxId: spec.taxId,
       taxRateMilli: spec.taxRate === undefined ? undefined : parseInput(taxRate, spec.taxRate),
+      taxExempt: spec.taxExempt,
     }
     let row = (await this.db.orm
       .select()
@@ -361,8 +374,10 @@ class Applier {
       const changes: string[] = []
       const code = currency(spec.currency).code
       if (code !== row.currency) changes.push(`currency ${row.currency} → ${code}`)
+      // An address shows its lines on one line of the plan.
+      const shown = (value: unknown) => (value === null || value === undefined ? '—' : String(value).replace(/\n/g, ' / '))
       for (const [key, value] of Object.entries(details))
-        if (value !== undefined && value !== row[key as keyof typeof details]) changes.push(`${key} ${row[key as keyof typeof details] ?? '—'} → ${value}`)
+        if (value !== undefined && value !== row[key as keyof typeof details]) changes.push(`${key} ${shown(row[key as keyof typeof details])} → ${shown(value)}`)
       if (changes.length) {
         await updateAccount(this.ctx, { ref: row.id, currency: code, ...details })
         this.act('update', 'account', spec.name, changes)
@@ -413,22 +428,40 @@ class Applier {
     }
   }
 
-  /** A live subscription by label, or (for files written by `export`) by id. */
-  private async findSubscription(accountId: string, label: string): Promise<SubscriptionRow|undefined> {
-    const live = inArray(subscriptions.status, [...contributingStatuses])
-    return (
-      (await this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.label, label), live)).limit(1))[0] ??
-      (await this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.id, label), live)).limit(1))[0]
-    )
+  /**
+   * The account's subscriptions under a label, whatever their status, newest
+   * first; for files written by `export`, an unlabelled one by its id.
+   */
+  private async labelled(accountId: string, label: string): Promise<SubscriptionRow[]> {
+    const newestFirst = [desc(subscriptions.createdAt), sql`rowid DESC`] as const
+    const byLabel = await this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.label, label))).orderBy(...newestFirst)
+    if (byLabel.length) return byLabel
+    return await this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.id, label))).limit(1)
   }
 
+  /**
+   * A subscription of the file matches the account's subscription under its
+   * label whatever its status: one that ended (canceled, or unpaid after
+   * dunning) is left alone and said so, never created again, unless the entry
+   * names it in `replaces` (then a new one is created, once: the new one is
+   * what the label matches from then on).
+   */
   private async subscription(row: BillingAccountRow, spec: SubscriptionInput): Promise<void> {
     const name = `${row.name}/${spec.label}`
-    const existing = await this.findSubscription(row.id, spec.label)
+    const labelled = await this.labelled(row.id, spec.label)
+    const existing = labelled.find((sub) => isLive(sub.status))
+    const latest = labelled[0]
+    if (spec.replaces !== undefined) {
+      const replaced = labelled.find((sub) => sub.id === spec.replaces)
+      if (!replaced) throw invalid(`replaces: ${spec.replaces} is not a subscription of "${row.name}" labelled "${spec.label}"`, { replaces: spec.replaces, label: spec.label })
+      if (isLive(replaced.status))
+        throw invalid(`replaces: ${replaced.id} is ${replaced.status}; only an ended (canceled or unpaid) subscription is replaced. Change it in place, or cancel it first`, { replaces: replaced.id, status: replaced.status })
+    }
     const items = Object.fromEntries(Object.entries(spec.items).filter(([, quantity]) => quantity > 0))
+    if (!existing && latest && spec.replaces !== latest.id) return this.act('unchanged', 'subscription', name, undefined, endedNote(latest))
     if (!existing) {
       const view = await addSubscription(this.ctx, { account: row.id, items, interval: spec.interval, trial: spec.trial, label: spec.label })
-      this.act('create', 'subscription', name, [`${Object.entries(items).map(([p, q]) => `${p}=${q}`).join(' ')}`, view.status])
+      this.act('create', 'subscription', name, [`${Object.entries(items).map(([p, q]) => `${p}=${q}`).join(' ')}`, view.status, ...(latest ? [`replaces ${latest.id} (${latest.status})`] : [])])
       return
     }
     // Compare with what the subscription will be once its scheduled changes apply.
@@ -445,7 +478,8 @@ class Applier {
     }
     const newInterval = spec.interval !== undefined && spec.interval !== interval ? spec.interval : undefined
     if (Object.keys(changed).length === 0 && !newInterval) {
-      this.act('unchanged', 'subscription', name)
+      const ending = existing.cancelAtPeriodEnd ? `${existing.id} is canceled at its period end (${iso(existing.currentPeriodEnd)}); apply leaves that as it is (sub resume withdraws it)` : undefined
+      this.act('unchanged', 'subscription', name, undefined, ending)
       return
     }
     await updateSubscription(this.ctx, { ref: existing.id, items: Object.keys(changed).length ? changed : undefined, interval: newInterval })
@@ -496,6 +530,17 @@ class Applier {
   }
 }
 
+const isLive = (status: SubscriptionRow['status']): boolean => (contributingStatuses as readonly string[]).includes(status)
+
+/** What an ended subscription is, and how to subscribe again. */
+function endedNote(sub: SubscriptionRow): string {
+  const state =
+    sub.status === 'unpaid'
+      ? 'unpaid (its payments failed through every retry)'
+      : `canceled${sub.canceledAt === null ? '' : ` on ${iso(sub.canceledAt).slice(0, 10)}`}${sub.cancelReason ? ` (${sub.cancelReason.replace(/_/g, ' ')})` : ''}`
+  return `${sub.id} is ${state}; left alone. To subscribe again, add "replaces: ${sub.id}" to this entry, or give it a new label`
+}
+
 /** Errors raised while applying one part of the file name that part: accounts[1].subscriptions[0]: … */
 async function within(where: string | (() => string), work: () => void | Promise<void>): Promise<void> {
   try {
@@ -511,8 +556,10 @@ async function within(where: string | (() => string), work: () => void | Promise
   }
 }
 
-export async function applyFile(db: Db, file: ApplyFile, options: { dryRun?: boolean; provider: () => Promise<PaymentProvider> }): Promise<ApplyResult> {
-  const applier = new Applier(db, file)
+export type ApplyOptions = { dryRun?: boolean; provider: () => Promise<PaymentProvider>; /** The folder paths in the file are relative to (default: the working directory). */ baseDir?: string }
+
+export async function applyFile(db: Db, file: ApplyFile, options: ApplyOptions): Promise<ApplyResult> {
+  const applier = new Applier(db, file, options.baseDir ?? process.cwd())
   await db.write(() => applier.run(), { dryRun: options.dryRun === true })
   if (!options.dryRun && applier.pendingMethods.length) {
     const provider = await options.provider()

@@ -23,11 +23,13 @@ import {
   scheduledChanges,
   subscriptionItems,
   type SellerIdentity,
+  type SellerLogo,
   subscriptions,
 } from '../store/schema/index.js'
 import type { ApplyFile, OrgInput } from './schema.js'
 import { listTaxRates } from '../invoices/tax-rates.js'
 import { getSeller } from '../workspaces/seller.js'
+import { logoDataUri, logoImage } from '../workspaces/logo.js'
 import { listAlerts } from '../usage/alerts.js'
 
 const seeded = new Set<string>(seededProducts.map((p) => p.key))
@@ -41,15 +43,17 @@ function isSeededPrice(row: typeof prices.$inferSelect): boolean {
   return JSON.stringify(row.tiers) === JSON.stringify(monthly.tiers?.map((t) => ({ ...t, unitAmount: t.unitAmount * factor, flatAmount: t.flatAmount * factor })))
 }
 
-/** The seller as the apply file states it (only the fields that are set). */
-function sellerSpec(seller: SellerIdentity): NonNullable<ApplyFile['workspace']['seller']> {
+/** The seller as the apply file states it (only the fields that are set); the logo inline, so the file is whole by itself. */
+async function sellerSpec(ctx: Ctx, seller: SellerIdentity): Promise<NonNullable<ApplyFile['workspace']['seller']>> {
+  const image = await logoImage(ctx.db, ctx.workspace.id, seller.logo)
+  const logo = image === undefined ? undefined : typeof image === 'string' ? image : logoDataUri((seller.logo as SellerLogo).mediaType, image)
   return {
     legalName: seller.legalName,
     ...(seller.addressLines.length ? { address: seller.addressLines } : {}),
     ...(seller.country ? { country: seller.country } : {}),
     ...(seller.taxId ? { taxId: seller.taxId } : {}),
     ...(seller.email ? { email: seller.email } : {}),
-    ...(seller.logo ? { logo: seller.logo } : {}),
+    ...(logo ? { logo } : {}),
     ...(seller.footer ? { footer: seller.footer } : {}),
     ...(seller.paymentTermsDays ? { termsDays: seller.paymentTermsDays } : {}),
   }
@@ -67,7 +71,7 @@ export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
     },
   }
   const seller = await getSeller(ctx)
-  if (seller) file.workspace.seller = sellerSpec(seller)
+  if (seller) file.workspace.seller = await sellerSpec(ctx, seller)
   const rates = (await listTaxRates(ctx)).taxRates
   if (rates.length > 0)
     file.taxRates = rates.map((r) => ({ country: r.country, ...(r.region ? { region: r.region } : {}), rate: r.rate, name: r.name }))
@@ -149,9 +153,12 @@ export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
         currency: account.currency,
         ...(account.email ? { email: account.email } : {}),
         ...(account.country ? { country: account.country } : {}),
-        ...(account.address ? { address: account.address } : {}),
+        ...(account.region ? { region: account.region } : {}),
+        // A line per list entry: apply reads the lines back as they are stored.
+        ...(account.address ? { address: account.address.split('\n') } : {}),
         ...(account.taxId ? { taxId: account.taxId } : {}),
         ...(account.taxRateMilli ? { taxRate: account.taxRateMilli / 1000 } : {}),
+        ...(account.taxExempt ? { taxExempt: true } : {}),
         ...(account.organizationId ? { organization: pathOf(tree, account.organizationId) } : {}),
         ...(discount ? { coupon: discount.code } : {}),
         ...(credits.length ? { credits: credits.map((c) => ({ amount: c.amount, note: c.note ?? `credit ${c.id}` })) } : {}),

@@ -8,10 +8,9 @@
 import { contextFor } from '../context.js'
 import { catchUp } from '../lifecycle/run.js'
 import { addPaymentMethod } from '../payments/methods.js'
-import type { PaymentProvider } from '../payments/provider.js'
 import type { Db } from '../store/open.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
-import { type ApplyAction, type ApplyResult, applyFile } from './apply.js'
+import { type ApplyAction, type ApplyOptions, type ApplyResult, applyFile } from './apply.js'
 import type { ApplyFile } from './schema.js'
 import { sameName } from '../names.js'
 
@@ -30,7 +29,7 @@ async function pendingMethods(db: Db, workspaceId: string, file: ApplyFile): Pro
   return pending
 }
 
-export async function runApply(db: Db, file: ApplyFile, options: { dryRun: boolean; provider: () => Promise<PaymentProvider> }): Promise<ApplyResult> {
+export async function runApply(db: Db, file: ApplyFile, options: ApplyOptions & { dryRun: boolean }): Promise<ApplyResult> {
   // Matched as apply matches it: case-insensitively in every script (SQLite's lower() folds only A–Z).
   const existing = (await db.all<{ id: string; name: string }>('SELECT id, name FROM workspaces')).find((row) => sameName(row.name, file.workspace.name))
   const early: ApplyAction[] = []
@@ -38,7 +37,7 @@ export async function runApply(db: Db, file: ApplyFile, options: { dryRun: boole
     const pending = await pendingMethods(db, existing.id, file)
     if (pending.length) {
       // A file that fails anywhere must attach nothing: validate it whole first.
-      await applyFile(db, file, { dryRun: true, provider: options.provider })
+      await applyFile(db, file, { ...options, dryRun: true })
       const provider = await options.provider()
       const ctx = contextFor(db, await resolveWorkspace(db, existing.id))
       for (const method of pending) {

@@ -5,6 +5,7 @@ import { couponDurations, intervals } from '../store/schema/index.js'
 import { billingModes } from '../store/schema/workspaces.js'
 import { invalid } from '../errors.js'
 import { countryCode, email, name, orgName, productKey, regionCode } from '../schemas.js'
+import { MAX_LOGO_BYTES } from '../workspaces/logo.js'
 
 const count = z.int({ error: 'expected a non-negative integer' }).check(z.minimum(0, { error: 'expected a non-negative integer' }), z.maximum(Number.MAX_SAFE_INTEGER, { error: 'too large' }))
 const positive = z.int({ error: 'expected a positive integer' }).check(z.minimum(1, { error: 'expected a positive integer' }), z.maximum(Number.MAX_SAFE_INTEGER, { error: 'too large' }))
@@ -63,6 +64,8 @@ export const organizationNode = z.strictObject({
 
 const subscription = z.strictObject({
   label: text('label'),
+  /** Subscribe again: a new subscription under this label, replacing this ended (canceled or unpaid) one; see README. */
+  replaces: z.optional(text('replaces')),
   interval: z.optional(z.enum(intervals, { error: 'expected month or year' })),
   trial: z.optional(z.boolean({ error: 'expected true or false' })),
   items: productMap(count).check(z.refine((items) => Object.values(items).some((q) => q > 0), { error: 'give at least one product with a quantity above 0' })),
@@ -73,14 +76,40 @@ const credit = z.strictObject({
   note: text('note'),
 })
 
+/**
+ * Postal address lines: a list (as `export` writes them), or one string with a
+ * line per newline (as older exports wrote them). Each line is one printed line.
+ */
+const addressLines = (least: number) =>
+  z.pipe(
+    z.pipe(
+      z.union([z.string(), z.array(z.unknown())], { error: 'expected a list of address lines' }),
+      z.transform((value) => (typeof value === 'string' ? value.split(/\r?\n/).filter((line) => line.trim() !== '') : value)),
+    ),
+    z.array(text('address')).check(
+      z.minLength(least, { error: 'give at least one address line, or leave address out' }),
+      z.maxLength(8, { error: 'at most 8 address lines' }),
+    ),
+  )
+
+/** A logo: a PNG or JPEG file (relative to the apply file's folder), or the image inline as export writes it (data:image/png;base64,…). */
+const logo = z.string({ error: 'expected a file path or a data: URI' }).check(
+  z.trim(),
+  z.minLength(1, { error: 'logo: must not be empty' }),
+  // The largest logo (logo.ts) in base64, with room for the data: prefix.
+  z.maxLength(Math.ceil((MAX_LOGO_BYTES * 4) / 3) + 64, { error: 'logo: too long for a logo of at most 512 KiB' }),
+)
+
 const account = z.strictObject({
   name: text('name'),
   currency: z.string({ error: 'expected an ISO 4217 currency code' }),
   email: z.optional(email),
   country: z.optional(countryCode),
-  address: z.optional(text('address')),
+  region: z.optional(regionCode),
+  address: z.optional(addressLines(1)),
   taxId: z.optional(text('tax id')),
   taxRate: z.optional(percent),
+  taxExempt: z.optional(z.boolean({ error: 'expected true or false' })),
   organization: z.optional(text('organization')),
   coupon: z.optional(z.nullable(text('coupon'))),
   credits: z.optional(z.array(credit)),
@@ -91,11 +120,11 @@ const account = z.strictObject({
 /** Who issues the workspace's invoices (`workspace seller set`): the file states it whole. */
 const seller = z.strictObject({
   legalName: text('legalName'),
-  address: z.optional(z.array(text('address')).check(z.maxLength(8, { error: 'at most 8 address lines' }))),
+  address: z.optional(addressLines(0)),
   country: z.optional(countryCode),
   taxId: z.optional(text('taxId')),
   email: z.optional(email),
-  logo: z.optional(text('logo')),
+  logo: z.optional(logo),
   footer: z.optional(text('footer')),
   termsDays: z.optional(count.check(z.maximum(365, { error: 'at most 365 days' }))),
 })

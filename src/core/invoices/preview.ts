@@ -8,7 +8,8 @@
 // period end that issues nothing (a cancellation taking effect, a trial ending
 // unconverted) is walked past, and subscriptions renewing at the same instant
 // are all shown, in the order the lifecycle issues them (each with the coupon
-// and credit it will actually get).
+// and credit it will actually get). The top level is the first of them, or
+// with a change the changed subscription's own invoice.
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
 import { mapSerial } from '../serial.js'
 import { resolveAccount } from '../accounts/resolve.js'
@@ -29,7 +30,7 @@ export type ProposedChange = { subscription: string; items: Record<string, numbe
 export type PreviewView = InvoiceView & {
   /** With --change: the proration lines the change would add now, and their sum. */
   proposed: { prorations: InvoiceLineView[]; prorationTotal: Money } | null
-  /** Every invoice of that instant, in the order the lifecycle issues them; the preview itself is the first. */
+  /** Every invoice of that instant, in the order the lifecycle issues them; the top level is one of them (see previewInvoice). */
   invoices: InvoiceView[]
 }
 
@@ -115,7 +116,9 @@ export async function previewInvoice(ctx: Ctx, input: { account: string; changes
       })
     }
     const views = await mapSerial(issued, (row) => invoiceView(db, row, { preview: true }))
-    const first = views[0] as InvoiceView
+    // With a change, the top level is the changed subscription's invoice (the one carrying the proration), wherever
+    // it falls in the issue order; a script reading the top level never reads another subscription's invoice.
+    const top = (views.find((view) => target !== undefined && view.subscriptionId === target) ?? views[0]) as InvoiceView
     const lines: InvoiceLineView[] = prorations.map((line) => ({
       kind: 'proration',
       description: line.description,
@@ -128,8 +131,8 @@ export async function previewInvoice(ctx: Ctx, input: { account: string; changes
       periodEnd: new Date(line.periodEnd).toISOString(),
     }))
     return {
-      ...first,
-      proposed: input.changes?.length ? { prorations: lines, prorationTotal: money(prorations.reduce((s, l) => s + l.amount, 0), first.currency) } : null,
+      ...top,
+      proposed: input.changes?.length ? { prorations: lines, prorationTotal: money(prorations.reduce((s, l) => s + l.amount, 0), top.currency) } : null,
       invoices: views,
     }
   }, { dryRun: true })

@@ -5,6 +5,7 @@ import { money, type Money } from '../money.js'
 import { redact } from '../redact.js'
 import type { Db } from '../store/open.js'
 import { methodLabel } from '../payments/label.js'
+import { taxSummary } from './tax.js'
 import { billingAccounts, type InvoiceRow, type InvoiceSnapshot, type InvoiceStatus, invoiceLines, paymentAttempts, paymentMethods, type TaxRule } from '../store/schema/index.js'
 
 export type InvoiceLineView = {
@@ -57,10 +58,10 @@ export type InvoiceView = {
   paidAt: string | null
   dueAt: string | null
   /** Seller and buyer as they were at issue; null seller: no seller identity was set; null buyer: issued before snapshots. */
-  seller: (InvoiceSnapshot['buyer'] & { logo: string | null; footer: string | null }) | null
+  seller: InvoiceSnapshot['seller']
   buyer: InvoiceSnapshot['buyer'] | null
-  /** The tax applied: jurisdiction (DE, US-NY), the rate's name, rate in percent, the rule that chose it and any legal note. */
-  taxDetail: { jurisdiction: string | null; name: string; rate: number; rule: TaxRule; note: string | null } | null
+  /** The tax applied: jurisdiction (DE, US-NY), the rate's name, rate in percent, the rule that chose it, any legal note, and the rule in words. */
+  taxDetail: { jurisdiction: string | null; name: string; rate: number; rule: TaxRule; note: string | null; summary: string } | null
   paymentTermsDays: number | null
   lines: InvoiceLineView[]
   subtotal: Money
@@ -99,7 +100,7 @@ async function loadPayments(db: Db, invoiceId: string): Promise<PaymentAttemptVi
     }))
 }
 
-const taxDetail = ({ rateMilli, ...rest }: InvoiceSnapshot['tax']) => ({ ...rest, rate: rateMilli / 1000 })
+const taxDetail = ({ rateMilli, summary, ...rest }: InvoiceSnapshot['tax']) => ({ ...rest, rate: rateMilli / 1000, summary: summary ?? taxSummary({ rateMilli, ...rest }) })
 
 export async function accountName(db: Db, accountId: string): Promise<string> {
   return (await db.orm.select({ name: billingAccounts.name }).from(billingAccounts).where(eq(billingAccounts.id, accountId)).limit(1))[0]?.name ?? accountId

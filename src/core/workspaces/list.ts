@@ -5,5 +5,5 @@ import { type WorkspaceView, workspaceView } from './view.js'
 
 export async function listWorkspaces(db: Db): Promise<{ workspaces: WorkspaceView[]} > {
   const rows = (await db.orm.select().from(workspaces).orderBy(sql`rowid`))
-  return { workspaces: rows.map(workspaceView) }
+  return { workspaces: rows.map((row) => workspaceView(row)) }
 }

@@ -6,6 +6,7 @@ import { refused } from '../errors.js'
 import { recordEvent } from '../events/record.js'
 import type { Db } from '../store/open.js'
 import { type BillingMode, type WorkspaceRow, workspaces } from '../store/schema/index.js'
+import { sellerOf } from './seller.js'
 import { type WorkspaceView, workspaceView } from './view.js'
 import { sameName } from '../names.js'
 
@@ -20,7 +21,7 @@ export async function updateWorkspace(db: Db, workspace: WorkspaceRow, input: Up
     )
   return await db.write(async () => {
     const name = input.name
-    if (name === undefined || name === workspace.name) return workspaceView(workspace)
+    if (name === undefined || name === workspace.name) return workspaceView(workspace, await sellerOf(db, workspace.id))
     const taken = (await db.orm
       .select({ id: workspaces.id, name: workspaces.name })
       .from(workspaces)

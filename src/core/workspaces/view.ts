@@ -12,13 +12,14 @@ export type WorkspaceView = {
   seller: SellerIdentity | null
 }
 
-export function workspaceView(row: WorkspaceRow): WorkspaceView {
+/** `seller`: the row's, or read apart for a row resolved without it (resolve.ts leaves it out). */
+export function workspaceView(row: WorkspaceRow, seller: SellerIdentity | null = row.seller ?? null): WorkspaceView {
   return {
     id: row.id,
     name: row.name,
     mode: row.mode,
     clock: { mode: row.clockMode, now: iso(workspaceNow(row)) },
     createdAt: iso(row.createdAt),
-    seller: row.seller ?? null,
+    seller,
   }
 }

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { billingAccounts } from './accounts.js'
-import { workspaces } from './workspaces.js'
+import { type SellerLogo, workspaces } from './workspaces.js'
 
 import { couponDurations, invoiceStatuses } from '../enums.js'
 
@@ -190,9 +190,11 @@ export const taxRates = sqliteTable(
 export type PartyIdentity = { name: string; addressLines: string[]; country: string | null; region: string | null; taxId: string | null; email: string | null }
 
 export type InvoiceSnapshot = {
-  seller: (PartyIdentity & { logo: string | null; footer: string | null }) | null
+  /** The seller's logo is a reference to bytes that never change (seller_logos), or an older wsb's file path. */
+  seller: (PartyIdentity & { logo: SellerLogo | string | null; footer: string | null }) | null
   buyer: PartyIdentity
-  tax: { jurisdiction: string | null; name: string; rateMilli: number; rule: TaxRule; note: string | null }
+  /** `summary`: the rule applied in words (tax.ts), stored from issue 25 on; older snapshots lack it. */
+  tax: { jurisdiction: string | null; name: string; rateMilli: number; rule: TaxRule; note: string | null; summary?: string }
   paymentTermsDays: number
 }
 
