@@ -36,4 +36,5 @@ export const {
   poolRollups,
   usageAlerts,
   rejectionBindings,
+  apiKeys,
 } = pgTables
