@@ -2,7 +2,7 @@
 // client that talks to it over the network and checks every answer against
 // the server's own OpenAPI document (R-API-3).
 import { type ChildProcess, spawn } from 'node:child_process'
-import Ajv2020 from 'ajv/dist/2020.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { cleanEnv, engineDb, WSB, wsb } from './cli.js'
 
 export type Served = {
@@ -49,17 +49,23 @@ export async function serve(db: string, args: string[] = [], env: Record<string,
 export type Answer = { status: number; headers: Headers; body: any; text: string }
 
 /** Every answer's body is checked against the OpenAPI document of the server that sent it. */
-const validators = new Map<string, (method: string, path: string, status: number, body: unknown) => void>()
+type Validate = (method: string, path: string, status: number, body: unknown) => void
+const validators = new Map<string, Promise<Validate>>()
 
-async function validatorFor(url: string) {
+/** One per server (callers at once share it). */
+function validatorFor(url: string): Promise<Validate> {
   let validate = validators.get(url)
-  if (validate) return validate
+  if (!validate) validators.set(url, (validate = makeValidator(url)))
+  return validate
+}
+
+async function makeValidator(url: string): Promise<Validate> {
   const document = (await (await fetch(`${url}/v1/openapi.json`)).json()) as {
     paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>
   }
   const ajv = new Ajv2020({ strict: false, allErrors: true })
   const compiled = new Map<string, ReturnType<typeof ajv.compile>>()
-  validate = (method, path, status, body) => {
+  return (method, path, status, body) => {
     const operation = document.paths[path]?.[method.toLowerCase()]
     // Routes outside the document (unknown paths) answer with the error object.
     const response = operation?.responses[String(status)]
@@ -71,8 +77,6 @@ async function validatorFor(url: string) {
     if (!check) compiled.set(key, (check = ajv.compile(schema)))
     if (!check(body)) throw new Error(`${key}: the body does not match the OpenAPI document: ${ajv.errorsText(check.errors)}\n${JSON.stringify(body).slice(0, 2000)}`)
   }
-  validators.set(url, validate)
-  return validate
 }
 
 /** One request; `key` goes in Authorization: Bearer. The answer is checked against the OpenAPI document. */
@@ -113,4 +117,24 @@ export function pooled(name: string, capacity: number, orgs: { name: string; lim
     organizations: orgs,
     accounts: [{ name: `${name} account`, currency: 'USD', subscriptions: [{ label: 'main', items: { users: capacity } }] }],
   }
+}
+
+/** `clients` callers at once, each sending its reports one after another (keep-alive): every answer, in no particular order. */
+export async function hammer(url: string, key: string, clients: number, perClient: number, reportOf: (client: number, i: number) => object): Promise<{ client: number; report: object; status: number; body: any }[]> {
+  const answers: { client: number; report: object; status: number; body: any }[] = []
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; i < perClient; i++) {
+        const report = reportOf(client, i)
+        try {
+          const answer = await call(url, 'POST', '/v1/usage', { key, body: report })
+          answers.push({ client, report, status: answer.status, body: answer.body })
+        } catch (error) {
+          // No answer (the connection broke): recorded, for the test to say so with the server's log.
+          answers.push({ client, report, status: -1, body: { error: String((error as Error).cause ?? error) } })
+        }
+      }
+    }),
+  )
+  return answers
 }

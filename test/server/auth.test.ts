@@ -26,7 +26,7 @@ afterAll(async () => {
 describe('API keys', () => {
   it('R-API-2 no key, a malformed header or an unknown key is 401 with WWW-Authenticate, and applies nothing', async () => {
     const unknown = `wsbk_${'A'.repeat(32)}`
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: `Bearer ${unknown}` }, { authorization: 'Bearer not-a-key' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer' }, { authorization: `Bearer ${unknown}` }, { authorization: 'Bearer not-a-key' }]) {
       const answer = await call(server.url, 'POST', '/v1/usage', { headers, body })
       expect(answer.status, JSON.stringify(headers)).toBe(401)
       expect(answer.body.error.code).toBe('UNAUTHORIZED')
