@@ -6,6 +6,10 @@
 import type { Ctx } from '../context.js'
 import type { UsageDecision, UsageReportInput } from './decision.js'
 import { Meter } from './meter.js'
+import type { Db } from '../store/db.js'
+
+/** The connection each Meter was made on: its statements (or, on PostgreSQL, its loaded state) belong to it. */
+const madeOn = new WeakMap<Meter, Db>()
 
 /**
  * The decisions, in order, and the Meter that made them: pass it back with the
@@ -14,7 +18,9 @@ import { Meter } from './meter.js'
 export async function decideBatch(ctx: Ctx, reports: readonly UsageReportInput[], previous?: Meter): Promise<{ decisions: UsageDecision[]; meter: Meter }> {
   const store = ctx.db.meterStore()
   await store.load?.(ctx.workspace, reports)
-  const meter = previous?.stillValid(ctx) ? previous : new Meter(ctx)
+  // A Meter of another connection (one that was lost and replaced) never serves this one.
+  const meter = previous && madeOn.get(previous) === ctx.db && previous.stillValid(ctx) ? previous : new Meter(ctx)
+  madeOn.set(meter, ctx.db)
   const decisions = reports.map((report) => meter.report(report))
   meter.flush()
   await store.persist?.()
