@@ -10,10 +10,10 @@ import { invalid } from '../core/errors.js'
 import { earliestDue } from '../core/lifecycle/queue.js'
 import type { Db } from '../core/store/db.js'
 import type { ApiKeyScope } from '../core/store/schema/index.js'
-import type { GroupCommit } from '../core/usage/group-commit.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import type { Connections } from './connections.js'
 import type { Metrics } from './metrics.js'
+import type { Writer } from './writer.js'
 
 export type RouteRequest = {
   /** The key's identity, on routes that need one. */
@@ -42,14 +42,12 @@ export type Route = {
   doc: RouteDoc
 }
 
-/** What routes reach: the writer's queue, the readers, the counters. */
+/** What routes reach: the writer (the group commit), the readers, the counters. */
 export type Services = {
-  groupCommit: GroupCommit
+  writer: Writer
   connections: Connections
   metrics: Metrics
   engine: 'sqlite' | 'postgres'
-  /** Runs the lifecycle steps due in a workspace (R-WS-4), on the writer's connection. */
-  catchUp: (ctx: Ctx) => Promise<boolean>
 }
 
 /** The caller's key (routes with a scope always have one). */
@@ -82,7 +80,7 @@ export async function readInWorkspace<T>(services: Services, workspaceId: string
     let ctx = contextFor(db, await resolveWorkspace(db, workspaceId))
     const due = await earliestDue(db, workspaceId)
     if (due !== null && due <= ctx.now) {
-      await services.groupCommit.exclusive(async (writer) => services.catchUp(contextFor(writer, await resolveWorkspace(writer, workspaceId))))
+      await services.writer.catchUp(workspaceId)
       ctx = contextFor(db, await resolveWorkspace(db, workspaceId))
     }
     return await work(ctx)

@@ -4,13 +4,9 @@
 // is in the core; each route file only parses, calls and answers.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { touchApiKeys } from '../core/apikeys/verify.js'
-import type { Ctx } from '../core/context.js'
 import { ExitCode, WsbError } from '../core/errors.js'
-import { catchUp } from '../core/lifecycle/run.js'
 import type { Db } from '../core/store/db.js'
 import { type Engine, openEngine } from '../core/store/engine.js'
-import { GroupCommit } from '../core/usage/group-commit.js'
 import { Auth } from './auth.js'
 import { checkRoutes } from './check.js'
 import { Connections } from './connections.js'
@@ -21,6 +17,7 @@ import { Metrics } from './metrics.js'
 import { reportRoutes } from './reports.js'
 import type { Route, Services } from './route.js'
 import { usageRoutes } from './usage.js'
+import { type BatchInfo, inProcessWriter, type Writer, workerScript, workerWriter } from './writer.js'
 
 export type ServeOptions = {
   host: string
@@ -57,32 +54,30 @@ const KEY_STAMP_EVERY_MS = 60_000
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { log } = options
-  const connections = new Connections(() => openEngine(options.target), options.engine === 'postgres' ? 4 : 2, options.writer)
+  const workerFile = options.engine === 'postgres' ? undefined : workerScript()
+  const connections = new Connections(() => openEngine(options.target), options.engine === 'postgres' ? 4 : 2, workerFile === undefined ? options.writer : undefined)
   let databaseDown = false
-  const metrics = new Metrics(() => groupCommit.depth)
-  const groupCommit = new GroupCommit(() => connections.writer(), {
-    maxBatch: options.maxBatch,
-    maxQueue: options.maxQueue,
-    beforeBatch: async (ctx: Ctx) => (await catchUp(ctx)).steps > 0,
-    isConnectionLost: (error) => {
-      const lost = connections.writerFailed(error)
-      if (lost && !databaseDown) {
-        databaseDown = true
-        log('warn', 'database unreachable; answering 503 until it is back', { database: options.display })
-      }
-      return lost
-    },
-    onBatch: ({ reports, commitMs, committed }) => {
-      metrics.batchSize.observe(reports)
-      metrics.commitSeconds.observe(commitMs / 1000)
-      if (!committed) metrics.failedCommits.inc()
-      else if (databaseDown) {
-        databaseDown = false
-        log('info', 'database reachable again', { database: options.display })
-      }
-    },
-  })
-  const services: Services = { groupCommit, connections, metrics, engine: options.engine, catchUp: async (ctx) => (await catchUp(ctx)).steps > 0 }
+  const metrics = new Metrics(() => writer.depth)
+  const onBatch = ({ reports, commitMs, committed }: BatchInfo) => {
+    metrics.batchSize.observe(reports)
+    metrics.commitSeconds.observe(commitMs / 1000)
+    if (!committed) metrics.failedCommits.inc()
+    else if (databaseDown) {
+      databaseDown = false
+      log('info', 'database reachable again', { database: options.display })
+    }
+  }
+  const onLost = () => {
+    if (databaseDown) return
+    databaseDown = true
+    log('warn', 'database unreachable; answering 503 until it is back', { database: options.display })
+  }
+  const limits = { maxBatch: options.maxBatch, maxQueue: options.maxQueue, onBatch }
+  // SQLite: the writer in a thread of its own (its fsyncs would block this one); PostgreSQL: here.
+  const writer: Writer = workerFile
+    ? await workerWriter(workerFile, options.target, limits, () => openEngine(options.target))
+    : inProcessWriter(connections, { ...limits, onLost })
+  const services: Services = { writer, connections, metrics, engine: options.engine }
   const routes: Route[] = []
   routes.push(...usageRoutes(services), ...checkRoutes(services), ...reportRoutes(services), ...healthRoutes(services, () => routes, options.version))
   if (options.routes) routes.push(...options.routes(services))
@@ -163,7 +158,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const stampKeys = async () => {
     const uses = auth.takeUses()
     if (uses.size === 0) return
-    await groupCommit.exclusive((db) => db.write(() => touchApiKeys(db, uses))).catch((error: unknown) =>
+    await writer.touchKeys(uses).catch((error: unknown) =>
       log('warn', 'could not record when API keys were last used', { code: (error as { code?: string }).code ?? 'UNEXPECTED' }),
     )
   }
@@ -176,7 +171,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const stop = (reason: string) =>
     (stopping ??= (async () => {
       draining = true
-      log('info', 'stopping', { reason, inFlight, queued: groupCommit.depth })
+      log('info', 'stopping', { reason, inFlight, queued: writer.depth })
       server.close()
       server.closeIdleConnections()
       if (inFlight > 0) {
@@ -184,8 +179,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         await Promise.race([new Promise<void>((resolve) => (drained = resolve)), bound])
       }
       // Whatever was queued is written and answered before the connections close.
-      await groupCommit.close()
       await stampKeys()
+      await writer.close()
       server.closeAllConnections()
       clearInterval(stamper)
       connections.close()

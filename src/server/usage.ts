@@ -56,7 +56,7 @@ export function usageRoutes(services: Services): Route[] {
           services.metrics.reports.inc({ outcome: 'invalid' })
           throw invalid(parsed.error)
         }
-        const [decision] = await services.groupCommit.submit(callerOf(request).workspaceId, [parsed.report])
+        const [decision] = await services.writer.submit(callerOf(request).workspaceId, [parsed.report])
         count(services, [decision as UsageDecision])
         const { status, body } = answerOf(decision as UsageDecision)
         return { status, json: body }
@@ -82,7 +82,7 @@ export function usageRoutes(services: Services): Route[] {
         const parsed = value.map((item) => z.safeParse(usageLine, item))
         const reports: UsageReportInput[] = []
         for (const result of parsed) if (result.success) reports.push(result.data)
-        const decisions = reports.length > 0 ? await services.groupCommit.submit(callerOf(request).workspaceId, reports) : []
+        const decisions = reports.length > 0 ? await services.writer.submit(callerOf(request).workspaceId, reports) : []
         count(services, decisions)
         const summary = { accepted: 0, rejected: 0, replayed: 0, invalid: 0 }
         let next = 0

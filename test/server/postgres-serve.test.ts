@@ -2,25 +2,14 @@
 // and CLI processes on one database keep the pool's bound; the database going
 // away answers 503 and the server recovers when it returns, keeping every 200.
 // Runs once, in the sqlite project, on databases of its own (as postgres-race).
-import { spawn } from 'node:child_process'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import { cleanEnv, WSB, wsb } from '../helpers/cli.js'
+import { wsb, wsbAsync } from '../helpers/cli.js'
 import { postgresDatabase, withDatabase } from '../helpers/postgres.js'
 import { startPostgres } from '../helpers/postgres-server.js'
 import { call, hammer, pooled, seed, serve } from '../helpers/serve.js'
 
-function importLines(db: string, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [WSB, 'usage', 'import', '-', '--batch-size', '5', '--json', '--db', db], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(input)
-  })
-}
+const importLines = (db: string, input: string) => wsbAsync(['usage', 'import', '-', '--batch-size', '5', '--json'], { db, input })
 
 const acceptedKeys = async (url: string) => {
   const client = new pg.Client({ connectionString: url })
