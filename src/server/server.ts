@@ -136,7 +136,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       headersTimeout: requestTimeoutMs,
       // How often Node checks those timeouts (its default, 30 s, would let a short timeout run long).
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, requestTimeoutMs / 4)),
-      keepAliveTimeout: 5_000,
+      // Idle keep-alive connections stay open a minute (past the 60 s of common proxies and load
+      // balancers): a client that pauses a few seconds and reuses its connection must not find it
+      // closed under it (Node's default is 5 s).
+      keepAliveTimeout: 65_000,
     },
     (request, response) => void handle(request, response),
   )

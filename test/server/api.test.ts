@@ -4,6 +4,7 @@
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { wsb } from '../helpers/cli.js'
+import { onPostgres } from '../helpers/engine.js'
 import { call, pooled, type Served, seed, serve } from '../helpers/serve.js'
 import { tempDbPath } from '../helpers/temp.js'
 
@@ -241,5 +242,21 @@ describe('slow clients', () => {
     await closed
     expect(received).toMatch(/^HTTP\/1\.1 408/)
     expect(cli('usage', 'verify').json().ok).toBe(true)
+  })
+})
+
+describe('the serve command', () => {
+  it('refuses a malformed --listen or a taken port (exit 2) and a missing database (exit 3), naming the problem', async () => {
+    const bad = wsb(['serve', '--listen', 'localhost'], { db })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--listen: "localhost" is not HOST:PORT/)
+    const taken = wsb(['serve', '--listen', `127.0.0.1:${new URL(server.url).port}`], { db })
+    expect(taken.code).toBe(2)
+    expect(taken.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+.*\[LISTEN_FAILED\]/)
+    // A SQLite path that names no file (on PostgreSQL a test path stands for a database of its own).
+    if (onPostgres) return
+    const missing = wsb(['serve'], { db: `${db}.missing.sqlite` })
+    expect(missing.code).toBe(3)
+    expect(missing.stderr).toContain('DB_NOT_FOUND')
   })
 })
