@@ -152,6 +152,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ),
     )
     server.listen(options.port, options.host, () => resolve())
+  }).catch(async (error: unknown) => {
+    // Nothing may keep the process alive after a failed start (the SQLite writer thread would).
+    await writer.close().catch(() => undefined)
+    connections.close()
+    throw error
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
