@@ -99,15 +99,20 @@ describe('API keys', () => {
     await call(server.url, 'POST', '/v1/usage', { key, body })
     await call(server.url, 'POST', '/v1/usage', { key, raw: '{broken' })
     await call(server.url, 'POST', '/v1/usage', { key: `${key}x`, body })
+    // A key sent by mistake where an org goes is not echoed back in the error.
+    const mistaken = await call(server.url, 'POST', '/v1/usage', { key, body: { org: key, product: 'users', delta: 1 } })
+    expect(mistaken.status).toBe(404)
+    expect(mistaken.text).toContain('wsbk_[redacted]')
     const outputs = [
       wsb(['apikey', 'list', '--workspace', a.workspaceId, '--json'], { db }).stdout,
       wsb(['apikey', 'list', '--workspace', a.workspaceId], { db }).stdout,
-      wsb(['events', '--workspace', a.workspaceId, '--json'], { db }).stdout,
+      wsb(['events', '--workspace', a.workspaceId, '--kind', 'apikey', '--json'], { db }).stdout,
       wsb(['apikey', 'revoke', key, '--workspace', a.workspaceId, '--json'], { db }).stdout,
       JSON.stringify(engineAll(db, 'SELECT * FROM api_keys')),
       server.log(),
     ]
     for (const output of outputs) expect(output).not.toContain(key.slice(13))
+    expect(mistaken.text).not.toContain(key.slice(13))
     const listed = JSON.parse(outputs[0] as string).apiKeys.find((k: { name: string }) => k.name === 'audited')
     expect(listed).toMatchObject({ prefix: key.slice(0, 13), scope: 'usage:write' })
     expect(JSON.parse(outputs[2] as string).events.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['apikey.created', 'apikey.revoked']))
