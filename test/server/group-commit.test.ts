@@ -111,6 +111,33 @@ describe('group commit', () => {
     )
   })
 
+  it('R-API-4 reports of several workspaces arriving together share one transaction, each decided in its own workspace and order', async () => {
+    const a = await workspace('pooled', { name: 'A' })
+    const b = await workspace('pooled', { name: 'B', db: a.db })
+    for (const [ctx, capacity] of [[a, 2], [b, 5]] as const) {
+      await account(ctx, 'Payer')
+      await addSubscription(ctx, { account: 'Payer', items: { users: capacity } })
+      await org(ctx, 'Top')
+    }
+    const batches: number[] = []
+    const group = new GroupCommit(async () => a.db, { onBatch: ({ reports, committed }) => committed && batches.push(reports) })
+    const plus = { org: 'Top', product: 'users', delta: 1 }
+    const [first, other, second] = await Promise.all([
+      group.submit(a.workspace.id, [plus, plus, plus]),
+      group.submit(b.workspace.id, [plus, plus, plus]),
+      group.submit(a.workspace.id, [{ org: 'Top', product: 'users', delta: -1 }, plus]),
+    ])
+    await group.close()
+    expect(batches).toEqual([8])
+    expect(first?.map((d) => [d.accepted, d.level])).toEqual([[true, 1], [true, 2], [false, 2]])
+    expect(other?.map((d) => [d.accepted, d.level])).toEqual([[true, 1], [true, 2], [true, 3]])
+    expect(second?.map((d) => [d.accepted, d.level])).toEqual([[true, 1], [true, 2]])
+    expect(new Set([...(first ?? []), ...(second ?? [])].map((d) => d.orgId)).size).toBe(1)
+    expect(other?.[0]?.orgId).not.toBe(first?.[0]?.orgId)
+    expect((await verifyUsage(a)).ok).toBe(true)
+    expect((await verifyUsage(b)).ok).toBe(true)
+  })
+
   it('R-API-4 a batch after the writer connection was replaced is decided on the new connection alone', async () => {
     const target = testEngine === 'postgres' ? await postgresDatabase() : tempDbPath()
     const open = (): Db => (testEngine === 'postgres' ? postgresDb(target, 'postgres://test') : openDb(target))
