@@ -50,10 +50,12 @@ function started(child: ChildProcess, ready: RegExp): Promise<string> {
   })
 }
 
-const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
-  child.on('exit', () => resolve())
-  child.kill('SIGTERM')
-})
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.on('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
 
 const rssMb = (pid: number) => round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024, 1)
 
@@ -95,7 +97,7 @@ function importFloor(db: string, dir: string, tag: string, count = 100_000): num
   return Math.round(summary.accepted / (summary.durationMs / 1000))
 }
 
-async function engine(db: string, importDb: string, dir: string, tag: string, seconds: number, floorPerSecond: number, log: (text: string) => void): Promise<EngineServe> {
+async function engine(db: string, dir: string, tag: string, seconds: number, floorPerSecond: number, log: (text: string) => void): Promise<EngineServe> {
   const key = seed(db, `Serve ${tag}`)
   const child = spawn(process.execPath, [WSB, 'serve', '--listen', '127.0.0.1:0', '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] })
   const url = await started(child, /listening address=(http:\/\/[0-9.:]+)/)
@@ -110,8 +112,10 @@ async function engine(db: string, importDb: string, dir: string, tag: string, se
     const halfRate = await load({ url, path: '/v1/usage', key, seconds: 10, reports: 1, tag: `${tag}-half`, rate })
     log(`serve: ${tag}, batches of 100 …`)
     const batch = await load({ url, path: '/v1/usage/batch', key, seconds: 10, reports: 100, tag: `${tag}-batch` })
+    await stop(child)
+    // Into the same database, now as large as the batches found it: the same indexes to grow.
     log(`serve: ${tag}, usage import (the batched floor) …`)
-    const importReportsPerSecond = importFloor(importDb, dir, tag)
+    const importReportsPerSecond = importFloor(db, dir, tag)
     const reportsPerSecond = batch.perSecond * 100
     return {
       single: { ...single, ratioToFloor: round(single.perSecond / floorPerSecond, 2) },
@@ -142,9 +146,8 @@ async function measureFloors(log: (text: string) => void, rounds = 3, seconds = 
 export async function serveBench(dir: string, log: (text: string) => void, seconds = Number(process.env.WSB_BENCH_SERVE_SECONDS ?? 60)): Promise<ServeResults> {
   const floors = await measureFloors(log)
   const sqlitePath = join(dir, 'serve.sqlite')
-  const sqliteImport = join(dir, 'serve-import.sqlite')
-  for (const path of [sqlitePath, sqliteImport]) for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
-  const sqlite = await engine(sqlitePath, sqliteImport, dir, 'sqlite', seconds, floors.bare.perSecond, log)
+  for (const path of [sqlitePath]) for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+  const sqlite = await engine(sqlitePath, dir, 'sqlite', seconds, floors.bare.perSecond, log)
 
   let server: PostgresServer | undefined
   const outside = process.env.WSB_TEST_POSTGRES_URL
@@ -161,9 +164,8 @@ export async function serveBench(dir: string, log: (text: string) => void, secon
       return url.toString()
     }
     const pgUrl = await database(`wsb_bench_serve_${process.pid}`)
-    const pgImport = await database(`wsb_bench_serve_import_${process.pid}`)
-    const postgres = await engine(pgUrl, pgImport, dir, 'postgres', seconds, floors.bare.perSecond, log)
-    for (const name of ['serve', 'serve_import']) await admin.query(`DROP DATABASE IF EXISTS wsb_bench_${name}_${process.pid} WITH (FORCE)`)
+    const postgres = await engine(pgUrl, dir, 'postgres', seconds, floors.bare.perSecond, log)
+    for (const name of ['serve']) await admin.query(`DROP DATABASE IF EXISTS wsb_bench_${name}_${process.pid} WITH (FORCE)`)
     return { seconds, floors, sqlite, postgres }
   } finally {
     await admin.end()

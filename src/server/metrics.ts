@@ -15,8 +15,12 @@ class Counter {
     readonly name: string,
     readonly help: string,
   ) {}
+  /** Label text by the labels' values (one lookup per call instead of building the text each time). */
+  private readonly keys = new Map<string, string>()
   inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels)
+    const values = Object.values(labels).join('\u0000')
+    let key = this.keys.get(values)
+    if (key === undefined) this.keys.set(values, (key = labelText(labels)))
     const entry = this.values.get(key)
     if (entry) entry.value += by
     else this.values.set(key, { labels, value: by })
