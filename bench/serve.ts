@@ -12,6 +12,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { startPostgres, type PostgresServer } from '../test/helpers/postgres-server.js'
+import { createDatabase } from './engines.js'
 import { processMs, round } from './lib.js'
 
 const here = new URL('.', import.meta.url).pathname
@@ -161,14 +162,7 @@ export async function serveBench(dir: string, log: (text: string) => void, secon
   const admin = new pg.Client({ connectionString: base })
   await admin.connect()
   try {
-    const database = async (name: string) => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await admin.query(`CREATE DATABASE ${name}`)
-      const url = new URL(base)
-      url.pathname = `/${name}`
-      return url.toString()
-    }
-    const pgUrl = await database(`wsb_bench_serve_${process.pid}`)
+    const pgUrl = await createDatabase(admin, base, `wsb_bench_serve_${process.pid}`)
     const postgres = await engine(pgUrl, dir, 'postgres', seconds, floors.bare.perSecond, log)
     for (const name of ['serve']) await admin.query(`DROP DATABASE IF EXISTS wsb_bench_${name}_${process.pid} WITH (FORCE)`)
     return { seconds, floors, sqlite, postgres }
