@@ -127,4 +127,5 @@ say "SIGTERM: the server answers what is queued, then exits 0"
 kill -TERM "$server"
 wait "$server"
 trap - EXIT
+echo
 tail -n 2 "$serve_log"
