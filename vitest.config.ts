@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config'
  * own; test/helpers/engine.ts reads beside wsb on either engine). Not included, one reason each:
  * - test/core/store.test.ts: SQLite's store itself (pragmas, WAL, busy retries, read-only files): SQLite-only by nature.
  * - test/core/doctor.test.ts: damages SQLite files and reads integrity_check: SQLite-only by nature (doctor's SQL itself runs on both).
- * - test/core/postgres-*.test.ts, test/cli/postgres-{race,crash,lifecycle,rules-race}.test.ts,
+ * - test/core/postgres-*.test.ts, test/cli/postgres-{race,crash,lifecycle,rules-race}.test.ts, test/server/postgres-serve.test.ts,
  *   test/helpers/postgres.test.ts: about PostgreSQL itself; they run once, in the sqlite project, on
  *   their own databases (postgres-crash on a server of its own, which it stops and restarts).
  * - (test/core/catch-up.test.ts runs; its EXPLAIN QUERY PLAN test reads SQLite's planner: SQLite-only.)
@@ -80,6 +80,11 @@ export const onPostgres = [
   'test/cli/seller.test.ts',
   'test/core/invoice-status.test.ts',
   'test/core/apply-round-trip.test.ts',
+  'test/server/api.test.ts',
+  'test/server/auth.test.ts',
+  'test/server/load.test.ts',
+  'test/server/faults.test.ts',
+  'test/server/group-commit.test.ts',
 ]
 
 const shared = {

@@ -84,7 +84,7 @@ const mid = (sides: Side[]): Side => {
   return { ...(sorted[Math.floor(sorted.length / 2)] as Side), samples: sides.map((s) => s.reportsPerSecond), errors: sides.reduce((sum, s) => sum + s.errors, 0) }
 }
 
-async function createDatabase(admin: pg.Client, base: string, name: string): Promise<string> {
+export async function createDatabase(admin: pg.Client, base: string, name: string): Promise<string> {
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
   await admin.query(`CREATE DATABASE ${name}`)
   const url = new URL(base)

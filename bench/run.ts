@@ -14,6 +14,7 @@ import { pgFloor, pgFloorRows } from './pg-floor.js'
 import { engineRows, engines } from './engines.js'
 import { historyLatency } from './history.js'
 import { eventsListing } from './events.js'
+import { serveBench, serveRows } from './serve.js'
 
 const here = new URL('.', import.meta.url).pathname
 const dir = join(here, 'tmp')
@@ -26,7 +27,7 @@ const n = (x: number) => x.toLocaleString('en-US')
 const signed = (x: number) => (x < 0 ? `−${-x}` : `+${x}`)
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, at: new Date().toISOString() }
 
-const groups = ['coldstart', 'import', 'report', 'history', 'events', 'concurrency', 'apply', 'engines', 'pg-floor'] as const
+const groups = ['coldstart', 'import', 'report', 'history', 'events', 'concurrency', 'apply', 'engines', 'pg-floor', 'serve'] as const
 const onlyAt = process.argv.indexOf('--only')
 const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...groups]
 for (const name of only) if (!(groups as readonly string[]).includes(name)) throw new Error(`--only: unknown group "${name}"; one or more of ${groups.join(', ')}`)
@@ -52,10 +53,12 @@ if (wanted('engines')) log('wsb on PostgreSQL and SQLite side by side, with the 
 const bothEngines: Awaited<ReturnType<typeof engines>> | undefined = wanted('engines') ? await engines(dir, log) : previous.engines
 if (wanted('pg-floor')) log('bare PostgreSQL driver loops (the pg floor) …')
 const floor: Awaited<ReturnType<typeof pgFloor>> | undefined = wanted('pg-floor') ? await pgFloor(log) : previous.pgFloor
+if (wanted('serve')) log('wsb serve under 64 keep-alive connections, beside the HTTP floor and usage import, on both engines …')
+const served: Awaited<ReturnType<typeof serveBench>> | undefined = wanted('serve') ? await serveBench(dir, log) : previous.serve
 if (!starts || !import100k || !import1m || !report || !concurrent) throw new Error('bench/results.json lacks rows not run now: run the whole bench once')
 
 // Only rows measured now take this run's machine and date; the others keep theirs.
-const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(events ? { events } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}) }
+const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(events ? { events } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}), ...(served ? { serve: served } : {}) }
 
 const rows: [string, string, string][] = [
   ...starts.map((s): [string, string, string] => [`cold start: ${s.command}`, `${s.medianMs} ms (${s.ratio}×)`, s.command.startsWith('node') ? 'baseline' : '≤ 2×']),
@@ -98,6 +101,7 @@ const rows: [string, string, string][] = [
     : []),
   ...(bothEngines ? engineRows(bothEngines) : []),
   ...(floor ? pgFloorRows(floor) : []),
+  ...(served ? serveRows(served) : []),
 ]
 const applyDate = applied?.at?.slice(0, 10)
 const table = [

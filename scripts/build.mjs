@@ -82,6 +82,8 @@ await build({
 // cli/help: the help class oclif loads (package.json oclif.helpClass) for --help.
 const entryPoints = { main: join(root, 'src/main.ts'), 'cli/help': join(root, 'src/cli/help.ts') }
 for (const file of files(join(root, 'src/commands'))) entryPoints[relative(join(root, 'src'), file).replace(/\.ts$/, '')] = file
+// The SQLite writer thread of `wsb serve` (src/server/writer.ts starts it from this file).
+entryPoints['server/writer-worker'] = join(root, 'src/server/writer-worker.ts')
 
 await build({
   ...common,

@@ -95,3 +95,37 @@ wsb events --limit 12
 unset WSB_WORKSPACE
 section "All workspaces (database: .demo/wsb-demo.sqlite)"
 wsb workspace list
+
+section "4. Reporting usage over HTTP: wsb serve"
+export WSB_WORKSPACE="Franchise Co"
+say "an API key for the point-of-sale terminals: printed once, only its hash is kept"
+key=$(node "$root/bin/run.cjs" apikey create pos-terminals --scope usage:write --json | field key)
+wsb apikey list
+serve_log="$demo_dir/serve.log"
+printf '\n\033[2m$ wsb serve --listen 127.0.0.1:0 &\033[0m\n'
+node "$root/bin/run.cjs" serve --listen 127.0.0.1:0 > "$serve_log" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do grep -q 'listening' "$serve_log" && break; sleep 0.1; done
+cat "$serve_log"
+url=$(sed -n 's/.*address=\(http:[^ ]*\).*/\1/p' "$serve_log" | head -n 1)
+# POSTs a report as the README's curl example does (with node's fetch where curl is missing).
+report() {
+  printf '\n\033[2m$ curl -s %s/v1/usage -H "Authorization: Bearer wsbk_…" -d %s\033[0m\n' "$url" "'$1'"
+  if command -v curl >/dev/null; then
+    curl -s "$url/v1/usage" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "$1"
+  else
+    node -e 'fetch(process.argv[1], { method: "POST", headers: { authorization: `Bearer ${process.argv[2]}` }, body: process.argv[3] }).then((r) => r.text()).then((t) => process.stdout.write(t))' "$url/v1/usage" "$key" "$1"
+  fi
+  echo
+}
+say "a new user at Downtown: accepted, committed before the answer"
+report '{"org": "Location 1 - Downtown", "product": "users", "delta": 1, "key": "pos-downtown-1"}'
+say "five more at the airport: refused (200, accepted: false), its own limit binds"
+report '{"org": "Location 2 - Airport", "product": "users", "delta": 5, "key": "pos-airport-1"}'
+say "SIGTERM: the server answers what is queued, then exits 0"
+kill -TERM "$server"
+wait "$server"
+trap - EXIT
+echo
+tail -n 2 "$serve_log"

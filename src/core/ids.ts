@@ -13,6 +13,7 @@ export const idPrefix = {
   coupon: 'cpn',
   price: 'price',
   alert: 'alrt',
+  apiKey: 'key',
 } as const
 
 export function newId(kind: keyof typeof idPrefix): string {

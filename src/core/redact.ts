@@ -7,6 +7,8 @@
 
 const STRIPE_KEY = /(?<![A-Za-z0-9])(?:sk|rk)_(?:test|live)_[0-9A-Za-z_]+/g
 const BEARER = /\bBearer\s+[^\s"',;]+/gi
+/** A workspace API key (core/apikeys/key.ts): its prefix may show, never the rest. */
+const API_KEY = /\b(wsbk_)[0-9A-Za-z]{32}\b/g
 /** The password of any URL's userinfo (postgres://user:password@host): masked even before it could be registered. */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s@/'"]+)@/gi
 /** 12 to 19 digits, possibly grouped by single spaces or dashes: the shape of a PAN. */
@@ -33,7 +35,7 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0
 }
 
-const QUICK = /sk_|rk_|bearer|:\/\/|\d[ -]?\d[ -]?\d[ -]?\d/i
+const QUICK = /sk_|rk_|wsbk_|bearer|:\/\/|\d[ -]?\d[ -]?\d[ -]?\d/i
 
 /** The text with every secret and card number replaced by a marker. */
 export function redact(text: string): string {
@@ -43,6 +45,7 @@ export function redact(text: string): string {
   return out
     .replace(STRIPE_KEY, '[redacted]')
     .replace(BEARER, 'Bearer [redacted]')
+    .replace(API_KEY, '$1[redacted]')
     .replace(URL_PASSWORD, '$1***@')
     .replace(PAN, (match) => (luhn(match.replace(/[ -]/g, '')) ? '[card number redacted]' : match))
 }

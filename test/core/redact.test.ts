@@ -9,6 +9,12 @@ describe('redact', () => {
     expect(redact('Authorization: Bearer whatever-token.1, next')).toBe('Authorization: Bearer [redacted], next')
   })
 
+  it('R-API-2 removes a workspace API key, keeping only its prefix', () => {
+    expect(redact('organization "wsbk_0123456789abcdefghijABCDEFGHIJkl" not found')).toBe('organization "wsbk_[redacted]" not found')
+    // Its shown prefix and other words that start alike stay.
+    expect(redact('key wsbk_AbCd1234… and wsbk_short')).toBe('key wsbk_AbCd1234… and wsbk_short')
+  })
+
   it('SPEC §3 removes a registered secret of any shape (the exact key, a database password)', () => {
     registerSecret('hunter2-p4ss')
     expect(redact('password=hunter2-p4ss sslmode=require')).toBe('password=[redacted] sslmode=require')

@@ -11,8 +11,9 @@ import { type Ctx, contextFor } from '../context.js'
 import { watchFileIdentity } from '../store/identity.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
 import type { UsageDecision, UsageReportInput } from './decision.js'
+import { decideBatch } from './batch.js'
 import { parseUsageLine } from './line.js'
-import { Meter } from './meter.js'
+import type { Meter } from './meter.js'
 
 export type ImportLineResult = ({ line: number; invalid: false } & UsageDecision) | { line: number; invalid: true; error: string }
 
@@ -115,15 +116,10 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     }
     const decisions = await ctx.db.write(
       async () => {
-        const store = ctx.db.meterStore()
-        await store.load?.(ctx.workspace, batch.flatMap((entry) => ('report' in entry ? [entry.report] : [])))
-        // Keep the caches of the last batch when nobody else wrote in between.
-        if (!meter?.stillValid(ctx)) meter = new Meter(ctx)
-        const current = meter
-        const out = batch.map((entry) => ('report' in entry ? current.report(entry.report) : undefined))
-        current.flush()
-        await store.persist?.()
-        return out
+        const decided = await decideBatch(ctx, batch.flatMap((entry) => ('report' in entry ? [entry.report] : [])), meter)
+        meter = decided.meter
+        let next = 0
+        return batch.map((entry) => ('report' in entry ? decided.decisions[next++] : undefined))
       },
       // A failed batch rolls back; its Meter's caches then describe nothing real.
       {

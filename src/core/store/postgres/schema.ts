@@ -37,4 +37,5 @@ export const {
   usageAlerts,
   rejectionBindings,
   sellerLogos,
+  apiKeys,
 } = pgTables
