@@ -1,5 +1,7 @@
 // One NDJSON line of `usage import` (R-USE-6): {"org","product","delta"|"set","key"}.
 import * as z from 'zod/mini'
+import { containsCardNumber } from '../card-number.js'
+import { storableText } from '../text.js'
 import type { UsageReportInput } from './decision.js'
 
 const int = (what: string) =>
@@ -10,15 +12,24 @@ const int = (what: string) =>
     z.maximum(Number.MAX_SAFE_INTEGER, { error: `${what}: too large`, abort: true }),
   )
 
+/** Org, product and key are stored (a rejected report keeps what it named): text both engines store alike, never a card number. */
+const stored = (what: string) =>
+  [
+    storableText(what),
+    z.refine<string>((value) => !containsCardNumber(value), { error: `${what}: looks like a card number; wsb never accepts card data (RAW_CARD_REFUSED)` }),
+  ] as const
+
 export const usageLine = z
   .strictObject(
     {
-      org: z.string({ error: 'org: expected an organization id, name or path' }).check(z.minLength(1, { error: 'org: must not be empty' })),
-      product: z.string({ error: 'product: expected a product key' }).check(z.minLength(1, { error: 'product: must not be empty' })),
+      org: z.string({ error: 'org: expected an organization id, name or path' }).check(z.minLength(1, { error: 'org: must not be empty' }), ...stored('org')),
+      product: z.string({ error: 'product: expected a product key' }).check(z.minLength(1, { error: 'product: must not be empty' }), ...stored('product')),
       delta: z.optional(int('delta')),
       set: z.optional(int('set').check(z.minimum(0, { error: 'set: expected a non-negative integer' }))),
       key: z.optional(
-        z.string({ error: 'key: expected a string' }).check(z.minLength(1, { error: 'key: must not be empty' }), z.maxLength(200, { error: 'key: at most 200 characters' })),
+        z
+          .string({ error: 'key: expected a string' })
+          .check(z.minLength(1, { error: 'key: must not be empty' }), z.maxLength(200, { error: 'key: at most 200 characters' }), ...stored('key')),
       ),
     },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : 'expected a JSON object') },
