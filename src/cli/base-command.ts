@@ -203,7 +203,9 @@ export abstract class WsbCommand<T> extends Command {
       const text = this.renderFailure(error)
       if (text) process.stdout.write(`${text}\n`)
     }
-    reportFailure(failure, this.jsonEnabled(), error, (text) => paintErr().red(text))
+    // stdout is the database or an input (output-guard.ts): the error goes to stderr only.
+    const json = this.jsonEnabled() && !(error as { stdoutUnusable?: boolean }).stdoutUnusable
+    reportFailure(failure, json, error, (text) => paintErr().red(text))
   }
 
 }

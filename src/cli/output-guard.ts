@@ -72,12 +72,30 @@ export function refuseOverwrite(output: string, flag: string, guarded: readonly 
     const other = identity(file)
     // Both exist: the same inode. Either is missing: the same name once created.
     const same = target && other ? target.dev === other.dev && target.ino === other.ino : 'path' in file && resolvedName(file.path) === name
-    if (!same) continue
-    const what = 'path' in file ? `${file.role} (${file.path})` : file.role
-    throw invalid(`${flag} ${output} is ${what}: wsb never writes over the database or a file it reads; name another file`, {
-      flag,
-      file: output,
-      conflictsWith: 'path' in file ? file.path : file.role,
-    })
+    if (same) throw refusal(flag, output, file)
   }
+}
+
+/**
+ * stdout redirected to one of `guarded` (`wsb export >> wsb.sqlite`, results
+ * appended to the file being imported): refused like -o before anything is written.
+ */
+export function refuseStdoutOver(guarded: readonly Guarded[]): void {
+  const stdout = identity({ role: '', fd: 1 })
+  if (stdout === undefined || !fstatSync(1).isFile()) return
+  for (const file of guarded) {
+    const other = identity(file)
+    // The error itself must not go there either: it is printed on stderr, --json or not.
+    if (other && other.dev === stdout.dev && other.ino === stdout.ino) throw Object.assign(refusal('stdout', '-', file), { stdoutUnusable: true })
+  }
+}
+
+function refusal(flag: string, output: string, file: Guarded) {
+  const what = 'path' in file ? `${file.role} (${file.path})` : file.role
+  const named = flag === 'stdout' ? 'stdout' : `${flag} ${output}`
+  return invalid(`${named} is ${what}: wsb never writes over the database or a file it reads; name another file`, {
+    flag,
+    file: output,
+    conflictsWith: 'path' in file ? file.path : file.role,
+  })
 }

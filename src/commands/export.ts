@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../cli/base-command.js'
 import { toJson } from '../cli/json.js'
 import { outputPath, writeOutputFile } from '../cli/output-file.js'
+import { refuseStdoutOver } from '../cli/output-guard.js'
 import { exportWorkspace, orgLevels } from '../core/apply/export.js'
 import type { ApplyFile } from '../core/apply/schema.js'
 import { loadYaml, YAML_MAX_ORG_DEPTH } from '../core/apply/yaml.js'
@@ -29,6 +30,7 @@ export default class Export extends WorkspaceCommand<Result> {
     // Checked before any work: a folder, a FIFO or the database as -o is refused, never opened.
     const guarded = this.guardedFiles(flags.db)
     const file = flags.output === undefined || flags.output === '-' ? undefined : outputPath(flags.output, '--output', guarded)
+    if (file === undefined) refuseStdoutOver(guarded)
     const document = await exportWorkspace(await this.context(flags))
     const format = flags.format ?? (this.jsonEnabled() ? 'json' : 'yaml')
     if (format === 'yaml') {

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { expectFailure } from '../helpers/abuse.js'
 import { abuseFixture } from '../helpers/abuse-setup.js'
 import { wsb } from '../helpers/cli.js'
-import { expectRefused, folder } from '../helpers/no-overwrite.js'
+import { expectRefused, folder, wsbRedirected } from '../helpers/no-overwrite.js'
 import { tempDir } from '../helpers/temp.js'
 
 const REPORT = `${JSON.stringify({ org: 'Sales', product: 'users', delta: 1, key: 'no-overwrite-1' })}\n`
@@ -43,6 +43,12 @@ describe('no command overwrites the database', () => {
         [hardLink, f.db],
         [softLink, f.db],
       ]
+      // stdout appended to the database (`wsb export >> wsb.sqlite`, `invoice pdf -o - >> …`).
+      expectRefused(f.db, [dir, elsewhere], ['export'], 'stdout', f.db, (args) => wsbRedirected(f.db, args, { stdoutAppend: f.db }))
+      const before = folder(dir)
+      const pdf = expectFailure(wsbRedirected(f.db, ['invoice', 'pdf', f.invoiceId, '-o', '-'], { stdoutAppend: hardLink }), { exit: 2, code: 'INVALID_INPUT' })
+      expect(pdf.message).toContain(`stdout is the database (${f.db})`)
+      expect(folder(dir)).toEqual(before)
       for (const [output, guarded] of targets) {
         expectRefused(f.db, [dir, elsewhere], ['export', '-o', output], output, guarded)
         expectRefused(f.db, [dir, elsewhere], ['invoice', 'pdf', f.invoiceId, '-o', output], output, guarded)

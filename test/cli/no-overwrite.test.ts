@@ -6,31 +6,19 @@
 // or on PostgreSQL its rows), the input and the folder stay exactly as they were.
 // These cases run on both engines; the database's own files (SQLite) are in
 // no-overwrite-db-files.test.ts.
-import { spawnSync } from 'node:child_process'
-import { closeSync, linkSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { linkSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { expectFailure } from '../helpers/abuse.js'
 import { abuseFixture } from '../helpers/abuse-setup.js'
-import { type CliResult, cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
-import { expectRefused, folder } from '../helpers/no-overwrite.js'
+import { wsb } from '../helpers/cli.js'
+import { expectRefused, folder, wsbRedirected } from '../helpers/no-overwrite.js'
 import { tempDir } from '../helpers/temp.js'
-
-/** wsb with stdin read from `file` (a redirect, `< file`), not a pipe. */
-function wsbWithStdinFrom(file: string, args: string[], db: string): CliResult {
-  const fd = openSync(file, 'r')
-  try {
-    const out = spawnSync(process.execPath, [WSB, ...args], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 })
-    return { code: out.status ?? -1, stdout: out.stdout, stderr: out.stderr, json: () => JSON.parse(out.stdout) }
-  } finally {
-    closeSync(fd)
-  }
-}
 
 const REPORT = `${JSON.stringify({ org: 'Sales', product: 'users', delta: 1, key: 'no-overwrite-1' })}\n`
 
 describe('no command overwrites the database or its inputs', () => {
-  it('usage import --results naming its input file, or the file stdin is redirected from: INVALID_INPUT, the input and the database unchanged', () => {
+  it('usage import --results naming its input file, the file stdin is redirected from, or stdout appended to the input: INVALID_INPUT, the input and the database unchanged', () => {
     const f = abuseFixture()
     const inputs = tempDir()
     const input = join(inputs, 'reports.ndjson')
@@ -39,11 +27,13 @@ describe('no command overwrites the database or its inputs', () => {
     linkSync(input, link)
     expectRefused(f.db, [inputs], ['usage', 'import', input, '--results', input], input, `the input file ${input}`)
     expectRefused(f.db, [inputs], ['usage', 'import', input, '--results', link], link, `the input file ${input}`)
-    expectRefused(f.db, [inputs], ['usage', 'import', '-', '--results', input], input, 'the input (stdin)', (args) => wsbWithStdinFrom(input, args, f.db))
+    expectRefused(f.db, [inputs], ['usage', 'import', '-', '--results', input], input, 'the input (stdin)', (args) => wsbRedirected(f.db, args, { stdin: input }))
+    // Results on stdout appended to the input (`--results - >> reports.ndjson`): the error itself goes to stderr.
+    expectRefused(f.db, [inputs], ['usage', 'import', input, '--results', '-'], 'stdout', `the input file ${input}`, (args) => wsbRedirected(f.db, args, { stdoutAppend: input }))
     expect(readFileSync(input, 'utf8')).toBe(REPORT)
     // The same import with another results file runs.
     const results = join(inputs, 'results.ndjson')
-    const ok = wsbWithStdinFrom(input, ['usage', 'import', '-', '--results', results, '--json'], f.db)
+    const ok = wsbRedirected(f.db, ['usage', 'import', '-', '--results', results, '--json'], { stdin: input })
     expect(ok.code, ok.stdout + ok.stderr).toBe(0)
     expect(ok.json()).toMatchObject({ lines: 1, accepted: 1 })
     expect(JSON.parse(readFileSync(results, 'utf8'))).toMatchObject({ line: 1, accepted: true })

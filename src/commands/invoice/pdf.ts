@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { outputPath, writeOutputFile } from '../../cli/output-file.js'
+import { refuseStdoutOver } from '../../cli/output-guard.js'
 import { showAccount } from '../../core/accounts/list.js'
 import { showInvoice } from '../../core/invoices/list.js'
 import { methodsOf } from '../../core/invoices/methods.js'
@@ -20,8 +21,9 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
     const { args, flags } = await this.parse(InvoicePdf)
     // Checked before any work: a folder, a FIFO or the database as -o is refused, never opened.
     const toStdout = flags.output === '-'
-    if (toStdout && this.jsonEnabled()) throw invalid('-o - and --json both want stdout; write the PDF to a file')
     const guarded = this.guardedFiles(flags.db)
+    if (toStdout) refuseStdoutOver(guarded)
+    if (toStdout && this.jsonEnabled()) throw invalid('-o - and --json both want stdout; write the PDF to a file')
     const file = toStdout ? '-' : outputPath(flags.output, '--output', guarded)
     const ctx = await this.context(flags)
     const invoice = await showInvoice(ctx, args.invoice)

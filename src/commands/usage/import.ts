@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core'
 import { optionalArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { progressBar } from '../../cli/progress.js'
-import { stdinFile } from '../../cli/output-guard.js'
+import { refuseStdoutOver, stdinFile } from '../../cli/output-guard.js'
 import { ResultsFile } from '../../cli/results-file.js'
 import type { Ctx } from '../../core/context.js'
 import { type ExitCodeValue, invalid, notFound, refused, WsbError } from '../../core/errors.js'
@@ -35,19 +35,20 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
     const { args, flags } = await this.parse(UsageImport)
     const fromStdin = args.file === undefined || args.file === '-'
     if (fromStdin && process.stdin.isTTY) throw invalid('give an NDJSON FILE, or pipe reports to stdin (usage import -)')
+    // The results never go over the database or the input (cli/output-guard.ts); stdout first, before any error is printed there.
+    const guarded = this.guardedFiles(flags.db, fromStdin ? stdinFile() : [{ role: `the input file ${args.file}`, path: args.file as string }])
+    if (flags.results === '-') refuseStdoutOver(guarded)
     if (flags.results === '-' && this.jsonEnabled()) throw invalid('--results - and --json both want stdout; write results to a file')
     const batchSize = flags['batch-size'] === undefined ? undefined : wholeNumber('--batch-size', flags['batch-size'])
     // Both files are opened before anything is read or written, so a bad path is a
-    // clear error up front, never a crash half-way through an import. The results
-    // never go over the database or the input (cli/output-guard.ts).
+    // clear error up front, never a crash half-way through an import.
     const inputFd = fromStdin ? undefined : openInput(args.file as string)
     let total: number | undefined
     if (inputFd !== undefined) total = fstatSync(inputFd).size
     let opened: ResultsFile | undefined
     let ctx: Ctx
     try {
-      const input = inputFd === undefined ? stdinFile() : [{ role: `the input file ${args.file}`, fd: inputFd }]
-      if (flags.results !== undefined && flags.results !== '-') opened = ResultsFile.open(flags.results, this.guardedFiles(flags.db, input))
+      if (flags.results !== undefined && flags.results !== '-') opened = ResultsFile.open(flags.results, guarded)
       ctx = await this.context(flags)
     } catch (error) {
       opened?.close(false)
