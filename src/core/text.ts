@@ -5,6 +5,7 @@
 // edge as invalid input, before anything reaches a store; JSON lines and apply
 // files are where they can come from, as argv and the environment hold neither.
 import * as z from 'zod/mini'
+import { containsCardNumber } from './card-number.js'
 
 const NUL = /\u0000/
 const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
@@ -23,3 +24,18 @@ export const storableText = (what: string) =>
     const problem = textProblem(value)
     if (problem) ctx.addIssue({ code: 'custom', message: `${what}: ${problem}`, input: value })
   })
+
+/** What may hide a problem: U+0000, anything beyond ASCII (surrogates, full-width digits), or 12 digits in a row. */
+const SUSPECT = /[\u0000\u0080-\uffff]|(?:\d[ -]?){11}\d/
+
+/**
+ * The problem of one stored field of a hot path (an import line): textProblem,
+ * or a card number (R-PM-2), after one quick test that ordinary text passes.
+ */
+export function fieldProblem(what: string, value: string | undefined): string | undefined {
+  if (value === undefined || !SUSPECT.test(value)) return undefined
+  const problem = textProblem(value)
+  if (problem) return `${what}: ${problem}`
+  if (containsCardNumber(value)) return `${what}: looks like a card number; wsb never accepts card data (RAW_CARD_REFUSED)`
+  return undefined
+}

@@ -1,7 +1,6 @@
 // One NDJSON line of `usage import` (R-USE-6): {"org","product","delta"|"set","key"}.
 import * as z from 'zod/mini'
-import { containsCardNumber } from '../card-number.js'
-import { storableText } from '../text.js'
+import { fieldProblem } from '../text.js'
 import type { UsageReportInput } from './decision.js'
 
 const int = (what: string) =>
@@ -12,24 +11,15 @@ const int = (what: string) =>
     z.maximum(Number.MAX_SAFE_INTEGER, { error: `${what}: too large`, abort: true }),
   )
 
-/** Org, product and key are stored (a rejected report keeps what it named): text both engines store alike, never a card number. */
-const stored = (what: string) =>
-  [
-    storableText(what),
-    z.refine<string>((value) => !containsCardNumber(value), { error: `${what}: looks like a card number; wsb never accepts card data (RAW_CARD_REFUSED)` }),
-  ] as const
-
 export const usageLine = z
   .strictObject(
     {
-      org: z.string({ error: 'org: expected an organization id, name or path' }).check(z.minLength(1, { error: 'org: must not be empty' }), ...stored('org')),
-      product: z.string({ error: 'product: expected a product key' }).check(z.minLength(1, { error: 'product: must not be empty' }), ...stored('product')),
+      org: z.string({ error: 'org: expected an organization id, name or path' }).check(z.minLength(1, { error: 'org: must not be empty' })),
+      product: z.string({ error: 'product: expected a product key' }).check(z.minLength(1, { error: 'product: must not be empty' })),
       delta: z.optional(int('delta')),
       set: z.optional(int('set').check(z.minimum(0, { error: 'set: expected a non-negative integer' }))),
       key: z.optional(
-        z
-          .string({ error: 'key: expected a string' })
-          .check(z.minLength(1, { error: 'key: must not be empty' }), z.maxLength(200, { error: 'key: at most 200 characters' }), ...stored('key')),
+        z.string({ error: 'key: expected a string' }).check(z.minLength(1, { error: 'key: must not be empty' }), z.maxLength(200, { error: 'key: at most 200 characters' })),
       ),
     },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : 'expected a JSON object') },
@@ -71,6 +61,10 @@ export function parseUsageLine(text: string): { report: UsageReportInput } | { e
   const result = z.safeParse(usageLine, value)
   if (result.success) {
     if (writtenKeyCount(text) !== Object.keys(value as object).length) return { error: 'a field is given twice (JSON keeps only the last; say it once)' }
+    // Org, product and key are stored (a rejected report keeps what it named): text both engines store alike, never a card number.
+    const { org, product, key } = result.data
+    const problem = fieldProblem('org', org) ?? fieldProblem('product', product) ?? fieldProblem('key', key)
+    if (problem) return { error: problem }
     return { report: result.data }
   }
   return { error: result.error.issues.map((issue) => issue.message).join('; ') }
