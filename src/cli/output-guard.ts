@@ -3,7 +3,8 @@
 // opened for writing: by device and inode against each guarded file that exists
 // (a hard link or a symbolic link is the same file), and by resolved name
 // against each that does not exist yet (the database's -wal or -journal appear
-// and vanish as SQLite works). A match is INVALID_INPUT naming both.
+// and vanish as SQLite works). A match is INVALID_INPUT naming both. stdout
+// redirected to a guarded file (`wsb export >> wsb.sqlite`) is refused the same way.
 import { fstatSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { invalid } from '../core/errors.js'
