@@ -14,6 +14,8 @@ import { defineConfig } from 'vitest/config'
  * - (test/core/usage.test.ts runs; its one test that opens a second store on the file path is SQLite-only.)
  * - (test/cli/doctor.test.ts runs; its missing-file test is about a SQLite path: SQLite-only.)
  * - test/cli/crash.test.ts: SIGKILL mid-import into a SQLite file (its PostgreSQL twin is postgres-crash).
+ * - test/cli/apply-duplicates.test.ts: refused while the file is read, before any database is touched.
+ * - test/cli/no-overwrite-db-files, file-modes: the database's files and their modes (no-overwrite.test.ts runs on both).
  * - test/cli/abuse-db, db-access, integrity, import-db-replaced: SQLite files by nature (not SQLite,
  *   another application's file, permissions and read-only media, bit flips, a replaced inode).
  * - (test/cli/secrets.test.ts runs; its "nothing stored" check reads a SQLite file's bytes, and on
@@ -85,6 +87,9 @@ export const onPostgres = [
   'test/server/load.test.ts',
   'test/server/faults.test.ts',
   'test/server/group-commit.test.ts',
+  'test/cli/no-overwrite.test.ts',
+  'test/cli/bad-text.test.ts',
+  'test/cli/card-numbers.test.ts',
 ]
 
 const shared = {

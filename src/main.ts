@@ -7,6 +7,7 @@ import { Config, flush, run } from '@oclif/core'
 import { reportFailure, toFailure } from './cli/failure.js'
 import { guardStdout } from './cli/stdout.js'
 import { closest } from './cli/suggest.js'
+import { refuseCardNumberIn } from './core/card-number.js'
 import { ExitCode } from './core/errors.js'
 import { redact } from './core/redact.js'
 import { paintErr } from './render/colour.js'
@@ -52,6 +53,8 @@ export async function main(dir: string, options: { development?: boolean } = {})
   const argv = process.argv.slice(2)
   guardStdout()
   try {
+    // R-PM-2: a card number typed anywhere is refused before oclif reads argv (and DEBUG prints it).
+    for (const arg of argv) refuseCardNumberIn(arg)
     await run(argv, options.development ? await developmentOptions(dir) : dir)
     await flush()
   } catch (error) {

@@ -15,6 +15,7 @@ import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { fitLines, setWide } from '../render/terminal.js'
 import { reportFailure, toFailure } from './failure.js'
+import { databaseFiles, type Guarded } from './output-guard.js'
 import { closest } from './suggest.js'
 import { toJson } from './json.js'
 import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
@@ -84,6 +85,11 @@ export abstract class WsbCommand<T> extends Command {
     // oclif reads an empty WSB_DB as unset: it would silently fall back to the default file.
     if (path === undefined && process.env.WSB_DB === '') throw invalid('the database path (WSB_DB) is empty: unset it or name a file', {}, 'INVALID_INPUT')
     return path ?? join(this.config.dataDir, 'wsb.sqlite')
+  }
+
+  /** What no output of this command may write: the database with the files beside it, and the command's `inputs`. */
+  protected guardedFiles(db: string | undefined, inputs: readonly Guarded[] = []): Guarded[] {
+    return [...databaseFiles(this.databasePath(db)), ...inputs]
   }
 
   protected async openDatabase(path: string | undefined, options: { quickCheck?: boolean } = {}): Promise<Db> {
@@ -197,7 +203,9 @@ export abstract class WsbCommand<T> extends Command {
       const text = this.renderFailure(error)
       if (text) process.stdout.write(`${text}\n`)
     }
-    reportFailure(failure, this.jsonEnabled(), error, (text) => paintErr().red(text))
+    // stdout is the database or an input (output-guard.ts): the error goes to stderr only.
+    const json = this.jsonEnabled() && !(error as { stdoutUnusable?: boolean }).stdoutUnusable
+    reportFailure(failure, json, error, (text) => paintErr().red(text))
   }
 
 }

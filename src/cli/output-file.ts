@@ -3,10 +3,14 @@
 // and is renamed over the old one. A full disk or any other failure removes the
 // temporary file and leaves the old file exactly as it was. Paths that are not
 // a regular file (a directory, "dir/", a FIFO, a device) are refused before any
-// work is done, and never opened: opening a FIFO would block.
+// work is done, and never opened: opening a FIFO would block. A path that is the
+// database or a file the command reads is refused (output-guard.ts), checked
+// when the path is given and again just before the file is written. New files
+// are created 0600 (less if the umask says so): outputs hold customers' data.
 import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join, resolve, sep } from 'node:path'
 import { ExitCode, invalid, WsbError } from '../core/errors.js'
+import { type Guarded, refuseOverwrite } from './output-guard.js'
 
 /** Write failures of the disk itself rather than of the path given: exit 1 like DB_IO. */
 const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EFBIG'])
@@ -21,13 +25,17 @@ export function outputWriteError(file: string, error: unknown): WsbError {
   return unwritable(file, err.message)
 }
 
+/** Mode of a file an output creates: owner only, the umask may take more away. */
+export const OUTPUT_FILE_MODE = 0o600
+
 /**
- * The absolute path to write for `given`, checked without opening it: a symbolic
- * link is followed (its target is replaced, the link stays), and anything that
- * exists must be a regular file.
+ * The absolute path to write for `given`, checked without opening it: never one
+ * of `guarded`; a symbolic link is followed (its target is replaced, the link
+ * stays), and anything that exists must be a regular file.
  */
-export function outputPath(given: string, flag = '--output'): string {
+export function outputPath(given: string, flag: string, guarded: readonly Guarded[]): string {
   if (given.trim() === '') throw invalid(`${flag}: expected the path of a file to write`, {}, 'OUTPUT_UNWRITABLE')
+  refuseOverwrite(given, flag, guarded)
   let file = resolve(given)
   if (given.endsWith('/') || given.endsWith(sep)) throw unwritable(file, `${flag} names a folder; give a file name`)
   let stats: ReturnType<typeof statSync> | undefined
@@ -50,19 +58,19 @@ export function outputPath(given: string, flag = '--output'): string {
   return file
 }
 
-/** Replaces `file` (from outputPath) with `data`, atomically and durably. */
-export function writeOutputFile(file: string, data: string | Uint8Array): void {
+/** A temporary file beside `file`, for content that replaces it by a rename. */
+export const tempFileFor = (file: string): string => join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`)
+
+/** Replaces `file` (from outputPath) with `data`, atomically and durably; `guarded` are checked again first. */
+export function writeOutputFile(file: string, data: string | Uint8Array, flag: string, guarded: readonly Guarded[]): void {
+  // The database's -wal may have been created since the path was checked, and inputs learnt (a logo).
+  refuseOverwrite(file, flag, guarded)
   const bytes = typeof data === 'string' ? Buffer.from(data) : data
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`)
+  const temp = tempFileFor(file)
   let fd: number | undefined
   try {
-    fd = openSync(temp, 'wx', 0o666)
-    // An existing file keeps its permissions.
-    try {
-      fchmodSync(fd, statSync(file).mode & 0o7777)
-    } catch {
-      // A new file: the umask decides, as for any file a program creates.
-    }
+    fd = openSync(temp, 'wx', OUTPUT_FILE_MODE)
+    keepMode(fd, file)
     for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written)
     fsyncSync(fd)
     closeSync(fd)
@@ -80,8 +88,17 @@ export function writeOutputFile(file: string, data: string | Uint8Array): void {
   syncFolder(dirname(file))
 }
 
+/** An existing file keeps its permissions; a new one has OUTPUT_FILE_MODE less the umask. */
+export function keepMode(fd: number, file: string): void {
+  try {
+    fchmodSync(fd, statSync(file).mode & 0o7777)
+  } catch {
+    // A new file.
+  }
+}
+
 /** The rename itself reaches the disk only with its folder; best effort where folders cannot be opened. */
-function syncFolder(folder: string): void {
+export function syncFolder(folder: string): void {
   try {
     const fd = openSync(folder, 'r')
     try {

@@ -8,7 +8,7 @@ import { renderDoctor } from '../render/doctor.js'
 
 export default class Doctor extends WsbCommand<DoctorResult> {
   static override summary = "Check every invariant of the spec on a database, read-only, before trusting it."
-  static override description = `Checks the file first (SQLite's integrity_check; quick_check above 256 MiB), then workspace isolation, the org forest, accounts per mode, subscription and payment method limits, invoice numbering and totals, credit balances, queued renewals, and usage counters against the ledger (as usage verify does). Exit 0 when nothing is violated; exit 4 (INVARIANT_VIOLATED) listing each violation with the ids involved otherwise. Pools over capacity and subtrees over their limit (possible after a forced cancel or limit) are warnings and do not fail the run.
+  static override description = `Checks the file first (SQLite's integrity_check; quick_check above 256 MiB), then workspace isolation, the org forest, accounts per mode, subscription and payment method limits, invoice numbering and totals, credit balances, queued renewals, and usage counters against the ledger (as usage verify does). Exit 0 when nothing is violated; exit 4 (INVARIANT_VIOLATED) listing each violation with the ids involved otherwise. Pools over capacity and subtrees over their limit (possible after a forced cancel or limit), and a database file other users can read, are warnings and do not fail the run.
 
 Doctor changes nothing: it runs no due lifecycle steps and writes no row. It reads every workspace unless --workspace narrows it (WSB_WORKSPACE is not read, so a shell's default cannot hide problems).`
   static override examples = [

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../cli/base-command.js'
 import { toJson } from '../cli/json.js'
 import { outputPath, writeOutputFile } from '../cli/output-file.js'
+import { refuseStdoutOver } from '../cli/output-guard.js'
 import { exportWorkspace, orgLevels } from '../core/apply/export.js'
 import type { ApplyFile } from '../core/apply/schema.js'
 import { loadYaml, YAML_MAX_ORG_DEPTH } from '../core/apply/yaml.js'
@@ -26,8 +27,10 @@ export default class Export extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { flags } = await this.parse(Export)
-    // Checked before any work: a folder or a FIFO as -o is refused, never opened.
-    const file = flags.output === undefined || flags.output === '-' ? undefined : outputPath(flags.output)
+    // Checked before any work: a folder, a FIFO or the database as -o is refused, never opened.
+    const guarded = this.guardedFiles(flags.db)
+    const file = flags.output === undefined || flags.output === '-' ? undefined : outputPath(flags.output, '--output', guarded)
+    if (file === undefined) refuseStdoutOver(guarded)
     const document = await exportWorkspace(await this.context(flags))
     const format = flags.format ?? (this.jsonEnabled() ? 'json' : 'yaml')
     if (format === 'yaml') {
@@ -41,7 +44,7 @@ export default class Export extends WorkspaceCommand<Result> {
     }
     this.text = format === 'json' ? `${toJson(document)}\n` : (await loadYaml()).stringify(document, { lineWidth: 0 })
     if (file === undefined) return document
-    writeOutputFile(file, this.text)
+    writeOutputFile(file, this.text, '--output', guarded)
     const bytes = Buffer.byteLength(this.text)
     this.text = `Wrote ${file} (${bytes} bytes).`
     return { file, bytes }

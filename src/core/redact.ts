@@ -2,8 +2,10 @@
 // details, stored provider messages, event data and anything written to stderr
 // (debug output included). It removes Stripe secret keys (any sk_/rk_ key, a
 // Bearer token, and every secret registered at run time such as the exact key
-// or a database password), the password of any URL (scheme://user:PASSWORD@) and anything shaped like a card number (R-PM-2),
+// or a database password), the password of any URL (scheme://user:PASSWORD@) and anything shaped like a card number (R-PM-2,
+// card-number.ts: full-width digits too),
 // whatever code path produced the text.
+import { maskCardNumbers } from './card-number.js'
 
 const STRIPE_KEY = /(?<![A-Za-z0-9])(?:sk|rk)_(?:test|live)_[0-9A-Za-z_]+/g
 const BEARER = /\bBearer\s+[^\s"',;]+/gi
@@ -11,8 +13,6 @@ const BEARER = /\bBearer\s+[^\s"',;]+/gi
 const API_KEY = /\b(wsbk_)[0-9A-Za-z]{32}\b/g
 /** The password of any URL's userinfo (postgres://user:password@host): masked even before it could be registered. */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s@/'"]+)@/gi
-/** 12 to 19 digits, possibly grouped by single spaces or dashes: the shape of a PAN. */
-const PAN = /(?<![\d])(?:\d[ -]?){11,18}\d(?![\d])/g
 
 const secrets = new Set<string>()
 
@@ -21,33 +21,15 @@ export function registerSecret(secret: string): void {
   if (secret.length >= 6) secrets.add(secret)
 }
 
-/** Luhn's checksum: every real card number passes it, most other long numbers do not. */
-function luhn(digits: string): boolean {
-  let sum = 0
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48
-    if (i % 2 === 1) {
-      d *= 2
-      if (d > 9) d -= 9
-    }
-    sum += d
-  }
-  return sum % 10 === 0
-}
-
-const QUICK = /sk_|rk_|wsbk_|bearer|:\/\/|\d[ -]?\d[ -]?\d[ -]?\d/i
+/** Text that may hold something to redact; anything beyond ASCII may hide full-width digits. */
+const QUICK = /sk_|rk_|wsbk_|bearer|:\/\/|\d[ -]?\d[ -]?\d[ -]?\d|[^\u0000-\u007f]/i
 
 /** The text with every secret and card number replaced by a marker. */
 export function redact(text: string): string {
   let out = text
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('[redacted]')
   if (!QUICK.test(out)) return out
-  return out
-    .replace(STRIPE_KEY, '[redacted]')
-    .replace(BEARER, 'Bearer [redacted]')
-    .replace(API_KEY, '$1[redacted]')
-    .replace(URL_PASSWORD, '$1***@')
-    .replace(PAN, (match) => (luhn(match.replace(/[ -]/g, '')) ? '[card number redacted]' : match))
+  return maskCardNumbers(out.replace(STRIPE_KEY, '[redacted]').replace(BEARER, 'Bearer [redacted]').replace(API_KEY, '$1[redacted]').replace(URL_PASSWORD, '$1***@'))
 }
 
 /** Every string inside a JSON-like value redacted (numbers and keys are left as they are). */

@@ -2,7 +2,9 @@
 // zod/mini keeps start-up fast; messages say what is expected, not zod's jargon.
 import { en } from 'zod/locales'
 import * as z from 'zod/mini'
+import { refuseCardNumberIn } from './card-number.js'
 import { invalid } from './errors.js'
+import { storableText } from './text.js'
 
 // Plain English for issues without a message of our own ("expected number, received string").
 z.config(en())
@@ -12,6 +14,13 @@ z.config(en())
 // isolate controls reorder the rest of a line (a name could pass for another).
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
 
+/** R-PM-2: a card number in any stored or printed text is refused as RAW_CARD_REFUSED (exit 4, thrown through zod), never echoed. */
+const noCardNumber = (what: string) =>
+  z.refine<string>((value) => {
+    refuseCardNumberIn(value, what)
+    return true
+  })
+
 export const name = (what = 'name') =>
   z
     .string({ error: `${what}: expected text` })
@@ -20,7 +29,9 @@ export const name = (what = 'name') =>
       z.minLength(1, { error: `${what}: must not be empty` }),
       // Characters as people count them (code points): an emoji is one, not two.
       z.refine((value) => [...value].length <= 200, { error: `${what}: at most 200 characters` }),
-      z.refine((value) => !CONTROL.test(value), { error: `${what}: must not contain control characters` }),
+      z.refine((value) => !CONTROL.test(value), { error: `${what}: must not contain control characters`, abort: true }),
+      storableText(what),
+      noCardNumber(what),
     )
 
 /**
@@ -92,7 +103,11 @@ export const regionCode = z.pipe(
 /** RFC 5321 caps an address at 254 characters; the length is checked before the pattern. */
 export const email = z
   .string({ error: 'email: expected an email address' })
-  .check(z.maxLength(254, { error: 'email: at most 254 characters', abort: true }), z.email({ error: 'email: expected an email address' }))
+  .check(
+    z.maxLength(254, { error: 'email: at most 254 characters', abort: true }),
+    z.email({ error: 'email: expected an email address' }),
+    noCardNumber('email'),
+  )
 
 /**
  * A percentage with up to 3 decimals ("19", "8.875"), as thousandths of a

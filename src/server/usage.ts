@@ -2,10 +2,9 @@
 // with the CLI's own schema, handed to the group commit, answered once their
 // transaction has committed. A rule's rejection is an answer (200,
 // accepted: false); a bad reference or a reused key is the CLI's error.
-import * as z from 'zod/mini'
 import { invalid } from '../core/errors.js'
 import { rejectionError, type UsageDecision, type UsageReportInput } from '../core/usage/decision.js'
-import { parseUsageLine, usageLine } from '../core/usage/line.js'
+import { parseUsageLine, parseUsageReport } from '../core/usage/line.js'
 import { type ErrorBody, httpFailure } from './errors.js'
 import { parseJson } from './http.js'
 import { callerOf, type Route, type RouteAnswer, type Services } from './route.js'
@@ -79,18 +78,18 @@ export function usageRoutes(services: Services): Route[] {
           throw invalid('the body must be a JSON array of report objects: [{"org": "…", "product": "…", "delta": 1}, …]')
         if (value.length > schemas.MAX_BATCH_REPORTS)
           throw invalid(`at most ${schemas.MAX_BATCH_REPORTS} reports per batch; this one has ${value.length}: split it`, { reports: value.length, limit: schemas.MAX_BATCH_REPORTS })
-        const parsed = value.map((item) => z.safeParse(usageLine, item))
+        const parsed = value.map((item) => parseUsageReport(item))
         const reports: UsageReportInput[] = []
-        for (const result of parsed) if (result.success) reports.push(result.data)
+        for (const result of parsed) if ('report' in result) reports.push(result.report)
         const decisions = reports.length > 0 ? await services.writer.submit(callerOf(request).workspaceId, reports) : []
         count(services, decisions)
         const summary = { accepted: 0, rejected: 0, replayed: 0, invalid: 0 }
         let next = 0
         const results = parsed.map((result, index) => {
-          if (!result.success) {
+          if ('error' in result) {
             summary.invalid++
             services.metrics.reports.inc({ outcome: 'invalid' })
-            return httpFailure(invalid(result.error.issues.map((issue) => issue.message).join('; '), { index })).body
+            return httpFailure(invalid(result.error, { index })).body
           }
           const decision = decisions[next++] as UsageDecision
           if (decision.replayed) summary.replayed++

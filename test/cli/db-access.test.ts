@@ -29,6 +29,8 @@ describe('databases this user may not write', () => {
     const created = wsbAs(owner, homes, db, ['workspace', 'create', 'Acme', '--mode', 'single'])
     expect(created.code, created.stderr).toBe(0)
     expect(readdirSync(dir)).toEqual(['wsb.sqlite'])
+    // wsb creates its databases 0600; this owner shares theirs for reading.
+    chmodSync(db, 0o644)
     const before = snapshot(db)
 
     expectFailure(wsbAs(other, homes, db, ['org', 'create', 'Sales']), { exit: 2, code: 'DB_UNWRITABLE' })

@@ -163,6 +163,27 @@ describe('POST /v1/usage/batch', () => {
     expect(over.body.error.details).toMatchObject({ reports: 1001, limit: 1000 })
     expect(ledgerRows()).toBe(rows)
   })
+
+  it('R-PM-2 issue 21: a report of a batch naming a NUL, an unpaired surrogate or a card number fails alone, as the same line of usage import does', async () => {
+    const rows = ledgerRows()
+    const card = '4242 4242 4242 4242'
+    const body = [
+      { org: 'Top\u0000', product: 'users', delta: 1 },
+      { org: 'Top', product: 'users', delta: 0, key: 'half-\ud800' },
+      { org: card, product: 'users', delta: 1 },
+      { org: 'Top', product: 'users', delta: 0, key: 'fine-batch-text' },
+    ]
+    const answer = await call(server.url, 'POST', '/v1/usage/batch', { key: keys.write, body })
+    expect(answer.status).toBe(200)
+    expect(answer.body).toMatchObject({ invalid: 3, accepted: 1 })
+    expect(answer.body.results.slice(0, 3).map((r: { error?: { code: string; details: { index: number } } }) => [r.error?.code, r.error?.details.index])).toEqual([
+      ['INVALID_INPUT', 0],
+      ['INVALID_INPUT', 1],
+      ['INVALID_INPUT', 2],
+    ])
+    expect(JSON.stringify(answer.body)).not.toContain('4242')
+    expect(ledgerRows()).toBe(rows + 1)
+  })
 })
 
 describe('reads', () => {

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { outputPath, writeOutputFile } from '../../cli/output-file.js'
+import { refuseStdoutOver } from '../../cli/output-guard.js'
 import { showAccount } from '../../core/accounts/list.js'
 import { showInvoice } from '../../core/invoices/list.js'
 import { logoImage } from '../../core/workspaces/logo.js'
@@ -18,10 +19,12 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(InvoicePdf)
-    // Checked before any work: a folder or a FIFO as -o is refused, never opened.
+    // Checked before any work: a folder, a FIFO or the database as -o is refused, never opened.
     const toStdout = flags.output === '-'
+    const guarded = this.guardedFiles(flags.db)
+    if (toStdout) refuseStdoutOver(guarded)
     if (toStdout && this.jsonEnabled()) throw invalid('-o - and --json both want stdout; write the PDF to a file')
-    const file = toStdout ? '-' : outputPath(flags.output)
+    const file = toStdout ? '-' : outputPath(flags.output, '--output', guarded)
     const ctx = await this.context(flags)
     const invoice = await showInvoice(ctx, args.invoice)
     const { renderInvoicePdf } = await import('../../render/invoice-pdf.js')
@@ -34,7 +37,11 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
     if (toStdout) {
       this.quiet = true
       await new Promise<void>((resolve, reject) => process.stdout.write(pdf, (error) => (error ? reject(error) : resolve())))
-    } else writeOutputFile(file, pdf)
+    } else {
+      // The seller's logo is read to draw the PDF: an input too.
+      const logo = invoice.seller?.logo
+      writeOutputFile(file, pdf, '--output', typeof logo === 'string' ? [...guarded, { role: "the seller's logo", path: logo }] : guarded)
+    }
     return { invoiceId: invoice.id ?? args.invoice, number: invoice.number, invoiceNumber: invoice.invoiceNumber, file, bytes: pdf.length }
   }
 

@@ -1,6 +1,7 @@
 import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { type PaymentMethodView, setDefaultPaymentMethod } from '../../core/payments/methods.js'
+import { refuseCardNumber } from '../../core/payments/cards.js'
 import { providerFromEnv } from '../../core/payments/provider.js'
 import { renderPaymentMethods } from '../../render/payments.js'
 
@@ -11,6 +12,8 @@ export default class PmDefault extends WorkspaceCommand<PaymentMethodView> {
 
   async run(): Promise<PaymentMethodView> {
     const { args, flags } = await this.parse(PmDefault)
+    // R-PM-2: never looked up, so never echoed in a NOT_FOUND.
+    refuseCardNumber(args.paymentMethod)
     return await setDefaultPaymentMethod(await this.context(flags), await providerFromEnv(), { account: args.account, method: args.paymentMethod })
   }
 

@@ -1,6 +1,7 @@
 import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { type PaymentMethodView, removePaymentMethod } from '../../core/payments/methods.js'
+import { refuseCardNumber } from '../../core/payments/cards.js'
 import { providerFromEnv } from '../../core/payments/provider.js'
 import { renderPaymentMethods } from '../../render/payments.js'
 
@@ -14,6 +15,8 @@ export default class PmRemove extends WorkspaceCommand<Result> {
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(PmRemove)
+    // R-PM-2: never looked up, so never echoed in a NOT_FOUND.
+    refuseCardNumber(args.paymentMethod)
     return await removePaymentMethod(await this.context(flags), await providerFromEnv(), { account: args.account, method: args.paymentMethod })
   }
 

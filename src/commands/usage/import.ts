@@ -3,7 +3,9 @@ import { Flags } from '@oclif/core'
 import { optionalArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import { progressBar } from '../../cli/progress.js'
+import { refuseStdoutOver, stdinFile } from '../../cli/output-guard.js'
 import { ResultsFile } from '../../cli/results-file.js'
+import type { Ctx } from '../../core/context.js'
 import { type ExitCodeValue, invalid, notFound, refused, WsbError } from '../../core/errors.js'
 import { wholeNumber } from '../../core/schemas.js'
 import { type ImportSummary, importUsage } from '../../core/usage/import.js'
@@ -33,6 +35,9 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
     const { args, flags } = await this.parse(UsageImport)
     const fromStdin = args.file === undefined || args.file === '-'
     if (fromStdin && process.stdin.isTTY) throw invalid('give an NDJSON FILE, or pipe reports to stdin (usage import -)')
+    // The results never go over the database or the input (cli/output-guard.ts); stdout first, before any error is printed there.
+    const guarded = this.guardedFiles(flags.db, fromStdin ? stdinFile() : [{ role: `the input file ${args.file}`, path: args.file as string }])
+    if (flags.results === '-') refuseStdoutOver(guarded)
     if (flags.results === '-' && this.jsonEnabled()) throw invalid('--results - and --json both want stdout; write results to a file')
     const batchSize = flags['batch-size'] === undefined ? undefined : wholeNumber('--batch-size', flags['batch-size'])
     // Both files are opened before anything is read or written, so a bad path is a
@@ -40,16 +45,18 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
     const inputFd = fromStdin ? undefined : openInput(args.file as string)
     let total: number | undefined
     if (inputFd !== undefined) total = fstatSync(inputFd).size
-    let resultsFd: number | undefined
+    let opened: ResultsFile | undefined
+    let ctx: Ctx
     try {
-      if (flags.results !== undefined && flags.results !== '-') resultsFd = openResults(flags.results)
+      if (flags.results !== undefined && flags.results !== '-') opened = ResultsFile.open(flags.results, guarded)
+      ctx = await this.context(flags)
     } catch (error) {
+      opened?.close(false)
       if (inputFd !== undefined) closeSync(inputFd)
       throw error
     }
-    const ctx = await this.context(flags)
+    const resultsFile = opened
     const toStdout = flags.results === '-'
-    const resultsFile = resultsFd === undefined ? undefined : new ResultsFile(resultsFd, flags.results as string)
     const progress = await progressBar({ json: this.jsonEnabled(), total, unit: 'lines' })
     const input = inputFd === undefined ? process.stdin : createReadStream('', { fd: inputFd, highWaterMark: 1 << 20 })
     let summary: ImportSummary
@@ -75,7 +82,7 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
     } finally {
       process.off('SIGINT', interrupt)
       progress.stop()
-      if (resultsFd !== undefined) closeSync(resultsFd)
+      resultsFile?.close(true)
     }
     if (summary.interrupted) {
       // Whatever still waits on stdin is not read: the run is over.
@@ -129,13 +136,4 @@ function openInput(file: string): number {
     throw invalid(`${file} is a directory; give an NDJSON file`, { file })
   }
   return fd
-}
-
-/** The --results file, created (or truncated) up front. */
-function openResults(file: string): number {
-  try {
-    return openSync(file, 'w')
-  } catch (error) {
-    throw invalid(`--results: cannot write ${file}: ${(error as Error).message}`, { file }, 'OUTPUT_UNWRITABLE')
-  }
 }

@@ -6,6 +6,7 @@ import { billingModes } from '../store/schema/workspaces.js'
 import { invalid } from '../errors.js'
 import { countryCode, email, name, orgName, productKey, regionCode } from '../schemas.js'
 import { MAX_LOGO_BYTES } from '../workspaces/logo.js'
+import { refuseDuplicates } from './duplicates.js'
 
 const count = z.int({ error: 'expected a non-negative integer' }).check(z.minimum(0, { error: 'expected a non-negative integer' }), z.maximum(Number.MAX_SAFE_INTEGER, { error: 'too large' }))
 const positive = z.int({ error: 'expected a positive integer' }).check(z.minimum(1, { error: 'expected a positive integer' }), z.maximum(Number.MAX_SAFE_INTEGER, { error: 'too large' }))
@@ -221,23 +222,11 @@ export function parseApplyFile(value: unknown): ApplyFile {
     org.children = []
     for (let i = children.length - 1; i >= 0; i--) stack.push({ value: children[i], place: { parent: next.place, index: i }, into: org.children })
   }
-  duplicateAlerts(top?.alerts, problems)
+  if (top) refuseDuplicates({ ...top, organizations }, problems)
   if (problems.length) {
     const shown = problems.slice(0, MAX_PROBLEMS)
     const more = stack.length || problems.length > MAX_PROBLEMS ? ['… and possibly more; fix these first'] : []
     throw invalid([...shown, ...more].join('; '), { problems: shown })
   }
   return { ...(top as ApplyFile), ...(top?.organizations ? { organizations } : {}) }
-}
-
-/** Each entry states its scope's thresholds whole, so a second entry for one scope and product would silently win. */
-function duplicateAlerts(alerts: AlertInput[] | undefined, problems: Problems): void {
-  const seen = new Map<string, number>()
-  alerts?.forEach((a, index) => {
-    const scope = a.pool !== undefined ? `pool ${a.pool}` : `org ${a.org}`
-    const key = `${scope}\u0000${a.product}`
-    const first = seen.get(key)
-    if (first === undefined) seen.set(key, index)
-    else problems.push(`alerts[${index}]: ${scope}, product ${a.product} is already stated by alerts[${first}]; give its thresholds in one entry`)
-  })
 }

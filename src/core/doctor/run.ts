@@ -13,12 +13,13 @@ import { databaseIntegrity, isCorruption } from './integrity.js'
 import { invoiceNumbers, invoiceTotals, paidInvoices } from './invoices.js'
 import { workspaceIsolation } from './isolation.js'
 import { orgForest } from './orgs.js'
+import { databasePermissions } from './permissions.js'
 import { itemPrices, renewalsScheduled, subscriptionCurrency } from './subscriptions.js'
 import { orgLimits, poolCapacity, poolUsage, usageLevels, usageNonNegative } from './usage.js'
 
 export type { Violation } from './check.js'
 
-/** The file first, then SPEC.md's rules in their order. */
+/** The file first, then SPEC.md's rules in their order, then who may read the file. */
 export const checks: readonly Check[] = [
   databaseIntegrity,
   workspaceIsolation,
@@ -40,6 +41,7 @@ export const checks: readonly Check[] = [
   creditBalance,
   usageNonNegative,
   usageLevels,
+  databasePermissions,
 ]
 
 export type CheckSummary = { check: string; rule: string; description: string; passed: boolean; violations: number; warnings: number }

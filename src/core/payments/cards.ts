@@ -5,7 +5,8 @@ import { refused } from '../errors.js'
 /** 12 to 19 digits, possibly grouped by spaces or dashes: the shape of a PAN. */
 const PAN = /(?:\d[ -]?){11,18}\d/
 
-export const looksLikeCardNumber = (text: string): boolean => PAN.test(text)
+/** Read NFKC-normalised: full-width digits (４２４２…) are digits too. */
+export const looksLikeCardNumber = (text: string): boolean => PAN.test(text.normalize('NFKC'))
 
 /** The refusal; it never repeats what was given. */
 export const cardRefusal = () =>

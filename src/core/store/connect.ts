@@ -58,12 +58,26 @@ function refuseDamaged(sqlite: Database.Database, path: string): void {
   if (result !== 'ok') throw corrupt(path, result)
 }
 
-/** The folder of a new database file; any failure to make it is the user's path, not a bug. */
-function makeFolder(path: string): void {
+/** A database holds customers, addresses and invoices: its file is the owner's alone (less if the umask says so). */
+export const DATABASE_FILE_MODE = 0o600
+/** Folders wsb creates for a database (the default one included): the owner's alone. */
+export const DATABASE_FOLDER_MODE = 0o700
+
+/**
+ * The folder and the empty file of a new database, owner-only; SQLite then gives
+ * its -wal and -shm the file's mode. Any failure to make the folder is the user's
+ * path, not a bug; a file that cannot be made is left for SQLite to explain.
+ */
+function makeFolderAndFile(path: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true })
+    mkdirSync(dirname(path), { recursive: true, mode: DATABASE_FOLDER_MODE })
   } catch (error) {
     throw invalid(`cannot create the folder of the database ${path}: ${(error as Error).message}`, { path }, 'DB_UNWRITABLE')
+  }
+  try {
+    closeSync(openSync(path, 'wx', DATABASE_FILE_MODE))
+  } catch {
+    // It exists (an empty file is a new database too), or opening it below says why not.
   }
 }
 
@@ -146,7 +160,7 @@ export function connect(path: string, options: { quickCheck?: boolean } = {}): D
       retryBusy(() => migrate(handle, path))
       return sqliteDb(handle, path)
     }
-    makeFolder(path)
+    makeFolderAndFile(path)
     sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS })
     const handle = sqlite
     // Read-only checks first: a file that is refused is left byte for byte as it was

@@ -1,5 +1,6 @@
 // One NDJSON line of `usage import` (R-USE-6): {"org","product","delta"|"set","key"}.
 import * as z from 'zod/mini'
+import { fieldProblem } from '../text.js'
 import type { UsageReportInput } from './decision.js'
 
 const int = (what: string) =>
@@ -57,10 +58,17 @@ export function parseUsageLine(text: string): { report: UsageReportInput } | { e
   } catch {
     return { error: 'not valid JSON' }
   }
+  const parsed = parseUsageReport(value)
+  if ('report' in parsed && writtenKeyCount(text) !== Object.keys(value as object).length) return { error: 'a field is given twice (JSON keeps only the last; say it once)' }
+  return parsed
+}
+
+/** One report already read from JSON (an import line, an API request or one item of a batch), or the problem in words. */
+export function parseUsageReport(value: unknown): { report: UsageReportInput } | { error: string } {
   const result = z.safeParse(usageLine, value)
-  if (result.success) {
-    if (writtenKeyCount(text) !== Object.keys(value as object).length) return { error: 'a field is given twice (JSON keeps only the last; say it once)' }
-    return { report: result.data }
-  }
-  return { error: result.error.issues.map((issue) => issue.message).join('; ') }
+  if (!result.success) return { error: result.error.issues.map((issue) => issue.message).join('; ') }
+  // Org, product and key are stored (a rejected report keeps what it named): text both engines store alike, never a card number.
+  const { org, product, key } = result.data
+  const problem = fieldProblem('org', org) ?? fieldProblem('product', product) ?? fieldProblem('key', key)
+  return problem ? { error: problem } : { report: result.data }
 }
