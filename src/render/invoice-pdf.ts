@@ -312,6 +312,17 @@ function drawTotals(doc: Doc, invoice: InvoiceView): void {
   doc.y = y
 }
 
+/** What each attempt outcome is called on a customer's invoice. */
+const OUTCOME_WORDS: Record<InvoiceView['payments'][number]['outcome'], string> = {
+  succeeded: 'Paid',
+  failed: 'Failed',
+  processing: 'Processing',
+  requires_action: 'Awaiting customer',
+  canceled: 'Canceled',
+  pending: 'Pending',
+  error: 'Not completed',
+}
+
 function drawPayments(doc: Doc, invoice: InvoiceView, methods: Record<string, { brand: string; last4: string }>): void {
   if (invoice.payments.length === 0) return
   // Keep the heading with the table header and at least one row.
@@ -330,8 +341,10 @@ function drawPayments(doc: Doc, invoice: InvoiceView, methods: Record<string, { 
     columns,
     invoice.payments.map((p) => {
       const method = methods[p.paymentMethodId]
-      const brand = method ? `${method.brand.charAt(0).toUpperCase()}${method.brand.slice(1)} ···· ${method.last4}` : 'Payment method'
-      return [isoDate(p.at), brand, p.outcome === 'succeeded' ? 'Paid' : 'Failed', p.outcome === 'succeeded' ? '' : declineWords(p.declineCode)]
+      // The view's label names a bank debit by its type ("SEPA debit ••••3000"), never by a bank code.
+      const label = p.method ?? (method ? `${method.brand.charAt(0).toUpperCase()}${method.brand.slice(1)} ···· ${method.last4}` : 'Payment method')
+      const failed = p.outcome === 'failed'
+      return [isoDate(p.at), label, OUTCOME_WORDS[p.outcome], failed ? declineWords(p.declineCode) : '']
     }),
   )
 }

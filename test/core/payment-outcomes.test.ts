@@ -42,7 +42,8 @@ async function subscribed(name: string, tokens: string[]) {
   const ctx = await workspace('single', { name: `${name} ws`, start: START })
   await account(ctx, name)
   const methods = []
-  for (const token of tokens) methods.push(await addPaymentMethod(await refresh(ctx), stripe, { account: name, source: token }))
+  // A bank debit is saved with the customer's mandate (accepted offline here).
+  for (const token of tokens) methods.push(await addPaymentMethod(await refresh(ctx), stripe, { account: name, source: token, ...(/^pm_(sepaDebit|usBankAccount)/.test(token) ? { mandate: { acceptance: 'offline' as const } } : {}) }))
   await addSubscription(await refresh(ctx), { account: name, items: { users: 1 }, trial: false })
   return { ctx, methods }
 }
@@ -146,7 +147,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
     await runTo(ctx, START)
     expect(await attempts(ctx)).toEqual([
       ['run-1', 'Visa ••••4242', 'failed', 'resource_missing'],
-      ['run-1', 'Mastercard ••••4444', 'failed', 'invalid_request'],
+      ['run-1', 'Mastercard ••••4444', 'failed', 'payment_method_unusable'],
       ['run-1', 'American Express ••••8431', 'succeeded', null],
     ])
     expect((await firstInvoice(ctx))?.status).toBe('paid')
@@ -155,7 +156,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
     const listed = (await listPaymentMethods(await refresh(ctx), 'Gone')).paymentMethods
     expect(listed.map((m) => [m.id, m.unusable?.reason ?? null])).toEqual([
       [methods[0]?.id, 'resource_missing'],
-      [methods[1]?.id, 'invalid_request'],
+      [methods[1]?.id, 'payment_method_unusable'],
       [methods[2]?.id, null],
     ])
     // The next period's invoice skips the unusable methods: one PaymentIntent, on the Amex.
@@ -171,13 +172,13 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
 
   it('outage: 5xx is retried later with backoff (1 h, then 2 h); the lookup finds no charge, so the retry gets a fresh key and pays once', async () => {
     const { ctx } = await subscribed('Outage', ['pm_card_visa'])
-    fake.failNext(3, 500) // the SDK's own 2 retries included: a stored 500 on Stripe's side
+    fake.failNext(1, 500) // the SDK does not retry: one request, one 500
     await runTo(ctx, START)
     expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••4242', 'error', null]])
     expect(await collectSteps(ctx)).toEqual([{ due_at: START + HOUR }])
     expect(await subStatus(ctx)).toEqual(['active'])
     // The lookup itself fails: nothing is charged, the next try is 2 h later.
-    fake.failNext(3, 503)
+    fake.failNext(1, 503)
     const before = intentPosts().length
     await runTo(ctx, START + HOUR)
     expect(intentPosts().length).toBe(before)
@@ -192,8 +193,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
 
   it('outage: a 429 rate_limit and an idempotency_error are outages, not declines or unusable methods: the method stays usable and the run is retried', async () => {
     const { ctx, methods } = await subscribed('Throttled', ['pm_card_visa'])
-    // As many 429s as the SDK's own retries ask for; the rest are dropped.
-    fake.failNext(3, { status: 429, error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly.' } })
+    fake.failNext(1, { status: 429, error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly.' } })
     await runTo(ctx, START)
     fake.clearFailures()
     expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••4242', 'error', null]])
@@ -216,7 +216,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
 
   it('unknown outcome: an answer lost after the charge, with the key expired, is found by lookup and never charged twice', async () => {
     const { ctx } = await subscribed('Lost', ['pm_card_visa'])
-    fake.failNext(3, 'network', 'after')
+    fake.failNext(2, 'network', 'after') // the SDK retries a closed connection once, with the same key
     await runTo(ctx, START)
     expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••4242', 'error', null]])
     fake.forgetIdempotencyKeys() // 24 hours later Stripe no longer knows the key
@@ -231,7 +231,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
 
   it('unknown outcome: invoice pay after a lost answer looks the lifecycle attempt up instead of charging under its own key', async () => {
     const { ctx } = await subscribed('PayAfterLoss', ['pm_card_visa'])
-    fake.failNext(3, 'network', 'after')
+    fake.failNext(2, 'network', 'after') // the SDK retries a closed connection once, with the same key
     await runTo(ctx, START)
     const invoice = await firstInvoice(ctx)
     const before = intentPosts().length

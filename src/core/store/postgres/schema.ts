@@ -36,4 +36,6 @@ export const {
   poolRollups,
   usageAlerts,
   rejectionBindings,
+  stripeWebhookEvents,
+  paymentProviderStatus,
 } = pgTables
