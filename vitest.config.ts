@@ -44,6 +44,8 @@ export const onPostgres = [
   'test/core/stripe-provider.test.ts',
   'test/core/payment-outcomes.test.ts',
   'test/core/bank-debits.test.ts',
+  'test/core/payment-recovery.test.ts',
+  'test/core/stripe-webhooks.test.ts',
   'test/cli/contract.test.ts',
   'test/cli/output-for-people.test.ts',
   'test/cli/interrupts.test.ts',

@@ -89,6 +89,13 @@ export type StripeFake = {
    * the returned promise. Tests kill the client here, at a chosen request.
    */
   onRequest: ((request: RecordedRequest) => void | Promise<void>) | undefined
+  /**
+   * Called once a request has run (its side effects done, its events recorded, its idempotent
+   * answer kept), before the answer is sent; the answer waits for the returned promise. Tests
+   * deliver a webhook here, before the client hears the answer, or kill the client between a
+   * charge and its record.
+   */
+  onAnswer: ((request: RecordedRequest) => void | Promise<void>) | undefined
   /** Drops the failures still queued; returns how many there were. */
   clearFailures(): number
   /** Adds a test token like `pm_card_visa`; attaching it creates a fresh `pm_…`. */
@@ -328,6 +335,8 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       const failure = failures.shift()
       if (failure?.when === 'before') return inject(req, res, recorded, failure)
       const result = answer(recorded, req)
+      recorded.status = result.status
+      await fake.onAnswer?.(recorded)
       if (failure) return inject(req, res, recorded, failure)
       send(res, recorded, result)
     } finally {
@@ -350,6 +359,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   const fake: StripeFake = {
     url: `http://${host}:${port}`,
     onRequest: undefined,
+    onAnswer: undefined,
     host,
     port,
     requests,

@@ -13,6 +13,7 @@ import { databaseIntegrity, isCorruption } from './integrity.js'
 import { invoiceNumbers, invoiceTotals, paidInvoices } from './invoices.js'
 import { workspaceIsolation } from './isolation.js'
 import { orgForest } from './orgs.js'
+import { providerKey } from './payments.js'
 import { itemPrices, renewalsScheduled, subscriptionCurrency } from './subscriptions.js'
 import { orgLimits, poolCapacity, poolUsage, usageLevels, usageNonNegative } from './usage.js'
 
@@ -37,6 +38,7 @@ export const checks: readonly Check[] = [
   invoiceNumbers,
   invoiceTotals,
   paidInvoices,
+  providerKey,
   creditBalance,
   usageNonNegative,
   usageLevels,

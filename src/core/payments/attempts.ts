@@ -86,20 +86,20 @@ export async function beginAttempt(ctx: Ctx, invoice: InvoiceRow, run: string, m
  * already recorded. What a provider said is stored only after redaction: a server may echo anything back.
  */
 export async function recordAnswer(ctx: Ctx, invoice: InvoiceRow, run: string, method: PaymentMethodRow, key: string, provider: string, answer: ChargeResult): Promise<ChargeResult> {
-  return await ctx.db.write(async () => await recordAnswerHere(ctx, invoice, run, method.id, key, provider, answer))
+  return (await ctx.db.write(async () => await recordAnswerHere(ctx, invoice, run, method.id, key, provider, answer))).answer
 }
 
-/** recordAnswer inside a transaction the caller holds (a webhook's). */
-export async function recordAnswerHere(ctx: Ctx, invoice: InvoiceRow, run: string, methodId: string, key: string, provider: string, answer: ChargeResult): Promise<ChargeResult> {
+/** recordAnswer inside a transaction the caller holds (a webhook's); `changed` says whether the row took this answer. */
+export async function recordAnswerHere(ctx: Ctx, invoice: InvoiceRow, run: string, methodId: string, key: string, provider: string, answer: ChargeResult): Promise<{ answer: ChargeResult; changed: boolean }> {
   const outcome = STORED[answer.outcome]
   const paymentId = 'paymentId' in answer ? answer.paymentId : null
   const declineCode = 'declineCode' in answer ? redact(answer.declineCode) : null
   const message = 'message' in answer ? redact(answer.message) : null
   const errors = outcome === 'error' ? 1 : 0
   const existing = await attemptByKey(ctx, key)
-  if (existing && RANK[existing.outcome] > RANK[outcome]) return fromRow(existing)
+  if (existing && RANK[existing.outcome] > RANK[outcome]) return { answer: fromRow(existing), changed: false }
   // The same news twice (a webhook and the charge's own answer) is recorded once.
-  if (existing && existing.outcome === outcome && outcome !== 'error' && (existing.providerPaymentId !== null || paymentId === null)) return fromRow(existing)
+  if (existing && existing.outcome === outcome && outcome !== 'error' && (existing.providerPaymentId !== null || paymentId === null)) return { answer: fromRow(existing), changed: false }
   await ctx.db.orm
     .insert(paymentAttempts)
     .values({
@@ -139,5 +139,5 @@ export async function recordAnswerHere(ctx: Ctx, invoice: InvoiceRow, run: strin
     refs: { invoiceId: invoice.id, accountId: invoice.accountId, paymentMethodId: methodId },
     data: { provider, run, class: answer.outcome, amount: { amount: invoice.amountDue, currency: invoice.currency }, ...(declineCode !== null ? { declineCode } : {}) },
   })
-  return answer
+  return { answer, changed: true }
 }
