@@ -70,6 +70,7 @@ export const onPostgres = [
   'test/cli/abuse.test.ts',
   'test/cli/abuse-names.test.ts',
   'test/cli/payments.test.ts',
+  'test/cli/payment-crash.test.ts',
   'test/cli/output-files.test.ts',
   'test/cli/secrets.test.ts',
   'test/core/catch-up.test.ts',

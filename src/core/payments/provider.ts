@@ -79,12 +79,20 @@ export interface PaymentProvider {
 
 export type ProviderFactory = () => Promise<PaymentProvider>
 
+const parsedUrl = (text: string): URL | undefined => {
+  try {
+    return new URL(text)
+  } catch {
+    return undefined
+  }
+}
+
 /** The SDK talks to a host, a port and a scheme only: a path, query or fragment would be dropped, so it is refused instead. */
 const apiBase = z.url({ error: 'STRIPE_API_BASE: expected a URL such as http://127.0.0.1:12111' }).check(
-  z.refine((text) => /^https?:$/.test(new URL(text).protocol), { error: 'STRIPE_API_BASE: expected an http:// or https:// URL such as http://127.0.0.1:12111' }),
+  z.refine((text) => { const url = parsedUrl(text); return !url || /^https?:$/.test(url.protocol) }, { error: 'STRIPE_API_BASE: expected an http:// or https:// URL such as http://127.0.0.1:12111' }),
   z.refine((text) => {
-    const url = new URL(text)
-    return (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password
+    const url = parsedUrl(text)
+    return !url || ((url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password)
   }, { error: 'STRIPE_API_BASE: give only the scheme, host and port (such as http://127.0.0.1:12111): the Stripe SDK sends every request to /v1/… on that host, so a path, query or credentials in the URL cannot be honoured' }),
 )
 
