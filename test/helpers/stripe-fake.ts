@@ -135,12 +135,17 @@ const json = (status: number, body: object, headers: Record<string, string> = {}
 
 const errorAnswer = (status: number, error: StripeErrorBody): Answer => json(status, { error })
 
+/** A request whose client went away before sending all of it: Stripe never saw it, so it runs nothing and frees its key. */
+class ClientGone extends Error {}
+
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (req.destroyed) return reject(new ClientGone())
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     req.on('error', reject)
+    req.on('close', () => reject(new ClientGone()))
   })
 }
 
@@ -346,7 +351,7 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      console.error('stripe-fake: request failed', error)
+      if (!(error instanceof ClientGone)) console.error('stripe-fake: request failed', error)
       res.destroy()
     })
   })

@@ -150,8 +150,9 @@ async function attempt(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRow,
     mandateId: method.mandateId,
     amount: invoice.amountDue,
     currency: invoice.currency,
-    // Stripe replays a key's first answer (a 500 or a 400 too) for a day: once a lookup found no charge, the retry gets a key of its own.
-    idempotencyKey: done ? `${key}_r${done.errors}` : key,
+    // Stripe replays a key's first answer (a 500 or a 400 too) for a day: once a lookup found no charge after such an
+    // answer, the retry gets a key of its own. An attempt cut off before any answer (a crash) is sent again under its key.
+    idempotencyKey: done && done.errors > 0 ? `${key}_r${done.errors}` : key,
     // Fixed for the invoice: a rename of the account between retries must not change a keyed request.
     description: `Invoice #${invoice.number} (${invoice.id})`,
     metadata: { wsb_invoice_id: invoice.id, wsb_invoice_number: String(invoice.number), wsb_account_id: account.id, wsb_run: run, wsb_attempt: key },
