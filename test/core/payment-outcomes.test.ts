@@ -3,16 +3,13 @@
 // the subscription, the attempts and the notifications afterwards. The lifecycle
 // runs the collect steps (advanceClock with the Stripe provider), as catch-up does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Ctx } from '../../src/core/context.js'
-import { listInvoices } from '../../src/core/invoices/list.js'
-import { advanceClock } from '../../src/core/lifecycle/clock.js'
 import { listNotifications } from '../../src/core/notifications/list.js'
 import { addPaymentMethod, listPaymentMethods, removePaymentMethod } from '../../src/core/payments/methods.js'
 import { payInvoice } from '../../src/core/payments/pay.js'
 import { StripeProvider } from '../../src/core/payments/stripe.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
-import { listSubscriptions } from '../../src/core/subscriptions/list.js'
 import { type StripeFake, startStripeFake } from '../helpers/stripe-fake.js'
+import { paymentProbes } from '../helpers/payment-probes.js'
 import { account, refresh, workspace } from '../builders.js'
 
 const KEY = 'sk_test_wsb_outcomes_51Hq'
@@ -28,14 +25,7 @@ beforeAll(async () => {
 })
 afterAll(() => fake.close())
 
-/** Runs the lifecycle up to `at` (workspace time) with the Stripe provider, as a command's catch-up would. */
-const runTo = async (ctx: Ctx, at: number) => await advanceClock(ctx.db, ctx.workspace.id, at, { providers: async () => stripe })
-const intentPosts = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents')
-const firstInvoice = async (ctx: Ctx) => (await listInvoices(await refresh(ctx))).invoices[0]
-const attempts = async (ctx: Ctx) => (await firstInvoice(ctx))?.payments.map((p) => [p.run, p.method, p.outcome, p.declineCode])
-const subStatus = async (ctx: Ctx) => (await listSubscriptions(await refresh(ctx))).subscriptions.map((s) => s.status)
-const kinds = async (ctx: Ctx) => (await listNotifications(await refresh(ctx))).notifications.map((n) => n.kind)
-const collectSteps = async (ctx: Ctx) => await ctx.db.all(`SELECT due_at FROM due_steps WHERE kind = 'collect'`)
+const { runTo, intentPosts, firstInvoice, attempts, subStatus, kinds, collectSteps } = paymentProbes(() => fake, () => stripe)
 
 /** A workspace whose account pays with `tokens` (default first) and has a 1-user subscription: $10.00 due at START. */
 async function subscribed(name: string, tokens: string[]) {

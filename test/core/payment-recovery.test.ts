@@ -16,8 +16,8 @@ import { payInvoice } from '../../src/core/payments/pay.js'
 import type { MandateInput } from '../../src/core/payments/provider.js'
 import { StripeProvider } from '../../src/core/payments/stripe.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
-import { listSubscriptions } from '../../src/core/subscriptions/list.js'
 import { type StripeFake, startStripeFake } from '../helpers/stripe-fake.js'
+import { paymentProbes } from '../helpers/payment-probes.js'
 import { account, refresh, workspace } from '../builders.js'
 
 const KEY = 'sk_test_wsb_recovery_51Hq'
@@ -37,14 +37,7 @@ beforeAll(async () => {
 })
 afterAll(() => fake.close())
 
-const runTo = async (ctx: Ctx, at: number) => await advanceClock(ctx.db, ctx.workspace.id, at, { providers: async () => stripe })
-const intentPosts = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents')
-const firstInvoice = async (ctx: Ctx) => (await listInvoices(await refresh(ctx))).invoices[0]
-const attempts = async (ctx: Ctx) => (await firstInvoice(ctx))?.payments.map((p) => [p.run, p.method, p.outcome, p.declineCode])
-const subStatus = async (ctx: Ctx) => (await listSubscriptions(await refresh(ctx))).subscriptions.map((s) => s.status)
-const kinds = async (ctx: Ctx) => (await listNotifications(await refresh(ctx))).notifications.map((n) => n.kind)
-const collectSteps = async (ctx: Ctx) => await ctx.db.all<{ due_at: number }>(`SELECT due_at FROM due_steps WHERE kind = 'collect'`)
-const intentsOf = (invoiceId: string | undefined) => [...fake.paymentIntents.values()].filter((pi) => pi.metadata.wsb_invoice_id === invoiceId)
+const { runTo, intentPosts, firstInvoice, attempts, subStatus, kinds, collectSteps, intentsOf } = paymentProbes(() => fake, () => stripe)
 /** No invoice is ever charged twice: at most one succeeded PaymentIntent each. */
 async function chargedOnce(ctx: Ctx): Promise<void> {
   for (const invoice of (await listInvoices(await refresh(ctx))).invoices) expect(intentsOf(invoice.id ?? '').filter((pi) => pi.status === 'succeeded').length).toBeLessThanOrEqual(1)

@@ -7,17 +7,14 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Ctx } from '../../src/core/context.js'
 import { isWsbError } from '../../src/core/errors.js'
-import { listInvoices } from '../../src/core/invoices/list.js'
-import { advanceClock } from '../../src/core/lifecycle/clock.js'
-import { listNotifications } from '../../src/core/notifications/list.js'
 import { addPaymentMethod, listPaymentMethods } from '../../src/core/payments/methods.js'
 import { StripeProvider } from '../../src/core/payments/stripe.js'
 import { receiveStripeWebhook } from '../../src/core/payments/webhooks.js'
 import type { Db } from '../../src/core/store/open.js'
 import { stripeWebhookEvents } from '../../src/core/store/schema/index.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
-import { listSubscriptions } from '../../src/core/subscriptions/list.js'
 import { type StripeEvent, type StripeFake, startStripeFake } from '../helpers/stripe-fake.js'
+import { paymentProbes } from '../helpers/payment-probes.js'
 import { account, refresh, workspace } from '../builders.js'
 
 const KEY = 'sk_test_wsb_webhooks_51Hq'
@@ -34,10 +31,7 @@ beforeAll(async () => {
 })
 afterAll(() => fake.close())
 
-const runTo = async (ctx: Ctx, at: number) => await advanceClock(ctx.db, ctx.workspace.id, at, { providers: async () => stripe })
-const firstInvoice = async (ctx: Ctx) => (await listInvoices(await refresh(ctx))).invoices[0]
-const attempts = async (ctx: Ctx) => (await firstInvoice(ctx))?.payments.map((p) => [p.run, p.method, p.outcome, p.declineCode])
-const kinds = async (ctx: Ctx) => (await listNotifications(await refresh(ctx))).notifications.map((n) => n.kind)
+const { runTo, firstInvoice, attempts, kinds, subStatus, intentsOf } = paymentProbes(() => fake, () => stripe)
 const eventKinds = async (ctx: Ctx, kind: string) => (await ctx.db.all<{ n: number }>(`SELECT count(*) AS n FROM events WHERE kind = ?`, kind))[0]?.n
 const deliver = async (db: Db, event: StripeEvent | undefined) => {
   if (!event) throw new Error('no such event')
@@ -45,7 +39,6 @@ const deliver = async (db: Db, event: StripeEvent | undefined) => {
 }
 /** The newest event of a type about an object. */
 const eventFor = (type: string, objectId: string) => [...fake.events].reverse().find((e) => e.type === type && e.data.object.id === objectId)
-const intentsOf = (invoiceId: string | null | undefined) => [...fake.paymentIntents.values()].filter((pi) => pi.metadata.wsb_invoice_id === invoiceId)
 
 async function subscribed(name: string, tokens: string[]) {
   const ctx = await workspace('single', { name: `${name} ws`, start: START })
@@ -67,7 +60,7 @@ describe('Stripe webhooks (issue 22)', () => {
     expect(await deliver(ctx.db, event)).toEqual({ received: true, eventId: event?.id, type: 'payment_intent.succeeded', applied: true })
     expect(await firstInvoice(ctx)).toMatchObject({ status: 'paid', amountPaid: { amount: 1000, currency: 'USD' } })
     expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••3220', 'succeeded', null]])
-    expect((await listSubscriptions(await refresh(ctx))).subscriptions.map((s) => s.status)).toEqual(['active'])
+    expect(await subStatus(ctx)).toEqual(['active'])
     // Stripe delivers at least once: the same event again changes nothing.
     expect(await deliver(ctx.db, event)).toMatchObject({ eventId: event?.id, applied: false })
     expect(await eventKinds(ctx, 'invoice.paid')).toBe(1)

@@ -58,25 +58,23 @@ export async function attemptByKey(ctx: Ctx, key: string): Promise<PaymentAttemp
   return (await ctx.db.orm.select().from(paymentAttempts).where(eq(paymentAttempts.idempotencyKey, key)).limit(1))[0]
 }
 
+/** A new attempt row of (invoice, run, method) keyed `key`. */
+const newRow = (ctx: Ctx, invoice: InvoiceRow, run: string, methodId: string, key: string, provider: string) => ({
+  workspaceId: invoice.workspaceId,
+  invoiceId: invoice.id,
+  run,
+  paymentMethodId: methodId,
+  provider,
+  amount: invoice.amountDue,
+  currency: invoice.currency,
+  idempotencyKey: key,
+  at: ctx.now,
+})
+
 /** The attempt row, written and committed before the provider is asked: a crash after the charge leaves it `pending`, and the next run looks it up. */
 export async function beginAttempt(ctx: Ctx, invoice: InvoiceRow, run: string, method: PaymentMethodRow, key: string, provider: string): Promise<void> {
   await ctx.db.write(async () => {
-    await ctx.db.orm
-      .insert(paymentAttempts)
-      .values({
-        workspaceId: invoice.workspaceId,
-        invoiceId: invoice.id,
-        run,
-        paymentMethodId: method.id,
-        provider,
-        providerPaymentId: null,
-        outcome: 'pending',
-        amount: invoice.amountDue,
-        currency: invoice.currency,
-        idempotencyKey: key,
-        at: ctx.now,
-      })
-      .onConflictDoNothing()
+    await ctx.db.orm.insert(paymentAttempts).values({ ...newRow(ctx, invoice, run, method.id, key, provider), outcome: 'pending' }).onConflictDoNothing()
   })
 }
 
@@ -102,22 +100,7 @@ export async function recordAnswerHere(ctx: Ctx, invoice: InvoiceRow, run: strin
   if (existing && existing.outcome === outcome && outcome !== 'error' && (existing.providerPaymentId !== null || paymentId === null)) return { answer: fromRow(existing), changed: false }
   await ctx.db.orm
     .insert(paymentAttempts)
-    .values({
-      workspaceId: invoice.workspaceId,
-      invoiceId: invoice.id,
-      run,
-      paymentMethodId: methodId,
-      provider,
-      providerPaymentId: paymentId,
-      outcome,
-      declineCode,
-      message,
-      amount: invoice.amountDue,
-      currency: invoice.currency,
-      idempotencyKey: key,
-      errors,
-      at: ctx.now,
-    })
+    .values({ ...newRow(ctx, invoice, run, methodId, key, provider), providerPaymentId: paymentId, outcome, declineCode, message, errors })
     .onConflictDoUpdate({
       target: paymentAttempts.idempotencyKey,
       set: {
