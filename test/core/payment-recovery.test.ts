@@ -183,6 +183,20 @@ describe('one bad answer never stops collection for good (issue 22 defects 2, 3,
     await chargedOnce(ctx)
   })
 
+  it('SPEC §3 a method marked unusable by mistake (as a 400 about the request once did) is restored by pm add of the same PaymentMethod, and charged again', async () => {
+    const { ctx, methods } = await subscribed('Restored', ['pm_card_visa'])
+    await ctx.db.write(async () => await ctx.db.run(`UPDATE payment_methods SET unusable_at = ?, unusable_reason = 'invalid_request'`, START))
+    await runTo(ctx, START)
+    expect((await firstInvoice(ctx))?.status).toBe('open')
+    const again = await addPaymentMethod(await refresh(ctx), stripe, { account: 'Restored', source: methods[0]?.providerId ?? '' })
+    expect(again).toMatchObject({ id: methods[0]?.id, unusable: null, isDefault: true })
+    expect((await listPaymentMethods(await refresh(ctx), 'Restored')).paymentMethods.length).toBe(1)
+    await expect(addPaymentMethod(await refresh(ctx), stripe, { account: 'Restored', source: methods[0]?.providerId ?? '' })).rejects.toMatchObject({ code: 'PAYMENT_METHOD_EXISTS' })
+    await payInvoice(await refresh(ctx), stripe, (await firstInvoice(ctx))?.id ?? '')
+    expect((await firstInvoice(ctx))?.status).toBe('paid')
+    await chargedOnce(ctx)
+  })
+
   it('SPEC §3 a deleted Stripe customer marks no method by itself; pm add makes a new customer, the old methods retire, and collection resumes at once', async () => {
     const { ctx, customerId } = await subscribed('Deleted', ['pm_card_visa'])
     await runTo(ctx, START)

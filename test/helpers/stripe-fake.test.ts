@@ -377,6 +377,16 @@ describe('responses use only fields that Stripe documents', () => {
     const { headers: _h, statusCode: _s, requestId: _r, ...raw } = error.raw as Record<string, unknown>
     check(raw, 'api_errors')
   })
+
+  it('for mandates, setup intents, deleted customers and events', async () => {
+    const customer = await stripe.customers.create({})
+    const setup = await stripe.setupIntents.create({ customer: customer.id, payment_method: 'pm_sepaDebit_success', confirm: true, usage: 'off_session', mandate_data: { customer_acceptance: { type: 'offline' } } })
+    check(setup, 'setup_intent')
+    check(await stripe.mandates.retrieve(setup.mandate as string), 'mandate')
+    const { lastResponse: _l, ...deleted } = await stripe.customers.del(customer.id)
+    check(deleted, 'deleted_customer')
+    for (const event of fake.events.slice(-3)) check(event, 'event')
+  })
 })
 
 describe('state kept as Stripe keeps it', () => {

@@ -137,6 +137,8 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
     }
     await limit()
     const duplicate = (await db.orm.select().from(paymentMethods).where(and(eq(paymentMethods.accountId, account.id), eq(paymentMethods.providerId, attached.providerId))).limit(1))[0]
+    // A method marked unusable that the provider attached again can be charged again.
+    if (duplicate?.unusableAt != null) return await restore(ctx, duplicate, attached)
     if (duplicate) throw refused('PAYMENT_METHOD_EXISTS', `that payment method is already on file as ${duplicate.id}`, { paymentMethodId: duplicate.id })
     const isDefault = await countMethods(db, account.id) === 0
     const inserted = one(await db.orm
@@ -235,4 +237,15 @@ export async function removePaymentMethod(
 async function resumeCollection(db: Db, accountId: string, now: number): Promise<void> {
   const open = await db.orm.select({ id: invoices.id }).from(invoices).where(and(eq(invoices.accountId, accountId), eq(invoices.status, 'open')))
   for (const invoice of open) await db.run(`UPDATE due_steps SET due_at = ? WHERE kind = 'collect' AND ref_id = ? AND due_at > ?`, now, invoice.id, now)
+}
+
+/** A method on file but marked unusable, attached to the customer again: usable from now on, with what the provider says of it now. */
+async function restore(ctx: Ctx, row: PaymentMethodRow, attached: Awaited<ReturnType<PaymentProvider['attach']>>): Promise<PaymentMethodRow> {
+  const restored = one(await ctx.db.orm
+    .update(paymentMethods)
+    .set({ unusableAt: null, unusableReason: null, type: attached.card.type, brand: attached.card.brand, last4: attached.card.last4, expMonth: attached.card.expMonth, expYear: attached.card.expYear, mandateId: attached.mandateId })
+    .where(eq(paymentMethods.id, row.id))
+    .returning())
+  await recordEvent(ctx.db, { workspaceId: row.workspaceId, at: ctx.now, kind: 'payment_method.restored', refs: { accountId: row.accountId, paymentMethodId: row.id }, data: { was: row.unusableReason } })
+  return restored
 }

@@ -106,7 +106,7 @@ async function applyIntent(db: Db, intent: IntentObject): Promise<Applied> {
   switch (answer.outcome) {
     case 'succeeded':
       if (invoice.status === 'paid') await paidTwice(ctx, invoice.id, attempt, intent.id)
-      else await markPaid(ctx, invoice, attempt.paymentMethodId, attempt.provider)
+      else if (open) await markPaid(ctx, invoice, attempt.paymentMethodId, attempt.provider)
       break
     case 'processing':
       if (open) await awaitSettlement(ctx, invoice)
