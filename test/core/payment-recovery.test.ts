@@ -11,7 +11,7 @@ import { runDoctor } from '../../src/core/doctor/run.js'
 import { listInvoices } from '../../src/core/invoices/list.js'
 import { advanceClock } from '../../src/core/lifecycle/clock.js'
 import { listNotifications } from '../../src/core/notifications/list.js'
-import { addPaymentMethod, listPaymentMethods } from '../../src/core/payments/methods.js'
+import { addPaymentMethod, listPaymentMethods, removePaymentMethod } from '../../src/core/payments/methods.js'
 import { payInvoice } from '../../src/core/payments/pay.js'
 import type { MandateInput } from '../../src/core/payments/provider.js'
 import { StripeProvider } from '../../src/core/payments/stripe.js'
@@ -98,6 +98,19 @@ describe('a payment waiting for the customer is never charged twice (issue 22 de
     expect(await payInvoice(await refresh(ctx), stripe, invoice?.id ?? '')).toMatchObject({ status: 'paid' })
     expect(intentPosts().length).toBe(posted)
     expect(intentsOf(invoice?.id).map((pi) => pi.status)).toEqual(['succeeded'])
+  })
+
+  it('R-PAY-1 a payment waiting for the customer on a method removed since is canceled before the next method is charged', async () => {
+    const { ctx, methods } = await subscribed('Removed', ['pm_card_threeDSecure', 'pm_card_visa'])
+    await runTo(ctx, START)
+    const invoice = await firstInvoice(ctx)
+    const [waiting] = intentsOf(invoice?.id)
+    await removePaymentMethod(await refresh(ctx), stripe, { account: 'Removed', method: methods[0]?.id ?? '' })
+    expect(await payInvoice(await refresh(ctx), stripe, invoice?.id ?? '')).toMatchObject({ status: 'paid' })
+    expect(fake.paymentIntents.get(waiting?.id ?? '')?.status).toBe('canceled')
+    expect(() => fake.authenticate(waiting?.id ?? '')).toThrow(/canceled/)
+    expect(intentsOf(invoice?.id).map((pi) => pi.status)).toEqual(['canceled', 'succeeded'])
+    await chargedOnce(ctx)
   })
 
   it('R-PAY-1 when the customer completes it while wsb cancels, the cancel answers succeeded and nothing new is charged', async () => {

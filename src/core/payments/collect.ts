@@ -64,6 +64,12 @@ async function runLabel(db: Db, invoice: InvoiceRow, mode: CollectMode): Promise
   return unfinished?.run ?? `manual-${(manual?.n ?? 0) + 1}`
 }
 
+/** Stands for a method removed since its attempt (its label: "removed method"). */
+const removedMethod = (row: PaymentAttemptRow): PaymentMethodRow => ({
+  id: row.paymentMethodId, workspaceId: row.workspaceId, accountId: '', provider: row.provider as PaymentMethodRow['provider'], providerId: '', source: '', type: 'card', brand: '', last4: '',
+  expMonth: 12, expYear: 9999, isDefault: false, mandateId: null, unusableAt: null, unusableReason: null, createdAt: row.at,
+})
+
 const methodById = async (db: Db, id: string): Promise<PaymentMethodRow | undefined> => (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.id, id)).limit(1))[0]
 
 type Step = { done: CollectOutcome } | { next: true; continueRun?: string }
@@ -104,8 +110,9 @@ async function reconcile(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRo
     // This run's own unknown attempts are looked up when the run reaches their method (attempt()).
     if (row.run === run && UNKNOWN.includes(row.outcome)) continue
     if (row.provider !== provider.name) continue
-    const method = await methodById(db, row.paymentMethodId)
-    if (!method) continue
+    // A removed method's payment is still looked up (and canceled if it waits for the customer): it could still succeed.
+    const onFile = await methodById(db, row.paymentMethodId)
+    const method = onFile ?? removedMethod(row)
     if (!account.providerCustomerId && !row.providerPaymentId) throw customerMissingError(provider.name, account.id, account.goneProviderCustomerId)
     if (mode.kind === 'run') await mode.beforeCharge?.()
     const lookup = { customerId: account.providerCustomerId ?? '', paymentId: row.providerPaymentId, attemptKey: row.idempotencyKey, paymentMethodId: method.providerId, chargedAt: row.at, at: ctx.now }
@@ -115,7 +122,7 @@ async function reconcile(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRo
       await db.write(async () => await db.run('UPDATE payment_attempts SET errors = errors + 1 WHERE id = ?', row.id))
       throw await stopCollection(ctx, provider.name, invoice, found, account.providerCustomerId)
     }
-    if (found?.outcome === 'requires_action' && mode.kind === 'manual' && found.paymentId) {
+    if (found?.outcome === 'requires_action' && (mode.kind === 'manual' || !onFile) && found.paymentId) {
       const canceled = await provider.cancel(found.paymentId)
       if (isStopping(canceled)) throw await stopCollection(ctx, provider.name, invoice, canceled, account.providerCustomerId)
       found = canceled
@@ -125,7 +132,7 @@ async function reconcile(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRo
     const recorded = await recordAnswer(ctx, invoice, row.run, method, row.idempotencyKey, row.provider, answer)
     const done = await settleOn(ctx, invoice, method, row.provider, recorded, 1)
     if (done) return { done }
-    if (recorded.outcome === 'unusable') await markUnusable(ctx, invoice, method, recorded)
+    if (recorded.outcome === 'unusable' && onFile) await markUnusable(ctx, invoice, method, recorded)
     // A debit that failed after processing: the rest of its run is tried now (the next method).
     if (row.outcome === 'processing') continueRun = row.run
   }
