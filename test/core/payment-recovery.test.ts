@@ -11,7 +11,7 @@ import { runDoctor } from '../../src/core/doctor/run.js'
 import { listInvoices } from '../../src/core/invoices/list.js'
 import { advanceClock } from '../../src/core/lifecycle/clock.js'
 import { listNotifications } from '../../src/core/notifications/list.js'
-import { addPaymentMethod, listPaymentMethods, removePaymentMethod } from '../../src/core/payments/methods.js'
+import { addPaymentMethod, listPaymentMethods, removePaymentMethod, setDefaultPaymentMethod } from '../../src/core/payments/methods.js'
 import { payInvoice } from '../../src/core/payments/pay.js'
 import type { MandateInput } from '../../src/core/payments/provider.js'
 import { StripeProvider } from '../../src/core/payments/stripe.js'
@@ -158,6 +158,9 @@ describe('a payment waiting for the customer is never charged twice (issue 22 de
       { idempotencyKey: key },
     )
     fake.advanceTime(25 * HOUR) // Stripe no longer knows the key
+    // Meanwhile another method became the default: it is not charged before the pending attempt is looked up.
+    const mastercard = await addPaymentMethod(await refresh(ctx), stripe, { account: 'Crashed', source: 'pm_card_mastercard' })
+    await setDefaultPaymentMethod(await refresh(ctx), stripe, { account: 'Crashed', method: mastercard.id })
     const posted = intentPosts().length
     await runTo(ctx, START + HOUR)
     expect(intentPosts().length).toBe(posted)

@@ -72,7 +72,8 @@ const removedMethod = (row: PaymentAttemptRow): PaymentMethodRow => ({
 
 const methodById = async (db: Db, id: string): Promise<PaymentMethodRow | undefined> => (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.id, id)).limit(1))[0]
 
-type Step = { done: CollectOutcome } | { next: true; continueRun?: string }
+/** `notCharged`: keys of this run's unknown attempts that the provider has no payment for (charged again when the run reaches them). */
+type Step = { done: CollectOutcome } | { next: true; continueRun?: string; notCharged: Set<string> }
 
 /** What collection returns once the invoice is paid, in flight or waiting for the customer. */
 async function settleOn(ctx: Ctx, invoice: InvoiceRow, method: PaymentMethodRow, provider: string, answer: ChargeResult, attempts: number): Promise<CollectOutcome | undefined> {
@@ -106,9 +107,8 @@ async function reconcile(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRo
     .where(and(eq(paymentAttempts.invoiceId, invoice.id), inArray(paymentAttempts.outcome, [...UNRESOLVED])))
     .orderBy(paymentAttempts.id)
   let continueRun: string | undefined
+  const notCharged = new Set<string>()
   for (const row of open) {
-    // This run's own unknown attempts are looked up when the run reaches their method (attempt()).
-    if (row.run === run && UNKNOWN.includes(row.outcome)) continue
     if (row.provider !== provider.name) continue
     // A removed method's payment is still looked up (and canceled if it waits for the customer): it could still succeed.
     const onFile = await methodById(db, row.paymentMethodId)
@@ -127,6 +127,11 @@ async function reconcile(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRo
       if (isStopping(canceled)) throw await stopCollection(ctx, provider.name, invoice, canceled, account.providerCustomerId)
       found = canceled
     }
+    // None made for this run's own unknown attempt: charged again when the run reaches its method.
+    if (!found && row.run === run && UNKNOWN.includes(row.outcome)) {
+      notCharged.add(row.idempotencyKey)
+      continue
+    }
     // No PaymentIntent: the attempt was never charged (a crash before the request reached the provider).
     const answer: ChargeResult = found ?? { outcome: 'declined', paymentId: null, declineCode: 'not_charged', message: 'the provider has no payment for this attempt' }
     const recorded = await recordAnswer(ctx, invoice, row.run, method, row.idempotencyKey, row.provider, answer)
@@ -136,19 +141,19 @@ async function reconcile(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRo
     // A debit that failed after processing: the rest of its run is tried now (the next method).
     if (row.outcome === 'processing') continueRun = row.run
   }
-  return { next: true, ...(continueRun ? { continueRun } : {}) }
+  return { next: true, notCharged, ...(continueRun ? { continueRun } : {}) }
 }
 
-/** One charge of one method, or the answer already known for its key (after a lookup when the outcome was unknown). */
-async function attempt(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRow, account: { id: string; providerCustomerId: string }, run: string, method: PaymentMethodRow, key: string, mode: CollectMode): Promise<ChargeResult> {
+/** One charge of one method, or the answer already known for its key (after a lookup when the outcome was unknown and not looked up yet). */
+async function attempt(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRow, account: { id: string; providerCustomerId: string }, run: string, method: PaymentMethodRow, key: string, mode: CollectMode, notCharged: Set<string>): Promise<ChargeResult> {
   const done = await attemptByKey(ctx, key)
   if (done && !UNKNOWN.includes(done.outcome)) return fromRow(done)
   if (mode.kind === 'run') await mode.beforeCharge?.()
-  if (done) {
+  if (done && !notCharged.has(key)) {
     // The outcome is unknown (a crash, a lost answer, a 5xx, a key Stripe may have forgotten): ask before charging again.
     const found = await provider.lookup({ customerId: account.providerCustomerId, paymentId: done.providerPaymentId, attemptKey: key, paymentMethodId: method.providerId, chargedAt: done.at, at: ctx.now })
     if (found) return await recordAnswer(ctx, invoice, run, method, key, provider.name, found)
-  } else {
+  } else if (!done) {
     await beginAttempt(ctx, invoice, run, method, key, provider.name)
   }
   const result = await provider.charge({
@@ -193,7 +198,7 @@ export async function collectInvoice(ctx: Ctx, provider: PaymentProvider, invoic
       result = { outcome: 'declined', paymentId: null, declineCode: 'provider_mismatch', message: `this method was added under the ${method.provider} provider; wsb now uses ${provider.name}` }
       if (!(await attemptByKey(ctx, key))) await recordAnswer(ctx, invoice, run, method, key, provider.name, result)
     } else {
-      result = await attempt(ctx, provider, invoice, { id: account.id, providerCustomerId: account.providerCustomerId }, run, method, key, mode)
+      result = await attempt(ctx, provider, invoice, { id: account.id, providerCustomerId: account.providerCustomerId }, run, method, key, mode, reconciled.notCharged)
     }
     attempts++
     if (isStopping(result)) throw await stopCollection(ctx, provider.name, invoice, result, account.providerCustomerId)
