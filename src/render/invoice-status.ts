@@ -24,6 +24,8 @@ export const OUTCOME_WORDS: Record<PaymentAttemptView['outcome'], string> = {
   failed: 'Failed',
   requires_action: 'Needs authentication',
   processing: 'Processing',
+  pending: 'Awaiting the provider',
+  canceled: 'Canceled',
   error: 'Not completed',
 }
 
@@ -52,6 +54,8 @@ export function invoiceStatusWords(invoice: InvoiceView): string {
       return `Payment failed: ${declineWords(last.declineCode)}${by(last)}`
     case 'error':
       return `Payment not completed: the payment provider could not be reached${by(last)}; it is tried again`
+    case 'pending':
+      return `Payment in progress${by(last)}: the provider's answer is awaited`
     default:
       return 'Open: awaiting payment'
   }

@@ -22,6 +22,8 @@ const BY_CODE: Record<string, number> = {
   DB_AUTH_FAILED: 503,
   DB_NOT_FOUND: 503,
   REQUEST_TIMEOUT: 408,
+  // The server's configuration, not the request: Stripe retries, and succeeds once the secret is set.
+  WEBHOOK_SECRET_MISSING: 503,
 }
 
 const BY_EXIT: Record<number, number> = {

@@ -117,3 +117,4 @@ export const history = z.looseObject({
 })
 export const health = z.strictObject({ ok: z.boolean() })
 export const ready = z.strictObject({ ok: z.boolean(), engine: z.enum(['sqlite', 'postgres']), schema: z.optional(z.string()), problem: z.optional(z.string()) })
+export const webhookResult = z.strictObject({ received: z.literal(true), eventId: z.string(), type: z.string(), applied: z.boolean() })

@@ -15,6 +15,7 @@ import { readBody, sendError, sendJson, sendText } from './http.js'
 import type { Log } from './log.js'
 import { Metrics } from './metrics.js'
 import { reportRoutes } from './reports.js'
+import { stripeRoutes } from './stripe.js'
 import type { Route, Services } from './route.js'
 import { usageRoutes } from './usage.js'
 import { type BatchInfo, inProcessWriter, type Writer, workerScript, workerWriter } from './writer.js'
@@ -39,8 +40,6 @@ export type ServeOptions = {
   maxBatch?: number
   /** How long a stop waits for requests in flight before closing their connections. */
   drainMs?: number
-  /** More routes, mounted beside the API's (e.g. POST /v1/stripe/webhook, which takes the raw body). */
-  routes?: (services: Services) => Route[]
 }
 
 export type RunningServer = {
@@ -79,8 +78,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     : inProcessWriter(connections, { ...limits, onLost })
   const services: Services = { writer, connections, metrics, engine: options.engine }
   const routes: Route[] = []
-  routes.push(...usageRoutes(services), ...checkRoutes(services), ...reportRoutes(services), ...healthRoutes(services, () => routes, options.version))
-  if (options.routes) routes.push(...options.routes(services))
+  routes.push(...usageRoutes(services), ...checkRoutes(services), ...reportRoutes(services), ...stripeRoutes(services), ...healthRoutes(services, () => routes, options.version))
   const table = new Map<string, Map<string, Route>>()
   for (const route of routes) table.set(route.path, (table.get(route.path) ?? new Map()).set(route.method, route))
   const auth = new Auth(connections)

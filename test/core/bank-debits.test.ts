@@ -54,18 +54,33 @@ describe('bank debits in the sandbox', () => {
     expect(await attempts(ctx)).toEqual([['run-1', 'SEPA debit ••••3000', 'succeeded', null]])
   })
 
-  it('R-PAY-2 an ACH debit that fails after processing enters dunning; the retry debits the bank again and invoice pay starts no other charge meanwhile', async () => {
+  it('R-PAY-1 R-PAY-2 an ACH debit that fails after processing tries the next method in the same run, then dunning; the retry debits the bank again and invoice pay starts no other charge meanwhile', async () => {
     const ctx = await subscribed(['pm_usBankAccount_failure', 'pm_card_chargeDeclined'])
     await advance(ctx, START + BANK_SETTLE_DAYS * DAY)
-    expect(await attempts(ctx)).toEqual([['run-1', 'US bank account ••••1116', 'failed', 'insufficient_funds']])
+    expect(await attempts(ctx)).toEqual([
+      ['run-1', 'US bank account ••••1116', 'failed', 'insufficient_funds'],
+      ['run-1', 'Visa ••••0002', 'failed', 'generic_decline'],
+    ])
     expect((await first(ctx))?.status).toBe('open')
     expect(await subStatus(ctx)).toEqual(['past_due'])
     expect((await listNotifications(await refresh(ctx))).notifications.map((n) => n.kind)).toEqual(['payment_failed'])
     // invoice pay while a debit is in flight starts no other charge.
     await advance(ctx, START + (BANK_SETTLE_DAYS + 3) * DAY)
-    expect((await attempts(ctx))?.slice(1)).toEqual([['run-2', 'US bank account ••••1116', 'processing', null]])
+    expect((await attempts(ctx))?.slice(2)).toEqual([['run-2', 'US bank account ••••1116', 'processing', null]])
     const view = await payInvoice(await refresh(ctx), new SandboxProvider(), (await first(ctx))?.id ?? '')
-    expect(view.payments.map((p) => p.outcome)).toEqual(['failed', 'processing'])
+    expect(view.payments.map((p) => p.outcome)).toEqual(['failed', 'failed', 'processing'])
+  })
+
+  it('R-PAY-1 a SEPA debit that fails after processing is followed by the next method in the same run, which pays', async () => {
+    const ctx = await subscribed(['pm_sepaDebit_failure', 'pm_card_visa'])
+    await advance(ctx, START + BANK_SETTLE_DAYS * DAY)
+    expect(await attempts(ctx)).toEqual([
+      ['run-1', 'SEPA debit ••••3001', 'failed', 'insufficient_funds'],
+      ['run-1', 'Visa ••••4242', 'succeeded', null],
+    ])
+    expect(await first(ctx)).toMatchObject({ status: 'paid', amountPaid: { amount: 3000, currency: 'USD' } })
+    expect(await subStatus(ctx)).toEqual(['active'])
+    expect((await listNotifications(await refresh(ctx))).notifications).toEqual([])
   })
 
   it('the sandbox card that needs authentication leaves the invoice open and notifies the next step', async () => {

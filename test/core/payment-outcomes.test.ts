@@ -3,16 +3,13 @@
 // the subscription, the attempts and the notifications afterwards. The lifecycle
 // runs the collect steps (advanceClock with the Stripe provider), as catch-up does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Ctx } from '../../src/core/context.js'
-import { listInvoices } from '../../src/core/invoices/list.js'
-import { advanceClock } from '../../src/core/lifecycle/clock.js'
 import { listNotifications } from '../../src/core/notifications/list.js'
 import { addPaymentMethod, listPaymentMethods, removePaymentMethod } from '../../src/core/payments/methods.js'
 import { payInvoice } from '../../src/core/payments/pay.js'
 import { StripeProvider } from '../../src/core/payments/stripe.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
-import { listSubscriptions } from '../../src/core/subscriptions/list.js'
 import { type StripeFake, startStripeFake } from '../helpers/stripe-fake.js'
+import { paymentProbes } from '../helpers/payment-probes.js'
 import { account, refresh, workspace } from '../builders.js'
 
 const KEY = 'sk_test_wsb_outcomes_51Hq'
@@ -28,21 +25,15 @@ beforeAll(async () => {
 })
 afterAll(() => fake.close())
 
-/** Runs the lifecycle up to `at` (workspace time) with the Stripe provider, as a command's catch-up would. */
-const runTo = async (ctx: Ctx, at: number) => await advanceClock(ctx.db, ctx.workspace.id, at, { providers: async () => stripe })
-const intentPosts = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents')
-const firstInvoice = async (ctx: Ctx) => (await listInvoices(await refresh(ctx))).invoices[0]
-const attempts = async (ctx: Ctx) => (await firstInvoice(ctx))?.payments.map((p) => [p.run, p.method, p.outcome, p.declineCode])
-const subStatus = async (ctx: Ctx) => (await listSubscriptions(await refresh(ctx))).subscriptions.map((s) => s.status)
-const kinds = async (ctx: Ctx) => (await listNotifications(await refresh(ctx))).notifications.map((n) => n.kind)
-const collectSteps = async (ctx: Ctx) => await ctx.db.all(`SELECT due_at FROM due_steps WHERE kind = 'collect'`)
+const { runTo, intentPosts, firstInvoice, attempts, subStatus, kinds, collectSteps } = paymentProbes(() => fake, () => stripe)
 
 /** A workspace whose account pays with `tokens` (default first) and has a 1-user subscription: $10.00 due at START. */
 async function subscribed(name: string, tokens: string[]) {
   const ctx = await workspace('single', { name: `${name} ws`, start: START })
   await account(ctx, name)
   const methods = []
-  for (const token of tokens) methods.push(await addPaymentMethod(await refresh(ctx), stripe, { account: name, source: token }))
+  // A bank debit is saved with the customer's mandate (accepted offline here).
+  for (const token of tokens) methods.push(await addPaymentMethod(await refresh(ctx), stripe, { account: name, source: token, ...(/^pm_(sepaDebit|usBankAccount)/.test(token) ? { mandate: { acceptance: 'offline' as const } } : {}) }))
   await addSubscription(await refresh(ctx), { account: name, items: { users: 1 }, trial: false })
   return { ctx, methods }
 }
@@ -146,7 +137,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
     await runTo(ctx, START)
     expect(await attempts(ctx)).toEqual([
       ['run-1', 'Visa ••••4242', 'failed', 'resource_missing'],
-      ['run-1', 'Mastercard ••••4444', 'failed', 'invalid_request'],
+      ['run-1', 'Mastercard ••••4444', 'failed', 'payment_method_unusable'],
       ['run-1', 'American Express ••••8431', 'succeeded', null],
     ])
     expect((await firstInvoice(ctx))?.status).toBe('paid')
@@ -155,7 +146,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
     const listed = (await listPaymentMethods(await refresh(ctx), 'Gone')).paymentMethods
     expect(listed.map((m) => [m.id, m.unusable?.reason ?? null])).toEqual([
       [methods[0]?.id, 'resource_missing'],
-      [methods[1]?.id, 'invalid_request'],
+      [methods[1]?.id, 'payment_method_unusable'],
       [methods[2]?.id, null],
     ])
     // The next period's invoice skips the unusable methods: one PaymentIntent, on the Amex.
@@ -171,13 +162,13 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
 
   it('outage: 5xx is retried later with backoff (1 h, then 2 h); the lookup finds no charge, so the retry gets a fresh key and pays once', async () => {
     const { ctx } = await subscribed('Outage', ['pm_card_visa'])
-    fake.failNext(3, 500) // the SDK's own 2 retries included: a stored 500 on Stripe's side
+    fake.failNext(1, 500) // the SDK does not retry: one request, one 500
     await runTo(ctx, START)
     expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••4242', 'error', null]])
     expect(await collectSteps(ctx)).toEqual([{ due_at: START + HOUR }])
     expect(await subStatus(ctx)).toEqual(['active'])
     // The lookup itself fails: nothing is charged, the next try is 2 h later.
-    fake.failNext(3, 503)
+    fake.failNext(1, 503)
     const before = intentPosts().length
     await runTo(ctx, START + HOUR)
     expect(intentPosts().length).toBe(before)
@@ -192,8 +183,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
 
   it('outage: a 429 rate_limit and an idempotency_error are outages, not declines or unusable methods: the method stays usable and the run is retried', async () => {
     const { ctx, methods } = await subscribed('Throttled', ['pm_card_visa'])
-    // As many 429s as the SDK's own retries ask for; the rest are dropped.
-    fake.failNext(3, { status: 429, error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly.' } })
+    fake.failNext(1, { status: 429, error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly.' } })
     await runTo(ctx, START)
     fake.clearFailures()
     expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••4242', 'error', null]])
@@ -216,7 +206,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
 
   it('unknown outcome: an answer lost after the charge, with the key expired, is found by lookup and never charged twice', async () => {
     const { ctx } = await subscribed('Lost', ['pm_card_visa'])
-    fake.failNext(3, 'network', 'after')
+    fake.failNext(2, 'network', 'after') // the SDK retries a closed connection once, with the same key
     await runTo(ctx, START)
     expect(await attempts(ctx)).toEqual([['run-1', 'Visa ••••4242', 'error', null]])
     fake.forgetIdempotencyKeys() // 24 hours later Stripe no longer knows the key
@@ -231,7 +221,7 @@ describe('provider answers, one class each (SPEC §3, R-PAY-1, R-PAY-2)', () => 
 
   it('unknown outcome: invoice pay after a lost answer looks the lifecycle attempt up instead of charging under its own key', async () => {
     const { ctx } = await subscribed('PayAfterLoss', ['pm_card_visa'])
-    fake.failNext(3, 'network', 'after')
+    fake.failNext(2, 'network', 'after') // the SDK retries a closed connection once, with the same key
     await runTo(ctx, START)
     const invoice = await firstInvoice(ctx)
     const before = intentPosts().length

@@ -120,7 +120,7 @@ describe('collection and failover', () => {
     let ctx = await workspace('single', { start: at('2026-01-01T00:00:00Z') })
     await account(ctx, 'Acme')
     await card(ctx, 'Acme', 'pm_card_chargeDeclined')
-    await card(ctx, 'Acme', 'pm_card_chargeDeclinedExpiredCard')
+    await card(ctx, 'Acme', 'pm_card_chargeDeclinedInsufficientFunds')
     const sub = await addSubscription(ctx, { account: 'Acme', items: { users: 3 }, trial: false })
     ctx = await advance(ctx, ctx.now)
     expect((await showSubscription(ctx, sub.id)).status).toBe('past_due')
@@ -136,13 +136,13 @@ describe('collection and failover', () => {
     expect(invoice?.status).toBe('uncollectible')
     expect(invoice?.payments.map((p) => [p.run, p.at.slice(0, 10), p.declineCode])).toEqual([
       ['run-1', '2026-01-01', 'generic_decline'],
-      ['run-1', '2026-01-01', 'expired_card'],
+      ['run-1', '2026-01-01', 'insufficient_funds'],
       ['run-2', '2026-01-04', 'generic_decline'],
-      ['run-2', '2026-01-04', 'expired_card'],
+      ['run-2', '2026-01-04', 'insufficient_funds'],
       ['run-3', '2026-01-06', 'generic_decline'],
-      ['run-3', '2026-01-06', 'expired_card'],
+      ['run-3', '2026-01-06', 'insufficient_funds'],
       ['run-4', '2026-01-08', 'generic_decline'],
-      ['run-4', '2026-01-08', 'expired_card'],
+      ['run-4', '2026-01-08', 'insufficient_funds'],
     ])
     expect((await showSubscription(ctx, sub.id)).status).toBe('unpaid')
     expect(await (await poolReport(ctx)).pools[0]?.products).toEqual([]) // unpaid stops contributing

@@ -22,6 +22,12 @@ export type TestCard = {
   kind?: MethodKind
   /** A SetupIntent for it answers `requires_action`: the bank wants 3-D Secure when it is saved. */
   setupAuthentication?: true
+  /**
+   * A bank account's SetupIntent: 'microdeposits' answers `requires_action` with
+   * `verify_with_microdeposits` (the customer confirms two small deposits days later);
+   * 'processing' stays `processing` while the bank verifies the account.
+   */
+  setupVerification?: 'microdeposits' | 'processing'
   brand: string
   last4: string
   exp_month: number
@@ -41,12 +47,14 @@ export type CardInput = {
   funding?: Funding
   behaviour?: 'succeed' | 'processing' | 'requires_action' | { decline_code: string; code?: string; on?: 'attach' | 'charge' }
   kind?: MethodKind
+  setupVerification?: 'microdeposits' | 'processing'
 }
 
 export function cardFromInput(input: CardInput): TestCard {
   const behaviour = input.behaviour ?? 'succeed'
   return {
     ...(input.kind ? { kind: input.kind } : {}),
+    ...(input.setupVerification ? { setupVerification: input.setupVerification } : {}),
     brand: input.brand ?? 'visa',
     last4: input.last4 ?? '4242',
     exp_month: input.exp_month,
@@ -82,6 +90,8 @@ export function builtInTestCards(now: number): Map<string, TestCard> {
     // Bank debits: `processing` once charged, until the test settles them (test IBAN …3000, account …6789).
     ['pm_sepaDebit_success', { ...card('37040044', '3000', 'processing'), kind: 'sepa_debit' as const }],
     ['pm_usBankAccount_success', { ...card('STRIPE TEST BANK', '6789', 'processing'), kind: 'us_bank_account' as const }],
+    // An account verified by micro-deposits: its SetupIntent waits for the customer (requires_action).
+    ['pm_usBankAccount_microdeposits', { ...card('STRIPE TEST BANK', '6789', 'processing'), kind: 'us_bank_account' as const, setupVerification: 'microdeposits' as const }],
   ])
 }
 

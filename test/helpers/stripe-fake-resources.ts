@@ -4,7 +4,7 @@
 import { type Decline, declineAt, declineMessage, declineParam } from './stripe-fake-cards.js'
 import { StripeApiError, docUrl, invalidRequest, noSuch, notModelled } from './stripe-fake-errors.js'
 import { type Param, type Params, apiDate } from './stripe-fake-oas.js'
-import { type Address, type Customer, type PaymentIntent, type PaymentMethod, type StoredPaymentMethod, type StripeFakeState, newId, nullAddress } from './stripe-fake-state.js'
+import { type Address, type Customer, type Mandate, type PaymentIntent, type PaymentMethod, type StoredPaymentMethod, type StripeFakeState, newId, nullAddress } from './stripe-fake-state.js'
 
 // ---- parameter helpers: the values were already type-checked against the spec
 
@@ -174,7 +174,7 @@ const attachPaymentMethod: Handler = ({ state, params, path }) => {
   return state.remember(pm).object
 }
 
-const detachPaymentMethod: Handler = ({ state, path }) => {
+export const detachPaymentMethod: Handler = ({ state, path }) => {
   const pm = state.paymentMethods.get(path.payment_method ?? '')
   if (!pm) throw noSuch('PaymentMethod', path.payment_method ?? '', 'payment_method')
   const owner = pm.object.customer
@@ -183,7 +183,29 @@ const detachPaymentMethod: Handler = ({ state, path }) => {
   if (customer?.invoice_settings.default_payment_method === pm.object.id) customer.invoice_settings.default_payment_method = null
   pm.object.customer = null
   pm.usable = false
+  state.emit('payment_method.detached', pm.object)
   return pm.object
+}
+
+/** DELETE /v1/customers/:id: the customer is gone, its payment methods detached (never usable again). */
+export function deleteCustomer(state: StripeFakeState, id: string): { id: string; object: 'customer'; deleted: true } {
+  const customer = state.customer(id)
+  for (const pm of state.paymentMethods.values()) {
+    if (pm.object.customer !== id) continue
+    pm.object.customer = null
+    pm.usable = false
+  }
+  state.customers.delete(id)
+  state.deletedCustomers.add(id)
+  state.emit('customer.deleted', customer)
+  return { id, object: 'customer', deleted: true }
+}
+
+/** A deleted customer retrieves as `{ deleted: true }`, as in Stripe; using it anywhere else is resource_missing. */
+const retrieveCustomer: Handler = ({ state, path }) => {
+  const id = path.customer ?? ''
+  if (state.deletedCustomers.has(id)) return { id, object: 'customer', deleted: true }
+  return state.customer(id)
 }
 
 /** Minimum charge amounts per currency (smallest unit), from Stripe's docs; others default to 1. */
@@ -199,7 +221,7 @@ const MINIMUM_AMOUNT: Record<string, [number, string]> = {
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toLowerCase()))
 
 const PAYMENT_INTENT_PARAMS = [
-  'amount', 'currency', 'customer', 'payment_method', 'confirm', 'off_session', 'metadata', 'description',
+  'amount', 'currency', 'customer', 'payment_method', 'confirm', 'off_session', 'metadata', 'description', 'mandate', 'mandate_data',
   'payment_method_types', 'allowed_payment_method_types', 'automatic_payment_methods', 'return_url', 'receipt_email', 'statement_descriptor',
   'statement_descriptor_suffix', 'expand',
 ] as const
@@ -221,7 +243,7 @@ const createPaymentIntent: Handler = ({ state, params, apiVersion }) => {
   const automatic = hash(params.automatic_payment_methods)
   if (types && automatic)
     throw invalidRequest(`You may only specify one of these parameters: automatic_payment_methods, ${typesParam}.`, { code: 'parameters_exclusive' })
-  if (types?.some((t) => t !== 'card')) throw notModelled(`${typesParam} other than card`, 'POST /v1/payment_intents')
+  if (types?.some((t) => !['card', 'sepa_debit', 'us_bank_account'].includes(t))) throw notModelled(`${typesParam} other than card, sepa_debit, us_bank_account`, 'POST /v1/payment_intents')
   const confirm = params.confirm === true
   const offSession = params.off_session !== undefined && params.off_session !== false
   if (offSession && !confirm) throw invalidRequest('You can only pass `off_session` when `confirm` is true.', { param: 'off_session' })
@@ -305,8 +327,14 @@ const createPaymentIntent: Handler = ({ state, params, apiVersion }) => {
       'This PaymentIntent is configured to accept payment methods enabled in your Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.',
     )
 
+  const mandate = debitMandate(state, pm, params, offSession)
+  if (types && !types.includes(pm.object.type))
+    throw invalidRequest(`The PaymentMethod type ${pm.object.type} is not in ${typesParam} (${types.join(', ')}).`, { param: 'payment_method' })
+
   // Charging a card that is not saved to a customer uses it up, as in Stripe.
   state.remember(pm)
+  if (mandate) state.mandates.set(mandate.id, mandate)
+  state.emit('payment_intent.created', intent)
   if (!owner) pm.usable = false
   intent.latest_charge = newId('ch')
   intent.payment_method_types = types ?? [pm.object.type]
@@ -316,18 +344,21 @@ const createPaymentIntent: Handler = ({ state, params, apiVersion }) => {
     intent.status = 'processing'
     intent.processing = { type: pm.object.type }
     state.paymentIntents.set(intent.id, intent)
+    state.emit('payment_intent.processing', intent)
     return intent
   }
   if (!decline && pm.card.behaviour === 'requires_action') {
     intent.status = 'requires_action'
     intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } }
     state.paymentIntents.set(intent.id, intent)
+    state.emit('payment_intent.requires_action', intent)
     return intent
   }
   if (!decline) {
     intent.status = 'succeeded'
     intent.amount_received = amount
     state.paymentIntents.set(intent.id, intent)
+    state.emit('payment_intent.succeeded', intent)
     return intent
   }
   // A declined intent keeps the failed charge and drops the payment method.
@@ -335,6 +366,7 @@ const createPaymentIntent: Handler = ({ state, params, apiVersion }) => {
   intent.payment_method = null
   intent.last_payment_error = cardError(decline, { charge: intent.latest_charge, payment_method: pm.object })
   state.paymentIntents.set(intent.id, intent)
+  state.emit('payment_intent.payment_failed', intent)
   throw new StripeApiError(402, cardError(decline, { charge: intent.latest_charge, payment_intent: intent, payment_method: pm.object }))
 }
 
@@ -344,7 +376,7 @@ const createPaymentIntent: Handler = ({ state, params, apiVersion }) => {
  * `requires_action` when the bank wants 3-D Secure at setup (nothing attached).
  */
 const createSetupIntent: Handler = ({ state, params }) => {
-  onlyModelled(params, 'POST /v1/setup_intents', ['customer', 'payment_method', 'usage', 'confirm', 'automatic_payment_methods', 'metadata', 'expand'])
+  onlyModelled(params, 'POST /v1/setup_intents', ['customer', 'payment_method', 'usage', 'confirm', 'automatic_payment_methods', 'metadata', 'expand', 'mandate_data'])
   const customer = params.customer === undefined ? undefined : state.customer(String(params.customer), 'customer')
   const pmId = str(params, 'payment_method')
   const pm = pmId ? state.paymentMethod(pmId, 'payment_method') : undefined
@@ -377,7 +409,28 @@ const createSetupIntent: Handler = ({ state, params }) => {
     usage: String(params.usage ?? 'off_session'),
   }
   intent.client_secret = `${intent.id}_secret_${newId('x').slice(2)}`
+  const debit = pm.object.type !== 'card'
+  if (debit && params.mandate_data === undefined)
+    throw invalidRequest(
+      `Confirming a SetupIntent with a ${pm.object.type} PaymentMethod requires mandate_data: the customer's acceptance of the mandate (customer_acceptance[type] online with ip_address and user_agent, or offline).`,
+      { param: 'mandate_data' },
+    )
+  if (!debit && params.mandate_data !== undefined) throw notModelled('mandate_data for a card', 'POST /v1/setup_intents')
   state.remember(pm)
+  if (pm.card.setupVerification === 'microdeposits') {
+    intent.status = 'requires_action'
+    intent.next_action = {
+      type: 'verify_with_microdeposits',
+      verify_with_microdeposits: { arrival_date: state.seconds() + 2 * 86400, hosted_verification_url: `https://payments.stripe.com/microdeposit/${intent.id}`, microdeposit_type: 'descriptor_code' },
+    }
+    state.setupIntents.set(String(intent.id), intent)
+    return intent
+  }
+  if (pm.card.setupVerification === 'processing') {
+    intent.status = 'processing'
+    state.setupIntents.set(String(intent.id), intent)
+    return intent
+  }
   if (pm.card.setupAuthentication) {
     intent.status = 'requires_action'
     intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } }
@@ -396,17 +449,120 @@ const createSetupIntent: Handler = ({ state, params }) => {
     }
     throw error
   }
+  if (debit) {
+    const mandate = newMandate(state, pm, hash(params.mandate_data) ?? {})
+    state.mandates.set(mandate.id, mandate)
+    intent.mandate = mandate.id
+  }
   state.setupIntents.set(String(intent.id), intent)
+  state.emit('setup_intent.succeeded', intent)
   return intent
 }
 
-/** Newest first, as Stripe lists; filtered by customer; one page (limit ≤ 100). */
+/** A multi-use mandate for a bank debit PaymentMethod from `mandate_data` (already checked against the spec). */
+function newMandate(state: StripeFakeState, pm: StoredPaymentMethod, data: Params): Mandate {
+  const acceptance = hash(data.customer_acceptance) ?? {}
+  const online = hash(acceptance.online)
+  const type = acceptance.type === 'online' ? 'online' : 'offline'
+  if (type === 'online' && !online) throw invalidRequest('customer_acceptance[online] is required when customer_acceptance[type] is online.', { param: 'mandate_data[customer_acceptance][online]' })
+  const id = newId('mandate')
+  return {
+    id,
+    object: 'mandate',
+    customer_acceptance: {
+      accepted_at: acceptance.accepted_at === undefined ? state.seconds() : Number(acceptance.accepted_at),
+      ...(type === 'online' ? { online: { ip_address: String(online?.ip_address), user_agent: String(online?.user_agent) } } : { offline: {} }),
+      type,
+    },
+    livemode: false,
+    multi_use: {},
+    payment_method: pm.object.id,
+    payment_method_details:
+      pm.object.type === 'sepa_debit'
+        ? { type: 'sepa_debit', sepa_debit: { reference: id.slice(8, 24).toUpperCase(), url: `https://payments.stripe.com/sepa_debit/mandate/${id}` } }
+        : { type: pm.object.type, us_bank_account: {} },
+    status: 'active',
+    type: 'multi_use',
+  }
+}
+
+/**
+ * An off-session bank debit needs the customer's mandate: `mandate` (an active
+ * one for this PaymentMethod) or `mandate_data` (accepted now). Stricter than
+ * Stripe, which may also fall back to the mandate of the SetupIntent that saved
+ * the method: the fake wants it named, so a test sees that it is sent.
+ */
+function debitMandate(state: StripeFakeState, pm: StoredPaymentMethod, params: Params, offSession: boolean): Mandate | undefined {
+  const given = str(params, 'mandate')
+  if (pm.object.type === 'card') {
+    if (given !== undefined || params.mandate_data !== undefined) throw notModelled('mandate for a card', 'POST /v1/payment_intents')
+    return undefined
+  }
+  if (given !== undefined) {
+    const mandate = state.mandates.get(given)
+    if (!mandate) throw noSuch('mandate', given, 'mandate')
+    if (mandate.payment_method !== pm.object.id)
+      throw invalidRequest(`The mandate ${given} is for another PaymentMethod (${mandate.payment_method}), not ${pm.object.id}.`, { param: 'mandate' })
+    if (mandate.status !== 'active') throw invalidRequest(`The mandate ${given} is ${mandate.status}; a debit needs an active mandate.`, { param: 'mandate' })
+    return undefined
+  }
+  const data = hash(params.mandate_data)
+  if (data) return newMandate(state, pm, data)
+  if (offSession)
+    throw invalidRequest(
+      `A mandate is required to debit a ${pm.object.type} PaymentMethod off-session: pass mandate (the id of the customer's active mandate) or mandate_data.`,
+      { param: 'mandate' },
+    )
+  return undefined
+}
+
+/** Newest first, as Stripe lists; filtered by customer; pages of `limit` (≤ 100) after `starting_after` or before `ending_before`. */
 const listPaymentIntents: Handler = ({ state, params }) => {
-  onlyModelled(params, 'GET /v1/payment_intents', ['customer', 'limit'])
+  onlyModelled(params, 'GET /v1/payment_intents', ['customer', 'limit', 'starting_after', 'ending_before'])
   const limit = params.limit === undefined ? 10 : Number(params.limit)
   if (limit < 1 || limit > 100) throw invalidRequest('This value must be between 1 and 100.', { param: 'limit' })
+  if (params.customer !== undefined) state.customer(String(params.customer), 'customer')
   const all = [...state.paymentIntents.values()].filter((pi) => params.customer === undefined || pi.customer === params.customer).reverse()
-  return { object: 'list', data: all.slice(0, limit), has_more: all.length > limit, url: '/v1/payment_intents' }
+  const cursor = (param: 'starting_after' | 'ending_before'): number | undefined => {
+    const id = str(params, param)
+    if (id === undefined) return undefined
+    const index = all.findIndex((pi) => pi.id === id)
+    if (index < 0) throw noSuch('payment_intent', id, param)
+    return index
+  }
+  const after = cursor('starting_after')
+  const before = cursor('ending_before')
+  if (after !== undefined && before !== undefined) throw invalidRequest('You may only specify one of these parameters: starting_after, ending_before.')
+  const from = after !== undefined ? after + 1 : before !== undefined ? Math.max(0, before - limit) : 0
+  const to = before !== undefined ? before : all.length
+  const page = all.slice(from, Math.min(to, from + limit))
+  const hasMore = before !== undefined ? from > 0 : from + limit < to
+  return { object: 'list', data: page, has_more: hasMore, url: '/v1/payment_intents' }
+}
+
+/** Stripe cancels an intent that can still be paid; a succeeded or canceled one answers payment_intent_unexpected_state. */
+const cancelPaymentIntent: Handler = ({ state, params, path }) => {
+  onlyModelled(params, 'POST /v1/payment_intents/{intent}/cancel', ['cancellation_reason', 'expand'])
+  const intent = state.paymentIntents.get(path.intent ?? '')
+  if (!intent) throw noSuch('payment_intent', path.intent ?? '', 'intent')
+  // A bank debit already submitted cannot be called back (Stripe allows it "in rare cases" only).
+  if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(intent.status))
+    throw invalidRequest(
+      `You cannot cancel this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
+      { code: 'payment_intent_unexpected_state', doc_url: docUrl('payment_intent_unexpected_state'), payment_intent: structuredClone(intent) },
+    )
+  intent.status = 'canceled'
+  intent.canceled_at = state.seconds()
+  intent.cancellation_reason = str(params, 'cancellation_reason') ?? null
+  intent.next_action = null
+  state.emit('payment_intent.canceled', intent)
+  return intent
+}
+
+const retrieveMandate: Handler = ({ state, path }) => {
+  const mandate = state.mandates.get(path.mandate ?? '')
+  if (!mandate) throw noSuch('mandate', path.mandate ?? '', 'mandate')
+  return mandate
 }
 
 const retrievePaymentIntent: Handler = ({ state, path }) => {
@@ -418,8 +574,11 @@ const retrievePaymentIntent: Handler = ({ state, path }) => {
 /** Implemented endpoints, keyed by method and OpenAPI path template. */
 export const handlers: Record<string, Handler> = {
   'POST /v1/customers': createCustomer,
-  'GET /v1/customers/{customer}': ({ state, path }) => state.customer(path.customer ?? ''),
+  'GET /v1/customers/{customer}': retrieveCustomer,
   'POST /v1/customers/{customer}': updateCustomer,
+  'DELETE /v1/customers/{customer}': ({ state, path }) => deleteCustomer(state, path.customer ?? ''),
+  'GET /v1/mandates/{mandate}': retrieveMandate,
+  'POST /v1/payment_intents/{intent}/cancel': cancelPaymentIntent,
   'GET /v1/payment_methods/{payment_method}': retrievePaymentMethod,
   'POST /v1/payment_methods/{payment_method}/attach': attachPaymentMethod,
   'POST /v1/payment_methods/{payment_method}/detach': detachPaymentMethod,
@@ -434,14 +593,36 @@ export function settleIntent(state: StripeFakeState, id: string, outcome: 'succe
   const intent = state.paymentIntents.get(id)
   if (intent?.status !== 'processing') throw new Error(`stripe-fake: ${id} is not processing`)
   intent.processing = null
+  finish(state, intent, outcome)
+}
+
+function finish(state: StripeFakeState, intent: PaymentIntent, outcome: 'succeeded' | { code: string; decline_code?: string; message: string }): void {
+  intent.next_action = null
   if (outcome === 'succeeded') {
     intent.status = 'succeeded'
     intent.amount_received = intent.amount
+    state.emit('payment_intent.succeeded', intent)
     return
   }
   intent.status = 'requires_payment_method'
   intent.last_payment_error = { type: 'card_error', code: outcome.code, ...(outcome.decline_code ? { decline_code: outcome.decline_code } : {}), message: outcome.message, payment_method: intent.payment_method }
   intent.payment_method = null
+  state.emit('payment_intent.payment_failed', intent)
+}
+
+/**
+ * The customer authenticates (3-D Secure) on an intent that waits for them: one in
+ * `requires_action`, or one declined off-session with authentication_required that
+ * the customer brings back on-session. It then succeeds, or fails authentication.
+ */
+export function authenticateIntent(state: StripeFakeState, id: string, outcome: 'succeeded' | 'failed'): void {
+  const intent = state.paymentIntents.get(id)
+  const declinedForAuthentication = intent?.status === 'requires_payment_method' && intent.last_payment_error?.code === 'authentication_required'
+  if (!intent || (intent.status !== 'requires_action' && !declinedForAuthentication))
+    throw new Error(`stripe-fake: ${id} is ${intent?.status ?? 'unknown'}, not waiting for the customer to authenticate`)
+  if (declinedForAuthentication) intent.payment_method = (intent.last_payment_error?.payment_method as { id?: string } | undefined)?.id ?? intent.payment_method
+  if (outcome === 'succeeded') intent.last_payment_error = null
+  finish(state, intent, outcome === 'succeeded' ? 'succeeded' : { code: 'payment_intent_authentication_failure', message: 'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.' })
 }
 
 /** The expansions the fake can do: fields that hold ids of objects it stores. */

@@ -61,7 +61,7 @@ export type PaymentMethod = {
   type: 'card' | 'sepa_debit' | 'us_bank_account'
 }
 
-export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'succeeded'
+export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'succeeded' | 'canceled'
 
 export type PaymentIntent = {
   id: string
@@ -73,8 +73,8 @@ export type PaymentIntent = {
   application: null
   application_fee_amount: null
   automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null
-  canceled_at: null
-  cancellation_reason: null
+  canceled_at: number | null
+  cancellation_reason: string | null
   capture_method: 'automatic'
   client_secret: string
   confirmation_method: 'automatic'
@@ -104,6 +104,32 @@ export type PaymentIntent = {
   transfer_group: null
 }
 
+/** The customer's authorization to debit a bank account (SEPA, ACH), made by a confirmed SetupIntent or PaymentIntent. */
+export type Mandate = {
+  id: string
+  object: 'mandate'
+  customer_acceptance: { accepted_at: number | null; offline?: Record<string, never>; online?: { ip_address: string; user_agent: string }; type: 'offline' | 'online' }
+  livemode: false
+  multi_use: Record<string, never>
+  payment_method: string
+  payment_method_details: { type: string; sepa_debit?: { reference: string; url: string }; us_bank_account?: Record<string, never> }
+  status: 'active' | 'inactive' | 'pending'
+  type: 'multi_use'
+}
+
+/** A Stripe Event as webhooks deliver it. */
+export type StripeEvent = {
+  id: string
+  object: 'event'
+  api_version: string
+  created: number
+  data: { object: Record<string, unknown> }
+  livemode: false
+  pending_webhooks: number
+  request: { id: string | null; idempotency_key: string | null }
+  type: string
+}
+
 /** A PaymentMethod plus what the fake needs to know about it. */
 export type StoredPaymentMethod = {
   object: PaymentMethod
@@ -123,6 +149,13 @@ export class StripeFakeState {
   readonly paymentMethods = new Map<string, StoredPaymentMethod>()
   readonly paymentIntents = new Map<string, PaymentIntent>()
   readonly setupIntents = new Map<string, Record<string, unknown>>()
+  readonly mandates = new Map<string, Mandate>()
+  /** Customers deleted with DELETE /v1/customers/:id: retrieving one answers `deleted: true`, using one is resource_missing. */
+  readonly deletedCustomers = new Set<string>()
+  /** Every event, oldest first, as Stripe would send them to a webhook endpoint. */
+  readonly events: StripeEvent[] = []
+  /** The API version events are rendered in (the SDK's pinned one, once a request told it). */
+  eventApiVersion = '2026-10-28.endive'
   /** Token ids (`pm_card_visa`, custom ones) that turn into a fresh PaymentMethod when used. */
   readonly tokens: Map<string, TestCard>
 
@@ -135,6 +168,23 @@ export class StripeFakeState {
   addToken(id: string, input: CardInput): void {
     if (this.paymentMethods.has(id)) throw new Error(`PaymentMethod ${id} already exists`)
     this.tokens.set(id, cardFromInput(input))
+  }
+
+  /** Records an event about `object` (a snapshot of it now). */
+  emit(type: string, object: object, idempotencyKey: string | null = null): StripeEvent {
+    const event: StripeEvent = {
+      id: newId('evt'),
+      object: 'event',
+      api_version: this.eventApiVersion,
+      created: this.seconds(),
+      data: { object: structuredClone(object) as Record<string, unknown> },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: newId('req', 14), idempotency_key: idempotencyKey },
+      type,
+    }
+    this.events.push(event)
+    return event
   }
 
   customer(id: string, param = 'id'): Customer {

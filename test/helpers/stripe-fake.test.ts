@@ -1,8 +1,9 @@
 // The Stripe fake, driven by the real `stripe` SDK the product will use, so
 // what passes here is what the SDK sends and understands.
+import http from 'node:http'
 import Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startStripeFake, type RecordedRequest, type StripeFake } from './stripe-fake.js'
+import { startStripeFake, type RecordedRequest, type StripeEvent, type StripeFake } from './stripe-fake.js'
 import { decodeForm } from './stripe-fake-form.js'
 import { type Schema, stripeSpec } from './stripe-fake-oas.js'
 
@@ -248,9 +249,8 @@ describe('strict validation against the OpenAPI spec', () => {
   it('answers 404 for URLs Stripe does not have, and says so for ones the fake does not implement', async () => {
     const unknown = await failure(stripe.rawRequest('GET', '/v1/nonsense'))
     expect(unknown).toMatchObject({ statusCode: 404, message: expect.stringMatching(/^Unrecognized request URL \(GET: \/v1\/nonsense\)/) })
-    const customer = await stripe.customers.create({})
-    const unimplemented = await failure(stripe.customers.del(customer.id))
-    expect(unimplemented.message).toMatch(/does not implement DELETE \/v1\/customers\/\{customer\}/)
+    const unimplemented = await failure(stripe.paymentIntents.capture('pi_x'))
+    expect(unimplemented.message).toMatch(/does not implement POST \/v1\/payment_intents\/\{intent\}\/capture/)
   })
 
   it('refuses spec-valid parameters it does not model instead of ignoring them', async () => {
@@ -376,5 +376,214 @@ describe('responses use only fields that Stripe documents', () => {
     const error = await failure(stripe.paymentIntents.create(offSession(declined.customer.id, declined.pm.id)))
     const { headers: _h, statusCode: _s, requestId: _r, ...raw } = error.raw as Record<string, unknown>
     check(raw, 'api_errors')
+  })
+
+  it('for mandates, setup intents, deleted customers and events', async () => {
+    const customer = await stripe.customers.create({})
+    const setup = await stripe.setupIntents.create({ customer: customer.id, payment_method: 'pm_sepaDebit_success', confirm: true, usage: 'off_session', mandate_data: { customer_acceptance: { type: 'offline' } } })
+    check(setup, 'setup_intent')
+    check(await stripe.mandates.retrieve(setup.mandate as string), 'mandate')
+    const { lastResponse: _l, ...deleted } = await stripe.customers.del(customer.id)
+    check(deleted, 'deleted_customer')
+    for (const event of fake.events.slice(-3)) check(event, 'event')
+  })
+})
+
+describe('state kept as Stripe keeps it', () => {
+  it('a requires_action PaymentIntent completes when the customer authenticates, or fails authentication', async () => {
+    fake.addCard('pm_card_threeDS', { last4: '3220', exp_month: 12, exp_year: 2099, behaviour: 'requires_action' })
+    const { customer, pm } = await customerWithCard('pm_card_threeDS')
+    const waiting = await stripe.paymentIntents.create(offSession(customer.id, pm.id))
+    expect(waiting).toMatchObject({ status: 'requires_action', next_action: { type: 'use_stripe_sdk' } })
+    fake.authenticate(waiting.id)
+    expect(await stripe.paymentIntents.retrieve(waiting.id)).toMatchObject({ status: 'succeeded', amount_received: 1999, next_action: null })
+    const failing = await stripe.paymentIntents.create(offSession(customer.id, pm.id))
+    fake.authenticate(failing.id, 'failed')
+    expect(await stripe.paymentIntents.retrieve(failing.id)).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: 'payment_intent_authentication_failure' } })
+    expect(() => fake.authenticate(waiting.id)).toThrow(/succeeded, not waiting/)
+    // Declined off-session for authentication, the customer can still complete it on-session.
+    const { customer: other, pm: auth } = await customerWithCard('pm_card_authenticationRequired')
+    const declined = await failure(stripe.paymentIntents.create(offSession(other.id, auth.id)))
+    expect(declined).toMatchObject({ code: 'authentication_required', payment_intent: { status: 'requires_payment_method' } })
+    fake.authenticate(declined.payment_intent?.id ?? '')
+    expect(await stripe.paymentIntents.retrieve(declined.payment_intent?.id ?? '')).toMatchObject({ status: 'succeeded', payment_method: auth.id })
+  })
+
+  it('cancels an intent that can still be paid, and refuses to cancel a succeeded one', async () => {
+    fake.addCard('pm_card_threeDS2', { exp_month: 12, exp_year: 2099, behaviour: 'requires_action' })
+    const { customer, pm } = await customerWithCard('pm_card_threeDS2')
+    const waiting = await stripe.paymentIntents.create(offSession(customer.id, pm.id))
+    const canceled = await stripe.paymentIntents.cancel(waiting.id, { cancellation_reason: 'abandoned' })
+    expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned', canceled_at: expect.any(Number) })
+    expect(() => fake.authenticate(waiting.id)).toThrow(/canceled/)
+    const visa = await customerWithCard()
+    const succeeded = await stripe.paymentIntents.create(offSession(visa.customer.id, visa.pm.id))
+    const error = await failure(stripe.paymentIntents.cancel(succeeded.id))
+    expect(error).toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' })
+    expect(error.message).toMatch(/status of succeeded/)
+  })
+
+  it('lists newest first in pages: starting_after, ending_before, has_more, and the SDK auto-pagination', async () => {
+    const { customer, pm } = await customerWithCard()
+    const made: string[] = []
+    for (let i = 0; i < 5; i++) made.push((await stripe.paymentIntents.create(offSession(customer.id, pm.id, { metadata: { n: String(i) } }))).id)
+    const newestFirst = [...made].reverse()
+    const first = await stripe.paymentIntents.list({ customer: customer.id, limit: 2 })
+    expect([first.data.map((pi) => pi.id), first.has_more]).toEqual([newestFirst.slice(0, 2), true])
+    const second = await stripe.paymentIntents.list({ customer: customer.id, limit: 2, starting_after: newestFirst[1] })
+    expect([second.data.map((pi) => pi.id), second.has_more]).toEqual([newestFirst.slice(2, 4), true])
+    const last = await stripe.paymentIntents.list({ customer: customer.id, limit: 2, starting_after: newestFirst[3] })
+    expect([last.data.map((pi) => pi.id), last.has_more]).toEqual([newestFirst.slice(4), false])
+    const back = await stripe.paymentIntents.list({ customer: customer.id, limit: 2, ending_before: newestFirst[4] })
+    expect([back.data.map((pi) => pi.id), back.has_more]).toEqual([newestFirst.slice(2, 4), true])
+    const all: string[] = []
+    for await (const pi of stripe.paymentIntents.list({ customer: customer.id, limit: 2 })) all.push(pi.id)
+    expect(all).toEqual(newestFirst)
+    expect(await failure(stripe.paymentIntents.list({ starting_after: 'pi_nope' }))).toMatchObject({ statusCode: 404, param: 'starting_after' })
+  })
+
+  it("forgets an idempotency key 24 hours later by the fake's own clock, so the same key charges again", async () => {
+    const local = await startStripeFake({ now: () => Date.parse('2026-05-01T00:00:00Z') })
+    try {
+      const client = new Stripe('sk_test_123', { host: local.host, port: local.port, protocol: 'http', maxNetworkRetries: 0 })
+      const customer = await client.customers.create({})
+      const pm = await client.paymentMethods.attach('pm_card_visa', { customer: customer.id })
+      const params = offSession(customer.id, pm.id)
+      const first = await client.paymentIntents.create(params, { idempotencyKey: 'k-1' })
+      local.advanceTime(24 * 60 * 60 * 1000 - 1)
+      expect((await client.paymentIntents.create(params, { idempotencyKey: 'k-1' })).id).toBe(first.id)
+      local.advanceTime(1)
+      const again = await client.paymentIntents.create(params, { idempotencyKey: 'k-1' })
+      expect(again.id).not.toBe(first.id)
+      expect(local.paymentIntents.size).toBe(2)
+      expect(local.now()).toBe(Date.parse('2026-05-02T00:00:00Z'))
+    } finally {
+      await local.close()
+    }
+  })
+
+  it('answers 409 idempotency_key_in_use while the first request with a key is still running', async () => {
+    const { customer, pm } = await customerWithCard()
+    const client = new Stripe('sk_test_123', { host: fake.host, port: fake.port, protocol: 'http', maxNetworkRetries: 0 })
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let arrived: () => void = () => {}
+    const firstArrived = new Promise<void>((resolve) => (arrived = resolve))
+    fake.onRequest = async (request) => {
+      if (request.idempotencyKey !== 'slow-key') return
+      fake.onRequest = undefined
+      arrived()
+      await held
+    }
+    const first = client.paymentIntents.create(offSession(customer.id, pm.id), { idempotencyKey: 'slow-key' })
+    await firstArrived
+    const second = await failure(client.paymentIntents.create(offSession(customer.id, pm.id), { idempotencyKey: 'slow-key' }))
+    expect(second).toMatchObject({ statusCode: 409, code: 'idempotency_key_in_use' })
+    release()
+    const done = await first
+    expect(done.status).toBe('succeeded')
+    // Once answered, the key replays.
+    expect((await client.paymentIntents.create(offSession(customer.id, pm.id), { idempotencyKey: 'slow-key' })).id).toBe(done.id)
+  })
+
+  it('deletes a customer: retrieving it says deleted, using it is resource_missing on param customer, its methods are detached', async () => {
+    const { customer, pm } = await customerWithCard()
+    expect(await stripe.customers.del(customer.id)).toMatchObject({ id: customer.id, deleted: true })
+    expect(await stripe.customers.retrieve(customer.id)).toMatchObject({ id: customer.id, deleted: true })
+    const charge = await failure(stripe.paymentIntents.create(offSession(customer.id, pm.id)))
+    expect(charge).toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'customer' })
+    const setup = await failure(stripe.setupIntents.create({ customer: customer.id, payment_method: 'pm_card_visa', confirm: true, usage: 'off_session' }))
+    expect(setup).toMatchObject({ code: 'resource_missing', param: 'customer' })
+    expect(fake.paymentMethods.get(pm.id)?.object.customer).toBeNull()
+    expect(fake.events.at(-1)).toMatchObject({ type: 'customer.deleted', data: { object: { id: customer.id } } })
+    const other = await customerWithCard()
+    fake.deleteCustomer(other.customer.id)
+    expect(await failure(stripe.customers.update(other.customer.id, { name: 'x' }))).toMatchObject({ code: 'resource_missing' })
+  })
+
+  it('refuses a rolled key with 401 and a restricted one with 403 outside its permissions', async () => {
+    const key = 'sk_test_rolled_0000000001'
+    const client = new Stripe(key, { host: fake.host, port: fake.port, protocol: 'http', maxNetworkRetries: 0 })
+    await client.customers.create({})
+    fake.rejectKey(key, 'expired')
+    const expired = await failure(client.customers.create({}))
+    expect(expired).toBeInstanceOf(Stripe.errors.StripeAuthenticationError)
+    expect(expired).toMatchObject({ statusCode: 401, code: 'api_key_expired' })
+    expect(expired.message).not.toContain(key)
+    fake.acceptKey(key)
+    await client.customers.create({})
+    const restricted = 'rk_test_restricted_00000002'
+    const limited = new Stripe(restricted, { host: fake.host, port: fake.port, protocol: 'http', maxNetworkRetries: 0 })
+    fake.rejectKey(restricted, 'restricted', ['GET /v1/payment_intents'])
+    expect((await limited.paymentIntents.list({ limit: 1 })).object).toBe('list')
+    const denied = await failure(limited.customers.create({}))
+    expect(denied).toBeInstanceOf(Stripe.errors.StripePermissionError)
+    expect(denied).toMatchObject({ statusCode: 403 })
+  })
+
+  it('bank debits need a mandate: the SetupIntent takes mandate_data and makes one; an off-session debit names it', async () => {
+    const customer = await stripe.customers.create({})
+    const setup = { customer: customer.id, payment_method: 'pm_sepaDebit_success', confirm: true, usage: 'off_session' as const, automatic_payment_methods: { enabled: true, allow_redirects: 'never' as const } }
+    expect(await failure(stripe.setupIntents.create(setup))).toMatchObject({ statusCode: 400, param: 'mandate_data' })
+    const saved = await stripe.setupIntents.create({ ...setup, mandate_data: { customer_acceptance: { type: 'offline' } }, expand: ['payment_method'] })
+    expect(saved).toMatchObject({ status: 'succeeded', mandate: expect.stringMatching(/^mandate_/) })
+    const pm = saved.payment_method as Stripe.PaymentMethod
+    expect(pm).toMatchObject({ type: 'sepa_debit', sepa_debit: { last4: '3000' }, customer: customer.id })
+    expect(await stripe.mandates.retrieve(saved.mandate as string)).toMatchObject({ status: 'active', payment_method: pm.id, customer_acceptance: { type: 'offline' }, payment_method_details: { type: 'sepa_debit' } })
+    const debit = { amount: 1999, currency: 'eur', customer: customer.id, payment_method: pm.id, off_session: true, confirm: true, automatic_payment_methods: { enabled: true, allow_redirects: 'never' as const } }
+    expect(await failure(stripe.paymentIntents.create(debit))).toMatchObject({ statusCode: 400, param: 'mandate' })
+    expect(await failure(stripe.paymentIntents.create({ ...debit, mandate: 'mandate_nope' }))).toMatchObject({ statusCode: 404, param: 'mandate' })
+    const intent = await stripe.paymentIntents.create({ ...debit, mandate: saved.mandate as string })
+    expect(intent).toMatchObject({ status: 'processing' })
+    fake.settle(intent.id, { code: 'insufficient_funds', message: 'The account has insufficient funds.' })
+    expect(fake.events.slice(-2).map((e) => e.type)).toEqual(['payment_intent.processing', 'payment_intent.payment_failed'])
+    // An ACH account verified by micro-deposits waits for the customer; the online acceptance is kept.
+    const micro = await stripe.setupIntents.create({ ...setup, payment_method: 'pm_usBankAccount_microdeposits', mandate_data: { customer_acceptance: { type: 'online', online: { ip_address: '203.0.113.7', user_agent: 'Mozilla/5.0' } } } })
+    expect(micro).toMatchObject({ status: 'requires_action', next_action: { type: 'verify_with_microdeposits' } })
+    fake.addCard('pm_usBankAccount_verifying', { kind: 'us_bank_account', exp_month: 12, exp_year: 9999, behaviour: 'processing', setupVerification: 'processing' })
+    expect((await stripe.setupIntents.create({ ...setup, payment_method: 'pm_usBankAccount_verifying', mandate_data: { customer_acceptance: { type: 'offline' } } })).status).toBe('processing')
+  })
+})
+
+describe('events and webhooks', () => {
+  const secret = 'whsec_test_fake_0001'
+
+  it('records each change as an event and signs it the way Stripe does (Stripe-Signature t=…,v1=HMAC-SHA256)', async () => {
+    const before = fake.events.length
+    const { customer, pm } = await customerWithCard()
+    const intent = await stripe.paymentIntents.create(offSession(customer.id, pm.id))
+    const events = fake.events.slice(before)
+    expect(events.map((e) => e.type)).toEqual(['payment_intent.created', 'payment_intent.succeeded'])
+    const succeeded = events[1] as (typeof events)[number]
+    expect(succeeded).toMatchObject({ object: 'event', id: expect.stringMatching(/^evt_/), data: { object: { id: intent.id, status: 'succeeded' } }, api_version: expect.stringMatching(/^2026-10-28/) })
+    const { payload, signature } = fake.sign(succeeded, secret, 1_700_000_000)
+    expect(signature).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/)
+    const { createHmac } = await import('node:crypto')
+    expect(signature.split('v1=')[1]).toBe(createHmac('sha256', secret).update(`1700000000.${payload}`).digest('hex'))
+    // The SDK's own verification accepts a fresh one and refuses a wrong secret.
+    const fresh = fake.sign(succeeded, secret)
+    expect(Stripe.webhooks.constructEvent(fresh.payload, fresh.signature, secret).id).toBe(succeeded.id)
+    expect(() => Stripe.webhooks.constructEvent(fresh.payload, fresh.signature, 'whsec_other')).toThrow()
+  })
+
+  it('sends a signed event to a URL and returns its answer', async () => {
+    const received: { body: string; signature: string | undefined }[] = []
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['stripe-signature'] as string | undefined })
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"received":true}')
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo
+      const event = fake.events.at(-1) as StripeEvent
+      expect(await fake.send(event, `http://127.0.0.1:${port}/v1/stripe/webhook`, secret)).toEqual({ status: 200, body: '{"received":true}' })
+      expect(Stripe.webhooks.constructEvent(received[0]?.body ?? '', received[0]?.signature ?? '', secret).id).toBe(event.id)
+    } finally {
+      server.close()
+    }
   })
 })

@@ -14,6 +14,7 @@ import { invoiceNumbers, invoiceTotals, paidInvoices } from './invoices.js'
 import { workspaceIsolation } from './isolation.js'
 import { orgForest } from './orgs.js'
 import { databasePermissions } from './permissions.js'
+import { providerKey } from './payments.js'
 import { itemPrices, renewalsScheduled, subscriptionCurrency } from './subscriptions.js'
 import { orgLimits, poolCapacity, poolUsage, usageLevels, usageNonNegative } from './usage.js'
 
@@ -38,6 +39,7 @@ export const checks: readonly Check[] = [
   invoiceNumbers,
   invoiceTotals,
   paidInvoices,
+  providerKey,
   creditBalance,
   usageNonNegative,
   usageLevels,

@@ -25,8 +25,11 @@ export type PaymentAttemptView = {
   at: string
   provider: string
   paymentMethodId: string
-  /** failed: declined or the method unusable; requires_action: the customer must authenticate; processing: in flight; error: outage. */
-  outcome: 'succeeded' | 'failed' | 'requires_action' | 'processing' | 'error'
+  /**
+   * failed: declined or the method unusable; requires_action: the customer must act; processing: in flight;
+   * canceled: canceled before charging anew; pending: asked, answer not yet recorded; error: not completed (outage, refused request or key).
+   */
+  outcome: 'pending' | 'succeeded' | 'failed' | 'requires_action' | 'processing' | 'canceled' | 'error'
   /** "Visa ••••4242", "SEPA debit ••••3000"; null once the method was removed. */
   method?: string | null
   /** The card or account as people know it (brand, last four); null once the method was removed. */

@@ -53,7 +53,7 @@ export async function removeStep(db: Db, id: number): Promise<boolean> {
 
 /**
  * How long a claim on a provider step lasts without renewal: above a whole
- * charge with its retries (Stripe: 30 s timeout, 2 network retries), renewed
+ * charge (Stripe: a 5 s timeout, no SDK retries), renewed
  * before each charge. Only a process that dies on another host leaves a claim
  * that must run out; one on this host is seen dead at once.
  */

@@ -19,3 +19,11 @@ export function methodLabel(pm: { type?: MethodType | null; brand: string; last4
   const kind = !pm.type || pm.type === 'card' ? (BRANDS[pm.brand] ?? (pm.brand ? pm.brand[0]?.toUpperCase() + pm.brand.slice(1) : 'Card')) : TYPES[pm.type]
   return `${kind} ••••${pm.last4}`
 }
+
+/** What the customer has to do before a payment on this method can go on, in words (3-D Secure is a card's). */
+export function customerActionText(pm: { type?: MethodType | null; brand: string; last4: string }, action: 'authenticate' | 'verify_microdeposits'): string {
+  const label = methodLabel(pm)
+  if (action === 'verify_microdeposits') return `the customer must verify ${label} with the micro-deposits Stripe sent to it`
+  if (!pm.type || pm.type === 'card') return `the bank asks the customer to authenticate the payment on ${label} (3-D Secure)`
+  return `the customer must confirm the debit on ${label}`
+}

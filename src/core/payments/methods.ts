@@ -12,11 +12,12 @@ import { recordEvent } from '../events/record.js'
 import { newId } from '../ids.js'
 import { schedule, unschedule } from '../lifecycle/queue.js'
 import type { Db } from '../store/open.js'
-import { billingAccounts, type PaymentMethodRow, paymentMethods, subscriptions } from '../store/schema/index.js'
+import { type BillingAccountRow, billingAccounts, invoices, type PaymentMethodRow, paymentMethods, subscriptions } from '../store/schema/index.js'
 import { addDaysUtc } from '../subscriptions/periods.js'
 import { EXPIRY_WARNING_DAYS, expiresAt, refuseCardNumber } from './cards.js'
 import { type MethodType, methodLabel } from './label.js'
-import type { PaymentProvider } from './provider.js'
+import { customerGone, retireGoneCustomerMethods } from './problems.js'
+import type { MandateInput, PaymentProvider } from './provider.js'
 
 export const MAX_PAYMENT_METHODS = 5
 
@@ -38,6 +39,8 @@ export type PaymentMethodView = {
   expired: boolean
   /** The provider said it is gone or not this customer's (e.g. resource_missing): collection skips it. */
   unusable: { at: string; reason: string | null } | null
+  /** The mandate a bank debit is charged under (Stripe's mandate_…); null for cards and in the sandbox. */
+  mandateId: string | null
   createdAt: string
 }
 
@@ -50,7 +53,8 @@ export function paymentMethodView(row: PaymentMethodRow, now: number): PaymentMe
     providerId: row.providerId,
     type: row.type,
     label: methodLabel(row),
-    brand: row.brand,
+    // A SEPA debit has no brand; rows saved before that was so held the bank code.
+    brand: row.type === 'sepa_debit' ? 'sepa_debit' : row.brand,
     last4: row.last4,
     expMonth: row.expMonth,
     expYear: row.expYear,
@@ -58,6 +62,7 @@ export function paymentMethodView(row: PaymentMethodRow, now: number): PaymentMe
     expiresSoon: now < end && now >= addDaysUtc(end, -EXPIRY_WARNING_DAYS),
     expired: now >= end,
     unusable: row.unusableAt === null ? null : { at: iso(row.unusableAt), reason: row.unusableReason },
+    mandateId: row.mandateId,
     createdAt: iso(row.createdAt),
   }
 }
@@ -89,7 +94,15 @@ async function countMethods(db: Db, accountId: string): Promise<number> {
   return (await db.orm.select({ n: count() }).from(paymentMethods).where(eq(paymentMethods.accountId, accountId)).limit(1))[0]?.n ?? 0
 }
 
-export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, input: { account: string; source: string }): Promise<PaymentMethodView> {
+/** The provider's customer for the account, made when there is none (a deleted one is replaced); true in `replaced` when it replaces a deleted one. */
+async function customerFor(ctx: Ctx, provider: PaymentProvider, account: BillingAccountRow): Promise<{ customerId: string; replaced: boolean }> {
+  const customerId = await provider.ensureCustomer({ id: account.id, name: account.name, email: account.email, workspaceId: ctx.workspace.id, customerId: account.providerCustomerId, goneCustomerId: account.goneProviderCustomerId })
+  if (customerId === account.providerCustomerId) return { customerId, replaced: false }
+  await ctx.db.write(async () => await ctx.db.orm.update(billingAccounts).set({ providerCustomerId: customerId }).where(eq(billingAccounts.id, account.id)))
+  return { customerId, replaced: account.goneProviderCustomerId !== null }
+}
+
+export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, input: { account: string; source: string; mandate?: MandateInput }): Promise<PaymentMethodView> {
   const { db, workspace, now } = ctx
   refuseCardNumber(input.source)
   if (!/^pm_[A-Za-z0-9_]+(@\d{2}\/\d{4})?$/.test(input.source))
@@ -103,15 +116,29 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
       })
   }
   await limit()
-  const customerId = await provider.ensureCustomer({ id: account.id, name: account.name, email: account.email, workspaceId: workspace.id, customerId: account.providerCustomerId })
-  if (customerId !== account.providerCustomerId)
-    await db.write(async () => (await db.orm.update(billingAccounts).set({ providerCustomerId: customerId }).where(eq(billingAccounts.id, account.id))))
-  const attached = await provider.attach(customerId, input.source)
+  let { customerId, replaced } = await customerFor(ctx, provider, account)
+  let attached: Awaited<ReturnType<PaymentProvider['attach']>>
+  try {
+    attached = await provider.attach(customerId, input.source, input.mandate)
+  } catch (error) {
+    // The customer was deleted in Stripe and wsb had not heard: a new one is made, and the method attached to it.
+    if (!(error instanceof Error && (error as { code?: string }).code === 'CUSTOMER_MISSING')) throw error
+    await customerGone(ctx, account.id, customerId)
+    ;({ customerId, replaced } = await customerFor(ctx, provider, { ...account, providerCustomerId: null, goneProviderCustomerId: customerId }))
+    attached = await provider.attach(customerId, input.source, input.mandate)
+  }
   const first = await countMethods(db, account.id) === 0
   if (first) await provider.setDefault(customerId, attached.providerId)
   const row = await db.write(async () => {
+    // The deleted customer's methods were detached with it: they can never be charged again.
+    if (replaced) {
+      await retireGoneCustomerMethods(ctx, account.id)
+      await resumeCollection(db, account.id, now)
+    }
     await limit()
     const duplicate = (await db.orm.select().from(paymentMethods).where(and(eq(paymentMethods.accountId, account.id), eq(paymentMethods.providerId, attached.providerId))).limit(1))[0]
+    // A method marked unusable that the provider attached again can be charged again.
+    if (duplicate?.unusableAt != null) return await restore(ctx, duplicate, attached)
     if (duplicate) throw refused('PAYMENT_METHOD_EXISTS', `that payment method is already on file as ${duplicate.id}`, { paymentMethodId: duplicate.id })
     const isDefault = await countMethods(db, account.id) === 0
     const inserted = one(await db.orm
@@ -128,6 +155,7 @@ export async function addPaymentMethod(ctx: Ctx, provider: PaymentProvider, inpu
         last4: attached.card.last4,
         expMonth: attached.card.expMonth,
         expYear: attached.card.expYear,
+        mandateId: attached.mandateId,
         isDefault,
         createdAt: now,
       })
@@ -203,4 +231,21 @@ export async function removePaymentMethod(
   })
   if (promoted && account.providerCustomerId && promoted.provider === provider.name) await provider.setDefault(account.providerCustomerId, promoted.providerId)
   return { removed: method.id, paymentMethods: (await listPaymentMethods(ctx, account.id)).paymentMethods }
+}
+
+/** The account's open invoices waiting on a blocked collection are collected at once (the next catch-up runs them). */
+async function resumeCollection(db: Db, accountId: string, now: number): Promise<void> {
+  const open = await db.orm.select({ id: invoices.id }).from(invoices).where(and(eq(invoices.accountId, accountId), eq(invoices.status, 'open')))
+  for (const invoice of open) await db.run(`UPDATE due_steps SET due_at = ? WHERE kind = 'collect' AND ref_id = ? AND due_at > ?`, now, invoice.id, now)
+}
+
+/** A method on file but marked unusable, attached to the customer again: usable from now on, with what the provider says of it now. */
+async function restore(ctx: Ctx, row: PaymentMethodRow, attached: Awaited<ReturnType<PaymentProvider['attach']>>): Promise<PaymentMethodRow> {
+  const restored = one(await ctx.db.orm
+    .update(paymentMethods)
+    .set({ unusableAt: null, unusableReason: null, type: attached.card.type, brand: attached.card.brand, last4: attached.card.last4, expMonth: attached.card.expMonth, expYear: attached.card.expYear, mandateId: attached.mandateId })
+    .where(eq(paymentMethods.id, row.id))
+    .returning())
+  await recordEvent(ctx.db, { workspaceId: row.workspaceId, at: ctx.now, kind: 'payment_method.restored', refs: { accountId: row.accountId, paymentMethodId: row.id }, data: { was: row.unusableReason } })
+  return restored
 }

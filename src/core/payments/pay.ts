@@ -19,7 +19,7 @@ export async function payInvoice(ctx: Ctx, provider: PaymentProvider, ref: strin
   if (outcome.pending === 'requires_action')
     throw providerFailure(
       'PAYMENT_ACTION_REQUIRED',
-      `the bank asks the customer to authenticate this payment (3-D Secure); the invoice stays ${view.status}. Once the customer has authenticated or added another method, run: wsb invoice pay ${invoice.id}`,
+      `${outcome.action ?? 'the customer must act on this payment'}; the invoice stays ${view.status}. Once the customer has done so or added another method, run: wsb invoice pay ${invoice.id}`,
       { invoiceId: invoice.id, provider: provider.name, attempts: view.payments.slice(-outcome.attempts) },
     )
   if (!outcome.paid)

@@ -18,6 +18,8 @@ export const NO_EXPIRY = { expMonth: 12, expYear: 9999 } as const
 export type ChargeInput = {
   customerId: string
   paymentMethodId: string
+  /** The customer's mandate for a bank debit (SEPA, ACH): sent with every off-session debit. */
+  mandateId: string | null
   amount: number
   currency: string
   idempotencyKey: string
@@ -39,25 +41,64 @@ export type LookupInput = {
   at: number
 }
 
+/**
+ * How the customer accepted a bank debit mandate: an existing Mandate (`mandate_…`, from
+ * the checkout that collected the account), or an acceptance wsb hands Stripe when it saves
+ * the method (offline: signed outside Stripe; online: where and with what the customer accepted).
+ */
+export type MandateInput = { mandateId: string } | { acceptance: 'offline' } | { acceptance: 'online'; ipAddress: string; userAgent: string }
+
+export type AccountForProvider = {
+  id: string
+  name: string
+  email: string | null
+  workspaceId: string
+  customerId: string | null
+  /** A customer the provider deleted: a new one is made under a key of its own. */
+  goneCustomerId: string | null
+}
+
 export interface PaymentProvider {
   readonly name: 'sandbox' | 'stripe'
   /** The provider's customer for an account (created once; the id is stored by the caller). */
-  ensureCustomer(account: { id: string; name: string; email: string | null; workspaceId: string; customerId: string | null }): Promise<string>
-  /** Attaches a PaymentMethod id or test token to the customer; returns the provider id and the card. */
-  attach(customerId: string, source: string): Promise<{ providerId: string; card: Card }>
+  ensureCustomer(account: AccountForProvider): Promise<string>
+  /**
+   * Attaches a PaymentMethod id or test token to the customer; returns the provider id, the card,
+   * and the mandate a bank debit will be charged under. Throws CUSTOMER_MISSING when the customer is gone.
+   */
+  attach(customerId: string, source: string, mandate?: MandateInput): Promise<{ providerId: string; card: Card; mandateId: string | null }>
   setDefault(customerId: string, providerId: string): Promise<void>
   detach(providerId: string): Promise<void>
   /** One off-session charge; every answer, an outage included, is a classified result (outcome.ts). */
   charge(input: ChargeInput): Promise<ChargeResult>
   /** The PaymentIntent of an earlier attempt, classified; null when the provider has none. An outage is a result too. */
   lookup(input: LookupInput): Promise<ChargeResult | null>
+  /** Cancels a PaymentIntent that waits for the customer, before anything else is charged; answers what it is then. */
+  cancel(paymentId: string): Promise<ChargeResult>
 }
 
 export type ProviderFactory = () => Promise<PaymentProvider>
 
+const parsedUrl = (text: string): URL | undefined => {
+  try {
+    return new URL(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** The SDK talks to a host, a port and a scheme only: a path, query or fragment would be dropped, so it is refused instead. */
+const apiBase = z.url({ error: 'STRIPE_API_BASE: expected a URL such as http://127.0.0.1:12111' }).check(
+  z.refine((text) => { const url = parsedUrl(text); return !url || /^https?:$/.test(url.protocol) }, { error: 'STRIPE_API_BASE: expected an http:// or https:// URL such as http://127.0.0.1:12111' }),
+  z.refine((text) => {
+    const url = parsedUrl(text)
+    return !url || ((url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password)
+  }, { error: 'STRIPE_API_BASE: give only the scheme, host and port (such as http://127.0.0.1:12111): the Stripe SDK sends every request to /v1/… on that host, so a path, query or credentials in the URL cannot be honoured' }),
+)
+
 const stripeEnv = z.object({
   key: z.optional(z.string().check(z.regex(/^(sk|rk)_(test|live)_\S+$/, { error: 'STRIPE_API_KEY: expected a Stripe secret key (sk_test_… or sk_live_…)' }))),
-  base: z.optional(z.url({ error: 'STRIPE_API_BASE: expected a URL such as http://127.0.0.1:12111' })),
+  base: z.optional(apiBase),
 })
 
 let cached: Promise<PaymentProvider> | undefined

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto'
 import { invalid } from '../errors.js'
 import type { MethodType } from './label.js'
-import type { ChargeResult } from './outcome.js'
+import { type ChargeResult, declineClass } from './outcome.js'
 import { type Card, type ChargeInput, type LookupInput, NO_EXPIRY, type PaymentProvider } from './provider.js'
 
 type TestCard = {
@@ -50,8 +50,8 @@ const TEST_CARDS: Record<string, TestCard> = {
   pm_card_chargeCustomerFail: { brand: 'visa', last4: '0341', decline: declined('card_declined', 'generic_decline', 'Your card was declined.') },
   pm_card_authenticationRequired: { brand: 'visa', last4: '3184', authentication: true },
   pm_card_authenticationRequiredOnSetup: { brand: 'visa', last4: '3155', setupAuthentication: true },
-  pm_sepaDebit_success: { type: 'sepa_debit', brand: '37040044', last4: '3000' },
-  pm_sepaDebit_failure: { type: 'sepa_debit', brand: '37040044', last4: '3001', decline: declined('charge_failed', 'insufficient_funds', 'The debit failed: insufficient funds.') },
+  pm_sepaDebit_success: { type: 'sepa_debit', brand: 'sepa_debit', last4: '3000' },
+  pm_sepaDebit_failure: { type: 'sepa_debit', brand: 'sepa_debit', last4: '3001', decline: declined('charge_failed', 'insufficient_funds', 'The debit failed: insufficient funds.') },
   pm_usBankAccount_success: { type: 'us_bank_account', brand: 'STRIPE TEST BANK', last4: '6789' },
   pm_usBankAccount_failure: { type: 'us_bank_account', brand: 'STRIPE TEST BANK', last4: '1116', decline: declined('charge_failed', 'insufficient_funds', 'The debit failed: insufficient funds.') },
 }
@@ -65,7 +65,8 @@ export class SandboxProvider implements PaymentProvider {
     return account.customerId ?? `cus_sandbox_${account.id}`
   }
 
-  async attach(customerId: string, source: string): Promise<{ providerId: string; card: Card }> {
+  /** Offline there is no mandate to keep: a bank debit's mandate is Stripe's (README "Mandates"). */
+  async attach(customerId: string, source: string): Promise<{ providerId: string; card: Card; mandateId: string | null }> {
     const [token = '', expiry] = source.split('@')
     const card = TEST_CARDS[token]
     if (!card)
@@ -88,7 +89,7 @@ export class SandboxProvider implements PaymentProvider {
     // Like Stripe, attaching a token makes a new PaymentMethod with its own id.
     const digest = createHash('sha256').update(`${customerId}:${source}`).digest('hex').slice(0, 8)
     const providerId = `pm_sandbox_${token.slice(3)}_${digest}${expiry !== undefined ? `_${String(expMonth).padStart(2, '0')}_${expYear}` : ''}`
-    return { providerId, card: { type, brand: card.brand, last4: card.last4, expMonth, expYear } }
+    return { providerId, card: { type, brand: card.brand, last4: card.last4, expMonth, expYear }, mandateId: null }
   }
 
   async setDefault(): Promise<void> {}
@@ -98,23 +99,37 @@ export class SandboxProvider implements PaymentProvider {
   async charge(input: ChargeInput): Promise<ChargeResult> {
     const match = SANDBOX_ID.exec(input.paymentMethodId)
     const card = match ? TEST_CARDS[`pm_${match[1]}`] : undefined
-    const paymentId = `pi_sandbox_${createHash('sha256').update(input.idempotencyKey).digest('hex').slice(0, 16)}`
+    const paymentId = sandboxIntent(input.idempotencyKey)
     if (!card) return { outcome: 'unusable', paymentId: null, declineCode: 'resource_missing', message: `No such PaymentMethod: '${input.paymentMethodId}'` }
     if (card.type && card.type !== 'card') return { outcome: 'processing', paymentId }
-    if (card.authentication) return { outcome: 'requires_action', paymentId, declineCode: 'authentication_required', message: 'This payment requires the customer to authenticate (3-D Secure).' }
-    if (card.decline) return { outcome: 'declined', paymentId, declineCode: card.decline.declineCode, message: card.decline.message }
-    if (match?.[2] && input.at >= Date.UTC(Number(match[3]), Number(match[2]), 1))
-      return { outcome: 'declined', paymentId, declineCode: 'expired_card', message: 'Your card has expired.' }
-    return { outcome: 'succeeded', paymentId }
+    return cardAnswer(card, paymentId, match?.[2] !== undefined && input.at >= Date.UTC(Number(match[3]), Number(match[2]), 1))
   }
 
-  /** A bank debit settles BANK_SETTLE_DAYS after its charge; the sandbox never loses an answer, so nothing else is looked up. */
+  /**
+   * The sandbox's payments are its answers, so a lookup gives the same answer again: a card's
+   * charge as it was, a bank debit processing for BANK_SETTLE_DAYS after the charge, then settled.
+   */
   async lookup(input: LookupInput): Promise<ChargeResult | null> {
     if (!input.paymentId) return null
-    const card = TEST_CARDS[`pm_${SANDBOX_ID.exec(input.paymentMethodId)?.[1]}`]
+    const match = SANDBOX_ID.exec(input.paymentMethodId)
+    const card = TEST_CARDS[`pm_${match?.[1]}`]
     if (!card) return null
+    if (!card.type || card.type === 'card') return cardAnswer(card, input.paymentId, match?.[2] !== undefined && input.chargedAt >= Date.UTC(Number(match[3]), Number(match[2]), 1))
     if (input.at - input.chargedAt < BANK_SETTLE_DAYS * DAY_MS) return { outcome: 'processing', paymentId: input.paymentId }
-    if (card.decline) return { outcome: 'declined', paymentId: input.paymentId, declineCode: card.decline.declineCode, message: card.decline.message }
+    if (card.decline) return declineClass(input.paymentId, card.decline.declineCode, card.decline.message)
     return { outcome: 'succeeded', paymentId: input.paymentId }
   }
+
+  async cancel(paymentId: string): Promise<ChargeResult> {
+    return { outcome: 'canceled', paymentId, message: 'the payment was canceled' }
+  }
+}
+
+const sandboxIntent = (key: string): string => `pi_sandbox_${createHash('sha256').update(key).digest('hex').slice(0, 16)}`
+
+function cardAnswer(card: TestCard, paymentId: string, expired: boolean): ChargeResult {
+  if (card.authentication) return { outcome: 'requires_action', paymentId, declineCode: 'authentication_required', message: 'This payment requires the customer to authenticate (3-D Secure).', action: 'authenticate' }
+  if (card.decline) return declineClass(paymentId, card.decline.declineCode, card.decline.message)
+  if (expired) return declineClass(paymentId, 'expired_card', 'Your card has expired.')
+  return { outcome: 'succeeded', paymentId }
 }

@@ -38,4 +38,6 @@ export const {
   rejectionBindings,
   sellerLogos,
   apiKeys,
+  stripeWebhookEvents,
+  paymentProviderStatus,
 } = pgTables

@@ -31,6 +31,8 @@ export const billingAccounts = sqliteTable(
     creditBalance: integer('credit_balance').notNull().default(0),
     /** The payment provider's customer (Stripe: cus_…), made on the first payment method. */
     providerCustomerId: text('provider_customer_id'),
+    /** A provider customer found deleted (then provider_customer_id is cleared): the next `pm add` makes a new one. */
+    goneProviderCustomerId: text('gone_provider_customer_id'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [

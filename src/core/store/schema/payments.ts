@@ -29,6 +29,8 @@ export const paymentMethods = sqliteTable(
     expMonth: integer('exp_month').notNull(),
     expYear: integer('exp_year').notNull(),
     isDefault: integer('is_default', { mode: 'boolean' }).notNull(),
+    /** A bank debit's mandate (Stripe's mandate_…): sent with every off-session debit. */
+    mandateId: text('mandate_id'),
     /** Set when the provider said the method is gone or unusable (deleted, foreign): collection skips it. */
     unusableAt: integer('unusable_at'),
     unusableReason: text('unusable_reason'),
@@ -51,11 +53,12 @@ export const paymentAttempts = sqliteTable(
     provider: text('provider').notNull(),
     providerPaymentId: text('provider_payment_id'),
     /**
-     * The class of the provider's answer (payments/outcome.ts): 'failed' a decline or an unusable method,
-     * 'requires_action' the customer must authenticate, 'processing' in flight (a bank debit),
-     * 'error' unknown (an outage: looked up before any retry).
+     * The class of the provider's answer (payments/outcome.ts): 'pending' written before the provider is
+     * asked (a crash leaves it so: looked up first), 'failed' a decline or an unusable method,
+     * 'requires_action' the customer must act, 'processing' in flight (a bank debit), 'canceled' wsb canceled
+     * it before charging anew, 'error' not completed (an outage, a refused request or key: looked up before any retry).
      */
-    outcome: text('outcome', { enum: ['succeeded', 'failed', 'requires_action', 'processing', 'error'] }).notNull(),
+    outcome: text('outcome', { enum: ['pending', 'succeeded', 'failed', 'requires_action', 'processing', 'canceled', 'error'] }).notNull(),
     declineCode: text('decline_code'),
     message: text('message'),
     amount: integer('amount').notNull(),
@@ -71,3 +74,41 @@ export const paymentAttempts = sqliteTable(
 
 export type PaymentMethodRow = typeof paymentMethods.$inferSelect
 export type PaymentAttemptRow = typeof paymentAttempts.$inferSelect
+
+/**
+ * Stripe webhook events already received, by Stripe's event id: each is applied
+ * once, in the transaction of the change it causes (payments/webhooks.ts), and
+ * an event older than the last one applied to its object changes nothing.
+ */
+export const stripeWebhookEvents = sqliteTable(
+  'stripe_webhook_events',
+  {
+    id: text('id').primaryKey(),
+    /** The workspace of the attempt, method or account it named; null when it named nothing wsb knows. */
+    workspaceId: text('workspace_id'),
+    type: text('type').notNull(),
+    /** The Stripe object it is about (pi_…, pm_…, cus_…). */
+    objectId: text('object_id'),
+    /** Stripe's `created` of the event (seconds): events are ordered by it, not by arrival. */
+    created: integer('created').notNull(),
+    applied: integer('applied', { mode: 'boolean' }).notNull(),
+    /** Wall-clock time of receipt (ms). */
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [index('stripe_webhook_events_object').on(t.objectId)],
+)
+
+/**
+ * The provider's standing with a workspace: set when Stripe rejects the secret key
+ * (401/403), cleared by the next answer that shows the key works; `wsb doctor` reads it.
+ */
+export const paymentProviderStatus = sqliteTable('payment_provider_status', {
+  workspaceId: text('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  provider: text('provider').notNull(),
+  /** Workspace time of the first rejection still standing; null once the key works again. */
+  keyRejectedAt: integer('key_rejected_at'),
+  status: integer('status'),
+  message: text('message'),
+})
