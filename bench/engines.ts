@@ -5,7 +5,6 @@
 // of 100,000 reports against the bare batched `unnest` insert, and usage report
 // at 10,000 orgs / 1,000,000 ledger rows and `usage record` latency on
 // PostgreSQL. The server is the tests' embedded one (or WSB_TEST_POSTGRES_URL's).
-import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -20,13 +19,13 @@ import { openEngine } from './engine-db.js'
 import { processMs, round } from './lib.js'
 import { reportAndRecordTimes, seedWorkspaceOn, writeReports } from './metering.js'
 import { batchPg, SCHEMA, transactions } from './pg-floor.js'
+import { together } from './together.js'
 
 const reporter = new URL('./engine-reporter.ts', import.meta.url).pathname
 const WSB = new URL('../bin/run.cjs', import.meta.url).pathname
 const SHAPES = [1, 4, 8].flatMap((processes) => [1, 8].map((pools) => ({ processes, pools })))
 const POOLS = 8
 
-type Out = { commits: number; rejected: number; ms: number; cpuMs: number; errors: string[] }
 export type Side = { reportsPerSecond: number; clientCpuMsPerReport: number; errors: number; samples: number[] }
 export type ShapeRow = { processes: number; pools: number; floor: Side; postgres: Side; sqlite: Side; ratioToFloor: number }
 export type EngineResults = {
@@ -36,15 +35,6 @@ export type EngineResults = {
   transactions: ShapeRow[]
   import: { reports: number; reportsPerSecond: number; floorRowsPerSecond: number; ratioToFloor: number }
   report: { orgs: number; ledgerRows: number; importReportsPerSecond: number; reportByOrgMs: number; reportByPoolMs: number; recordP50Ms: number; recordP99Ms: number }
-}
-
-function runReporter(args: string[]): Promise<Out> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', reporter, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Out) : reject(new Error(`engine reporter exited ${code}`))))
-  })
 }
 
 /** Eight pooled workspaces Bench0…Bench7, each its own pool (ample capacity) and a 3-org chain, as the floor's. */
@@ -64,13 +54,11 @@ async function seedPools(target: string): Promise<void> {
 
 /** wsb's core from `processes` processes; process i takes the same pools as the floor's process i. */
 async function wsbShape(target: string, processes: number, pools: number, windowMs: number, tag: string): Promise<Side> {
-  const startAt = Date.now() + 2000 + processes * 250
-  const endAt = startAt + windowMs
-  const runs = Array.from({ length: processes }, (_, i) => {
+  const args = Array.from({ length: processes }, (_, i) => {
     const mine = Array.from({ length: pools }, (_, p) => p).filter((p) => pools === 1 || p % processes === i % Math.min(processes, pools))
-    return runReporter([target, mine.map((p) => `Bench${p}`).join(','), String(startAt), String(endAt), `${tag}-${i}`])
+    return [target, mine.map((p) => `Bench${p}`).join(','), `${tag}-${i}`]
   })
-  const results = await Promise.all(runs)
+  const results = await together(reporter, args, windowMs)
   const commits = results.reduce((sum, r) => sum + r.commits, 0)
   const wall = Math.max(...results.map((r) => r.ms))
   const errors = results.flatMap((r) => r.errors)

@@ -10,12 +10,13 @@
 //       one COPY … FROM STDIN.
 // `npm run bench` runs it with the rest; `npm run bench -- --only pg-floor`
 // (npm run bench:pg-floor) runs it alone and keeps the other rows.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 
 import pg from 'pg'
 import postgres from 'postgres'
 import { startPostgres, type PostgresServer } from '../test/helpers/postgres-server.js'
 import { median, round } from './lib.js'
+import { together } from './together.js'
 
 const worker = new URL('./pg-floor-worker.ts', import.meta.url).pathname
 export const drivers = ['pg', 'postgres'] as const
@@ -39,27 +40,14 @@ export type TxRow = { driver: Driver; processes: number; pools: number; reportsP
 export type BatchRow = { driver: Driver; method: 'unnest' | 'copy'; rows: number; batch: number; rowsPerSecond: number; ms: number }
 export type PgFloorResults = { server: { startMs: number; version: string; fsync: string; synchronousCommit: string }; driverLoadMs: Record<Driver, number>; windowMs: number; rounds: number; transactions: TxRow[]; batchInsert: BatchRow[] }
 
-type WorkerOut = { commits: number; ms: number; cpuMs: number; errors: string[] }
-
-function runWorker(args: string[]): Promise<WorkerOut> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerOut) : reject(new Error(`pg-floor worker exited ${code}`))))
-  })
-}
-
 export async function transactions(url: string, driver: Driver, processes: number, pools: number, windowMs: number): Promise<TxRow> {
-  // Spawned processes need ~1 s to load on a busy 2-core machine; all start together.
-  const startAt = Date.now() + 1500 + processes * 150
-  const endAt = startAt + windowMs
-  const runs = Array.from({ length: processes }, (_, i) => {
+  const tag = `${driver}-${processes}-${pools}-${Date.now()}`
+  const args = Array.from({ length: processes }, (_, i) => {
     // Process i reports into pools i, i+P, i+2P … of the set: 8 processes into 8 pools have one each.
     const mine = Array.from({ length: pools }, (_, p) => p).filter((p) => pools === 1 || p % processes === i % Math.min(processes, pools))
-    return runWorker([driver, url, mine.join(','), String(startAt), String(endAt), `${driver}-${processes}-${pools}-${i}-${startAt}`])
+    return [driver, url, mine.join(','), `${tag}-${i}`]
   })
-  const results = await Promise.all(runs)
+  const results = await together(worker, args, windowMs)
   const commits = results.reduce((sum, r) => sum + r.commits, 0)
   const wall = Math.max(...results.map((r) => r.ms))
   const errors = results.flatMap((r) => r.errors)
