@@ -513,7 +513,15 @@ async function within(where: string | (() => string), work: () => void | Promise
 
 export async function applyFile(db: Db, file: ApplyFile, options: { dryRun?: boolean; provider: () => Promise<PaymentProvider> }): Promise<ApplyResult> {
   const applier = new Applier(db, file)
-  await db.write(() => applier.run(), { dryRun: options.dryRun === true })
+  // A workspace that exists already: its orgs, limits and subscriptions may change, so no report is metered meanwhile.
+  const existing = (await db.all<{ id: string; name: string }>('SELECT id, name FROM workspaces')).find((row) => sameName(row.name, file.workspace.name))
+  await db.write(
+    async () => {
+      if (existing) await db.excludeMetering(existing.id)
+      await applier.run()
+    },
+    { dryRun: options.dryRun === true },
+  )
   if (!options.dryRun && applier.pendingMethods.length) {
     const provider = await options.provider()
     const ctx = contextFor(db, await resolveWorkspace(db, applier.ctx.workspace.id))

@@ -9,7 +9,7 @@ export type OrgTree = {
 }
 
 export async function loadTree(db: Db, workspaceId: string): Promise<OrgTree> {
-  const rows = (await db.all('SELECT id, workspace_id AS "workspaceId", parent_id AS "parentId", name, created_at AS "createdAt" FROM organizations WHERE workspace_id = ? ORDER BY rowid', workspaceId)) as OrganizationRow[]
+  const rows = (await db.all(`SELECT id, workspace_id AS "workspaceId", parent_id AS "parentId", name, created_at AS "createdAt" FROM organizations WHERE workspace_id = ? ORDER BY ${db.creationOrder}`, workspaceId)) as OrganizationRow[]
   // Siblings by name in byte order (SQLite's BINARY), whatever the server's collation: a
   // PostgreSQL database in en_US would sort "b" before "C". Stable: same names keep creation order.
   const keys = new Map(rows.map((row) => [row, Buffer.from(row.name)]))

@@ -188,6 +188,8 @@ async function reactivate(ctx: Ctx, invoice: InvoiceRow): Promise<void> {
 
 async function markPaid(ctx: Ctx, invoice: InvoiceRow, method: PaymentMethodRow, provider: string): Promise<void> {
   await ctx.db.write(async () => {
+    // Paid in full, an unpaid subscription turns active again: its capacity returns to the pool.
+    await ctx.db.excludeMetering(invoice.workspaceId)
     await ctx.db.orm.update(invoices).set({ status: 'paid', amountPaid: invoice.amountDue, paidAt: ctx.now }).where(eq(invoices.id, invoice.id))
     await removeCollectSteps(ctx.db, invoice)
     await recordEvent(ctx.db, {
@@ -205,6 +207,8 @@ async function markPaid(ctx: Ctx, invoice: InvoiceRow, method: PaymentMethodRow,
 async function dunning(ctx: Ctx, invoice: InvoiceRow, run: number): Promise<void> {
   const { db, now } = ctx
   await db.write(async () => {
+    // The last failed run turns the subscription unpaid: its capacity leaves the pool.
+    await db.excludeMetering(invoice.workspaceId)
     const firstFailedAt = invoice.firstFailedAt ?? now
     const last = run >= LAST_RUN
     await db.orm

@@ -10,8 +10,8 @@
 // unnest($1::bigint[], $2::text[], …)`: one statement and one round trip per
 // batch whatever its size. Integers are read as BigInt (exact beyond 2^53) and
 // sent as decimal text; JSON columns are copied as the very text SQLite holds.
-// Each row keeps its SQLite rowid in PostgreSQL's `rowid` column (the core
-// orders by it where creation order matters), and every identity sequence is
+// Each row of a table listed in creation order keeps its SQLite rowid in
+// PostgreSQL's `seq` column (Db.creationOrder), and every identity sequence is
 // set past the copied values (and past SQLite's AUTOINCREMENT high-water mark),
 // so later inserts get new ids.
 import type Database from 'better-sqlite3'
@@ -70,16 +70,17 @@ async function nonEmpty(client: pg.ClientBase, tables: CopyTable[]): Promise<str
   return rows.map((r) => r.name).sort()
 }
 
-async function insertBatch(client: pg.ClientBase, table: CopyTable, batch: unknown[][], first: bigint): Promise<void> {
-  const columns = ['rowid', ...table.columns.map((c) => c.name)]
-  const types = ['bigint', ...table.columns.map((c) => c.type)]
+async function insertBatch(client: pg.ClientBase, table: CopyTable, batch: unknown[][], first: bigint, ordered: boolean): Promise<void> {
+  const columns = [...(ordered ? ['seq'] : []), ...table.columns.map((c) => c.name)]
+  const types = [...(ordered ? ['bigint'] : []), ...table.columns.map((c) => c.type)]
+  const shift = ordered ? 1 : 0
   const arrays: (string | null)[][] = columns.map(() => new Array(batch.length))
   for (let r = 0; r < batch.length; r++) {
     const row = batch[r] as unknown[]
-    ;(arrays[0] as (string | null)[])[r] = String(row[0])
+    if (ordered) (arrays[0] as (string | null)[])[r] = String(row[0])
     for (let c = 0; c < table.columns.length; c++) {
       const column = table.columns[c] as CopyTable['columns'][number]
-      ;(arrays[c + 1] as (string | null)[])[r] = toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])}, batch from ${first})`)
+      ;(arrays[c + shift] as (string | null)[])[r] = toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])}, batch from ${first})`)
     }
   }
   const sql = `INSERT INTO ${quote(table.name)} (${columns.map(quote).join(', ')}) OVERRIDING SYSTEM VALUE
@@ -87,7 +88,7 @@ async function insertBatch(client: pg.ClientBase, table: CopyTable, batch: unkno
   await client.query(sql, arrays)
 }
 
-/** Every identity column of the table (its rowid and, on the ledger and such, its id) set past the copied values. */
+/** Every identity column of the table (its seq and, on the ledger and such, its id) set past the copied values. */
 async function advanceSequences(client: pg.ClientBase, sqlite: Database.Database, table: CopyTable): Promise<void> {
   const { rows } = await client.query<{ column_name: string }>(
     `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND is_identity = 'YES'`,
@@ -99,7 +100,7 @@ async function advanceSequences(client: pg.ClientBase, sqlite: Database.Database
   for (const { column_name: column } of rows) {
     await client.query(
       `SELECT setval(pg_get_serial_sequence($1, $2), greatest(coalesce(max(${quote(column)}), 0), $3::bigint) + 1, false) FROM ${quote(table.name)}`,
-      [`public.${quote(table.name)}`, column, String(column === 'rowid' ? 0n : highWater)],
+      [`public.${quote(table.name)}`, column, String(column === 'seq' ? 0n : highWater)],
     )
   }
 }
@@ -153,6 +154,11 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
               'DB_NOT_EMPTY',
             )
           const copied: Record<string, number> = {}
+          // The tables the core lists in creation order: their rows keep the file's rowid as seq.
+          const { rows: orderedRows } = await target.query<{ name: string }>(
+            `SELECT table_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'seq' AND is_identity = 'YES'`,
+          )
+          const ordered = new Set(orderedRows.map((r) => r.name))
           let done = 0
           for (const t of plan) {
             table = t.name
@@ -163,7 +169,7 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
               for (const row of cursor) {
                 batch.push(row)
                 if (batch.length >= batchRows) {
-                  await insertBatch(target, t, batch, batch[0]?.[0] as bigint)
+                  await insertBatch(target, t, batch, batch[0]?.[0] as bigint, ordered.has(t.name))
                   rows += batch.length
                   done += batch.length
                   progress(t.name, done, totalRows)
@@ -171,7 +177,7 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
                 }
               }
               if (batch.length > 0) {
-                await insertBatch(target, t, batch, batch[0]?.[0] as bigint)
+                await insertBatch(target, t, batch, batch[0]?.[0] as bigint, ordered.has(t.name))
                 rows += batch.length
                 done += batch.length
                 progress(t.name, done, totalRows)
