@@ -125,7 +125,7 @@ function swapping<T extends object>(target: T): T {
  * once and awaited by the first call, so `connect` stays synchronous for both
  * engines; its errors (mapped: DB_AUTH_FAILED, DB_NOT_FOUND…) surface there.
  */
-export function postgresDb(url: string | Promise<string>, display: string): Db {
+export function postgresDb(url: string | Promise<string>, display: string): Db & { opened: Promise<void> } {
   let handle: PostgresHandle | undefined
   let client: pg.PoolClient | undefined
   // The error that ended the connection, once it is gone.
@@ -142,6 +142,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
   })()
   // Unobserved until first use: a failure must not crash the process as an unhandled rejection.
   ready.catch(() => undefined)
+  const opened = ready.then(() => undefined)
+  opened.catch(() => undefined)
   let inTransaction = false
   // The BEGIN of the open transaction while no statement has run in it yet.
   let pendingBegin: string | undefined
@@ -202,7 +204,9 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
     excluding.clear()
   }
 
-  const db: Db = {
+  const db: Db & { opened: Promise<void> } = {
+    /** Settles once connected, checked and migrated (or with the mapped error of that). */
+    opened,
     path: display,
     readOnly: false,
     get sqlite(): never {
@@ -274,7 +278,13 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
       if (!inTransaction) throw new Error('internal: excludeMetering is called inside a write')
       if (excluding.has(workspaceId)) return
       // Before the transaction's first statement no snapshot exists yet: take it now, at session level.
-      if (pendingBegin !== SERIALIZABLE) throw new TakeMeteringLock(workspaceId)
+      if (pendingBegin !== SERIALIZABLE) {
+        // A workspace this transaction made (apply of a new workspace) is seen by no one else until it
+        // commits: nothing to hold back. Starting over would only make it again, under a new id.
+        const made = await query<{ made: boolean }>('SELECT xmin = pg_current_xact_id()::xid AS made FROM workspaces WHERE id = ?', [workspaceId])
+        if (made.rows[0]?.made) return
+        throw new TakeMeteringLock(workspaceId)
+      }
       await metering('pg_advisory_lock', workspaceId)
       excluding.add(workspaceId)
     },
@@ -365,7 +375,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
 export async function openPostgresDb(text: string): Promise<Db> {
   const db = postgresDb(text, parsePostgresUrl(text).display)
   try {
-    await db.get('SELECT 1')
+    await db.opened
   } catch (error) {
     db.close()
     throw error
