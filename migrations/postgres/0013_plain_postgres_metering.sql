@@ -157,8 +157,9 @@ BEGIN
   SELECT coalesce(jsonb_agg(jsonb_build_array(l.org_id, l.product, l."limit")), '[]') INTO limits FROM org_limits l WHERE l.org_id = ANY(org_ids) AND l.product = ANY(wanted);
   SELECT coalesce(jsonb_agg(jsonb_build_array(id, scope_kind, scope_id, product, percent, armed) ORDER BY scope_id, product, percent), '[]') INTO alerts
     FROM usage_alerts WHERE workspace_id = ws AND product = ANY(wanted);
-  SELECT coalesce(jsonb_agg(jsonb_build_array(id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key)), '[]') INTO claimed
-    FROM usage_ledger WHERE workspace_id = ws AND key = ANY(keys) AND key IS NOT NULL AND outcome = 'accepted';
+  -- Planned at each call (EXECUTE): a plan kept from when the ledger was nearly empty would scan it whole once it is not.
+  EXECUTE $q$SELECT coalesce(jsonb_agg(jsonb_build_array(id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key)), '[]')
+    FROM usage_ledger WHERE workspace_id = $1 AND key = ANY($2) AND key IS NOT NULL AND outcome = 'accepted'$q$ INTO claimed USING ws, keys;
   IF n > 0 THEN
     PERFORM pg_advisory_lock(2004050505, 0);
     first_id := nextval('usage_ledger_id_seq'::regclass);

@@ -199,6 +199,9 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
               tables: differ.map((r) => ({ table: r.name, source: counts.get(r.name), target: Number(r.n) })),
             })
           await target.query('COMMIT')
+          // The copied tables' statistics now, not when autovacuum gets to them: the checks that follow
+          // and the first commands are planned on what the tables hold.
+          await target.query('ANALYZE').catch(() => undefined)
           return { copied, rows: totalRows, target: display }
         } catch (error) {
           await target.query('ROLLBACK').catch(() => undefined)

@@ -146,6 +146,9 @@ export async function migratePostgres(client: pg.ClientBase, where: Where): Prom
         count++
       }
       await client.query('COMMIT')
+      // Statistics from the start: never-analyzed tables are planned as if they held some rows, and
+      // a plan made then for the metering statements may stay in use as the ledger grows.
+      await client.query('ANALYZE').catch(() => undefined)
       return { applied: count, locked: true }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined)
