@@ -84,7 +84,9 @@ CREATE TRIGGER "billing_accounts_deleted" AFTER DELETE ON "billing_accounts" REF
 --       key order, so batches queue on them and never deadlock. A row not there
 --       yet is made by the batch's persist, which fails (to run again) if
 --       another batch made it meanwhile.
---    e. Read after the locks: capacity, limits, alerts, claimed keys.
+--    e. Read after the locks: capacity, limits, alerts, claimed keys. Capacity,
+--       limits and alerts of every product: a Meter kept across batches of one
+--       transaction (apply) keeps what it read per pool and per org.
 --    f. Ledger ids, a block of p.n: nextval once and setval past the block, under
 --       a session advisory lock held for those two calls only (every ledger id
 --       on PostgreSQL is drawn here).
@@ -151,12 +153,11 @@ BEGIN
   SELECT coalesce(jsonb_agg(jsonb_build_array(c.account_id, c.product, c.quantity) ORDER BY c.account_id, c.product), '[]') INTO capacity FROM (
     SELECT s.account_id, i.product, sum(i.quantity)::bigint AS quantity
     FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
-    WHERE s.workspace_id = ws AND s.status IN ('trialing', 'active', 'past_due') AND i.product = ANY(wanted)
-      AND ((p->>'mode') <> 'assigned' OR s.account_id = ANY(pool_ids))
+    WHERE s.workspace_id = ws AND s.status IN ('trialing', 'active', 'past_due') AND ((p->>'mode') <> 'assigned' OR s.account_id = ANY(pool_ids))
     GROUP BY s.account_id, i.product) c;
-  SELECT coalesce(jsonb_agg(jsonb_build_array(l.org_id, l.product, l."limit")), '[]') INTO limits FROM org_limits l WHERE l.org_id = ANY(org_ids) AND l.product = ANY(wanted);
+  SELECT coalesce(jsonb_agg(jsonb_build_array(l.org_id, l.product, l."limit")), '[]') INTO limits FROM org_limits l WHERE l.org_id = ANY(org_ids);
   SELECT coalesce(jsonb_agg(jsonb_build_array(id, scope_kind, scope_id, product, percent, armed) ORDER BY scope_id, product, percent), '[]') INTO alerts
-    FROM usage_alerts WHERE workspace_id = ws AND product = ANY(wanted);
+    FROM usage_alerts WHERE workspace_id = ws;
   -- Planned at each call (EXECUTE): a plan kept from when the ledger was nearly empty would scan it whole once it is not.
   EXECUTE $q$SELECT coalesce(jsonb_agg(jsonb_build_array(id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key)), '[]')
     FROM usage_ledger WHERE workspace_id = $1 AND key = ANY($2) AND key IS NOT NULL AND outcome = 'accepted'$q$ INTO claimed USING ws, keys;

@@ -6,9 +6,9 @@
 // make the copy mix two states.
 //
 // Rows are streamed (an open SQLite cursor per table, never a whole table in
-// memory) and sent in batches of BATCH_ROWS (or --batch-size) as one `INSERT … SELECT FROM
-// unnest($1::bigint[], $2::text[], …)`: one statement and one round trip per
-// batch whatever its size. Integers are read as BigInt (exact beyond 2^53) and
+// memory) into one `COPY … FROM STDIN` per table (pg-copy-streams), in text
+// format, written as the server takes them; progress is told every BATCH_ROWS
+// (or --batch-size) rows. Integers are read as BigInt (exact beyond 2^53) and
 // sent as decimal text; JSON columns are copied as the very text SQLite holds.
 // Each row of a table listed in creation order keeps its SQLite rowid in
 // PostgreSQL's `seq` column (Db.creationOrder), and every identity sequence is
@@ -16,6 +16,7 @@
 // so later inserts get new ids.
 import type Database from 'better-sqlite3'
 import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import { ExitCode, WsbError, invalid, isWsbError, refused } from '../errors.js'
 import { redact } from '../redact.js'
 import { type CopyTable, copyPlan } from './copy-plan.js'
@@ -70,22 +71,36 @@ async function nonEmpty(client: pg.ClientBase, tables: CopyTable[]): Promise<str
   return rows.map((r) => r.name).sort()
 }
 
-async function insertBatch(client: pg.ClientBase, table: CopyTable, batch: unknown[][], first: bigint, ordered: boolean): Promise<void> {
+/** A value of COPY's text format: \N for NULL; backslash, tab, newline and carriage return escaped. */
+const copyText = (value: string | null): string => (value === null ? '\\N' : /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value)
+
+/** One table through COPY … FROM STDIN: the file's rows as text lines, written as fast as the server takes them. */
+async function copyTableRows(client: pg.ClientBase, table: CopyTable, rows: Iterable<unknown[]>, ordered: boolean, every: number, counted: (n: number) => void): Promise<number> {
   const columns = [...(ordered ? ['seq'] : []), ...table.columns.map((c) => c.name)]
-  const types = [...(ordered ? ['bigint'] : []), ...table.columns.map((c) => c.type)]
-  const shift = ordered ? 1 : 0
-  const arrays: (string | null)[][] = columns.map(() => new Array(batch.length))
-  for (let r = 0; r < batch.length; r++) {
-    const row = batch[r] as unknown[]
-    if (ordered) (arrays[0] as (string | null)[])[r] = String(row[0])
+  const stream = client.query(copyFrom(`COPY ${quote(table.name)} (${columns.map(quote).join(', ')}) FROM STDIN`))
+  const failed = new Promise<never>((_, reject) => stream.on('error', reject))
+  failed.catch(() => undefined)
+  let count = 0
+  let chunk = ''
+  const send = async () => {
+    if (!stream.write(chunk)) await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), failed])
+    chunk = ''
+  }
+  for (const row of rows) {
+    const fields: string[] = ordered ? [String(row[0])] : []
     for (let c = 0; c < table.columns.length; c++) {
       const column = table.columns[c] as CopyTable['columns'][number]
-      ;(arrays[c + shift] as (string | null)[])[r] = toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])}, batch from ${first})`)
+      fields.push(copyText(toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])})`)))
     }
+    chunk += `${fields.join('\t')}\n`
+    count++
+    if (chunk.length >= 1 << 16) await send()
+    if (count % every === 0) counted(every)
   }
-  const sql = `INSERT INTO ${quote(table.name)} (${columns.map(quote).join(', ')}) OVERRIDING SYSTEM VALUE
-    SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`
-  await client.query(sql, arrays)
+  if (chunk) await send()
+  await Promise.race([new Promise((resolve) => stream.end(resolve)), failed])
+  if (count % every !== 0) counted(count % every)
+  return count
 }
 
 /** Every identity column of the table (its seq and, on the ledger and such, its id) set past the copied values. */
@@ -162,26 +177,13 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
           let done = 0
           for (const t of plan) {
             table = t.name
-            let rows = 0
             const cursor = sourceRows(sqlite, t)
+            let rows: number
             try {
-              let batch: unknown[][] = []
-              for (const row of cursor) {
-                batch.push(row)
-                if (batch.length >= batchRows) {
-                  await insertBatch(target, t, batch, batch[0]?.[0] as bigint, ordered.has(t.name))
-                  rows += batch.length
-                  done += batch.length
-                  progress(t.name, done, totalRows)
-                  batch = []
-                }
-              }
-              if (batch.length > 0) {
-                await insertBatch(target, t, batch, batch[0]?.[0] as bigint, ordered.has(t.name))
-                rows += batch.length
-                done += batch.length
+              rows = await copyTableRows(target, t, cursor, ordered.has(t.name), batchRows, (n) => {
+                done += n
                 progress(t.name, done, totalRows)
-              }
+              })
             } finally {
               cursor.return?.()
             }

@@ -71,53 +71,91 @@ const POOL_COLUMNS = `pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}
 const POOL_TYPES = '?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]'
 
 /**
- * One statement: the ledger rows, the counters (rows locked at load updated,
- * new ones inserted unless another batch made them first), the finished hours,
- * rejection bindings and alerts. It answers how many counter rows it updated
- * and inserted, which must be all of them.
+ * The parts of the one statement that writes a batch: the ledger rows, the
+ * counters (rows locked at load updated, new ones inserted unless another batch
+ * made them first), the finished hours, rejection bindings and alerts. A part
+ * is in the statement only when the batch has rows for it (a report typically
+ * writes the ledger and updates counters), each with its arrays' columns; the
+ * few shapes that occur are each prepared once.
  */
-const PERSIST = `WITH ledger AS (
-  INSERT INTO usage_ledger (id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
-  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-), levels AS (
-  UPDATE usage_levels u SET ${set(`level, subtree, ${COUNTER_ROLL_COLUMNS}`, 'v')}
+type Part = { name: string; columns: number; sql: string; counted?: true }
+const PARTS: Part[] = [
+  {
+    name: 'ledger',
+    columns: 15,
+    sql: `INSERT INTO usage_ledger (id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
+  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])`,
+  },
+  {
+    name: 'levels',
+    columns: 18,
+    counted: true,
+    sql: `UPDATE usage_levels u SET ${set(`level, subtree, ${COUNTER_ROLL_COLUMNS}`, 'v')}
   FROM unnest(${COUNTER_TYPES}) AS v(${COUNTER_COLUMNS})
   WHERE u.org_id = v.org_id AND u.product = v.product
-  RETURNING 1
-), new_levels AS (
-  INSERT INTO usage_levels (${COUNTER_COLUMNS}) SELECT * FROM unnest(${COUNTER_TYPES}) ON CONFLICT DO NOTHING RETURNING 1
-), pools AS (
-  UPDATE pool_usage u SET ${set(`used, ${POOL_ROLL_COLUMNS}`, 'v')}
+  RETURNING 1`,
+  },
+  { name: 'new_levels', columns: 18, counted: true, sql: `INSERT INTO usage_levels (${COUNTER_COLUMNS}) SELECT * FROM unnest(${COUNTER_TYPES}) ON CONFLICT DO NOTHING RETURNING 1` },
+  {
+    name: 'pools',
+    columns: 11,
+    counted: true,
+    sql: `UPDATE pool_usage u SET ${set(`used, ${POOL_ROLL_COLUMNS}`, 'v')}
   FROM unnest(${POOL_TYPES}) AS v(${POOL_COLUMNS})
   WHERE u.pool_id = v.pool_id AND u.product = v.product
-  RETURNING 1
-), new_pools AS (
-  INSERT INTO pool_usage (${POOL_COLUMNS}) SELECT * FROM unnest(${POOL_TYPES}) ON CONFLICT DO NOTHING RETURNING 1
-), org_rollups AS (
-  INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
+  RETURNING 1`,
+  },
+  { name: 'new_pools', columns: 11, counted: true, sql: `INSERT INTO pool_usage (${POOL_COLUMNS}) SELECT * FROM unnest(${POOL_TYPES}) ON CONFLICT DO NOTHING RETURNING 1` },
+  {
+    name: 'org_rollups',
+    columns: 18,
+    sql: `INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
     sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)
   SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
     ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-  ON CONFLICT (org_id, product, hour) DO UPDATE SET ${ORG_ROLLUP_MERGE}
-), pool_rollups AS (
-  INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
+  ON CONFLICT (org_id, product, hour) DO UPDATE SET ${ORG_ROLLUP_MERGE}`,
+  },
+  {
+    name: 'pool_rollups',
+    columns: 11,
+    sql: `INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
   SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-  ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}
-), rejection_bindings AS (
-  INSERT INTO usage_rejection_bindings (org_id, product, hour, binding_kind, binding_id, workspace_id, rejected)
+  ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}`,
+  },
+  {
+    name: 'rejection_bindings',
+    columns: 7,
+    sql: `INSERT INTO usage_rejection_bindings (org_id, product, hour, binding_kind, binding_id, workspace_id, rejected)
   SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-  ON CONFLICT (org_id, product, hour, binding_kind, binding_id) DO UPDATE SET ${REJECTION_BINDING_MERGE}
-), armed AS (
-  UPDATE usage_alerts a SET armed = u.armed FROM unnest(?::text[], ?::bigint[]) AS u(id, armed) WHERE a.id = u.id
-), fired AS (
-  INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key)
+  ON CONFLICT (org_id, product, hour, binding_kind, binding_id) DO UPDATE SET ${REJECTION_BINDING_MERGE}`,
+  },
+  { name: 'armed', columns: 2, sql: 'UPDATE usage_alerts a SET armed = u.armed FROM unnest(?::text[], ?::bigint[]) AS u(id, armed) WHERE a.id = u.id' },
+  {
+    name: 'fired',
+    columns: 5,
+    sql: `INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key)
   SELECT w, at, 'usage_alert', m, r, k FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[]) AS f(w, at, m, r, k)
-  ON CONFLICT DO NOTHING
-), alert_events AS (
-  INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at)
-  SELECT w, at, 'alert.crossed', r, d, ra FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[]) AS e(w, at, r, d, ra)
-)
-SELECT (SELECT count(*) FROM levels) + (SELECT count(*) FROM new_levels) AS levels, (SELECT count(*) FROM pools) + (SELECT count(*) FROM new_pools) AS pools`
+  ON CONFLICT DO NOTHING`,
+  },
+  {
+    name: 'alert_events',
+    columns: 5,
+    sql: `INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at)
+  SELECT w, at, 'alert.crossed', r, d, ra FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[]) AS e(w, at, r, d, ra)`,
+  },
+]
+
+/** The statement for the parts that have rows: its SQL (answering how many counter rows it wrote) and its parameters. */
+function persistStatement(rows: Map<string, unknown[][]>): { sql: string; params: unknown[] } {
+  const used = PARTS.filter((part) => (rows.get(part.name)?.length ?? 0) > 0)
+  const counted = used.filter((part) => part.counted).map((part) => `(SELECT count(*) FROM ${part.name})`)
+  const sql = `WITH ${used.map((part) => `${part.name} AS (\n  ${part.sql}\n)`).join(', ')}\nSELECT ${counted.length ? counted.join(' + ') : '0'} AS counters`
+  const params = used.flatMap((part) => {
+    const list = rows.get(part.name) as unknown[][]
+    return Array.from({ length: part.columns }, (_, c) => list.map((row) => row[c]))
+  })
+  return { sql, params }
+}
 
 /** Names folded as sameName compares them (core/names.ts); SQLite's A-Z-only folding is finer, so this finds a superset. */
 const fold = (text: string) => text.trim().toLowerCase()
@@ -315,36 +353,33 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
       version++
     },
     async persist() {
-      const col = <T extends unknown[]>(rows: T[], n: number) => Array.from({ length: n }, (_, c) => rows.map((row) => row[c])) as never[]
       const levels = [...levelWrites.entries()]
       const poolRows = [...poolWrites.entries()]
-      const known = levels.filter(([k]) => counters.has(k)).map(([, v]) => v)
-      const fresh = levels.filter(([k]) => !counters.has(k)).map(([, v]) => v)
-      const knownPools = poolRows.filter(([k]) => pools.has(k)).map(([, v]) => v)
-      const freshPools = poolRows.filter(([k]) => !pools.has(k)).map(([, v]) => v)
-      let written: { levels: number; pools: number } | undefined
+      const parts = new Map<string, unknown[][]>([
+        ['ledger', ledger],
+        ['levels', levels.filter(([k]) => counters.has(k)).map(([, v]) => v)],
+        ['new_levels', levels.filter(([k]) => !counters.has(k)).map(([, v]) => v)],
+        ['pools', poolRows.filter(([k]) => pools.has(k)).map(([, v]) => v)],
+        ['new_pools', poolRows.filter(([k]) => !pools.has(k)).map(([, v]) => v)],
+        ['org_rollups', [...orgRollupWrites.values()]],
+        ['pool_rollups', [...poolRollupWrites.values()]],
+        ['rejection_bindings', bindingWrites],
+        ['armed', [...armedWrites.entries()]],
+        ['fired', fired.map(([w, at, m, r, k]) => [w, at, m, r, k])],
+        ['alert_events', fired.map(([w, at, , r, , d, ra]) => [w, at, r, d, ra])],
+      ])
+      const { sql, params } = persistStatement(parts)
+      // A batch of invalid lines only: nothing to write.
+      if (ledger.length === 0 && levels.length === 0 && poolRows.length === 0) return
+      let written: { counters: number } | undefined
       try {
-        written = await db.get<{ levels: number; pools: number }>(
-          PERSIST,
-          ...col(ledger, 15),
-          ...col(known, 18),
-          ...col(fresh, 18),
-          ...col(knownPools, 11),
-          ...col(freshPools, 11),
-          ...col([...orgRollupWrites.values()], 18),
-          ...col([...poolRollupWrites.values()], 11),
-          ...col(bindingWrites, 7),
-          [...armedWrites.keys()] as never,
-          [...armedWrites.values()] as never,
-          ...col(fired.map(([w, at, m, r, k]) => [w, at, m, r, k]), 5),
-          ...col(fired.map(([w, at, , r, , d, ra]) => [w, at, r, d, ra]), 5),
-        )
+        written = await db.get<{ counters: number }>(sql, ...(params as never[]))
       } catch (error) {
         // Another process claimed one of these keys first: run the batch again, and it replays.
         if ((error as { code?: string }).code === '23505') Object.assign(error as object, { wsbRetry: true })
         throw error
       }
-      if (Number(written?.levels) !== levels.length || Number(written?.pools) !== poolRows.length)
+      if (Number(written?.counters) !== levels.length + poolRows.length)
         throw retryBatch('a counter row this batch found missing was made by another batch meanwhile')
       ledger = []
       levelWrites = new Map()
