@@ -145,6 +145,25 @@ const PARTS: Part[] = [
   },
 ]
 
+/**
+ * A column as PostgreSQL's array literal, text elements always quoted: made
+ * here in one pass, where pg's own conversion escapes every element twice.
+ */
+function arrayLiteral(values: unknown[]): string {
+  let out = '{'
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    if (i > 0) out += ','
+    if (value === null || value === undefined) out += 'NULL'
+    else if (typeof value === 'number') out += String(value)
+    else {
+      const text = String(value)
+      out += /["\\]/.test(text) ? `"${text.replace(/["\\]/g, '\\$&')}"` : `"${text}"`
+    }
+  }
+  return `${out}}`
+}
+
 /** The statement for the parts that have rows: its SQL (answering how many counter rows it wrote) and its parameters. */
 function persistStatement(rows: Map<string, unknown[][]>): { sql: string; params: unknown[] } {
   const used = PARTS.filter((part) => (rows.get(part.name)?.length ?? 0) > 0)
@@ -152,7 +171,7 @@ function persistStatement(rows: Map<string, unknown[][]>): { sql: string; params
   const sql = `WITH ${used.map((part) => `${part.name} AS (\n  ${part.sql}\n)`).join(', ')}\nSELECT ${counted.length ? counted.join(' + ') : '0'} AS counters`
   const params = used.flatMap((part) => {
     const list = rows.get(part.name) as unknown[][]
-    return Array.from({ length: part.columns }, (_, c) => list.map((row) => row[c]))
+    return Array.from({ length: part.columns }, (_, c) => arrayLiteral(list.map((row) => row[c])))
   })
   return { sql, params }
 }
@@ -192,6 +211,7 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
   let byName = new Map<string, OrgRow[]>()
   let bySqliteName = new Map<string, OrgRow[]>()
   let byParentAndName = new Map<string, OrgRow[]>()
+  let byParentAndFold = new Map<string, OrgRow[]>()
   let ledger: unknown[][] = []
   let levelWrites = new Map<string, CounterValues>()
   let poolWrites = new Map<string, PoolValues>()
@@ -226,10 +246,10 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
     const found: OrgRow[] = byId ? [byId] : []
     const parts = ref.split('/')
     if (parts.length === 1) return [...found, ...(byName.get(fold(ref)) ?? []).filter((row) => row !== byId)]
-    let walk = (byName.get(fold(parts[0] as string)) ?? []).filter((row) => row.parent_id === null)
+    let walk = byParentAndFold.get(`\u0000${fold(parts[0] as string)}`) ?? []
     for (const part of parts.slice(1)) {
-      const parents = new Set(walk.map((row) => row.id))
-      walk = (byName.get(fold(part)) ?? []).filter((row) => row.parent_id !== null && parents.has(row.parent_id))
+      const name = fold(part)
+      walk = walk.flatMap((parent) => byParentAndFold.get(`${parent.id}\u0000${name}`) ?? [])
     }
     return [...found, ...walk.filter((row) => row !== byId)]
   }
@@ -282,6 +302,7 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
     byName = new Map()
     bySqliteName = new Map()
     byParentAndName = new Map()
+    byParentAndFold = new Map()
     const add = (target: Map<string, OrgRow[]>, name: string, row: OrgRow) => {
       const list = target.get(name)
       if (list) list.push(row)
@@ -292,6 +313,7 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
       add(byName, fold(row.name), row)
       add(bySqliteName, lowered, row)
       add(byParentAndName, `${row.parent_id ?? ''}\u0000${lowered}`, row)
+      add(byParentAndFold, `${row.parent_id ?? ''}\u0000${fold(row.name)}`, row)
     }
     products = new Set(state.products)
     limits = new Map()
