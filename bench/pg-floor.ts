@@ -6,13 +6,14 @@
 //       processes, all into one pool and spread over 8 pools (each pool its own
 //       3-org chain), each process with its own connection; median of 3 rounds;
 //   (b) a bare batched insert of 100,000 ledger rows: INSERT … SELECT unnest(…)
-//       in batches, each its own commit, and (postgres only, no extra package)
-//       one COPY … FROM STDIN.
+//       in batches, each its own commit, and one COPY … FROM STDIN (pg with
+//       pg-copy-streams, as `wsb db copy` sends a table, and postgres).
 // `npm run bench` runs it with the rest; `npm run bench -- --only pg-floor`
 // (npm run bench:pg-floor) runs it alone and keeps the other rows.
 import { spawnSync } from 'node:child_process'
 
 import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import postgres from 'postgres'
 import { startPostgres, type PostgresServer } from '../test/helpers/postgres-server.js'
 import { median, round } from './lib.js'
@@ -72,6 +73,37 @@ export async function batchPg(url: string, rows: number, batch: number): Promise
   const ms = performance.now() - start
   await client.end()
   return { driver: 'pg', method: 'unnest', rows, batch, rowsPerSecond: Math.round(rows / (ms / 1000)), ms: round(ms) }
+}
+
+/** The same ledger rows through one COPY … FROM STDIN with pg and pg-copy-streams, as `wsb db copy` sends a table. */
+export async function copyPg(url: string, rows: number): Promise<BatchRow> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query('TRUNCATE usage_ledger')
+  const start = performance.now()
+  const stream = client.query(copyFrom('COPY usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, level_after, key, at) FROM STDIN'))
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', reject)
+    stream.on('finish', () => resolve())
+    let i = 0
+    const write = () => {
+      let ok = true
+      while (i < rows && ok) {
+        let chunk = ''
+        for (let n = 0; n < 1000 && i < rows; n++) {
+          const r = ledgerRow(i++)
+          chunk += `${r.workspace}\t${r.org}\tusers\tdelta\t1\t1\taccepted\t1\t${r.key}\t${r.at}\n`
+        }
+        ok = stream.write(chunk)
+      }
+      if (i < rows) stream.once('drain', write)
+      else stream.end()
+    }
+    write()
+  })
+  const ms = performance.now() - start
+  await client.end()
+  return { driver: 'pg', method: 'copy', rows, batch: rows, rowsPerSecond: Math.round(rows / (ms / 1000)), ms: round(ms) }
 }
 
 async function batchPostgres(url: string, rows: number, batch: number, method: 'unnest' | 'copy'): Promise<BatchRow> {
@@ -161,7 +193,12 @@ export async function pgFloor(log: (text: string) => void, windowMs = 3000, roun
     log('pg floor: driver load time …')
     const loadMs = driverLoad()
     log('pg floor: batched insert of 100,000 ledger rows …')
-    const batchRows = [await batchPg(url.toString(), 100_000, 5000), await batchPostgres(url.toString(), 100_000, 5000, 'unnest'), await batchPostgres(url.toString(), 100_000, 5000, 'copy')]
+    const batchRows = [
+      await batchPg(url.toString(), 100_000, 5000),
+      await batchPostgres(url.toString(), 100_000, 5000, 'unnest'),
+      await copyPg(url.toString(), 100_000),
+      await batchPostgres(url.toString(), 100_000, 5000, 'copy'),
+    ]
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     await admin.end()
     return {

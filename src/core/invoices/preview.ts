@@ -82,8 +82,8 @@ export async function previewInvoice(ctx: Ctx, input: { account: string; changes
   const { db, workspace } = ctx
   // The preview is computed by writing and rolling back (a read-only database refuses it).
   return await db.write(async () => {
-    // What it simulates (changes, due steps) would otherwise take the metering lock half-way and start over.
-    await db.excludeMetering(workspace.id)
+    // A proposed change would otherwise take the metering lock half-way and start over (a due step still may).
+    if (input.changes?.length) await db.excludeMetering(workspace.id)
     const account = await resolveAccount(db, workspace.id, input.account)
     const before = ((await db.get('SELECT coalesce(max(id), 0) AS id FROM pending_lines')) as { id: number }).id
     let target: string | undefined
