@@ -75,14 +75,9 @@ export async function batchPg(url: string, rows: number, batch: number): Promise
   return { driver: 'pg', method: 'unnest', rows, batch, rowsPerSecond: Math.round(rows / (ms / 1000)), ms: round(ms) }
 }
 
-/** The same ledger rows through one COPY … FROM STDIN with pg and pg-copy-streams, as `wsb db copy` sends a table. */
-export async function copyPg(url: string, rows: number): Promise<BatchRow> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  await client.query('TRUNCATE usage_ledger')
-  const start = performance.now()
-  const stream = client.query(copyFrom('COPY usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, level_after, key, at) FROM STDIN'))
-  await new Promise<void>((resolve, reject) => {
+/** The floor's ledger rows as COPY text lines into `stream`, `perWrite` lines a write, as fast as it drains. */
+function writeLedgerRows(stream: NodeJS.WritableStream, rows: number, perWrite: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     stream.on('error', reject)
     stream.on('finish', () => resolve())
     let i = 0
@@ -90,7 +85,7 @@ export async function copyPg(url: string, rows: number): Promise<BatchRow> {
       let ok = true
       while (i < rows && ok) {
         let chunk = ''
-        for (let n = 0; n < 1000 && i < rows; n++) {
+        for (let n = 0; n < perWrite && i < rows; n++) {
           const r = ledgerRow(i++)
           chunk += `${r.workspace}\t${r.org}\tusers\tdelta\t1\t1\taccepted\t1\t${r.key}\t${r.at}\n`
         }
@@ -101,6 +96,16 @@ export async function copyPg(url: string, rows: number): Promise<BatchRow> {
     }
     write()
   })
+}
+
+/** The same ledger rows through one COPY … FROM STDIN with pg and pg-copy-streams, as `wsb db copy` sends a table. */
+export async function copyPg(url: string, rows: number): Promise<BatchRow> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query('TRUNCATE usage_ledger')
+  const start = performance.now()
+  const stream = client.query(copyFrom('COPY usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, level_after, key, at) FROM STDIN'))
+  await writeLedgerRows(stream, rows, 1000)
   const ms = performance.now() - start
   await client.end()
   return { driver: 'pg', method: 'copy', rows, batch: rows, rowsPerSecond: Math.round(rows / (ms / 1000)), ms: round(ms) }
@@ -119,21 +124,7 @@ async function batchPostgres(url: string, rows: number, batch: number, method: '
     }
   } else {
     const stream = await sql`COPY usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, level_after, key, at) FROM STDIN`.writable()
-    await new Promise<void>((resolve, reject) => {
-      stream.on('error', reject)
-      stream.on('finish', () => resolve())
-      let i = 0
-      const write = () => {
-        let ok = true
-        while (i < rows && ok) {
-          const r = ledgerRow(i++)
-          ok = stream.write(`${r.workspace}\t${r.org}\tusers\tdelta\t1\t1\taccepted\t1\t${r.key}\t${r.at}\n`)
-        }
-        if (i < rows) stream.once('drain', write)
-        else stream.end()
-      }
-      write()
-    })
+    await writeLedgerRows(stream, rows, 1)
   }
   const ms = performance.now() - start
   await sql.end()

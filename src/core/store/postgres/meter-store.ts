@@ -79,6 +79,11 @@ const POOL_TYPES = '?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?
  * few shapes that occur are each prepared once.
  */
 type Part = { name: string; columns: number; sql: string; counted?: true }
+/** Counter rows locked at load, updated from unnest arrays by (owner, product); one row answered per row updated. */
+const updateFrom = (table: string, owner: string, columns: string, types: string, all: string) => `UPDATE ${table} u SET ${set(columns, 'v')}
+  FROM unnest(${types}) AS v(${all})
+  WHERE u.${owner} = v.${owner} AND u.product = v.product
+  RETURNING 1`
 const PARTS: Part[] = [
   {
     name: 'ledger',
@@ -90,20 +95,14 @@ const PARTS: Part[] = [
     name: 'levels',
     columns: 18,
     counted: true,
-    sql: `UPDATE usage_levels u SET ${set(`level, subtree, ${COUNTER_ROLL_COLUMNS}`, 'v')}
-  FROM unnest(${COUNTER_TYPES}) AS v(${COUNTER_COLUMNS})
-  WHERE u.org_id = v.org_id AND u.product = v.product
-  RETURNING 1`,
+    sql: updateFrom('usage_levels', 'org_id', `level, subtree, ${COUNTER_ROLL_COLUMNS}`, COUNTER_TYPES, COUNTER_COLUMNS),
   },
   { name: 'new_levels', columns: 18, counted: true, sql: `INSERT INTO usage_levels (${COUNTER_COLUMNS}) SELECT * FROM unnest(${COUNTER_TYPES}) ON CONFLICT DO NOTHING RETURNING 1` },
   {
     name: 'pools',
     columns: 11,
     counted: true,
-    sql: `UPDATE pool_usage u SET ${set(`used, ${POOL_ROLL_COLUMNS}`, 'v')}
-  FROM unnest(${POOL_TYPES}) AS v(${POOL_COLUMNS})
-  WHERE u.pool_id = v.pool_id AND u.product = v.product
-  RETURNING 1`,
+    sql: updateFrom('pool_usage', 'pool_id', `used, ${POOL_ROLL_COLUMNS}`, POOL_TYPES, POOL_COLUMNS),
   },
   { name: 'new_pools', columns: 11, counted: true, sql: `INSERT INTO pool_usage (${POOL_COLUMNS}) SELECT * FROM unnest(${POOL_TYPES}) ON CONFLICT DO NOTHING RETURNING 1` },
   {
