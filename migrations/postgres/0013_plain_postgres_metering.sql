@@ -171,3 +171,13 @@ BEGIN
     'capacity', capacity, 'limits', limits, 'alerts', alerts, 'claimed', claimed, 'first', first_id);
 END
 $$;
+--> statement-breakpoint
+-- 5. A batch's write fails as a serialization failure (and runs again) when it
+--    did not write every counter row it meant to: one it found missing at load
+--    was made by another batch meanwhile. Raised inside the statement, so a
+--    write sent together with its COMMIT never commits half right.
+CREATE FUNCTION "wsb_meter_retry"(why text) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '%', why USING ERRCODE = 'serialization_failure';
+END
+$$;

@@ -28,7 +28,7 @@ import type pg from 'pg'
 import type { Db, Orm, Param, WriteOptions } from '../db.js'
 import type { MeterStore } from '../meter-store.js'
 import * as sqliteTables from '../schema/index.js'
-import { postgresMeterStore } from './meter-store.js'
+import { claimedMeanwhile, postgresMeterStore } from './meter-store.js'
 import { isConnectionLost, parsePostgresUrl, postgresLostError } from '../postgres-url.js'
 import { openPostgres, type PostgresHandle } from './open.js'
 import { pgTables } from './schema.js'
@@ -58,8 +58,8 @@ function dollarQuoted(text: string): string {
   return `$${tag}$${text}$${tag}$`
 }
 
-/** `?` → `$n`, skipping '…' literals and "…" identifiers. */
-export function numberPlaceholders(sql: string): string {
+/** Each `?` outside '…' literals and "…" identifiers replaced by `mark(n)`, n counted from 1. */
+function replacePlaceholders(sql: string, mark: (n: number) => string): string {
   let out = ''
   let n = 0
   let quote: string | null = null
@@ -70,11 +70,21 @@ export function numberPlaceholders(sql: string): string {
     } else if (ch === "'" || ch === '"') {
       quote = ch
       out += ch
-    } else if (ch === '?') out += `$${++n}`
+    } else if (ch === '?') out += mark(++n)
     else out += ch
   }
   return out
 }
+
+/** `?` → `$n`, skipping '…' literals and "…" identifiers. */
+export const numberPlaceholders = (sql: string): string => replacePlaceholders(sql, (n) => `$${n}`)
+
+/** The statement with its values written in: numbers as they are, text dollar-quoted (for a simple query of several statements). */
+const inlined = (sql: string, params: (string | number)[]): string =>
+  replacePlaceholders(sql, (n) => {
+    const value = params[n - 1] as string | number
+    return typeof value === 'number' ? String(value) : dollarQuoted(value)
+  })
 
 /** A serialization failure or deadlock, also when drizzle wrapped it (DrizzleQueryError's `cause`). */
 const retryable = (error: unknown): boolean => {
@@ -147,6 +157,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   let inTransaction = false
   // The BEGIN of the open transaction while no statement has run in it yet.
   let pendingBegin: string | undefined
+  // A metering write left to go with the COMMIT (meter-store.ts), sent before any other statement.
+  let pendingWrite: string | undefined
   // Workspaces whose metering lock this session holds for the write under way.
   const excluding = new Set<string>()
   let orm: Orm | undefined
@@ -162,6 +174,11 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
         const text = pendingBegin
         pendingBegin = undefined
         await connection.query(text)
+      }
+      if (begin && pendingWrite !== undefined) {
+        const text = pendingWrite
+        pendingWrite = undefined
+        await connection.query(text).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
       }
       return await run(connection)
     } catch (error) {
@@ -251,12 +268,20 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
             const result = await work()
             const begun = pendingBegin === undefined
             pendingBegin = undefined
-            if (begun) await control(options.dryRun ? 'ROLLBACK' : 'COMMIT')
+            const last = pendingWrite
+            pendingWrite = undefined
+            // A metering write left for the end goes with the COMMIT: one round trip for both.
+            if (last !== undefined && !options.dryRun) await control(`${last}; COMMIT`).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
+            else {
+              if (last !== undefined) await control(last).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
+              if (begun) await control(options.dryRun ? 'ROLLBACK' : 'COMMIT')
+            }
             inTransaction = false
             return result
           } catch (error) {
             const begun = pendingBegin === undefined
             pendingBegin = undefined
+            pendingWrite = undefined
             if (begun) await control('ROLLBACK').catch(() => undefined)
             inTransaction = false
             options.onRollback?.()
@@ -336,7 +361,10 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       }
     },
     meterStore() {
-      meter ??= postgresMeterStore(db, meterLoad)
+      meter ??= postgresMeterStore(db, meterLoad, (sql, params) => {
+        if (!inTransaction || pendingBegin !== undefined) throw new Error('internal: a metering write outside its load\'s transaction')
+        pendingWrite = inlined(sql, params)
+      })
       return meter
     },
     /**

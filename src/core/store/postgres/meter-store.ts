@@ -163,17 +163,25 @@ function arrayLiteral(values: unknown[]): string {
   return `${out}}`
 }
 
-/** The statement for the parts that have rows: its SQL (answering how many counter rows it wrote) and its parameters. */
-function persistStatement(rows: Map<string, unknown[][]>): { sql: string; params: unknown[] } {
+/**
+ * The statement for the parts that have rows, and its parameters: it fails as a
+ * serialization failure (wsb_meter_retry) unless it wrote every counter row.
+ */
+function persistStatement(rows: Map<string, unknown[][]>): { sql: string; params: (string | number)[] } {
   const used = PARTS.filter((part) => (rows.get(part.name)?.length ?? 0) > 0)
   const counted = used.filter((part) => part.counted).map((part) => `(SELECT count(*) FROM ${part.name})`)
-  const sql = `WITH ${used.map((part) => `${part.name} AS (\n  ${part.sql}\n)`).join(', ')}\nSELECT ${counted.length ? counted.join(' + ') : '0'} AS counters`
+  const expected = used.filter((part) => part.counted).reduce((sum, part) => sum + (rows.get(part.name)?.length ?? 0), 0)
+  const sql = `WITH ${used.map((part) => `${part.name} AS (\n  ${part.sql}\n)`).join(', ')}
+SELECT CASE WHEN ${counted.length ? counted.join(' + ') : '0'} = ?::bigint THEN 0 ELSE wsb_meter_retry('a counter row this batch found missing was made by another batch meanwhile') END AS retried`
   const params = used.flatMap((part) => {
     const list = rows.get(part.name) as unknown[][]
     return Array.from({ length: part.columns }, (_, c) => arrayLiteral(list.map((row) => row[c])))
   })
-  return { sql, params }
+  return { sql, params: [...params, expected] }
 }
+
+/** Batches of up to this many reports send their write with the transaction's COMMIT, in one round trip. */
+const WITH_COMMIT = 100
 
 /** Names folded as sameName compares them (core/names.ts); SQLite's A-Z-only folding is finer, so this finds a superset. */
 const fold = (text: string) => text.trim().toLowerCase()
@@ -182,8 +190,8 @@ const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase
 const nonAscii = (text: string) => /[^\u0001-\u007f]/.test(text)
 const key = (a: string, b: string) => `${a}\u0000${b}`
 
-/** A batch that must run again from the start: a counter row it found missing was made by another batch meanwhile. */
-const retryBatch = (message: string) => Object.assign(new Error(message), { wsbRetry: true })
+/** Another process claimed one of the batch's keys first (a unique violation): the batch runs again, and replays. */
+export const claimedMeanwhile = (error: unknown): unknown => ((error as { code?: string }).code === '23505' ? Object.assign(error as object, { wsbRetry: true }) : error)
 
 /** What a workspace's references resolved to at one tree version: the candidate orgs of each reference. */
 type Resolved = { version: number; refs: Map<string, string[]> }
@@ -191,9 +199,11 @@ const MAX_RESOLVED = 200_000
 
 /**
  * The PostgreSQL metering store of `db`. `loadQuery` sends wsb_meter_load's
- * call as the transaction's first statement (db.ts opens it READ COMMITTED).
+ * call as the transaction's first statement (db.ts opens it READ COMMITTED);
+ * `writeWithCommit` leaves a small batch's write to be sent with the COMMIT
+ * (or before the transaction's next statement, if it has one).
  */
-export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<unknown>): MeterStore {
+export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<unknown>, writeWithCommit: (sql: string, params: (string | number)[]) => void): MeterStore {
   let orgs: OrgRow[] = []
   let orgById = new Map<string, OrgRow>()
   let products = new Set<string>()
@@ -392,16 +402,13 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
       const { sql, params } = persistStatement(parts)
       // A batch of invalid lines only: nothing to write.
       if (ledger.length === 0 && levels.length === 0 && poolRows.length === 0) return
-      let written: { counters: number } | undefined
-      try {
-        written = await db.get<{ counters: number }>(sql, ...(params as never[]))
-      } catch (error) {
-        // Another process claimed one of these keys first: run the batch again, and it replays.
-        if ((error as { code?: string }).code === '23505') Object.assign(error as object, { wsbRetry: true })
-        throw error
-      }
-      if (Number(written?.counters) !== levels.length + poolRows.length)
-        throw retryBatch('a counter row this batch found missing was made by another batch meanwhile')
+      if (ledger.length <= WITH_COMMIT) writeWithCommit(sql, params)
+      else
+        try {
+          await db.run(sql, ...(params as never[]))
+        } catch (error) {
+          throw claimedMeanwhile(error)
+        }
       ledger = []
       levelWrites = new Map()
       poolWrites = new Map()
