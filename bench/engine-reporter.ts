@@ -6,19 +6,20 @@ import { contextFor } from '../src/core/context.js'
 import { decideUsage } from '../src/core/usage/record.js'
 import { resolveWorkspace } from '../src/core/workspaces/resolve.js'
 import { openEngine } from './engine-db.js'
+import { awaitWindow } from './together.js'
 
-const [target = '', names = '', startAt = '0', endAt = '0', tag = 'p'] = process.argv.slice(2)
+const [target = '', names = '', tag = 'p'] = process.argv.slice(2)
 const db = await openEngine(target)
 const contexts = []
 // One after the other: a store's connection runs one query at a time.
 for (const name of names.split(',')) contexts.push(contextFor(db, await resolveWorkspace(db, name)))
-await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAt) - Date.now())))
+const { endAt } = await awaitWindow()
 const started = Date.now()
 const cpu = process.cpuUsage()
 let commits = 0
 let rejected = 0
 const errors: string[] = []
-for (let i = 0; Date.now() < Number(endAt); i++) {
+for (let i = 0; Date.now() < endAt; i++) {
   try {
     const decision = await decideUsage(contexts[i % contexts.length] as (typeof contexts)[number], { org: 'root/mid/leaf', product: 'users', delta: 1, key: `${tag}-${i}` })
     commits++

@@ -5,7 +5,6 @@
 // of 100,000 reports against the bare batched `unnest` insert, and usage report
 // at 10,000 orgs / 1,000,000 ledger rows and `usage record` latency on
 // PostgreSQL. The server is the tests' embedded one (or WSB_TEST_POSTGRES_URL's).
-import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -19,14 +18,14 @@ import { resolveWorkspace } from '../src/core/workspaces/resolve.js'
 import { openEngine } from './engine-db.js'
 import { processMs, round } from './lib.js'
 import { reportAndRecordTimes, seedWorkspaceOn, writeReports } from './metering.js'
-import { batchPg, SCHEMA, transactions } from './pg-floor.js'
+import { batchPg, copyPg, SCHEMA, transactions } from './pg-floor.js'
+import { together } from './together.js'
 
 const reporter = new URL('./engine-reporter.ts', import.meta.url).pathname
 const WSB = new URL('../bin/run.cjs', import.meta.url).pathname
 const SHAPES = [1, 4, 8].flatMap((processes) => [1, 8].map((pools) => ({ processes, pools })))
 const POOLS = 8
 
-type Out = { commits: number; rejected: number; ms: number; cpuMs: number; errors: string[] }
 export type Side = { reportsPerSecond: number; clientCpuMsPerReport: number; errors: number; samples: number[] }
 export type ShapeRow = { processes: number; pools: number; floor: Side; postgres: Side; sqlite: Side; ratioToFloor: number }
 export type EngineResults = {
@@ -34,17 +33,8 @@ export type EngineResults = {
   windowMs: number
   rounds: number
   transactions: ShapeRow[]
-  import: { reports: number; reportsPerSecond: number; floorRowsPerSecond: number; ratioToFloor: number }
+  import: { reports: number; reportsPerSecond: number; floorRowsPerSecond: number; ratioToFloor: number; copyRowsPerSecond?: number; ratioToCopy?: number }
   report: { orgs: number; ledgerRows: number; importReportsPerSecond: number; reportByOrgMs: number; reportByPoolMs: number; recordP50Ms: number; recordP99Ms: number }
-}
-
-function runReporter(args: string[]): Promise<Out> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', reporter, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Out) : reject(new Error(`engine reporter exited ${code}`))))
-  })
 }
 
 /** Eight pooled workspaces Bench0…Bench7, each its own pool (ample capacity) and a 3-org chain, as the floor's. */
@@ -64,13 +54,11 @@ async function seedPools(target: string): Promise<void> {
 
 /** wsb's core from `processes` processes; process i takes the same pools as the floor's process i. */
 async function wsbShape(target: string, processes: number, pools: number, windowMs: number, tag: string): Promise<Side> {
-  const startAt = Date.now() + 2000 + processes * 250
-  const endAt = startAt + windowMs
-  const runs = Array.from({ length: processes }, (_, i) => {
+  const args = Array.from({ length: processes }, (_, i) => {
     const mine = Array.from({ length: pools }, (_, p) => p).filter((p) => pools === 1 || p % processes === i % Math.min(processes, pools))
-    return runReporter([target, mine.map((p) => `Bench${p}`).join(','), String(startAt), String(endAt), `${tag}-${i}`])
+    return [target, mine.map((p) => `Bench${p}`).join(','), `${tag}-${i}`]
   })
-  const results = await Promise.all(runs)
+  const results = await together(reporter, args, windowMs)
   const commits = results.reduce((sum, r) => sum + r.commits, 0)
   const wall = Math.max(...results.map((r) => r.ms))
   const errors = results.flatMap((r) => r.errors)
@@ -151,6 +139,7 @@ export async function engines(dir: string, log: (text: string) => void, { window
     const importUrl = await createDatabase(admin, base, `wsb_bench_import_${process.pid}`)
     const imported = await importOn(importUrl, dir, importReports, 100, 100, 'i')
     const floorBatch = await batchPg(floorUrl, importReports, 5000)
+    const floorCopy = await copyPg(floorUrl, importReports)
 
     log('engines: usage report at 10,000 orgs / 1,000,000 ledger rows on PostgreSQL (importing them first) …')
     const reportUrl = await createDatabase(admin, base, `wsb_bench_report_${process.pid}`)
@@ -164,7 +153,14 @@ export async function engines(dir: string, log: (text: string) => void, { window
       windowMs,
       rounds,
       transactions: rows,
-      import: { reports: importReports, reportsPerSecond: Math.round(imported), floorRowsPerSecond: floorBatch.rowsPerSecond, ratioToFloor: round(imported / floorBatch.rowsPerSecond, 2) },
+      import: {
+        reports: importReports,
+        reportsPerSecond: Math.round(imported),
+        floorRowsPerSecond: floorBatch.rowsPerSecond,
+        ratioToFloor: round(imported / floorBatch.rowsPerSecond, 2),
+        copyRowsPerSecond: floorCopy.rowsPerSecond,
+        ratioToCopy: round(imported / floorCopy.rowsPerSecond, 2),
+      },
       report: { ...measured, importReportsPerSecond: Math.round(bigImport) },
     }
   } finally {
@@ -188,7 +184,11 @@ export function engineRows(r: EngineResults): [string, string, string][] {
   const eight = r.transactions.find((s) => s.processes === 8 && s.pools === 8)
   if (one && eight)
     rows.push(['PostgreSQL: 8 processes into 8 pools vs 1 process', `${n(eight.postgres.reportsPerSecond)}/s vs ${n(one.postgres.reportsPerSecond)}/s (${round(eight.postgres.reportsPerSecond / Math.max(1, one.postgres.reportsPerSecond), 2)}×)`, '> 1×'])
-  rows.push([`PostgreSQL usage import, ${n(r.import.reports)} reports`, `${n(r.import.reportsPerSecond)} reports/s = ${r.import.ratioToFloor}× the bare unnest insert ${n(r.import.floorRowsPerSecond)} rows/s`, '≥ 0.5× floor'])
+  rows.push([
+    `PostgreSQL usage import, ${n(r.import.reports)} reports`,
+    `${n(r.import.reportsPerSecond)} reports/s = ${r.import.ratioToFloor}× the bare unnest insert ${n(r.import.floorRowsPerSecond)} rows/s${r.import.copyRowsPerSecond ? `, ${r.import.ratioToCopy}× the bare COPY ${n(r.import.copyRowsPerSecond)} rows/s` : ''}`,
+    '≥ 0.5× the COPY floor',
+  ])
   rows.push([`PostgreSQL usage report --by org, ${n(r.report.orgs)} orgs / ${n(r.report.ledgerRows)} ledger rows`, `${r.report.reportByOrgMs} ms (--by pool ${r.report.reportByPoolMs} ms)`, '< 100 ms'])
   rows.push(['PostgreSQL usage record in process (one transaction each)', `p50 ${r.report.recordP50Ms} ms, p99 ${r.report.recordP99Ms} ms`, '—'])
   rows.push(['PostgreSQL usage import, 1M reports (to build the report database)', `${n(r.report.importReportsPerSecond)} reports/s`, '—'])

@@ -5,8 +5,9 @@
 // ledger row, commit. No wsb code: this is the floor wsb's own path is held to.
 import pg from 'pg'
 import postgres from 'postgres'
+import { awaitWindow } from './together.js'
 
-const [driver = '', url = '', poolList = '', startAt = '0', endAt = '0', tag = 'p'] = process.argv.slice(2)
+const [driver = '', url = '', poolList = '', tag = 'p'] = process.argv.slice(2)
 const pools = poolList.split(',').map(Number)
 const chain = (pool: number) => [`p${pool}-root`, `p${pool}-mid`, `p${pool}-leaf`]
 
@@ -58,12 +59,12 @@ async function withPostgres(): Promise<{ report: Report; close: () => Promise<vo
 }
 
 const { report, close } = driver === 'pg' ? await withPg() : await withPostgres()
-await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAt) - Date.now())))
+const { endAt } = await awaitWindow()
 const started = Date.now()
 const cpu = process.cpuUsage()
 let commits = 0
 const errors: string[] = []
-for (let i = 0; Date.now() < Number(endAt); i++) {
+for (let i = 0; Date.now() < endAt; i++) {
   try {
     await report(pools[i % pools.length] as number, `${tag}-${i}`)
     commits++

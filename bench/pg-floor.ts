@@ -6,16 +6,18 @@
 //       processes, all into one pool and spread over 8 pools (each pool its own
 //       3-org chain), each process with its own connection; median of 3 rounds;
 //   (b) a bare batched insert of 100,000 ledger rows: INSERT … SELECT unnest(…)
-//       in batches, each its own commit, and (postgres only, no extra package)
-//       one COPY … FROM STDIN.
+//       in batches, each its own commit, and one COPY … FROM STDIN (pg with
+//       pg-copy-streams, as `wsb db copy` sends a table, and postgres).
 // `npm run bench` runs it with the rest; `npm run bench -- --only pg-floor`
 // (npm run bench:pg-floor) runs it alone and keeps the other rows.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 
 import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import postgres from 'postgres'
 import { startPostgres, type PostgresServer } from '../test/helpers/postgres-server.js'
 import { median, round } from './lib.js'
+import { together } from './together.js'
 
 const worker = new URL('./pg-floor-worker.ts', import.meta.url).pathname
 export const drivers = ['pg', 'postgres'] as const
@@ -39,27 +41,14 @@ export type TxRow = { driver: Driver; processes: number; pools: number; reportsP
 export type BatchRow = { driver: Driver; method: 'unnest' | 'copy'; rows: number; batch: number; rowsPerSecond: number; ms: number }
 export type PgFloorResults = { server: { startMs: number; version: string; fsync: string; synchronousCommit: string }; driverLoadMs: Record<Driver, number>; windowMs: number; rounds: number; transactions: TxRow[]; batchInsert: BatchRow[] }
 
-type WorkerOut = { commits: number; ms: number; cpuMs: number; errors: string[] }
-
-function runWorker(args: string[]): Promise<WorkerOut> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', worker, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerOut) : reject(new Error(`pg-floor worker exited ${code}`))))
-  })
-}
-
 export async function transactions(url: string, driver: Driver, processes: number, pools: number, windowMs: number): Promise<TxRow> {
-  // Spawned processes need ~1 s to load on a busy 2-core machine; all start together.
-  const startAt = Date.now() + 1500 + processes * 150
-  const endAt = startAt + windowMs
-  const runs = Array.from({ length: processes }, (_, i) => {
+  const tag = `${driver}-${processes}-${pools}-${Date.now()}`
+  const args = Array.from({ length: processes }, (_, i) => {
     // Process i reports into pools i, i+P, i+2P … of the set: 8 processes into 8 pools have one each.
     const mine = Array.from({ length: pools }, (_, p) => p).filter((p) => pools === 1 || p % processes === i % Math.min(processes, pools))
-    return runWorker([driver, url, mine.join(','), String(startAt), String(endAt), `${driver}-${processes}-${pools}-${i}-${startAt}`])
+    return [driver, url, mine.join(','), `${tag}-${i}`]
   })
-  const results = await Promise.all(runs)
+  const results = await together(worker, args, windowMs)
   const commits = results.reduce((sum, r) => sum + r.commits, 0)
   const wall = Math.max(...results.map((r) => r.ms))
   const errors = results.flatMap((r) => r.errors)
@@ -86,6 +75,42 @@ export async function batchPg(url: string, rows: number, batch: number): Promise
   return { driver: 'pg', method: 'unnest', rows, batch, rowsPerSecond: Math.round(rows / (ms / 1000)), ms: round(ms) }
 }
 
+/** The floor's ledger rows as COPY text lines into `stream`, `perWrite` lines a write, as fast as it drains. */
+function writeLedgerRows(stream: NodeJS.WritableStream, rows: number, perWrite: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    stream.on('error', reject)
+    stream.on('finish', () => resolve())
+    let i = 0
+    const write = () => {
+      let ok = true
+      while (i < rows && ok) {
+        let chunk = ''
+        for (let n = 0; n < perWrite && i < rows; n++) {
+          const r = ledgerRow(i++)
+          chunk += `${r.workspace}\t${r.org}\tusers\tdelta\t1\t1\taccepted\t1\t${r.key}\t${r.at}\n`
+        }
+        ok = stream.write(chunk)
+      }
+      if (i < rows) stream.once('drain', write)
+      else stream.end()
+    }
+    write()
+  })
+}
+
+/** The same ledger rows through one COPY … FROM STDIN with pg and pg-copy-streams, as `wsb db copy` sends a table. */
+export async function copyPg(url: string, rows: number): Promise<BatchRow> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query('TRUNCATE usage_ledger')
+  const start = performance.now()
+  const stream = client.query(copyFrom('COPY usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, level_after, key, at) FROM STDIN'))
+  await writeLedgerRows(stream, rows, 1000)
+  const ms = performance.now() - start
+  await client.end()
+  return { driver: 'pg', method: 'copy', rows, batch: rows, rowsPerSecond: Math.round(rows / (ms / 1000)), ms: round(ms) }
+}
+
 async function batchPostgres(url: string, rows: number, batch: number, method: 'unnest' | 'copy'): Promise<BatchRow> {
   const sql = postgres(url, { max: 1, onnotice: () => {} })
   await sql`TRUNCATE usage_ledger`
@@ -99,21 +124,7 @@ async function batchPostgres(url: string, rows: number, batch: number, method: '
     }
   } else {
     const stream = await sql`COPY usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, level_after, key, at) FROM STDIN`.writable()
-    await new Promise<void>((resolve, reject) => {
-      stream.on('error', reject)
-      stream.on('finish', () => resolve())
-      let i = 0
-      const write = () => {
-        let ok = true
-        while (i < rows && ok) {
-          const r = ledgerRow(i++)
-          ok = stream.write(`${r.workspace}\t${r.org}\tusers\tdelta\t1\t1\taccepted\t1\t${r.key}\t${r.at}\n`)
-        }
-        if (i < rows) stream.once('drain', write)
-        else stream.end()
-      }
-      write()
-    })
+    await writeLedgerRows(stream, rows, 1)
   }
   const ms = performance.now() - start
   await sql.end()
@@ -173,7 +184,12 @@ export async function pgFloor(log: (text: string) => void, windowMs = 3000, roun
     log('pg floor: driver load time …')
     const loadMs = driverLoad()
     log('pg floor: batched insert of 100,000 ledger rows …')
-    const batchRows = [await batchPg(url.toString(), 100_000, 5000), await batchPostgres(url.toString(), 100_000, 5000, 'unnest'), await batchPostgres(url.toString(), 100_000, 5000, 'copy')]
+    const batchRows = [
+      await batchPg(url.toString(), 100_000, 5000),
+      await batchPostgres(url.toString(), 100_000, 5000, 'unnest'),
+      await copyPg(url.toString(), 100_000),
+      await batchPostgres(url.toString(), 100_000, 5000, 'copy'),
+    ]
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     await admin.end()
     return {

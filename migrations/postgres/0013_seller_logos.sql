@@ -8,7 +8,4 @@ CREATE TABLE "seller_logos" (
 	CONSTRAINT "seller_logos_workspace_id_sha256_pk" PRIMARY KEY("workspace_id","sha256")
 );
 --> statement-breakpoint
-ALTER TABLE "seller_logos" ADD CONSTRAINT "seller_logos_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
--- The creation-order column of 0002_rowid.sql for a table made after it: every
--- wsb table on PostgreSQL has one (test/core/postgres-schema.test.ts checks).
-ALTER TABLE "seller_logos" ADD COLUMN "rowid" bigint GENERATED ALWAYS AS IDENTITY;
+ALTER TABLE "seller_logos" ADD CONSTRAINT "seller_logos_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;

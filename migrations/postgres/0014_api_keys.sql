@@ -13,5 +13,5 @@ CREATE TABLE "api_keys" (
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_hash" ON "api_keys" USING btree ("hash");--> statement-breakpoint
 CREATE INDEX "api_keys_workspace" ON "api_keys" USING btree ("workspace_id");--> statement-breakpoint
--- The creation-order column every wsb table has on PostgreSQL (0002_rowid.sql).
-ALTER TABLE "api_keys" ADD COLUMN "rowid" bigint GENERATED ALWAYS AS IDENTITY;
+-- API keys are listed in creation order (Db.creationOrder: SQLite's rowid, PostgreSQL's seq).
+ALTER TABLE "api_keys" ADD COLUMN "seq" bigint GENERATED ALWAYS AS IDENTITY;

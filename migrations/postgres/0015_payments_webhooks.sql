@@ -20,8 +20,5 @@ ALTER TABLE "billing_accounts" ADD COLUMN "gone_provider_customer_id" text;--> s
 ALTER TABLE "payment_methods" ADD COLUMN "mandate_id" text;--> statement-breakpoint
 ALTER TABLE "payment_provider_status" ADD CONSTRAINT "payment_provider_status_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "stripe_webhook_events_object" ON "stripe_webhook_events" USING btree ("object_id");--> statement-breakpoint
--- SQLite's implicit rowid made explicit, as on every table (0002_rowid.sql).
-ALTER TABLE "payment_provider_status" ADD COLUMN "rowid" bigint GENERATED ALWAYS AS IDENTITY;--> statement-breakpoint
-ALTER TABLE "stripe_webhook_events" ADD COLUMN "rowid" bigint GENERATED ALWAYS AS IDENTITY;--> statement-breakpoint
 -- A SEPA debit has no brand: rows saved with the bank code as their brand (37040044) name it no more.
 UPDATE "payment_methods" SET "brand" = 'sepa_debit' WHERE "type" = 'sepa_debit';

@@ -30,14 +30,19 @@ const TABLES = (() => {
   }
 })()
 
-/** Every row of every table of the file, rowid included, values as text (integers exact), by rowid. */
+/** The tables PostgreSQL keeps the creation order of, in a seq column (the file's rowid). */
+const ORDERED = new Set(['api_keys', 'billing_accounts', 'coupons', 'invoices', 'organizations', 'payment_methods', 'prices', 'products', 'subscriptions', 'workspaces'])
+const text = (row: Record<string, string | null>) => JSON.stringify(Object.entries(row).sort(([a], [b]) => a.localeCompare(b)))
+const sorted = (rows: Record<string, string | null>[]) => rows.sort((a, b) => text(a).localeCompare(text(b)))
+
+/** Every row of every table of the file, values as text (integers exact), the rowid as seq where PostgreSQL keeps it, in a stable order. */
 function sqliteRows(file: string): Record<string, Record<string, string | null>[]> {
   const db = new Database(file, { readonly: true })
   try {
     const out: Record<string, Record<string, string | null>[]> = {}
     for (const table of TABLES) {
-      const rows = db.prepare(`SELECT rowid AS "rowid", * FROM "${table}" ORDER BY rowid`).safeIntegers(true).all() as Record<string, unknown>[]
-      out[table] = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])))
+      const rows = db.prepare(`SELECT ${ORDERED.has(table) ? 'rowid AS "seq", ' : ''}* FROM "${table}" ORDER BY rowid`).safeIntegers(true).all() as Record<string, unknown>[]
+      out[table] = sorted(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)]))))
     }
     return out
   } finally {
@@ -52,9 +57,11 @@ async function postgresRows(url: string): Promise<Record<string, Record<string, 
   try {
     const out: Record<string, Record<string, string | null>[]> = {}
     for (const table of TABLES) {
-      const { rows } = await client.query(`SELECT * FROM "${table}" ORDER BY rowid`)
-      out[table] = rows.map((row: Record<string, unknown>) =>
-        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])),
+      const { rows } = await client.query(`SELECT * FROM "${table}"`)
+      out[table] = sorted(
+        rows.map((row: Record<string, unknown>) =>
+          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])),
+        ),
       )
     }
     return out
@@ -100,7 +107,7 @@ describe('wsb db copy --to URL', () => {
     expect(result.copied.usage_ledger).toBeGreaterThan(0)
     expect(result.copied.payment_attempts).toBeGreaterThan(0)
     expect(result.copied.notifications).toBeGreaterThan(0)
-    // Every value of every row, rowid included, as the file holds it.
+    // Every value of every row, and the creation order where PostgreSQL keeps it, as the file holds them.
     expect(await postgresRows(target)).toEqual(fileRows)
 
     const workspaces = wsb(['workspace', 'list', '--json'], { db: demo }).json().workspaces as { id: string; name: string }[]
@@ -123,9 +130,10 @@ describe('wsb db copy --to URL', () => {
     // Sequences were set past the copied ids: new rows do not collide.
     const acme = workspaces.find((w) => w.name === 'Acme Software')?.id as string
     expect(wsb(['org', 'create', 'After the move', '-w', acme, '--json'], { db: target }).code).toBe(0)
-    const events = (await queryPostgres<{ id: string; rowid: string }>(target, 'SELECT e.id::text AS id, e.rowid::text AS rowid FROM events e ORDER BY e.rowid DESC LIMIT 1'))[0]
-    expect(Number(events?.id)).toBe(Number(fileRows.events?.at(-1)?.id) + 1)
-    expect(Number(events?.rowid)).toBe(Number(fileRows.events?.at(-1)?.rowid) + 1)
+    const events = (await queryPostgres<{ id: string }>(target, 'SELECT max(id)::text AS id FROM events'))[0]
+    expect(Number(events?.id)).toBe(Math.max(...(fileRows.events ?? []).map((e) => Number(e.id))) + 1)
+    const orgs = (await queryPostgres<{ seq: string }>(target, 'SELECT max(seq)::text AS seq FROM organizations'))[0]
+    expect(Number(orgs?.seq)).toBe(Math.max(...(fileRows.organizations ?? []).map((o) => Number(o.seq))) + 1)
   }, 180_000)
 
   it('the human summary names the tables and the checks, the password masked', async () => {

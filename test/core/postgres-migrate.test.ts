@@ -46,8 +46,8 @@ describe('PostgreSQL migrations on connect', () => {
     expect(applied).toEqual(migrations.map((m) => ({ hash: m.hash, created_at: String(m.folderMillis) })))
     expect(await query(url, 'SELECT key, value FROM wsb_meta')).toEqual([{ key: 'application', value: 'wsb' }])
     const tables = await query<{ name: string }>(url, `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`)
-    // Every table of the schema, wsb_meta and __drizzle_migrations: nothing more, nothing less.
-    expect(tables.map((t) => t.name).sort()).toEqual([...Object.values(pgTables).map((t) => getTableName(t)), 'wsb_meta', '__drizzle_migrations'].sort())
+    // Every table of the schema, wsb_meta, __drizzle_migrations and metering's wsb_tree_versions: nothing more, nothing less.
+    expect(tables.map((t) => t.name).sort()).toEqual([...Object.values(pgTables).map((t) => getTableName(t)), 'wsb_meta', '__drizzle_migrations', 'wsb_tree_versions'].sort())
     const before = await snapshot(url)
     const again = await openPostgres(url)
     expect(again.migration).toEqual({ applied: 0, locked: false })

@@ -62,22 +62,25 @@ describe('PostgreSQL schema derived from the SQLite schema', () => {
 
   it('has the same tables, columns (types mapped), nullability, defaults and primary keys as SQLite', async () => {
     const liteTables = (lite.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__drizzle_migrations' ORDER BY name`).all() as { name: string }[]).map((t) => t.name)
-    const pgTablesFound = (await q<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('__drizzle_migrations', 'wsb_meta') ORDER BY 1`)).map((r) => r.t)
+    // PostgreSQL's own: the marker, the migrations, and metering's tree versions (migrations/postgres/0013).
+    const pgTablesFound = (await q<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('__drizzle_migrations', 'wsb_meta', 'wsb_tree_versions') ORDER BY 1`)).map((r) => r.t)
     expect(pgTablesFound).toEqual(liteTables)
     expect(liteTables).toEqual(Object.values(pgSchema.pgTables).map((t) => getTableName(t)).sort())
-    // SQLite's implicit rowid made explicit on PostgreSQL, on every table (a table added later needs its own migration).
-    const withRowid = (await q<{ t: string }>(
-      `SELECT table_name AS t FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'rowid' AND is_identity = 'YES' AND data_type = 'bigint' ORDER BY 1`,
+    // Nothing imitates SQLite's rowid; the tables the core lists in creation order have an identity seq (Db.creationOrder).
+    expect(await q(`SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'rowid'`)).toEqual([])
+    const withSeq = (await q<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'seq' AND is_identity = 'YES' AND data_type = 'bigint' ORDER BY 1`,
     )).map((r) => r.t)
-    expect(withRowid).toEqual(liteTables)
+    expect(withSeq).toEqual(['api_keys', 'billing_accounts', 'coupons', 'invoices', 'organizations', 'payment_methods', 'prices', 'products', 'subscriptions', 'workspaces'])
+    expect(await q(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.proname LIKE '%group_concat%'`)).toEqual([])
 
     for (const [, table] of sqliteTables) {
       const name = sqliteConfig(table).name
       const kinds = Object.fromEntries(Object.values(getTableColumns(table)).map((c) => [c.name, c.columnType]))
       const liteCols = lite.sqlite.prepare(`PRAGMA table_info(${name})`).all() as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[]
-      // rowid: SQLite's implicit rowid made explicit on PostgreSQL (migrations/postgres/0002_rowid.sql).
+      // seq: the creation order of the rows, which SQLite keeps as the rowid.
       const pgCols = await q<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null; is_identity: string }>(
-        `SELECT column_name, data_type, is_nullable, column_default, is_identity FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND column_name <> 'rowid' ORDER BY ordinal_position`,
+        `SELECT column_name, data_type, is_nullable, column_default, is_identity FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND column_name <> 'seq' ORDER BY ordinal_position`,
         [name],
       )
       const singlePk = liteCols.filter((c) => c.pk > 0).length === 1

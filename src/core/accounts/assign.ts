@@ -25,6 +25,7 @@ export function requireAssignedMode(ctx: Ctx, action: string): void {
 export async function assignWithin(ctx: Ctx, account: BillingAccountRow, orgRef: string): Promise<BillingAccountRow> {
   const { db, workspace, now } = ctx
   requireAssignedMode(ctx, 'assigning an account to an organization')
+  await db.excludeMetering(workspace.id)
   const tree = await loadTree(db, workspace.id)
   const org = resolveOrg(await tree, orgRef)
   if (org.parentId !== null)
@@ -67,6 +68,7 @@ export async function unassignAccount(ctx: Ctx, input: { account: string }): Pro
   const { db, workspace, now } = ctx
   return await db.write(async () => {
     requireAssignedMode(ctx, 'unassigning an account')
+    await db.excludeMetering(workspace.id)
     const account = await resolveAccount(db, workspace.id, input.account)
     const orgId = account.organizationId
     if (orgId === null) return accountView(account)

@@ -33,6 +33,8 @@ export async function createAccount(ctx: Ctx, input: CreateAccountInput): Promis
   const { db, workspace, now } = ctx
   const code = currency(input.currency).code
   return await db.write(async () => {
+    // An account made for an org starts serving it (assignWithin): taken before anything is read.
+    if (input.org !== undefined) await db.excludeMetering(workspace.id)
     if (workspace.mode === 'single') {
       const existing = (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, workspace.id)).limit(1))[0]
       if (existing)

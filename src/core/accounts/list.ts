@@ -22,7 +22,7 @@ export async function listAccounts(ctx: Ctx): Promise<{ accounts: AccountDetail[
     .select()
     .from(billingAccounts)
     .where(eq(billingAccounts.workspaceId, ctx.workspace.id))
-    .orderBy(sql`rowid`))
+    .orderBy(sql.raw(ctx.db.creationOrder)))
   const names = await orgNames(ctx)
   return { accounts: rows.map((row) => withOrgName(accountView(row), names)) }
 }

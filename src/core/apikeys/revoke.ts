@@ -11,7 +11,7 @@ import { API_KEY_COLUMNS, type ApiKeyView, apiKeyView, keyHash, looksLikeKey } f
 export async function revokeApiKey(ctx: Ctx, ref: string): Promise<ApiKeyView> {
   const { db, workspace } = ctx
   return await db.write(async () => {
-    const rows = await db.all<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE workspace_id = ? ORDER BY rowid`, workspace.id)
+    const rows = await db.all<ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE workspace_id = ? ORDER BY ${db.creationOrder}`, workspace.id)
     const wanted = ref.trim()
     const hash = looksLikeKey(wanted) ? keyHash(wanted) : undefined
     let matches = rows.filter((row) => row.id === wanted || row.prefix === wanted || row.hash === hash)

@@ -433,7 +433,7 @@ class Applier {
    * first; for files written by `export`, an unlabelled one by its id.
    */
   private async labelled(accountId: string, label: string): Promise<SubscriptionRow[]> {
-    const newestFirst = [desc(subscriptions.createdAt), sql`rowid DESC`] as const
+    const newestFirst = [desc(subscriptions.createdAt), sql.raw(`${this.db.creationOrder} DESC`)] as const
     const byLabel = await this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.label, label))).orderBy(...newestFirst)
     if (byLabel.length) return byLabel
     return await this.db.orm.select().from(subscriptions).where(and(eq(subscriptions.accountId, accountId), eq(subscriptions.id, label))).limit(1)
@@ -560,7 +560,15 @@ export type ApplyOptions = { dryRun?: boolean; provider: () => Promise<PaymentPr
 
 export async function applyFile(db: Db, file: ApplyFile, options: ApplyOptions): Promise<ApplyResult> {
   const applier = new Applier(db, file, options.baseDir ?? process.cwd())
-  await db.write(() => applier.run(), { dryRun: options.dryRun === true })
+  // A workspace that exists already: its orgs, limits and subscriptions may change, so no report is metered meanwhile.
+  const existing = (await db.all<{ id: string; name: string }>('SELECT id, name FROM workspaces')).find((row) => sameName(row.name, file.workspace.name))
+  await db.write(
+    async () => {
+      if (existing) await db.excludeMetering(existing.id)
+      await applier.run()
+    },
+    { dryRun: options.dryRun === true },
+  )
   if (!options.dryRun && applier.pendingMethods.length) {
     const provider = await options.provider()
     const ctx = contextFor(db, await resolveWorkspace(db, applier.ctx.workspace.id))

@@ -76,8 +76,8 @@ export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
   if (rates.length > 0)
     file.taxRates = rates.map((r) => ({ country: r.country, ...(r.region ? { region: r.region } : {}), rate: r.rate, name: r.name }))
 
-  const active = (await db.orm.select().from(prices).where(and(eq(prices.workspaceId, ws), eq(prices.active, true))).orderBy(sql`rowid`))
-  const productRows = (await db.orm.select().from(products).where(eq(products.workspaceId, ws)).orderBy(sql`rowid`))
+  const active = (await db.orm.select().from(prices).where(and(eq(prices.workspaceId, ws), eq(prices.active, true))).orderBy(sql.raw(db.creationOrder)))
+  const productRows = (await db.orm.select().from(products).where(eq(products.workspaceId, ws)).orderBy(sql.raw(db.creationOrder)))
   const exportedProducts = productRows
     .map((product) => ({
       key: product.key,
@@ -98,7 +98,7 @@ export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
     .filter((product) => !seeded.has(product.key) || product.prices.length > 0)
   if (exportedProducts.length) file.products = exportedProducts
 
-  const couponRows = (await db.orm.select().from(coupons).where(eq(coupons.workspaceId, ws)).orderBy(sql`rowid`))
+  const couponRows = (await db.orm.select().from(coupons).where(eq(coupons.workspaceId, ws)).orderBy(sql.raw(db.creationOrder)))
   if (couponRows.length)
     file.coupons = couponRows.map((c) => ({
       code: c.code,
@@ -129,7 +129,7 @@ export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
   }
   if (roots.length) file.organizations = roots
 
-  const accounts = (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, ws)).orderBy(sql`rowid`))
+  const accounts = (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.workspaceId, ws)).orderBy(sql.raw(db.creationOrder)))
   if (accounts.length)
     file.accounts = await mapSerial(accounts, async (account) => {
       const discount = (await db.orm
@@ -142,12 +142,12 @@ export async function exportWorkspace(ctx: Ctx): Promise<ApplyFile> {
         .from(creditEntries)
         .where(and(eq(creditEntries.accountId, account.id), sql`${creditEntries.invoiceId} IS NULL`))
         .orderBy(asc(creditEntries.id)))
-      const methods = (await db.orm.select({ source: paymentMethods.source }).from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(sql`rowid`))
+      const methods = (await db.orm.select({ source: paymentMethods.source }).from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(sql.raw(db.creationOrder)))
       const subs = (await db.orm
         .select()
         .from(subscriptions)
         .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses])))
-        .orderBy(sql`rowid`))
+        .orderBy(sql.raw(db.creationOrder)))
       return {
         name: account.name,
         currency: account.currency,

@@ -40,7 +40,7 @@ export async function createProduct(ctx: Ctx, input: { key: string; name?: strin
 }
 
 export async function listProducts(ctx: Ctx): Promise<{ products: ProductView[]} > {
-  const rows = (await ctx.db.orm.select().from(products).where(eq(products.workspaceId, ctx.workspace.id)).orderBy(sql`rowid`))
+  const rows = (await ctx.db.orm.select().from(products).where(eq(products.workspaceId, ctx.workspace.id)).orderBy(sql.raw(ctx.db.creationOrder)))
   const all = (await listPrices(ctx)).prices
   return { products: rows.map((row) => ({ key: row.key, name: row.name, prices: all.filter((p) => p.product === row.key) })) }
 }

@@ -83,7 +83,7 @@ export async function createCoupon(ctx: Ctx, input: CreateCouponInput): Promise<
 }
 
 export async function listCoupons(ctx: Ctx): Promise<{ coupons: CouponView[]} > {
-  return { coupons: (await ctx.db.orm.select().from(coupons).where(eq(coupons.workspaceId, ctx.workspace.id)).orderBy(sql`rowid`)).map(couponView) }
+  return { coupons: (await ctx.db.orm.select().from(coupons).where(eq(coupons.workspaceId, ctx.workspace.id)).orderBy(sql.raw(ctx.db.creationOrder))).map(couponView) }
 }
 
 export type DiscountView = { accountId: string; coupon: CouponView; startedAt: string; invoicesUsed: number } | { accountId: string; coupon: null }

@@ -7,7 +7,7 @@ import { type DoctorScope, defineCheck, type Finding, inScope, liveStatusList, q
 export const singleAccount = defineCheck('single-account', 'R-BA-2', 'a single-mode workspace has at most one billing account', async function singleAccount(scope) {
   return (await query<{ workspace_id: string; n: number; ids: string} >(
 scope,
-`SELECT w.id AS workspace_id, count(*) AS n, group_concat(a.id) AS ids
+`SELECT w.id AS workspace_id, count(*) AS n, string_agg(a.id, ',') AS ids
      FROM workspaces w JOIN billing_accounts a ON a.workspace_id = w.id
      WHERE w.mode = 'single' AND ${inScope('w.id')}
      GROUP BY w.id HAVING count(*) > 1 ORDER BY w.id`
@@ -57,7 +57,7 @@ scope,
     }
     for (const row of await query<{ workspace_id: string; org_id: string; ids: string} >(
 scope,
-`SELECT min(workspace_id) AS workspace_id, organization_id AS org_id, group_concat(id) AS ids
+`SELECT min(workspace_id) AS workspace_id, organization_id AS org_id, string_agg(id, ',') AS ids
        FROM billing_accounts WHERE organization_id IS NOT NULL AND ${inScope('workspace_id')}
        GROUP BY organization_id HAVING count(*) > 1 ORDER BY organization_id`
 )) {
@@ -78,7 +78,7 @@ export const activeSubscriptions = defineCheck(
   async function activeSubscriptions(scope) {
     return (await query<{ workspace_id: string; account_id: string; n: number; ids: string} >(
 scope,
-`SELECT a.workspace_id, a.id AS account_id, count(*) AS n, group_concat(s.id) AS ids
+`SELECT a.workspace_id, a.id AS account_id, count(*) AS n, string_agg(s.id, ',') AS ids
        FROM subscriptions s JOIN billing_accounts a ON a.id = s.account_id
        WHERE s.status IN (${liveStatusList}) AND ${inScope('a.workspace_id')}
        GROUP BY a.id HAVING count(*) > ${MAX_LIVE_SUBSCRIPTIONS} ORDER BY a.workspace_id, a.id`
@@ -98,7 +98,7 @@ const methodCounts = (scope: DoctorScope, having: string) =>
   query<MethodCount>(
     scope,
     `SELECT a.workspace_id, a.id AS account_id, count(*) AS n, sum(CASE WHEN pm.is_default THEN 1 ELSE 0 END) AS defaults,
-            group_concat(CASE WHEN pm.is_default THEN pm.id END) AS default_ids
+            string_agg(CASE WHEN pm.is_default THEN pm.id END, ',') AS default_ids
      FROM payment_methods pm JOIN billing_accounts a ON a.id = pm.account_id
      WHERE ${inScope('a.workspace_id')}
      GROUP BY a.id HAVING ${having} ORDER BY a.workspace_id, a.id`,

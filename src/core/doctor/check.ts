@@ -47,5 +47,5 @@ export async function query<Row>(scope: DoctorScope, sql: string): Promise<Row[]
   return scope.db.all<Row>(parts.join('?'), ...parts.slice(1).map(() => scope.workspaceId))
 }
 
-/** A comma-separated list from group_concat (SQLite's; on PostgreSQL, migrations/postgres/0003_group_concat.sql), sorted, for stable ids and messages. */
+/** A comma-separated list from string_agg(x, ',') (both engines have it), sorted, for stable ids and messages. */
 export const sortedList = (concatenated: string | null): string[] => (concatenated ? concatenated.split(',').sort() : [])

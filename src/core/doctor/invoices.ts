@@ -8,7 +8,7 @@ export const invoiceNumbers = defineCheck('invoice-numbers', 'R-INV-1', "each ac
   const findings: Finding[] = []
   for (const row of await query<{ workspace_id: string; account_id: string; n: number; numbers: string; }>(
 scope,
-`SELECT a.workspace_id, a.id AS account_id, count(*) AS n, group_concat(CAST(i.number AS text)) AS numbers
+`SELECT a.workspace_id, a.id AS account_id, count(*) AS n, string_agg(CAST(i.number AS text), ',') AS numbers
      FROM invoices i JOIN billing_accounts a ON a.id = i.account_id
      WHERE ${inScope('a.workspace_id')}
      GROUP BY a.id HAVING min(i.number) <> 1 OR max(i.number) <> count(*) OR count(DISTINCT i.number) <> count(*)

@@ -19,7 +19,7 @@ export async function listInvoices(ctx: Ctx, filter: { account?: string; status?
         filter.status ? eq(invoices.status, filter.status) : undefined,
       ),
     )
-    .orderBy(invoices.issuedAt, sql`rowid`))
+    .orderBy(invoices.issuedAt, sql.raw(ctx.db.creationOrder)))
   return { invoices: await mapSerial(rows, (row) => invoiceView(ctx.db, row)) }
 }
 

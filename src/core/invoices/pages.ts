@@ -1,5 +1,5 @@
 // Invoices read page by page (issue 15), oldest issued first as `invoice list`
-// always listed them: (issued_at, rowid) order through invoices_workspace
+// always listed them: (issued_at, creation order) order through invoices_workspace
 // (workspace_id, issued_at) or, for one account, invoices_account_issued.
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm'
 import { resolveAccount } from '../accounts/resolve.js'
@@ -12,7 +12,7 @@ import { type InvoiceView, invoiceView } from './view.js'
 export type InvoiceFilter = { account?: string; status?: InvoiceStatus; since?: number; until?: number }
 
 const positionOf = async (db: Db, id: string): Promise<Position> => {
-  const row = (await db.get('SELECT issued_at AS key, rowid FROM invoices WHERE id = ?', id)) as { key: number; rowid: number }
+  const row = (await db.get(`SELECT issued_at AS key, ${db.creationOrder} AS rowid FROM invoices WHERE id = ?`, id)) as { key: number; rowid: number }
   return { key: Number(row.key), rowid: Number(row.rowid) }
 }
 
@@ -33,13 +33,13 @@ export async function invoicePages(db: Db, workspaceId: string, filter: InvoiceF
       filter.until === undefined ? undefined : lt(invoices.issuedAt, filter.until),
       // The key range first, alone: with only the OR, SQLite's planner reads the index from the workspace's start every page.
       after === undefined ? undefined : gte(invoices.issuedAt, after.key),
-      after === undefined ? undefined : sql`(${invoices.issuedAt} > ${after.key} OR (${invoices.issuedAt} = ${after.key} AND rowid > ${after.rowid}))`,
+      after === undefined ? undefined : sql`(${invoices.issuedAt} > ${after.key} OR (${invoices.issuedAt} = ${after.key} AND ${sql.raw(db.creationOrder)} > ${after.rowid}))`,
     )
   const rows = keyedPages<InvoiceRow>(
-    async ({ after, limit }) => await db.orm.select().from(invoices).where(where(after)).orderBy(invoices.issuedAt, sql`rowid`).limit(limit),
+    async ({ after, limit }) => await db.orm.select().from(invoices).where(where(after)).orderBy(invoices.issuedAt, sql.raw(db.creationOrder)).limit(limit),
     async (row) => await positionOf(db, row.id),
     async (n) => {
-      const row = (await db.orm.select({ id: invoices.id }).from(invoices).where(where(undefined)).orderBy(desc(invoices.issuedAt), sql`rowid DESC`).limit(1).offset(n - 1))[0]
+      const row = (await db.orm.select({ id: invoices.id }).from(invoices).where(where(undefined)).orderBy(desc(invoices.issuedAt), sql.raw(`${db.creationOrder} DESC`)).limit(1).offset(n - 1))[0]
       return row === undefined ? undefined : await positionOf(db, row.id)
     },
     options,

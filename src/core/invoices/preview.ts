@@ -83,6 +83,8 @@ export async function previewInvoice(ctx: Ctx, input: { account: string; changes
   const { db, workspace } = ctx
   // The preview is computed by writing and rolling back (a read-only database refuses it).
   return await db.write(async () => {
+    // A proposed change would otherwise take the metering lock half-way and start over (a due step still may).
+    if (input.changes?.length) await db.excludeMetering(workspace.id)
     const account = await resolveAccount(db, workspace.id, input.account)
     const before = ((await db.get('SELECT coalesce(max(id), 0) AS id FROM pending_lines')) as { id: number }).id
     let target: string | undefined
@@ -102,7 +104,7 @@ export async function previewInvoice(ctx: Ctx, input: { account: string; changes
       .select()
       .from(subscriptions)
       .where(and(eq(subscriptions.accountId, account.id), inArray(subscriptions.status, [...contributingStatuses])))
-      .orderBy(asc(subscriptions.currentPeriodEnd), asc(subscriptions.createdAt), sql`rowid`))
+      .orderBy(asc(subscriptions.currentPeriodEnd), asc(subscriptions.createdAt), sql.raw(db.creationOrder)))
     if (live.length === 0)
       throw refused('NO_UPCOMING_INVOICE', `account "${account.name}" has no live subscription, so no upcoming invoice`, { accountId: account.id })
     // With a change, its prorations are billed at the changed subscription's period end: preview from there.

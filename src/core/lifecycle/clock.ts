@@ -40,7 +40,7 @@ export async function advanceClock(db: Db, workspaceId: string, to: number, opti
 /** `billing run`: catch up every real-clock workspace that has something due (for cron). */
 export async function runBilling(db: Db, now = Date.now(), options: RunOptions = {}): Promise<{ workspaces: { id: string; name: string; steps: number }[] }> {
   const due = (await db.all(`SELECT w.id, w.name FROM workspaces w WHERE w.clock_mode = 'real'
-       AND EXISTS (SELECT 1 FROM due_steps d WHERE d.workspace_id = w.id AND d.due_at <= ?) ORDER BY w.rowid`, now)) as { id: string; name: string }[]
+       AND EXISTS (SELECT 1 FROM due_steps d WHERE d.workspace_id = w.id AND d.due_at <= ?) ORDER BY w.${db.creationOrder}`, now)) as { id: string; name: string }[]
   // A workspace another process is running is passed over, then waited for at the
   // end: two hosts share the workspaces, and each returns only when all is done.
   const steps = new Map<string, number>()

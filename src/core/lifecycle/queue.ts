@@ -29,7 +29,7 @@ export async function earliestDue(db: Db, workspaceId: string): Promise<number|n
  * instant is tried (what is issued never depends on a payment's outcome, and
  * a preview, which collects nothing, sees it all); then trial reminders,
  * card-expiry checks, collections. Period ends in subscription creation order
- * (created_at, then rowid: two made at the same clock time in the order they
+ * (created_at, then creation order: two made at the same clock time in the order they
  * were made, as wsb lists them elsewhere); anything else in scheduling order.
  * The step's own id alone would depend on when it happened to be scheduled.
  */
@@ -44,7 +44,7 @@ export async function nextDue(db: Db, workspaceId: string, until: number, skipEx
   return (await db.get(`SELECT d.id, d.workspace_id, d.due_at, d.kind, d.ref_id, d.claimed_by, d.claimed_until FROM due_steps d
        LEFT JOIN subscriptions s ON s.id = d.ref_id AND d.kind IN ('period_end', 'trial_reminder')
        WHERE d.workspace_id = ? AND d.due_at = ?${external('d.kind')}
-       ORDER BY ${kindOrder}, s.created_at, s.rowid, d.id LIMIT 1`, workspaceId, first.at)) as DueStep | undefined
+       ORDER BY ${kindOrder}, s.created_at, s.${db.creationOrder}, d.id LIMIT 1`, workspaceId, first.at)) as DueStep | undefined
 }
 
 export async function removeStep(db: Db, id: number): Promise<boolean> {

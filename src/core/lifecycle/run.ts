@@ -50,6 +50,8 @@ export async function runInternalSteps(db: Db, workspaceId: string, until: numbe
       continue
     }
     const ran = await db.write(async () => {
+      // Renewals, scheduled decreases and trial ends change capacity: no report of the workspace is metered meanwhile.
+      await db.excludeMetering(workspaceId)
       if (!(await removeStep(db, step.id))) return false // another process ran it (and counts it)
       await handler(await contextAt(db, workspaceId, step.due_at), step)
       return true

@@ -14,6 +14,7 @@ export type DeleteOrgResult = { deleted: { id: string; name: string; path: strin
 export async function deleteOrg(ctx: Ctx, input: DeleteOrgInput): Promise<DeleteOrgResult> {
   const { db, workspace, now } = ctx
   return await db.write(async () => {
+    await db.excludeMetering(workspace.id)
     const tree = await loadTree(db, workspace.id)
     const org = resolveOrg(await tree, input.ref)
     const doomed = subtree(await tree, org.id)

@@ -16,6 +16,7 @@ export type SetLimitsInput = { ref: string; limits: Record<string, number>; forc
 export async function setLimits(ctx: Ctx, input: SetLimitsInput): Promise<OrgView> {
   const { db, workspace } = ctx
   return await db.write(async () => {
+    await db.excludeMetering(workspace.id)
     const tree = await loadTree(db, workspace.id)
     const org = resolveOrg(tree, input.ref)
     await writeLimits(ctx, org, () => pathOf(tree, org.id), input.limits, input.force)
@@ -28,6 +29,7 @@ export type ClearLimitsInput = { ref: string; products: string[] }
 export async function clearLimits(ctx: Ctx, input: ClearLimitsInput): Promise<OrgView> {
   const { db, workspace } = ctx
   return await db.write(async () => {
+    await db.excludeMetering(workspace.id)
     const tree = await loadTree(db, workspace.id)
     const org = resolveOrg(await tree, input.ref)
     await removeLimits(ctx, org, input.products)
@@ -41,6 +43,7 @@ export async function clearLimits(ctx: Ctx, input: ClearLimitsInput): Promise<Or
  */
 export async function writeLimits(ctx: Ctx, org: OrganizationRow, path: () => string, limits: Record<string, number>, force = false): Promise<void> {
   const { db, workspace, now } = ctx
+  await db.excludeMetering(workspace.id)
   const usage = await subtreeUsage(db, org.id)
   for (const [product, limit] of Object.entries(limits)) {
     await requireProduct(db, workspace.id, product)
@@ -64,6 +67,7 @@ export async function writeLimits(ctx: Ctx, org: OrganizationRow, path: () => st
 /** Clears limits on one org inside the caller's transaction. */
 export async function removeLimits(ctx: Ctx, org: OrganizationRow, products: string[]): Promise<void> {
   const { db, workspace, now } = ctx
+  await db.excludeMetering(workspace.id)
   for (const product of products) await requireProduct(db, workspace.id, product)
   await db.orm
     .delete(orgLimits)

@@ -9,11 +9,17 @@ export type OrgTree = {
 }
 
 export async function loadTree(db: Db, workspaceId: string): Promise<OrgTree> {
-  const rows = (await db.all('SELECT id, workspace_id AS "workspaceId", parent_id AS "parentId", name, created_at AS "createdAt" FROM organizations WHERE workspace_id = ? ORDER BY rowid', workspaceId)) as OrganizationRow[]
+  const rows = (await db.all(`SELECT id, workspace_id AS "workspaceId", parent_id AS "parentId", name, created_at AS "createdAt" FROM organizations WHERE workspace_id = ? ORDER BY ${db.creationOrder}`, workspaceId)) as OrganizationRow[]
   // Siblings by name in byte order (SQLite's BINARY), whatever the server's collation: a
   // PostgreSQL database in en_US would sort "b" before "C". Stable: same names keep creation order.
-  const keys = new Map(rows.map((row) => [row, Buffer.from(row.name)]))
-  rows.sort((a, b) => Buffer.compare(keys.get(a) as Buffer, keys.get(b) as Buffer))
+  // Names without surrogates (nearly all) compare by UTF-16 code units, which orders them as their UTF-8 bytes.
+  const bytes = new Map(rows.filter((row) => /[\ud800-\uffff]/.test(row.name)).map((row) => [row, Buffer.from(row.name)]))
+  rows.sort((a, b) => {
+    const x = bytes.get(a)
+    const y = bytes.get(b)
+    if (x === undefined && y === undefined) return a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+    return Buffer.compare(x ?? Buffer.from(a.name), y ?? Buffer.from(b.name))
+  })
   const byId = new Map(rows.map((row) => [row.id, row]))
   const children = new Map<string | null, OrganizationRow[]>()
   for (const row of rows) {

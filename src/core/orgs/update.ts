@@ -48,6 +48,7 @@ async function checkMove(ctx: Ctx, tree: OrgTree, org: OrganizationRow, parent: 
 export async function updateOrg(ctx: Ctx, input: UpdateOrgInput): Promise<OrgView> {
   const { db, workspace, now } = ctx
   return await db.write(async () => {
+    await db.excludeMetering(workspace.id)
     const tree = await loadTree(db, workspace.id)
     const org = resolveOrg(tree, input.ref)
     const parent = input.parent === undefined ? undefined : input.parent === null ? null : resolveOrg(tree, input.parent)

@@ -47,6 +47,8 @@ async function reactivate(ctx: Ctx, invoice: InvoiceRow): Promise<void> {
 
 export async function markPaid(ctx: Ctx, invoice: InvoiceRow, methodId: string, provider: string): Promise<void> {
   await ctx.db.write(async () => {
+    // Paid in full, an unpaid subscription turns active again: its capacity returns to the pool.
+    await ctx.db.excludeMetering(invoice.workspaceId)
     // Read again inside the transaction: a webhook and the charge's own answer may both report the payment.
     const current = await loadInvoice(ctx.db, invoice.id)
     if (!current || current.status === 'paid') return
@@ -105,6 +107,8 @@ export async function awaitSettlement(ctx: Ctx, invoice: InvoiceRow): Promise<vo
 export async function dunning(ctx: Ctx, invoice: InvoiceRow, run: number, attempts: number): Promise<void> {
   const { db, now } = ctx
   await db.write(async () => {
+    // The last failed run turns the subscription unpaid: its capacity leaves the pool.
+    await db.excludeMetering(invoice.workspaceId)
     const firstFailedAt = invoice.firstFailedAt ?? now
     const last = run >= LAST_RUN
     await db.orm

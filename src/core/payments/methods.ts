@@ -73,7 +73,7 @@ export async function methodsInOrder(db: Db, accountId: string): Promise<Payment
     .select()
     .from(paymentMethods)
     .where(eq(paymentMethods.accountId, accountId))
-    .orderBy(desc(paymentMethods.isDefault), asc(paymentMethods.createdAt), sql`rowid`))
+    .orderBy(desc(paymentMethods.isDefault), asc(paymentMethods.createdAt), sql.raw(db.creationOrder)))
 }
 
 export async function listPaymentMethods(ctx: Ctx, account: string): Promise<{ paymentMethods: PaymentMethodView[]} > {
@@ -218,7 +218,7 @@ export async function removePaymentMethod(
     let next: PaymentMethodRow | undefined
     if (method.isDefault) {
       // The oldest method that can still be charged; an unusable one only when nothing else is left.
-      next = (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(sql`${paymentMethods.unusableAt} IS NOT NULL`, asc(paymentMethods.createdAt), sql`rowid`).limit(1))[0]
+      next = (await db.orm.select().from(paymentMethods).where(eq(paymentMethods.accountId, account.id)).orderBy(sql`${paymentMethods.unusableAt} IS NOT NULL`, asc(paymentMethods.createdAt), sql.raw(db.creationOrder)).limit(1))[0]
       if (next) await db.orm.update(paymentMethods).set({ isDefault: true }).where(eq(paymentMethods.id, next.id))
     }
     await recordEvent(db, {

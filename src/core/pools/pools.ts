@@ -18,7 +18,7 @@ type Ws = Pick<WorkspaceRow, 'id' | 'mode'>
 const CONTRIBUTING = `('trialing', 'active', 'past_due')`
 
 export async function poolsOf(ctx: { db: Sql; workspace: Pick<WorkspaceRow, 'id' | 'mode' | 'name'> }): Promise<Pool[]> {
-  const accounts = (await ctx.db.all('SELECT id, name, organization_id AS "organizationId" FROM billing_accounts WHERE workspace_id = ? ORDER BY rowid', ctx.workspace.id)) as { id: string; name: string; organizationId: string | null }[]
+  const accounts = (await ctx.db.all(`SELECT id, name, organization_id AS "organizationId" FROM billing_accounts WHERE workspace_id = ? ORDER BY ${ctx.db.creationOrder}`, ctx.workspace.id)) as { id: string; name: string; organizationId: string | null }[]
   if (ctx.workspace.mode !== 'assigned')
     return [{ id: ctx.workspace.id, kind: 'workspace', name: ctx.workspace.name, accountIds: accounts.map((a) => a.id), organizationId: null }]
   return accounts.map((a) => ({ id: a.id, kind: 'account', name: a.name, accountIds: [a.id], organizationId: a.organizationId }))

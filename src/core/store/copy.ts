@@ -6,16 +6,17 @@
 // make the copy mix two states.
 //
 // Rows are streamed (an open SQLite cursor per table, never a whole table in
-// memory) and sent in batches of BATCH_ROWS (or --batch-size) as one `INSERT … SELECT FROM
-// unnest($1::bigint[], $2::text[], …)`: one statement and one round trip per
-// batch whatever its size. Integers are read as BigInt (exact beyond 2^53) and
+// memory) into one `COPY … FROM STDIN` per table (pg-copy-streams), in text
+// format, written as the server takes them; progress is told every BATCH_ROWS
+// (or --batch-size) rows. Integers are read as BigInt (exact beyond 2^53) and
 // sent as decimal text; JSON columns are copied as the very text SQLite holds.
-// Each row keeps its SQLite rowid in PostgreSQL's `rowid` column (the core
-// orders by it where creation order matters), and every identity sequence is
+// Each row of a table listed in creation order keeps its SQLite rowid in
+// PostgreSQL's `seq` column (Db.creationOrder), and every identity sequence is
 // set past the copied values (and past SQLite's AUTOINCREMENT high-water mark),
 // so later inserts get new ids.
 import type Database from 'better-sqlite3'
 import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import { ExitCode, WsbError, invalid, isWsbError, refused } from '../errors.js'
 import { redact } from '../redact.js'
 import { type CopyTable, copyPlan } from './copy-plan.js'
@@ -70,24 +71,39 @@ async function nonEmpty(client: pg.ClientBase, tables: CopyTable[]): Promise<str
   return rows.map((r) => r.name).sort()
 }
 
-async function insertBatch(client: pg.ClientBase, table: CopyTable, batch: unknown[][], first: bigint): Promise<void> {
-  const columns = ['rowid', ...table.columns.map((c) => c.name)]
-  const types = ['bigint', ...table.columns.map((c) => c.type)]
-  const arrays: (string | null)[][] = columns.map(() => new Array(batch.length))
-  for (let r = 0; r < batch.length; r++) {
-    const row = batch[r] as unknown[]
-    ;(arrays[0] as (string | null)[])[r] = String(row[0])
+/** A value of COPY's text format: \N for NULL; backslash, tab, newline and carriage return escaped. */
+const copyText = (value: string | null): string => (value === null ? '\\N' : /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value)
+
+/** One table through COPY … FROM STDIN: the file's rows as text lines, written as fast as the server takes them. */
+async function copyTableRows(client: pg.ClientBase, table: CopyTable, rows: Iterable<unknown[]>, ordered: boolean, every: number, counted: (n: number) => void): Promise<number> {
+  const columns = [...(ordered ? ['seq'] : []), ...table.columns.map((c) => c.name)]
+  const stream = client.query(copyFrom(`COPY ${quote(table.name)} (${columns.map(quote).join(', ')}) FROM STDIN`))
+  const failed = new Promise<never>((_, reject) => stream.on('error', reject))
+  failed.catch(() => undefined)
+  let count = 0
+  let chunk = ''
+  const send = async () => {
+    if (!stream.write(chunk)) await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), failed])
+    chunk = ''
+  }
+  for (const row of rows) {
+    const fields: string[] = ordered ? [String(row[0])] : []
     for (let c = 0; c < table.columns.length; c++) {
       const column = table.columns[c] as CopyTable['columns'][number]
-      ;(arrays[c + 1] as (string | null)[])[r] = toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])}, batch from ${first})`)
+      fields.push(copyText(toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])})`)))
     }
+    chunk += `${fields.join('\t')}\n`
+    count++
+    if (chunk.length >= 1 << 16) await send()
+    if (count % every === 0) counted(every)
   }
-  const sql = `INSERT INTO ${quote(table.name)} (${columns.map(quote).join(', ')}) OVERRIDING SYSTEM VALUE
-    SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`
-  await client.query(sql, arrays)
+  if (chunk) await send()
+  await Promise.race([new Promise((resolve) => stream.end(resolve)), failed])
+  if (count % every !== 0) counted(count % every)
+  return count
 }
 
-/** Every identity column of the table (its rowid and, on the ledger and such, its id) set past the copied values. */
+/** Every identity column of the table (its seq and, on the ledger and such, its id) set past the copied values. */
 async function advanceSequences(client: pg.ClientBase, sqlite: Database.Database, table: CopyTable): Promise<void> {
   const { rows } = await client.query<{ column_name: string }>(
     `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND is_identity = 'YES'`,
@@ -99,7 +115,7 @@ async function advanceSequences(client: pg.ClientBase, sqlite: Database.Database
   for (const { column_name: column } of rows) {
     await client.query(
       `SELECT setval(pg_get_serial_sequence($1, $2), greatest(coalesce(max(${quote(column)}), 0), $3::bigint) + 1, false) FROM ${quote(table.name)}`,
-      [`public.${quote(table.name)}`, column, String(column === 'rowid' ? 0n : highWater)],
+      [`public.${quote(table.name)}`, column, String(column === 'seq' ? 0n : highWater)],
     )
   }
 }
@@ -153,29 +169,21 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
               'DB_NOT_EMPTY',
             )
           const copied: Record<string, number> = {}
+          // The tables the core lists in creation order: their rows keep the file's rowid as seq.
+          const { rows: orderedRows } = await target.query<{ name: string }>(
+            `SELECT table_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'seq' AND is_identity = 'YES'`,
+          )
+          const ordered = new Set(orderedRows.map((r) => r.name))
           let done = 0
           for (const t of plan) {
             table = t.name
-            let rows = 0
             const cursor = sourceRows(sqlite, t)
+            let rows: number
             try {
-              let batch: unknown[][] = []
-              for (const row of cursor) {
-                batch.push(row)
-                if (batch.length >= batchRows) {
-                  await insertBatch(target, t, batch, batch[0]?.[0] as bigint)
-                  rows += batch.length
-                  done += batch.length
-                  progress(t.name, done, totalRows)
-                  batch = []
-                }
-              }
-              if (batch.length > 0) {
-                await insertBatch(target, t, batch, batch[0]?.[0] as bigint)
-                rows += batch.length
-                done += batch.length
+              rows = await copyTableRows(target, t, cursor, ordered.has(t.name), batchRows, (n) => {
+                done += n
                 progress(t.name, done, totalRows)
-              }
+              })
             } finally {
               cursor.return?.()
             }
@@ -193,6 +201,9 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
               tables: differ.map((r) => ({ table: r.name, source: counts.get(r.name), target: Number(r.n) })),
             })
           await target.query('COMMIT')
+          // The copied tables' statistics now, not when autovacuum gets to them: the checks that follow
+          // and the first commands are planned on what the tables hold.
+          await target.query('ANALYZE').catch(() => undefined)
           return { copied, rows: totalRows, target: display }
         } catch (error) {
           await target.query('ROLLBACK').catch(() => undefined)

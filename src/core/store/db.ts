@@ -44,6 +44,17 @@ export type Db = {
    * must be awaited before it returns, or it would run after the commit.
    */
   write<T>(work: () => Promise<T>, options?: WriteOptions): Promise<T>
+  /**
+   * Called first in a write that changes what metering checks — a capacity, a
+   * limit, the org tree or which account serves an org (R-USE-3): on
+   * PostgreSQL, where reports are metered READ COMMITTED under row locks, it
+   * waits for the workspace's reports under way and holds new ones until this
+   * write ends, and the write then reads every committed report. Nothing on
+   * SQLite, where BEGIN IMMEDIATE already makes each write the only one.
+   */
+  excludeMetering(workspaceId: string): Promise<void>
+  /** The column that orders a table's rows as they were made (SQLite's rowid; PostgreSQL's seq, migrations/postgres/0013). */
+  readonly creationOrder: 'rowid' | 'seq'
   /** One read snapshot around `work` (several queries see one state); `queryOnly` makes the engine refuse writes. */
   read<T>(work: () => Promise<T>, options?: { queryOnly?: boolean }): Promise<T>
   /** Starts a read snapshot held until `endSnapshot` or `close` (a read-only command's whole output). */
@@ -152,6 +163,9 @@ export function sqliteDb(sqlite: Database.Database, path: string): Db {
         throw error
       }
     },
+    // BEGIN IMMEDIATE already made this write the only one.
+    async excludeMetering() {},
+    creationOrder: 'rowid',
     async read<T>(work: () => Promise<T>, options: { queryOnly?: boolean } = {}): Promise<T> {
       if (sqlite.inTransaction) return work()
       const queryOnly = options.queryOnly ? (sqlite.pragma('query_only', { simple: true }) as number) : undefined

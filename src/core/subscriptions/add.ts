@@ -84,6 +84,7 @@ export async function addSubscription(ctx: Ctx, input: AddSubscriptionInput): Pr
     if (quantity < 1) throw invalid(`--item ${product}=${quantity}: a new subscription needs a quantity of at least 1`, { product, quantity })
 
   return await db.write(async () => {
+    await db.excludeMetering(workspace.id)
     const account = await resolveAccount(db, workspace.id, input.account)
     const priced = await pricesFor(db, workspace.id, products, account.currency, interval)
     await requireRoomForSubscription(ctx, account)

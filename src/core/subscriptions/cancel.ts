@@ -18,6 +18,7 @@ export type CancelSubscriptionInput = { ref: string; now?: boolean; force?: bool
 export async function cancelSubscription(ctx: Ctx, input: CancelSubscriptionInput): Promise<SubscriptionView> {
   const { db, workspace, now } = ctx
   return await db.write(async () => {
+    await db.excludeMetering(workspace.id)
     const sub = await resolveSubscription(db, workspace.id, input.ref)
     const refs = { subscriptionId: sub.id, accountId: sub.accountId }
     if (sub.status === 'canceled') return await subscriptionView(db, sub)
@@ -60,6 +61,7 @@ export async function cancelSubscription(ctx: Ctx, input: CancelSubscriptionInpu
 export async function resumeSubscription(ctx: Ctx, ref: string): Promise<SubscriptionView> {
   const { db, workspace, now } = ctx
   return await db.write(async () => {
+    await db.excludeMetering(workspace.id)
     const sub = await resolveSubscription(db, workspace.id, ref)
     if (!contributingStatuses.includes(sub.status))
       throw refused('SUBSCRIPTION_INACTIVE', `subscription ${sub.id} is ${sub.status} and cannot be resumed`, { subscriptionId: sub.id, status: sub.status })

@@ -18,7 +18,7 @@ export async function listSubscriptions(ctx: Ctx, filter: { account?: string; st
         filter.status ? eq(subscriptions.status, filter.status) : undefined,
       ),
     )
-    .orderBy(sql`rowid`))
+    .orderBy(sql.raw(ctx.db.creationOrder)))
   return { subscriptions: await mapSerial(rows, (row) => subscriptionView(ctx.db, row)) }
 }
 

@@ -1,4 +1,4 @@
-// Subscriptions read page by page (issue 15), in creation (rowid) order as
+// Subscriptions read page by page (issue 15), in creation order as
 // `sub list` always listed them, through subscriptions_workspace (workspace_id:
 // SQLite keeps the rowid at the end of every index entry) or, for one account,
 // subscriptions_account.
@@ -13,9 +13,9 @@ import { type SubscriptionView, subscriptionView } from './view.js'
 /** `since`/`until`: created at or after, before. */
 export type SubscriptionFilter = { account?: string; status?: SubscriptionStatus; since?: number; until?: number }
 
-// The order is the rowid alone: the key part of the position is unused (0).
+// The order is the creation order alone: the key part of the position is unused (0).
 const positionOf = async (db: Db, id: string): Promise<Position> => {
-  const row = (await db.get('SELECT rowid FROM subscriptions WHERE id = ?', id)) as { rowid: number }
+  const row = (await db.get(`SELECT ${db.creationOrder} AS rowid FROM subscriptions WHERE id = ?`, id)) as { rowid: number }
   return { key: 0, rowid: Number(row.rowid) }
 }
 
@@ -33,13 +33,13 @@ export async function subscriptionPages(db: Db, workspaceId: string, filter: Sub
       filter.status === undefined ? undefined : eq(subscriptions.status, filter.status),
       filter.since === undefined ? undefined : gte(subscriptions.createdAt, filter.since),
       filter.until === undefined ? undefined : lt(subscriptions.createdAt, filter.until),
-      after === undefined ? undefined : sql`rowid > ${after.rowid}`,
+      after === undefined ? undefined : sql`${sql.raw(db.creationOrder)} > ${after.rowid}`,
     )
   const rows = keyedPages<SubscriptionRow>(
-    async ({ after, limit }) => await db.orm.select().from(subscriptions).where(where(after)).orderBy(sql`rowid`).limit(limit),
+    async ({ after, limit }) => await db.orm.select().from(subscriptions).where(where(after)).orderBy(sql.raw(db.creationOrder)).limit(limit),
     async (row) => await positionOf(db, row.id),
     async (n) => {
-      const row = (await db.orm.select({ id: subscriptions.id }).from(subscriptions).where(where(undefined)).orderBy(sql`rowid DESC`).limit(1).offset(n - 1))[0]
+      const row = (await db.orm.select({ id: subscriptions.id }).from(subscriptions).where(where(undefined)).orderBy(sql.raw(`${db.creationOrder} DESC`)).limit(1).offset(n - 1))[0]
       return row === undefined ? undefined : await positionOf(db, row.id)
     },
     options,

@@ -157,6 +157,7 @@ export async function updateSubscription(ctx: Ctx, input: UpdateSubscriptionInpu
   const { db, workspace } = ctx
   if (!input.items && !input.interval) throw invalid('nothing to change: give --item PRODUCT=QTY or --interval')
   return await db.write(async () => {
+    await db.excludeMetering(workspace.id)
     const sub = await resolveSubscription(db, workspace.id, input.ref)
     requireLive(sub, 'changed')
     for (const [product, quantity] of Object.entries(input.items ?? {})) {

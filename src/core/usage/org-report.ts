@@ -43,7 +43,9 @@ export async function usageByOrg(ctx: Ctx, options: { org?: string } = {}): Prom
     [workspace.id],
     (row) => {
       counters.set(`${row.org_id}\u0000${row.product}`, { level: row.level, subtree: row.subtree })
-      countedProducts.set(row.org_id, [...(countedProducts.get(row.org_id) ?? []), row.product])
+      const products = countedProducts.get(row.org_id)
+      if (products) products.push(row.product)
+      else countedProducts.set(row.org_id, [row.product])
     },
   )
 

@@ -24,6 +24,6 @@ export async function resolveWorkspace(db: Db, ref: string | undefined): Promise
       ExitCode.notFound,
       { kind: 'workspace' },
     )
-  const names = ((await db.all('SELECT name FROM workspaces ORDER BY rowid')) as { name: string }[]).map((w) => w.name)
+  const names = ((await db.all(`SELECT name FROM workspaces ORDER BY ${db.creationOrder}`)) as { name: string }[]).map((w) => w.name)
   throw invalid(`this database holds ${names.length} workspaces; choose one with --workspace or WSB_WORKSPACE`, { workspaces: names }, 'WORKSPACE_REQUIRED')
 }

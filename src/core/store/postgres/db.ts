@@ -5,15 +5,19 @@
 // Transactions. `write` runs `work` in a SERIALIZABLE transaction and, when
 // PostgreSQL reports a serialization failure (40001) or a deadlock (40P01),
 // rolls back and runs `work` again, up to MAX_ATTEMPTS with a jittered wait:
-// such a failure never reaches the user. SERIALIZABLE was chosen over READ
-// COMMITTED with explicit row locks because every rule the core checks before
-// it writes (R-USE-3 capacities and limits, unique names, invoice numbering,
-// lifecycle steps) then holds across processes as it does under SQLite's one
-// writer, without auditing each check for the rows it must lock; `work` is
-// already written to be re-runnable (a throw rolls it back; onRollback drops
-// caches). The metering hot path also takes row locks (meter-store.ts) so that
-// concurrent reports queue on the counters instead of failing and retrying.
-// `read` and snapshots are REPEATABLE READ READ ONLY: one state for all queries.
+// such a failure never reaches the user. SERIALIZABLE keeps every rule the
+// core checks before it writes (3 subscriptions per account, 5 payment
+// methods, one account in single mode, gapless invoice numbers, unique names,
+// lifecycle steps) holding across processes as under SQLite's one writer.
+// The metering hot path is the exception: a write whose first statement is the
+// metering store's load runs READ COMMITTED and queues on row locks instead
+// (meter-store.ts); writes that change what metering checks (a capacity, a
+// limit, the org tree) call `excludeMetering` first, which takes the
+// workspace's metering lock exclusively, at session level and before the
+// transaction's snapshot, so they read every committed report and no report
+// of the workspace commits until they do.
+// BEGIN is sent with the transaction's first statement (a write that runs
+// none costs no round trip); `read` and snapshots are REPEATABLE READ READ ONLY.
 //
 // Placeholders: the core writes `?`; they become $1, $2… outside string
 // literals and quoted identifiers (translated once per SQL text).
@@ -24,7 +28,7 @@ import type pg from 'pg'
 import type { Db, Orm, Param, WriteOptions } from '../db.js'
 import type { MeterStore } from '../meter-store.js'
 import * as sqliteTables from '../schema/index.js'
-import { postgresMeterStore } from './meter-store.js'
+import { claimedMeanwhile, postgresMeterStore } from './meter-store.js'
 import { isConnectionLost, parsePostgresUrl, postgresLostError } from '../postgres-url.js'
 import { openPostgres, type PostgresHandle } from './open.js'
 import { pgTables } from './schema.js'
@@ -34,9 +38,28 @@ const MAX_ATTEMPTS = 30
 const MAX_PREPARED = 500
 /** pg_advisory_lock(wsb lifecycle, workspace): "wsbL", beside migrate.ts's ("wsb1", 1). */
 const LANE_LOCK = 0x7773624c
+/** The workspace's metering lock, (wsb metering, workspace): "wsbM"; wsb_meter_load takes it shared. */
+const METERING_LOCK = 0x7773624d
+const SERIALIZABLE = 'BEGIN ISOLATION LEVEL SERIALIZABLE'
+const READ_COMMITTED = 'BEGIN ISOLATION LEVEL READ COMMITTED'
+const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'
 
-/** `?` → `$n`, skipping '…' literals and "…" identifiers. */
-export function numberPlaceholders(sql: string): string {
+/** Thrown inside a write that must take a workspace's metering lock before its snapshot: the write starts again holding it. */
+class TakeMeteringLock extends Error {
+  constructor(readonly workspaceId: string) {
+    super(`internal: the metering lock of ${workspaceId} is taken before the transaction's first statement`)
+  }
+}
+
+/** A text as a dollar-quoted SQL literal whose tag does not occur in it. */
+function dollarQuoted(text: string): string {
+  let tag = 'w'
+  for (let n = 0; text.includes(`$${tag}$`); n++) tag = `w${n}`
+  return `$${tag}$${text}$${tag}$`
+}
+
+/** Each `?` outside '…' literals and "…" identifiers replaced by `mark(n)`, n counted from 1. */
+function replacePlaceholders(sql: string, mark: (n: number) => string): string {
   let out = ''
   let n = 0
   let quote: string | null = null
@@ -47,11 +70,21 @@ export function numberPlaceholders(sql: string): string {
     } else if (ch === "'" || ch === '"') {
       quote = ch
       out += ch
-    } else if (ch === '?') out += `$${++n}`
+    } else if (ch === '?') out += mark(++n)
     else out += ch
   }
   return out
 }
+
+/** `?` → `$n`, skipping '…' literals and "…" identifiers. */
+export const numberPlaceholders = (sql: string): string => replacePlaceholders(sql, (n) => `$${n}`)
+
+/** The statement with its values written in: numbers as they are, text dollar-quoted (for a simple query of several statements). */
+const inlined = (sql: string, params: (string | number)[]): string =>
+  replacePlaceholders(sql, (n) => {
+    const value = params[n - 1] as string | number
+    return typeof value === 'number' ? String(value) : dollarQuoted(value)
+  })
 
 /** A serialization failure or deadlock, also when drizzle wrapped it (DrizzleQueryError's `cause`). */
 const retryable = (error: unknown): boolean => {
@@ -102,7 +135,7 @@ function swapping<T extends object>(target: T): T {
  * once and awaited by the first call, so `connect` stays synchronous for both
  * engines; its errors (mapped: DB_AUTH_FAILED, DB_NOT_FOUND…) surface there.
  */
-export function postgresDb(url: string | Promise<string>, display: string): Db {
+export function postgresDb(url: string | Promise<string>, display: string): Db & { opened: Promise<void> } {
   let handle: PostgresHandle | undefined
   let client: pg.PoolClient | undefined
   // The error that ended the connection, once it is gone.
@@ -119,16 +152,34 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
   })()
   // Unobserved until first use: a failure must not crash the process as an unhandled rejection.
   ready.catch(() => undefined)
+  const opened = ready.then(() => undefined)
+  opened.catch(() => undefined)
   let inTransaction = false
+  // The BEGIN of the open transaction while no statement has run in it yet.
+  let pendingBegin: string | undefined
+  // A metering write left to go with the COMMIT (meter-store.ts), sent before any other statement.
+  let pendingWrite: string | undefined
+  // Workspaces whose metering lock this session holds for the write under way.
+  const excluding = new Set<string>()
   let orm: Orm | undefined
   let meter: MeterStore | undefined
   // Each SQL text is translated once and, for the first MAX_PREPARED texts, prepared
   // once per connection (a named statement): the hot paths then skip parsing and planning.
   const translated = new Map<string, { text: string; name?: string }>()
   /** A statement on the connection; a lost connection becomes DB_UNREACHABLE (exit 1), one line, the URL masked. */
-  const onConnection = async <R>(run: (connection: pg.PoolClient) => Promise<R>): Promise<R> => {
+  const onConnection = async <R>(run: (connection: pg.PoolClient) => Promise<R>, begin = true): Promise<R> => {
     const connection = await ready
     try {
+      if (begin && pendingBegin !== undefined) {
+        const text = pendingBegin
+        pendingBegin = undefined
+        await connection.query(text)
+      }
+      if (begin && pendingWrite !== undefined) {
+        const text = pendingWrite
+        pendingWrite = undefined
+        await connection.query(text).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
+      }
       return await run(connection)
     } catch (error) {
       const gone = isConnectionLost(error)
@@ -145,9 +196,34 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
     const prepared = statement
     return onConnection((connection) => connection.query<T & pg.QueryResultRow>({ ...prepared, values: params }))
   }
-  const control = async (sql: string) => onConnection((connection) => connection.query(sql))
+  /** A transaction's BEGIN, COMMIT or ROLLBACK: never preceded by a pending BEGIN. */
+  const control = async (sql: string) => onConnection((connection) => connection.query(sql), false)
+  /**
+   * The metering store's load: the transaction's first statement opens it READ
+   * COMMITTED, in the same round trip (a simple query of two statements, the
+   * argument inlined as a dollar-quoted literal).
+   */
+  const meterLoad = async (json: string): Promise<unknown> => {
+    const call = `SELECT wsb_meter_load(${dollarQuoted(json)}::jsonb) AS state`
+    if (pendingBegin === SERIALIZABLE) {
+      pendingBegin = undefined
+      const results = (await onConnection((connection) => connection.query(`${READ_COMMITTED}; ${call}`), false)) as unknown as pg.QueryResult[]
+      return (results.at(-1) as pg.QueryResult<{ state: unknown }>).rows[0]?.state
+    }
+    return (await onConnection((connection) => connection.query<{ state: unknown }>(call))).rows[0]?.state
+  }
+  /** pg_advisory_lock or _unlock of a workspace's metering lock, at session level, outside any transaction's BEGIN. */
+  const metering = async (fn: 'pg_advisory_lock' | 'pg_advisory_unlock', workspaceId: string) =>
+    onConnection((connection) => connection.query(`SELECT ${fn}($1, hashtext($2))`, [METERING_LOCK, workspaceId]), false)
+  /** Releases the metering locks a write took (the server releases them too when the session ends). */
+  const releaseExcluded = async () => {
+    for (const workspaceId of excluding) await metering('pg_advisory_unlock', workspaceId).catch(() => undefined)
+    excluding.clear()
+  }
 
-  const db: Db = {
+  const db: Db & { opened: Promise<void> } = {
+    /** Settles once connected, checked and migrated (or with the mapped error of that). */
+    opened,
     path: display,
     readOnly: false,
     get sqlite(): never {
@@ -184,43 +260,84 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
         if (options.dryRun) throw new Error('internal: a dry run cannot join an open transaction')
         return work()
       }
-      for (let attempt = 1; ; attempt++) {
-        await control('BEGIN ISOLATION LEVEL SERIALIZABLE')
-        inTransaction = true
-        try {
-          const result = await work()
-          await control(options.dryRun ? 'ROLLBACK' : 'COMMIT')
-          inTransaction = false
-          return result
-        } catch (error) {
-          await control('ROLLBACK').catch(() => undefined)
-          inTransaction = false
-          options.onRollback?.()
-          if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw error
-          await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6)))
+      try {
+        for (let attempt = 1; ; attempt++) {
+          pendingBegin = SERIALIZABLE
+          inTransaction = true
+          try {
+            const result = await work()
+            const begun = pendingBegin === undefined
+            pendingBegin = undefined
+            const last = pendingWrite
+            pendingWrite = undefined
+            // A metering write left for the end goes with the COMMIT: one round trip for both.
+            if (last !== undefined && !options.dryRun) await control(`${last}; COMMIT`).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
+            else {
+              if (last !== undefined) await control(last).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
+              if (begun) await control(options.dryRun ? 'ROLLBACK' : 'COMMIT')
+            }
+            inTransaction = false
+            return result
+          } catch (error) {
+            const begun = pendingBegin === undefined
+            pendingBegin = undefined
+            pendingWrite = undefined
+            if (begun) await control('ROLLBACK').catch(() => undefined)
+            inTransaction = false
+            options.onRollback?.()
+            if (error instanceof TakeMeteringLock) {
+              await metering('pg_advisory_lock', error.workspaceId)
+              excluding.add(error.workspaceId)
+              attempt--
+              continue
+            }
+            if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw error
+            await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6)))
+          }
         }
+      } finally {
+        if (excluding.size > 0) await releaseExcluded()
       }
     },
+    async excludeMetering(workspaceId: string) {
+      if (!inTransaction) throw new Error('internal: excludeMetering is called inside a write')
+      if (excluding.has(workspaceId)) return
+      // Before the transaction's first statement no snapshot exists yet: take it now, at session level.
+      if (pendingBegin !== SERIALIZABLE) {
+        // A workspace this transaction made (apply of a new workspace) is seen by no one else until it
+        // commits: nothing to hold back. Starting over would only make it again, under a new id.
+        const made = await query<{ made: boolean }>('SELECT xmin = pg_current_xact_id()::xid AS made FROM workspaces WHERE id = ?', [workspaceId])
+        if (made.rows[0]?.made) return
+        throw new TakeMeteringLock(workspaceId)
+      }
+      await metering('pg_advisory_lock', workspaceId)
+      excluding.add(workspaceId)
+    },
+    creationOrder: 'seq',
     async read<T>(work: () => Promise<T>): Promise<T> {
       if (inTransaction) return work()
-      await control('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      pendingBegin = SNAPSHOT
       inTransaction = true
       try {
         return await work()
       } finally {
         inTransaction = false
-        await control('ROLLBACK').catch(() => undefined)
+        const begun = pendingBegin === undefined
+        pendingBegin = undefined
+        if (begun) await control('ROLLBACK').catch(() => undefined)
       }
     },
     async beginSnapshot() {
       if (inTransaction) return
-      await control('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      pendingBegin = SNAPSHOT
       inTransaction = true
     },
     async endSnapshot() {
       if (!inTransaction) return
       inTransaction = false
-      await control('COMMIT')
+      const begun = pendingBegin === undefined
+      pendingBegin = undefined
+      if (begun) await control('COMMIT')
     },
     /**
      * A session advisory lock on (LANE_LOCK, hashtext(workspace id)): held across
@@ -244,7 +361,10 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
       }
     },
     meterStore() {
-      meter ??= postgresMeterStore(db)
+      meter ??= postgresMeterStore(db, meterLoad, (sql, params) => {
+        if (!inTransaction || pendingBegin !== undefined) throw new Error('internal: a metering write outside its load\'s transaction')
+        pendingWrite = inlined(sql, params)
+      })
       return meter
     },
     /**
@@ -268,7 +388,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
     close() {
       void ready
         .then(async (connection) => {
-          if (inTransaction && lost === undefined) await connection.query('ROLLBACK').catch(() => undefined)
+          if (inTransaction && pendingBegin === undefined && lost === undefined) await connection.query('ROLLBACK').catch(() => undefined)
           // A dead connection is destroyed, not returned to the pool.
           connection.release(lost === undefined ? undefined : true)
           await handle?.close()
@@ -283,7 +403,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db {
 export async function openPostgresDb(text: string): Promise<Db> {
   const db = postgresDb(text, parsePostgresUrl(text).display)
   try {
-    await db.get('SELECT 1')
+    await db.opened
   } catch (error) {
     db.close()
     throw error

@@ -1,26 +1,31 @@
 // The metering hot path on PostgreSQL. The Meter (core/usage/meter.ts) is
-// synchronous, which keeps SQLite's prepared-statement path as fast as it was;
-// on PostgreSQL every query is a round trip, so this store works in three
-// steps around it, inside one `write` transaction:
-//   load    — reads what the batch's reports can touch, and locks what they
-//             check: the pools' counter rows, then the counter rows along each
-//             reported org's ancestor chain, with SELECT … FOR UPDATE, each set
-//             in one fixed order (pool id, product; org id, product), so two
-//             batches queue on the same rows instead of deadlocking;
+// synchronous, which keeps SQLite's prepared-statement path as it is; on
+// PostgreSQL every query is a round trip, so this store works in three steps
+// around it, inside one `write` transaction that runs READ COMMITTED (db.ts:
+// a write whose first statement is this load):
+//   load    — one call, wsb_meter_load (migrations/postgres/0013), takes the
+//             workspace's metering lock shared, locks the counter rows the
+//             batch's reports check (pools' rows, then the orgs' rows along each
+//             reported org's chain, each in key order, so batches queue on them
+//             instead of failing), then reads capacity, limits, alerts and
+//             claimed keys — after the locks, so they are current while held —
+//             and reserves the batch's ledger ids;
 //   report  — the Meter runs its statements against what was loaded (memory);
-//   persist — the ledger rows (ids drawn from the ledger's own sequence at load)
-//             and the changed counters are written. An idempotency key is
-//             claimed by the ledger's unique index in this same transaction: a
-//             concurrent claim of the same key makes the later one wait, then
-//             fail — as a serialization failure (40001: it read the key at load),
-//             or as a unique violation (23505), marked retryable here — and the
-//             write runs again and replays.
+//   persist — one statement writes the ledger rows and the changed counters.
+//             A counter row that did not exist at load is inserted only if no
+//             other batch made it meanwhile; otherwise the batch runs again.
+//             An idempotency key is claimed by the ledger's unique index: a
+//             concurrent claim makes the later batch fail (23505) and run
+//             again, and it then replays.
+// What the reports' references resolve to is kept between batches, per
+// workspace, while its tree version (wsb_tree_versions, bumped by triggers on
+// every change of an org or of an account's org) stays the same: a batch then
+// sends the orgs it already knows instead of their names.
 import type { Db } from '../db.js'
 import {
   type AlertFiredValues,
   type AlertRow,
   type ClaimedRow,
-  COUNTER_MERGE,
   COUNTER_ROLL_COLUMNS,
   type CounterRow,
   type CounterValues,
@@ -28,7 +33,6 @@ import {
   type MeterStore,
   ORG_ROLLUP_MERGE,
   type OrgRollupValues,
-  POOL_MERGE,
   POOL_ROLL_COLUMNS,
   POOL_ROLLUP_MERGE,
   type PoolRollupValues,
@@ -41,97 +45,165 @@ import {
 type OrgRow = { id: string; name: string; parent_id: string | null }
 type CapacityRow = { accountId: string; product: string; quantity: number }
 
-const CONTRIBUTING = `('trialing', 'active', 'past_due')`
-
-/**
- * What a batch reads but does not lock, as JSON in one row (bigint values are
- * plain numbers there). Of the org tree only what the reports can name: orgs
- * whose id is a reference, whose trimmed lower-cased name is a part of one, or
- * whose name is not ASCII (PostgreSQL's lower() may fold those otherwise than
- * JavaScript, so they are always candidates), and all their ancestors.
- */
-const LOAD = `WITH RECURSIVE hit AS (
-  SELECT id, name, parent_id, rowid FROM organizations o
-  WHERE o.workspace_id = ? AND (o.id IN (SELECT unnest(?::text[])) OR lower(btrim(o.name)) IN (SELECT unnest(?::text[])) OR o.name ~ '[^\\x01-\\x7f]')
-), chain AS (
-  SELECT id, name, parent_id, rowid FROM hit
-  UNION
-  SELECT o.id, o.name, o.parent_id, o.rowid FROM organizations o JOIN chain c ON o.id = c.parent_id
-)
-SELECT
-  (SELECT coalesce(json_agg(json_build_array(id, name, parent_id) ORDER BY rowid), '[]') FROM chain) AS orgs,
-  (SELECT coalesce(json_agg(key), '[]') FROM products WHERE workspace_id = ? AND key = ANY(?)) AS products,
-  (SELECT coalesce(json_agg(json_build_array(l.org_id, l.product, l."limit")), '[]') FROM org_limits l WHERE l.org_id IN (SELECT id FROM chain)) AS limits,
-  (SELECT coalesce(json_agg(json_build_array(id, organization_id)), '[]')
-     FROM billing_accounts WHERE workspace_id = ? AND organization_id IN (SELECT id FROM chain WHERE parent_id IS NULL)) AS accounts,
-  (SELECT coalesce(json_agg(json_build_array(c.account_id, c.product, c.quantity) ORDER BY c.account_id, c.product), '[]') FROM (
-     SELECT s.account_id, i.product, sum(i.quantity) AS quantity
-     FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
-     WHERE s.workspace_id = ? AND s.status IN ${CONTRIBUTING} GROUP BY s.account_id, i.product) c) AS capacity,
-  (SELECT coalesce(json_agg(json_build_array(id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key)), '[]')
-     FROM usage_ledger WHERE workspace_id = ? AND key = ANY(?) AND outcome = 'accepted') AS claimed,
-  (SELECT coalesce(json_agg(json_build_array(id, scope_kind, scope_id, product, percent, armed) ORDER BY scope_id, product, percent), '[]')
-     FROM usage_alerts WHERE workspace_id = ? AND product = ANY(?)) AS alerts,
-  (SELECT coalesce(json_agg(v ORDER BY v), '[]') FROM (SELECT nextval(pg_get_serial_sequence('usage_ledger', 'id')) AS v FROM generate_series(1, ?)) s) AS ids`
-
-type LoadedState = {
+type Loaded = {
+  stale?: true
+  v: number
   orgs: [string, string, string | null][]
-  products: string[]
-  limits: [string, string, number][]
   accounts: [string, string][]
+  products: string[]
+  pools: [string, string, number, number | null, number, number, number, number, number, number | null][]
+  counters: [string, string, number, number, number | null, number, number, number, number, number, number, number, number, number, number, number | null, number | null][]
   capacity: [string, string, number][]
-  claimed: [number, string, string, string, number, number, number, number | null, string | null, string | null, number, string][]
-  ids: number[]
+  limits: [string, string, number][]
   alerts: [string, string, string, string, number, number][]
+  claimed: [number, string, string, string, number, number, number, number | null, string | null, string | null, number, string][]
+  first: number | null
 }
 
-const LOCK_POOLS = `SELECT pool_id, product, used, ${POOL_ROLL_COLUMNS} FROM pool_usage WHERE pool_id = ANY(?) AND product = ANY(?) ORDER BY pool_id, product FOR UPDATE`
-const LOCK_COUNTERS = `SELECT org_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS} FROM usage_levels
-  WHERE org_id = ANY(?) AND product = ANY(?) ORDER BY org_id, product FOR UPDATE`
+const set = (columns: string, from: string) =>
+  columns
+    .split(',')
+    .map((c) => `${c.trim()} = ${from}.${c.trim()}`)
+    .join(', ')
+const COUNTER_COLUMNS = `org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS}`
+const COUNTER_TYPES = '?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]'
+const POOL_COLUMNS = `pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}`
+const POOL_TYPES = '?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]'
 
-const PERSIST = `WITH ledger AS (
-  INSERT INTO usage_ledger (id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
-  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-), levels AS (
-  INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS})
-  SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
-    ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-  ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}
-), org_rollups AS (
-  INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
+/**
+ * The parts of the one statement that writes a batch: the ledger rows, the
+ * counters (rows locked at load updated, new ones inserted unless another batch
+ * made them first), the finished hours, rejection bindings and alerts. A part
+ * is in the statement only when the batch has rows for it (a report typically
+ * writes the ledger and updates counters), each with its arrays' columns; the
+ * few shapes that occur are each prepared once.
+ */
+type Part = { name: string; columns: number; sql: string; counted?: true }
+/** Counter rows locked at load, updated from unnest arrays by (owner, product); one row answered per row updated. */
+const updateFrom = (table: string, owner: string, columns: string, types: string, all: string) => `UPDATE ${table} u SET ${set(columns, 'v')}
+  FROM unnest(${types}) AS v(${all})
+  WHERE u.${owner} = v.${owner} AND u.product = v.product
+  RETURNING 1`
+const PARTS: Part[] = [
+  {
+    name: 'ledger',
+    columns: 15,
+    sql: `INSERT INTO usage_ledger (id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
+  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])`,
+  },
+  {
+    name: 'levels',
+    columns: 18,
+    counted: true,
+    sql: updateFrom('usage_levels', 'org_id', `level, subtree, ${COUNTER_ROLL_COLUMNS}`, COUNTER_TYPES, COUNTER_COLUMNS),
+  },
+  { name: 'new_levels', columns: 18, counted: true, sql: `INSERT INTO usage_levels (${COUNTER_COLUMNS}) SELECT * FROM unnest(${COUNTER_TYPES}) ON CONFLICT DO NOTHING RETURNING 1` },
+  {
+    name: 'pools',
+    columns: 11,
+    counted: true,
+    sql: updateFrom('pool_usage', 'pool_id', `used, ${POOL_ROLL_COLUMNS}`, POOL_TYPES, POOL_COLUMNS),
+  },
+  { name: 'new_pools', columns: 11, counted: true, sql: `INSERT INTO pool_usage (${POOL_COLUMNS}) SELECT * FROM unnest(${POOL_TYPES}) ON CONFLICT DO NOTHING RETURNING 1` },
+  {
+    name: 'org_rollups',
+    columns: 18,
+    sql: `INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
     sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)
   SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
     ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-  ON CONFLICT (org_id, product, hour) DO UPDATE SET ${ORG_ROLLUP_MERGE}
-), pool_rollups AS (
-  INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
+  ON CONFLICT (org_id, product, hour) DO UPDATE SET ${ORG_ROLLUP_MERGE}`,
+  },
+  {
+    name: 'pool_rollups',
+    columns: 11,
+    sql: `INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
   SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-  ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}
-), rejection_bindings AS (
-  INSERT INTO usage_rejection_bindings (org_id, product, hour, binding_kind, binding_id, workspace_id, rejected)
+  ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}`,
+  },
+  {
+    name: 'rejection_bindings',
+    columns: 7,
+    sql: `INSERT INTO usage_rejection_bindings (org_id, product, hour, binding_kind, binding_id, workspace_id, rejected)
   SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-  ON CONFLICT (org_id, product, hour, binding_kind, binding_id) DO UPDATE SET ${REJECTION_BINDING_MERGE}
-), armed AS (
-  UPDATE usage_alerts a SET armed = u.armed FROM unnest(?::text[], ?::bigint[]) AS u(id, armed) WHERE a.id = u.id
-), fired AS (
-  INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key)
+  ON CONFLICT (org_id, product, hour, binding_kind, binding_id) DO UPDATE SET ${REJECTION_BINDING_MERGE}`,
+  },
+  { name: 'armed', columns: 2, sql: 'UPDATE usage_alerts a SET armed = u.armed FROM unnest(?::text[], ?::bigint[]) AS u(id, armed) WHERE a.id = u.id' },
+  {
+    name: 'fired',
+    columns: 5,
+    sql: `INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key)
   SELECT w, at, 'usage_alert', m, r, k FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[]) AS f(w, at, m, r, k)
-  ON CONFLICT DO NOTHING
-), alert_events AS (
-  INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at)
-  SELECT w, at, 'alert.crossed', r, d, ra FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[]) AS e(w, at, r, d, ra)
-)
-INSERT INTO pool_usage (pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS})
-SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-ON CONFLICT (pool_id, product) DO UPDATE SET ${POOL_MERGE}`
+  ON CONFLICT DO NOTHING`,
+  },
+  {
+    name: 'alert_events',
+    columns: 5,
+    sql: `INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at)
+  SELECT w, at, 'alert.crossed', r, d, ra FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[]) AS e(w, at, r, d, ra)`,
+  },
+]
+
+/**
+ * A column as PostgreSQL's array literal, text elements always quoted: made
+ * here in one pass, where pg's own conversion escapes every element twice.
+ */
+function arrayLiteral(values: unknown[]): string {
+  let out = '{'
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    if (i > 0) out += ','
+    if (value === null || value === undefined) out += 'NULL'
+    else if (typeof value === 'number') out += String(value)
+    else {
+      const text = String(value)
+      out += /["\\]/.test(text) ? `"${text.replace(/["\\]/g, '\\$&')}"` : `"${text}"`
+    }
+  }
+  return `${out}}`
+}
+
+/**
+ * The statement for the parts that have rows, and its parameters: it fails as a
+ * serialization failure (wsb_meter_retry) unless it wrote every counter row.
+ */
+function persistStatement(rows: Map<string, unknown[][]>): { sql: string; params: (string | number)[] } {
+  const used = PARTS.filter((part) => (rows.get(part.name)?.length ?? 0) > 0)
+  const counted = used.filter((part) => part.counted).map((part) => `(SELECT count(*) FROM ${part.name})`)
+  const expected = used.filter((part) => part.counted).reduce((sum, part) => sum + (rows.get(part.name)?.length ?? 0), 0)
+  const sql = `WITH ${used.map((part) => `${part.name} AS (\n  ${part.sql}\n)`).join(', ')}
+SELECT CASE WHEN ${counted.length ? counted.join(' + ') : '0'} = ?::bigint THEN 0 ELSE wsb_meter_retry('a counter row this batch found missing was made by another batch meanwhile') END AS retried`
+  const params = used.flatMap((part) => {
+    const list = rows.get(part.name) as unknown[][]
+    return Array.from({ length: part.columns }, (_, c) => arrayLiteral(list.map((row) => row[c])))
+  })
+  return { sql, params: [...params, expected] }
+}
+
+/** Batches of up to this many reports send their write with the transaction's COMMIT, in one round trip. */
+const WITH_COMMIT = 100
 
 /** Names folded as sameName compares them (core/names.ts); SQLite's A-Z-only folding is finer, so this finds a superset. */
 const fold = (text: string) => text.trim().toLowerCase()
 /** SQLite's lower(): A-Z only, as the SQLite store compares names. */
 const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase())
+const nonAscii = (text: string) => /[^\u0001-\u007f]/.test(text)
 const key = (a: string, b: string) => `${a}\u0000${b}`
 
-export function postgresMeterStore(db: Db): MeterStore {
+/** Another process claimed one of the batch's keys first (a unique violation): the batch runs again, and replays. */
+export const claimedMeanwhile = (error: unknown): unknown => ((error as { code?: string }).code === '23505' ? Object.assign(error as object, { wsbRetry: true }) : error)
+
+/** What a workspace's references resolved to at one tree version: the candidate orgs of each reference. */
+type Resolved = { version: number; refs: Map<string, string[]> }
+const MAX_RESOLVED = 200_000
+
+/**
+ * The PostgreSQL metering store of `db`. `loadQuery` sends wsb_meter_load's
+ * call as the transaction's first statement (db.ts opens it READ COMMITTED);
+ * `writeWithCommit` leaves a small batch's write to be sent with the COMMIT
+ * (or before the transaction's next statement, if it has one).
+ */
+export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<unknown>, writeWithCommit: (sql: string, params: (string | number)[]) => void): MeterStore {
   let orgs: OrgRow[] = []
   let orgById = new Map<string, OrgRow>()
   let products = new Set<string>()
@@ -142,11 +214,13 @@ export function postgresMeterStore(db: Db): MeterStore {
   let counters = new Map<string, CounterRow>()
   let pools = new Map<string, PoolRow>()
   let lockedOrgs = new Set<string>()
-  let ids: number[] = []
+  let nextId = 0
+  let lastId = -1
   // Indexes of the loaded orgs: by folded name (candidates), by SQLite's lower() (the Meter's lookups), and under a parent.
   let byName = new Map<string, OrgRow[]>()
   let bySqliteName = new Map<string, OrgRow[]>()
   let byParentAndName = new Map<string, OrgRow[]>()
+  let byParentAndFold = new Map<string, OrgRow[]>()
   let ledger: unknown[][] = []
   let levelWrites = new Map<string, CounterValues>()
   let poolWrites = new Map<string, PoolValues>()
@@ -157,6 +231,7 @@ export function postgresMeterStore(db: Db): MeterStore {
   let fired: AlertFiredValues[] = []
   let alerts: AlertRow[] = []
   let version = 0
+  const resolved = new Map<string, Resolved>()
 
   const counterRow = (orgId: string, product: string) => {
     if (!lockedOrgs.has(orgId)) throw new Error(`internal: the counters of ${orgId} were not loaded for this batch`)
@@ -177,76 +252,127 @@ export function postgresMeterStore(db: Db): MeterStore {
    */
   const candidates = (ref: string): OrgRow[] => {
     const byId = orgById.get(ref)
-    if (byId) return [byId]
+    const found: OrgRow[] = byId ? [byId] : []
     const parts = ref.split('/')
-    if (parts.length === 1) return byName.get(fold(ref)) ?? []
-    let found = (byName.get(fold(parts[0] as string)) ?? []).filter((row) => row.parent_id === null)
+    if (parts.length === 1) return [...found, ...(byName.get(fold(ref)) ?? []).filter((row) => row !== byId)]
+    let walk = byParentAndFold.get(`\u0000${fold(parts[0] as string)}`) ?? []
     for (const part of parts.slice(1)) {
-      const parents = new Set(found.map((row) => row.id))
-      found = (byName.get(fold(part)) ?? []).filter((row) => row.parent_id !== null && parents.has(row.parent_id))
+      const name = fold(part)
+      walk = walk.flatMap((parent) => byParentAndFold.get(`${parent.id}\u0000${name}`) ?? [])
     }
-    return found
+    return [...found, ...walk.filter((row) => row !== byId)]
+  }
+
+  /** The call's argument: known orgs by id when this process resolved their references at the current version, names otherwise. */
+  const request = (workspace: { id: string; mode: string }, reports: readonly MeterReport[], useCache: boolean) => {
+    const cache = useCache ? resolved.get(workspace.id) : undefined
+    let cached = false
+    const ids = new Set<string>()
+    const names = new Set<string>()
+    const folds = new Set<string>()
+    const raw: string[] = []
+    let scan = false
+    for (const ref of new Set(reports.map((r) => r.org))) {
+      const known = cache?.refs.get(ref)
+      if (known) {
+        for (const id of known) ids.add(id)
+        cached = true
+        continue
+      }
+      raw.push(ref)
+      ids.add(ref)
+      for (const part of ref.split('/')) {
+        const name = part.trim()
+        names.add(asciiLower(name))
+        if (nonAscii(name)) {
+          scan = true
+          folds.add(fold(name))
+        }
+      }
+    }
+    const body = {
+      ws: workspace.id,
+      mode: workspace.mode,
+      v: cached && cache ? cache.version : null,
+      ids: [...ids],
+      names: [...names],
+      scan,
+      folds: [...folds],
+      products: [...new Set(reports.map((r) => r.product))],
+      keys: [...new Set(reports.flatMap((r) => (r.key === undefined ? [] : [r.key])))],
+      n: reports.length,
+    }
+    return { raw, text: JSON.stringify(body) }
+  }
+
+  const index = (state: Loaded) => {
+    orgs = state.orgs.map(([id, name, parent_id]) => ({ id, name, parent_id }))
+    orgById = new Map(orgs.map((row) => [row.id, row]))
+    byName = new Map()
+    bySqliteName = new Map()
+    byParentAndName = new Map()
+    byParentAndFold = new Map()
+    const add = (target: Map<string, OrgRow[]>, name: string, row: OrgRow) => {
+      const list = target.get(name)
+      if (list) list.push(row)
+      else target.set(name, [row])
+    }
+    for (const row of orgs) {
+      const lowered = asciiLower(row.name)
+      add(byName, fold(row.name), row)
+      add(bySqliteName, lowered, row)
+      add(byParentAndName, `${row.parent_id ?? ''}\u0000${lowered}`, row)
+      add(byParentAndFold, `${row.parent_id ?? ''}\u0000${fold(row.name)}`, row)
+    }
+    products = new Set(state.products)
+    limits = new Map()
+    for (const [orgId, product, limit] of state.limits) {
+      let list = limits.get(orgId)
+      if (!list) limits.set(orgId, (list = []))
+      list.push({ product, limit })
+    }
+    accounts = new Map(state.accounts.map(([id, org]) => [org, id]))
+    capacity = state.capacity.map(([accountId, product, quantity]) => ({ accountId, product, quantity }))
+    claimed = new Map(
+      state.claimed.map(([id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, k]) => [
+        k,
+        { id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at },
+      ]),
+    )
+    alerts = state.alerts.map(([id, scope_kind, scope_id, product, percent, armed]) => ({ id, scope_kind, scope_id, product, percent, armed }))
+    pools = new Map(
+      state.pools.map(([poolId, product, used, roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, roll_capacity]) => [
+        key(poolId, product),
+        { used, roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, roll_capacity },
+      ]),
+    )
+    counters = new Map(
+      state.counters.map(([orgId, product, level, subtree, roll_hour, peak, accepted, rc, rl, ro, sub_peak, sa, src, srl, sro, roll_limit, roll_capacity]) => [
+        key(orgId, product),
+        { level, subtree, roll_hour, peak, accepted, rejected_capacity: rc, rejected_limit: rl, rejected_other: ro, sub_peak, sub_accepted: sa,
+          sub_rejected_capacity: src, sub_rejected_limit: srl, sub_rejected_other: sro, roll_limit, roll_capacity },
+      ]),
+    )
+    lockedOrgs = new Set(orgById.keys())
   }
 
   return {
     async load(workspace, reports: readonly MeterReport[]) {
-      const ws = workspace.id
-      const wanted = [...new Set(reports.map((r) => r.product))]
-      const keys = reports.flatMap((r) => (r.key === undefined ? [] : [r.key]))
-      // One round trip for everything the batch reads but does not lock.
-      const refs = [...new Set(reports.map((r) => r.org))]
-      const parts = [...new Set(refs.flatMap((ref) => ref.split('/').map(fold)))]
-      const state = (await db.get<LoadedState>(LOAD, ws, refs as never, parts as never, ws, wanted as never, ws, ws, ws, keys as never, ws, wanted as never, reports.length)) as LoadedState
-      alerts = state.alerts.map(([id, scope_kind, scope_id, product, percent, armed]) => ({ id, scope_kind, scope_id, product, percent, armed }))
-      orgs = state.orgs.map(([id, name, parent_id]) => ({ id, name, parent_id }))
-      orgById = new Map(orgs.map((row) => [row.id, row]))
-      byName = new Map()
-      bySqliteName = new Map()
-      byParentAndName = new Map()
-      const add = (index: Map<string, OrgRow[]>, name: string, row: OrgRow) => {
-        const list = index.get(name)
-        if (list) list.push(row)
-        else index.set(name, [row])
+      let call = request(workspace, reports, true)
+      let state = (await loadQuery(call.text)) as Loaded
+      if (state.stale) {
+        // The tree changed since these references were resolved: name them all.
+        call = request(workspace, reports, false)
+        state = (await loadQuery(call.text)) as Loaded
       }
-      for (const row of orgs) {
-        const lowered = asciiLower(row.name)
-        add(byName, fold(row.name), row)
-        add(bySqliteName, lowered, row)
-        add(byParentAndName, `${row.parent_id ?? ''}\u0000${lowered}`, row)
-      }
-      products = new Set(state.products)
-      limits = new Map()
-      for (const [orgId, product, limit] of state.limits) {
-        let list = limits.get(orgId)
-        if (!list) limits.set(orgId, (list = []))
-        list.push({ product, limit })
-      }
-      accounts = new Map(state.accounts.map(([id, org]) => [org, id]))
-      capacity = state.capacity.map(([accountId, product, quantity]) => ({ accountId, product, quantity }))
-      claimed = new Map(
-        state.claimed.map(([id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, k]) => [
-          k,
-          { id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at },
-        ]),
-      )
-      ids = state.ids
-      // What the reports check, locked: pool counters first, then chain counters, each in key order.
-      lockedOrgs = new Set()
-      for (const ref of new Set(reports.map((r) => r.org))) for (const row of candidates(ref)) for (const id of chainOf(row.id)) lockedOrgs.add(id)
-      const poolIds = new Set<string>()
-      for (const orgId of lockedOrgs) {
-        const top = chainOf(orgId).at(-1) as string
-        const pool = workspace.mode === 'assigned' ? accounts.get(top) : ws
-        if (pool !== undefined) poolIds.add(pool)
-      }
-      pools = new Map()
-      if (poolIds.size > 0)
-        for (const r of await db.all<PoolRow & { pool_id: string; product: string }>(LOCK_POOLS, [...poolIds] as never, wanted as never))
-          pools.set(key(r.pool_id, r.product), r)
-      counters = new Map()
-      if (lockedOrgs.size > 0)
-        for (const r of await db.all<CounterRow & { org_id: string; product: string }>(LOCK_COUNTERS, [...lockedOrgs] as never, wanted as never))
-          counters.set(key(r.org_id, r.product), r)
+      index(state)
+      nextId = state.first ?? 0
+      lastId = nextId + reports.length - 1
+      let known = resolved.get(workspace.id)
+      if (known?.version !== state.v) resolved.set(workspace.id, (known = { version: state.v, refs: new Map() }))
+      // Bounded: a long stream naming ever new references must not grow the process without end.
+      if (known.refs.size + call.raw.length > MAX_RESOLVED) known.refs.clear()
+      for (const ref of call.raw) known.refs.set(ref, candidates(ref).map((row) => row.id))
       ledger = []
       levelWrites = new Map()
       poolWrites = new Map()
@@ -258,33 +384,31 @@ export function postgresMeterStore(db: Db): MeterStore {
       version++
     },
     async persist() {
-      // One statement: the ledger rows, the changed chain counters and pool counters, each set as arrays (unnest).
-      const columns = Array.from({ length: 15 }, (_, c) => ledger.map((row) => row[c]))
-      const levels = [...levelWrites.values()]
-      const poolRows = [...poolWrites.values()]
-      const orgRollups = [...orgRollupWrites.values()]
-      const poolRollups = [...poolRollupWrites.values()]
-      const col = <T extends unknown[]>(rows: T[], n: number) => Array.from({ length: n }, (_, c) => rows.map((row) => row[c])) as never[]
-      try {
-        await db.run(
-          PERSIST,
-          ...(columns as never[]),
-          ...col(levels, 18),
-          // In the order of the statement's placeholders: the CTEs, then the pool counters' INSERT.
-          ...col(orgRollups, 18),
-          ...col(poolRollups, 11),
-          ...col(bindingWrites, 7),
-          [...armedWrites.keys()] as never,
-          [...armedWrites.values()] as never,
-          ...col(fired.map(([w, at, m, r, k]) => [w, at, m, r, k]), 5),
-          ...col(fired.map(([w, at, , r, , d, ra]) => [w, at, r, d, ra]), 5),
-          ...col(poolRows, 11),
-        )
-      } catch (error) {
-        // Another process claimed one of these keys first: run the batch again, and it replays.
-        if ((error as { code?: string }).code === '23505') Object.assign(error as object, { wsbRetry: true })
-        throw error
-      }
+      const levels = [...levelWrites.entries()]
+      const poolRows = [...poolWrites.entries()]
+      const parts = new Map<string, unknown[][]>([
+        ['ledger', ledger],
+        ['levels', levels.filter(([k]) => counters.has(k)).map(([, v]) => v)],
+        ['new_levels', levels.filter(([k]) => !counters.has(k)).map(([, v]) => v)],
+        ['pools', poolRows.filter(([k]) => pools.has(k)).map(([, v]) => v)],
+        ['new_pools', poolRows.filter(([k]) => !pools.has(k)).map(([, v]) => v)],
+        ['org_rollups', [...orgRollupWrites.values()]],
+        ['pool_rollups', [...poolRollupWrites.values()]],
+        ['rejection_bindings', bindingWrites],
+        ['armed', [...armedWrites.entries()]],
+        ['fired', fired.map(([w, at, m, r, k]) => [w, at, m, r, k])],
+        ['alert_events', fired.map(([w, at, , r, , d, ra]) => [w, at, r, d, ra])],
+      ])
+      const { sql, params } = persistStatement(parts)
+      // A batch of invalid lines only: nothing to write.
+      if (ledger.length === 0 && levels.length === 0 && poolRows.length === 0) return
+      if (ledger.length <= WITH_COMMIT) writeWithCommit(sql, params)
+      else
+        try {
+          await db.run(sql, ...(params as never[]))
+        } catch (error) {
+          throw claimedMeanwhile(error)
+        }
       ledger = []
       levelWrites = new Map()
       poolWrites = new Map()
@@ -324,8 +448,8 @@ export function postgresMeterStore(db: Db): MeterStore {
     },
     claimed: { get: (_ws, k) => claimed.get(k), all: (_ws, k) => (claimed.has(k) ? [claimed.get(k) as ClaimedRow] : []) },
     appendLedger(...values) {
-      const id = ids.shift()
-      if (id === undefined) throw new Error('internal: more ledger rows than reports were loaded for')
+      if (nextId > lastId) throw new Error('internal: more ledger rows than reports were loaded for')
+      const id = nextId++
       ledger.push([id, ...values])
       const [, , product, , , , outcome, , , , , , k] = values
       if (k !== null && outcome === 'accepted') claimed.set(k, { id, org_id: values[1], product, kind: values[3], value: values[4], delta: values[5], level_after: values[8], headroom_after: values[9], binding_kind: values[10], binding_id: values[11], at: values[13] })
@@ -338,7 +462,7 @@ export function postgresMeterStore(db: Db): MeterStore {
     writeOrgRollup: { run: (...values) => void orgRollupWrites.set(`${values[0]}\u0000${values[1]}\u0000${values[2]}`, values) },
     writePoolRollup: { run: (...values) => void poolRollupWrites.set(`${values[0]}\u0000${values[1]}\u0000${values[2]}`, values) },
     writeRejectionBinding: { run: (...values) => void bindingWrites.push(values) },
-    // Read at load under SERIALIZABLE: two batches that both fire the same alert cannot both commit (one retries, and sees it fired).
+    // Read at load, after the pool's and the chain's rows were locked: a batch that fires an alert holds the rows it watches.
     alerts: { get: () => alerts[0], all: () => alerts },
     writeAlertArmed: { run: (armed, id) => void armedWrites.set(id, armed) },
     alertFired: { run: (...values) => void fired.push(values) },
