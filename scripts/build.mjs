@@ -32,6 +32,54 @@ const lazyExternals = ['pdfkit', 'stripe']
  */
 const bundledImports = ['wsl-utils']
 
+/** Packages that dist/oclif.cjs takes from scripts/oclif/ instead (see each file). */
+const oclifShims = { debug: join(root, 'scripts/oclif/debug.cjs'), 'wsl-utils': join(root, 'scripts/oclif/wsl-utils.mjs') }
+const shimOclifPackages = {
+  name: 'shim-oclif-packages',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${Object.keys(oclifShims).join('|')})$`) }, (args) =>
+      args.importer.startsWith(join(root, 'scripts/oclif')) ? undefined : { path: oclifShims[args.path] },
+    )
+  },
+}
+
+/**
+ * @oclif/core's index warns when Node does not satisfy the package's engines,
+ * loading semver and package.json on every run to find out; bin/run.cjs makes
+ * the same check for wsb's own range with a comparison of the major version.
+ */
+const withoutEngineCheck = (path, source) =>
+  /[\\/]@oclif[\\/]core[\\/]lib[\\/]index\.js$/.test(path) ? source.replace(/^checkNodeVersion\(\);$/m, '') : source
+
+/**
+ * oclif's modules (TypeScript's CommonJS output) require every module they
+ * might use at their top, so loading @oclif/core evaluated all of it (help,
+ * config, plugins, ux, minimatch, semver, tinyglobby, ...) on every run. Each
+ * top-level `const x_1 = require("…")` becomes a binding evaluated on first
+ * use, `(x_1 ??= require("…"))`, and `exports.X = __importStar(require("…"))`
+ * a getter: a command evaluates only the parts of oclif it touches.
+ */
+export function lazyRequires(source) {
+  const declaration = /^(?:const|var) (\w+) = ((?:__importDefault\(|__importStar\()?require\((['"])[^'"]+\3\)\)?);$/
+  const reexport = /^exports\.(\w+) = (__importStar\(require\((['"])[^'"]+\3\)\));$/
+  const lazy = new Map()
+  const declared = new Set()
+  const lines = source.split('\n').map((line, index) => {
+    const found = declaration.exec(line)
+    if (found) {
+      lazy.set(found[1], found[2])
+      declared.add(index)
+      return `let ${found[1]};`
+    }
+    const star = reexport.exec(line)
+    if (star) return `let __lazy_${star[1]}; Object.defineProperty(exports, "${star[1]}", { enumerable: true, get: () => (__lazy_${star[1]} ??= ${star[2]}) });`
+    return line
+  })
+  if (lazy.size === 0) return lines.join('\n')
+  const use = new RegExp(`(?<![\\w$.])(${[...lazy.keys()].join('|')})(?![\\w$])`, 'g')
+  return lines.map((line, index) => (declared.has(index) ? line : line.replace(use, (name) => `(${name} ??= ${lazy.get(name)})`))).join('\n')
+}
+
 /**
  * import(x) → the launcher's importer, when there is one (see bin/run.cjs):
  * every other import() in oclif (it loads ESM plugins), and ours of external
@@ -42,8 +90,7 @@ const routeDynamicImport = {
   setup(b) {
     const routed = '(globalThis.__wsbImport ?? ((s) => import(s)))('
     b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8')
-      if (!/\bimport\(/.test(source)) return undefined
+      const source = lazyRequires(withoutEngineCheck(args.path, readFileSync(args.path, 'utf8')))
       return { contents: source.replace(new RegExp(`(?<![\\w.$'"\`])import\\((?!\\)|(['"])(?:${bundledImports.join('|')})\\1\\))`, 'g'), routed), loader: 'js' }
     })
     const ours = new RegExp(`(?<![\\w.$])import\\((['"])(${lazyExternals.join('|')})\\1\\)`, 'g')
@@ -75,6 +122,7 @@ await build({
   ...common,
   stdin: { contents: "module.exports = require('@oclif/core')", resolveDir: root, sourcefile: 'oclif-entry.js' },
   outfile: join(dist, 'oclif.cjs'),
+  plugins: [shimOclifPackages, routeDynamicImport],
   // oclif's optional TypeScript support for development.
   external: ['typescript', 'tsx'],
 })

@@ -1,7 +1,9 @@
 // Entry point of the bundled CLI: runs oclif, and reports errors that happen
 // outside any command (unknown command, bad topic) under the same contract.
+import { existsSync, readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { userInfo } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Config, flush, run } from '@oclif/core'
 import { reportFailure, toFailure } from './cli/failure.js'
@@ -46,13 +48,63 @@ function tolerateUnknownUser(): void {
   }
 }
 
+/** Words that can name a command file: no flags, paths or ids. */
+const COMMAND_WORD = /^[a-z0-9][a-z0-9_-]*$/
+
+/**
+ * Whether argv runs one of wsb's own commands without asking for help: its
+ * first words name a command bundle in dist/commands. `help` and `autocomplete`
+ * come from (or talk to) oclif's plugins, and help lists the plugins' commands.
+ */
+function runsOwnCommand(commandsDir: string, argv: string[]): boolean {
+  const end = argv.indexOf('--')
+  if ((end === -1 ? argv : argv.slice(0, end)).includes('--help')) return false
+  const words: string[] = []
+  for (const arg of argv.slice(0, 3)) {
+    if (!COMMAND_WORD.test(arg)) break
+    words.push(arg)
+  }
+  if (words.length === 0 || words[0] === 'help' || words[0] === 'autocomplete') return false
+  for (let n = words.length; n > 0; n--) if (existsSync(`${join(commandsDir, ...words.slice(0, n))}.cjs`)) return true
+  return false
+}
+
+/**
+ * What oclif loads its configuration from. For one of our own commands, wsb's
+ * package.json without its plugins: finding and reading them (plugin-help,
+ * plugin-autocomplete) took a fifth of every cold start, and they serve only
+ * help and autocomplete. Everything else goes through oclif's full load.
+ */
+function loadOptions(dir: string, argv: string[]): string | { root: string; pjson: Record<string, unknown>; userPlugins: false } {
+  const root = dirname(dirname(fileURLToPath(dir)))
+  let pjson: { engines?: { node?: string }; oclif?: { commands?: unknown; plugins?: string[] } }
+  try {
+    pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  } catch {
+    return dir
+  }
+  warnOnOldNode(pjson.engines?.node)
+  if (typeof pjson.oclif?.commands !== 'string' || !runsOwnCommand(join(root, pjson.oclif.commands), argv)) return dir
+  return { root, pjson: { ...pjson, oclif: { ...pjson.oclif, plugins: [] } }, userPlugins: false }
+}
+
+/**
+ * oclif warned when Node does not satisfy the package's engines, with semver
+ * loaded for it on every run; wsb's range is a minimum major version (>=20).
+ */
+function warnOnOldNode(range: string | undefined): void {
+  const minimum = /^>=\s*(\d+)$/.exec(range?.trim() ?? '')?.[1]
+  if (minimum !== undefined && Number(process.versions.node.split('.')[0]) < Number(minimum))
+    process.emitWarning(`Node version must be ${range} to use this CLI. Current node version: ${process.versions.node}`)
+}
+
 export async function main(dir: string, options: { development?: boolean } = {}): Promise<void> {
   redactStderr()
   tolerateUnknownUser()
   const argv = process.argv.slice(2)
   guardStdout()
   try {
-    await run(argv, options.development ? await developmentOptions(dir) : dir)
+    await run(argv, options.development ? await developmentOptions(dir) : loadOptions(dir, argv))
     await flush()
   } catch (error) {
     const failure = toFailure(error)
