@@ -44,12 +44,33 @@ const shimOclifPackages = {
 }
 
 /**
- * @oclif/core's index warns when Node does not satisfy the package's engines,
- * loading semver and package.json on every run to find out; bin/run.cjs makes
- * the same check for wsb's own range with a comparison of the major version.
+ * Edits to oclif's own files, each for a cost every start-up paid; the build
+ * fails when one no longer applies (an oclif upgrade must look at it again).
+ * - lib/index.js warns when Node does not satisfy the package's engines,
+ *   loading semver and package.json on every run to find out; src/main.ts
+ *   makes the same check for wsb's range (>=20) by comparing major versions.
+ * - lib/config/plugin.js sorts the commands with localeCompare, whose first
+ *   call builds ICU's collator (~5 ms); scripts/oclif/compare-ids.cjs gives
+ *   the same order for command ids without it.
  */
-const withoutEngineCheck = (path, source) =>
-  /[\\/]@oclif[\\/]core[\\/]lib[\\/]index\.js$/.test(path) ? source.replace(/^checkNodeVersion\(\);$/m, '') : source
+const oclifEdits = [
+  { file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]index\.js$/, from: /^checkNodeVersion\(\);$/m, to: '' },
+  {
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id));',
+    to: `.sort((a, b) => require(${JSON.stringify(join(root, 'scripts/oclif/compare-ids.cjs'))})(a.id, b.id));`,
+  },
+]
+function editOclif(path, source) {
+  let edited = source
+  for (const edit of oclifEdits) {
+    if (!edit.file.test(path)) continue
+    const before = edited
+    edited = edited.replace(edit.from, edit.to)
+    if (edited === before) throw new Error(`scripts/build.mjs: the edit of ${path} no longer applies (${edit.from}); check it against this oclif version`)
+  }
+  return edited
+}
 
 /**
  * oclif's modules (TypeScript's CommonJS output) require every module they
@@ -90,7 +111,7 @@ const routeDynamicImport = {
   setup(b) {
     const routed = '(globalThis.__wsbImport ?? ((s) => import(s)))('
     b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, (args) => {
-      const source = lazyRequires(withoutEngineCheck(args.path, readFileSync(args.path, 'utf8')))
+      const source = lazyRequires(editOclif(args.path, readFileSync(args.path, 'utf8')))
       return { contents: source.replace(new RegExp(`(?<![\\w.$'"\`])import\\((?!\\)|(['"])(?:${bundledImports.join('|')})\\1\\))`, 'g'), routed), loader: 'js' }
     })
     const ours = new RegExp(`(?<![\\w.$])import\\((['"])(${lazyExternals.join('|')})\\1\\)`, 'g')
@@ -143,8 +164,9 @@ await build({
   // reached by import() and initialised lazily), so SQLite runs never load it.
   external: ['better-sqlite3', 'typescript', 'tsx', 'pg', ...lazyExternals, '#oclif'],
   alias: { '@oclif/core': '#oclif' },
-  define: { 'import.meta.url': '__wsbImportMetaUrl' },
-  banner: { js: "const __wsbImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url as a getter: made when asked for, not as each bundle loads.
+  define: { 'import.meta': '__wsbImportMeta' },
+  banner: { js: "const __wsbImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href } };" },
 })
 
 rmSync(join(root, 'oclif.manifest.json'), { force: true })

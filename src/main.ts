@@ -27,11 +27,24 @@ async function developmentOptions(dir: string) {
 /**
  * Everything written to stderr passes the one redaction point: oclif's and the
  * SDKs' debug loggers echo argv (a card number typed by mistake) and options.
+ * The stream is wrapped when first used: making it loads Node's stream (and,
+ * for a pipe or terminal, net and tty) code, which a run that writes nothing
+ * to stderr need not pay for.
  */
 function redactStderr(): void {
-  const write = process.stderr.write.bind(process.stderr) as (chunk: unknown, ...rest: unknown[]) => boolean
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
-    write(typeof chunk === 'string' ? redact(chunk) : chunk instanceof Uint8Array ? redact(Buffer.from(chunk).toString('utf8')) : chunk, ...rest)) as typeof process.stderr.write
+  const wrap = (stream: NodeJS.WriteStream): NodeJS.WriteStream => {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(typeof chunk === 'string' ? redact(chunk) : chunk instanceof Uint8Array ? redact(Buffer.from(chunk).toString('utf8')) : chunk, ...rest)) as typeof stream.write
+    return stream
+  }
+  const get = Object.getOwnPropertyDescriptor(process, 'stderr')?.get
+  if (get === undefined) {
+    wrap(process.stderr)
+    return
+  }
+  let stderr: NodeJS.WriteStream | undefined
+  Object.defineProperty(process, 'stderr', { configurable: true, enumerable: true, get: () => (stderr ??= wrap(get.call(process))) })
 }
 
 /**
