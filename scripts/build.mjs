@@ -124,6 +124,22 @@ const routeDynamicImport = {
   },
 }
 
+/**
+ * Our source maps point into packages as published: drizzle-orm ships maps to
+ * TypeScript sources it does not publish ("../src/entity.ts", which resolves to
+ * node_modules/src/…), so a package's own sourceMappingURL is not followed.
+ */
+const packageFilesAsPublished = {
+  name: 'package-files-as-published',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      if (!source.includes('//# sourceMappingURL=')) return undefined
+      return { contents: source.replace(/^\/\/# sourceMappingURL=.*$/gm, ''), loader: 'js' }
+    })
+  },
+}
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -134,7 +150,7 @@ const common = {
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [routeDynamicImport],
+  plugins: [routeDynamicImport, packageFilesAsPublished],
 }
 
 rmSync(dist, { recursive: true, force: true })
@@ -143,7 +159,7 @@ await build({
   ...common,
   stdin: { contents: "module.exports = require('@oclif/core')", resolveDir: root, sourcefile: 'oclif-entry.js' },
   outfile: join(dist, 'oclif.cjs'),
-  plugins: [shimOclifPackages, routeDynamicImport],
+  plugins: [shimOclifPackages, routeDynamicImport, packageFilesAsPublished],
   // oclif's optional TypeScript support for development.
   external: ['typescript', 'tsx'],
 })
