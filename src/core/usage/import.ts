@@ -113,13 +113,15 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
       meter = undefined
       ctx = contextFor(base.db, await resolveWorkspace(base.db, base.workspace.id))
     }
+    const reports = batch.flatMap((entry) => ('report' in entry ? [entry.report] : []))
     const decisions = await ctx.db.write(
       async () => {
         const store = ctx.db.meterStore()
-        await store.load?.(ctx.workspace, batch.flatMap((entry) => ('report' in entry ? [entry.report] : [])))
+        await store.load?.(ctx.workspace, reports)
         // Keep the caches of the last batch when nobody else wrote in between.
         if (!meter?.stillValid(ctx)) meter = new Meter(ctx)
         const current = meter
+        current.prepare(reports)
         const out = batch.map((entry) => ('report' in entry ? current.report(entry.report) : undefined))
         current.flush()
         await store.persist?.()
