@@ -1,4 +1,4 @@
-// Issue 24 (start-up): what `wsb version` and `wsb usage record` load on their
+// Issue 24 (start-up): what `wsb version`, `wsb usage record` and `wsb usage report` load on their
 // way to an answer is listed in test/cli/startup-budget.json, and anything more
 // fails here: a module added to the path of every command is how start-up time
 // crept up unnoticed (a number format built at load, a colour library's
@@ -52,21 +52,35 @@ describe('start-up budget (issue 24)', () => {
     expect(loaded.packages).not.toContain('drizzle-orm')
   })
 
-  it('wsb usage record --json loads only what its budget lists: the store and the meter, not the query builder, the lifecycle or PostgreSQL', () => {
+  /** A pooled workspace with one org and 10 users of capacity, in a new database file. */
+  function database(): string {
     const db = join(tempDir(), 'wsb.sqlite')
     const cli = (...args: string[]) => expect(wsb([...args, '--json'], { db }).code).toBe(0)
     cli('workspace', 'create', 'Franchise', '--mode', 'pooled')
     cli('account', 'create', 'A', '--currency', 'USD')
     cli('sub', 'add', 'A', '--item', 'users=10')
     cli('org', 'create', 'Downtown')
-    const args = ['usage', 'record', '--org', 'Downtown', '--product', 'users', '--delta', '1', '--json']
-    // The first run after the set-up may still do one-time work (none is due, but the path is the steady one from the second).
-    cli(...args.slice(0, -1))
-    const loaded = loadedBy(args, { WSB_DB: db })
+    // The first report may still do one-time work; the path measured is the steady one from the second.
+    cli('usage', 'record', '--org', 'Downtown', '--product', 'users', '--delta', '1')
+    return db
+  }
+  const heavy = ['drizzle-orm', 'pg', 'stripe', 'pdfkit']
+  const lifecycle = (loaded: Loaded) => loaded.modules.filter((m) => m.startsWith('src/core/lifecycle/') && m !== 'src/core/lifecycle/queue.ts')
+
+  it('wsb usage record --json loads only what its budget lists: the store and the meter, not the query builder, the lifecycle or PostgreSQL', () => {
+    const loaded = loadedBy(['usage', 'record', '--org', 'Downtown', '--product', 'users', '--delta', '1', '--json'], { WSB_DB: database() })
     expect(JSON.parse(loaded.stdout)).toMatchObject({ accepted: true, level: 2 })
     check('usage record', loaded)
-    for (const heavy of ['drizzle-orm', 'pg', 'stripe', 'pdfkit']) expect(loaded.packages).not.toContain(heavy)
-    expect(loaded.modules.filter((m) => m.startsWith('src/core/lifecycle/') && m !== 'src/core/lifecycle/queue.ts')).toEqual([])
+    for (const name of heavy) expect(loaded.packages).not.toContain(name)
+    expect(lifecycle(loaded)).toEqual([])
+  })
+
+  it('wsb usage report --json loads only what its budget lists: prepared statements, not the query builder', () => {
+    const loaded = loadedBy(['usage', 'report', '--json'], { WSB_DB: database() })
+    expect(JSON.parse(loaded.stdout).pools[0].products).toEqual([expect.objectContaining({ product: 'users', used: 1 })])
+    check('usage report', loaded)
+    for (const name of heavy) expect(loaded.packages).not.toContain(name)
+    expect(lifecycle(loaded)).toEqual([])
   })
 
   it("oclif's command sort without ICU gives localeCompare's order for every id wsb and its plugins have (scripts/oclif/compare-ids.cjs)", () => {
