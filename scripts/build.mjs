@@ -174,11 +174,13 @@ await build({
   outdir: dist,
   outExtension: { '.js': '.cjs' },
   // @oclif/core: the shared dist/oclif.cjs ("#oclif" in package.json imports);
-  // better-sqlite3: a native addon; pdfkit reads its font files from its own
+  // better-sqlite3's JavaScript is bundled and its native addon named when
+  // opening (store/sqlite-driver.ts), so bindings, its finder, stays outside;
+  // pdfkit reads its font files from its own
   // package; the Stripe SDK is large and loaded only with a Stripe key; pg is
   // required only when --db names a PostgreSQL URL (the PostgreSQL store is
   // reached by import() and initialised lazily), so SQLite runs never load it.
-  external: ['better-sqlite3', 'typescript', 'tsx', 'pg', ...lazyExternals, '#oclif'],
+  external: ['bindings', 'typescript', 'tsx', 'pg', ...lazyExternals, '#oclif'],
   alias: { '@oclif/core': '#oclif' },
   // import.meta.url as a getter: made when asked for, not as each bundle loads.
   define: { 'import.meta': '__wsbImportMeta' },
