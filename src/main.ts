@@ -62,7 +62,7 @@ function tolerateUnknownUser(): void {
 }
 
 /** Words that can name a command file: no flags, paths or ids. */
-const COMMAND_WORD = /^[a-z0-9][a-z0-9_-]*$/
+const COMMAND_WORD = /^[a-z0-9_][a-z0-9_-]*$/
 
 /**
  * Whether argv runs one of wsb's own commands without asking for help: its
