@@ -90,8 +90,8 @@ class Rejection extends Error {
  */
 const PREFETCHED_KEY = /^[\u0020-\u007e]+$/
 
-/** What a batch knows about its keys' claims (R-USE-4): read before it, and accepted by it so far. */
-type Claims = { read: Map<string, ClaimedRow>; accepted: Map<string, ClaimedRow> }
+/** What a batch knows about its keys' claims (R-USE-4): which keys were read, their claims before it, and its own so far. */
+type Claims = { keys: Set<string>; read: Map<string, ClaimedRow>; accepted: Map<string, ClaimedRow> }
 
 export class Meter {
   private readonly sql: MeterStore
@@ -149,7 +149,7 @@ export class Meter {
     if (claimedIn === undefined) return
     const keys = new Set<string>()
     for (const report of reports) if (report.key !== undefined && PREFETCHED_KEY.test(report.key)) keys.add(report.key)
-    this.claims = keys.size === 0 ? undefined : { read: claimedIn(this.ctx.workspace.id, [...keys]), accepted: new Map() }
+    this.claims = keys.size === 0 ? undefined : { keys, read: claimedIn(this.ctx.workspace.id, [...keys]), accepted: new Map() }
   }
 
   /** Decides one report and appends it to the ledger. Call inside the transaction. */
@@ -465,7 +465,7 @@ export class Meter {
   /** The accepted report that claimed `key` (R-USE-4), if any. */
   private claimOf(key: string): ClaimedRow | undefined {
     const claims = this.claims
-    if (claims === undefined || !PREFETCHED_KEY.test(key)) return this.sql.claimed.get(this.ctx.workspace.id, key)
+    if (claims === undefined || !claims.keys.has(key)) return this.sql.claimed.get(this.ctx.workspace.id, key)
     return claims.accepted.get(key) ?? claims.read.get(key)
   }
 
