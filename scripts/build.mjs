@@ -52,6 +52,9 @@ const shimOclifPackages = {
  * - lib/config/plugin.js sorts the commands with localeCompare, whose first
  *   call builds ICU's collator (~5 ms); scripts/oclif/compare-ids.cjs gives
  *   the same order for command ids without it.
+ * - lib/config/plugin-loader.js matches every dependency against every plugin
+ *   pattern with minimatch (a compiled pattern per call); a pattern without a
+ *   glob character, as wsb's plugin names are, matches only its own name.
  */
 const oclifEdits = [
   { file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]index\.js$/, from: /^checkNodeVersion\(\);$/m, to: '' },
@@ -59,6 +62,11 @@ const oclifEdits = [
     file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
     from: '.sort((a, b) => a.id.localeCompare(b.id));',
     to: `.sort((a, b) => require(${JSON.stringify(join(root, 'scripts/oclif/compare-ids.cjs'))})(a.id, b.id));`,
+  },
+  {
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin-loader\.js$/,
+    from: 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))',
+    to: "patterns.some((w) => (/[*?[\\]{}()!\\\\]/.test(w) || w.startsWith('#') ? (0, minimatch_1.minimatch)(p, w) : p === w))",
   },
 ]
 function editOclif(path, source) {

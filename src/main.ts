@@ -65,28 +65,22 @@ function tolerateUnknownUser(): void {
 const COMMAND_WORD = /^[a-z0-9_][a-z0-9_-]*$/
 
 /**
- * Whether argv runs one of wsb's own commands without asking for help: its
- * first words name a command bundle in dist/commands. `help` and `autocomplete`
- * come from (or talk to) oclif's plugins, and help lists the plugins' commands.
+ * Whether argv names one of wsb's own commands or topics: its first word is a
+ * command bundle or a folder of them in dist/commands. Their runs and their
+ * help name no plugin's command; `help` and `autocomplete` come from (or talk
+ * to) oclif's plugins, and the root help lists the plugins' commands.
  */
-function runsOwnCommand(commandsDir: string, argv: string[]): boolean {
-  const end = argv.indexOf('--')
-  if ((end === -1 ? argv : argv.slice(0, end)).includes('--help')) return false
-  const words: string[] = []
-  for (const arg of argv.slice(0, 3)) {
-    if (!COMMAND_WORD.test(arg)) break
-    words.push(arg)
-  }
-  if (words.length === 0 || words[0] === 'help' || words[0] === 'autocomplete') return false
-  for (let n = words.length; n > 0; n--) if (existsSync(`${join(commandsDir, ...words.slice(0, n))}.cjs`)) return true
-  return false
+function namesOwnCommand(commandsDir: string, argv: string[]): boolean {
+  const first = argv[0]
+  if (first === undefined || !COMMAND_WORD.test(first) || first === 'help' || first === 'autocomplete') return false
+  return existsSync(`${join(commandsDir, first)}.cjs`) || existsSync(join(commandsDir, first))
 }
 
 /**
- * What oclif loads its configuration from. For one of our own commands, wsb's
- * package.json without its plugins: finding and reading them (plugin-help,
- * plugin-autocomplete) took a fifth of every cold start, and they serve only
- * help and autocomplete. Everything else goes through oclif's full load.
+ * What oclif loads its configuration from. For one of our own commands or
+ * topics, wsb's package.json without its plugins: finding and reading them
+ * (plugin-help, plugin-autocomplete) took a fifth of every cold start, and they
+ * serve only `help`, `autocomplete` and the root help, which load them all.
  */
 function loadOptions(dir: string, argv: string[]): string | { root: string; pjson: Record<string, unknown>; userPlugins: false } {
   const root = dirname(dirname(fileURLToPath(dir)))
@@ -97,7 +91,7 @@ function loadOptions(dir: string, argv: string[]): string | { root: string; pjso
     return dir
   }
   warnOnOldNode(pjson.engines?.node)
-  if (typeof pjson.oclif?.commands !== 'string' || !runsOwnCommand(join(root, pjson.oclif.commands), argv)) return dir
+  if (typeof pjson.oclif?.commands !== 'string' || !namesOwnCommand(join(root, pjson.oclif.commands), argv)) return dir
   return { root, pjson: { ...pjson, oclif: { ...pjson.oclif, plugins: [] } }, userPlugins: false }
 }
 
