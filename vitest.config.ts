@@ -18,8 +18,10 @@ import { defineConfig } from 'vitest/config'
  *   another application's file, permissions and read-only media, bit flips, a replaced inode).
  * - (test/cli/secrets.test.ts runs; its "nothing stored" check reads a SQLite file's bytes, and on
  *   PostgreSQL the rows of every table through engineState.)
- * - test/cli/help.test.ts, test/cli/help-wrap.test.ts, test/core/redact.test.ts, test/render/invoice-pdf.test.ts,
+ * - test/cli/help.test.ts, test/cli/help-wrap.test.ts, test/cli/help-render.test.ts, test/core/redact.test.ts,
+ *   test/core/usage-line.test.ts, test/render/invoice-pdf.test.ts, test/render/colour.test.ts,
  *   test/helpers/stripe-fake.test.ts: open no database.
+ * - test/cli/startup-budget.test.ts: what a SQLite run loads at start-up (a PostgreSQL URL loads the pg driver by design).
  */
 export const onPostgres = [
   'test/core/accounts.test.ts',
