@@ -140,6 +140,13 @@ const routeDynamicImport = {
 const packageFilesAsPublished = {
   name: 'package-files-as-published',
   setup(b) {
+    // better-sqlite3 bundled: its addon is found from the package, not from the bundle's path.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      const from = "require('bindings')('better_sqlite3.node')"
+      if (!source.includes(from)) throw new Error(`scripts/build.mjs: ${args.path} no longer loads its addon through bindings; check scripts/sqlite-addon.cjs against it`)
+      return { contents: source.replace(from, `require(${JSON.stringify(join(root, 'scripts/sqlite-addon.cjs'))})()`), loader: 'js' }
+    })
     b.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8')
       if (!source.includes('//# sourceMappingURL=')) return undefined
@@ -182,13 +189,13 @@ await build({
   outdir: dist,
   outExtension: { '.js': '.cjs' },
   // @oclif/core: the shared dist/oclif.cjs ("#oclif" in package.json imports);
-  // better-sqlite3's JavaScript is bundled and its native addon named when
-  // opening (store/sqlite-driver.ts), so bindings, its finder, stays outside;
+  // better-sqlite3's JavaScript is bundled, its native addon found by
+  // scripts/sqlite-addon.cjs, so bindings, its own finder, stays outside;
   // pdfkit reads its font files from its own
   // package; the Stripe SDK is large and loaded only with a Stripe key; pg is
   // required only when --db names a PostgreSQL URL (the PostgreSQL store is
   // reached by import() and initialised lazily), so SQLite runs never load it.
-  external: ['bindings', 'typescript', 'tsx', 'pg', ...lazyExternals, '#oclif'],
+  external: ['bindings', 'better-sqlite3/package.json', 'typescript', 'tsx', 'pg', ...lazyExternals, '#oclif'],
   alias: { '@oclif/core': '#oclif' },
   // import.meta.url as a getter: made when asked for, not as each bundle loads.
   define: { 'import.meta': '__wsbImportMeta' },

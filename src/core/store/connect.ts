@@ -4,8 +4,7 @@
 // (usage record, import, report) use prepared statements and never load it.
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type Database from 'better-sqlite3'
-import { openSqlite } from './sqlite-driver.js'
+import Database from 'better-sqlite3'
 import { invalid, isWsbError } from '../errors.js'
 import { APPLICATION_ID, migrate, refuseNewerSchema } from './migrate.js'
 import { type Db, sqliteDb } from './db.js'
@@ -118,16 +117,16 @@ function inWalMode(path: string): boolean {
  * owner has it open) SQLite reads them as they are and creates nothing.
  */
 function openReadOnly(path: string): Database.Database {
-  if (!inWalMode(path)) return openSqlite(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
+  if (!inWalMode(path)) return new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
   const wal = existsSync(`${path}-wal`)
-  if (wal && existsSync(`${path}-shm`)) return openSqlite(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
+  if (wal && existsSync(`${path}-shm`)) return new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
   if (wal)
     throw invalid(`cannot read the database ${path}: it has a -wal file but no -shm, and this user may not create one; open it once as its owner`, { path }, 'DB_UNWRITABLE')
   const image = readFileSync(path)
   // Marked as a rollback-journal file in this memory copy only: SQLite opens no WAL for it.
   image[18] = 1
   image[19] = 1
-  return openSqlite(image, { readonly: true })
+  return new Database(image, { readonly: true })
 }
 
 /**
@@ -148,7 +147,7 @@ export function connect(path: string, options: { quickCheck?: boolean } = {}): D
       return sqliteDb(handle, path)
     }
     makeFolder(path)
-    sqlite = openSqlite(path, { timeout: BUSY_TIMEOUT_MS })
+    sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS })
     const handle = sqlite
     // Read-only checks first: a file that is refused is left byte for byte as it was
     // (switching to WAL would already rewrite its header).

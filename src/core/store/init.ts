@@ -1,8 +1,7 @@
 // `wsb init`: create a database (the file, or wsb's schema in a PostgreSQL
 // database) and bring its schema up to date, and say what was there before.
 import { existsSync } from 'node:fs'
-import type Database from 'better-sqlite3'
-import { openSqlite } from './sqlite-driver.js'
+import Database from 'better-sqlite3'
 import { connect } from './connect.js'
 import { isPostgresUrl, parsePostgresUrl } from './postgres-url.js'
 
@@ -24,7 +23,7 @@ const COUNT = 'SELECT count(*) AS n FROM __drizzle_migrations'
 function sqliteMigrations(path: string): number {
   let handle: Database.Database | undefined
   try {
-    handle = openSqlite(path, { readonly: true, fileMustExist: true })
+    handle = new Database(path, { readonly: true, fileMustExist: true })
     return Number((handle.prepare(COUNT).get() as { n: number }).n)
   } catch {
     return 0
