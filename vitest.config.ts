@@ -22,8 +22,10 @@ import { defineConfig } from 'vitest/config'
  *   PostgreSQL the rows of every table through engineState.)
  * - test/cli/demo-reapply.test.ts: runs scripts/demo.sh, which builds a SQLite file (the re-apply rules it
  *   checks run on both engines in test/core/apply-round-trip.test.ts).
- * - test/cli/help.test.ts, test/cli/help-wrap.test.ts, test/core/redact.test.ts, test/render/invoice-pdf.test.ts,
+ * - test/cli/help.test.ts, test/cli/help-wrap.test.ts, test/cli/help-render.test.ts, test/core/redact.test.ts,
+ *   test/core/usage-line.test.ts, test/render/invoice-pdf.test.ts, test/render/colour.test.ts,
  *   test/helpers/stripe-fake.test.ts: open no database.
+ * - test/cli/startup-budget.test.ts: what a SQLite run loads at start-up (a PostgreSQL URL loads the pg driver by design).
  */
 export const onPostgres = [
   'test/core/accounts.test.ts',

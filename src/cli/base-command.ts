@@ -10,7 +10,7 @@ import { type Ctx, contextFor } from '../core/context.js'
 import { ExitCode, invalid, isWsbError, WsbError } from '../core/errors.js'
 import { earliestDue } from '../core/lifecycle/queue.js'
 import { parseInput } from '../core/schemas.js'
-import { connect, type Db } from '../core/store/connect.js'
+import type { Db } from '../core/store/connect.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { fitLines, setWide } from '../render/terminal.js'
@@ -104,7 +104,8 @@ export abstract class WsbCommand<T> extends Command {
           { path: file },
         )
       if (isPostgresUrl(file)) this.database = await (await import('../core/store/postgres/db.js')).openPostgresDb(file)
-      else this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
+      // The store (better-sqlite3 with it) loads here, not with the command: wsb version and the help open none.
+      else this.database = (this.ctor as typeof WsbCommand).lean ? (await import('../core/store/connect.js')).connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
     }
     return this.database
   }

@@ -181,7 +181,8 @@ const isoDate = (value: string): string => {
 
 const negative = (value: Money): Money => ({ ...value, amount: -value.amount })
 
-const quantityFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 })
+/** Made on first use (ICU), not when a command bundle loads. */
+let quantityFormat: Intl.NumberFormat | undefined
 
 // --- Sections ----------------------------------------------------------------
 
@@ -252,7 +253,7 @@ function drawLines(doc: Doc, invoice: InvoiceView): void {
   ]
   const rows = invoice.lines.map((line) => [
     line.description,
-    line.quantity === null ? '' : quantityFormat.format(line.quantity),
+    line.quantity === null ? '' : (quantityFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 })).format(line.quantity),
     line.unitAmount ? formatMoney(line.unitAmount) : '',
     formatMoney(line.amount),
   ])

@@ -13,7 +13,8 @@ import { createRequire } from 'node:module'
 // JSON, one plain ASCII line or nothing never evaluates them (cold start,
 // bench/coldstart.ts). A required package stays outside the bundles and loads
 // from node_modules, as the migrator does (core/store/migrate.ts).
-export const load = createRequire(import.meta.url)
+let required: NodeJS.Require | undefined
+export const load = (id: string): unknown => (required ??= createRequire(import.meta.url))(id)
 let measure: ((text: string) => number) | undefined
 const stringWidth = (text: string): number => (measure ??= load('string-width') as typeof import('string-width'))(text)
 /** Printable ASCII only: one column a character, no need to measure. */
@@ -80,10 +81,12 @@ export function fitLines(text: string): string {
     .join('\n')
 }
 
-const grouping = new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 })
+/** Made on first use: building a number format costs every command's start-up ~5 ms (ICU). */
+let grouping: Intl.NumberFormat | undefined
 
 /** A number for people: digit grouping on a terminal (5,000,000), raw when piped. */
-export const num = (value: number): string => (onTerminal() ? grouping.format(value) : String(value))
+export const num = (value: number): string =>
+  onTerminal() ? (grouping ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 })).format(value) : String(value)
 
 /**
  * One page of a streamed list, from its table text. Piped, pages after the

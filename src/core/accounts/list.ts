@@ -1,16 +1,13 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Ctx } from '../context.js'
 import { billingAccounts } from '../store/schema/index.js'
+import { orgNames } from './org-names.js'
 import { resolveAccount } from './resolve.js'
 import { type AccountView, accountView } from './view.js'
 
 /** An account as listed and shown: its organization's name beside the id. */
 export type AccountDetail = AccountView & { organizationName: string | null }
 
-export async function orgNames(ctx: Ctx): Promise<Map<string, string>> {
-  const rows = (await ctx.db.all('SELECT id, name FROM organizations WHERE workspace_id = ? AND parent_id IS NULL', ctx.workspace.id)) as { id: string; name: string }[]
-  return new Map(rows.map((r) => [r.id, r.name]))
-}
 
 const withOrgName = (view: AccountView, names: Map<string, string>): AccountDetail => ({
   ...view,

@@ -114,9 +114,10 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
       meter = undefined
       ctx = contextFor(base.db, await resolveWorkspace(base.db, base.workspace.id))
     }
+    const reports = batch.flatMap((entry) => ('report' in entry ? [entry.report] : []))
     const decisions = await ctx.db.write(
       async () => {
-        const decided = await decideBatch(ctx, batch.flatMap((entry) => ('report' in entry ? [entry.report] : [])), meter)
+        const decided = await decideBatch(ctx, reports, meter)
         meter = decided.meter
         let next = 0
         return batch.map((entry) => ('report' in entry ? decided.decisions[next++] : undefined))
