@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cleanEnv, WSB } from '../helpers/cli.js'
+import { cleanEnv, engineDb, WSB } from '../helpers/cli.js'
 import { tempDbPath, tempDir } from '../helpers/temp.js'
 
 /** The JSON text of a chain d0/d1/… `depth` deep, with a users limit of 50 on d0 and 20 used by the last org. */
@@ -15,7 +15,7 @@ function chainFile(depth: number): string {
 }
 
 function run(args: string[], db: string) {
-  const out = spawnSync(process.execPath, [WSB, ...args], { env: cleanEnv({ WSB_DB: db, NO_COLOR: '1' }), encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120_000 })
+  const out = spawnSync(process.execPath, [WSB, ...args], { env: cleanEnv({ WSB_DB: engineDb(db), NO_COLOR: '1' }), encoding: 'utf8', maxBuffer: 1 << 28, timeout: 120_000 })
   return { code: out.status, stdout: out.stdout, stderr: out.stderr }
 }
 
@@ -33,7 +33,7 @@ describe('a tree 10,000 deep through the CLI', () => {
     const exported = run(['export', '--json'], db)
     expect(exported.code).toBe(0)
     const other = tempDbPath()
-    const rebuilt = spawnSync(process.execPath, [WSB, 'apply', '-f', '-', '--json'], { env: cleanEnv({ WSB_DB: other }), input: exported.stdout, encoding: 'utf8', maxBuffer: 1 << 28 })
+    const rebuilt = spawnSync(process.execPath, [WSB, 'apply', '-f', '-', '--json'], { env: cleanEnv({ WSB_DB: engineDb(other) }), input: exported.stdout, encoding: 'utf8', maxBuffer: 1 << 28 })
     expect(rebuilt.status).toBe(0)
 
     const yaml = run(['export'], db)
