@@ -17,7 +17,6 @@ process.env.WSB_PROPERTY_SEED ??= String(randomInt(1, 2 ** 31))
  *   test/helpers/postgres.test.ts: about PostgreSQL itself; they run once, in the sqlite project, on
  *   their own databases (postgres-crash on a server of its own, which it stops and restarts).
  * - (test/core/catch-up.test.ts runs; its EXPLAIN QUERY PLAN test reads SQLite's planner: SQLite-only.)
- * - (test/core/usage.test.ts runs; its one test that opens a second store on the file path is SQLite-only.)
  * - (test/cli/doctor.test.ts runs; its missing-file test is about a SQLite path: SQLite-only.)
  * - test/cli/crash.test.ts: SIGKILL mid-import into a SQLite file (its PostgreSQL twin is postgres-crash).
  * - test/cli/abuse-db, db-access, integrity, import-db-replaced: SQLite files by nature (not SQLite,

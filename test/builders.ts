@@ -48,6 +48,12 @@ export function newDb(options: { memory?: boolean } = {}): Db {
   return openDb(options.memory ? memoryDbPath() : tempDbPath())
 }
 
+/** A second connection to the database of `db` (made by newDb), as another process would open. */
+export async function secondConnection(db: Db): Promise<Db> {
+  const url = urls.get(db)
+  return url ? postgresTestDb(url) : openDb(db.path)
+}
+
 /**
  * Closes `db` (made by newDb) and returns a maker of copies of it as it was:
  * tests that each change one built state start from a copy, not a rebuild.
