@@ -28,7 +28,8 @@ export async function startRace(db: string, reporters: { tag: string; line: (i: 
   const running = reporters.map(({ tag, line }) => {
     const child = spawn(process.execPath, [WSB, 'usage', 'import', '-', '--results', '-', '--batch-size', '1'], { env: cleanEnv({ WSB_DB: url }), stdio: ['pipe', 'pipe', 'pipe'] })
     const r: Running = { tag, acks: [], stderr: '', code: null, child, sent: 0, line, waiting: [], stopping: false, exited: Promise.resolve() }
-    r.exited = new Promise((resolve) => child.on('close', (code) => ((r.code = code), resolve())))
+    // Killed by a signal: -1, so that `code !== null` always means the process is gone.
+    r.exited = new Promise((resolve) => child.on('close', (code) => ((r.code = code ?? -1), resolve())))
     let buffer = ''
     child.stdout.on('data', (chunk) => {
       buffer += chunk
@@ -44,13 +45,15 @@ export async function startRace(db: string, reporters: { tag: string; line: (i: 
       }
     })
     child.stderr.on('data', (chunk) => (r.stderr += chunk))
+    child.stdin.on('error', () => undefined) // a reporter that died: its exit code tells
     send(r)
     return r
   })
   // The barrier: nobody sends a second line before every first one is committed.
-  await Promise.all(running.map(async (r) => await waitFor(r, (acks) => acks.length === 1)))
+  const race = new Race(running)
+  await race.until((acks) => acks.length === 1)
   for (const r of running) send(r)
-  return new Race(running)
+  return race
 }
 
 function send(r: Running): void {
@@ -71,17 +74,34 @@ async function nextAck(r: Running): Promise<void> {
   })
 }
 
-/** Waits until `check(r's committed reports)` holds. */
-async function waitFor(r: Running, check: (acks: Ack[]) => boolean): Promise<void> {
-  while (!check(done(r))) await nextAck(r)
+/** Waits until `check(r's committed reports)` holds; fails once `r` has had `limit` reports without. */
+async function waitFor(r: Running, check: (acks: Ack[]) => boolean, limit = Number.POSITIVE_INFINITY): Promise<void> {
+  while (!check(done(r))) {
+    if (done(r).length >= limit) throw new Error(`reporter ${r.tag}: still not so after ${limit} reports`)
+    await nextAck(r)
+  }
 }
 
 export class Race {
   constructor(private readonly running: Running[]) {}
 
-  /** Waits until `check(committed reports of one reporter)` holds for every reporter. */
-  async until(check: (acks: Ack[]) => boolean): Promise<void> {
-    await Promise.all(this.running.map(async (r) => await waitFor(r, check)))
+  /** Waits until `check(committed reports of one reporter)` holds for every reporter (failing after `limit` reports of one). */
+  async until(check: (acks: Ack[]) => boolean, limit = 2_000): Promise<void> {
+    try {
+      await Promise.all(this.running.map(async (r) => await waitFor(r, check, limit)))
+    } catch (error) {
+      this.kill()
+      throw error
+    }
+  }
+
+  /** Ends every reporter at once (a failed race must not leave them running). */
+  kill(): void {
+    for (const r of this.running) {
+      r.stopping = true
+      r.child.kill('SIGKILL')
+      r.child.stdin.destroy()
+    }
   }
 
   /**
@@ -90,9 +110,15 @@ export class Race {
    */
   async during<T>(command: () => Promise<T>): Promise<{ result: T; startedAt: number; endedAt: number }> {
     const startedAt = Date.now()
-    const result = await command()
+    let result: T
+    try {
+      result = await command()
+    } catch (error) {
+      this.kill()
+      throw error
+    }
     const endedAt = Date.now()
-    await this.until((acks) => acks.some((a) => a.sentAt > endedAt))
+    await this.until((acks) => acks.some((a) => a.sentAt > endedAt), Number.POSITIVE_INFINITY)
     return { result, startedAt, endedAt }
   }
 
