@@ -6,9 +6,8 @@
 // the ledger by key with the outcome its reporter was told, the counters agree
 // with the ledger (usage verify) and doctor finds nothing wrong.
 // PostgreSQL-only twins with 8 processes: test/cli/postgres-race.test.ts.
-import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { cleanEnv, engineDb, WSB, wsb, wsbAsync } from '../helpers/cli.js'
+import { wsb, wsbAsync } from '../helpers/cli.js'
 import { type Ack, expectClean, expectLedgerHolds, expectOverlap, type Reporter, startRace } from '../helpers/race.js'
 import { tempDbPath } from '../helpers/temp.js'
 
@@ -131,17 +130,7 @@ describe('concurrent reporters', () => {
     cli('org', 'limit', 'set', 'Parent', 'users=333')
     const lines = (tag: string) =>
       Array.from({ length: 200 }, (_, i) => JSON.stringify({ org: 'Parent/Child', product: 'users', delta: 1, key: `${tag}-${i}` })).join('\n')
-    const run = (input: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [WSB, 'usage', 'import', '-', '--batch-size', '7', '--results', '-'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['pipe', 'pipe', 'pipe'] })
-        let stdout = ''
-        let stderr = ''
-        child.stdout.on('data', (c) => (stdout += c))
-        child.stderr.on('data', (c) => (stderr += c))
-        child.on('close', (code) => resolve({ code, stdout, stderr }))
-        child.stdin.end(input)
-      })
-    const results = await Promise.all(['a', 'b', 'c', 'd'].map((tag) => run(lines(tag))))
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((tag) => wsbAsync(['usage', 'import', '-', '--batch-size', '7', '--results', '-'], { db, input: lines(tag) })))
     const reporters: Reporter[] = results.map((r, i) => ({
       tag: 'abcd'[i] as string,
       code: r.code,
