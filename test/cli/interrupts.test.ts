@@ -93,7 +93,10 @@ describe('interrupts (issue 15)', () => {
     expect(out.stdout).toContain('canceled')
     expect(out.stdout).toContain('exit=130')
     expect(out.stdout).not.toContain('UNEXPECTED')
-    expect(wsb(['workspace', 'list', '--json'], { db }).json().workspaces ?? []).toEqual([])
+    // Nothing created: no workspace (PostgreSQL), or no database file at all (SQLite: DB_NOT_FOUND).
+    const listed = wsb(['workspace', 'list', '--json'], { db })
+    if (process.env.WSB_TEST_ENGINE === 'postgres') expect([listed.code, listed.json().workspaces]).toEqual([0, []])
+    else expect([listed.code, listed.json().error.code]).toEqual([3, 'DB_NOT_FOUND'])
   })
 })
 

@@ -21,7 +21,7 @@ async function buildDemo(): Promise<string> {
   if (!onPostgres) return file
   const { postgresDatabase } = await import('../helpers/postgres.js')
   const target = await postgresDatabase({ empty: true })
-  const copy = wsb(['db', 'copy', '--to', target], { env: { WSB_DB: file } })
+  const copy = wsb(['db', 'copy', '--to', target], { env: { WSB_DB: file }, sqliteOnPurpose: 'db copy reads the demo SQLite file' })
   if (copy.code !== 0) throw new Error(`db copy failed: ${copy.stderr}`)
   return target
 }

@@ -12,7 +12,7 @@ import { usageByOrg } from '../../src/core/usage/org-report.js'
 import { decideUsage, recordUsage } from '../../src/core/usage/record.js'
 import { verifyUsage } from '../../src/core/usage/verify.js'
 import type { Ctx } from '../../src/core/context.js'
-import { account, org, workspace } from '../builders.js'
+import { account, org, secondConnection, workspace } from '../builders.js'
 
 /** A pooled workspace with one account holding `users` of capacity. */
 async function pooled(users: number): Promise<Ctx> {
@@ -320,10 +320,8 @@ describe('keys in an import batch', () => {
 })
 
 describe('a long-lived import stream', () => {
-  // A second connection opened on the file path: SQLite-only as written (the postgres project's path is a display name).
-  it.skipIf(process.env.WSB_TEST_ENGINE === 'postgres')('R-WS-4 R-USE-6 sees a cancellation that falls due while it streams', async () => {
+  it('R-WS-4 R-USE-6 sees a cancellation that falls due while it streams', async () => {
     const { PassThrough } = await import('node:stream')
-    const { openDb } = await import('../../src/core/store/open.js')
     const { catchUp } = await import('../../src/core/lifecycle/run.js')
     const ctx = await workspace('pooled', { start: Date.parse('2026-01-01T00:00:00Z') })
     await account(ctx, 'A')
@@ -344,9 +342,9 @@ describe('a long-lived import stream', () => {
     line(5)
     await settle(1)
     // Time passes (another process moves the test clock) past the period end.
-    const other = openDb(ctx.db.path)
-    other.sqlite.prepare('UPDATE workspaces SET clock_now = ? WHERE id = ?').run(Date.parse('2026-02-15T00:00:00Z'), ctx.workspace.id)
-    other.sqlite.close()
+    const other = await secondConnection(ctx.db)
+    await other.run('UPDATE workspaces SET clock_now = ? WHERE id = ?', Date.parse('2026-02-15T00:00:00Z'), ctx.workspace.id)
+    other.close()
     line(1)
     await settle(2)
     stream.end()
