@@ -1,0 +1,70 @@
+// Issue 25, items 6 and 7: what support reads without opening a PDF. Accounts
+// show the tax that applies to them (the tax-rate table's rate, exempt, the
+// account's own rate) rather than "tax rate: 0%"; `invoice show` shows due date,
+// seller, buyer, tax name and jurisdiction and the rule applied.
+import { describe, expect, it } from 'vitest'
+import { wsb } from '../helpers/cli.js'
+import { tempDbPath } from '../helpers/temp.js'
+
+const WORLD = `version: 1
+workspace:
+  name: World
+  mode: pooled
+  testClock: true
+  clockStart: 2026-01-01T00:00:00Z
+  seller: { legalName: Cloudplane B.V., address: [Herengracht 1, 1015 BS Amsterdam], country: NL, taxId: NL999999999B01, email: ar@cloudplane.example, termsDays: 30 }
+taxRates:
+  - { country: DE, rate: 19, name: VAT }
+  - { country: JP, rate: 10, name: Consumption tax }
+accounts:
+  - { name: Berlin GmbH, currency: EUR, country: DE }
+  - { name: Tokyo KK, currency: JPY, country: JP }
+  - { name: Munich AG, currency: EUR, country: DE, taxId: DE123456789, paymentMethods: [pm_card_visa], subscriptions: [ { label: main, items: { users: 10 } } ] }
+  - { name: Own Rate Ltd, currency: USD, country: US, taxRate: 8.5 }
+`
+
+function world(): string {
+  const db = tempDbPath()
+  const applied = wsb(['apply', '-f', '-'], { db, input: WORLD })
+  if (applied.code !== 0) throw new Error(applied.stderr)
+  expect(wsb(['account', 'create', 'Charity e.V.', '--currency', 'EUR', '--country', 'DE', '--tax-exempt'], { db }).code).toBe(0)
+  return db
+}
+
+const line = (text: string, key: string) => text.split('\n').find((l) => l.startsWith(`${key}:`))
+
+describe('issue 25: the tax that applies, shown where support looks', () => {
+  it('R-INV-2 account show says the tax an invoice would apply and where it comes from (the table, the own rate, exempt), not "tax rate: 0%"; --json adds taxDetail', () => {
+    const db = world()
+    const show = (name: string) => wsb(['account', 'show', name], { db }).stdout
+    expect(line(show('Berlin GmbH'), 'tax')).toBe('tax:          19% (DE VAT, from the tax table)')
+    expect(line(show('Tokyo KK'), 'tax')).toBe('tax:          10% (JP Consumption tax, from the tax table)')
+    expect(line(show('Charity e.V.'), 'tax')).toBe('tax:          exempt')
+    expect(line(show('Own Rate Ltd'), 'tax')).toBe("tax:          8.5% (the account's own rate)")
+    // A German business with a VAT id, invoiced from the Netherlands: reverse charge.
+    expect(line(show('Munich AG'), 'tax')).toMatch(/^tax: +0%, reverse charge \(DE VAT/)
+    for (const name of ['Berlin GmbH', 'Tokyo KK', 'Charity e.V.']) expect(show(name)).not.toContain('tax rate')
+    const json = wsb(['account', 'show', 'Berlin GmbH', '--json'], { db }).json()
+    // The existing field stays as it was (the account's own rate: 0, none).
+    expect(json.taxRate).toBe(0)
+    expect(json.taxDetail).toEqual({ jurisdiction: 'DE', name: 'VAT', rate: 19, rule: 'table', note: null })
+    expect(wsb(['account', 'show', 'Charity e.V.', '--json'], { db }).json().taxDetail).toMatchObject({ rate: 0, rule: 'exempt' })
+    // The list: a short cell per account, piped.
+    const rows = wsb(['account', 'list'], { db }).stdout.trimEnd().split('\n')
+    const tax = (name: string) => rows.find((row) => row.split('\t')[1] === name)?.split('\t')[3]
+    expect([tax('Berlin GmbH'), tax('Tokyo KK'), tax('Charity e.V.'), tax('Own Rate Ltd'), tax('Munich AG')]).toEqual(['19% VAT', '10% Consumption tax', 'exempt', '8.5% own', 'reverse charge'])
+    expect(wsb(['account', 'list', '--json'], { db }).json().accounts.every((a: { taxDetail?: unknown }) => a.taxDetail)).toBe(true)
+  })
+
+  it('R-INV-2 invoice show carries what the PDF does: due date and terms, seller, buyer, tax name, jurisdiction and the rule applied, and its legal note', () => {
+    const db = world()
+    const invoice = wsb(['invoice', 'list', '--json'], { db }).json().invoices[0]
+    const text = wsb(['invoice', 'show', invoice.invoiceNumber], { db }).stdout
+    expect(line(text, 'seller')).toBe('seller:   Cloudplane B.V., Herengracht 1, 1015 BS Amsterdam, NL, tax id NL999999999B01, ar@cloudplane.example')
+    expect(line(text, 'buyer')).toBe('buyer:    Munich AG, DE, tax id DE123456789')
+    expect(line(text, 'due')).toBe('due:      2026-01-31 00:00:00Z (30 days after issue)')
+    expect(line(text, 'tax')).toBe('tax:      0%, reverse charge (DE VAT: the buyer accounts for it)')
+    expect(line(text, 'tax note')).toBe(`tax note: ${invoice.taxDetail.note}`)
+    expect(invoice.taxDetail.rule).toBe('reverse_charge')
+  })
+})
