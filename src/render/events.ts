@@ -24,6 +24,13 @@ const summary = (record: Record<string, unknown>, names: Record<string, string> 
     })
     .join(' ')
 
+/** On a terminal, what a person reads first comes first: the named accounts and orgs, the data, then the other ids. */
+function terminalDetails(e: EventView): string {
+  const named = Object.fromEntries(Object.entries(e.refs).filter(([, id]) => e.names[id] !== undefined))
+  const others = Object.fromEntries(Object.entries(e.refs).filter(([, id]) => e.names[id] === undefined))
+  return [summary(named, e.names), summary(e.data), summary(others)].filter(Boolean).join(' · ')
+}
+
 export function renderEvents({ events }: { events: EventView[] }): string {
   if (events.length === 0) return 'No events.'
   return renderEventRows(events, { header: true })
@@ -40,7 +47,7 @@ export function renderEventRows(events: EventView[], options: { header: boolean 
   const text = onTerminal()
     ? table(
         ['id', 'at', 'kind', 'ids and data'],
-        events.map((e) => [e.id, when(e.at), e.kind, [summary(e.refs, e.names), summary(e.data)].filter(Boolean).join(' · ')]),
+        events.map((e) => [e.id, when(e.at), e.kind, terminalDetails(e)]),
         { keep: [0, 1, 2] },
       )
     : table(

@@ -142,6 +142,21 @@ describe('output for people on the demo database (issue 15)', () => {
     expect(invoices.slice(1).every((line) => line.split('\t').length === 8)).toBe(true)
   })
 
+  it("issue 25: the demo's seller is the platform, never the workspace's own company invoicing itself", () => {
+    const workspaces = wsb(['workspace', 'list', '--json'], { env: { WSB_DB: db } }).json().workspaces as { id: string; name: string }[]
+    let seen = 0
+    for (const ws of workspaces) {
+      const invoices = wsb(['invoice', 'list', '--workspace', ws.id, '--json'], { env: { WSB_DB: db } }).json().invoices as { seller: { name: string } | null; buyer: { name: string } | null }[]
+      for (const { seller, buyer } of invoices) {
+        if (seller === null) continue
+        seen++
+        expect(seller.name).not.toBe(buyer?.name)
+        expect(seller.name.toLowerCase().startsWith(ws.name.toLowerCase()), `${ws.name} invoiced by ${seller.name}`).toBe(false)
+      }
+    }
+    expect(seen).toBeGreaterThan(3)
+  })
+
   it('no person-facing output shows a bare acct_, org_ or pmr_ id: the name (or card brand and last four) is on the same line', () => {
     const bare: string[] = []
     for (const { args, names, terminal, piped } of walk) {

@@ -68,3 +68,53 @@ describe('issue 25: the tax that applies, shown where support looks', () => {
     expect(invoice.taxDetail.rule).toBe('reverse_charge')
   })
 })
+
+const DUNNED = `version: 1
+workspace: { name: Dunned, mode: pooled, testClock: true, clockStart: 2026-01-01T00:00:00Z }
+organizations: [ { name: Ops, usage: { users: 5 } } ]
+accounts:
+  - { name: Paying Co, currency: USD, paymentMethods: [pm_card_visa], subscriptions: [ { label: main, trial: false, items: { users: 5 } } ] }
+  - { name: Declined Co, currency: USD, paymentMethods: [pm_card_chargeDeclined], subscriptions: [ { label: main, trial: false, items: { users: 2 } } ] }
+`
+
+describe('issue 25 item 9: what people read is said for people', () => {
+  it('R-EV-1 events --kind sub (the help example) matches the subscription events, as --kind subscription does; --kind pm the payment_method ones', () => {
+    const db = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db, input: DUNNED }).code).toBe(0)
+    const kinds = (...args: string[]) => (wsb(['events', ...args, '--json'], { db }).json().events as { kind: string }[]).map((e) => e.kind)
+    expect(kinds('--kind', 'sub')).toEqual(kinds('--kind', 'subscription'))
+    expect(kinds('--kind', 'sub')).toContain('subscription.created')
+    expect(kinds('--kind', 'sub.created').every((kind) => kind === 'subscription.created')).toBe(true)
+    expect(kinds('--kind', 'pm')).toContain('payment_method.added')
+    const help = wsb(['events', '--help']).stdout
+    expect(help).toContain('events --since 1d --kind sub')
+    const out = wsb(['events', '--kind', 'sub'], { db })
+    expect(out.stderr).toBe('')
+    expect(out.stdout).toContain('subscription.created')
+  })
+
+  it('R-PR-2 events print money as money and notifications print times for people, piped and on a terminal', () => {
+    const db = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db, input: DUNNED }).code).toBe(0)
+    for (const env of [{}, { WSB_TTY: '1', COLUMNS: '200' }]) {
+      const events = wsb(['events', '--kind', 'invoice.issued'], { db, env }).stdout
+      expect(events).toMatch(/total=\d+\.\d\d USD/)
+      expect(events).not.toContain('"amount"')
+      const notifications = wsb(['notifications'], { db, env }).stdout
+      expect(notifications).toContain('next try at 2026-01-04 00:00:00Z')
+      expect(notifications).not.toMatch(/\dT\d\d:\d\d/)
+    }
+    // JSON keeps the message as stored and money in minor units.
+    expect(wsb(['notifications', '--json'], { db }).json().notifications[0].message).toContain('2026-01-04T00:00:00.000Z')
+    expect(wsb(['events', '--kind', 'invoice.issued', '--json'], { db }).json().events[0].data.total).toEqual({ amount: 5000, currency: 'USD' })
+  })
+
+  it('R-POOL-3 a full pool under a day old says it is full, never "0 d" beside "no estimate yet"', () => {
+    const db = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db, input: DUNNED.replace('users: 5 } } ]', 'users: 7 } } ]') }).code).toBe(0)
+    const report = wsb(['usage', 'report'], { db, env: { WSB_TTY: '1', COLUMNS: '80' } }).stdout
+    expect(report).toContain('no estimate yet')
+    expect(report).not.toMatch(/\b0 d\b/)
+    expect(report.split('\n').find((line) => line.includes('users'))).toContain('full now')
+  })
+})

@@ -91,6 +91,20 @@ export const USAGE_AS_EVENT = `SELECT 'u' AS src, id, at, 'usage.' || outcome AS
   CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
   value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key`
 
+/**
+ * The command topics that name a kind family differently (wsb sub …, wsb pm …):
+ * `--kind sub` means the subscription.* events, `--kind pm.added` payment_method.added.
+ */
+const KIND_ALIASES: Record<string, string> = { sub: 'subscription', pm: 'payment_method' }
+
+/** --kind values with the topics' names read as the kinds' own. */
+export const eventKinds = (kinds: string[] | undefined): string[] | undefined =>
+  kinds?.map((kind) => {
+    const [family = '', ...rest] = kind.split('.')
+    const alias = KIND_ALIASES[family]
+    return alias === undefined ? kind : [alias, ...rest].join('.')
+  })
+
 /** "org" matches org.created, org.deleted …; "org.created" matches itself. */
 export function kindCondition(kinds: string[] | undefined, column: string, params: Param[]): string {
   if (!kinds?.length) return ''
