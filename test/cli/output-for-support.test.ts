@@ -118,3 +118,50 @@ describe('issue 25 item 9: what people read is said for people', () => {
     expect(report.split('\n').find((line) => line.includes('users'))).toContain('full now')
   })
 })
+
+describe('issue 25 item 10: invoice pay on a bank debit says what it did', () => {
+  it('R-PAY-1 on an invoice whose debit is in flight: nothing charged, said so, exit 4 PAYMENT_IN_FLIGHT; a debit it starts: exit 0, said processing', () => {
+    const db = tempDbPath()
+    const file = `version: 1
+workspace: { name: Debits, mode: pooled, testClock: true, clockStart: 2026-01-01T00:00:00Z }
+accounts:
+  - { name: Sepa GmbH, currency: EUR, paymentMethods: [pm_sepaDebit_success], subscriptions: [ { label: main, trial: false, items: { users: 3 } } ] }
+  - { name: Declined Co, currency: EUR, paymentMethods: [pm_card_chargeDeclined], subscriptions: [ { label: main, trial: false, items: { users: 2 } } ] }
+`
+    expect(wsb(['apply', '-f', '-'], { db, input: file }).code).toBe(0)
+    const invoices = wsb(['invoice', 'list', '--json'], { db }).json().invoices as { id: string; accountName: string; payments: unknown[] }[]
+    const sepa = invoices.find((i) => i.accountName === 'Sepa GmbH') as { id: string; payments: unknown[] }
+    expect(sepa.payments).toHaveLength(1)
+    const again = wsb(['invoice', 'pay', sepa.id], { db })
+    expect(again.code).toBe(4)
+    expect(again.stderr).toMatch(/nothing was charged now: invoice \S+ has a payment in flight \(SEPA debit ••••3000, since 2026-01-01 00:00 UTC\)/)
+    expect(again.stderr).toContain('[PAYMENT_IN_FLIGHT]')
+    const json = wsb(['invoice', 'pay', sepa.id, '--json'], { db })
+    expect(json.code).toBe(4)
+    expect(json.json().error).toMatchObject({ code: 'PAYMENT_IN_FLIGHT', details: { invoiceId: sepa.id, payment: { outcome: 'processing' } } })
+    expect(wsb(['invoice', 'show', sepa.id, '--json'], { db }).json().payments).toHaveLength(1)
+    // The declined account moves to SEPA: invoice pay starts a debit, which is its answer.
+    const declined = invoices.find((i) => i.accountName === 'Declined Co') as { id: string }
+    expect(wsb(['pm', 'add', 'Declined Co', 'pm_sepaDebit_success'], { db }).code).toBe(0)
+    const sepaMethod = wsb(['pm', 'list', 'Declined Co', '--json'], { db }).json().paymentMethods.find((m: { type: string }) => m.type === 'sepa_debit').id
+    expect(wsb(['pm', 'default', 'Declined Co', sepaMethod], { db }).code).toBe(0)
+    const started = wsb(['invoice', 'pay', declined.id], { db })
+    expect(started.code).toBe(0)
+    expect(started.stdout).toContain('A bank debit was started and is processing')
+  })
+})
+
+describe('issue 25 item 10: invoice pdf -o - and a terminal', () => {
+  it('R-INV-5 refuses to write the binary PDF onto a terminal (exit 2, TERMINAL_OUTPUT, nothing written) unless --force; a pipe gets it', () => {
+    const db = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db, input: DUNNED }).code).toBe(0)
+    const invoice = wsb(['invoice', 'list', '--json'], { db }).json().invoices[0].id
+    const refused = wsb(['invoice', 'pdf', invoice, '-o', '-'], { db, env: { WSB_TTY: '1' } })
+    expect(refused.code).toBe(2)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toContain('stdout is a terminal, and a PDF is binary')
+    expect(refused.stderr).toContain('[TERMINAL_OUTPUT]')
+    expect(wsb(['invoice', 'pdf', invoice, '-o', '-', '--force'], { db, env: { WSB_TTY: '1' } }).stdout.startsWith('%PDF-')).toBe(true)
+    expect(wsb(['invoice', 'pdf', invoice, '-o', '-'], { db }).stdout.startsWith('%PDF-')).toBe(true)
+  })
+})

@@ -7,6 +7,7 @@ import { showInvoice } from '../../core/invoices/list.js'
 import { methodsOf } from '../../core/invoices/methods.js'
 import { invalid } from '../../core/errors.js'
 import { invoiceNumber } from '../../render/invoices.js'
+import { onTerminal } from '../../render/terminal.js'
 
 type Result = { invoiceId: string; number: number | null; invoiceNumber: string | null; file: string; bytes: number }
 
@@ -14,13 +15,19 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
   static override summary = 'Write an issued invoice as a PDF file.'
   static override examples = ['<%= config.bin %> invoice pdf inv_1a2b3c -o invoice-0001.pdf', '<%= config.bin %> invoice pdf inv_1a2b3c -o - | lpr']
   static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001).') }
-  static override flags = { output: Flags.string({ char: 'o', summary: 'The PDF file to write (- for stdout).', required: true, helpValue: 'FILE' }) }
+  static override flags = {
+    output: Flags.string({ char: 'o', summary: 'The PDF file to write (- for stdout).', required: true, helpValue: 'FILE' }),
+    force: Flags.boolean({ char: 'f', summary: 'With -o -, write the PDF to stdout even when it is a terminal.' }),
+  }
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(InvoicePdf)
     // Checked before any work: a folder or a FIFO as -o is refused, never opened.
     const toStdout = flags.output === '-'
     if (toStdout && this.jsonEnabled()) throw invalid('-o - and --json both want stdout; write the PDF to a file')
+    // Binary on a terminal garbles it (as gzip refuses to): a pipe or a file, or --force.
+    if (toStdout && onTerminal() && !flags.force)
+      throw invalid('-o -: stdout is a terminal, and a PDF is binary; pipe it (| lpr), redirect it (> invoice.pdf), give -o FILE, or --force', { output: '-' }, 'TERMINAL_OUTPUT')
     const file = toStdout ? '-' : outputPath(flags.output)
     const ctx = await this.context(flags)
     const invoice = await showInvoice(ctx, args.invoice)
