@@ -165,3 +165,62 @@ describe('issue 25 item 10: invoice pdf -o - and a terminal', () => {
     expect(wsb(['invoice', 'pdf', invoice, '-o', '-'], { db }).stdout.startsWith('%PDF-')).toBe(true)
   })
 })
+
+describe('issue 25 item 11: names that do not resolve say what they could mean', () => {
+  const TWINS = `version: 1
+workspace: { name: Twins, mode: pooled }
+organizations:
+  - { name: EMEA, children: [ { name: Sales } ] }
+  - { name: APAC, children: [ { name: Sales } ] }
+accounts: [ { name: Global Corp USA, currency: USD, paymentMethods: [pm_card_visa], subscriptions: [ { label: main, trial: false, items: { users: 10 } } ] }, { name: Global Corp GmbH, currency: EUR } ]
+`
+  it('R-USE-2 an ambiguous org in usage record and usage import lists the candidate paths, as other commands do', () => {
+    const db = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db, input: TWINS }).code).toBe(0)
+    const record = wsb(['usage', 'record', '--org', 'Sales', '--product', 'users', '--delta', '1'], { db })
+    expect(record.code).toBe(2)
+    expect(record.stderr).toContain('organization name "Sales" is ambiguous; use an id or a path: EMEA/Sales, APAC/Sales [AMBIGUOUS_REFERENCE]')
+    const json = wsb(['usage', 'record', '--org', 'Sales', '--product', 'users', '--delta', '1', '--json'], { db }).json().error
+    expect(json.details.candidates.map((c: { path: string }) => c.path)).toEqual(['EMEA/Sales', 'APAC/Sales'])
+    expect(json.details).toMatchObject({ product: 'users', requested: 1 })
+    const lines = ['{"org":"Sales","product":"users","delta":1}', '{"org":"EMEA/Sales","product":"user","delta":1}', '{"org":"Saels","product":"users","delta":1}'].join('\n')
+    const imported = wsb(['usage', 'import', '-'], { db, input: lines }).stdout
+    expect(imported).toContain('line 1: AMBIGUOUS_REFERENCE: organization name "Sales" is ambiguous; use an id or a path: EMEA/Sales, APAC/Sales')
+    expect(imported).toContain('line 2: NOT_FOUND: product "user" not found; did you mean "users"?')
+    expect(imported).toContain('line 3: NOT_FOUND: organization "Saels" not found; did you mean "Sales"?')
+  })
+
+  it('unknown names get a suggestion: --product user → "users", account show "Global Corp" → the closest accounts, org show Saels → "Sales"', () => {
+    const db = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db, input: TWINS }).code).toBe(0)
+    const product = wsb(['usage', 'record', '--org', 'EMEA/Sales', '--product', 'user', '--delta', '1', '--json'], { db })
+    expect(product.code).toBe(3)
+    expect(product.json().error).toMatchObject({ code: 'NOT_FOUND', message: 'product "user" not found; did you mean "users"?', details: { kind: 'product', ref: 'user', suggestions: ['users'] } })
+    expect(wsb(['usage', 'history', '--org', 'EMEA', '--product', 'user'], { db }).stderr).toContain('did you mean "users"?')
+    const account = wsb(['account', 'show', 'Global Corp'], { db })
+    expect(account.code).toBe(3)
+    expect(account.stderr).toContain('billing account "Global Corp" not found; did you mean "Global Corp USA" or "Global Corp GmbH"?')
+    expect(wsb(['org', 'show', 'Saels'], { db }).stderr).toContain('organization "Saels" not found; did you mean "Sales"?')
+    // Nothing near: no suggestion.
+    expect(wsb(['account', 'show', 'Zebra'], { db }).stderr).toBe('Error: billing account "Zebra" not found [NOT_FOUND]\n')
+  })
+
+  it('R-INV-1 an invoice number unique in the database needs no --workspace among several workspaces; one in several workspaces is refused naming them', () => {
+    const db = tempDbPath()
+    const file = (name: string, account: string) =>
+      `version: 1\nworkspace: { name: ${name}, mode: single }\naccounts: [ { name: ${account}, currency: USD, paymentMethods: [pm_card_visa], subscriptions: [ { label: main, trial: false, items: { users: 1 } } ] } ]\n`
+    expect(wsb(['apply', '-f', '-'], { db, input: file('North', 'Alpha Beta') }).code).toBe(0)
+    expect(wsb(['apply', '-f', '-'], { db, input: file('South', 'Gamma Delta') }).code).toBe(0)
+    const south = wsb(['invoice', 'list', '-w', 'South', '--json'], { db }).json().invoices[0]
+    expect(wsb(['invoice', 'show', south.invoiceNumber, '--json'], { db }).json().id).toBe(south.id)
+    expect(wsb(['invoice', 'show', south.id, '--json'], { db }).json().invoiceNumber).toBe(south.invoiceNumber)
+    expect(wsb(['invoice', 'pdf', south.invoiceNumber.toLowerCase(), '-o', '-'], { db }).stdout.startsWith('%PDF-')).toBe(true)
+    // The same printed number in two workspaces.
+    expect(wsb(['apply', '-f', '-'], { db, input: file('East', 'Gamma Delta') }).code).toBe(0)
+    const both = wsb(['invoice', 'show', south.invoiceNumber], { db })
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain(`invoice number ${south.invoiceNumber} is in 2 workspaces (South, East); choose one with --workspace`)
+    expect(wsb(['invoice', 'show', south.invoiceNumber, '-w', 'East'], { db }).code).toBe(0)
+    expect(wsb(['invoice', 'show', 'ZZ-0001'], { db }).stderr).toContain('invoice "ZZ-0001" not found in any workspace of this database')
+  })
+})

@@ -8,13 +8,14 @@ import { methodsOf } from '../../core/invoices/methods.js'
 import { invalid } from '../../core/errors.js'
 import { invoiceNumber } from '../../render/invoices.js'
 import { onTerminal } from '../../render/terminal.js'
+import { workspaceOfInvoice } from '../../core/workspaces/of-invoice.js'
 
 type Result = { invoiceId: string; number: number | null; invoiceNumber: string | null; file: string; bytes: number }
 
 export default class InvoicePdf extends WorkspaceCommand<Result> {
   static override summary = 'Write an issued invoice as a PDF file.'
   static override examples = ['<%= config.bin %> invoice pdf inv_1a2b3c -o invoice-0001.pdf', '<%= config.bin %> invoice pdf inv_1a2b3c -o - | lpr']
-  static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001).') }
+  static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001); without --workspace, looked up in every workspace.') }
   static override flags = {
     output: Flags.string({ char: 'o', summary: 'The PDF file to write (- for stdout).', required: true, helpValue: 'FILE' }),
     force: Flags.boolean({ char: 'f', summary: 'With -o -, write the PDF to stdout even when it is a terminal.' }),
@@ -29,7 +30,7 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
     if (toStdout && onTerminal() && !flags.force)
       throw invalid('-o -: stdout is a terminal, and a PDF is binary; pipe it (| lpr), redirect it (> invoice.pdf), give -o FILE, or --force', { output: '-' }, 'TERMINAL_OUTPUT')
     const file = toStdout ? '-' : outputPath(flags.output)
-    const ctx = await this.context(flags)
+    const ctx = await this.context(flags, { workspaceOf: (db) => workspaceOfInvoice(db, args.invoice) })
     const invoice = await showInvoice(ctx, args.invoice)
     const { renderInvoicePdf } = await import('../../render/invoice-pdf.js')
     const pdf = await renderInvoicePdf({
