@@ -3,8 +3,12 @@ import { paint } from './colour.js'
 import { details, table } from './table.js'
 import { when } from './time.js'
 
-/** The tax that applies (an account's now, an invoice's at issue) and the rule that chose it: "19% (DE VAT, from the tax table)". */
-export function taxText(tax: AccountTax): string {
+/**
+ * The tax that applies (an account's now, an invoice's at issue) and the rule that chose it:
+ * the core's own words when it gives them (`summary`), else "19% (DE VAT, from the tax table)".
+ */
+export function taxText(tax: AccountTax & { summary?: string }): string {
+  if (tax.summary) return tax.summary
   const where = tax.jurisdiction ?? 'no country'
   switch (tax.rule) {
     case 'table':
