@@ -93,7 +93,10 @@ export function renderRejections(view: RejectionsView): string {
       r.limitExceeded,
       r.other,
       r.boundBy.length === 0 ? '—' : r.boundBy.map((b) => `${b.kind === 'pool' ? 'pool' : b.orgId === r.orgId ? 'own limit' : `limit on ${b.orgPath}`} ×${b.rejected}`).join(', '),
-      r.bindingNow === null ? '—' : bindingText(r.bindingNow, r.orgId),
+      // What binds now, with how full it is (the row's numbers are rejection counts).
+      r.bindingNow === null
+        ? '—'
+        : `${bindingText(r.bindingNow, r.orgId)}${r.bindingNow.kind === 'pool' ? ` ${r.bindingNow.used}/${r.bindingNow.capacity}` : r.bindingNow.kind === 'limit' ? ` ${r.bindingNow.subtreeUsed}/${r.bindingNow.limit}` : ''}`,
     ]),
     // The org, the product and the answer (what bound them) stay whole; reasons no report had give way first.
     { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'], keep: [0, 1, 6], drop: [7] },
