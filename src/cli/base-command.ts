@@ -44,7 +44,7 @@ export abstract class WsbCommand<T> extends Command {
       env: 'WSB_DB',
       helpGroup: 'GLOBAL',
     }),
-    wide: Flags.boolean({ summary: 'Show every column in full; on a terminal, tables otherwise fit its width.', helpGroup: 'GLOBAL' }),
+    wide: Flags.boolean({ summary: 'Show every field in full: on a terminal, each row as one field a line (tables otherwise fit its width).', helpGroup: 'GLOBAL' }),
   }
 
   private database: Db | undefined
