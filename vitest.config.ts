@@ -63,6 +63,7 @@ export const onPostgres = [
   'test/cli/events-stream.test.ts',
   'test/cli/lists-stream.test.ts',
   'test/cli/real-terminal.test.ts',
+  'test/cli/output-for-support.test.ts',
   'test/cli/foundation-flow.test.ts',
   'test/cli/usage.test.ts',
   'test/cli/subscriptions.test.ts',
@@ -107,7 +108,7 @@ export const onPostgres = [
 
 const shared = {
   // One real PostgreSQL server for the run (or WSB_TEST_POSTGRES_URL's); see test/helpers/postgres.ts.
-  globalSetup: ['test/helpers/seed-global.ts', 'test/helpers/postgres-global.ts'],
+  globalSetup: ['test/helpers/seed-global.ts', 'test/helpers/cache-global.ts', 'test/helpers/postgres-global.ts'],
   env: { WSB_PROPERTY_SEED: process.env.WSB_PROPERTY_SEED as string },
   // CLI tests start real processes (the longest, SIGKILL and race tests, start hundreds):
   // give them room on a loaded machine, where one took 74 s on PostgreSQL against ~30 s quiet.

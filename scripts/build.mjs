@@ -215,6 +215,23 @@ await build({
   banner: { js: "const __wsbImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href } };" },
 })
 
+// dist/pdfkit.cjs: pdfkit and fontkit as one CommonJS bundle ("#pdfkit"), which
+// `invoice pdf` requires when it draws (render/pdf-engine.ts): a script, so the V8
+// code cache covers it, where import('pdfkit') went through Node's ESM loader. One
+// fontkit for both (the font coverage check and pdfkit's embedding). What loading
+// it did that wsb never needs is swapped out (scripts/pdf-shims.cjs): brotli (WOFF2),
+// AES (encryption), and tiny-inflate for native zlib.
+await build({
+  ...common,
+  stdin: { contents: "module.exports = { PDFDocument: require('pdfkit'), fontkit: require('fontkit') }", resolveDir: root, sourcefile: 'pdfkit-entry.js' },
+  outfile: join(dist, 'pdfkit.cjs'),
+  alias: {
+    'brotli/decompress.js': join(root, 'scripts/pdf-shim-brotli.cjs'),
+    '@noble/ciphers/aes': join(root, 'scripts/pdf-shim-aes.cjs'),
+    'tiny-inflate': join(root, 'scripts/pdf-shim-inflate.cjs'),
+  },
+})
+
 rmSync(join(root, 'oclif.manifest.json'), { force: true })
 execFileSync(join(root, 'node_modules/.bin/oclif'), ['manifest'], {
   cwd: root,

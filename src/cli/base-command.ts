@@ -16,7 +16,7 @@ import { paintErr } from '../render/colour.js'
 import { fitLines, setWide } from '../render/terminal.js'
 import { reportFailure, toFailure } from './failure.js'
 import { databaseFiles, type Guarded } from './output-guard.js'
-import { closest } from './suggest.js'
+import { closest } from '../core/suggest.js'
 import { toJson } from './json.js'
 import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
 
@@ -45,7 +45,7 @@ export abstract class WsbCommand<T> extends Command {
       env: 'WSB_DB',
       helpGroup: 'GLOBAL',
     }),
-    wide: Flags.boolean({ summary: 'Show every column in full; on a terminal, tables otherwise fit its width.', helpGroup: 'GLOBAL' }),
+    wide: Flags.boolean({ summary: 'Show every field in full: on a terminal, each row as one field a line (tables otherwise fit its width).', helpGroup: 'GLOBAL' }),
   }
 
   private database: Db | undefined
@@ -229,13 +229,26 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
    * The workspace context, after running every lifecycle step that has fallen
    * due (R-WS-4): renewals, trial ends, scheduled changes, payment retries.
    */
-  protected async context(flags: { db?: string; workspace?: string }): Promise<Ctx> {
+  protected async context(flags: { db?: string; workspace?: string }, options: { workspaceOf?: (db: Db) => Promise<string> } = {}): Promise<Ctx> {
     const db = await this.openDatabase(flags.db)
-    const ctx = contextFor(db, await resolveWorkspace(db, flags.workspace))
+    const ctx = contextFor(db, await this.workspace(db, flags.workspace, options.workspaceOf))
     this.workspaceUsed = { db, id: ctx.workspace.id }
     const current = (await this.catchUpIfDue(ctx)).ctx
     await this.beginSnapshot(db)
     return current
+  }
+
+  /**
+   * --workspace, or the only one; with several and none given, the one that holds
+   * what the command names (`workspaceOf`: an invoice number unique in the database).
+   */
+  private async workspace(db: Db, ref: string | undefined, workspaceOf?: (db: Db) => Promise<string>) {
+    try {
+      return await resolveWorkspace(db, ref)
+    } catch (error) {
+      if (!workspaceOf || !isWsbError(error) || error.code !== 'WORKSPACE_REQUIRED') throw error
+      return await resolveWorkspace(db, await workspaceOf(db))
+    }
   }
 
   /**

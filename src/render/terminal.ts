@@ -22,10 +22,12 @@ const PLAIN = /^[\x20-\x7e]*$/
 
 let wide = false
 
-/** --wide: every column in full, whatever the width. */
+/** --wide: every column in full, whatever the width; on a terminal, tables as one field a line per record. */
 export function setWide(value: boolean): void {
   wide = value
 }
+
+export const isWide = (): boolean => wide
 
 export function onTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.WSB_TTY === '1') return true
@@ -35,7 +37,12 @@ export function onTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /** The width to fit: the terminal's, else COLUMNS, else 80; unlimited when piped or --wide. */
 export function outputWidth(env: NodeJS.ProcessEnv = process.env): number {
-  if (wide || !onTerminal(env)) return Number.POSITIVE_INFINITY
+  return wide ? Number.POSITIVE_INFINITY : terminalWidth(env)
+}
+
+/** The terminal's width whatever --wide says (text wrapped between words loses nothing); unlimited when piped. */
+export function terminalWidth(env: NodeJS.ProcessEnv = process.env): number {
+  if (!onTerminal(env)) return Number.POSITIVE_INFINITY
   const columns = process.stdout.isTTY ? process.stdout.columns : undefined
   const fromEnv = Number(env.COLUMNS)
   return columns && columns > 0 ? columns : Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80
@@ -71,6 +78,34 @@ export function truncate(text: string, width: number): string {
   return `${out}…${coloured ? '\u001b[0m' : ''}`
 }
 
+/**
+ * `lead` then `text`, wrapped between words at the terminal's width (--wide too: nothing is lost), each further
+ * line indented under the text (a key: value line whose value is long). Words
+ * are never broken; each line of `text` starts a line of its own.
+ */
+export function hangingWrap(lead: string, text: string): string {
+  const width = terminalWidth()
+  const hang = ' '.repeat(visibleLength(lead))
+  const out: string[] = []
+  for (const [n, part] of text.split('\n').entries()) {
+    let line = n === 0 ? lead : hang
+    let empty = true
+    // A word in parentheses stays with the one before it: "Acme (acct_…)" is never parted from its name.
+    const words = part.split(/ +/).reduce<string[]>((all, word) => (word.startsWith('(') && all.length ? [...all.slice(0, -1), `${all.at(-1)} ${word}`] : [...all, word]), [])
+    for (const word of words) {
+      const candidate = empty ? `${line}${word}` : `${line} ${word}`
+      if (empty || visibleLength(candidate) <= width) line = candidate
+      else {
+        out.push(line)
+        line = `${hang}${word}`
+      }
+      empty = false
+    }
+    out.push(line)
+  }
+  return out.join('\n')
+}
+
 /** Every line of a text fitted to the output width (a safety net below the tables' own fitting). */
 export function fitLines(text: string): string {
   const width = outputWidth()
@@ -91,8 +126,10 @@ export const num = (value: number): string =>
 /**
  * One page of a streamed list, from its table text. Piped, pages after the
  * first are more tab-separated rows under the one header; on a terminal each
- * page is its own table, fitted to the width.
+ * page is its own table, fitted to the width (or, with --wide, more records).
  */
 export function pageOf(tableText: string, options: { header: boolean }): string {
-  return options.header || onTerminal() ? fitLines(tableText) : tableText.slice(tableText.indexOf('\n') + 1)
+  if (!onTerminal()) return options.header ? tableText : tableText.slice(tableText.indexOf('\n') + 1)
+  // --wide on a terminal prints records: a blank line parts a page's first from the last one before it.
+  return `${wide && !options.header ? '\n' : ''}${fitLines(tableText)}`
 }
