@@ -5,17 +5,25 @@
 import { invalid } from '../core/errors.js'
 import { rejectionError, type UsageDecision, type UsageReportInput } from '../core/usage/decision.js'
 import { parseUsageLine, parseUsageReport } from '../core/usage/line.js'
+import { referenceError } from '../core/usage/references.js'
 import { type ErrorBody, httpFailure } from './errors.js'
 import { parseJson } from './http.js'
-import { callerOf, type Route, type RouteAnswer, type Services } from './route.js'
+import { callerOf, readInWorkspace, type Route, type RouteAnswer, type Services } from './route.js'
 import * as schemas from './schemas.js'
 
 /** Rejections that are the caller's mistake, answered as errors (404, 400, 409) as `usage record` exits non-zero for them. */
 const MISTAKES = new Set(['NOT_FOUND', 'AMBIGUOUS_REFERENCE', 'IDEMPOTENCY_CONFLICT'])
 
-function answerOf(decision: UsageDecision): { status: number; body: UsageDecision | ErrorBody } {
+/**
+ * The answer for one decision. A caller's mistake is the error `usage record`
+ * gives for it, explained as the CLI explains it (an ambiguous name's
+ * candidates, the products an unknown one may have meant): read after the
+ * commit, only for such reports.
+ */
+async function answerOf(services: Services, workspaceId: string, report: UsageReportInput, decision: UsageDecision): Promise<{ status: number; body: UsageDecision | ErrorBody }> {
   if (decision.accepted || !MISTAKES.has(decision.reason ?? '')) return { status: 200, body: decision }
-  return httpFailure(rejectionError(decision))
+  const explained = await readInWorkspace(services, workspaceId, (ctx) => referenceError(ctx, report, decision))
+  return httpFailure(rejectionError(decision, explained))
 }
 
 function count(services: Services, decisions: readonly UsageDecision[]): void {
@@ -55,9 +63,10 @@ export function usageRoutes(services: Services): Route[] {
           services.metrics.reports.inc({ outcome: 'invalid' })
           throw invalid(parsed.error)
         }
-        const [decision] = await services.writer.submit(callerOf(request).workspaceId, [parsed.report])
+        const { workspaceId } = callerOf(request)
+        const [decision] = await services.writer.submit(workspaceId, [parsed.report])
         count(services, [decision as UsageDecision])
-        const { status, body } = answerOf(decision as UsageDecision)
+        const { status, body } = await answerOf(services, workspaceId, parsed.report, decision as UsageDecision)
         return { status, json: body }
       },
     },
@@ -81,22 +90,26 @@ export function usageRoutes(services: Services): Route[] {
         const parsed = value.map((item) => parseUsageReport(item))
         const reports: UsageReportInput[] = []
         for (const result of parsed) if ('report' in result) reports.push(result.report)
-        const decisions = reports.length > 0 ? await services.writer.submit(callerOf(request).workspaceId, reports) : []
+        const { workspaceId } = callerOf(request)
+        const decisions = reports.length > 0 ? await services.writer.submit(workspaceId, reports) : []
         count(services, decisions)
         const summary = { accepted: 0, rejected: 0, replayed: 0, invalid: 0 }
         let next = 0
-        const results = parsed.map((result, index) => {
+        const results: unknown[] = []
+        for (const [index, result] of parsed.entries()) {
           if ('error' in result) {
             summary.invalid++
             services.metrics.reports.inc({ outcome: 'invalid' })
-            return httpFailure(invalid(result.error, { index })).body
+            results.push(httpFailure(invalid(result.error, { index })).body)
+            continue
           }
+          const report = reports[next] as UsageReportInput
           const decision = decisions[next++] as UsageDecision
           if (decision.replayed) summary.replayed++
           else if (decision.accepted) summary.accepted++
           else summary.rejected++
-          return answerOf(decision).body
-        })
+          results.push((await answerOf(services, workspaceId, report, decision)).body)
+        }
         return { status: 200, json: { results, ...summary } }
       },
     },
