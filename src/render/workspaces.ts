@@ -37,7 +37,7 @@ export function renderWorkspaceDetail(w: WorkspaceDetail): string {
 function logoText(logo: SellerIdentity['logo']): string {
   if (logo === null) return '—'
   if (typeof logo === 'string') return `${logo} (a path, not stored: set it again with --logo to keep its bytes)`
-  return `${logo.file ?? 'inline image'} (${logo.mediaType === 'image/png' ? 'PNG' : 'JPEG'}, ${Math.max(1, Math.round(logo.bytes / 1024))} KiB, stored)`
+  return `${logo.file ?? 'inline image'} (${logo.mediaType === 'image/png' ? 'PNG' : 'JPEG'}, ${logo.bytes < 1024 ? `${logo.bytes} bytes` : `${Math.round(logo.bytes / 1024)} KiB`}, stored)`
 }
 
 export function renderSeller(s: SellerIdentity): string {
