@@ -64,7 +64,7 @@ export function applyLargeTree(dir: string, total = 10_000, deep = 1_000) {
     organizations: bigTree(total, deep),
     accounts: [{ name: 'Big Tree Billing', currency: 'USD', subscriptions: [{ label: 'main', items: { users: 100_000 } }] }],
   }
-  // JSON: YAML nests organizations at most 256 deep (README); the chain is deeper.
+  // JSON: YAML nests organizations at most 256 deep (docs/apply.md); the chain is deeper.
   writeFileSync(file, JSON.stringify(document))
   const env = { ...process.env, WSB_DB: join(dir, 'apply.sqlite') }
   const first = run(['apply', '-f', file, '--json'], env)

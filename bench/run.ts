@@ -1,5 +1,5 @@
 // npm run bench: measures on this machine and writes bench/results.json,
-// bench/results.md, and the table between the bench markers in README.md.
+// bench/results.md, and the table between the bench markers in docs/performance.md.
 // Nothing here is a pass/fail test; the targets are printed beside the numbers.
 // `npm run bench -- --only apply` (or coldstart, import, report, events, concurrency)
 // runs those rows only and keeps the other rows' last results from results.json.
@@ -138,8 +138,8 @@ const table = [
 
 writeFileSync(join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
 writeFileSync(join(here, 'results.md'), `${table}\n`)
-const readmePath = join(here, '..', 'README.md')
-const readme = readFileSync(readmePath, 'utf8')
-writeFileSync(readmePath, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`))
+const perfPath = join(here, '..', 'docs', 'performance.md')
+const perf = readFileSync(perfPath, 'utf8')
+writeFileSync(perfPath, perf.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`))
 rmSync(dir, { recursive: true, force: true })
 log(table)

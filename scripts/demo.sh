@@ -110,7 +110,7 @@ trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do grep -q 'listening' "$serve_log" && break; sleep 0.1; done
 cat "$serve_log"
 url=$(sed -n 's/.*address=\(http:[^ ]*\).*/\1/p' "$serve_log" | head -n 1)
-# POSTs a report as the README's curl example does (with node's fetch where curl is missing).
+# POSTs a report as the curl example of docs/api.md does (with node's fetch where curl is missing).
 report() {
   printf '\n\033[2m$ curl -s %s/v1/usage -H "Authorization: Bearer wsbk_…" -d %s\033[0m\n' "$url" "'$1'"
   if command -v curl >/dev/null; then
