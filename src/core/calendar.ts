@@ -1,7 +1,7 @@
 // Calendar arithmetic in UTC on epoch milliseconds. A month after Jan 31 is
 // Feb 28/29, as Stripe's billing periods do: the day of month is clamped to the
 // target month's length, never rolled over. (date-fns with @date-fns/utc did
-// this too, but loading them cost ~24 ms on every start; see README.)
+// this too, but loading them cost ~24 ms on every start; see docs/performance.md "Cold start".)
 const DAY = 86_400_000
 
 export function addMonthsUtc(at: number, months: number): number {

@@ -1,5 +1,5 @@
 // Names (workspaces, accounts, coupon codes, organizations) are unique and found
-// case-insensitively (README). SQLite's lower() folds only A-Z: "ÉCOLE" and
+// case-insensitively (docs/rules.md "Names, text and numbers"). SQLite's lower() folds only A-Z: "ÉCOLE" and
 // "École" stay different there while JavaScript's toLowerCase() makes them equal,
 // so a lookup that lowers one side in SQL and the other in JavaScript misses
 // exact names and lets the unique indexes fail as an unexpected error. Queries

@@ -1,4 +1,4 @@
-// POST /v1/stripe/webhook: Stripe's events about payments (README "Webhooks").
+// POST /v1/stripe/webhook: Stripe's events about payments (docs/payments.md "Webhooks").
 // No API key: the Stripe-Signature over the exact body, checked with the
 // endpoint's signing secret (STRIPE_WEBHOOK_SECRET), is the authentication.
 // The event is applied on the writing side, between metering batches.

@@ -65,7 +65,7 @@ export const organizationNode = z.strictObject({
 
 const subscription = z.strictObject({
   label: text('label'),
-  /** Subscribe again: a new subscription under this label, replacing this ended (canceled or unpaid) one; see README. */
+  /** Subscribe again: a new subscription under this label, replacing this ended (canceled or unpaid) one; see docs/apply.md. */
   replaces: z.optional(text('replaces')),
   interval: z.optional(z.enum(intervals, { error: 'expected month or year' })),
   trial: z.optional(z.boolean({ error: 'expected true or false' })),

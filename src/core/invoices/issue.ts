@@ -175,7 +175,7 @@ export async function issueInvoice(
     await db.orm.insert(creditEntries).values({ accountId: account.id, amount: creditChange, invoiceId: invoice.id, note: creditChange < 0 ? 'applied to invoice' : 'credit from invoice', at: now })
     await db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${creditChange}` }).where(eq(billingAccounts.id, account.id))
   }
-  // Only an invoice with something to discount counts against the coupon (README): a subtotal of 0 or less does not use it up.
+  // Only an invoice with something to discount counts against the coupon (docs/rules.md "Discounts and credit"): a subtotal of 0 or less does not use it up.
   if (discount && totals.subtotal > 0) {
     const used = discount.used + 1
     const ends = discount.coupon.duration === 'once' || (discount.coupon.duration === 'repeating' && used >= (discount.coupon.durationInvoices ?? 1))

@@ -24,7 +24,7 @@ export async function earliestDue(db: Db, workspaceId: string): Promise<number|n
 }
 
 /**
- * Order of steps due at the same instant (README "Rules chosen"): period ends
+ * Order of steps due at the same instant (docs/rules.md "The lifecycle and previews"): period ends
  * first, so every invoice of an instant is issued before any payment at that
  * instant is tried (what is issued never depends on a payment's outcome, and
  * a preview, which collects nothing, sees it all); then trial reminders,

@@ -1,4 +1,4 @@
-// How an operator gives a bank debit's mandate at `pm add` (README "Mandates"):
+// How an operator gives a bank debit's mandate at `pm add` (docs/payments.md "Mandates"):
 // the id of a Mandate the customer accepted in a checkout, or the customer's
 // acceptance, offline (signed outside Stripe) or online (where and with what
 // browser they accepted). Validated here, at the edge, into a MandateInput.

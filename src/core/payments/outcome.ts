@@ -1,5 +1,5 @@
 // Every answer of a payment provider, in one class, by what it says about whom
-// (README "Payments"). Providers turn their own answers into a ChargeResult
+// (docs/payments.md). Providers turn their own answers into a ChargeResult
 // here, so collection (collect.ts) decides on the class only.
 //   succeeded        the invoice is paid
 //   declined         the card or bank said no this time: fail over to the next method, then dunning

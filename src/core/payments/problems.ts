@@ -1,5 +1,5 @@
 // Answers after which collection cannot go on for now, and what wsb does about
-// each (README "Payments"): none marks a payment method or moves dunning on.
+// each (docs/payments.md): none marks a payment method or moves dunning on.
 // An outage is retried with backoff; a refused request (a wsb or configuration
 // fault) notifies once and is retried until fixed; a rejected key notifies at
 // once and stands in payment_provider_status for `wsb doctor` until the key

@@ -65,7 +65,7 @@ export class SandboxProvider implements PaymentProvider {
     return account.customerId ?? `cus_sandbox_${account.id}`
   }
 
-  /** Offline there is no mandate to keep: a bank debit's mandate is Stripe's (README "Mandates"). */
+  /** Offline there is no mandate to keep: a bank debit's mandate is Stripe's (docs/payments.md "Mandates"). */
   async attach(customerId: string, source: string): Promise<{ providerId: string; card: Card; mandateId: string | null }> {
     const [token = '', expiry] = source.split('@')
     const card = TEST_CARDS[token]

@@ -12,7 +12,7 @@ import { type ChargeResult, classifyError, classifyIntent, type ProviderErrorSha
 import { type AccountForProvider, type Card, type ChargeInput, type LookupInput, type MandateInput, NO_EXPIRY, type PaymentProvider } from './provider.js'
 
 /**
- * The one Stripe API version wsb speaks (README "Payments"): sent with every
+ * The one Stripe API version wsb speaks (docs/payments.md): sent with every
  * request, so behaviour does not follow whatever the SDK or the account defaults to.
  */
 export const STRIPE_API_VERSION = '2026-10-28.endive' as const

@@ -1,4 +1,4 @@
-// Stripe webhooks (README "Webhooks"): an event is verified with the endpoint's
+// Stripe webhooks (docs/payments.md "Webhooks"): an event is verified with the endpoint's
 // signing secret (the SDK's constructEvent), applied at most once (its id is
 // kept in stripe_webhook_events, in the transaction of the change it causes),
 // never applied over a newer event about the same object, and applied to what

@@ -54,7 +54,7 @@ async function increase(ctx: Ctx, sub: SubscriptionRow, product: string, item: S
   let amount = 0
   const period = { start: sub.currentPeriodStart, end: sub.currentPeriodEnd }
   if (sub.status !== 'trialing') amount = prorate(price, from, quantity, period, now).amount
-  // A proration that rounds to nothing is no line (README): a 0 line would
+  // A proration that rounds to nothing is no line (docs/rules.md "Subscriptions, trials, proration"): a 0 line would
   // make a final invoice of 0 that uses up a once coupon.
   if (amount !== 0) {
     await db.orm

@@ -1,6 +1,6 @@
 // The PostgreSQL tables, derived mechanically from the SQLite schema in
 // ../schema/ (the one schema source, issue 13): same table, column, key and
-// index names; types mapped one way each (see README "PostgreSQL"). Anything
+// index names; types mapped one way each (see docs/development.md). Anything
 // this cannot map throws when the module loads, naming the table and column,
 // rather than guessing: a new SQLite feature must be taught here first.
 import { Column, getTableColumns, is, SQL, StringChunk } from 'drizzle-orm'
