@@ -64,7 +64,7 @@ const served: Awaited<ReturnType<typeof serveBench>> | undefined = wanted('serve
 if (!starts || !import100k || !import1m || !report || !concurrent) throw new Error('bench/results.json lacks rows not run now: run the whole bench once')
 
 // Only rows measured now take this run's machine and date; the others keep theirs.
-const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(events ? { events } : {}), ...(instant ? { eventsInstant: instant } : {}), ...(pdf ? { pdf } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}) }
+const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(events ? { events } : {}), ...(instant ? { eventsInstant: instant } : {}), ...(pdf ? { pdf } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}), ...(served ? { serve: served } : {}) }
 
 const rows: [string, string, string][] = [
   ...starts.map((s): [string, string, string] => [`cold start: ${s.command}`, `${s.medianMs} ms (${s.ratio}×)`, s.command.startsWith('node') ? 'baseline' : '≤ 2×']),
