@@ -12,6 +12,7 @@ export async function coldStart(dir: string, runs = 15) {
   ;(await seedWorkspace(db, 10, 10)).db.close()
   const env = { ...process.env, WSB_DB: db }
   const commands: Record<string, string[]> = {
+    'wsb version': ['version'],
     'wsb --help': ['--help'],
     'wsb usage record … --json': ['usage', 'record', '--org', 'o1/c1', '--product', 'users', '--delta', '1', '--json'],
     'wsb usage report --json': ['usage', 'report', '--json'],

@@ -20,9 +20,9 @@ const WSB = new URL('../bin/run.cjs', import.meta.url).pathname
 const TIME = '/usr/bin/time'
 const START = Date.parse('2026-01-01T00:00:00Z')
 
-/** A pooled workspace with 100 orgs and `rows` ledger rows, 30 s apart (1M rows: most of a year). */
-export async function historyDb(dir: string, rows: number): Promise<string> {
-  const path = join(dir, `events-${rows}.sqlite`)
+/** A pooled workspace with 100 orgs and `rows` ledger rows, `spacingMs` apart (30 s: 1M rows are most of a year; 0: all at one instant, as a test-clock import). */
+export async function historyDb(dir: string, rows: number, spacingMs = 30_000): Promise<string> {
+  const path = join(dir, `events-${rows}${spacingMs === 30_000 ? '' : `-every-${spacingMs}ms`}.sqlite`)
   const seeded = await seedWorkspace(path, 10, 9)
   const workspaceId = seeded.ctx.workspace.id
   seeded.db.close()
@@ -33,7 +33,7 @@ export async function historyDb(dir: string, rows: number): Promise<string> {
     .prepare(
       `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
        INSERT INTO usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
-       SELECT ?, o.id, CASE WHEN i % 3 = 0 THEN 'locations' ELSE 'users' END, 'delta', 1, 1, 'accepted', NULL, i / ${orgs}, 1000000000, 'pool', ?, 'k' || i, ${START} + i * 30000
+       SELECT ?, o.id, CASE WHEN i % 3 = 0 THEN 'locations' ELSE 'users' END, 'delta', 1, 1, 'accepted', NULL, i / ${orgs}, 1000000000, 'pool', ?, 'k' || i, ${START} + i * ${Math.trunc(spacingMs)}
        FROM n JOIN bench_orgs o ON o.k = i % ${orgs}`,
     )
     .run(rows, workspaceId, workspaceId)

@@ -15,6 +15,8 @@ import { engineRows, engines } from './engines.js'
 import { historyLatency } from './history.js'
 import { eventsListing } from './events.js'
 import { serveBench, serveRows } from './serve.js'
+import { eventsAtOneInstant } from './events-instant.js'
+import { invoicePdf } from './pdf.js'
 
 const here = new URL('.', import.meta.url).pathname
 const dir = join(here, 'tmp')
@@ -27,7 +29,7 @@ const n = (x: number) => x.toLocaleString('en-US')
 const signed = (x: number) => (x < 0 ? `−${-x}` : `+${x}`)
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, at: new Date().toISOString() }
 
-const groups = ['coldstart', 'import', 'report', 'history', 'events', 'concurrency', 'apply', 'engines', 'pg-floor', 'serve'] as const
+const groups = ['coldstart', 'import', 'report', 'history', 'events', 'events-instant', 'pdf', 'concurrency', 'apply', 'engines', 'pg-floor', 'serve'] as const
 const onlyAt = process.argv.indexOf('--only')
 const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...groups]
 for (const name of only) if (!(groups as readonly string[]).includes(name)) throw new Error(`--only: unknown group "${name}"; one or more of ${groups.join(', ')}`)
@@ -45,6 +47,10 @@ if (wanted('history')) log('usage history, a year by day, at 10k orgs / 1M ledge
 const history: Awaited<ReturnType<typeof historyLatency>> | undefined = wanted('history') ? await historyLatency(dir) : previous.history
 if (wanted('events')) log('events over 1,000,000 ledger rows: --limit 20, | head -20, --json peak RSS …')
 const events: Awaited<ReturnType<typeof eventsListing>> | undefined = wanted('events') ? await eventsListing(dir) : previous.events
+if (wanted('events-instant')) log('piped events over 1,000,000 ledger rows at one instant and spread in time …')
+const instant: Awaited<ReturnType<typeof eventsAtOneInstant>> | undefined = wanted('events-instant') ? await eventsAtOneInstant(dir) : previous.eventsInstant
+if (wanted('pdf')) log('invoice pdf against a cold invoice show, Latin and Japanese …')
+const pdf: Awaited<ReturnType<typeof invoicePdf>> | undefined = wanted('pdf') ? await invoicePdf(dir) : previous.pdf
 if (wanted('concurrency')) log('1, 2 and 4 concurrent reporter processes …')
 const concurrent: Awaited<ReturnType<typeof concurrency>> = wanted('concurrency') ? await concurrency(dir) : previous.concurrency
 if (wanted('apply')) log('apply of 10,000 orgs (a 1,000-deep branch), then unchanged …')
@@ -58,7 +64,7 @@ const served: Awaited<ReturnType<typeof serveBench>> | undefined = wanted('serve
 if (!starts || !import100k || !import1m || !report || !concurrent) throw new Error('bench/results.json lacks rows not run now: run the whole bench once')
 
 // Only rows measured now take this run's machine and date; the others keep theirs.
-const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(events ? { events } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}), ...(served ? { serve: served } : {}) }
+const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(events ? { events } : {}), ...(instant ? { eventsInstant: instant } : {}), ...(pdf ? { pdf } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}) }
 
 const rows: [string, string, string][] = [
   ...starts.map((s): [string, string, string] => [`cold start: ${s.command}`, `${s.medianMs} ms (${s.ratio}×)`, s.command.startsWith('node') ? 'baseline' : '≤ 2×']),
@@ -85,6 +91,24 @@ const rows: [string, string, string][] = [
           `events --json, the whole history: peak RSS at ${events.rss.json.map((j) => n(j.rows)).join(' / ')} rows`,
           `${events.rss.json.map((j) => `${j.rssMb} MB (${j.ratio}×)`).join(' / ')} of wsb version's ${events.rss.versionMb} MB (node -e '' ${events.rss.nodeMb} MB); ${events.rss.json.map((j) => `${n(Math.round(j.ms / 1000))} s`).join(' / ')}`,
           'flat',
+        ],
+      ] as [string, string, string][])
+    : []),
+  ...(instant
+    ? ([
+        [
+          `events piped, ${n(instant.rows)} ledger rows at one instant vs spread 30 s apart`,
+          `${n(Math.round(instant.oneInstantMs))} ms vs ${n(Math.round(instant.spreadMs))} ms = ${instant.ratio}× (median of ${instant.rounds})`,
+          '≤ 2×',
+        ],
+      ] as [string, string, string][])
+    : []),
+  ...(pdf
+    ? ([
+        [
+          'invoice pdf vs a cold invoice show (Latin / Japanese names), whole processes',
+          `${pdf.pdf.wallMs} / ${pdf.pdfCjk.wallMs} ms = ${pdf.pdf.wallRatio}× / ${pdf.pdfCjk.wallRatio}× (CPU ${pdf.pdf.cpuRatio}× / ${pdf.pdfCjk.cpuRatio}×) of show's ${pdf.show.wallMs} ms (node -e '' ${pdf.node.wallMs} ms)`,
+          '≤ 1.5×',
         ],
       ] as [string, string, string][])
     : []),

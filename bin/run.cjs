@@ -17,5 +17,14 @@ try {
 
 // Code restored from a code cache cannot import() on its own; bundles call this.
 globalThis.__wsbImport = (specifier) => import(specifier)
+// The bundles require oclif as "#oclif" (package.json "imports"), which Node
+// resolves through its ESM resolver, reading package scopes, at each require;
+// from here it is always the one file.
+const Module = require('node:module')
+const oclif = path.join(__dirname, '..', 'dist', 'oclif.cjs')
+const resolveFilename = Module._resolveFilename
+Module._resolveFilename = function resolveOclif(request, ...rest) {
+  return request === '#oclif' ? oclif : resolveFilename.call(this, request, ...rest)
+}
 if (!process.env.WSB_NO_CODE_CACHE) require('./compile-cache.cjs').install(path.join(__dirname, '..', 'dist'))
 require('../dist/main.cjs').main(pathToFileURL(__filename).href)

@@ -32,6 +32,83 @@ const lazyExternals = ['pdfkit', 'stripe']
  */
 const bundledImports = ['wsl-utils']
 
+/** Packages that dist/oclif.cjs takes from scripts/oclif/ instead (see each file). */
+const oclifShims = { debug: join(root, 'scripts/oclif/debug.cjs'), 'wsl-utils': join(root, 'scripts/oclif/wsl-utils.mjs') }
+const shimOclifPackages = {
+  name: 'shim-oclif-packages',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${Object.keys(oclifShims).join('|')})$`) }, (args) =>
+      args.importer.startsWith(join(root, 'scripts/oclif')) ? undefined : { path: oclifShims[args.path] },
+    )
+  },
+}
+
+/**
+ * Edits to oclif's own files, each for a cost every start-up paid; the build
+ * fails when one no longer applies (an oclif upgrade must look at it again).
+ * - lib/index.js warns when Node does not satisfy the package's engines,
+ *   loading semver and package.json on every run to find out; src/main.ts
+ *   makes the same check for wsb's range (>=20) by comparing major versions.
+ * - lib/config/plugin.js sorts the commands with localeCompare, whose first
+ *   call builds ICU's collator (~5 ms); scripts/oclif/compare-ids.cjs gives
+ *   the same order for command ids without it.
+ * - lib/config/plugin-loader.js matches every dependency against every plugin
+ *   pattern with minimatch (a compiled pattern per call); a pattern without a
+ *   glob character, as wsb's plugin names are, matches only its own name.
+ */
+const oclifEdits = [
+  { file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]index\.js$/, from: /^checkNodeVersion\(\);$/m, to: '' },
+  {
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id));',
+    to: `.sort((a, b) => require(${JSON.stringify(join(root, 'scripts/oclif/compare-ids.cjs'))})(a.id, b.id));`,
+  },
+  {
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin-loader\.js$/,
+    from: 'patterns.some((w) => (0, minimatch_1.minimatch)(p, w))',
+    to: "patterns.some((w) => (/[*?[\\]{}()!\\\\]/.test(w) || w.startsWith('#') ? (0, minimatch_1.minimatch)(p, w) : p === w))",
+  },
+]
+function editOclif(path, source) {
+  let edited = source
+  for (const edit of oclifEdits) {
+    if (!edit.file.test(path)) continue
+    const before = edited
+    edited = edited.replace(edit.from, edit.to)
+    if (edited === before) throw new Error(`scripts/build.mjs: the edit of ${path} no longer applies (${edit.from}); check it against this oclif version`)
+  }
+  return edited
+}
+
+/**
+ * oclif's modules (TypeScript's CommonJS output) require every module they
+ * might use at their top, so loading @oclif/core evaluated all of it (help,
+ * config, plugins, ux, minimatch, semver, tinyglobby, ...) on every run. Each
+ * top-level `const x_1 = require("…")` becomes a binding evaluated on first
+ * use, `(x_1 ??= require("…"))`, and `exports.X = __importStar(require("…"))`
+ * a getter: a command evaluates only the parts of oclif it touches.
+ */
+export function lazyRequires(source) {
+  const declaration = /^(?:const|var) (\w+) = ((?:__importDefault\(|__importStar\()?require\((['"])[^'"]+\3\)\)?);$/
+  const reexport = /^exports\.(\w+) = (__importStar\(require\((['"])[^'"]+\3\)\));$/
+  const lazy = new Map()
+  const declared = new Set()
+  const lines = source.split('\n').map((line, index) => {
+    const found = declaration.exec(line)
+    if (found) {
+      lazy.set(found[1], found[2])
+      declared.add(index)
+      return `let ${found[1]};`
+    }
+    const star = reexport.exec(line)
+    if (star) return `let __lazy_${star[1]}; Object.defineProperty(exports, "${star[1]}", { enumerable: true, get: () => (__lazy_${star[1]} ??= ${star[2]}) });`
+    return line
+  })
+  if (lazy.size === 0) return lines.join('\n')
+  const use = new RegExp(`(?<![\\w$.])(${[...lazy.keys()].join('|')})(?![\\w$])`, 'g')
+  return lines.map((line, index) => (declared.has(index) ? line : line.replace(use, (name) => `(${name} ??= ${lazy.get(name)})`))).join('\n')
+}
+
 /**
  * import(x) → the launcher's importer, when there is one (see bin/run.cjs):
  * every other import() in oclif (it loads ESM plugins), and ours of external
@@ -42,8 +119,7 @@ const routeDynamicImport = {
   setup(b) {
     const routed = '(globalThis.__wsbImport ?? ((s) => import(s)))('
     b.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8')
-      if (!/\bimport\(/.test(source)) return undefined
+      const source = lazyRequires(editOclif(args.path, readFileSync(args.path, 'utf8')))
       return { contents: source.replace(new RegExp(`(?<![\\w.$'"\`])import\\((?!\\)|(['"])(?:${bundledImports.join('|')})\\1\\))`, 'g'), routed), loader: 'js' }
     })
     const ours = new RegExp(`(?<![\\w.$])import\\((['"])(${lazyExternals.join('|')})\\1\\)`, 'g')
@@ -52,6 +128,29 @@ const routeDynamicImport = {
       if (!ours.test(source)) return undefined
       ours.lastIndex = 0
       return { contents: source.replace(ours, (_, quote, name) => `${routed}${quote}${name}${quote})`), loader: 'ts' }
+    })
+  },
+}
+
+/**
+ * Our source maps point into packages as published: drizzle-orm ships maps to
+ * TypeScript sources it does not publish ("../src/entity.ts", which resolves to
+ * node_modules/src/…), so a package's own sourceMappingURL is not followed.
+ */
+const packageFilesAsPublished = {
+  name: 'package-files-as-published',
+  setup(b) {
+    // better-sqlite3 bundled: its addon is found from the package, not from the bundle's path.
+    b.onLoad({ filter: /[\\/]node_modules[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      const from = "require('bindings')('better_sqlite3.node')"
+      if (!source.includes(from)) throw new Error(`scripts/build.mjs: ${args.path} no longer loads its addon through bindings; check scripts/sqlite-addon.cjs against it`)
+      return { contents: source.replace(from, `require(${JSON.stringify(join(root, 'scripts/sqlite-addon.cjs'))})()`), loader: 'js' }
+    })
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      if (!source.includes('//# sourceMappingURL=')) return undefined
+      return { contents: source.replace(/^\/\/# sourceMappingURL=.*$/gm, ''), loader: 'js' }
     })
   },
 }
@@ -66,7 +165,7 @@ const common = {
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [routeDynamicImport],
+  plugins: [routeDynamicImport, packageFilesAsPublished],
 }
 
 rmSync(dist, { recursive: true, force: true })
@@ -75,6 +174,7 @@ await build({
   ...common,
   stdin: { contents: "module.exports = require('@oclif/core')", resolveDir: root, sourcefile: 'oclif-entry.js' },
   outfile: join(dist, 'oclif.cjs'),
+  plugins: [shimOclifPackages, routeDynamicImport, packageFilesAsPublished],
   // oclif's optional TypeScript support for development.
   external: ['typescript', 'tsx'],
 })
@@ -102,15 +202,34 @@ await build({
   outdir: dist,
   outExtension: { '.js': '.cjs' },
   // @oclif/core: the shared dist/oclif.cjs ("#oclif" in package.json imports);
-  // better-sqlite3: a native addon; pdfkit reads its font files from its own
-  // package; the Stripe SDK is large and loaded only with a Stripe key; pg
-  // (dist/pg.cjs, "#pg") is required only when --db names a PostgreSQL URL (the
-  // PostgreSQL store is reached by import() and initialised lazily), so SQLite
-  // runs never load it.
-  external: ['better-sqlite3', 'typescript', 'tsx', ...lazyExternals, '#oclif', '#pg'],
+  // better-sqlite3's JavaScript is bundled, its native addon found by
+  // scripts/sqlite-addon.cjs, so bindings, its own finder, stays outside;
+  // pdfkit reads its font files from its own package; the Stripe SDK is large
+  // and loaded only with a Stripe key; pg (dist/pg.cjs, "#pg") is required only
+  // when --db names a PostgreSQL URL (the PostgreSQL store is reached by
+  // import() and initialised lazily), so SQLite runs never load it.
+  external: ['bindings', 'better-sqlite3/package.json', 'typescript', 'tsx', ...lazyExternals, '#oclif', '#pg'],
   alias: { '@oclif/core': '#oclif', pg: '#pg' },
-  define: { 'import.meta.url': '__wsbImportMetaUrl' },
-  banner: { js: "const __wsbImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url as a getter: made when asked for, not as each bundle loads.
+  define: { 'import.meta': '__wsbImportMeta' },
+  banner: { js: "const __wsbImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href } };" },
+})
+
+// dist/pdfkit.cjs: pdfkit and fontkit as one CommonJS bundle ("#pdfkit"), which
+// `invoice pdf` requires when it draws (render/pdf-engine.ts): a script, so the V8
+// code cache covers it, where import('pdfkit') went through Node's ESM loader. One
+// fontkit for both (the font coverage check and pdfkit's embedding). What loading
+// it did that wsb never needs is swapped out (scripts/pdf-shims.cjs): brotli (WOFF2),
+// AES (encryption), and tiny-inflate for native zlib.
+await build({
+  ...common,
+  stdin: { contents: "module.exports = { PDFDocument: require('pdfkit'), fontkit: require('fontkit') }", resolveDir: root, sourcefile: 'pdfkit-entry.js' },
+  outfile: join(dist, 'pdfkit.cjs'),
+  alias: {
+    'brotli/decompress.js': join(root, 'scripts/pdf-shim-brotli.cjs'),
+    '@noble/ciphers/aes': join(root, 'scripts/pdf-shim-aes.cjs'),
+    'tiny-inflate': join(root, 'scripts/pdf-shim-inflate.cjs'),
+  },
 })
 
 rmSync(join(root, 'oclif.manifest.json'), { force: true })

@@ -22,9 +22,9 @@ say() { printf '\n(%s)' "$1"; }
 section "1. A software company: single mode (one account, one shared pool)"
 wsb apply -f "$root/examples/software-single.yaml"
 export WSB_WORKSPACE="Acme Software"
-say "who issues the invoices: printed on every invoice from now on, frozen into each at issue"
-wsb workspace seller set --legal-name "Acme Software Inc." --address "500 Market Street" --address "San Francisco, CA 94105" \
-  --country US --tax-id "EIN 12-3456789" --email billing@acme.example --terms-days 14 --footer "Questions? billing@acme.example"
+say "who issues the invoices (the platform Acme Software subscribes to): printed on every invoice from now on, frozen into each at issue"
+wsb workspace seller set --legal-name "Cloudplane Inc." --address "500 Market Street" --address "San Francisco, CA 94105" \
+  --country US --tax-id "EIN 12-3456789" --email billing@cloudplane.example --terms-days 14 --footer "Questions? billing@cloudplane.example"
 wsb usage report
 say "the pool is full: one more user is refused"
 wsb usage record --org Marketing --product users --delta 1 || true
@@ -49,8 +49,9 @@ wsb invoice list
 section "2. A global corporation: assigned mode (USA/USD, Germany/EUR, Japan/JPY silos)"
 wsb apply -f "$root/examples/global-assigned.yaml"
 export WSB_WORKSPACE="Global Corp"
-wsb workspace seller set --legal-name "Global Corp Holdings B.V." --address "Herengracht 100" --address "1015 BS Amsterdam" \
-  --country NL --tax-id NL123456789B01 --email ar@globalcorp.example --terms-days 30
+say "the platform invoices Global Corp's silos from its European company"
+wsb workspace seller set --legal-name "Cloudplane B.V." --address "Herengracht 100" --address "1015 BS Amsterdam" \
+  --country NL --tax-id NL123456789B01 --email ar@cloudplane.example --terms-days 30
 wsb org list
 wsb account list
 say "each silo is its own pool, in its own currency"
@@ -71,8 +72,8 @@ wsb invoice pdf "$kk" -o "$demo_dir/global-japan-invoice.pdf"
 section "3. A franchise: pooled mode (three franchisees feed one pool)"
 wsb apply -f "$root/examples/franchise-pooled.yaml"
 export WSB_WORKSPACE="Franchise Co"
-wsb workspace seller set --legal-name "Franchise Co LLC" --address "1 Franchise Plaza" --address "Austin, TX 78701" \
-  --country US --email billing@franchise.example --terms-days 7
+wsb workspace seller set --legal-name "Cloudplane Inc." --address "500 Market Street" --address "San Francisco, CA 94105" \
+  --country US --tax-id "EIN 12-3456789" --email billing@cloudplane.example --terms-days 7
 say "200 users and 100 locations in one pool, each franchisee billed for its own share"
 wsb usage report
 say "Franchisee B's default card is declined and its backup pays; Franchisee C's only card is declined"

@@ -1,12 +1,14 @@
 // Entry point of the bundled CLI: runs oclif, and reports errors that happen
 // outside any command (unknown command, bad topic) under the same contract.
+import { existsSync, readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { userInfo } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Config, flush, run } from '@oclif/core'
 import { reportFailure, toFailure } from './cli/failure.js'
 import { guardStdout } from './cli/stdout.js'
-import { closest } from './cli/suggest.js'
+import { closest } from './core/suggest.js'
 import { refuseCardNumberIn } from './core/card-number.js'
 import { ExitCode } from './core/errors.js'
 import { redact } from './core/redact.js'
@@ -26,11 +28,24 @@ async function developmentOptions(dir: string) {
 /**
  * Everything written to stderr passes the one redaction point: oclif's and the
  * SDKs' debug loggers echo argv (a card number typed by mistake) and options.
+ * The stream is wrapped when first used: making it loads Node's stream (and,
+ * for a pipe or terminal, net and tty) code, which a run that writes nothing
+ * to stderr need not pay for.
  */
 function redactStderr(): void {
-  const write = process.stderr.write.bind(process.stderr) as (chunk: unknown, ...rest: unknown[]) => boolean
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
-    write(typeof chunk === 'string' ? redact(chunk) : chunk instanceof Uint8Array ? redact(Buffer.from(chunk).toString('utf8')) : chunk, ...rest)) as typeof process.stderr.write
+  const wrap = (stream: NodeJS.WriteStream): NodeJS.WriteStream => {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(typeof chunk === 'string' ? redact(chunk) : chunk instanceof Uint8Array ? redact(Buffer.from(chunk).toString('utf8')) : chunk, ...rest)) as typeof stream.write
+    return stream
+  }
+  const get = Object.getOwnPropertyDescriptor(process, 'stderr')?.get
+  if (get === undefined) {
+    wrap(process.stderr)
+    return
+  }
+  let stderr: NodeJS.WriteStream | undefined
+  Object.defineProperty(process, 'stderr', { configurable: true, enumerable: true, get: () => (stderr ??= wrap(get.call(process))) })
 }
 
 /**
@@ -47,6 +62,50 @@ function tolerateUnknownUser(): void {
   }
 }
 
+/** Words that can name a command file: no flags, paths or ids. */
+const COMMAND_WORD = /^[a-z0-9_][a-z0-9_-]*$/
+
+/**
+ * Whether argv names one of wsb's own commands or topics: its first word is a
+ * command bundle or a folder of them in dist/commands. Their runs and their
+ * help name no plugin's command; `help` and `autocomplete` come from (or talk
+ * to) oclif's plugins, and the root help lists the plugins' commands.
+ */
+function namesOwnCommand(commandsDir: string, argv: string[]): boolean {
+  const first = argv[0]
+  if (first === undefined || !COMMAND_WORD.test(first) || first === 'help' || first === 'autocomplete') return false
+  return existsSync(`${join(commandsDir, first)}.cjs`) || existsSync(join(commandsDir, first))
+}
+
+/**
+ * What oclif loads its configuration from. For one of our own commands or
+ * topics, wsb's package.json without its plugins: finding and reading them
+ * (plugin-help, plugin-autocomplete) took a fifth of every cold start, and they
+ * serve only `help`, `autocomplete` and the root help, which load them all.
+ */
+function loadOptions(dir: string, argv: string[]): string | { root: string; pjson: Record<string, unknown>; userPlugins: false } {
+  const root = dirname(dirname(fileURLToPath(dir)))
+  let pjson: { engines?: { node?: string }; oclif?: { commands?: unknown; plugins?: string[] } }
+  try {
+    pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  } catch {
+    return dir
+  }
+  warnOnOldNode(pjson.engines?.node)
+  if (typeof pjson.oclif?.commands !== 'string' || !namesOwnCommand(join(root, pjson.oclif.commands), argv)) return dir
+  return { root, pjson: { ...pjson, oclif: { ...pjson.oclif, plugins: [] } }, userPlugins: false }
+}
+
+/**
+ * oclif warned when Node does not satisfy the package's engines, with semver
+ * loaded for it on every run; wsb's range is a minimum major version (>=20).
+ */
+function warnOnOldNode(range: string | undefined): void {
+  const minimum = /^>=\s*(\d+)$/.exec(range?.trim() ?? '')?.[1]
+  if (minimum !== undefined && Number(process.versions.node.split('.')[0]) < Number(minimum))
+    process.emitWarning(`Node version must be ${range} to use this CLI. Current node version: ${process.versions.node}`)
+}
+
 export async function main(dir: string, options: { development?: boolean } = {}): Promise<void> {
   redactStderr()
   tolerateUnknownUser()
@@ -55,7 +114,7 @@ export async function main(dir: string, options: { development?: boolean } = {})
   try {
     // R-PM-2: a card number typed anywhere is refused before oclif reads argv (and DEBUG prints it).
     for (const arg of argv) refuseCardNumberIn(arg)
-    await run(argv, options.development ? await developmentOptions(dir) : dir)
+    await run(argv, options.development ? await developmentOptions(dir) : loadOptions(dir, argv))
     await flush()
   } catch (error) {
     const failure = toFailure(error)

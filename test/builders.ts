@@ -10,10 +10,12 @@ import { type Db, openDb } from '../src/core/store/open.js'
 import type { BillingMode } from '../src/core/store/schema/index.js'
 import { createWorkspace } from '../src/core/workspaces/create.js'
 import { resolveWorkspace } from '../src/core/workspaces/resolve.js'
+import { copyFileSync, existsSync } from 'node:fs'
 import { afterAll } from 'vitest'
 import { postgresDb } from '../src/core/store/postgres/db.js'
+import { refuseSqlite } from './helpers/guard.js'
 import { postgresDatabase } from './helpers/postgres.js'
-import { tempDbPath } from './helpers/temp.js'
+import { memoryDbPath, tempDbPath } from './helpers/temp.js'
 
 export const T0 = Date.parse('2026-01-15T00:00:00Z')
 
@@ -27,14 +29,54 @@ const opened: Db[] = []
 afterAll(() => {
   for (const db of opened.splice(0)) db.close()
 })
+const urls = new WeakMap<Db, Promise<string>>()
 
-export function newDb(path?: string): Db {
-  if (path === undefined && testEngine === 'postgres') {
-    const db = postgresDb(postgresDatabase(), 'postgres://wsb-test/database')
-    opened.push(db)
-    return db
+function postgresTestDb(url: Promise<string>): Db {
+  const db = postgresDb(url, 'postgres://wsb-test/database')
+  urls.set(db, url)
+  opened.push(db)
+  return db
+}
+
+/**
+ * A new database on the engine of the project. `memory`: on SQLite in
+ * memory-backed storage (helpers/temp.ts memoryDbPath), for property tests that
+ * run thousands of histories, where fsync would cost more than the billing.
+ */
+export function newDb(options: { memory?: boolean } = {}): Db {
+  if (testEngine === 'postgres') return postgresTestDb(postgresDatabase())
+  return openDb(options.memory ? memoryDbPath() : tempDbPath())
+}
+
+/** A second connection to the database of `db` (made by newDb), as another process would open. */
+export async function secondConnection(db: Db): Promise<Db> {
+  const url = urls.get(db)
+  return url ? postgresTestDb(url) : openDb(db.path)
+}
+
+/**
+ * Closes `db` (made by newDb) and returns a maker of copies of it as it was:
+ * tests that each change one built state start from a copy, not a rebuild.
+ */
+export async function copiesOf(db: Db): Promise<() => Db> {
+  const url = urls.get(db)
+  db.close()
+  if (url) {
+    const source = await url
+    return () => postgresTestDb(postgresDatabase({ copyOf: source }))
   }
-  return openDb(path ?? tempDbPath())
+  return () => {
+    const path = tempDbPath()
+    copyFileSync(db.path, path)
+    if (existsSync(`${db.path}-wal`)) copyFileSync(`${db.path}-wal`, `${path}-wal`)
+    return openDb(path)
+  }
+}
+
+/** A SQLite database at `path`, for tests about SQLite itself; throws in the postgres project, naming the test. */
+export function sqliteDb(path: string): Db {
+  if (testEngine === 'postgres') refuseSqlite(`sqliteDb(${path})`)
+  return openDb(path)
 }
 
 /** A workspace with a test clock at `start` (default 2026-01-15). */

@@ -10,13 +10,13 @@ import { type Ctx, contextFor } from '../core/context.js'
 import { ExitCode, invalid, isWsbError, WsbError } from '../core/errors.js'
 import { earliestDue } from '../core/lifecycle/queue.js'
 import { parseInput } from '../core/schemas.js'
-import { connect, type Db } from '../core/store/connect.js'
+import type { Db } from '../core/store/connect.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { fitLines, setWide } from '../render/terminal.js'
 import { reportFailure, toFailure } from './failure.js'
 import { databaseFiles, type Guarded } from './output-guard.js'
-import { closest } from './suggest.js'
+import { closest } from '../core/suggest.js'
 import { toJson } from './json.js'
 import { isPostgresUrl, parsePostgresUrl } from '../core/store/postgres-url.js'
 
@@ -45,7 +45,7 @@ export abstract class WsbCommand<T> extends Command {
       env: 'WSB_DB',
       helpGroup: 'GLOBAL',
     }),
-    wide: Flags.boolean({ summary: 'Show every column in full; on a terminal, tables otherwise fit its width.', helpGroup: 'GLOBAL' }),
+    wide: Flags.boolean({ summary: 'Show every field in full: on a terminal, each row as one field a line (tables otherwise fit its width).', helpGroup: 'GLOBAL' }),
   }
 
   private database: Db | undefined
@@ -104,7 +104,8 @@ export abstract class WsbCommand<T> extends Command {
           { path: file },
         )
       if (isPostgresUrl(file)) this.database = await (await import('../core/store/postgres/db.js')).openPostgresDb(file)
-      else this.database = (this.ctor as typeof WsbCommand).lean ? connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
+      // The store (better-sqlite3 with it) loads here, not with the command: wsb version and the help open none.
+      else this.database = (this.ctor as typeof WsbCommand).lean ? (await import('../core/store/connect.js')).connect(file, options) : (await import('../core/store/open.js')).openDb(file, options)
     }
     return this.database
   }
@@ -228,13 +229,26 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
    * The workspace context, after running every lifecycle step that has fallen
    * due (R-WS-4): renewals, trial ends, scheduled changes, payment retries.
    */
-  protected async context(flags: { db?: string; workspace?: string }): Promise<Ctx> {
+  protected async context(flags: { db?: string; workspace?: string }, options: { workspaceOf?: (db: Db) => Promise<string> } = {}): Promise<Ctx> {
     const db = await this.openDatabase(flags.db)
-    const ctx = contextFor(db, await resolveWorkspace(db, flags.workspace))
+    const ctx = contextFor(db, await this.workspace(db, flags.workspace, options.workspaceOf))
     this.workspaceUsed = { db, id: ctx.workspace.id }
     const current = (await this.catchUpIfDue(ctx)).ctx
     await this.beginSnapshot(db)
     return current
+  }
+
+  /**
+   * --workspace, or the only one; with several and none given, the one that holds
+   * what the command names (`workspaceOf`: an invoice number unique in the database).
+   */
+  private async workspace(db: Db, ref: string | undefined, workspaceOf?: (db: Db) => Promise<string>) {
+    try {
+      return await resolveWorkspace(db, ref)
+    } catch (error) {
+      if (!workspaceOf || !isWsbError(error) || error.code !== 'WORKSPACE_REQUIRED') throw error
+      return await resolveWorkspace(db, await workspaceOf(db))
+    }
   }
 
   /**

@@ -15,7 +15,21 @@ export function helpWidth(env: NodeJS.ProcessEnv = process.env): number {
 /** Sections are indented by two columns. */
 const INDENT = 2
 
+/**
+ * oclif renders every string of the help as an EJS template, compiling one per
+ * string (a third of `wsb --help`); a string with no tag ("<%", or a "%>" that
+ * EJS would drop) renders as itself.
+ */
+export function withLiterals(render: (input: string) => string): (input: string) => string {
+  return (input) => (input.includes('<%') || input.includes('%>') ? render(input) : input)
+}
+
 class WsbCommandHelp extends CommandHelp {
+  constructor(command: Command.Loadable, config: Interfaces.Config, opts: Interfaces.HelpOptions) {
+    super(command, config, opts)
+    this.render = withLiterals(this.render)
+  }
+
   protected override description(): string | undefined {
     const { summary, description } = this.command
     if (!description) return undefined
@@ -45,6 +59,7 @@ export default class WsbHelp extends Help {
 
   constructor(config: Interfaces.Config, options: Partial<Interfaces.HelpOptions> = {}) {
     super(config, { maxWidth: helpWidth(), ...options })
+    this.render = withLiterals(this.render)
   }
 
   /** The summary oclif prints above a command's help, as one line however long: wrapped there only (command lists wrap their own). */

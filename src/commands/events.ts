@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { WorkspaceCommand } from '../cli/base-command.js'
 import { timeFlag } from '../cli/flags.js'
 import { ListOutput, TERMINAL_LIMIT, TERMINAL_NOTE } from '../cli/list-output.js'
-import { type EventView, eventCursor, eventOwners, eventPages, listEvents } from '../core/events/list.js'
+import { type EventView, eventCursor, eventKinds, eventOwners, eventPages, listEvents } from '../core/events/list.js'
 import { followEvents } from '../core/events/follow.js'
 import { invalid } from '../core/errors.js'
 import { checkKinds, unknownKindsNote } from '../core/lists/kinds.js'
@@ -23,7 +23,7 @@ export default class Events extends WorkspaceCommand<Result> {
   static override readOnly = true
   static override fitsTerminal = true
   static override summary = "List the workspace's event log, oldest first."
-  static override description = `Every change is recorded with workspace time, kind and the ids involved. --kind org matches org.created, org.deleted …
+  static override description = `Every change is recorded with workspace time, kind and the ids involved. --kind org matches org.created, org.deleted …; --kind sub matches subscription.created, subscription.renewed … (as --kind subscription), --kind pm payment_method.*.
 The log is read page by page and printed as it is read, in constant memory whatever its size (--json too: one document written incrementally; --ndjson: one event a line). On a terminal, without --limit, --after, --since or --until, the latest ${TERMINAL_LIMIT} are shown.`
   static override examples = [
     '<%= config.bin %> events',
@@ -36,7 +36,7 @@ The log is read page by page and printed as it is read, in constant memory whate
     '<%= config.bin %> events --since 2026-01-01 --limit 50 --json',
   ]
   static override flags = {
-    kind: Flags.string({ summary: 'Only events of this kind or kind prefix (repeatable).', multiple: true }),
+    kind: Flags.string({ summary: 'Only events of this kind or kind prefix (repeatable; sub and pm name subscription and payment_method).', multiple: true }),
     since: timeFlag('Only events at or after this workspace time, or this long ago (1d, 12h, 2w).'),
     until: timeFlag('Only events before this workspace time, or this long ago (1d, 12h, 2w).'),
     account: Flags.string({ summary: 'Only events naming this billing account (id or name); usage decisions name orgs, so they are left out.' }),
@@ -63,9 +63,10 @@ The log is read page by page and printed as it is read, in constant memory whate
     if (since !== undefined && until !== undefined && since >= until)
       throw invalid(`--since (${new Date(since).toISOString()}) must be before --until (${new Date(until).toISOString()})`, { since: flags.since, until: flags.until })
     // A --kind matching no kind at all: said on stderr (the listing stays empty, exit 0).
-    const unknownKinds = unknownKindsNote('events', await checkKinds(ctx.db, ctx.workspace.id, flags.kind, { table: 'events', separator: '.', alwaysKnown: USAGE_KINDS, family: true }))
+    const kinds = eventKinds(flags.kind)
+    const unknownKinds = unknownKindsNote('events', await checkKinds(ctx.db, ctx.workspace.id, kinds, { table: 'events', separator: '.', alwaysKnown: USAGE_KINDS, family: true }))
     if (unknownKinds) process.stderr.write(`${unknownKinds}\n`)
-    const filter = { kinds: flags.kind, since, until, ...(await eventOwners(ctx.db, ctx.workspace.id, { account: flags.account, org: flags.org })) }
+    const filter = { kinds, since, until, ...(await eventOwners(ctx.db, ctx.workspace.id, { account: flags.account, org: flags.org })) }
     const after = flags.after === undefined ? undefined : await eventCursor(ctx.db, ctx.workspace.id, flags.after)
     const explicitLimit = flags.limit === undefined ? undefined : wholeNumber('--limit', flags.limit)
     const human = !this.jsonEnabled() && !flags.ndjson

@@ -8,6 +8,8 @@ export const ExitCode = {
   notFound: 3,
   refused: 4,
   provider: 5,
+  /** Ctrl-C (SIGINT): 128 + 2, as shells report a program that signal ended. */
+  interrupted: 130,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
@@ -43,6 +45,9 @@ export const refused = (code: string, message: string, details: Details = {}) =>
 /** The payment provider failed or declined (exit 5). */
 export const providerFailure = (code: string, message: string, details: Details = {}) =>
   new WsbError(code, message, ExitCode.provider, details)
+
+/** Stopped by Ctrl-C, saying what was and was not done (exit 130). */
+export const interrupted = (message: string, details: Details = {}) => new WsbError('INTERRUPTED', message, ExitCode.interrupted, details)
 
 /**
  * By shape rather than instanceof: each command is its own bundle, and an error

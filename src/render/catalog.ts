@@ -16,6 +16,8 @@ export function renderPrices({ prices }: { prices: PriceView[] }): string {
   return table(
     ['product', 'currency', 'interval', 'price', 'id'],
     prices.map((p) => [p.product, p.currency, p.interval, `${priceText(p)}${p.active ? '' : ' (replaced)'}`, p.id]),
+    // What price set takes (product, currency, interval) stays whole; no command takes the price's id.
+    { keep: [0, 1, 2], drop: [4] },
   )
 }
 
@@ -23,5 +25,6 @@ export function renderProducts({ products }: { products: ProductView[] }): strin
   return table(
     ['product', 'name', 'prices'],
     products.map((p) => [p.key, p.name, p.prices.map((price) => `${price.currency}/${price.interval}`).join(' ') || '—']),
+    { keep: [0] },
   )
 }

@@ -3,6 +3,7 @@
 import type { DoctorResult, Violation } from '../core/doctor/run.js'
 import { paint } from './colour.js'
 import { heading, table } from './table.js'
+import { hangingWrap } from './terminal.js'
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`
 
@@ -14,9 +15,11 @@ function findingsTable(findings: Violation[]): string {
       f.check,
       Object.entries(f.ids)
         .map(([name, id]) => `${name}=${id}`)
-        .join('\n'),
+        .join(' '),
       f.message,
     ]),
+    // What a finding is about stays whole: its rule, its check and the ids to look at.
+    { keep: [0, 1, 2] },
   )
 }
 
@@ -27,7 +30,8 @@ export function renderDoctor(result: DoctorResult): string {
   const lines = result.checks.map((c) => {
     const mark = c.passed ? p.green('✓') : p.red('✗')
     const note = c.violations > 0 ? p.red(count(c.violations, 'violation')) : c.warnings > 0 ? p.yellow(count(c.warnings, 'warning')) : ''
-    return `${mark} ${c.rule.padEnd(ruleWidth)}  ${c.check.padEnd(checkWidth)}  ${c.description}${note ? ` — ${note}` : ''}`
+    // The description wraps under itself: the rule and the check's name stay whole on any terminal.
+    return hangingWrap(`${mark} ${c.rule.padEnd(ruleWidth)}  ${c.check.padEnd(checkWidth)}  `, `${c.description}${note ? ` — ${note}` : ''}`)
   })
   const verdict = result.ok ? p.green('no violations') : p.red(count(result.violations.length, 'violation'))
   lines.push(

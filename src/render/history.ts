@@ -3,6 +3,7 @@ import type { AlertView } from '../core/usage/alerts.js'
 import type { HistoryView } from '../core/usage/history.js'
 import type { RejectionsView } from '../core/usage/rejections.js'
 import { heading, table } from './table.js'
+import { bindingText } from './usage.js'
 import { outputWidth, visibleLength } from './terminal.js'
 
 const pct = (value: number | null) => (value === null ? '—' : `${value}%`)
@@ -91,8 +92,13 @@ export function renderRejections(view: RejectionsView): string {
       r.capacityExceeded,
       r.limitExceeded,
       r.other,
-      r.boundBy.length === 0 ? '—' : r.boundBy.map((b) => `${b.kind === 'pool' ? 'pool' : `limit on ${b.orgPath}`} ×${b.rejected}`).join(', '),
-      r.bindingNow === null ? '—' : r.bindingNow.kind === 'pool' ? `pool ${r.bindingNow.used}/${r.bindingNow.capacity}` : r.bindingNow.kind === 'limit' ? `limit on ${r.bindingNow.orgPath} ${r.bindingNow.subtreeUsed}/${r.bindingNow.limit}` : 'no billing account',
+      r.boundBy.length === 0 ? '—' : r.boundBy.map((b) => `${b.kind === 'pool' ? 'pool' : b.orgId === r.orgId ? 'own limit' : `limit on ${b.orgPath}`} ×${b.rejected}`).join(', '),
+      // What binds now, with how full it is (the row's numbers are rejection counts).
+      r.bindingNow === null
+        ? '—'
+        : `${bindingText(r.bindingNow, r.orgId)}${r.bindingNow.kind === 'pool' ? ` ${r.bindingNow.used}/${r.bindingNow.capacity}` : r.bindingNow.kind === 'limit' ? ` ${r.bindingNow.subtreeUsed}/${r.bindingNow.limit}` : ''}`,
     ]),
+    // The org, the product and the answer (what bound them) stay whole; reasons no report had give way first.
+    { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'], keep: [0, 1, 6], drop: [7] },
   )}`
 }

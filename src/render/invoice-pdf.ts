@@ -1,12 +1,14 @@
-// An issued invoice as an A4 PDF (`wsb invoice pdf`). pdfkit is imported inside
-// renderInvoicePdf so that it only loads for this command.
+// An issued invoice as an A4 PDF (`wsb invoice pdf`). pdfkit is loaded inside
+// renderInvoicePdf (render/pdf-engine.ts) so that it only loads for this command.
 import type { AccountView } from '../core/accounts/view.js'
 import type { InvoiceView } from '../core/invoices/view.js'
 import type { Money } from '../core/money.js'
 import { invoiceNumber } from './invoices.js'
-import { type FontKey, fontName, fontPath, fontRuns } from './pdf-fonts.js'
+import { lazyCff, openedFont, useFont } from './pdf-embedding.js'
+import { coverageFrom, type FontKey, fontName, fontPath, fontRuns } from './pdf-fonts.js'
 import { formatMoney } from './money.js'
 import { declineWords, invoiceStatusWords, OUTCOME_WORDS } from './invoice-status.js'
+import { pdfEngine } from './pdf-engine.js'
 
 export type InvoicePdfInput = {
   invoice: InvoiceView
@@ -31,7 +33,8 @@ const TABLE_SIZE = 9
 const CELL_GAP = 10
 
 export async function renderInvoicePdf({ invoice, account, seller, logo }: InvoicePdfInput): Promise<Buffer> {
-  const { default: PDFDocument } = await import('pdfkit')
+  const { PDFDocument, fontkit } = pdfEngine()
+  lazyCff(fontkit)
   const number = invoice.invoiceNumber ?? invoiceNumber(invoice.number)
   const doc = new PDFDocument({
     size: 'A4',
@@ -42,9 +45,12 @@ export async function renderInvoicePdf({ invoice, account, seller, logo }: Invoi
     // Metadata strings are written as PDF text strings (UTF-16 when needed), not
     // drawn with a font, so they keep the original characters.
     info: { Title: `Invoice ${number}`, Author: seller.name, Subject: `Invoice ${number} for ${account.name}`, Creator: 'wsb' },
+    // No default font: pdfkit would read Helvetica's metrics, and every string is drawn in a Noto font (write()).
+    font: null as unknown as string,
   })
   const output = collect(doc)
   for (const key of ['latin', 'cjk', 'arabic'] as const) for (const bold of [false, true]) doc.registerFont(fontName(key, bold), fontPath(key, bold))
+  coverageFrom((key) => openedFont(doc, key))
 
   const issuer = invoice.seller ?? { name: seller.name, addressLines: [], country: null, region: null, taxId: null, email: null, logo: null, footer: null }
   const buyer = invoice.buyer ?? { name: account.name, addressLines: account.address ? account.address.split('\n') : [], country: account.country, region: account.region, taxId: account.taxId, email: account.email }
@@ -146,7 +152,7 @@ function write(doc: Doc, text: string, x: number, y: number, options: PDFKit.Mix
   const height = measure(doc, text, (textOptions.width as number | undefined) ?? contentWidth(doc), { size, bold })
   doc.fillColor(color).fontSize(size)
   runs.forEach((run, index) => {
-    doc.font(fontName(run.font, bold))
+    useFont(doc, run.font, bold)
     const continued = index < runs.length - 1
     if (index === 0) doc.text(run.text, x, y, { ...textOptions, continued })
     else doc.text(run.text, { continued })
@@ -156,7 +162,7 @@ function write(doc: Doc, text: string, x: number, y: number, options: PDFKit.Mix
 
 function measure(doc: Doc, text: string, width: number, style: Style = {}): number {
   const runs = fontRuns(text)
-  doc.font(fontName(mainFont(runs), style.bold ?? false)).fontSize(style.size ?? 10)
+  useFont(doc, mainFont(runs), style.bold ?? false).fontSize(style.size ?? 10)
   return doc.heightOfString(runs.map((r) => r.text).join(''), { width })
 }
 
@@ -181,7 +187,8 @@ const isoDate = (value: string): string => {
 
 const negative = (value: Money): Money => ({ ...value, amount: -value.amount })
 
-const quantityFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 })
+/** Made on first use (ICU), not when a command bundle loads. */
+let quantityFormat: Intl.NumberFormat | undefined
 
 // --- Sections ----------------------------------------------------------------
 
@@ -252,7 +259,7 @@ function drawLines(doc: Doc, invoice: InvoiceView): void {
   ]
   const rows = invoice.lines.map((line) => [
     line.description,
-    line.quantity === null ? '' : quantityFormat.format(line.quantity),
+    line.quantity === null ? '' : (quantityFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 })).format(line.quantity),
     line.unitAmount ? formatMoney(line.unitAmount) : '',
     formatMoney(line.amount),
   ])

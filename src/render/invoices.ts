@@ -4,11 +4,12 @@ import type { CouponView, DiscountView } from '../core/coupons/coupons.js'
 import type { PreviewView } from '../core/invoices/preview.js'
 import type { InvoiceView, PaymentAttemptView } from '../core/invoices/view.js'
 import type { NotificationView } from '../core/notifications/list.js'
+import { taxText } from './accounts.js'
 import { paint } from './colour.js'
 import { formatMoney } from './money.js'
 import { invoiceStatusWords } from './invoice-status.js'
 import { details, heading, table } from './table.js'
-import { when } from './time.js'
+import { timesForPeople, when } from './time.js'
 
 const statusText = (status: string) =>
   status === 'paid' ? paint().green(status) : status === 'open' ? paint().yellow(status) : status === 'preview' ? paint().cyan(status) : paint().red(status)
@@ -19,14 +20,34 @@ const methodText = (p: PaymentAttemptView): string => p.method ?? (p.paymentMeth
 
 export const invoiceNumber = (number: number | null) => (number === null ? '—' : `#${String(number).padStart(4, '0')}`)
 
+/** A party as one line: name, address lines, country (and region), tax id, email. */
+function partyText(party: NonNullable<InvoiceView['buyer']>): string {
+  const country = party.country === null ? null : party.region ? `${party.country}-${party.region}` : party.country
+  return [party.name, ...party.addressLines, country, party.taxId === null ? null : `tax id ${party.taxId}`, party.email].filter((part) => part !== null && part !== '').join(', ')
+}
+
+/** When it is due: the date and the terms (30 days, on receipt). */
+function dueText(invoice: InvoiceView): string | null {
+  if (invoice.dueAt === null) return null
+  const terms = invoice.paymentTermsDays === null ? '' : invoice.paymentTermsDays === 0 ? ' (on receipt)' : ` (${invoice.paymentTermsDays} days after issue)`
+  return `${when(invoice.dueAt)}${terms}`
+}
+
 export function renderInvoice(invoice: InvoiceView): string {
+  const tax = invoice.taxDetail
   const head = details([
     ['invoice', `${paint().bold(invoice.invoiceNumber ?? invoiceNumber(invoice.number))} ${invoice.id ?? '(preview)'}`],
     // With an attempt made, where the payment stands, in the PDF's very words (invoice-status.ts).
     ['status', invoice.payments.length && invoice.status !== 'paid' ? `${statusText(invoice.status)}: ${invoiceStatusWords(invoice)}` : statusText(invoice.status)],
     ['account', `${invoice.accountName ?? '?'} (${invoice.accountId})`],
+    // Seller, buyer, tax and terms as frozen at issue (what the PDF prints); older invoices have none.
+    ...(invoice.seller ? [['seller', partyText(invoice.seller)] as [string, string]] : []),
+    ...(invoice.buyer ? [['buyer', partyText(invoice.buyer)] as [string, string]] : []),
     ['period', `${when(invoice.periodStart)} → ${when(invoice.periodEnd)}`],
     ['issued', when(invoice.issuedAt)],
+    ...(invoice.dueAt ? [['due', dueText(invoice)] as [string, string | null]] : []),
+    ...(tax ? [['tax rule', taxText(tax)] as [string, string]] : []),
+    ...(tax?.note ? [['tax note', tax.note] as [string, string]] : []),
   ])
   const lines = table(
     ['description', 'qty', 'unit', 'amount'],
@@ -37,7 +58,6 @@ export function renderInvoice(invoice: InvoiceView): string {
     ['subtotal', formatMoney(invoice.subtotal)],
     ['discount', formatMoney({ ...invoice.discount, amount: -invoice.discount.amount })],
     [`tax ${invoice.taxRate}%`, formatMoney(invoice.tax)],
-    ...(invoice.taxDetail ? [['tax rule', invoice.taxDetail.summary] as [string, string]] : []),
     ['total', formatMoney(invoice.total)],
     ['credit applied', formatMoney({ ...invoice.creditApplied, amount: -invoice.creditApplied.amount })],
     ['amount due', paint().bold(formatMoney(invoice.amountDue))],
@@ -72,7 +92,7 @@ export function renderInvoices({ invoices }: { invoices: InvoiceView[] }): strin
   return table(
     ['number', 'id', 'account', 'status', 'issued', 'total', 'paid', 'period'],
     invoices.map((i) => [i.invoiceNumber ?? invoiceNumber(i.number), i.id, i.accountName ?? i.accountId, statusText(i.status), i.issuedAt.slice(0, 10), formatMoney(i.total), formatMoney(i.amountPaid), `${i.periodStart.slice(0, 10)} → ${i.periodEnd.slice(0, 10)}`]),
-    { align: ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'left'], keep: [0, 2, 3, 5, 6], drop: [7, 1, 4] },
+    { align: ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'left'], keep: [0, 2], whole: [3], drop: [7, 1, 4] },
   )
 }
 
@@ -81,7 +101,7 @@ const couponText = (c: CouponView) =>
 
 export function renderCoupons({ coupons }: { coupons: CouponView[] }): string {
   if (coupons.length === 0) return 'No coupons.'
-  return table(['code', 'name', 'discount', 'id'], coupons.map((c) => [c.code, c.name, couponText(c), c.id]))
+  return table(['code', 'name', 'discount', 'id'], coupons.map((c) => [c.code, c.name, couponText(c), c.id]), { keep: [0] })
 }
 
 export function renderDiscount(d: DiscountView): string {
@@ -98,10 +118,10 @@ export function renderCredit(c: CreditView): string {
 export function renderNotifications({ notifications }: { notifications: NotificationView[] }): string {
   if (notifications.length === 0) return 'No notifications.'
   // The id first: it is what --after takes to continue a listing.
-  return table(['id', 'at', 'kind', 'message'], notifications.map((n) => [n.id, when(n.at), n.kind, n.message]), { keep: [0, 1, 2] })
+  return table(['id', 'at', 'kind', 'message'], notifications.map((n) => [n.id, when(n.at), n.kind, timesForPeople(n.message)]), { keep: [0, 1, 2] })
 }
 
 export function renderTaxRates({ taxRates }: { taxRates: TaxRateView[] }): string {
   if (taxRates.length === 0) return 'No tax rates. Set one with: wsb tax rate set --country DE --rate 19 --name VAT'
-  return table(['jurisdiction', 'name', 'rate'], taxRates.map((r) => [r.jurisdiction, r.name, `${r.rate}%`]), { align: ['left', 'left', 'right'] })
+  return table(['jurisdiction', 'name', 'rate'], taxRates.map((r) => [r.jurisdiction, r.name, `${r.rate}%`]), { align: ['left', 'left', 'right'], keep: [0] })
 }

@@ -8,7 +8,7 @@ const expiry = (m: PaymentMethodView) =>
 export function renderPaymentMethods({ paymentMethods }: { paymentMethods: PaymentMethodView[] }): string {
   if (paymentMethods.length === 0) return 'No payment methods.'
   return table(
-    ['', 'id', 'method', 'expires', 'provider', 'provider id'],
+    ['role', 'id', 'method', 'expires', 'provider', 'provider id'],
     paymentMethods.map((m) => [
       m.isDefault ? paint().green('default') : 'backup',
       m.id,
@@ -17,7 +17,8 @@ export function renderPaymentMethods({ paymentMethods }: { paymentMethods: Payme
       m.provider,
       m.providerId,
     ]),
-    // The method as people know it stays whole; the provider's id is the first to give way.
-    { keep: [0, 2], drop: [5] },
+    // Default or backup, the id (what pm default and pm remove take) and the method as people know it
+    // stay whole; the provider's id is the first to give way, then the provider.
+    { keep: [0, 1, 2], drop: [5, 4] },
   )
 }

@@ -7,7 +7,7 @@
 // runs placed right to left too (a simple bidi: enough for names).
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import * as fontkit from 'fontkit'
+import { pdfEngine } from './pdf-engine.js'
 
 export type FontKey = 'latin' | 'cjk' | 'arabic'
 export type Run = { font: FontKey; text: string }
@@ -25,12 +25,23 @@ const PACKAGES: Record<FontKey, string> = { latin: '@embedpdf/fonts-latin', cjk:
 export const fontPath = (key: FontKey, bold: boolean): string => join(folder(PACKAGES[key]), FILES[key][bold ? 'bold' : 'regular'])
 export const fontName = (key: FontKey, bold: boolean): string => `${key}-${bold ? 'bold' : 'regular'}`
 
-type Coverage = { hasGlyphForCodePoint(cp: number): boolean }
+export type Coverage = { hasGlyphForCodePoint(cp: number): boolean }
 const coverage = new Map<FontKey, Coverage>()
+let source: ((key: FontKey) => Coverage | undefined) | undefined
+
+/**
+ * Where coverage is asked: the fonts a PDF document already opened (so the
+ * 16 MB CJK font is read and parsed once, not once here and once to draw).
+ */
+export function coverageFrom(fonts: ((key: FontKey) => Coverage | undefined) | undefined): void {
+  source = fonts
+  coverage.clear()
+}
+
 function covers(key: FontKey, char: string): boolean {
   let font = coverage.get(key)
   if (!font) {
-    font = fontkit.openSync(fontPath(key, false)) as unknown as Coverage
+    font = source?.(key) ?? (pdfEngine().fontkit.openSync(fontPath(key, false)) as Coverage)
     coverage.set(key, font)
   }
   return font.hasGlyphForCodePoint(char.codePointAt(0) ?? 0)
@@ -41,11 +52,14 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\
 /** Characters that take the font of the run they are in. */
 const NEUTRAL = /[\s\p{P}]/u
 
+/** Latin letters and digits Noto Sans has (Basic Latin to Latin Extended-B): no need to open a font to know. */
+const LATIN = /^[\u0020-\u007e\u00a0-\u024f]$/
+
 function preferred(char: string): FontKey | null {
   if (ARABIC.test(char)) return 'arabic'
   if (CJK.test(char)) return 'cjk'
   if (NEUTRAL.test(char)) return null
-  if (covers('latin', char)) return 'latin'
+  if (LATIN.test(char) || covers('latin', char)) return 'latin'
   if (covers('cjk', char)) return 'cjk'
   return 'latin'
 }
@@ -57,7 +71,7 @@ export function fontRuns(text: string): Run[] {
     if (/[\p{Cc}\p{Default_Ignorable_Code_Point}]/u.test(char) && char !== '\n') continue
     const last = runs[runs.length - 1]
     let font = preferred(char) ?? last?.font ?? 'latin'
-    if (char !== '\n' && !covers(font, char)) {
+    if (char !== '\n' && !(font === 'latin' && LATIN.test(char)) && !covers(font, char)) {
       font = (['latin', 'cjk', 'arabic'] as const).find((key) => covers(key, char)) ?? 'latin'
       if (!covers(font, char)) char = '?'
     }

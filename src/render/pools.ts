@@ -2,6 +2,7 @@ import type { PoolView } from '../core/pools/report.js'
 import { FORECAST_DAYS } from '../core/usage/forecast.js'
 import { paint } from './colour.js'
 import { heading, table } from './table.js'
+import { hangingWrap, num } from './terminal.js'
 
 export function renderPools({ pools }: { pools: PoolView[] }): string {
   if (pools.length === 0) return 'No pools: create a billing account first.'
@@ -18,14 +19,30 @@ export function renderPools({ pools }: { pools: PoolView[] }): string {
         p.used,
         p.overCapacity ? paint().red('over_capacity') : p.available,
         p.utilization === null ? '—' : `${p.utilization}%`,
-        p.forecast.daysUntilFull === null ? '—' : `${p.forecast.daysUntilFull} d`,
-        p.contributions.map((c) => `${c.accountName}: ${c.quantity}`).join(', '),
+        // Full is a fact, not an estimate: never "0 d" beside a note that there is no estimate yet.
+        p.forecast.daysUntilFull === 0 ? 'full now' : p.forecast.daysUntilFull === null ? '—' : `${p.forecast.daysUntilFull} d`,
       ])
-      return `${heading(title)}\n${table(['product', 'capacity', 'used', 'available', 'utilization', 'full in', 'contributions'], rows, {
-        align: ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
-      })}\n  ${forecastNote(pool.products[0]?.forecast.windowDays ?? FORECAST_DAYS)}`
+      const products = table(['product', 'capacity', 'used', 'available', 'utilization', 'full in'], rows, {
+        align: ['left', 'right', 'right', 'right', 'right', 'right'],
+        keep: [0],
+      })
+      return [heading(title), products, `  ${forecastNote(pool.products[0]?.forecast.windowDays ?? FORECAST_DAYS)}`, ...contributions(pool)].join('\n')
     })
     .join('\n\n')
+}
+
+/**
+ * Who feeds a workspace's pool, one line per account with its quantities
+ * ("from Franchisee A: locations 40, users 80"): names stay whole on any
+ * terminal, where a table column of them was cut. An account's own pool is
+ * fed by that account only, which its title names.
+ */
+function contributions(pool: PoolView): string[] {
+  if (pool.kind === 'account') return []
+  const byAccount = new Map<string, string[]>()
+  for (const p of pool.products)
+    for (const c of p.contributions) byAccount.set(c.accountName, [...(byAccount.get(c.accountName) ?? []), `${p.product} ${num(c.quantity)}`])
+  return [...byAccount].map(([name, items]) => hangingWrap(`  from ${name}: `, items.join(', ')))
 }
 
 /**

@@ -16,7 +16,8 @@ export const changeText = (change: ScheduledChangeView): string =>
 
 export function renderSubscription(sub: SubscriptionView): string {
   const head = details([
-    ['subscription', `${paint().bold(sub.id)}${sub.label ? ` "${sub.label}"` : ''} (account ${sub.accountName} ${sub.accountId})`],
+    ['subscription', `${paint().bold(sub.id)}${sub.label ? ` "${sub.label}"` : ''}`],
+    ['account', `${sub.accountName} (${sub.accountId})`],
     ['status', `${statusColour(sub.status)}${sub.cancelReason ? ` (${sub.cancelReason})` : ''}`],
     ['interval', `${sub.interval}ly, ${sub.currency}`],
     ['period', `${when(sub.currentPeriodStart)} → ${when(sub.currentPeriodEnd)}`],
@@ -45,6 +46,7 @@ export function renderSubscriptions({ subscriptions }: { subscriptions: Subscrip
       s.scheduledChanges.map(changeText).join('; '),
     ]),
     // An empty scheduled column gives way first; one that says something outlasts interval and period end.
-    { keep: [0, 1, 2, 4], drop: subscriptions.every((s) => s.scheduledChanges.length === 0) ? [6, 3, 5] : [3, 5] },
+    // The id and the account stay whole; the status and the items (quantities) are never cut, but leave when there is no room.
+    { keep: [0, 1], whole: [2, 4], drop: subscriptions.every((s) => s.scheduledChanges.length === 0) ? [6, 3, 5] : [3, 5] },
   )
 }

@@ -1,34 +1,48 @@
 // Tables for humans (cli-table3), coloured only when stdout allows colour.
-// On a terminal a table fits its width: the widest shrinkable columns give way
-// first and their cells end in an ellipsis, so a row never wraps. Piped, a list
-// is plain tab-separated columns under one header line (as gh does): no box
-// drawing, no padding, numbers raw.
+// On a terminal a table fits its width, and what identifies a row stays whole:
+// columns empty in every row give way first, then the columns a renderer names
+// as least useful, then text columns are cut with an ellipsis (never a number:
+// a cut number reads as another one), then whole columns are left out with a
+// note naming them. When even the columns to keep do not fit, or with --wide,
+// each row is printed as a record, one field a line (as `kubectl describe` or
+// psql's \x), so nothing is cut and no row wraps. Piped, a list is plain
+// tab-separated columns under one header line (as gh does): no box drawing, no
+// padding, numbers raw.
 import { colourEnabled, paint } from './colour.js'
-import { load, num, onTerminal, outputWidth, truncate, visibleLength } from './terminal.js'
+import { hangingWrap, isWide, load, num, onTerminal, outputWidth, truncate, visibleLength } from './terminal.js'
 
 export type Cell = string | number | null | undefined
 
 export type TableOptions = {
   align?: ('left' | 'right')[]
-  /** Columns that keep their width while others can give way (ids, amounts, names). */
+  /** Columns that identify a row (names, ids a command takes): never cut, left out only when `drop` names them. */
   keep?: number[]
+  /** Columns never cut but left out when there is no room (quantities written as text); right-aligned ones are too. */
+  whole?: number[]
   /** Columns left out, in this order, while the table cannot fit otherwise (--wide shows them). */
   drop?: number[]
 }
 
-/** The narrowest a shrinkable column gets before columns to keep give way too. */
+/** The narrowest a text column is cut to before whole columns are left out. */
 const MIN_COLUMN = 10
 
 const text = (cell: Cell): string => (cell === null || cell === undefined ? '' : typeof cell === 'number' ? num(cell) : cell)
 
+const ANSI = /\u001b\[[0-9;]*m/g
+/** A cell that says nothing: empty, a dash, or zero. */
+const blank = (cell: string) => ['', '—', '-', '0'].includes(cell.replace(ANSI, '').trim())
+
+/** The width of a table whose columns have these content widths: │ cell │ cell │ is 3 per column plus 1. */
+const tableWidth = (widths: number[]) => widths.reduce((sum, w) => sum + w + 3, 1)
+
 export function table(head: string[], rows: Cell[][], options: TableOptions = {}): string {
   if (!onTerminal()) return tabSeparated(head, rows)
   const all = rows.map((row) => row.map(text))
-  const shown = visibleColumns(head, all, outputWidth(), options)
+  if (isWide()) return records(head, all)
+  const layout = fit(head, all, outputWidth(), options)
+  if (layout === undefined) return records(head, all)
+  const { shown, widths } = layout
   const pick = <T>(row: T[]) => shown.map((i) => row[i] as T)
-  const keep = (options.keep ?? []).map((i) => shown.indexOf(i)).filter((i) => i >= 0)
-  const cells = all.map(pick)
-  const widths = fitWidths(pick(head), cells, outputWidth(), keep)
   const colour = colourEnabled(process.stdout)
   // Loaded here, on a terminal only: piped lists and JSON never need it (render/terminal.ts).
   const Table = load('cli-table3') as typeof import('cli-table3')
@@ -40,7 +54,7 @@ export function table(head: string[], rows: Cell[][], options: TableOptions = {}
     truncate: '…',
     ...(options.align ? { colAligns: pick(options.align) } : {}),
   })
-  for (const row of cells) t.push(row.map((cell, i) => truncate(cell, widths[i] as number)))
+  for (const row of all) t.push(pick(row).map((cell, i) => truncate(cell, widths[i] as number)))
   const hidden = head.filter((_, i) => !shown.includes(i))
   return hidden.length ? `${t.toString()}\n${hiddenNote(hidden)}` : t.toString()
 }
@@ -52,39 +66,48 @@ function hiddenNote(hidden: string[]): string {
   return lines.map((line) => paint().dim(truncate(line, outputWidth()))).join('\n')
 }
 
-/** The columns shown: all, unless even their narrowest widths overflow; then the `drop` ones go, in order. */
-function visibleColumns(head: string[], rows: string[][], total: number, options: TableOptions): number[] {
-  const natural = head.map((h, i) => Math.max(visibleLength(h), ...rows.map((row) => visibleLength(row[i] ?? ''))))
-  const narrowest = (i: number) => ((options.keep ?? []).includes(i) ? (natural[i] as number) : Math.min(natural[i] as number, MIN_COLUMN))
-  const shown = head.map((_, i) => i)
-  const need = () => shown.reduce((sum, i) => sum + narrowest(i) + 3, 1)
-  for (const i of options.drop ?? []) {
-    if (need() <= total) break
-    shown.splice(shown.indexOf(i), 1)
-  }
-  return shown
-}
-
-function tabSeparated(head: string[], rows: Cell[][]): string {
-  const field = (cell: Cell) => (cell === null || cell === undefined ? '' : String(cell)).replace(/[\t\r\n]+/g, ' ')
-  return [head, ...rows].map((row) => row.map(field).join('\t')).join('\n')
-}
-
 /**
- * Content widths whose table (│ cell │ cell │: 3 per column plus 1) fits `total`.
- * The widest shrinkable column loses one character at a time; when all of them
- * are at MIN_COLUMN, the columns to keep give way the same way.
+ * The columns shown and their content widths within `total`, or undefined when
+ * the columns to keep do not fit even alone. In order: columns blank in every
+ * row leave (those `drop` names first, in its order), then `drop`'s others, then
+ * text columns are cut (the widest first, down to MIN_COLUMN), then the other
+ * columns leave from the right, cut text before numbers and text shown whole.
  */
-function fitWidths(head: string[], rows: string[][], total: number, keep: number[]): number[] {
-  const widths = head.map((h, i) => Math.max(visibleLength(h), ...rows.map((row) => visibleLength(row[i] ?? ''))))
-  const budget = total - (3 * head.length + 1)
-  let excess = widths.reduce((a, b) => a + b, 0) - budget
-  const widest = (candidates: number[], floor: number) =>
-    candidates.filter((i) => (widths[i] as number) > floor).sort((a, b) => (widths[b] as number) - (widths[a] as number))[0]
-  const all = head.map((_, i) => i)
-  const shrinkable = all.filter((i) => !keep.includes(i))
+function fit(head: string[], rows: string[][], total: number, options: TableOptions): { shown: number[]; widths: number[] } | undefined {
+  const keep = new Set(options.keep ?? [])
+  const drop = options.drop ?? []
+  const natural = head.map((h, i) => Math.max(visibleLength(h), ...rows.map((row) => visibleLength(row[i] ?? ''))))
+  // Kept columns, numbers and columns to show whole are never cut; a text column can be cut to MIN_COLUMN.
+  const cuttable = (i: number) => !keep.has(i) && options.align?.[i] !== 'right' && !options.whole?.includes(i)
+  const narrowest = (i: number) => (cuttable(i) ? Math.min(natural[i] as number, MIN_COLUMN) : (natural[i] as number))
+  const shown = head.map((_, i) => i)
+  const leave = (i: number) => shown.splice(shown.indexOf(i), 1)
+  const fitsWhole = () => tableWidth(shown.map((i) => natural[i] as number)) <= total
+  const fitsCut = () => tableWidth(shown.map(narrowest)) <= total
+  const blanks = head.map((_, i) => i).filter((i) => !keep.has(i) && rows.every((row) => blank(row[i] ?? '')))
+  for (const i of [...drop.filter((i) => blanks.includes(i)), ...blanks.filter((i) => !drop.includes(i)).reverse()]) {
+    if (fitsWhole()) break
+    leave(i)
+  }
+  for (const i of drop) {
+    if (fitsCut()) break
+    if (shown.includes(i)) leave(i)
+  }
+  // Then whole columns leave from the right: text cut to its narrowest before numbers and whole text.
+  const rest = [...shown].reverse().filter((i) => !keep.has(i))
+  for (const i of [...rest.filter(cuttable), ...rest.filter((i) => !cuttable(i))]) {
+    if (fitsCut()) break
+    leave(i)
+  }
+  if (!fitsCut()) return undefined
+  return { shown, widths: cutWidths(shown.map((i) => natural[i] as number), shown.map(cuttable), total) }
+}
+
+/** Content widths that fit `total`: the widest cuttable column loses one character at a time, down to MIN_COLUMN. */
+function cutWidths(widths: number[], cuttable: boolean[], total: number): number[] {
+  let excess = tableWidth(widths) - total
   while (excess > 0) {
-    const i = widest(shrinkable, MIN_COLUMN) ?? widest(all, 1)
+    const i = widths.map((_, i) => i).filter((i) => cuttable[i] && (widths[i] as number) > MIN_COLUMN).sort((a, b) => (widths[b] as number) - (widths[a] as number))[0]
     if (i === undefined) break
     widths[i] = (widths[i] as number) - 1
     excess--
@@ -92,13 +115,28 @@ function fitWidths(head: string[], rows: string[][], total: number, keep: number
   return widths
 }
 
-/** "key: value" lines, keys aligned, for one object; on a terminal each line fits its width. */
+/** One record per row, one field a line, records apart by a blank line: every cell whole, whatever the width. */
+function records(head: string[], rows: string[][]): string {
+  const keys = head.map((h, i) => h || `column ${i + 1}`)
+  return rows.map((row) => details(keys.map((key, i) => [key, row[i] || null]))).join('\n\n')
+}
+
+function tabSeparated(head: string[], rows: Cell[][]): string {
+  const field = (cell: Cell) => (cell === null || cell === undefined ? '' : String(cell)).replace(/[\t\r\n]+/g, ' ')
+  return [head, ...rows].map((row) => row.map(field).join('\t')).join('\n')
+}
+
+/** "key: value" lines, keys aligned, for one object; on a terminal a long value wraps under itself, nothing is cut. */
 export function details(pairs: [string, Cell][]): string {
-  const width = Math.max(...pairs.map(([key]) => key.length))
-  const limit = outputWidth()
+  const width = Math.max(...pairs.map(([key]) => visibleLength(key)))
   return pairs
-    .map(([key, value]) => truncate(`${paint().dim(`${key}:`.padEnd(width + 1))} ${value === null || value === undefined ? '—' : text(value)}`, limit))
+    .map(([key, value]) => hangingWrap(`${paint().dim(`${key}:${' '.repeat(width - visibleLength(key))}`)} `, value === null || value === undefined || value === '' ? '—' : text(value)))
     .join('\n')
 }
 
-export const heading = (line: string): string => paint().bold(truncate(line, outputWidth()))
+/** A heading in bold, wrapped between words at the terminal's width (a name in it is never cut). */
+export const heading = (line: string): string =>
+  hangingWrap('', line)
+    .split('\n')
+    .map((part) => paint().bold(part))
+    .join('\n')

@@ -13,7 +13,8 @@ import { createRequire } from 'node:module'
 // JSON, one plain ASCII line or nothing never evaluates them (cold start,
 // bench/coldstart.ts). A required package stays outside the bundles and loads
 // from node_modules, as the migrator does (core/store/migrate.ts).
-export const load = createRequire(import.meta.url)
+let required: NodeJS.Require | undefined
+export const load = (id: string): unknown => (required ??= createRequire(import.meta.url))(id)
 let measure: ((text: string) => number) | undefined
 const stringWidth = (text: string): number => (measure ??= load('string-width') as typeof import('string-width'))(text)
 /** Printable ASCII only: one column a character, no need to measure. */
@@ -21,10 +22,12 @@ const PLAIN = /^[\x20-\x7e]*$/
 
 let wide = false
 
-/** --wide: every column in full, whatever the width. */
+/** --wide: every column in full, whatever the width; on a terminal, tables as one field a line per record. */
 export function setWide(value: boolean): void {
   wide = value
 }
+
+export const isWide = (): boolean => wide
 
 export function onTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.WSB_TTY === '1') return true
@@ -34,7 +37,12 @@ export function onTerminal(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /** The width to fit: the terminal's, else COLUMNS, else 80; unlimited when piped or --wide. */
 export function outputWidth(env: NodeJS.ProcessEnv = process.env): number {
-  if (wide || !onTerminal(env)) return Number.POSITIVE_INFINITY
+  return wide ? Number.POSITIVE_INFINITY : terminalWidth(env)
+}
+
+/** The terminal's width whatever --wide says (text wrapped between words loses nothing); unlimited when piped. */
+export function terminalWidth(env: NodeJS.ProcessEnv = process.env): number {
+  if (!onTerminal(env)) return Number.POSITIVE_INFINITY
   const columns = process.stdout.isTTY ? process.stdout.columns : undefined
   const fromEnv = Number(env.COLUMNS)
   return columns && columns > 0 ? columns : Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80
@@ -70,6 +78,34 @@ export function truncate(text: string, width: number): string {
   return `${out}…${coloured ? '\u001b[0m' : ''}`
 }
 
+/**
+ * `lead` then `text`, wrapped between words at the terminal's width (--wide too: nothing is lost), each further
+ * line indented under the text (a key: value line whose value is long). Words
+ * are never broken; each line of `text` starts a line of its own.
+ */
+export function hangingWrap(lead: string, text: string): string {
+  const width = terminalWidth()
+  const hang = ' '.repeat(visibleLength(lead))
+  const out: string[] = []
+  for (const [n, part] of text.split('\n').entries()) {
+    let line = n === 0 ? lead : hang
+    let empty = true
+    // A word in parentheses stays with the one before it: "Acme (acct_…)" is never parted from its name.
+    const words = part.split(/ +/).reduce<string[]>((all, word) => (word.startsWith('(') && all.length ? [...all.slice(0, -1), `${all.at(-1)} ${word}`] : [...all, word]), [])
+    for (const word of words) {
+      const candidate = empty ? `${line}${word}` : `${line} ${word}`
+      if (empty || visibleLength(candidate) <= width) line = candidate
+      else {
+        out.push(line)
+        line = `${hang}${word}`
+      }
+      empty = false
+    }
+    out.push(line)
+  }
+  return out.join('\n')
+}
+
 /** Every line of a text fitted to the output width (a safety net below the tables' own fitting). */
 export function fitLines(text: string): string {
   const width = outputWidth()
@@ -80,16 +116,20 @@ export function fitLines(text: string): string {
     .join('\n')
 }
 
-const grouping = new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 })
+/** Made on first use: building a number format costs every command's start-up ~5 ms (ICU). */
+let grouping: Intl.NumberFormat | undefined
 
 /** A number for people: digit grouping on a terminal (5,000,000), raw when piped. */
-export const num = (value: number): string => (onTerminal() ? grouping.format(value) : String(value))
+export const num = (value: number): string =>
+  onTerminal() ? (grouping ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 })).format(value) : String(value)
 
 /**
  * One page of a streamed list, from its table text. Piped, pages after the
  * first are more tab-separated rows under the one header; on a terminal each
- * page is its own table, fitted to the width.
+ * page is its own table, fitted to the width (or, with --wide, more records).
  */
 export function pageOf(tableText: string, options: { header: boolean }): string {
-  return options.header || onTerminal() ? fitLines(tableText) : tableText.slice(tableText.indexOf('\n') + 1)
+  if (!onTerminal()) return options.header ? tableText : tableText.slice(tableText.indexOf('\n') + 1)
+  // --wide on a terminal prints records: a blank line parts a page's first from the last one before it.
+  return `${wide && !options.header ? '\n' : ''}${fitLines(tableText)}`
 }

@@ -33,12 +33,12 @@ export function renderVerify(v: VerifyResult): string {
   )}`
 }
 
-const bindingText = (b: OrgBindingView): string =>
-  b.kind === 'pool'
-    ? `pool (${b.used}/${b.capacity})`
-    : b.kind === 'limit'
-      ? `limit on ${b.orgPath} (${b.subtreeUsed}/${b.limit})`
-      : 'no billing account'
+/**
+ * What binds an org's headroom, short enough to stay whole in a table: "pool", "own limit",
+ * "limit on USA Operations" (an ancestor's), "no billing account". The numbers are in the row.
+ */
+export const bindingText = (b: OrgBindingView, orgId: string): string =>
+  b.kind === 'pool' ? 'pool' : b.kind === 'limit' ? (b.orgId === orgId ? 'own limit' : `limit on ${b.orgPath}`) : 'no billing account'
 
 export function renderOrgUsage({ orgs }: { orgs: OrgUsageView[] }, options: { all?: boolean } = {}): string {
   if (orgs.length === 0) return 'No organizations.'
@@ -58,12 +58,15 @@ function usageTable(orgs: OrgUsageView[], label: (org: OrgUsageView, i: number) 
       p?.subtreeUsed ?? '',
       p?.limit ?? '',
       p === undefined ? '' : p.headroom === null ? '—' : p.headroom === 0 ? paint().red('0') : p.headroom,
-      p === undefined ? '' : bindingText(p.binding),
+      p === undefined ? '' : bindingText(p.binding, org.id),
     ]),
   )
+  // The org, the product and what binds stay whole; the org's own usage gives way first (the
+  // subtree's is what limits and pools count), then the limit.
   return table(['organization', 'product', 'own', 'subtree', 'limit', 'headroom', 'bound by'], rows, {
     align: ['left', 'left', 'right', 'right', 'right', 'right', 'left'],
-    keep: [0, 1],
+    keep: [0, 1, 6],
+    drop: [2, 4],
   })
 }
 

@@ -22,6 +22,7 @@ export function renderWorkspaces({ workspaces }: { workspaces: WorkspaceView[] }
   return table(
     ['id', 'name', 'mode', 'clock'],
     workspaces.map((w) => [w.id, w.name, w.mode, clock(w)]),
+    { keep: [0, 1] },
   )
 }
 

@@ -61,27 +61,42 @@ export class Connections {
     return true
   }
 
-  /** Runs `work` on a reader of its own (opened on demand, up to maxReaders). */
+  /**
+   * Runs `work` on a reader of its own (opened on demand, up to maxReaders).
+   * A reader that sat idle may have lost its connection while the database
+   * restarted: reads change nothing, so that one is dropped and `work` runs
+   * once more on a newly opened reader.
+   */
   async read<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    const db = await this.acquire()
+    const { db, reused } = await this.acquire()
     let lost = false
     try {
       return await work(db)
     } catch (error) {
       lost = isConnectionLost(error)
-      throw error
+      if (!lost || !reused) throw error
     } finally {
       this.release(db, lost)
     }
+    const fresh = await this.acquire(false)
+    let lostAgain = false
+    try {
+      return await work(fresh.db)
+    } catch (error) {
+      lostAgain = isConnectionLost(error)
+      throw error
+    } finally {
+      this.release(fresh.db, lostAgain)
+    }
   }
 
-  private async acquire(): Promise<Db> {
-    const idle = this.idle.pop()
-    if (idle) return idle
+  private async acquire(idleFirst = true): Promise<{ db: Db; reused: boolean }> {
+    const idle = idleFirst ? this.idle.pop() : undefined
+    if (idle) return { db: idle, reused: true }
     if (this.readers < this.maxReaders) {
       this.readers++
       try {
-        return await this.open()
+        return { db: await this.open(), reused: false }
       } catch (error) {
         this.readers--
         throw error
@@ -89,7 +104,7 @@ export class Connections {
     }
     const db = await new Promise<Db | Error>((resolve) => this.waiters.push(resolve))
     if (db instanceof Error) throw db
-    return db
+    return { db, reused: true }
   }
 
   private release(db: Db, lost: boolean): void {
@@ -98,7 +113,7 @@ export class Connections {
       db.close()
       // A waiter opens its own instead.
       const waiter = this.waiters.shift()
-      if (waiter) this.acquire().then(waiter, waiter)
+      if (waiter) this.acquire().then((got) => waiter(got.db), waiter)
       return
     }
     const waiter = this.waiters.shift()

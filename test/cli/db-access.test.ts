@@ -94,7 +94,9 @@ describe('databases this user may not write', () => {
     expect(ok('doctor', '--json').json()).toMatchObject({ ok: true, workspaces: 1 })
     // The state as stored: the clock moved, the renewal not run.
     expect(ok('export').stdout).toMatch(/clockStart: 2026-04-01[\s\S]*name: Downtown\n\s+usage:\n\s+users: 4/)
-    expect(ok('usage', 'report', '--json').json()).toBeTruthy()
+    const pools = ok('usage', 'report', '--json').json().pools
+    expect(pools).toHaveLength(1)
+    expect(pools[0].products).toEqual([expect.objectContaining({ product: 'users', capacity: 10, used: 4, available: 6 })])
     expect(ok('usage', 'verify', '--json').json()).toMatchObject({ ok: true })
     expect(ok('org', 'list', '--json').json().orgs.map((o: { name: string }) => o.name)).toEqual(['Downtown'])
     expect(ok('sub', 'show', sub.id, '--json').json()).toMatchObject({ id: sub.id })

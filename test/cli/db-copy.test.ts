@@ -1,17 +1,16 @@
 // `wsb db copy --to URL` (issue 13, "moving up"): a whole SQLite file into an
 // empty PostgreSQL database through the built CLI, checked against the real
 // test server. Runs in the sqlite project only: it makes its own databases.
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, wsb } from '../helpers/cli.js'
+import { cleanEnv, WSB, wsb } from '../helpers/cli.js'
+import { hasTmux, noTmux, Tmux } from '../helpers/tmux.js'
 import { postgresDatabase, queryPostgres } from '../helpers/postgres.js'
 import { tempDbPath, tempDir } from '../helpers/temp.js'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
+import { buildDemo } from '../helpers/demo.js'
 
 /** The wsb tables, as the copy plan names them (every table of the schema). */
 /**
@@ -77,19 +76,11 @@ const counts = async (url: string) =>
 
 const emptyCounts = Object.fromEntries(TABLES.map((t) => [t, 0]))
 
-/** The demo (npm run demo): three workspaces driven through trials, renewals, failover and dunning. */
-function buildDemo(): string {
-  const file = join(tempDir(), 'demo.sqlite')
-  const out = spawnSync('bash', [join(root, 'scripts/demo.sh')], { env: cleanEnv({ WSB_DEMO_DB: file }), encoding: 'utf8', timeout: 120_000 })
-  if (out.status !== 0) throw new Error(`the demo failed:\n${out.stdout}\n${out.stderr}`)
-  return file
-}
-
 describe('wsb db copy --to URL', () => {
   let demo: string
-  beforeAll(() => {
-    demo = buildDemo()
-  }, 120_000)
+  beforeAll(async () => {
+    demo = await buildDemo()
+  }, 180_000)
 
   it('the demo database copied to an empty PostgreSQL database gives the same export, usage report, invoice list and events for every workspace; doctor and usage verify clean', async () => {
     const target = await postgresDatabase({ empty: true })
@@ -273,4 +264,73 @@ describe('wsb db copy --to URL', () => {
       expect(wsb(args, { db: target }).stdout, args.join(' ')).toBe(wsb(args, { db: file }).stdout)
     }
   }, 60_000)
+})
+
+/** A file with `rows` usage ledger rows (written raw: how they were metered does not matter to a copy), so a copy takes seconds. */
+function bigFile(rows: number): string {
+  const file = tempDbPath()
+  expect(wsb(['apply', '-f', '-'], { db: file, input: 'version: 1\nworkspace: { name: Big, mode: single }\norganizations: [ { name: Ops } ]\n' }).code).toBe(0)
+  const db = new Database(file)
+  db.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
+     INSERT INTO usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
+     SELECT o.workspace_id, o.id, 'users', 'delta', 1, 1, 'rejected', 'NO_BILLING_ACCOUNT', 0, NULL, NULL, NULL, 'k' || i, o.created_at FROM n, organizations o`,
+  ).run(rows)
+  db.close()
+  return file
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Waits until wsb has migrated the target (its first step): the copy's transaction is next. */
+async function migrated(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const rows = await queryPostgres<{ n: string }>(url, "SELECT count(*)::text AS n FROM pg_tables WHERE tablename = '__drizzle_migrations'")
+    if (rows[0]?.n === '1') return
+    await sleep(100)
+  }
+  throw new Error('db copy did not migrate the target within 30 s')
+}
+
+describe('Ctrl-C during db copy (issue 25)', () => {
+  it('SIGINT: {error} INTERRUPTED with --json, exit 130, nothing written to the target (its copy rolled back)', async () => {
+    const file = bigFile(100_000)
+    const target = await postgresDatabase({ empty: true })
+    const child = spawn(process.execPath, [WSB, 'db', 'copy', '--to', target, '--batch-size', '50', '--json'], { env: cleanEnv({ WSB_DB: file }), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    await migrated(target)
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(stderr).toBe('')
+    const error = JSON.parse(stdout).error
+    expect(error).toMatchObject({ code: 'INTERRUPTED', details: { committed: false } })
+    expect(error.message).toContain('nothing was written to the target')
+    expect(await counts(target)).toEqual(emptyCounts)
+  }, 120_000)
+
+  it.runIf(hasTmux)(`Ctrl-C typed into a real terminal (tmux): the interruption said, exit 130, line wrap back on${noTmux}`, async () => {
+    const file = bigFile(100_000)
+    const target = await postgresDatabase({ empty: true })
+    const tmux = new Tmux()
+    try {
+      const pane = tmux.start([process.execPath, WSB, 'db', 'copy', '--to', target, '--batch-size', '50'], { WSB_DB: file })
+      // The progress bar turns line wrap off while it is shown.
+      for (let i = 0; i < 300 && tmux.format(pane, '#{wrap_flag}') !== '0'; i++) await sleep(100)
+      expect(tmux.format(pane, '#{wrap_flag}')).toBe('0')
+      await migrated(target)
+      tmux.sendKeys(pane, 'C-c')
+      expect(await tmux.exited(pane)).toBe(130)
+      const screen = tmux.capture(pane, true).join('\n')
+      expect(screen).toContain('interrupted while copying table')
+      expect(screen).toContain('[INTERRUPTED]')
+      expect(tmux.format(pane, '#{wrap_flag}')).toBe('1')
+      expect(await counts(target)).toEqual(emptyCounts)
+    } finally {
+      tmux.kill()
+    }
+  }, 120_000)
 })

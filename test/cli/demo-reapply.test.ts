@@ -41,6 +41,14 @@ describe('the demo re-applies its file without changing anything (issue 25 item 
       notifications: wsb(['notifications', '--json'], { env }).json().notifications.length,
       events: wsb(['events', '--json'], { env }).json().events.length,
     })
+    // The demo's last section reports one user at Downtown over HTTP, which
+    // the file does not declare: the first apply sets that usage back to the
+    // file's and changes nothing else; the next changes nothing at all.
+    const settle = wsb(['apply', '-f', franchise, '--json'], { env: { WSB_DB: db } })
+    expect(settle.code).toBe(0)
+    expect(settle.json().actions.filter((a: { action: string }) => a.action !== 'unchanged')).toEqual([
+      { action: 'update', kind: 'usage', name: 'Location 1 - Downtown', changes: ['users 61 → 60'] },
+    ])
     const before = state()
     expect(before.invoices).toBeGreaterThan(0)
     const applied = wsb(['apply', '-f', franchise, '--json'], { env: { WSB_DB: db } })

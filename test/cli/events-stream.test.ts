@@ -7,6 +7,30 @@ import { cleanEnv, engineDb, WSB, wsb } from '../helpers/cli.js'
 import { ACME, acmeDb } from '../helpers/acme.js'
 import { tempDbPath } from '../helpers/temp.js'
 
+/**
+ * `events --follow --ndjson` in another process: `shown(text)` waits until it has printed `text`
+ * (failing after 30 s of nothing), `stop()` interrupts it and returns all it printed.
+ */
+function follow(db: string, args: string[]) {
+  const child = spawn(process.execPath, [WSB, 'events', '--follow', '--ndjson', ...args], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  return {
+    shown: async (text: string) => {
+      for (let i = 0; i < 300 && !stdout.includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+      if (!stdout.includes(text)) throw new Error(`events --follow did not show ${text} within 30 s:\n${stdout}${stderr}`)
+    },
+    stop: async () => {
+      child.kill('SIGINT')
+      await exited
+      return stdout
+    },
+  }
+}
+
 describe('events streamed page by page (issue 15)', () => {
   it('1,300 usage reports: --json, --ndjson and piped text list the same events once each, in order; --after continues after an id', () => {
     const db = acmeDb()
@@ -56,14 +80,10 @@ describe('events streamed page by page (issue 15)', () => {
   it('events --follow shows every event other processes commit, once each, also one stamped at the instant of a report already shown (frozen test clock)', async () => {
     const db = tempDbPath()
     expect(wsb(['apply', '-f', '-'], { db, input: ACME.replace('mode: single', 'mode: single, testClock: true, clockStart: 2026-03-01T00:00:00Z') }).code).toBe(0)
-    const child = spawn(process.execPath, [WSB, 'events', '--follow', '--ndjson'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-    const shown = async (text: string) => {
-      for (let i = 0; i < 300 && !stdout.includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    const { shown, stop } = follow(db, [])
+    // The follower has listed what is there (the newest event shown) before anything below is written:
+    // what it shows next, it can only have found by following.
+    await shown((wsb(['events', '--json'], { db }).json().events as { id: string }[]).at(-1)?.id as string)
     const report = wsb(['usage', 'record', '--org', 'Sales', '--product', 'users', '--delta', '3', '--key', 'k1', '--json'], { db }).json()
     await shown(report.reportId)
     // Stamped at the same frozen instant as the report: sorts before it in the listing's order.
@@ -72,9 +92,7 @@ describe('events streamed page by page (issue 15)', () => {
     const replay = wsb(['usage', 'record', '--org', 'Sales', '--product', 'users', '--delta', '3', '--key', 'k1', '--json'], { db }).json()
     expect(replay.replayed).toBe(true)
     await shown('"usage.replayed"')
-    child.kill('SIGINT')
-    await exited
-    const seen = stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; kind: string; at: string; refs: Record<string, string> })
+    const seen = (await stop()).trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; kind: string; at: string; refs: Record<string, string> })
     expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length)
     const listed = wsb(['events', '--json'], { db }).json().events as { id: string }[]
     expect(seen.map((e) => e.id).sort(), JSON.stringify(seen)).toEqual(listed.map((e) => e.id).sort())
@@ -83,17 +101,14 @@ describe('events streamed page by page (issue 15)', () => {
 
   it('events --follow prints a report that another process records after it started, until interrupted', async () => {
     const db = acmeDb()
-    const child = spawn(process.execPath, [WSB, 'events', '--follow', '--ndjson', '--kind', 'usage'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    const first = wsb(['usage', 'record', '--org', 'Sales', '--product', 'users', '--delta', '1', '--json'], { db }).json()
+    const { shown, stop } = follow(db, ['--kind', 'usage'])
+    // The follower has shown the one report there was before the next is recorded: it can only find that one by following.
+    await shown(first.reportId)
     const recorded = wsb(['usage', 'record', '--org', 'Sales', '--product', 'users', '--delta', '3', '--json'], { db }).json()
-    for (let i = 0; i < 300 && !stdout.includes(recorded.reportId); i++) await new Promise((resolve) => setTimeout(resolve, 100))
-    child.kill('SIGINT')
-    await exited
-    const seen = stdout.trimEnd().split('\n').map((l) => JSON.parse(l))
-    expect(seen.map((e) => e.id)).toContain(recorded.reportId)
+    await shown(recorded.reportId)
+    const seen = (await stop()).trimEnd().split('\n').map((l) => JSON.parse(l))
+    expect(seen.map((e) => e.id)).toEqual([first.reportId, recorded.reportId])
     expect(seen.find((e) => e.id === recorded.reportId)).toMatchObject({ kind: 'usage.accepted', data: { delta: 3 } })
   })
 })

@@ -70,15 +70,26 @@ describe.skipIf(onPostgres)('wsb init (SQLite file)', () => {
 })
 
 describe.runIf(onPostgres)('wsb init (PostgreSQL URL)', () => {
-  it('applies the migrations to an empty database, then says it exists and applies nothing', async () => {
-    const server = new URL(inject('wsbPostgresUrl'))
-    const name = `${inject('wsbPostgresPrefix')}_init_${process.pid}`
-    const admin = new pg.Client({ connectionString: server.toString() })
+  /** A new empty database of this name (dropped first if it exists). */
+  async function dropAndCreate(name: string): Promise<void> {
+    const admin = new pg.Client({ connectionString: inject('wsbPostgresUrl') })
     await admin.connect()
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`)
     await admin.query(`CREATE DATABASE ${name}`)
     await admin.end()
+  }
+
+  it('applies the migrations to an empty database, saying it made the schema in it, then says it exists and applies nothing', async () => {
+    const server = new URL(inject('wsbPostgresUrl'))
+    const name = `${inject('wsbPostgresPrefix')}_init_${process.pid}`
+    await dropAndCreate(name)
     server.pathname = `/${name}`
     const url = server.toString()
+    // Issue 25: the database existed (CREATE DATABASE above); wsb made its schema, it did not create it.
+    const said = wsb(['init', '--db', url])
+    expect(said.stdout).toMatch(/^Made wsb's schema in the existing PostgreSQL database postgresql:\/\/[^\n]+ \(\d+ migrations\)\./)
+    expect(said.stdout).not.toContain('Created')
+    await dropAndCreate(name)
     const first = wsb(['init', '--db', url, '--json'])
     expect(first.code).toBe(0)
     const result = first.json()

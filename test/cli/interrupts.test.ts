@@ -36,7 +36,7 @@ async function fifoWriter(path: string): Promise<number> {
 }
 
 describe('interrupts (issue 15)', () => {
-  it('SIGINT during usage import from a stream: the 3 committed lines stay, the summary names line 4 to resume from, exit 130', async () => {
+  it('SIGINT during usage import from a stream: the 3 committed lines stay, the summary names line 4 to resume from with the same --db and --workspace, exit 130', async () => {
     const db = acmeDb()
     const child = spawn(process.execPath, [WSB, 'usage', 'import', '-'], { env: cleanEnv({ WSB_DB: engineDb(db) }), stdio: ['pipe', 'pipe', 'pipe'] })
     let stderr = ''
@@ -51,6 +51,23 @@ describe('interrupts (issue 15)', () => {
     expect(stderr).toContain('resume from line 4')
     expect(stderr).toContain('[INTERRUPTED]')
     expect(wsb(['usage', 'report', '--by', 'product', '--json'], { db }).json().products[0]).toMatchObject({ product: 'users', used: 6 })
+    // Issue 25: the resume line names the same database and workspace (here both came from the
+    // environment), so pasted into another shell, elsewhere, it imports where the run stopped.
+    const workspace = wsb(['workspace', 'list', '--json'], { db }).json().workspaces[0].id
+    const resume = /feed the input from line 4 on to wsb (usage import - --workspace (\S+) --db (\S+))/.exec(stderr)
+    expect(resume?.[2]).toBe(workspace)
+    expect(resume?.[3]).toMatch(engineDb(db).startsWith('postgres') ? /^("\$WSB_DB"|'?postgres)/ : new RegExp(`^${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`))
+    const rest = [4, 5, 6].map((n) => `{"org":"Sales","product":"users","delta":${n},"key":"k${n}"}\n`).join('')
+    const pasted = spawnSync('bash', ['-c', `${process.execPath} ${WSB} ${resume?.[1]}`], {
+      cwd: tempDir(),
+      // A paste names the database itself; only a PostgreSQL URL with a password is read from $WSB_DB, where it came from.
+      env: cleanEnv(resume?.[3] === '"$WSB_DB"' ? { WSB_DB: engineDb(db) } : {}),
+      input: rest,
+      encoding: 'utf8',
+    })
+    expect(pasted.stderr).toBe('')
+    expect(pasted.status).toBe(0)
+    expect(wsb(['usage', 'report', '--by', 'product', '--json'], { db }).json().products[0]).toMatchObject({ product: 'users', used: 21 })
   })
 
   it.runIf(hasTmux)(`Ctrl-C typed into a real terminal (tmux) during usage import: the 3 committed lines stay, the summary names line 4 to resume from, exit 130, line wrap back on${noTmux}`, async () => {
@@ -93,7 +110,10 @@ describe('interrupts (issue 15)', () => {
     expect(out.stdout).toContain('canceled')
     expect(out.stdout).toContain('exit=130')
     expect(out.stdout).not.toContain('UNEXPECTED')
-    expect(wsb(['workspace', 'list', '--json'], { db }).json().workspaces ?? []).toEqual([])
+    // Nothing created: no workspace (PostgreSQL), or no database file at all (SQLite: DB_NOT_FOUND).
+    const listed = wsb(['workspace', 'list', '--json'], { db })
+    if (process.env.WSB_TEST_ENGINE === 'postgres') expect([listed.code, listed.json().workspaces]).toEqual([0, []])
+    else expect([listed.code, listed.json().error.code]).toEqual([3, 'DB_NOT_FOUND'])
   })
 })
 

@@ -84,12 +84,12 @@ describe('output files (-o): whole or not at all', () => {
       [['invoice', 'pdf', f.invoiceId, '-o', fifo], 'not a regular file'],
       [['invoice', 'pdf', f.invoiceId, '-o', `${join(dir, 'x')}/`], 'names a folder'],
     ]
+    // The FIFO has no reader: opening it to write would block for ever, so an answer at all (exit 2,
+    // not the helper's kill after 60 s, exit -1) shows the command never opened it.
     for (const [args, why] of cases) {
-      const started = Date.now()
       const json = expectFailure(wsb([...args, '--json'], { db: f.db }), { exit: 2, code: 'OUTPUT_UNWRITABLE' }, args.join(' '))
       expect(json.message).toContain(why)
       expectFailure(wsb(args, { db: f.db }), { exit: 2, code: 'OUTPUT_UNWRITABLE' }, args.join(' '))
-      expect(Date.now() - started, 'never blocks').toBeLessThan(20_000)
     }
     expect(readdirSync(dir)).toEqual(['pipe'])
     expect(lstatSync(fifo).isFIFO()).toBe(true)

@@ -4,27 +4,9 @@
 // is tab-separated without box drawing, and no account, organization or payment
 // method id appears without its name (or brand and last four) beside it.
 // On the postgres project the demo is copied into PostgreSQL with `db copy`.
-import { spawnSync } from 'node:child_process'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { cleanEnv, wsb } from '../helpers/cli.js'
-import { tempDir } from '../helpers/temp.js'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const onPostgres = process.env.WSB_TEST_ENGINE === 'postgres'
-
-async function buildDemo(): Promise<string> {
-  const file = join(tempDir(), 'demo.sqlite')
-  const out = spawnSync('bash', [join(root, 'scripts/demo.sh')], { env: cleanEnv({ WSB_DEMO_DB: file }), encoding: 'utf8', timeout: 180_000 })
-  if (out.status !== 0) throw new Error(`the demo failed:\n${out.stdout}\n${out.stderr}`)
-  if (!onPostgres) return file
-  const { postgresDatabase } = await import('../helpers/postgres.js')
-  const target = await postgresDatabase({ empty: true })
-  const copy = wsb(['db', 'copy', '--to', target], { env: { WSB_DB: file } })
-  if (copy.code !== 0) throw new Error(`db copy failed: ${copy.stderr}`)
-  return target
-}
+import { wsb } from '../helpers/cli.js'
+import { buildDemo } from '../helpers/demo.js'
 
 type Walk = { args: string[]; names: Map<string, string>; terminal?: string; piped?: string }
 
@@ -139,12 +121,18 @@ describe('output for people on the demo database (issue 15)', () => {
     }
   })
 
-  it('--wide shows every cell in full: the invoice list keeps whole ids and periods at 80 columns', () => {
+  it('--wide on a terminal shows every cell in full, one field a line per record (issue 25): whole ids and periods, no row wider than 80', () => {
     const w = walk.find(({ args }) => args[0] === 'invoice' && args[1] === 'list')?.args as string[]
-    const ids = wsb([...w, '--json'], { env: { WSB_DB: db } }).json().invoices.map((i: { id: string }) => i.id)
+    const invoices = wsb([...w, '--json'], { env: { WSB_DB: db } }).json().invoices as { id: string; periodStart: string }[]
     const wide = wsb([...w, '--wide'], { env: { WSB_DB: db, WSB_TTY: '1', COLUMNS: '80' } }).stdout
-    for (const id of ids) expect(wide).toContain(id)
-    expect(Math.max(...wide.split('\n').map((l) => [...l].length))).toBeGreaterThan(80)
+    const records = wide.trimEnd().split('\n\n')
+    expect(records).toHaveLength(invoices.length)
+    for (const [i, invoice] of invoices.entries()) {
+      expect(records[i]).toContain(`id:      ${invoice.id}`)
+      expect(records[i]).toContain(`period:  ${invoice.periodStart.slice(0, 10)} → `)
+    }
+    expect(wide).not.toMatch(BOX)
+    expect(Math.max(...wide.split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(80)
   })
 
   it('piped, every list and show has no box-drawing character; lists are tab-separated with one header line', () => {
@@ -152,6 +140,21 @@ describe('output for people on the demo database (issue 15)', () => {
     const invoices = wsb(['invoice', 'list', '--workspace', 'Global Corp'], { env: { WSB_DB: db } }).stdout.trimEnd().split('\n')
     expect(invoices[0]).toBe('number\tid\taccount\tstatus\tissued\ttotal\tpaid\tperiod')
     expect(invoices.slice(1).every((line) => line.split('\t').length === 8)).toBe(true)
+  })
+
+  it("issue 25: the demo's seller is the platform, never the workspace's own company invoicing itself", () => {
+    const workspaces = wsb(['workspace', 'list', '--json'], { env: { WSB_DB: db } }).json().workspaces as { id: string; name: string }[]
+    let seen = 0
+    for (const ws of workspaces) {
+      const invoices = wsb(['invoice', 'list', '--workspace', ws.id, '--json'], { env: { WSB_DB: db } }).json().invoices as { seller: { name: string } | null; buyer: { name: string } | null }[]
+      for (const { seller, buyer } of invoices) {
+        if (seller === null) continue
+        seen++
+        expect(seller.name).not.toBe(buyer?.name)
+        expect(seller.name.toLowerCase().startsWith(ws.name.toLowerCase()), `${ws.name} invoiced by ${seller.name}`).toBe(false)
+      }
+    }
+    expect(seen).toBeGreaterThan(3)
   })
 
   it('no person-facing output shows a bare acct_, org_ or pmr_ id: the name (or card brand and last four) is on the same line', () => {

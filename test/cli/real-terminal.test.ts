@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { engineDb, WSB, wsb } from '../helpers/cli.js'
 import { hasTmux, noTmux, Tmux } from '../helpers/tmux.js'
 import { tempDbPath } from '../helpers/temp.js'
+import { buildDemo } from '../helpers/demo.js'
 
 // Names and rows wider than 80 columns when shown in full (invoice list is 137, events 261 …).
 const FILE = `version: 1
@@ -62,4 +63,74 @@ describe.skipIf(!hasTmux)(`list and show commands in a real 80-column terminal (
       expect(joined.length).toBe(tmux.capture(pane, false).length)
     }
   })
+})
+
+type Json = Record<string, unknown>
+/** One command to run at 80 columns and the values its output must show whole. */
+type Case = { args: string[]; whole: string[] }
+
+/** What a binding is called in usage reports: what the tables must show whole. */
+const bindingName = (b: { kind: string; orgId?: string; orgPath?: string }, orgId: string) =>
+  b.kind === 'pool' ? 'pool' : b.kind === 'limit' ? (b.orgId === orgId ? 'own limit' : `limit on ${b.orgPath}`) : 'no billing account'
+
+/** Issue 25's acceptance, command by command over every workspace of the demo, with the values that identify each row. */
+function demoCases(db: string): Case[] {
+  const json = (args: string[]) => wsb([...args, '--json'], { env: { WSB_DB: db } }).json() as Json
+  const cases: Case[] = [{ args: ['doctor'], whole: [] }]
+  for (const ws of json(['workspace', 'list']).workspaces as { id: string }[]) {
+    const w = ['--workspace', ws.id]
+    const accounts = json(['account', 'list', ...w]).accounts as { id: string; name: string }[]
+    cases.push({ args: ['account', 'list', ...w], whole: accounts.flatMap((a) => [a.id, a.name]) })
+    for (const a of accounts) {
+      const methods = json(['pm', 'list', a.id, ...w]).paymentMethods as { id: string; label: string }[]
+      cases.push({ args: ['pm', 'list', a.id, ...w], whole: methods.flatMap((m) => [m.id, m.label]) })
+    }
+    const pools = json(['usage', 'report', ...w]).pools as { kind: string; products: { product: string; contributions: { accountName: string }[] }[] }[]
+    cases.push({
+      args: ['usage', 'report', ...w],
+      whole: pools.flatMap((p) => p.products.flatMap((x) => [x.product, ...(p.kind === 'workspace' ? x.contributions.map((c) => c.accountName) : [])])),
+    })
+    const orgs = json(['usage', 'report', '--by', 'org', ...w]).orgs as { id: string; name: string; products: { product: string; binding: { kind: string } }[] }[]
+    cases.push({ args: ['usage', 'report', '--by', 'org', ...w], whole: orgs.flatMap((o) => [o.name, ...o.products.flatMap((p) => [p.product, bindingName(p.binding, o.id)])]) })
+    const range = ['--from', '2020-01-01', '--to', '2030-01-01']
+    const rejections = json(['usage', 'report', '--rejections', ...range, ...w]).rejections as { orgId: string; path: string; product: string; boundBy: { kind: string; rejected: number }[] }[]
+    cases.push({
+      args: ['usage', 'report', '--rejections', ...range, ...w],
+      whole: rejections.flatMap((r) => [r.path, r.product, ...r.boundBy.map((b) => `${bindingName(b, r.orgId)} ×${b.rejected}`)]),
+    })
+    const events = json(['events', '--limit', '100', ...w]).events as { id: string; kind: string }[]
+    cases.push({ args: ['events', ...w], whole: events.flatMap((e) => [e.id, e.kind]) })
+    const notifications = json(['notifications', ...w]).notifications as { id: string; kind: string }[]
+    cases.push({ args: ['notifications', ...w], whole: notifications.flatMap((n) => [n.id, n.kind]) })
+  }
+  const doctor = json(['doctor']) as { checks: { rule: string; check: string }[] }
+  ;(cases[0] as Case).whole = doctor.checks.flatMap((c) => [c.rule, c.check])
+  return cases
+}
+
+describe.skipIf(!hasTmux)(`issue 25: at 80 columns in a real terminal (tmux), the demo's identifying columns are whole${noTmux}`, () => {
+  let db: string
+  let cases: Case[]
+  let tmux: Tmux
+  beforeAll(async () => {
+    db = await buildDemo()
+    cases = demoCases(db)
+    tmux = new Tmux()
+  }, 600_000)
+  afterAll(() => tmux?.kill())
+
+  it('account list, pm list, the pool report, usage report --by org and --rejections, events, notifications and doctor: every id, name, product and binding whole, no line wider than 80, none wrapped', async () => {
+    expect(cases.filter((c) => c.args[0] === 'pm').length).toBeGreaterThanOrEqual(7)
+    const problems: string[] = []
+    for (const { args, whole } of cases) {
+      const pane = tmux.start([process.execPath, WSB, ...args], { WSB_DB: db })
+      expect(await tmux.exited(pane), args.join(' ')).toBe(0)
+      const joined = tmux.capture(pane, true)
+      if (joined.length !== tmux.capture(pane, false).length) problems.push(`${args.join(' ')}: a line wrapped`)
+      for (const line of joined) if (columns(line) > 80) problems.push(`${args.join(' ')}: ${line}`)
+      const text = joined.join('\n')
+      for (const value of whole) if (!joined.some((line) => line.includes(value))) problems.push(`${args.join(' ')}: "${value}" not shown whole in\n${text}`)
+    }
+    expect(problems).toEqual([])
+  }, 600_000)
 })

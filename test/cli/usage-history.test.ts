@@ -45,9 +45,11 @@ describe('usage history command', () => {
     // On a terminal: the table; piped: every cell, tab-separated (issue 15).
     const human = wsb([...args, '--wide'], { db, env: { WSB_TTY: '1', COLUMNS: '80' } })
     expect(human.stdout).toContain('users on pool Hist, by day (UTC), 2026-03-01 to 2026-03-03')
-    const row = human.stdout.split('\n').find((line) => line.startsWith('│ 2026-03-01'))
+    // --wide on a terminal: one record per bucket, one field a line, every field there (issue 25).
+    const record = human.stdout.split('\n\n').find((text) => text.includes('day:           2026-03-01'))
     const cells = ['2026-03-01', '7', '7', '—', '10', '70%', '1', '1', '1', '0', '0']
-    expect(row?.split('│').map((cell) => cell.trim()).filter(Boolean)).toEqual(cells)
+    const fields = record?.split('\n') ?? []
+    expect(fields.slice(fields.findIndex((line) => line.startsWith('day:'))).map((line) => line.replace(/^[^:]+: +/, ''))).toEqual(cells)
     const piped = cli(...args).stdout.split('\n')
     expect(piped[1]?.split('\t')).toEqual(['day', 'level', 'peak', 'limit', 'capacity', 'peak %', 'accepted', 'rejected', 'rej. capacity', 'rej. limit', 'rej. other'])
     expect(piped.find((line) => line.startsWith('2026-03-01'))?.split('\t')).toEqual(cells)

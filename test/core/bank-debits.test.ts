@@ -67,8 +67,9 @@ describe('bank debits in the sandbox', () => {
     // invoice pay while a debit is in flight starts no other charge.
     await advance(ctx, START + (BANK_SETTLE_DAYS + 3) * DAY)
     expect((await attempts(ctx))?.slice(2)).toEqual([['run-2', 'US bank account ••••1116', 'processing', null]])
-    const view = await payInvoice(await refresh(ctx), new SandboxProvider(), (await first(ctx))?.id ?? '')
-    expect(view.payments.map((p) => p.outcome)).toEqual(['failed', 'failed', 'processing'])
+    // It says so (issue 25): PAYMENT_IN_FLIGHT, exit 4, and the attempts are as they were.
+    await expect(payInvoice(await refresh(ctx), new SandboxProvider(), (await first(ctx))?.id ?? '')).rejects.toMatchObject({ code: 'PAYMENT_IN_FLIGHT', exitCode: 4 })
+    expect((await attempts(ctx))?.map((a) => a[2])).toEqual(['failed', 'failed', 'processing'])
   })
 
   it('R-PAY-1 a SEPA debit that fails after processing is followed by the next method in the same run, which pays', async () => {

@@ -50,10 +50,27 @@ async function applyJson(db: Db, value: unknown) {
 
 const ctxOf = async (db: Db) => contextFor(db, await resolveWorkspace(db, 'Deep'))
 
+/**
+ * A chain of `depth` applied to a new database, built once per depth and file: the tests
+ * that only read it (or re-apply it as no change) share it instead of applying 10,000
+ * orgs each (on PostgreSQL that took ~30 s a time on a loaded machine).
+ */
+const built = new Map<number, Promise<{ db: Db; first: Awaited<ReturnType<typeof applyJson>> }>>()
+function chainDb(depth: number) {
+  let made = built.get(depth)
+  if (!made) {
+    made = (async () => {
+      const db = newDb()
+      return { db, first: await applyJson(db, document([chain(depth)])) }
+    })()
+    built.set(depth, made)
+  }
+  return made
+}
+
 describe('deep organization trees', () => {
   it.each([400, 10_000])('apply builds a chain %i deep from JSON and re-applies it as no change (R-ORG-1)', async (depth) => {
-    const db = newDb()
-    const first = await applyJson(db, document([chain(depth)]))
+    const { db, first } = await chainDb(depth)
     expect(first.summary.create).toBeGreaterThanOrEqual(depth)
     const orgs = await (await listOrgs(await ctxOf(db))).orgs
     expect(orgs).toHaveLength(depth)
@@ -97,8 +114,7 @@ describe('deep organization trees', () => {
   })
 
   it.each([5_000, 10_000])('export as JSON at depth %i round-trips into a fresh database', async (depth) => {
-    const db = newDb()
-    await applyJson(db, document([chain(depth)]))
+    const { db } = await chainDb(depth)
     const text = toJson(await exportWorkspace(await ctxOf(db)))
     const other = newDb()
     const rebuilt = await applyFile(other, await readApplyFile(text, 'export.json'), { provider })
@@ -108,8 +124,7 @@ describe('deep organization trees', () => {
   })
 
   it('org list at depth 10,000: JSON rows in tree order, the human tree drawn 32 levels deep and the rest marked with their depth', async () => {
-    const db = newDb()
-    await applyJson(db, document([chain(10_000)]))
+    const { db } = await chainDb(10_000)
     const { orgs } = await listOrgs(await ctxOf(db))
     expect(orgs.map((o) => o.depth)).toEqual(Array.from({ length: 10_000 }, (_, i) => i))
     // As on a terminal (WSB_TTY=1): box characters; piped output draws the same tree in ASCII.
@@ -122,8 +137,7 @@ describe('deep organization trees', () => {
   })
 
   it('usage report --by org at depth 10,000: the last org is bound by the limit on d0, 50 − 20 = 30 left (R-ORG-3)', async () => {
-    const db = newDb()
-    await applyJson(db, document([chain(10_000)]))
+    const { db } = await chainDb(10_000)
     const { orgs } = await usageByOrg(await ctxOf(db))
     expect(orgs).toHaveLength(10_000)
     const last = orgs.at(-1)
@@ -156,8 +170,7 @@ describe('deep organization trees', () => {
   })
 
   it('doctor at depth 10,000 finds the forest and the usage counters consistent (R-ORG-1, R-USE-5)', async () => {
-    const db = newDb()
-    await applyJson(db, document([chain(10_000)]))
+    const { db } = await chainDb(10_000)
     const result = await runDoctor(db)
     expect(result.violations).toEqual([])
     expect(result.ok).toBe(true)

@@ -1,17 +1,20 @@
 // `wsb doctor` in process: a healthy database built through the core passes
 // every check; each corruption written by hand in SQL is reported as exactly
-// the violation it breaks, with the ids involved.
-import { describe, expect, it } from 'vitest'
+// the violation it breaks, with the ids involved. On both engines: the SQL runs
+// on the database of the project (a SQLite file, or the PostgreSQL server).
+import { beforeAll, describe, expect, it } from 'vitest'
 import { adjustCredit } from '../../src/core/accounts/credit.js'
 import { attachDiscount, createCoupon } from '../../src/core/coupons/coupons.js'
 import { type DoctorResult, runDoctor } from '../../src/core/doctor/run.js'
 import { setLimits } from '../../src/core/orgs/limits.js'
+import type { Param } from '../../src/core/store/db.js'
 import type { Db } from '../../src/core/store/open.js'
 import { addSubscription } from '../../src/core/subscriptions/add.js'
 import { cancelSubscription } from '../../src/core/subscriptions/cancel.js'
 import { updateSubscription } from '../../src/core/subscriptions/update.js'
 import { recordUsage } from '../../src/core/usage/record.js'
-import { account, advance, card, newDb, org, refresh, workspace } from '../builders.js'
+import type { Ctx } from '../../src/core/context.js'
+import { account, advance, card, copiesOf, newDb, org, refresh, testEngine, workspace } from '../builders.js'
 
 /**
  * Three workspaces, one per mode, each with a few months of history: a trial
@@ -74,21 +77,40 @@ async function healthy() {
   }
 }
 
-const run = (db: Db, statement: string, ...params: unknown[]) => db.sqlite.prepare(statement).run(...params)
-const value = <T>(db: Db, statement: string, ...params: unknown[]) => Object.values(db.sqlite.prepare(statement).get(...params) as object)[0] as T
-const invoiceId = (db: Db, accountId: string, number: number) => value<string>(db, 'SELECT id FROM invoices WHERE account_id = ? AND number = ?', accountId, number)
-const methodIds = (db: Db, accountId: string) => (db.sqlite.prepare('SELECT id FROM payment_methods WHERE account_id = ? ORDER BY id').all(accountId) as { id: string }[]).map((r) => r.id)
+/** The healthy database is built once; each test damages a copy of it. */
+let built: Awaited<ReturnType<typeof healthy>>
+let copy: () => Db
+beforeAll(async () => {
+  built = await healthy()
+  copy = await copiesOf(built.db)
+}, 180_000)
+
+function fresh() {
+  const db = copy()
+  const on = <T extends { ctx: Ctx }>(w: T): T => ({ ...w, ctx: { ...w.ctx, db } })
+  return { ...built, db, single: on(built.single), assigned: on(built.assigned), pooled: on(built.pooled) }
+}
+
+/** SQL written by hand, as a bug or an operator would: through the store's plain statements, outside wsb's rules. */
+const run = async (db: Db, statement: string, ...params: Param[]) => await db.run(statement, ...params)
+const value = async <T>(db: Db, statement: string, ...params: Param[]) => {
+  const row = await db.get<Record<string, unknown>>(statement, ...params)
+  const first = Object.values(row ?? {})[0]
+  return (typeof first === 'bigint' ? Number(first) : first) as T
+}
+const invoiceId = async (db: Db, accountId: string, number: number) => await value<string>(db, 'SELECT id FROM invoices WHERE account_id = ? AND number = ?', accountId, number)
+const methodIds = async (db: Db, accountId: string) => (await db.all<{ id: string }>('SELECT id FROM payment_methods WHERE account_id = ? ORDER BY id', accountId)).map((r) => r.id)
 
 /** The violations with the message left out, for exact comparison of check, rule and ids. */
 const found = (result: DoctorResult['violations']) => result.map(({ check, rule, ids }) => ({ check, rule, ids }))
 
 describe('doctor on a healthy database', () => {
   it('passes every check over workspaces in all three modes (R-WS-2, R-ORG-1, R-BA-2, R-BA-3, R-BA-5, R-PM-1, R-INV-1, R-INV-2, R-INV-4, R-USE-5 …)', async () => {
-    const h = await healthy()
-    const invoices = value<number>(h.db, 'SELECT count(*) FROM invoices')
+    const h = fresh()
+    const invoices = await value<number>(h.db, 'SELECT count(*) FROM invoices')
     expect(invoices).toBeGreaterThanOrEqual(10) // the history is real: conversions, renewals, prorations
-    expect(value<number>(h.db, "SELECT count(*) FROM invoice_lines WHERE kind = 'discount'")).toBeGreaterThan(0)
-    expect(value<number>(h.db, "SELECT count(*) FROM invoice_lines WHERE kind = 'proration'")).toBeGreaterThan(0)
+    expect(await value<number>(h.db, "SELECT count(*) FROM invoice_lines WHERE kind = 'discount'")).toBeGreaterThan(0)
+    expect(await value<number>(h.db, "SELECT count(*) FROM invoice_lines WHERE kind = 'proration'")).toBeGreaterThan(0)
     const result = await runDoctor(h.db)
     expect(result.violations).toEqual([])
     expect(result.warnings).toEqual([])
@@ -101,24 +123,25 @@ describe('doctor on a healthy database', () => {
   })
 
   it('writes nothing and runs no due step, even when steps are overdue (R-WS-4 is for commands, not doctor)', async () => {
-    const h = await healthy()
+    const h = fresh()
     // The clock jumps past the next renewals without running them.
-    run(h.db, 'UPDATE workspaces SET clock_now = clock_now + ? WHERE id = ?', 90 * 86_400_000, h.pooled.ws)
-    const before = JSON.stringify([h.db.sqlite.prepare('SELECT * FROM due_steps ORDER BY id').all(), h.db.sqlite.prepare('SELECT * FROM invoices ORDER BY id').all()])
+    await run(h.db, 'UPDATE workspaces SET clock_now = clock_now + ? WHERE id = ?', 90 * 86_400_000, h.pooled.ws)
+    const state = async () => JSON.stringify([await h.db.all('SELECT * FROM due_steps ORDER BY id'), await h.db.all('SELECT * FROM invoices ORDER BY id')])
+    const before = await state()
     expect(await (await runDoctor(h.db)).ok).toBe(true)
-    expect(JSON.stringify([h.db.sqlite.prepare('SELECT * FROM due_steps ORDER BY id').all(), h.db.sqlite.prepare('SELECT * FROM invoices ORDER BY id').all()])).toBe(before)
+    expect(await state()).toBe(before)
     // The connection is left writable and outside any transaction.
-    expect(h.db.sqlite.inTransaction).toBe(false)
-    expect(() => run(h.db, "UPDATE workspaces SET name = 'Franchise 2' WHERE id = ?", h.pooled.ws)).not.toThrow()
+    if (testEngine === 'sqlite') expect(h.db.sqlite.inTransaction).toBe(false)
+    await expect(h.db.write(async () => await run(h.db, "UPDATE workspaces SET name = 'Franchise 2' WHERE id = ?", h.pooled.ws))).resolves.toEqual({ changes: 1 })
   })
 })
 
 describe('doctor finds each corruption', () => {
   it('R-WS-2 a subscription or payment method pointing at an account of another workspace', async () => {
-    const h = await healthy()
-    run(h.db, 'UPDATE subscriptions SET account_id = ? WHERE id = ?', h.single.solo.id, h.pooled.p2Sub.id)
-    const [method] = methodIds(h.db, h.pooled.p1.id)
-    run(h.db, 'UPDATE payment_methods SET account_id = ?, is_default = 0 WHERE id = ?', h.assigned.eastAccount.id, method)
+    const h = fresh()
+    await run(h.db, 'UPDATE subscriptions SET account_id = ? WHERE id = ?', h.single.solo.id, h.pooled.p2Sub.id)
+    const [method] = await methodIds(h.db, h.pooled.p1.id)
+    await run(h.db, 'UPDATE payment_methods SET account_id = ?, is_default = false WHERE id = ?', h.assigned.eastAccount.id, method as string)
     const result = await runDoctor(h.db)
     expect(result.ok).toBe(false)
     expect(found(result.violations)).toEqual([
@@ -139,8 +162,8 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-WS-4 a live subscription whose period_end step is gone would never renew', async () => {
-    const h = await healthy()
-    run(h.db, "DELETE FROM due_steps WHERE kind = 'period_end' AND ref_id = ?", h.assigned.eastSub.id)
+    const h = fresh()
+    await run(h.db, "DELETE FROM due_steps WHERE kind = 'period_end' AND ref_id = ?", h.assigned.eastSub.id)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       { check: 'renewals-scheduled', rule: 'R-WS-4', ids: { workspaceId: h.assigned.ws, accountId: h.assigned.eastAccount.id, subscriptionId: h.assigned.eastSub.id } },
@@ -149,9 +172,9 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-ORG-1 an organization made its own grandparent is a cycle (and its workspace usage cannot be walked)', async () => {
-    const h = await healthy()
+    const h = fresh()
     const { shop, kitchen } = h.pooled
-    run(h.db, 'UPDATE organizations SET parent_id = ? WHERE id = ?', kitchen.id, shop.id)
+    await run(h.db, 'UPDATE organizations SET parent_id = ? WHERE id = ?', kitchen.id, shop.id)
     const cycle = [shop.id, kitchen.id].sort()
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
@@ -162,15 +185,15 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-ORG-1 a parent in another workspace', async () => {
-    const h = await healthy()
-    run(h.db, 'UPDATE organizations SET parent_id = ? WHERE id = ?', h.single.hq.id, h.pooled.empty.id)
+    const h = fresh()
+    await run(h.db, 'UPDATE organizations SET parent_id = ? WHERE id = ?', h.single.hq.id, h.pooled.empty.id)
     expect(found(await (await runDoctor(h.db)).violations)).toEqual([
       { check: 'org-forest', rule: 'R-ORG-1', ids: { workspaceId: h.pooled.ws, orgId: h.pooled.empty.id, parentId: h.single.hq.id, parentWorkspaceId: h.single.ws } },
     ])
   })
 
   it('R-ORG-2 a subtree above its limit (set with --force) is a warning, not a violation', async () => {
-    const h = await healthy()
+    const h = fresh()
     await setLimits(await refresh(h.assigned.ctx), { ref: 'East', limits: { users: 1 }, force: true })
     const result = await runDoctor(h.db)
     expect(result.ok).toBe(true)
@@ -181,25 +204,25 @@ describe('doctor finds each corruption', () => {
   })
 
   it("R-BA-1 a subscription in a currency other than its account's", async () => {
-    const h = await healthy()
-    run(h.db, "UPDATE billing_accounts SET currency = 'GBP' WHERE id = ?", h.assigned.eastAccount.id)
+    const h = fresh()
+    await run(h.db, "UPDATE billing_accounts SET currency = 'GBP' WHERE id = ?", h.assigned.eastAccount.id)
     expect(found(await (await runDoctor(h.db)).violations)).toEqual([
       { check: 'subscription-currency', rule: 'R-BA-1', ids: { workspaceId: h.assigned.ws, accountId: h.assigned.eastAccount.id, subscriptionId: h.assigned.eastSub.id } },
     ])
   })
 
   it('R-BA-2 a second billing account in a single-mode workspace', async () => {
-    const h = await healthy()
-    run(h.db, "INSERT INTO billing_accounts (id, workspace_id, name, currency, created_at) VALUES ('acct_second', ?, 'Second', 'USD', 0)", h.single.ws)
+    const h = fresh()
+    await run(h.db, "INSERT INTO billing_accounts (id, workspace_id, name, currency, created_at) VALUES ('acct_second', ?, 'Second', 'USD', 0)", h.single.ws)
     expect(found(await (await runDoctor(h.db)).violations)).toEqual([
       { check: 'single-account', rule: 'R-BA-2', ids: { workspaceId: h.single.ws, accountIds: ['acct_second', h.single.solo.id].sort().join(',') } },
     ])
   })
 
   it('R-BA-3 an account assigned to a child org, and an assignment in pooled mode', async () => {
-    const h = await healthy()
-    run(h.db, 'UPDATE billing_accounts SET organization_id = ? WHERE id = ?', h.assigned.sales.id, h.assigned.spare.id)
-    run(h.db, 'UPDATE billing_accounts SET organization_id = ? WHERE id = ?', h.pooled.shop.id, h.pooled.p1.id)
+    const h = fresh()
+    await run(h.db, 'UPDATE billing_accounts SET organization_id = ? WHERE id = ?', h.assigned.sales.id, h.assigned.spare.id)
+    await run(h.db, 'UPDATE billing_accounts SET organization_id = ? WHERE id = ?', h.pooled.shop.id, h.pooled.p1.id)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toHaveLength(2)
     expect(found(result.violations)).toEqual(
@@ -214,10 +237,10 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-BA-5 a 4th active subscription written by SQL', async () => {
-    const h = await healthy()
+    const h = fresh()
     const { p1, p1Subs } = h.pooled
-    const end = value<number>(h.db, 'SELECT current_period_end FROM subscriptions WHERE id = ?', p1Subs[0]?.id)
-    run(
+    const end = await value<number>(h.db, 'SELECT current_period_end FROM subscriptions WHERE id = ?', p1Subs[0]?.id as string)
+    await run(
       h.db,
       `INSERT INTO subscriptions (id, workspace_id, account_id, status, interval, currency, anchor_at, period_index, current_period_start, current_period_end, created_at)
        VALUES ('sub_fourth', ?, ?, 'active', 'month', 'USD', 0, 0, 0, ?, 0)`,
@@ -225,7 +248,7 @@ describe('doctor finds each corruption', () => {
       p1.id,
       end,
     )
-    run(h.db, "INSERT INTO due_steps (workspace_id, due_at, kind, ref_id) VALUES (?, ?, 'period_end', 'sub_fourth')", h.pooled.ws, end)
+    await run(h.db, "INSERT INTO due_steps (workspace_id, due_at, kind, ref_id) VALUES (?, ?, 'period_end', 'sub_fourth')", h.pooled.ws, end)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       {
@@ -238,9 +261,9 @@ describe('doctor finds each corruption', () => {
   })
 
   it("R-SUB-1 an item priced in another currency than its subscription's", async () => {
-    const h = await healthy()
-    const eur = value<string>(h.db, "SELECT id FROM prices WHERE workspace_id = ? AND product = 'users' AND currency = 'EUR' AND interval = 'month' AND active = 1", h.pooled.ws)
-    run(h.db, "UPDATE subscription_items SET price_id = ? WHERE subscription_id = ? AND product = 'users'", eur, h.pooled.p2Sub.id)
+    const h = fresh()
+    const eur = await value<string>(h.db, "SELECT id FROM prices WHERE workspace_id = ? AND product = 'users' AND currency = 'EUR' AND interval = 'month' AND active = true", h.pooled.ws)
+    await run(h.db, "UPDATE subscription_items SET price_id = ? WHERE subscription_id = ? AND product = 'users'", eur, h.pooled.p2Sub.id)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       { check: 'item-prices', rule: 'R-SUB-1', ids: { workspaceId: h.pooled.ws, subscriptionId: h.pooled.p2Sub.id, product: 'users', priceId: eur } },
@@ -249,15 +272,15 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-POOL-3 a pool counter that differs from the usage of the orgs it serves', async () => {
-    const h = await healthy()
-    run(h.db, "UPDATE pool_usage SET used = used + 1 WHERE pool_id = ? AND product = 'users'", h.pooled.ws)
+    const h = fresh()
+    await run(h.db, "UPDATE pool_usage SET used = used + 1 WHERE pool_id = ? AND product = 'users'", h.pooled.ws)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([{ check: 'pool-usage', rule: 'R-POOL-3', ids: { workspaceId: h.pooled.ws, poolId: h.pooled.ws, product: 'users' } }])
     expect(result.violations[0]?.message).toBe(`pool ${h.pooled.ws} counts 6 users in use; the organizations it serves use 5`)
   })
 
   it('R-POOL-3 a pool over capacity after a forced cancel is a warning, not a violation', async () => {
-    const h = await healthy()
+    const h = fresh()
     await cancelSubscription(await refresh(h.assigned.ctx), { ref: h.assigned.westSub.id, now: true, force: true })
     const result = await runDoctor(h.db)
     expect(result).toMatchObject({ ok: true, violations: [] })
@@ -268,12 +291,12 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-PM-1 a sixth payment method', async () => {
-    const h = await healthy()
+    const h = fresh()
     for (let i = 0; i < 5; i++)
-      run(
+      await run(
         h.db,
         `INSERT INTO payment_methods (id, workspace_id, account_id, provider, provider_id, source, brand, last4, exp_month, exp_year, is_default, created_at)
-         VALUES (?, ?, ?, 'sandbox', ?, 'pm_card_visa', 'visa', '4242', 12, 2034, 0, 0)`,
+         VALUES (?, ?, ?, 'sandbox', ?, 'pm_card_visa', 'visa', '4242', 12, 2034, false, 0)`,
         `pmr_extra${i}`,
         h.pooled.ws,
         h.pooled.p2.id,
@@ -285,9 +308,9 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-PM-1 two default payment methods, and none', async () => {
-    const h = await healthy()
-    run(h.db, 'UPDATE payment_methods SET is_default = 1 WHERE account_id = ?', h.assigned.westAccount.id)
-    run(h.db, 'UPDATE payment_methods SET is_default = 0 WHERE account_id = ?', h.assigned.eastAccount.id)
+    const h = fresh()
+    await run(h.db, 'UPDATE payment_methods SET is_default = true WHERE account_id = ?', h.assigned.westAccount.id)
+    await run(h.db, 'UPDATE payment_methods SET is_default = false WHERE account_id = ?', h.assigned.eastAccount.id)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toHaveLength(2)
     expect(found(result.violations)).toEqual(
@@ -295,7 +318,7 @@ describe('doctor finds each corruption', () => {
         {
           check: 'default-payment-method',
           rule: 'R-PM-1',
-          ids: { workspaceId: h.assigned.ws, accountId: h.assigned.westAccount.id, paymentMethodIds: methodIds(h.db, h.assigned.westAccount.id).join(',') },
+          ids: { workspaceId: h.assigned.ws, accountId: h.assigned.westAccount.id, paymentMethodIds: (await methodIds(h.db, h.assigned.westAccount.id)).join(',') },
         },
         { check: 'default-payment-method', rule: 'R-PM-1', ids: { workspaceId: h.assigned.ws, accountId: h.assigned.eastAccount.id } },
       ]),
@@ -303,22 +326,22 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-INV-1 a deleted invoice leaves a gap in the numbers', async () => {
-    const h = await healthy()
+    const h = fresh()
     const { solo } = h.single
-    expect(value<number>(h.db, 'SELECT count(*) FROM invoices WHERE account_id = ?', solo.id)).toBe(3)
-    run(h.db, 'DELETE FROM invoices WHERE id = ?', invoiceId(h.db, solo.id, 2))
+    expect(await value<number>(h.db, 'SELECT count(*) FROM invoices WHERE account_id = ?', solo.id)).toBe(3)
+    await run(h.db, 'DELETE FROM invoices WHERE id = ?', await invoiceId(h.db, solo.id, 2))
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([{ check: 'invoice-numbers', rule: 'R-INV-1', ids: { workspaceId: h.single.ws, accountId: solo.id } }])
     expect(result.violations[0]?.message).toBe(`the 2 invoices of account ${solo.id} are not numbered 1..2: missing 2`)
   })
 
   it('R-INV-2 totals that disagree with the lines, and a wrong amount due', async () => {
-    const h = await healthy()
+    const h = fresh()
     const { solo } = h.single
-    const first = invoiceId(h.db, solo.id, 1)
-    const third = invoiceId(h.db, solo.id, 3)
-    run(h.db, "UPDATE invoice_lines SET amount = amount + 100 WHERE invoice_id = ? AND kind = 'subscription' AND product = 'users'", first)
-    run(h.db, 'UPDATE invoices SET amount_due = amount_due + 1 WHERE id = ?', third)
+    const first = await invoiceId(h.db, solo.id, 1)
+    const third = await invoiceId(h.db, solo.id, 3)
+    await run(h.db, "UPDATE invoice_lines SET amount = amount + 100 WHERE invoice_id = ? AND kind = 'subscription' AND product = 'users'", first)
+    await run(h.db, 'UPDATE invoices SET amount_due = amount_due + 1 WHERE id = ?', third)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
       { check: 'invoice-totals', rule: 'R-INV-2', ids: { workspaceId: h.single.ws, accountId: solo.id, invoiceId: first } },
@@ -332,37 +355,37 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-INV-2 tax that is not the rate on the discounted subtotal', async () => {
-    const h = await healthy()
-    const first = invoiceId(h.db, h.single.solo.id, 1)
+    const h = fresh()
+    const first = await invoiceId(h.db, h.single.solo.id, 1)
     // Tax, total, amount due and paid all moved: the arithmetic adds up, the rate does not.
-    run(h.db, 'UPDATE invoices SET tax = tax + 1, total = total + 1, amount_due = amount_due + 1, amount_paid = amount_paid + 1 WHERE id = ?', first)
+    await run(h.db, 'UPDATE invoices SET tax = tax + 1, total = total + 1, amount_due = amount_due + 1, amount_paid = amount_paid + 1 WHERE id = ?', first)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([{ check: 'invoice-totals', rule: 'R-INV-2', ids: { workspaceId: h.single.ws, accountId: h.single.solo.id, invoiceId: first } }])
     expect(result.violations[0]?.message).toContain('19% of the discounted subtotal')
   })
 
   it('R-INV-2 a paid invoice whose amount paid is not its amount due', async () => {
-    const h = await healthy()
-    const first = invoiceId(h.db, h.assigned.eastAccount.id, 1)
-    expect(value<string>(h.db, 'SELECT status FROM invoices WHERE id = ?', first)).toBe('paid')
-    run(h.db, 'UPDATE invoices SET amount_paid = amount_paid - 1 WHERE id = ?', first)
+    const h = fresh()
+    const first = await invoiceId(h.db, h.assigned.eastAccount.id, 1)
+    expect(await value<string>(h.db, 'SELECT status FROM invoices WHERE id = ?', first)).toBe('paid')
+    await run(h.db, 'UPDATE invoices SET amount_paid = amount_paid - 1 WHERE id = ?', first)
     expect(found(await (await runDoctor(h.db)).violations)).toEqual([
       { check: 'paid-invoices', rule: 'R-INV-2', ids: { workspaceId: h.assigned.ws, accountId: h.assigned.eastAccount.id, invoiceId: first } },
     ])
   })
 
   it('R-INV-4 a credit balance that is not the sum of its entries', async () => {
-    const h = await healthy()
-    run(h.db, 'UPDATE billing_accounts SET credit_balance = credit_balance + 100 WHERE id = ?', h.single.solo.id)
+    const h = fresh()
+    await run(h.db, 'UPDATE billing_accounts SET credit_balance = credit_balance + 100 WHERE id = ?', h.single.solo.id)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([{ check: 'credit-balance', rule: 'R-INV-4', ids: { workspaceId: h.single.ws, accountId: h.single.solo.id } }])
     expect(result.violations[0]?.message).toBe(`credit balance of ${h.single.solo.id} is 100; its credit entries sum to 0 (USD minor units)`)
   })
 
   it('R-USE-1 a negative level (which the ledger does not explain either: R-USE-5)', async () => {
-    const h = await healthy()
+    const h = fresh()
     const { team } = h.single
-    run(h.db, "UPDATE usage_levels SET level = -1 WHERE org_id = ? AND product = 'users'", team.id)
+    await run(h.db, "UPDATE usage_levels SET level = -1 WHERE org_id = ? AND product = 'users'", team.id)
     const ids = { workspaceId: h.single.ws, orgId: team.id, product: 'users' }
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual([
@@ -373,10 +396,10 @@ describe('doctor finds each corruption', () => {
   })
 
   it('R-USE-5 a level or a subtree counter that differs from the ledger', async () => {
-    const h = await healthy()
+    const h = fresh()
     const { kitchen, shop } = h.pooled
-    run(h.db, "UPDATE usage_levels SET level = level + 1 WHERE org_id = ? AND product = 'users'", kitchen.id)
-    run(h.db, "UPDATE usage_levels SET subtree = subtree + 2 WHERE org_id = ? AND product = 'users'", shop.id)
+    await run(h.db, "UPDATE usage_levels SET level = level + 1 WHERE org_id = ? AND product = 'users'", kitchen.id)
+    await run(h.db, "UPDATE usage_levels SET subtree = subtree + 2 WHERE org_id = ? AND product = 'users'", shop.id)
     const result = await runDoctor(h.db)
     expect(found(result.violations)).toEqual(
       expect.arrayContaining([
@@ -396,9 +419,9 @@ describe('doctor finds each corruption', () => {
 
 describe('doctor scope', () => {
   it('R-WS-2 --workspace narrows every check to one workspace', async () => {
-    const h = await healthy()
-    run(h.db, 'UPDATE billing_accounts SET credit_balance = credit_balance + 100 WHERE id = ?', h.single.solo.id)
-    run(h.db, "DELETE FROM due_steps WHERE kind = 'period_end' AND ref_id = ?", h.pooled.p2Sub.id)
+    const h = fresh()
+    await run(h.db, 'UPDATE billing_accounts SET credit_balance = credit_balance + 100 WHERE id = ?', h.single.solo.id)
+    await run(h.db, "DELETE FROM due_steps WHERE kind = 'period_end' AND ref_id = ?", h.pooled.p2Sub.id)
     expect(found(await (await runDoctor(h.db)).violations).map((v) => v.check)).toEqual(['renewals-scheduled', 'credit-balance'])
     const franchise = await runDoctor(h.db, { workspace: 'Franchise' })
     expect(franchise.workspaces).toBe(1)

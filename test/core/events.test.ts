@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { listEvents } from '../../src/core/events/list.js'
+import { eventCursor, eventPages, listEvents } from '../../src/core/events/list.js'
 import { setLimits } from '../../src/core/orgs/limits.js'
 import { decideUsage } from '../../src/core/usage/record.js'
 import { account, org, workspace } from '../builders.js'
@@ -43,6 +43,30 @@ describe('event log', () => {
     expect(await latest(2, ['org'])).toEqual(['org.created A', 'org.created B'])
     expect(await latest(1, ['usage'])).toEqual(['usage.rejected 2'])
     expect(await latest(5, ['workspace', 'usage.accepted'])).toEqual(['workspace.created pooled workspace'])
+  })
+
+  it('R-EV-1 pages over many rows at one instant (a frozen clock) list each event and usage decision once, in (time, log before ledger, id) order, from any cursor', async () => {
+    // Pages of 7 over 40 usage decisions and 6 org events at one instant: each page's cursor sits
+    // among rows sharing its instant, in either source (issue 25: that position is an arm of its own).
+    const ctx = await workspace('pooled')
+    const orgs = [await org(ctx, 'A')]
+    for (let i = 0; i < 40; i++) {
+      await decideUsage(ctx, { org: (orgs[0] as { id: string }).id, product: 'users', delta: 1 })
+      if (i % 8 === 0) orgs.push(await org(ctx, `O${i}`))
+    }
+    const all = (await listEvents(ctx.db, ctx.workspace.id)).events.map((e) => e.id)
+    expect(all.filter((id) => id.startsWith('rpt_'))).toHaveLength(40)
+    const read = async (options: Parameters<typeof eventPages>[2]) => {
+      const ids: string[] = []
+      for await (const page of eventPages(ctx.db, ctx.workspace.id, { pageSize: 7, ...options })) ids.push(...page.map((e) => e.id))
+      return ids
+    }
+    expect(await read({})).toEqual(all)
+    for (const at of [0, 3, 6, 7, 20, all.length - 2])
+      expect(await read({ after: await eventCursor(ctx.db, ctx.workspace.id, all[at] as string) })).toEqual(all.slice(at + 1))
+    const orgEvents = (await listEvents(ctx.db, ctx.workspace.id, { kinds: ['org'] })).events.map((e) => e.id)
+    expect(await read({ kinds: ['org'], after: await eventCursor(ctx.db, ctx.workspace.id, orgEvents[1] as string) })).toEqual(orgEvents.slice(2))
+    expect(await read({ kinds: ['usage'], after: await eventCursor(ctx.db, ctx.workspace.id, 'rpt_3') })).toEqual(all.filter((id) => id.startsWith('rpt_') && Number(id.slice(4)) > 3))
   })
 
   it('R-WS-2 one workspace never sees the events of another', async () => {

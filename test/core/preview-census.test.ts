@@ -6,7 +6,6 @@
 import fc from 'fast-check'
 import { it } from 'vitest'
 import { newDb } from '../builders.js'
-import { memoryDbPath } from '../helpers/temp.js'
 import { play, RuleBroken, sequence, unchecked } from './preview-sequences.js'
 
 const every: RuleBroken['rule'][] = ['zero-proration', 'model', 'preview-missed', 'preview-early', 'preview-first', 'preview-all']
@@ -23,7 +22,7 @@ it.runIf(process.env.WSB_PROPERTY_CENSUS === '1')('census of the histories that 
   for (const [bug, rules] of Object.entries(bugs)) {
     unchecked.clear()
     for (const rule of every) if (!rules.includes(rule)) unchecked.add(rule)
-    const db = newDb(memoryDbPath())
+    const db = newDb({ memory: true })
     const found: number[] = []
     let example = ''
     for (const [i, history] of histories.entries()) {
@@ -34,7 +33,7 @@ it.runIf(process.env.WSB_PROPERTY_CENSUS === '1')('census of the histories that 
         example ||= `${error instanceof RuleBroken ? '' : '(unexpected) '}${(error as Error).message.slice(0, 300)}\n  ${JSON.stringify(history)}`
       }
     }
-    db.sqlite.close()
+    db.close()
     console.log(`${bug}: ${found.length} of ${runs} histories (seed ${seed}), first at ${found[0] ?? '—'}${example ? `\n  ${example}` : ''}`)
   }
   unchecked.clear()

@@ -12,7 +12,7 @@ import { usageByOrg } from '../../src/core/usage/org-report.js'
 import { decideUsage, recordUsage } from '../../src/core/usage/record.js'
 import { verifyUsage } from '../../src/core/usage/verify.js'
 import type { Ctx } from '../../src/core/context.js'
-import { account, org, workspace } from '../builders.js'
+import { account, org, secondConnection, workspace } from '../builders.js'
 
 /** A pooled workspace with one account holding `users` of capacity. */
 async function pooled(users: number): Promise<Ctx> {
@@ -263,11 +263,65 @@ describe('import', () => {
   })
 })
 
+describe('keys in an import batch', () => {
+  // R-USE-4 within one import transaction: claims are read for the whole batch at once and the
+  // batch's own accepted keys are kept as it goes; the outcome must be what one report at a time gives.
+  const sequence = (team: string): UsageReportInput[] => [
+    { org: team, product: 'users', delta: 1, key: 'before' },
+    { org: team, product: 'users', delta: 1, key: 'x' },
+    { org: team, product: 'users', delta: 1, key: 'x' },
+    { org: team, product: 'users', delta: 2, key: 'x' },
+    { org: team, product: 'users', delta: 9, key: 'big' },
+    { org: team, product: 'users', delta: 1, key: 'big' },
+    { org: team, product: 'users', delta: 1, key: 'big' },
+    { org: team, product: 'users', delta: 1, key: 'ключ' },
+    { org: team, product: 'users', set: 4, key: 'ключ' },
+    { org: team, product: 'users', delta: 1, key: 'ключ' },
+    { org: team, product: 'locations', delta: 1, key: 'before' },
+    { org: team, product: 'users', delta: -1, key: 'tab\tkey' },
+    { org: team, product: 'users', delta: -1, key: 'tab\tkey' },
+  ]
+  const outcome = (d: { accepted: boolean; replayed: boolean; reason: string | null; level: number; headroom: number | null; key: string | null }) =>
+    [d.key, d.accepted, d.replayed, d.reason, d.level, d.headroom]
+
+  it('R-USE-4 replays and conflicts in one batch as one report at a time: claims before the batch, keys accepted earlier in it, keys only rejected', async () => {
+    const decided: unknown[] = []
+    {
+      const ctx = await pooled(5)
+      const team = await org(ctx, 'Team')
+      await recordUsage(ctx, { org: team.id, product: 'users', delta: 1, key: 'before' })
+      for (const input of sequence('Team')) decided.push(outcome(await decideUsage(ctx, input)))
+    }
+    const ctx = await pooled(5)
+    const team = await org(ctx, 'Team')
+    await recordUsage(ctx, { org: team.id, product: 'users', delta: 1, key: 'before' })
+    const imported: unknown[] = []
+    const lines = sequence('Team').map((input) => `${JSON.stringify(input)}\n`)
+    const summary = await importUsage(ctx, Readable.from(lines), { onResult: (r) => imported.push(r.invalid ? r : outcome(r)) })
+    expect(summary).toMatchObject({ lines: 13, accepted: 4, replayed: 5, rejected: 4 })
+    expect(imported).toEqual(decided)
+    expect(decided.map((d) => (d as unknown[]).slice(1, 4))).toEqual([
+      [true, true, null],
+      [true, false, null],
+      [true, true, null],
+      [false, false, 'IDEMPOTENCY_CONFLICT'],
+      [false, false, 'CAPACITY_EXCEEDED'],
+      [true, false, null],
+      [true, true, null],
+      [true, false, null],
+      [false, false, 'IDEMPOTENCY_CONFLICT'],
+      [true, true, null],
+      [false, false, 'IDEMPOTENCY_CONFLICT'],
+      [true, false, null],
+      [true, true, null],
+    ])
+    expect(await (await verifyUsage(ctx)).ok).toBe(true)
+  })
+})
+
 describe('a long-lived import stream', () => {
-  // A second connection opened on the file path: SQLite-only as written (the postgres project's path is a display name).
-  it.skipIf(process.env.WSB_TEST_ENGINE === 'postgres')('R-WS-4 R-USE-6 sees a cancellation that falls due while it streams', async () => {
+  it('R-WS-4 R-USE-6 sees a cancellation that falls due while it streams', async () => {
     const { PassThrough } = await import('node:stream')
-    const { openDb } = await import('../../src/core/store/open.js')
     const { catchUp } = await import('../../src/core/lifecycle/run.js')
     const ctx = await workspace('pooled', { start: Date.parse('2026-01-01T00:00:00Z') })
     await account(ctx, 'A')
@@ -288,9 +342,9 @@ describe('a long-lived import stream', () => {
     line(5)
     await settle(1)
     // Time passes (another process moves the test clock) past the period end.
-    const other = openDb(ctx.db.path)
-    other.sqlite.prepare('UPDATE workspaces SET clock_now = ? WHERE id = ?').run(Date.parse('2026-02-15T00:00:00Z'), ctx.workspace.id)
-    other.sqlite.close()
+    const other = await secondConnection(ctx.db)
+    await other.run('UPDATE workspaces SET clock_now = ? WHERE id = ?', Date.parse('2026-02-15T00:00:00Z'), ctx.workspace.id)
+    other.close()
     line(1)
     await settle(2)
     stream.end()

@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { inject } from 'vitest'
+import { guardSqliteArgs } from './guard.js'
 import { tempDir } from './temp.js'
 
 export const WSB = fileURLToPath(new URL('../../bin/run.cjs', import.meta.url))
@@ -13,15 +14,21 @@ export type CliResult = { code: number; stdout: string; stderr: string; json: ()
  * deterministic; the default data directory is a temp dir, never the real one.
  * NODE_ENV goes too: vitest sets it to "test", which puts oclif in development
  * mode (2.5x slower starts, developer warnings), unlike any real run.
+ * In the postgres project a WSB_DB naming a SQLite file throws (guard.ts),
+ * unless `sqliteOnPurpose` says why the command must read one.
  */
-export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string | undefined> = {}, sqliteOnPurpose?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: tempDir() }
   for (const key of Object.keys(env))
     if (/^(WSB_|STRIPE_|FORCE_COLOR|NO_COLOR|DEBUG|CI$|NODE_ENV$)/.test(key)) delete env[key]
   for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key]
   else env[key] = value
+  guardSqliteArgs([], env, sqliteOnPurpose)
   return env
 }
+
+/** Options of wsb()/wsbAsync(): `db` is a test's database path (mapped by engineDb); `sqliteOnPurpose` as in cleanEnv. */
+export type WsbOptions = { db?: string; env?: Record<string, string | undefined>; input?: string; sqliteOnPurpose?: string }
 
 function result(code: number | null, stdout: string, stderr: string): CliResult {
   return {
@@ -64,15 +71,17 @@ export function engineDb(path: string): string {
   return url
 }
 
-export function wsb(args: string[], options: { db?: string; env?: Record<string, string | undefined>; input?: string } = {}): CliResult {
-  const env = cleanEnv({ ...(options.db ? { WSB_DB: engineDb(options.db) } : {}), ...options.env })
+export function wsb(args: string[], options: WsbOptions = {}): CliResult {
+  guardSqliteArgs(args, {}, options.sqliteOnPurpose)
+  const env = cleanEnv({ ...(options.db ? { WSB_DB: engineDb(options.db) } : {}), ...options.env }, options.sqliteOnPurpose)
   const out = spawnSync(process.execPath, [WSB, ...args], { env, input: options.input ?? '', encoding: 'utf8', timeout: 60_000 })
   return result(out.status, out.stdout, out.stderr)
 }
 
 /** The same, without blocking the test process (for concurrency tests). */
-export function wsbAsync(args: string[], options: { db?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<CliResult> {
-  const env = cleanEnv({ ...(options.db ? { WSB_DB: engineDb(options.db) } : {}), ...options.env })
+export function wsbAsync(args: string[], options: WsbOptions = {}): Promise<CliResult> {
+  guardSqliteArgs(args, {}, options.sqliteOnPurpose)
+  const env = cleanEnv({ ...(options.db ? { WSB_DB: engineDb(options.db) } : {}), ...options.env }, options.sqliteOnPurpose)
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [WSB, ...args], { env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     if (options.input !== undefined) child.stdin?.end(options.input)

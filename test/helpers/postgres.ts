@@ -20,16 +20,19 @@ export const postgresServerUrl = (): string => inject('wsbPostgresUrl')
 /**
  * A new database of this run, its URL (password included): a clone of the
  * template that wsb's migrations were applied to, or with `empty` a database
- * with nothing in it (for what wsb does to a new or foreign database).
+ * with nothing in it (for what wsb does to a new or foreign database), or with
+ * `copyOf` (a URL of this run's server) a copy of that database, which no
+ * session may be connected to.
  */
-export async function postgresDatabase(options: { empty?: boolean } = {}): Promise<string> {
+export async function postgresDatabase(options: { empty?: boolean; copyOf?: string } = {}): Promise<string> {
   const server = inject('wsbPostgresUrl')
   const name = `${inject('wsbPostgresPrefix')}_${process.pid}_${++count}_${Math.random().toString(36).slice(2, 8)}`
   const client = new pg.Client({ connectionString: server })
   await client.connect()
   try {
     // WAL_LOG (the default) copies a small template in ~50 ms; FILE_COPY would force a checkpoint each time.
-    await client.query(`CREATE DATABASE ${name} TEMPLATE ${inject(options.empty ? 'wsbPostgresEmptyTemplate' : 'wsbPostgresTemplate')} STRATEGY WAL_LOG`)
+    const template = options.copyOf ? decodeURIComponent(new URL(options.copyOf).pathname.slice(1)) : inject(options.empty ? 'wsbPostgresEmptyTemplate' : 'wsbPostgresTemplate')
+    await client.query(`CREATE DATABASE ${name} TEMPLATE "${template.replaceAll('"', '""')}" STRATEGY WAL_LOG`)
   } finally {
     await client.end()
   }

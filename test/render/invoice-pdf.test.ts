@@ -1,4 +1,7 @@
 // The invoice PDF, read back with pdf-parse: what a person sees must be there.
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PDFParse } from 'pdf-parse'
 import { describe, expect, it } from 'vitest'
 import type { AccountView } from '../../src/core/accounts/view.js'
@@ -224,5 +227,35 @@ describe('renderInvoicePdf', () => {
     expect(Buffer.isBuffer(buffer)).toBe(true)
     expect(buffer.subarray(0, 5).toString('latin1')).toBe('%PDF-')
     expect(buffer.subarray(-6).toString('latin1')).toContain('%%EOF')
+  })
+
+  it('issue 25: every embedded font subset is encoded once and then read from the cache; a damaged cache file is encoded again', async () => {
+    const previous = process.env.XDG_CACHE_HOME
+    process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'wsb-fonts-'))
+    try {
+      const folder = join(process.env.XDG_CACHE_HOME, 'wsb', 'pdf-fonts')
+      // A Japanese buyer: the CJK face's CFF table is decoded only to encode its subset, the first time.
+      const render = async () => await renderInvoicePdf({ invoice: invoice('EUR', [line('Pro plan seats', 10, 12_000, 'EUR')]), account: account({ name: 'グローバル株式会社' }), seller })
+      const first = await render()
+      expect((await parse(first)).text).toContain('グローバル株式会社')
+      const files = readdirSync(folder).sort()
+      // The regular and bold Latin faces and the CJK face the name is drawn in.
+      expect(files.length).toBeGreaterThanOrEqual(3)
+      const kept = files.map((file) => readFileSync(join(folder, file)))
+      const second = await render()
+      expect(readdirSync(folder).sort()).toEqual(files)
+      expect((await parse(second)).text).toBe((await parse(first)).text)
+      // A damaged file fails its hash: the subset is encoded again, the PDF is whole and the file repaired.
+      const damaged = Buffer.from(kept[0] as Buffer)
+      damaged[damaged.length - 1] = (damaged[damaged.length - 1] as number) ^ 0xff
+      writeFileSync(join(folder, files[0] as string), damaged)
+      const third = await render()
+      expect((await parse(third)).text).toBe((await parse(first)).text)
+      expect(readFileSync(join(folder, files[0] as string)).equals(kept[0] as Buffer)).toBe(true)
+      expect(statSync(folder).mode & 0o777).toBe(0o700)
+    } finally {
+      if (previous === undefined) delete process.env.XDG_CACHE_HOME
+      else process.env.XDG_CACHE_HOME = previous
+    }
   })
 })

@@ -25,13 +25,41 @@ describe('tables that fit (issue 15)', () => {
     expect(lines).toHaveLength(5)
   })
 
-  it('--wide: nothing cut; piped: tab-separated under one header line, numbers raw', () => {
+  it('--wide: nothing cut; on a terminal one field a line per record (issue 25); piped: tab-separated under one header line, numbers raw', () => {
     process.env.WSB_TTY = '1'
     process.env.COLUMNS = '60'
     setWide(true)
-    expect(table(head, rows)).toContain('x'.repeat(120))
+    const wide = table(head, [...rows, ['inv_2', 'Globex', 'open', 'y']])
+    expect(wide).toContain('x'.repeat(120))
+    expect(wide).not.toMatch(/[│┌]/)
+    expect(wide.split('\n\n')).toHaveLength(2)
+    expect(wide.split('\n').slice(0, 3)).toEqual(['id:      inv_04k7hyc6hwrh', 'account: Franchisee A with a long legal name GmbH', 'status:  paid'])
     process.env.WSB_TTY = '0'
     expect(table(['product', 'capacity'], [['users', 5_000_000]])).toBe('product\tcapacity\nusers\t5000000')
+  })
+
+  it('issue 25: identifying columns are never cut; columns blank in every row give way first, then numbers leave whole, never cut', () => {
+    process.env.WSB_TTY = '1'
+    process.env.COLUMNS = '80'
+    const ids = ['acct_n202g4jj0p4k', 'acct_x9y8z7w6v5u4']
+    const rows = ids.map((id, i) => [id, i ? 'Franchisee B' : 'Franchisee A', '—', 0, 'a note that may be cut '.repeat(3), 123_456_789])
+    const text = table(['id', 'name', 'country', 'limit', 'note', 'amount'], rows, { keep: [0, 1], align: ['left', 'left', 'left', 'right', 'left', 'right'] })
+    const lines = text.split('\n')
+    expect(Math.max(...lines.map(visibleLength))).toBeLessThanOrEqual(80)
+    for (const [i, id] of ids.entries()) expect(lines.find((line) => line.includes(id))).toContain(rows[i]?.[1])
+    // The blank country and limit columns left; the note was cut, the amount kept whole.
+    expect(lines[1]).not.toContain('country')
+    expect(lines[1]).not.toContain('limit')
+    expect(text).toContain('123,456,789')
+    expect(text).toContain('…')
+    expect(text).toContain('(country, limit not shown at this width; --wide shows every column)')
+  })
+
+  it('issue 25: when even the identifying columns do not fit, each row is a record: nothing is cut', () => {
+    process.env.WSB_TTY = '1'
+    process.env.COLUMNS = '40'
+    const text = table(['id', 'name', 'status'], [['acct_n202g4jj0p4k', 'Research and Development Europe', 'active']], { keep: [0, 1] })
+    expect(text).toBe('id:     acct_n202g4jj0p4k\nname:   Research and Development Europe\nstatus: active')
   })
 
   it('digit grouping for people at a terminal only', () => {

@@ -34,9 +34,15 @@ export default class DbCopy extends WsbCommand<DbCopyResult> {
     if (!existsSync(path)) throw notFound('database', path)
     const source = await this.openDatabase(path)
     const progress = await progressBar({ json: this.jsonEnabled(), unit: 'rows' })
+    // Ctrl-C: the copy stops after the batch being written and rolls back (or, once committed, its checks stop);
+    // the error says which, and the bar's stop gives the terminal its line wrap back.
+    const stop = new AbortController()
+    const interrupt = () => stop.abort()
+    process.once('SIGINT', interrupt)
     try {
-      return await copyDatabase(source, flags.to, { batchRows, progress: (table, done, total) => progress.update(done, `${table}: ${done} of ${total} rows`) })
+      return await copyDatabase(source, flags.to, { batchRows, stop: stop.signal, progress: (table, done, total) => progress.update(done, `${table}: ${done} of ${total} rows`) })
     } finally {
+      process.off('SIGINT', interrupt)
       progress.stop()
     }
   }

@@ -4,21 +4,25 @@ import type { InvoiceView } from '../../core/invoices/view.js'
 import { payInvoice } from '../../core/payments/pay.js'
 import { providerFromEnv } from '../../core/payments/provider.js'
 import { renderInvoice } from '../../render/invoices.js'
+import { workspaceOfInvoice } from '../../core/workspaces/of-invoice.js'
 
 export default class InvoicePay extends WorkspaceCommand<InvoiceView> {
   static override summary = 'Collect an open or uncollectible invoice now, trying the default method and then each backup.'
   static override description = `Every attempt is recorded on the invoice. When every method declines the invoice stays as it
 was and the command exits 5 (PAYMENT_FAILED) with the attempts in the details; the automatic retry
-schedule is not changed. A retried command never charges twice (idempotency keys per attempt).`
+schedule is not changed. A retried command never charges twice (idempotency keys per attempt).
+A bank debit it starts is processing until it settles (exit 0, the invoice still open); on an invoice whose
+debit is already in flight it charges nothing and exits 4 (PAYMENT_IN_FLIGHT).`
   static override examples = ['<%= config.bin %> invoice pay inv_1a2b3c', '<%= config.bin %> invoice pay inv_1a2b3c --json']
-  static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001).') }
+  static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001); without --workspace, looked up in every workspace.') }
 
   async run(): Promise<InvoiceView> {
     const { args, flags } = await this.parse(InvoicePay)
-    return await payInvoice(await this.context(flags), await providerFromEnv(), args.invoice)
+    return await payInvoice(await this.context(flags, { workspaceOf: (db) => workspaceOfInvoice(db, args.invoice) }), await providerFromEnv(), args.invoice)
   }
 
   protected render(invoice: InvoiceView): string {
-    return renderInvoice(invoice)
+    const started = invoice.status !== 'paid' && invoice.payments.at(-1)?.outcome === 'processing'
+    return `${started ? 'A bank debit was started and is processing: the invoice is paid when it settles (nothing else is charged meanwhile).\n' : ''}${renderInvoice(invoice)}`
   }
 }

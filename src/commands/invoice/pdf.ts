@@ -8,14 +8,19 @@ import { showInvoice } from '../../core/invoices/list.js'
 import { logoImage } from '../../core/workspaces/logo.js'
 import { invalid } from '../../core/errors.js'
 import { invoiceNumber } from '../../render/invoices.js'
+import { onTerminal } from '../../render/terminal.js'
+import { workspaceOfInvoice } from '../../core/workspaces/of-invoice.js'
 
 type Result = { invoiceId: string; number: number | null; invoiceNumber: string | null; file: string; bytes: number }
 
 export default class InvoicePdf extends WorkspaceCommand<Result> {
   static override summary = 'Write an issued invoice as a PDF file.'
   static override examples = ['<%= config.bin %> invoice pdf inv_1a2b3c -o invoice-0001.pdf', '<%= config.bin %> invoice pdf inv_1a2b3c -o - | lpr']
-  static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001).') }
-  static override flags = { output: Flags.string({ char: 'o', summary: 'The PDF file to write (- for stdout).', required: true, helpValue: 'FILE' }) }
+  static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001); without --workspace, looked up in every workspace.') }
+  static override flags = {
+    output: Flags.string({ char: 'o', summary: 'The PDF file to write (- for stdout).', required: true, helpValue: 'FILE' }),
+    force: Flags.boolean({ char: 'f', summary: 'With -o -, write the PDF to stdout even when it is a terminal.' }),
+  }
 
   async run(): Promise<Result> {
     const { args, flags } = await this.parse(InvoicePdf)
@@ -24,8 +29,11 @@ export default class InvoicePdf extends WorkspaceCommand<Result> {
     const guarded = this.guardedFiles(flags.db)
     if (toStdout) refuseStdoutOver(guarded)
     if (toStdout && this.jsonEnabled()) throw invalid('-o - and --json both want stdout; write the PDF to a file')
+    // Binary on a terminal garbles it (as gzip refuses to): a pipe or a file, or --force.
+    if (toStdout && onTerminal() && !flags.force)
+      throw invalid('-o -: stdout is a terminal, and a PDF is binary; pipe it (| lpr), redirect it (> invoice.pdf), give -o FILE, or --force', { output: '-' }, 'TERMINAL_OUTPUT')
     const file = toStdout ? '-' : outputPath(flags.output, '--output', guarded)
-    const ctx = await this.context(flags)
+    const ctx = await this.context(flags, { workspaceOf: (db) => workspaceOfInvoice(db, args.invoice) })
     const invoice = await showInvoice(ctx, args.invoice)
     const { renderInvoicePdf } = await import('../../render/invoice-pdf.js')
     const pdf = await renderInvoicePdf({

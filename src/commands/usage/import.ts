@@ -6,10 +6,11 @@ import { progressBar } from '../../cli/progress.js'
 import { refuseStdoutOver, stdinFile } from '../../cli/output-guard.js'
 import { ResultsFile } from '../../cli/results-file.js'
 import type { Ctx } from '../../core/context.js'
-import { type ExitCodeValue, invalid, notFound, refused, WsbError } from '../../core/errors.js'
+import { interrupted, invalid, notFound, refused, WsbError } from '../../core/errors.js'
 import { wholeNumber } from '../../core/schemas.js'
 import { type ImportSummary, importUsage } from '../../core/usage/import.js'
 import { renderImport } from '../../render/usage.js'
+import { isPostgresUrl, parsePostgresUrl } from '../../core/store/postgres-url.js'
 
 export default class UsageImport extends WorkspaceCommand<ImportSummary> {
   static override lean = true
@@ -88,11 +89,11 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
       // Whatever still waits on stdin is not read: the run is over.
       if (input === process.stdin) process.stdin.destroy()
       const from = summary.interrupted.resumeFromLine
-      const source = fromStdin ? '-' : (args.file as string)
-      throw new WsbError(
-        'INTERRUPTED',
-        `interrupted: ${summary.lines} lines committed (${summary.accepted} accepted, ${summary.rejected} rejected, ${summary.replayed} replayed, ${summary.invalid} invalid); resume from line ${from}${fromStdin ? '' : `: tail -n +${from} ${source} | wsb usage import -`}`,
-        130 as ExitCodeValue,
+      // The same database and workspace, however they were named (flag, env, the only one): pasted elsewhere, it still imports there.
+      const target = `wsb usage import - ${resumeTarget(this.databasePath(flags.db), ctx.workspace.id)}`
+      const resume = fromStdin ? `: feed the input from line ${from} on to ${target}` : `: tail -n +${from} ${shellWord(args.file as string)} | ${target}`
+      throw interrupted(
+        `interrupted: ${summary.lines} lines committed (${summary.accepted} accepted, ${summary.rejected} rejected, ${summary.replayed} replayed, ${summary.invalid} invalid); resume from line ${from}${resume}`,
         { ...summary, resumeFromLine: from },
       )
     }
@@ -119,6 +120,20 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
     process.stderr.write(`${renderImport(summary)}\n`)
     return ''
   }
+}
+
+/** A word the shell reads back as it is: quoted when it holds anything but plain path characters. */
+export const shellWord = (word: string): string => (/^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)
+
+/**
+ * --db and --workspace of a command to paste: the database as used, or for a PostgreSQL URL
+ * holding a password (never printed) "$WSB_DB" when it came from there, else the URL with *** to fill in.
+ */
+function resumeTarget(database: string, workspaceId: string): string {
+  const workspace = `--workspace ${workspaceId}`
+  if (!isPostgresUrl(database) || parsePostgresUrl(database).display === database) return `${workspace} --db ${shellWord(database)}`
+  if (process.env.WSB_DB === database) return `${workspace} --db "$WSB_DB"`
+  return `${workspace} --db ${shellWord(parsePostgresUrl(database).display)} (put its password back for ***)`
 }
 
 /** The NDJSON file, opened for reading: a missing file is NOT_FOUND, anything else unreadable is invalid input. */

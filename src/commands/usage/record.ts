@@ -5,7 +5,6 @@ import { parseUsageLine } from '../../core/usage/line.js'
 import { invalid } from '../../core/errors.js'
 import { recordUsage } from '../../core/usage/record.js'
 import { renderDecision } from '../../render/usage.js'
-import { nameCache } from '../../core/events/list.js'
 
 export default class UsageRecord extends WorkspaceCommand<UsageDecision> {
   static override lean = true
@@ -42,8 +41,8 @@ IDEMPOTENCY_CONFLICT.`
     if ('error' in parsed) throw invalid(parsed.error.replace(/"(delta|set)"/g, '--$1').replace(/(^|; )(delta|set|key):/g, '$1--$2:'))
     const ctx = await this.context(flags)
     const decision = await recordUsage(ctx, parsed.report)
-    // People read the org by name (JSON keeps the id): one lookup, only for human output.
-    if (!this.jsonEnabled()) this.orgName = await nameCache(ctx.db)(decision.orgId)
+    // People read the org by name (JSON keeps the id): one lookup, only for human output, and its code loads only then.
+    if (!this.jsonEnabled()) this.orgName = await (await import('../../core/events/list.js')).nameCache(ctx.db)(decision.orgId)
     return decision
   }
 

@@ -1,20 +1,35 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Ctx } from '../context.js'
-import { billingAccounts } from '../store/schema/index.js'
+import { chooseTax, type TaxRateRow } from '../invoices/tax.js'
+import { billingAccounts, type SellerIdentity, taxRates, type TaxRule, workspaces } from '../store/schema/index.js'
+import { orgNames } from './org-names.js'
 import { resolveAccount } from './resolve.js'
 import { type AccountView, accountView } from './view.js'
 
-/** An account as listed and shown: its organization's name beside the id. */
-export type AccountDetail = AccountView & { organizationName: string | null }
+/** The tax an invoice issued now would apply (the rule of core/invoices/tax.ts), as invoices carry it: rate in percent. */
+export type AccountTax = { jurisdiction: string | null; name: string; rate: number; rule: TaxRule; note: string | null }
 
-export async function orgNames(ctx: Ctx): Promise<Map<string, string>> {
-  const rows = (await ctx.db.all('SELECT id, name FROM organizations WHERE workspace_id = ? AND parent_id IS NULL', ctx.workspace.id)) as { id: string; name: string }[]
-  return new Map(rows.map((r) => [r.id, r.name]))
+/** An account as listed and shown: its organization's name beside the id, and the tax that applies to it. */
+export type AccountDetail = AccountView & { organizationName: string | null; taxDetail: AccountTax }
+
+/** What the tax rule reads besides the account: the workspace's seller and tax-rate table. */
+type TaxSources = { seller: SellerIdentity | null; rates: TaxRateRow[] }
+
+async function taxSources(ctx: Ctx): Promise<TaxSources> {
+  const seller = (await ctx.db.orm.select({ seller: workspaces.seller }).from(workspaces).where(eq(workspaces.id, ctx.workspace.id)).limit(1))[0]?.seller ?? null
+  return { seller, rates: await ctx.db.orm.select().from(taxRates).where(eq(taxRates.workspaceId, ctx.workspace.id)) }
 }
 
-const withOrgName = (view: AccountView, names: Map<string, string>): AccountDetail => ({
+function taxOf(view: AccountView, { seller, rates }: TaxSources): AccountTax {
+  const { rateMilli, ...rest } = chooseTax({ ...view, taxRateMilli: Math.round(view.taxRate * 1000) }, seller, rates)
+  return { ...rest, rate: rateMilli / 1000 }
+}
+
+
+const detail = (view: AccountView, names: Map<string, string>, tax: TaxSources): AccountDetail => ({
   ...view,
   organizationName: view.organizationId === null ? null : (names.get(view.organizationId) ?? null),
+  taxDetail: taxOf(view, tax),
 })
 
 export async function listAccounts(ctx: Ctx): Promise<{ accounts: AccountDetail[] }> {
@@ -24,14 +39,15 @@ export async function listAccounts(ctx: Ctx): Promise<{ accounts: AccountDetail[
     .where(eq(billingAccounts.workspaceId, ctx.workspace.id))
     .orderBy(sql.raw(ctx.db.creationOrder)))
   const names = await orgNames(ctx)
-  return { accounts: rows.map((row) => withOrgName(accountView(row), names)) }
+  const tax = await taxSources(ctx)
+  return { accounts: rows.map((row) => detail(accountView(row), names, tax)) }
 }
 
 export async function showAccount(ctx: Ctx, ref: string): Promise<AccountDetail> {
-  return withOrgName(accountView(await resolveAccount(ctx.db, ctx.workspace.id, ref)), await orgNames(ctx))
+  return detail(accountView(await resolveAccount(ctx.db, ctx.workspace.id, ref)), await orgNames(ctx), await taxSources(ctx))
 }
 
-/** A view a command just produced (create, update, assign), with its organization's name. */
+/** An account a command just wrote (create, update, assign), with its organization's name and its tax. */
 export async function accountDetail(ctx: Ctx, view: AccountView): Promise<AccountDetail> {
-  return withOrgName(view, await orgNames(ctx))
+  return detail(view, await orgNames(ctx), await taxSources(ctx))
 }

@@ -2,7 +2,8 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { one } from '../store/db.js'
 import type { Ctx } from '../context.js'
-import { notFound, refused } from '../errors.js'
+import { refused } from '../errors.js'
+import { unknownProduct } from './unknown.js'
 import { recordEvent } from '../events/record.js'
 import type { Db } from '../store/open.js'
 import { type ProductRow, products } from '../store/schema/index.js'
@@ -13,10 +14,7 @@ export async function requireProduct(db: Db, workspaceId: string, key: string): 
     .select()
     .from(products)
     .where(and(eq(products.workspaceId, workspaceId), eq(products.key, key))).limit(1))[0]
-  if (!row) {
-    const known = (await db.orm.select({ key: products.key }).from(products).where(eq(products.workspaceId, workspaceId)))
-    throw notFound('product', key, { known: known.map((p) => p.key) })
-  }
+  if (!row) throw await unknownProduct(db, workspaceId, key)
   return row
 }
 

@@ -4,7 +4,7 @@
 // functions as the commands. Row counts are checked before the copy commits.
 import { asc } from 'drizzle-orm'
 import { contextFor } from '../context.js'
-import { refused } from '../errors.js'
+import { interrupted, refused } from '../errors.js'
 import { runDoctor } from '../doctor/run.js'
 import { type CopyProgress, copySqliteToPostgres } from '../store/copy.js'
 import type { Db } from '../store/db.js'
@@ -24,15 +24,33 @@ export type DbCopyResult = {
   checkMs: number
 }
 
-export async function copyDatabase(source: Db, targetUrl: string, options: { progress?: CopyProgress; batchRows?: number } = {}): Promise<DbCopyResult> {
+/**
+ * `stop` (Ctrl-C): during the copy, the batch being written is the last, and the
+ * transaction rolls back (the progress callback runs inside it); once the copy is
+ * committed, the checks stop between steps. Either way an INTERRUPTED error says which.
+ */
+export async function copyDatabase(source: Db, targetUrl: string, options: { progress?: CopyProgress; batchRows?: number; stop?: AbortSignal } = {}): Promise<DbCopyResult> {
   const started = performance.now()
-  const { copied, rows, target } = await copySqliteToPostgres(source, targetUrl, options)
+  const { stop } = options
+  const { copied, rows, target } = await copySqliteToPostgres(source, targetUrl, {
+    ...options,
+    progress: (table, done, total) => {
+      if (stop?.aborted) throw interrupted(`interrupted while copying table ${table} (${done} of ${total} rows): nothing was written to the target`, { table, rows: done, totalRows: total, committed: false })
+      options.progress?.(table, done, total)
+    },
+  })
   const copiedAt = performance.now()
+  const stopChecks = () => {
+    if (stop?.aborted)
+      throw interrupted(`interrupted after the copy into ${target} was committed (${rows} rows): its checks did not finish; run wsb doctor and wsb usage verify with --db on the target`, { target, copied, rows, committed: true })
+  }
+  stopChecks()
   const copy = await openPostgresDb(targetUrl)
   try {
     const doctor = await runDoctor(copy)
     const mismatches = []
     for (const workspace of await copy.orm.select().from(workspaces).orderBy(asc(workspaces.createdAt), asc(workspaces.id))) {
+      stopChecks()
       const verify = await verifyUsage(contextFor(copy, workspace))
       mismatches.push(...verify.mismatches.map((m) => ({ workspaceId: workspace.id, ...m })))
     }

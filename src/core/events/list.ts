@@ -91,6 +91,20 @@ export const USAGE_AS_EVENT = `SELECT 'u' AS src, id, at, 'usage.' || outcome AS
   CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
   value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key`
 
+/**
+ * The command topics that name a kind family differently (wsb sub …, wsb pm …):
+ * `--kind sub` means the subscription.* events, `--kind pm.added` payment_method.added.
+ */
+const KIND_ALIASES: Record<string, string> = { sub: 'subscription', pm: 'payment_method' }
+
+/** --kind values with the topics' names read as the kinds' own. */
+export const eventKinds = (kinds: string[] | undefined): string[] | undefined =>
+  kinds?.map((kind) => {
+    const [family = '', ...rest] = kind.split('.')
+    const alias = KIND_ALIASES[family]
+    return alias === undefined ? kind : [alias, ...rest].join('.')
+  })
+
 /** "org" matches org.created, org.deleted …; "org.created" matches itself. */
 export function kindCondition(kinds: string[] | undefined, column: string, params: Param[]): string {
   if (!kinds?.length) return ''
@@ -137,9 +151,7 @@ export async function listEvents(db: Db, workspaceId: string, options: ListEvent
     // Usage rows are selected as columns and shaped into refs and data here: JSON
     // building functions differ between SQLite and PostgreSQL (portable SQL only).
     parts.push(
-      arm(`SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
-        CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
-        value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
+      arm(`${USAGE_AS_EVENT}
       FROM usage_ledger WHERE workspace_id = ?${since}${usageScope}${kindFilter("'usage.' || outcome", usageParams)}`),
     )
     params.push(...usageParams)
@@ -166,26 +178,29 @@ export async function eventCursor(db: Db, workspaceId: string, ref: string): Pro
   return { at: Number(row.at), src, id }
 }
 
-/** Rows of one source after the cursor: src 'e' sorts before 'u' at the same instant. */
-function afterCursor(src: 'e' | 'u', after: EventCursor, params: Param[]): string {
-  if (src > after.src) {
-    params.push(after.at)
-    return ' AND at >= ?'
-  }
-  if (src < after.src) {
-    params.push(after.at)
-    return ' AND at > ?'
-  }
-  // The range alone first: with only the OR, SQLite's planner reads the index from the workspace's start every page.
-  params.push(after.at, after.at, after.at, after.id)
-  return ' AND at >= ? AND (at > ? OR (at = ? AND id > ?))'
+/**
+ * The arms of one source after the cursor, each a condition read in index order:
+ * src 'e' sorts before 'u' at the same instant. In the cursor's own source the
+ * rows at the cursor's instant with a higher id are an arm of their own
+ * (`at = ? AND id > ?`: an equality, then a range on the id the (workspace_id,
+ * at) index ends with), beside `at > ?`. One condition `at >= ? AND (at > ? OR
+ * (at = ? AND id > ?))` made every page scan every row at that instant from its
+ * first: a million rows at one frozen test-clock instant took quadratic time.
+ */
+function afterCursor(src: 'e' | 'u', after: EventCursor): { sql: string; params: Param[]; order: string }[] {
+  if (src > after.src) return [{ sql: ' AND at >= ?', params: [after.at], order: 'at, id' }]
+  if (src < after.src) return [{ sql: ' AND at > ?', params: [after.at], order: 'at, id' }]
+  return [
+    { sql: ' AND at = ? AND id > ?', params: [after.at, after.id], order: 'id' },
+    { sql: ' AND at > ?', params: [after.at], order: 'at, id' },
+  ]
 }
 
 const FIRST_PAGE = 50
 
 /**
  * The log page by page after `after` (or from `since`), oldest first: each page
- * is one keyed query per source (events, usage ledger) through its
+ * is one query of keyed arms per source (events, usage ledger) through its
  * (workspace_id, at) index, LIMIT pageSize each, merged; memory holds one page
  * whatever the history's size, and the first page is out at once.
  */
@@ -199,33 +214,30 @@ export async function* eventPages(
   let pageSize = Math.min(FIRST_PAGE, options.pageSize ?? 500)
   const lookup = nameCache(db)
   let after = options.after
-  const kindFilter = (column: string, params: Param[]) => kindCondition(options.kinds, column, params)
-  // --since and --after both hold: a cursor before --since does not widen the window.
-  const position = (src: 'e' | 'u', params: Param[]) => {
-    let sql = after ? afterCursor(src, after, params) : ''
-    if (options.since !== undefined) {
-      params.push(options.since)
-      sql += ' AND at >= ?'
-    }
-    return sql
-  }
+  const usage = wantsUsage(options.kinds)
+  const usageSelect = `${USAGE_AS_EVENT} FROM usage_ledger WHERE workspace_id = ?`
+  const eventSelect = `SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?`
   for (;;) {
+    const parts: string[] = []
     const params: Param[] = []
-    const e = `SELECT 'e' AS src, id, at, kind, refs, data, ${USAGE_NULLS} FROM events WHERE workspace_id = ?`
-    params.push(workspaceId)
-    const ePart = `${e}${position('e', params)}${scope('e', options, params) ?? ''}${kindFilter('kind', params)} ORDER BY at, id LIMIT ${pageSize}`
-    const parts = [ePart]
-    const usageParams: Param[] = [workspaceId]
-    const u = `SELECT 'u' AS src, id, at, 'usage.' || outcome AS kind,
-          CAST(NULL AS text) AS refs, CAST(NULL AS text) AS data, org_id AS u_org, product AS u_product, kind AS u_kind,
-          value AS u_value, delta AS u_delta, reason AS u_reason, level_after AS u_level, headroom_after AS u_headroom, key AS u_key
-        FROM usage_ledger WHERE workspace_id = ?${position('u', usageParams)}`
-    const usageScope = wantsUsage(options.kinds) ? scope('u', options, usageParams) : null
-    if (usageScope !== null) {
-      parts.push(`${u}${usageScope}${kindFilter("'usage.' || outcome", usageParams)} ORDER BY at, id LIMIT ${pageSize}`)
-      params.push(...usageParams)
+    // Each arm of each source: its position, then the filters; --since and --after both hold.
+    const arms = (src: 'e' | 'u', select: string, kindColumn: string) => {
+      for (const arm of after ? afterCursor(src, after) : [{ sql: '', params: [], order: 'at, id' }]) {
+        const armParams: Param[] = [workspaceId, ...arm.params]
+        let sql = `${select}${arm.sql}`
+        if (options.since !== undefined) {
+          sql += ' AND at >= ?'
+          armParams.push(options.since)
+        }
+        const filters = scope(src, options, armParams)
+        if (filters === null) return
+        parts.push(`SELECT * FROM (${sql}${filters}${kindCondition(options.kinds, kindColumn, armParams)} ORDER BY ${arm.order} LIMIT ${pageSize}) AS part`)
+        params.push(...armParams)
+      }
     }
-    const sql = `SELECT * FROM (${parts.map((p) => `SELECT * FROM (${p}) AS part`).join(' UNION ALL ')}) AS page ORDER BY at, src, id LIMIT ${pageSize}`
+    arms('e', eventSelect, 'kind')
+    if (usage) arms('u', usageSelect, "'usage.' || outcome")
+    const sql = `SELECT * FROM (${parts.join(' UNION ALL ')}) AS page ORDER BY at, src, id LIMIT ${pageSize}`
     const rows = (await db.all(sql, ...params)) as Row[]
     if (rows.length === 0) return
     const page: EventView[] = []

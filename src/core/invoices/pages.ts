@@ -3,7 +3,7 @@
 // (workspace_id, issued_at) or, for one account, invoices_account_issued.
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm'
 import { resolveAccount } from '../accounts/resolve.js'
-import { keyedPages, type PagesOptions, type Position } from '../lists/pages.js'
+import { keyedPages, type PageStart, type PagesOptions, type Position, startCondition } from '../lists/pages.js'
 import type { Db } from '../store/open.js'
 import { type InvoiceRow, type InvoiceStatus, invoices } from '../store/schema/index.js'
 import { resolveInvoice } from './list.js'
@@ -24,19 +24,17 @@ export async function invoiceCursor(db: Db, workspaceId: string, ref: string): P
 export async function invoicePages(db: Db, workspaceId: string, filter: InvoiceFilter, options: PagesOptions = {}): Promise<AsyncGenerator<InvoiceView[]>> {
   // Resolved before anything is printed: an unknown account is NOT_FOUND, not an empty list.
   const accountId = filter.account === undefined ? undefined : (await resolveAccount(db, workspaceId, filter.account)).id
-  const where = (after: Position | undefined) =>
+  const where = (start: PageStart | undefined) =>
     and(
       eq(invoices.workspaceId, workspaceId),
       accountId === undefined ? undefined : eq(invoices.accountId, accountId),
       filter.status === undefined ? undefined : eq(invoices.status, filter.status),
       filter.since === undefined ? undefined : gte(invoices.issuedAt, filter.since),
       filter.until === undefined ? undefined : lt(invoices.issuedAt, filter.until),
-      // The key range first, alone: with only the OR, SQLite's planner reads the index from the workspace's start every page.
-      after === undefined ? undefined : gte(invoices.issuedAt, after.key),
-      after === undefined ? undefined : sql`(${invoices.issuedAt} > ${after.key} OR (${invoices.issuedAt} = ${after.key} AND ${sql.raw(db.creationOrder)} > ${after.rowid}))`,
+      startCondition(invoices.issuedAt, sql.raw(db.creationOrder), start),
     )
   const rows = keyedPages<InvoiceRow>(
-    async ({ after, limit }) => await db.orm.select().from(invoices).where(where(after)).orderBy(invoices.issuedAt, sql.raw(db.creationOrder)).limit(limit),
+    async ({ start, limit }) => await db.orm.select().from(invoices).where(where(start)).orderBy(invoices.issuedAt, sql.raw(db.creationOrder)).limit(limit),
     async (row) => await positionOf(db, row.id),
     async (n) => {
       const row = (await db.orm.select({ id: invoices.id }).from(invoices).where(where(undefined)).orderBy(desc(invoices.issuedAt), sql.raw(`${db.creationOrder} DESC`)).limit(1).offset(n - 1))[0]

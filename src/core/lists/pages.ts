@@ -4,6 +4,11 @@
 // page is out at once. Without a cursor, "the latest N" is found by one query for
 // the Nth row from the end, then read forward from there the same way; after a
 // cursor, N is a page size: the next N rows after it (Stripe's starting_after + limit).
+// "After a position" is two keyed reads, the rows at its key with a higher rowid,
+// then the rows past its key: one condition `key >= k AND (key > k OR rowid > r)`
+// made each page scan every row sharing the key from its first (a million rows
+// at one frozen test-clock instant: quadratic).
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm'
 
 /** Where a listing stands: the sort key (a time) and the row's rowid (its tie-breaker). */
 export type Position = { key: number; rowid: number }
@@ -11,8 +16,17 @@ export type Position = { key: number; rowid: number }
 /** Rows a page holds: views are built per row, so pages stay small. */
 export const LIST_PAGE_SIZE = 100
 
-/** Reads up to `limit` rows after `after`, in (key, rowid) order. */
-export type PageQuery<R> = (options: { after?: Position; limit: number }) => Promise<R[]>
+/** Where a page starts: at the position's key past its rowid (`tie`), or past its key. */
+export type PageStart = { position: Position; tie: boolean }
+
+/** Reads up to `limit` rows from `start` (the first row without one), in (key, rowid) order. */
+export type PageQuery<R> = (options: { start?: PageStart; limit: number }) => Promise<R[]>
+
+/** The condition of a page start on a key column and a rowid column: each an index range. */
+export function startCondition(key: SQLWrapper, rowid: SQLWrapper, start: PageStart | undefined): SQL | undefined {
+  if (start === undefined) return undefined
+  return start.tie ? sql`${key} = ${start.position.key} AND ${rowid} > ${start.position.rowid}` : sql`${key} > ${start.position.key}`
+}
 
 export type PagesOptions = {
   /** Continue after this position (--after ID). */
@@ -44,7 +58,8 @@ export async function* keyedPages<R>(
   }
   while (left > 0) {
     const limit = Math.min(pageSize, left)
-    const rows = await query({ after, limit })
+    const rows = await query({ start: after && { position: after, tie: true }, limit })
+    if (after && rows.length < limit) rows.push(...(await query({ start: { position: after, tie: false }, limit: limit - rows.length })))
     if (rows.length === 0) return
     left -= rows.length
     after = await positionOf(rows.at(-1) as R)

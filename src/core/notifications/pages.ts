@@ -5,7 +5,7 @@ import { and, desc, eq, gte, lt, or, sql } from 'drizzle-orm'
 import { resolveAccount } from '../accounts/resolve.js'
 import { iso } from '../clock.js'
 import { invalid, notFound } from '../errors.js'
-import { keyedPages, type PagesOptions, type Position, quotedIdPattern, escapeLike } from '../lists/pages.js'
+import { keyedPages, type PageStart, type PagesOptions, type Position, startCondition, quotedIdPattern, escapeLike } from '../lists/pages.js'
 import type { Db } from '../store/open.js'
 import { type NotificationRow, notifications } from '../store/schema/index.js'
 import type { NotificationView } from './list.js'
@@ -26,7 +26,7 @@ const viewOf = (row: NotificationRow): NotificationView => ({ id: `ntf_${row.id}
 
 export async function notificationPages(db: Db, workspaceId: string, filter: NotificationFilter, options: PagesOptions = {}): Promise<AsyncGenerator<NotificationView[]>> {
   const accountId = filter.account === undefined ? undefined : (await resolveAccount(db, workspaceId, filter.account)).id
-  const where = (after: Position | undefined) =>
+  const where = (start: PageStart | undefined) =>
     and(
       eq(notifications.workspaceId, workspaceId),
       // The account is among the ids the notification names (refs is JSON text on both engines).
@@ -36,12 +36,10 @@ export async function notificationPages(db: Db, workspaceId: string, filter: Not
         : undefined,
       filter.since === undefined ? undefined : gte(notifications.at, filter.since),
       filter.until === undefined ? undefined : lt(notifications.at, filter.until),
-      // The key range first, alone: with only the OR, SQLite's planner reads the index from the workspace's start every page.
-      after === undefined ? undefined : gte(notifications.at, after.key),
-      after === undefined ? undefined : sql`(${notifications.at} > ${after.key} OR (${notifications.at} = ${after.key} AND ${notifications.id} > ${after.rowid}))`,
+      startCondition(notifications.at, notifications.id, start),
     )
   const rows = keyedPages<NotificationRow>(
-    async ({ after, limit }) => await db.orm.select().from(notifications).where(where(after)).orderBy(notifications.at, notifications.id).limit(limit),
+    async ({ start, limit }) => await db.orm.select().from(notifications).where(where(start)).orderBy(notifications.at, notifications.id).limit(limit),
     async (row) => ({ key: row.at, rowid: row.id }),
     async (n) => {
       const row = (await db.orm.select().from(notifications).where(where(undefined)).orderBy(desc(notifications.at), desc(notifications.id)).limit(1).offset(n - 1))[0]

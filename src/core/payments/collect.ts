@@ -45,6 +45,8 @@ export type CollectOutcome = {
   pending?: 'processing' | 'requires_action'
   /** What the customer must do, in words, when `pending` is requires_action. */
   action?: string
+  /** Settled by looking up an earlier attempt: this collection charged nothing new. */
+  earlier?: true
 }
 
 type Account = Pick<BillingAccountRow, 'id' | 'providerCustomerId' | 'goneProviderCustomerId'>
@@ -136,7 +138,7 @@ async function reconcile(ctx: Ctx, provider: PaymentProvider, invoice: InvoiceRo
     const answer: ChargeResult = found ?? { outcome: 'declined', paymentId: null, declineCode: 'not_charged', message: 'the provider has no payment for this attempt' }
     const recorded = await recordAnswer(ctx, invoice, row.run, method, row.idempotencyKey, row.provider, answer)
     const done = await settleOn(ctx, invoice, method, row.provider, recorded, 1)
-    if (done) return { done }
+    if (done) return { done: { ...done, earlier: true } }
     if (recorded.outcome === 'unusable' && onFile) await markUnusable(ctx, invoice, method, recorded)
     // A debit that failed after processing: the rest of its run is tried now (the next method).
     if (row.outcome === 'processing') continueRun = row.run

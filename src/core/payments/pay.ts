@@ -14,7 +14,16 @@ export async function payInvoice(ctx: Ctx, provider: PaymentProvider, ref: strin
   if (invoice.status === 'paid') return await invoiceView(ctx.db, invoice)
   const outcome = await collectInvoice(ctx, provider, invoice.id, { kind: 'manual' })
   const view = await invoiceView(ctx.db, await resolveInvoice(ctx.db, ctx.workspace.id, invoice.id))
-  // In flight (a bank debit): accepted, nothing else is charged; the invoice is paid when it settles.
+  // In flight (a bank debit): nothing else is charged; the invoice is paid when it settles. A debit this
+  // command started is its answer (exit 0); one already in flight means this command charged nothing.
+  if (outcome.pending === 'processing' && (outcome.attempts === 0 || outcome.earlier)) {
+    const debit = view.payments.find((p) => p.outcome === 'processing')
+    throw refused(
+      'PAYMENT_IN_FLIGHT',
+      `nothing was charged now: invoice ${view.invoiceNumber ?? invoice.id} has a payment in flight${debit ? ` (${debit.method ?? 'a removed method'}, since ${debit.at.slice(0, 16).replace('T', ' ')} UTC)` : ''}; it is paid, or enters dunning, when that settles`,
+      { invoiceId: invoice.id, status: view.status, payment: debit ?? null },
+    )
+  }
   if (outcome.pending === 'processing') return view
   if (outcome.pending === 'requires_action')
     throw providerFailure(

@@ -1,7 +1,7 @@
 // The pool view of `usage report --by pool` (R-POOL-1..3): capacity, used,
 // available per product, with each contributing account's share.
 import type { Ctx } from '../context.js'
-import { orgNames } from '../accounts/list.js'
+import { orgNames } from '../accounts/org-names.js'
 import { mapSerial } from '../serial.js'
 import { type ForecastView, forecast } from '../usage/forecast.js'
 import { capacityOf, poolsOf, usageOf } from './pools.js'

@@ -175,6 +175,11 @@ export type MeterStore = {
   capacityOfWorkspace: Query<[string], CapacityRow>
   capacityOfAccount: Query<[string, string], CapacityRow>
   claimed: Query<[string, string], ClaimedRow>
+  /**
+   * SQLite: the claims of many keys in one statement (the Meter's prepare for a
+   * batch), by key. Absent on PostgreSQL, whose load reads a batch's claims.
+   */
+  claimedIn?(workspaceId: string, keys: readonly string[]): Map<string, ClaimedRow>
   /** Appends one ledger row and returns its id. */
   appendLedger(...values: LedgerValues): number
   writeCounter: Command<CounterValues>
@@ -237,10 +242,10 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
       .map((c) => `${c.trim()} = ?`)
       .join(', ')
   const updateCounter = sqlite.prepare(`UPDATE usage_levels SET ${setAll(`level, subtree, ${COUNTER_ROLL_COLUMNS}`)} WHERE org_id = ? AND product = ?`)
-  const insertCounter = sqlite.prepare<CounterValues>(
+  const insertCounter = sqlite.prepare<CounterValues, { rowid: number }>(
     `INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS})
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE}`,
+     ON CONFLICT (org_id, product) DO UPDATE SET ${COUNTER_MERGE} RETURNING rowid`,
   )
   // By rowid when known (the row read or inserted here), which skips the descent of the primary
   // key's index; the key is checked too, so a rowid reused after a deletion only makes it miss.
@@ -250,6 +255,8 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
   const counterRow = sqlite.prepare<[string, string], CounterRow & { rowid: number }>(
     `SELECT rowid, level, subtree, ${COUNTER_ROLL_COLUMNS} FROM usage_levels WHERE org_id = ? AND product = ?`,
   )
+  // Prepared on first use: a single usage record never needs it.
+  let claimedIn: Database.Statement<[string, string], ClaimedRow & { key: string }> | undefined
   /** Counter rowids by org and product, as this connection last read or inserted them. */
   const rowids = new Map<string, Map<string, number>>()
   const noteRowid = (orgId: string, product: string, rowid: number) => {
@@ -293,16 +300,25 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
       `SELECT id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at FROM usage_ledger
        WHERE workspace_id = ? AND key = ? AND outcome = 'accepted' AND key IS NOT NULL`,
     ),
+    claimedIn: (workspaceId, keys) => {
+      claimedIn ??= sqlite.prepare<[string, string], ClaimedRow & { key: string }>(
+        `SELECT id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key FROM usage_ledger
+         WHERE workspace_id = ? AND outcome = 'accepted' AND key IS NOT NULL AND key IN (SELECT value FROM json_each(?))`,
+      )
+      return new Map(claimedIn.all(workspaceId, JSON.stringify(keys)).map(({ key, ...row }) => [key, row]))
+    },
     appendLedger: (...values) => Number(ledger.run(...values).lastInsertRowid),
     // An existing counter row is updated in place; only a new one takes the upsert. SQLite's
     // upsert tries the insert first, and with the hour's columns that costs ~45% more per row
     // than the plain UPDATE by primary key (measured): the counter write is the batch's largest.
+    // A row this connection has not read or written (its rowid unknown) is new as a rule (the
+    // Meter reads a counter before writing it): it goes to the upsert without the UPDATE's miss.
     writeCounter: {
       run: (orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity) => {
-        if (updateCounter.run(level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity, orgId, product).changes === 0) {
-          const inserted = insertCounter.run(orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity)
-          noteRowid(orgId, product, Number(inserted.lastInsertRowid))
-        }
+        const known = rowids.get(orgId)?.has(product) === true
+        if (known && updateCounter.run(level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity, orgId, product).changes > 0) return
+        const written = insertCounter.get(orgId, workspaceId, product, level, subtree, hour, peak, a, rc, rl, ro, subPeak, sa, src, srl, sro, limit, capacity)
+        noteRowid(orgId, product, Number((written as { rowid: number }).rowid))
       },
     },
     writeCounterLevels: (level, subtree, peak, accepted, subPeak, subAccepted, orgId, product) => {

@@ -4,7 +4,7 @@
 // subscriptions_account.
 import { and, eq, gte, lt, sql } from 'drizzle-orm'
 import { resolveAccount } from '../accounts/resolve.js'
-import { keyedPages, type PagesOptions, type Position } from '../lists/pages.js'
+import { keyedPages, type PageStart, type PagesOptions, type Position, startCondition } from '../lists/pages.js'
 import type { Db } from '../store/open.js'
 import { type SubscriptionRow, type SubscriptionStatus, subscriptions } from '../store/schema/index.js'
 import { resolveSubscription } from './resolve.js'
@@ -26,17 +26,18 @@ export async function subscriptionCursor(db: Db, workspaceId: string, ref: strin
 
 export async function subscriptionPages(db: Db, workspaceId: string, filter: SubscriptionFilter, options: PagesOptions = {}): Promise<AsyncGenerator<SubscriptionView[]>> {
   const accountId = filter.account === undefined ? undefined : (await resolveAccount(db, workspaceId, filter.account)).id
-  const where = (after: Position | undefined) =>
+  const where = (start: PageStart | undefined) =>
     and(
       eq(subscriptions.workspaceId, workspaceId),
       accountId === undefined ? undefined : eq(subscriptions.accountId, accountId),
       filter.status === undefined ? undefined : eq(subscriptions.status, filter.status),
       filter.since === undefined ? undefined : gte(subscriptions.createdAt, filter.since),
       filter.until === undefined ? undefined : lt(subscriptions.createdAt, filter.until),
-      after === undefined ? undefined : sql`${sql.raw(db.creationOrder)} > ${after.rowid}`,
+      // No key: past the position's rowid is the only start (the key's arm, 0 > 0, is empty).
+      startCondition(sql`0`, sql.raw(db.creationOrder), start),
     )
   const rows = keyedPages<SubscriptionRow>(
-    async ({ after, limit }) => await db.orm.select().from(subscriptions).where(where(after)).orderBy(sql.raw(db.creationOrder)).limit(limit),
+    async ({ start, limit }) => await db.orm.select().from(subscriptions).where(where(start)).orderBy(sql.raw(db.creationOrder)).limit(limit),
     async (row) => await positionOf(db, row.id),
     async (n) => {
       const row = (await db.orm.select({ id: subscriptions.id }).from(subscriptions).where(where(undefined)).orderBy(sql.raw(`${db.creationOrder} DESC`)).limit(1).offset(n - 1))[0]

@@ -21,6 +21,7 @@ export async function decideBatch(ctx: Ctx, reports: readonly UsageReportInput[]
   // A Meter of another connection (one that was lost and replaced) never serves this one.
   const meter = previous && madeOn.get(previous) === ctx.db && previous.stillValid(ctx) ? previous : new Meter(ctx)
   madeOn.set(meter, ctx.db)
+  meter.prepare(reports)
   const decisions = reports.map((report) => meter.report(report))
   meter.flush()
   await store.persist?.()

@@ -49,9 +49,13 @@ function missing(decision: UsageDecision): { kind: string; ref: string } | undef
   return decision.message?.startsWith('product ') ? { kind: 'product', ref: decision.product } : { kind: 'organization', ref: decision.orgId }
 }
 
-/** The error a rejected decision is reported as (exit 4, or 3 / 2 for a bad reference). */
-export function rejectionError(decision: UsageDecision): WsbError {
-  return new WsbError(decision.reason ?? 'REJECTED', decision.message ?? 'usage report rejected', exitFor[decision.reason ?? ''] ?? ExitCode.refused, {
+/**
+ * The error a rejected decision is reported as (exit 4, or 3 / 2 for a bad reference);
+ * `explained`: a bad reference said as other commands say it (candidates, suggestions).
+ */
+export function rejectionError(decision: UsageDecision, explained?: WsbError): WsbError {
+  return new WsbError(decision.reason ?? 'REJECTED', explained?.message ?? decision.message ?? 'usage report rejected', exitFor[decision.reason ?? ''] ?? ExitCode.refused, {
+    ...explained?.details,
     ...missing(decision),
     orgId: decision.orgId,
     product: decision.product,

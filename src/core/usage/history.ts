@@ -5,7 +5,8 @@
 // level carried in from before the range, never the ledger.
 import { iso, isoMinute } from '../clock.js'
 import type { Ctx } from '../context.js'
-import { invalid, notFound } from '../errors.js'
+import { invalid } from '../errors.js'
+import { unknownProduct } from '../catalog/unknown.js'
 import { asciiOnly } from '../names.js'
 import { resolveOrg } from '../orgs/resolve.js'
 import { loadTree, pathOf } from '../orgs/tree.js'
@@ -135,7 +136,7 @@ export async function usageHistory(ctx: Ctx, input: HistoryInput): Promise<Histo
     if (starts.length > MAX_BUCKETS) throw invalid(`that range holds more than ${MAX_BUCKETS} ${input.bucket} buckets; use a larger --bucket or a shorter range`)
   }
   const product = await ctx.db.get('SELECT key FROM products WHERE workspace_id = ? AND key = ?', ctx.workspace.id, input.product)
-  if (!product) throw notFound('product', input.product)
+  if (!product) throw await unknownProduct(ctx.db, ctx.workspace.id, input.product)
   const scope = await scopeOf(ctx, input)
   const end = nextBucket(starts.at(-1) as number, input.bucket)
 

@@ -14,6 +14,7 @@ import type { UsageDecision, UsageReportInput } from './decision.js'
 import { decideBatch } from './batch.js'
 import { parseUsageLine } from './line.js'
 import type { Meter } from './meter.js'
+import { referenceError } from './references.js'
 
 export type ImportLineResult = ({ line: number; invalid: false } & UsageDecision) | { line: number; invalid: true; error: string }
 
@@ -59,8 +60,13 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
   const maxDelayMs = options.maxDelayMs ?? 20
   const started = Date.now()
   const summary: ImportSummary = { lines: 0, accepted: 0, rejected: 0, replayed: 0, invalid: 0, problems: [], durationMs: 0 }
-  const note = (line: number, reason: string, message: string) => {
-    if (summary.problems.length < MAX_PROBLEMS) summary.problems.push({ line, reason, message })
+  // Problems naming an org or product that cannot be used: said in full (candidates, suggestions) at the end.
+  const references: { problem: ImportSummary['problems'][number]; report: UsageReportInput }[] = []
+  const note = (line: number, reason: string, message: string, report?: UsageReportInput) => {
+    if (summary.problems.length >= MAX_PROBLEMS) return
+    const problem = { line, reason, message }
+    summary.problems.push(problem)
+    if (report && (reason === 'AMBIGUOUS_REFERENCE' || reason === 'NOT_FOUND')) references.push({ problem, report })
   }
 
   // Lines are read into a queue; one consumer turns it into batches.
@@ -114,9 +120,10 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
       meter = undefined
       ctx = contextFor(base.db, await resolveWorkspace(base.db, base.workspace.id))
     }
+    const reports = batch.flatMap((entry) => ('report' in entry ? [entry.report] : []))
     const decisions = await ctx.db.write(
       async () => {
-        const decided = await decideBatch(ctx, batch.flatMap((entry) => ('report' in entry ? [entry.report] : [])), meter)
+        const decided = await decideBatch(ctx, reports, meter)
         meter = decided.meter
         let next = 0
         return batch.map((entry) => ('report' in entry ? decided.decisions[next++] : undefined))
@@ -147,7 +154,7 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
       else if (decision.accepted) summary.accepted++
       else {
         summary.rejected++
-        note(entry.line, decision.reason ?? 'REJECTED', decision.message ?? '')
+        note(entry.line, decision.reason ?? 'REJECTED', decision.message ?? '', entry.report)
       }
       options.onResult?.({ line: entry.line, invalid: false, ...decision })
     })
@@ -179,6 +186,7 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
   } finally {
     reader.close()
   }
+  for (const { problem, report } of references) problem.message = (await referenceError(base, report, problem))?.message ?? problem.message
   summary.durationMs = Date.now() - started
   if (options.stop?.aborted) summary.interrupted = { resumeFromLine: committedLines + 1 }
   return summary

@@ -9,7 +9,7 @@ import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { asciiOnly, sameName } from '../names.js'
 import { capacityFromRows } from '../pools/pools.js'
-import type { MeterStore, OrgRollupValues, PoolRollupValues, RejectionBindingValues } from '../store/meter-store.js'
+import type { ClaimedRow, MeterStore, OrgRollupValues, PoolRollupValues, RejectionBindingValues } from '../store/meter-store.js'
 import type { Binding, UsageDecision, UsageReportInput } from './decision.js'
 import { effectiveHeadroom } from './headroom.js'
 
@@ -83,10 +83,21 @@ class Rejection extends Error {
   }
 }
 
+/**
+ * Keys read in one statement before a batch (prepare): printable ASCII, which
+ * passes through JSON to SQLite's json_each unchanged; any other key is looked
+ * up on its own, as before.
+ */
+const PREFETCHED_KEY = /^[\u0020-\u007e]+$/
+
+/** What a batch knows about its keys' claims (R-USE-4): which keys were read, their claims before it, and its own so far. */
+type Claims = { keys: Set<string>; read: Map<string, ClaimedRow>; accepted: Map<string, ClaimedRow> }
+
 export class Meter {
   private readonly sql: MeterStore
   private readonly orgs = new Map<string, OrgNode>()
   private readonly rows = new Map<string, { id: string; name: string; parent_id: string | null }>()
+  private readonly parts = new Map<string, { id: string; name: string; parent_id: string | null }>()
   private readonly products = new Set<string>()
   private readonly limitsByOrg = new Map<string, Map<string, number>>()
   private readonly capacities = new Map<string, Map<string, number>>()
@@ -100,6 +111,8 @@ export class Meter {
   private bindings = new Map<string, RejectionBindingValues>()
   /** The workspace's alerts by scope and product; loaded once per Meter. */
   private alertsByScope: Map<string, Alert[]> | undefined
+  /** Set by prepare for the batch being decided; flush drops it. */
+  private claims: Claims | undefined
   private hour = 0
   private hourFor = Number.NaN
   private nowIso = ''
@@ -124,6 +137,21 @@ export class Meter {
     return true
   }
 
+  /**
+   * Before deciding a batch, inside its transaction (usage import): the keys'
+   * claims (accepted reports with the same key, R-USE-4) are read in one
+   * statement instead of one each, and the keys the batch accepts are kept as
+   * it goes, so a key given twice in the batch replays as before. Flush ends it.
+   * A no-op where the store has no such read (PostgreSQL's load reads claims).
+   */
+  prepare(reports: readonly { key?: string }[]): void {
+    const claimedIn = this.sql.claimedIn
+    if (claimedIn === undefined) return
+    const keys = new Set<string>()
+    for (const report of reports) if (report.key !== undefined && PREFETCHED_KEY.test(report.key)) keys.add(report.key)
+    this.claims = keys.size === 0 ? undefined : { keys, read: claimedIn(this.ctx.workspace.id, [...keys]), accepted: new Map() }
+  }
+
   /** Decides one report and appends it to the ledger. Call inside the transaction. */
   report(input: UsageReportInput): UsageDecision {
     const kind = input.set !== undefined ? 'set' : 'delta'
@@ -143,12 +171,11 @@ export class Meter {
       if (level + delta < 0)
         throw new Rejection('BELOW_ZERO', `"${org.path}" uses ${level} ${input.product}; it cannot release ${-delta}`)
       const slot = this.slot(org, input.product)
-      if (delta > 0) {
-        const { headroom, binding } = this.headroom(org, input.product)
-        if (delta > headroom) throw this.exceeded(org, input.product, delta, headroom, binding)
-      }
+      const before = delta > 0 ? this.headroom(org, input.product) : undefined
+      if (before !== undefined && delta > before.headroom) throw this.exceeded(org, input.product, delta, before.headroom, before.binding)
       this.meter(slot, input.product, delta, null)
-      const after = this.headroomOrNull(org, input.product)
+      // An increase moved the pool's use and every subtree on the chain by delta: the same bound binds, delta lower.
+      const after = before !== undefined ? { headroom: before.headroom - delta, binding: before.binding } : this.headroomOrNull(org, input.product)
       const id = this.append(org.id, input, kind, requested, delta, 'accepted', null, level + delta, after)
       if (delta !== 0) this.checkAlerts(org, slot, id)
       return this.decision(id, true, false, org.id, input, kind, requested, delta, level + delta, after, null, null)
@@ -169,6 +196,7 @@ export class Meter {
 
   /** Writes the finished hours and the changed counters; call once, just before the transaction commits. */
   flush(): void {
+    this.claims = undefined
     const workspaceId = this.ctx.workspace.id
     for (const values of this.archived.org) this.sql.writeOrgRollup.run(...values)
     for (const values of this.archived.pool) this.sql.writePoolRollup.run(...values)
@@ -398,7 +426,9 @@ export class Meter {
     after: { headroom: number | null; binding: Binding | null },
   ): number {
     const binding = after.binding
-    return this.sql.appendLedger(
+    const bindingKind = binding?.kind ?? null
+    const bindingId = binding === null ? null : binding.kind === 'pool' ? binding.poolId : binding.orgId
+    const id = this.sql.appendLedger(
       this.ctx.workspace.id,
       orgId,
       input.product,
@@ -409,16 +439,39 @@ export class Meter {
       reason,
       levelAfter,
       after.headroom,
-      binding?.kind ?? null,
-      binding === null ? null : binding.kind === 'pool' ? binding.poolId : binding.orgId,
+      bindingKind,
+      bindingId,
       input.key ?? null,
       this.ctx.now,
     )
+    // The row as the claim statement would read it back (replay).
+    if (outcome === 'accepted' && input.key !== undefined && this.claims !== undefined)
+      this.claims.accepted.set(input.key, {
+        id,
+        org_id: orgId,
+        product: input.product,
+        kind,
+        value: requested,
+        delta,
+        level_after: levelAfter,
+        headroom_after: after.headroom,
+        binding_kind: bindingKind,
+        binding_id: bindingId,
+        at: this.ctx.now,
+      })
+    return id
+  }
+
+  /** The accepted report that claimed `key` (R-USE-4), if any. */
+  private claimOf(key: string): ClaimedRow | undefined {
+    const claims = this.claims
+    if (claims === undefined || !claims.keys.has(key)) return this.sql.claimed.get(this.ctx.workspace.id, key)
+    return claims.accepted.get(key) ?? claims.read.get(key)
   }
 
   /** R-USE-4: an accepted key replays with the same payload, conflicts with another. */
   private replay(input: UsageReportInput, org: OrgNode, kind: 'delta' | 'set', requested: number): UsageDecision | undefined {
-    const original = this.sql.claimed.get(this.ctx.workspace.id, input.key as string)
+    const original = this.claimOf(input.key as string)
     if (!original) return undefined
     if (original.org_id !== org.id || original.product !== input.product || original.kind !== kind || original.value !== requested)
       throw new Rejection(
@@ -560,14 +613,32 @@ export class Meter {
     const cached = this.orgs.get(ref)
     if (cached) return cached
     const row = this.findOrg(ref)
+    // The row as found (the lookup read it whole): node() need not read it again.
+    if (!this.rows.has(row.id)) this.rows.set(row.id, row)
     const node = this.node(row.id)
     this.orgs.set(ref, node)
     return node
   }
 
+  /**
+   * The org named `name` at the top level (parent null) or under a parent, as
+   * found before by this Meter: the 100 children of one org named by paths
+   * "Parent/Child" look the parent up once, not 100 times.
+   */
+  private part(parentId: string | null, name: string): { id: string; name: string; parent_id: string | null } | undefined {
+    const key = `${parentId ?? ''}\u0000${name}`
+    let found = this.parts.get(key)
+    if (found === undefined) {
+      found = parentId === null ? this.sql.topByName.get(this.ctx.workspace.id, name) : this.sql.childByName.get(parentId, name)
+      if (found !== undefined) this.parts.set(key, found)
+    }
+    return found
+  }
+
   private findOrg(ref: string): { id: string; name: string; parent_id: string | null } {
     const workspaceId = this.ctx.workspace.id
-    const byId = this.sql.orgById.get(workspaceId, ref)
+    // An id never holds "/" (ids.ts): a path is not looked up as one.
+    const byId = ref.includes('/') ? undefined : this.sql.orgById.get(workspaceId, ref)
     if (byId) return byId
     // SQLite's lower() folds only A-Z: names with other letters are compared as the
     // org tree compares them (core/names.ts), so every command finds the same org.
@@ -578,7 +649,7 @@ export class Meter {
         const name = part.trim()
         const parentId: string | null = found?.id ?? null
         if (!asciiOnly(name)) found = named(name).find((row) => row.parent_id === parentId)
-        else found = found ? this.sql.childByName.get(found.id, name) : this.sql.topByName.get(workspaceId, name)
+        else found = this.part(parentId, name)
         if (!found) throw new Rejection('NOT_FOUND', `organization "${boundReference(ref)}" not found`)
       }
       if (found) return found

@@ -3,6 +3,7 @@
 import type { Ctx } from '../context.js'
 import { rejectionError, type UsageDecision, type UsageReportInput } from './decision.js'
 import { Meter } from './meter.js'
+import { referenceError } from './references.js'
 
 export async function decideUsage(ctx: Ctx, input: UsageReportInput): Promise<UsageDecision> {
   return await ctx.db.write(async () => {
@@ -18,6 +19,6 @@ export async function decideUsage(ctx: Ctx, input: UsageReportInput): Promise<Us
 
 export async function recordUsage(ctx: Ctx, input: UsageReportInput): Promise<UsageDecision> {
   const decision = await decideUsage(ctx, input)
-  if (!decision.accepted) throw rejectionError(decision)
+  if (!decision.accepted) throw rejectionError(decision, await referenceError(ctx, input, decision))
   return decision
 }

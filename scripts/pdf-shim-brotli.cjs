@@ -1,0 +1,1 @@
+module.exports = require('./pdf-shims.cjs').unsupported('WOFF2 fonts')
