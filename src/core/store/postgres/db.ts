@@ -30,7 +30,7 @@ import type { MeterStore } from '../meter-store.js'
 import type { CopyIn } from './meter-store.js'
 import * as sqliteTables from '../schema/index.js'
 import { from as copyFrom } from 'pg-copy-streams'
-import { claimedMeanwhile, postgresMeterStore, T } from './meter-store.js'
+import { claimedMeanwhile, postgresMeterStore } from './meter-store.js'
 import { isConnectionLost, parsePostgresUrl, postgresLostError } from '../postgres-url.js'
 import { openPostgres, type PostgresHandle } from './open.js'
 import { pgTables } from './schema.js'
@@ -345,7 +345,6 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
             }
             if (options.dryRun) meter?.rolledBack()
             inTransaction = false
-            if (process.env.WSB_DEBUG_METER && T.t7) { const t8 = performance.now(); process.stderr.write(`load ${(T.t1-T.t0).toFixed(0)} copystart ${(T.t2-T.t1).toFixed(0)} decide ${(T.t3-T.t2).toFixed(0)} prep ${(T.t4-T.t3).toFixed(0)} ledger ${(T.t5-T.t4).toFixed(0)} counters ${(T.t6-T.t5).toFixed(0)} stmt ${(T.t7-T.t6).toFixed(0)} commit ${(t8-T.t7).toFixed(0)}\n`); T.t7 = 0 }
             return result
           } catch (error) {
             const begun = pendingBegin === undefined

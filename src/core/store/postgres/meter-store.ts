@@ -52,7 +52,6 @@ type Loaded = {
 
 /** Batches of up to this many reports lock their rows and send their write with the transaction's COMMIT; larger ones are bulk. */
 const WITH_COMMIT = 100
-export const T: Record<string, number> = {}
 
 const nonAscii = (text: string) => /[^\u0001-\u007f]/.test(text)
 
@@ -292,7 +291,6 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
 
   return {
     async load(workspace, reports: readonly MeterReport[]) {
-      T.t0 = performance.now()
       bulk = reports.length > WITH_COMMIT
       cache = cacheOf(workspace.id)
       let held = cache.tree
@@ -312,17 +310,13 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
       }
       tree = cache.tree
       if (take(workspace, state, call.products, call.known)) version++
-      if (process.env.WSB_DEBUG_METER) process.stderr.write(`load: v=${version} orgs=${state.orgs.length} counters=${state.counters.length} pools=${state.pools.length} claimed=${state.claimed.length}\n`)
       for (const ref of call.raw) tree.resolved.set(ref, tree.candidates(ref))
       nextId = state.first ?? 0
       lastId = nextId + reports.length - 1
       clearWrites()
-      T.t1 = performance.now()
       if (bulk) ledgerCopy = await connection.copyStart(`COPY usage_ledger (${LEDGER_COLUMNS}) FROM STDIN`)
-      T.t2 = performance.now()
     },
     async persist() {
-      T.t3 = performance.now()
       // Counter rows: each one that existed is updated, a new one inserted; a bulk batch sends them through COPY.
       const levels: CounterValues[] = []
       const newLevels: CounterValues[] = []
@@ -357,20 +351,16 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
       ledgerCopy = undefined
       clearWrites()
       try {
-        T.t4 = performance.now()
         await copy?.finish()
-        T.t5 = performance.now()
         if (counterText !== '') {
           const counters = await connection.copyStart(COUNTER_WRITES)
           counters.write(counterText)
           await counters.finish()
         }
-        T.t6 = performance.now()
         // A batch of invalid lines only: nothing to write.
         if (statement === undefined) return
         if (!bulk) connection.writeWithCommit(statement.sql, statement.params)
         else await db.run(statement.sql, ...(statement.params as never[]))
-        T.t7 = performance.now()
       } catch (error) {
         throw claimedMeanwhile(error)
       }
