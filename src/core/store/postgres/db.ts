@@ -168,6 +168,11 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   // Each SQL text is translated once and, for the first MAX_PREPARED texts, prepared
   // once per connection (a named statement): the hot paths then skip parsing and planning.
   const translated = new Map<string, { text: string; name?: string }>()
+  /** A lost connection's error as DB_UNREACHABLE (exit 1), one line, the URL masked; any other error as it is. */
+  const lostOr = (error: unknown): unknown => {
+    const gone = isConnectionLost(error)
+    return handle && (gone || lost !== undefined) ? postgresLostError(gone ? error : lost, handle.url) : error
+  }
   /** A statement on the connection; a lost connection becomes DB_UNREACHABLE (exit 1), one line, the URL masked. */
   const onConnection = async <R>(run: (connection: pg.PoolClient) => Promise<R>, begin = true): Promise<R> => {
     const connection = await ready
@@ -184,9 +189,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       }
       return await run(connection)
     } catch (error) {
-      const gone = isConnectionLost(error)
-      if (handle && (gone || lost !== undefined)) throw postgresLostError(gone ? error : lost, handle.url)
-      throw error
+      throw lostOr(error)
     }
   }
   const query = async <T>(sql: string, params: Param[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
@@ -255,19 +258,21 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
           held += text
           if (held.length >= 1 << 16) send()
         },
-        async finish() {
-          while (held !== '' && failure === undefined) {
-            if (stream.writableLength > 0) await until('drain')
-            send()
-          }
-          if (failure !== undefined) throw failure
-          done = true
-          await new Promise<void>((resolve, reject) => {
-            stream.once('error', reject)
-            stream.once('finish', resolve)
-            stream.end()
-          })
-        },
+        // Outside onConnection's call: a lost connection is told as there.
+        finish: () =>
+          (async () => {
+            while (held !== '' && failure === undefined) {
+              if (stream.writableLength > 0) await until('drain')
+              send()
+            }
+            if (failure !== undefined) throw failure
+            done = true
+            await new Promise<void>((resolve, reject) => {
+              stream.once('error', reject)
+              stream.once('finish', resolve)
+              stream.end()
+            })
+          })().catch((error: unknown) => Promise.reject(lostOr(error))),
         async abort() {
           if (done || failure !== undefined) return
           done = true
