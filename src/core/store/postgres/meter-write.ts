@@ -2,7 +2,7 @@
 // for the changed counters, finished hours, rejection bindings and alerts, and
 // the ledger rows either in that statement (a small batch, sent with its COMMIT)
 // or through COPY (a bulk batch: `usage import`).
-import { COUNTER_ROLL_COLUMNS, ORG_ROLLUP_MERGE, POOL_ROLL_COLUMNS, POOL_ROLLUP_MERGE, REJECTION_BINDING_MERGE } from '../meter-store.js'
+import { COUNTER_ROLL_COLUMNS, type LedgerValues, ORG_ROLLUP_MERGE, POOL_ROLL_COLUMNS, POOL_ROLLUP_MERGE, REJECTION_BINDING_MERGE } from '../meter-store.js'
 
 const set = (columns: string, from: string) =>
   columns
@@ -156,20 +156,7 @@ const copyNumber = (value: number | null): string => (value === null ? '\\N' : S
 /** One ledger row (LEDGER_COLUMNS) as a line of COPY's text format. */
 export function ledgerLine(
   id: number,
-  workspaceId: string,
-  orgId: string,
-  product: string,
-  kind: string,
-  value: number,
-  delta: number,
-  outcome: string,
-  reason: string | null,
-  levelAfter: number,
-  headroomAfter: number | null,
-  bindingKind: string | null,
-  bindingId: string | null,
-  key: string | null,
-  at: number,
+  ...[workspaceId, orgId, product, kind, value, delta, outcome, reason, levelAfter, headroomAfter, bindingKind, bindingId, key, at]: LedgerValues
 ): string {
   return `${id}\t${copyText(workspaceId)}\t${copyText(orgId)}\t${copyText(product)}\t${kind}\t${value}\t${delta}\t${outcome}\t${copyNullable(reason)}\t${levelAfter}\t${copyNumber(headroomAfter)}\t${copyNullable(bindingKind)}\t${copyNullable(bindingId)}\t${copyNullable(key)}\t${at}\n`
 }
