@@ -22,7 +22,8 @@ import { batchPg, copyPg, SCHEMA, transactions } from './pg-floor.js'
 import { together } from './together.js'
 
 const reporter = new URL('./engine-reporter.ts', import.meta.url).pathname
-const WSB = new URL('../bin/run.cjs', import.meta.url).pathname
+// WSB_BIN: another build's bin/run.cjs (to measure a base beside a change).
+const WSB = process.env.WSB_BIN ?? new URL('../bin/run.cjs', import.meta.url).pathname
 const SHAPES = [1, 4, 8].flatMap((processes) => [1, 8].map((pools) => ({ processes, pools })))
 const POOLS = 8
 
@@ -80,11 +81,13 @@ export async function createDatabase(admin: pg.Client, base: string, name: strin
   return url.toString()
 }
 
-/** `usage import` of `count` reports through the CLI into a PostgreSQL database seeded with 100 × 100 orgs. */
-async function importOn(url: string, dir: string, count: number, top: number, children: number, tag: string): Promise<number> {
-  const db = await openEngine(url)
-  await seedWorkspaceOn(db, top, children)
-  db.close()
+/** `usage import` of `count` reports through the CLI into a PostgreSQL database seeded with 100 × 100 orgs (seeded already, with `seeded`). */
+export async function importOn(url: string, dir: string, count: number, top: number, children: number, tag: string, seeded = false): Promise<number> {
+  if (!seeded) {
+    const db = await openEngine(url)
+    await seedWorkspaceOn(db, top, children)
+    db.close()
+  }
   const file = join(dir, `pg-reports-${tag}-${count}.ndjson`)
   writeReports(file, count, top, children, tag)
   const run = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', url])

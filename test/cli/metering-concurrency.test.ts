@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest'
 import { wsb, wsbAsync } from '../helpers/cli.js'
 import { type Ack, expectClean, expectLedgerHolds, expectOverlap, type Reporter, startRace } from '../helpers/race.js'
+import { engineAll } from '../helpers/engine.js'
 import { tempDbPath } from '../helpers/temp.js'
 
 function setup(capacity: number, options: { testClock?: boolean } = {}) {
@@ -144,5 +145,40 @@ describe('concurrent reporters', () => {
     expect(parent.products.find((p: { product: string }) => p.product === 'users')).toMatchObject({ subtreeUsed: 333, limit: 333, headroom: 0 })
     expectLedgerHolds(db, reporters)
     expect(cli('usage', 'verify')).toMatchObject({ ok: true, mismatches: [] })
+  })
+
+  it('R-USE-3 R-USE-4 four concurrent `usage import` runs in batches of 150 (bulk on PostgreSQL), two of them with the same keys, then all four again: each key applied once, never past the limit', async () => {
+    const { db, cli } = setup(1000)
+    cli('org', 'create', 'Parent')
+    cli('org', 'create', 'Left', '--parent', 'Parent')
+    cli('org', 'create', 'Right', '--parent', 'Parent')
+    cli('org', 'limit', 'set', 'Parent', 'users=333')
+    const lines = (tag: string) =>
+      Array.from({ length: 400 }, (_, i) => JSON.stringify({ org: i % 2 ? 'Parent/Left' : 'Parent/Right', product: 'users', delta: 1, key: `${tag}-${i}` })).join('\n')
+    const tags = ['a', 'a', 'b', 'c']
+    const run = async () => {
+      const results = await Promise.all(tags.map((tag) => wsbAsync(['usage', 'import', '-', '--batch-size', '150', '--results', '-'], { db, input: lines(tag) })))
+      return results.map((r, i) => {
+        expect(r.code, `${tags[i]}: ${r.stderr}`).toBe(0)
+        const acks = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { key: string; accepted: boolean; replayed?: boolean })
+        expect(acks).toHaveLength(400)
+        return new Map(acks.map((a) => [a.key, a.accepted]))
+      })
+    }
+    const first = await run()
+    // The two runs of the same keys were told the same: a key one of them had accepted, the other replayed.
+    for (const [key, accepted] of first[0] as Map<string, boolean>) expect(first[1]?.get(key), key).toBe(accepted)
+    const acceptedKeys = new Set(first.flatMap((m) => [...m].filter(([, accepted]) => accepted).map(([key]) => key)))
+    expect(acceptedKeys.size).toBe(333)
+    const ledger = () => engineAll<{ key: string }>(db, "SELECT key FROM usage_ledger WHERE outcome = 'accepted' AND key IS NOT NULL").map((r) => r.key)
+    expect(ledger().sort()).toEqual([...acceptedKeys].sort())
+    // Again, all four at once: every accepted key replays, nothing is applied twice, the limit stays full.
+    const again = await run()
+    for (const m of again) for (const [key, accepted] of m) if (acceptedKeys.has(key)) expect(accepted, key).toBe(true)
+    expect(ledger().sort()).toEqual([...acceptedKeys].sort())
+    const parent = cli('usage', 'report', '--by', 'org', '--org', 'Parent').orgs[0]
+    expect(parent.products.find((p: { product: string }) => p.product === 'users')).toMatchObject({ subtreeUsed: 333, limit: 333, headroom: 0 })
+    expect(cli('usage', 'verify')).toMatchObject({ ok: true, mismatches: [] })
+    expect(cli('doctor')).toMatchObject({ ok: true, violations: [] })
   })
 })

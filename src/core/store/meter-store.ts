@@ -26,7 +26,7 @@ export type ClaimedRow = {
   binding_id: string | null
   at: number
 }
-type LedgerValues = [
+export type LedgerValues = [
   workspaceId: string,
   orgId: string,
   product: string,

@@ -27,7 +27,9 @@ import { getTableName, is, Table } from 'drizzle-orm'
 import type pg from 'pg'
 import type { Db, Orm, Param, WriteOptions } from '../db.js'
 import type { MeterStore } from '../meter-store.js'
+import type { CopyIn } from './meter-store.js'
 import * as sqliteTables from '../schema/index.js'
+import { from as copyFrom } from 'pg-copy-streams'
 import { claimedMeanwhile, postgresMeterStore } from './meter-store.js'
 import { isConnectionLost, parsePostgresUrl, postgresLostError } from '../postgres-url.js'
 import { openPostgres, type PostgresHandle } from './open.js'
@@ -162,10 +164,15 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   // Workspaces whose metering lock this session holds for the write under way.
   const excluding = new Set<string>()
   let orm: Orm | undefined
-  let meter: MeterStore | undefined
+  let meter: (MeterStore & { rolledBack(): void; abandon(): Promise<void> }) | undefined
   // Each SQL text is translated once and, for the first MAX_PREPARED texts, prepared
   // once per connection (a named statement): the hot paths then skip parsing and planning.
   const translated = new Map<string, { text: string; name?: string }>()
+  /** A lost connection's error as DB_UNREACHABLE (exit 1), one line, the URL masked; any other error as it is. */
+  const lostOr = (error: unknown): unknown => {
+    const gone = isConnectionLost(error)
+    return handle && (gone || lost !== undefined) ? postgresLostError(gone ? error : lost, handle.url) : error
+  }
   /** A statement on the connection; a lost connection becomes DB_UNREACHABLE (exit 1), one line, the URL masked. */
   const onConnection = async <R>(run: (connection: pg.PoolClient) => Promise<R>, begin = true): Promise<R> => {
     const connection = await ready
@@ -182,9 +189,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       }
       return await run(connection)
     } catch (error) {
-      const gone = isConnectionLost(error)
-      if (handle && (gone || lost !== undefined)) throw postgresLostError(gone ? error : lost, handle.url)
-      throw error
+      throw lostOr(error)
     }
   }
   const query = async <T>(sql: string, params: Param[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
@@ -203,15 +208,82 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
    * COMMITTED, in the same round trip (a simple query of two statements, the
    * argument inlined as a dollar-quoted literal).
    */
-  const meterLoad = async (json: string): Promise<unknown> => {
+  const meterLoad = async (json: string): Promise<string> => {
     const call = `SELECT wsb_meter_load(${dollarQuoted(json)}::jsonb) AS state`
     if (pendingBegin === SERIALIZABLE) {
       pendingBegin = undefined
       const results = (await onConnection((connection) => connection.query(`${READ_COMMITTED}; ${call}`), false)) as unknown as pg.QueryResult[]
-      return (results.at(-1) as pg.QueryResult<{ state: unknown }>).rows[0]?.state
+      return (results.at(-1) as pg.QueryResult<{ state: string }>).rows[0]?.state as string
     }
-    return (await onConnection((connection) => connection.query<{ state: unknown }>(call))).rows[0]?.state
+    return (await onConnection((connection) => connection.query<{ state: string }>(call))).rows[0]?.state as string
   }
+  /**
+   * A COPY … FROM STDIN in the open transaction, once the server is ready for
+   * its rows: what is written goes out at once while the connection keeps up
+   * (a bulk metering batch's ledger rows reach the server while the Meter
+   * decides the next ones), and is held here otherwise.
+   */
+  const copyStart = async (sql: string): Promise<CopyIn> =>
+    onConnection(async (connection) => {
+      const stream = connection.query(copyFrom(sql))
+      let failure: unknown
+      let held = ''
+      let done = false
+      let wake: (() => void) | undefined
+      stream.on('error', (error) => {
+        failure ??= error
+        wake?.()
+      })
+      /** Until `event` (or the COPY's failure, thrown). */
+      const until = async (event: 'drain' | 'ready') => {
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          if (event === 'drain') stream.once('drain', resolve)
+          // pg-copy-streams holds writes until the server answered the COPY, then calls back.
+          else stream.write('', () => resolve())
+        })
+        wake = undefined
+        if (failure !== undefined) throw failure
+      }
+      await until('ready')
+      // Only while pg-copy-streams holds nothing: it would write what it holds on the socket's 'drain' even after the server refused the COPY.
+      const send = () => {
+        if (failure === undefined && held !== '' && stream.writableLength === 0) {
+          stream.write(held)
+          held = ''
+        }
+      }
+      return {
+        write(text) {
+          held += text
+          if (held.length >= 1 << 16) send()
+        },
+        // Outside onConnection's call: a lost connection is told as there.
+        finish: () =>
+          (async () => {
+            while (held !== '' && failure === undefined) {
+              if (stream.writableLength > 0) await until('drain')
+              send()
+            }
+            if (failure !== undefined) throw failure
+            done = true
+            await new Promise<void>((resolve, reject) => {
+              stream.once('error', reject)
+              stream.once('finish', resolve)
+              stream.end()
+            })
+          })().catch((error: unknown) => Promise.reject(lostOr(error))),
+        async abort() {
+          if (done || failure !== undefined) return
+          done = true
+          // CopyFail: the server refuses the COPY and the connection is ready for the ROLLBACK.
+          await new Promise<void>((resolve) => {
+            stream.once('close', resolve)
+            stream.destroy(new Error('the batch was abandoned'))
+          })
+        },
+      }
+    })
   /** pg_advisory_lock or _unlock of a workspace's metering lock, at session level, outside any transaction's BEGIN. */
   const metering = async (fn: 'pg_advisory_lock' | 'pg_advisory_unlock', workspaceId: string) =>
     onConnection((connection) => connection.query(`SELECT ${fn}($1, hashtext($2))`, [METERING_LOCK, workspaceId]), false)
@@ -276,14 +348,18 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
               if (last !== undefined) await control(last).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
               if (begun) await control(options.dryRun ? 'ROLLBACK' : 'COMMIT')
             }
+            if (options.dryRun) meter?.rolledBack()
             inTransaction = false
             return result
           } catch (error) {
             const begun = pendingBegin === undefined
             pendingBegin = undefined
             pendingWrite = undefined
+            // A bulk batch's COPY still open is refused first: the ROLLBACK waits behind it.
+            await meter?.abandon().catch(() => undefined)
             if (begun) await control('ROLLBACK').catch(() => undefined)
             inTransaction = false
+            meter?.rolledBack()
             options.onRollback?.()
             if (error instanceof TakeMeteringLock) {
               await metering('pg_advisory_lock', error.workspaceId)
@@ -361,9 +437,13 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       }
     },
     meterStore() {
-      meter ??= postgresMeterStore(db, meterLoad, (sql, params) => {
-        if (!inTransaction || pendingBegin !== undefined) throw new Error('internal: a metering write outside its load\'s transaction')
-        pendingWrite = inlined(sql, params)
+      meter ??= postgresMeterStore(db, {
+        load: meterLoad,
+        writeWithCommit: (sql, params) => {
+          if (!inTransaction || pendingBegin !== undefined) throw new Error('internal: a metering write outside its load\'s transaction')
+          pendingWrite = inlined(sql, params)
+        },
+        copyStart,
       })
       return meter
     },

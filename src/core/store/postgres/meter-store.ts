@@ -3,56 +3,46 @@
 // PostgreSQL every query is a round trip, so this store works in three steps
 // around it, inside one `write` transaction that runs READ COMMITTED (db.ts:
 // a write whose first statement is this load):
-//   load    — one call, wsb_meter_load (migrations/postgres/0013), takes the
-//             workspace's metering lock shared, locks the counter rows the
-//             batch's reports check (pools' rows, then the orgs' rows along each
-//             reported org's chain, each in key order, so batches queue on them
-//             instead of failing), then reads capacity, limits, alerts and
-//             claimed keys — after the locks, so they are current while held —
-//             and reserves the batch's ledger ids;
-//   report  — the Meter runs its statements against what was loaded (memory);
-//   persist — one statement writes the ledger rows and the changed counters.
-//             A counter row that did not exist at load is inserted only if no
-//             other batch made it meanwhile; otherwise the batch runs again.
-//             An idempotency key is claimed by the ledger's unique index: a
-//             concurrent claim makes the later batch fail (23505) and run
-//             again, and it then replays.
-// What the reports' references resolve to is kept between batches, per
-// workspace, while its tree version (wsb_tree_versions, bumped by triggers on
-// every change of an org or of an account's org) stays the same: a batch then
-// sends the orgs it already knows instead of their names.
+//   load    — one call, wsb_meter_load (migrations/postgres/0017), takes the
+//             workspace's metering lock and then either locks the counter rows
+//             the batch's reports check (pools' rows, then the orgs' rows along
+//             each reported org's chain, each in key order, so batches queue on
+//             them instead of failing), or, for a bulk batch (more than
+//             WITH_COMMIT reports: `usage import`), holds the lock exclusively
+//             until it commits and locks no row; then reads capacity, limits,
+//             alerts and claimed keys — after the locks, so they are current
+//             while held — and reserves the batch's ledger ids. It answers only
+//             what this process does not hold already (meter-cache.ts): orgs it
+//             has not met at the current tree version, and counter rows whose
+//             current version another transaction wrote;
+//   report  — the Meter runs its statements against what is held (memory);
+//   persist — one statement writes the changed counters (and a small batch's
+//             ledger rows, sent with the COMMIT); a bulk batch's ledger rows go
+//             first through COPY. A counter row that did not exist at load is
+//             inserted only if no other batch made it meanwhile; otherwise the
+//             batch runs again. An idempotency key is claimed by the ledger's
+//             unique index: a concurrent claim makes the later batch fail
+//             (23505) and run again, and it then replays.
+// The store's data version (what lets a Meter serve the next batch, as SQLite's
+// data_version does) moves only when a load finds that something a Meter may
+// hold changed: a counter row, a capacity, a limit, an alert, a product, the
+// tree; or when a transaction rolls back.
 import type { Db } from '../db.js'
-import {
-  type AlertFiredValues,
-  type AlertRow,
-  type ClaimedRow,
-  COUNTER_ROLL_COLUMNS,
-  type CounterRow,
-  type CounterValues,
-  type MeterReport,
-  type MeterStore,
-  ORG_ROLLUP_MERGE,
-  type OrgRollupValues,
-  POOL_ROLL_COLUMNS,
-  POOL_ROLLUP_MERGE,
-  type PoolRollupValues,
-  type PoolRow,
-  type PoolValues,
-  REJECTION_BINDING_MERGE,
-  type RejectionBindingValues,
-} from '../meter-store.js'
+import type { AlertFiredValues, AlertRow, ClaimedRow, CounterRow, CounterValues, MeterReport, MeterStore, OrgRollupValues, PoolRollupValues, PoolRow, PoolValues, RejectionBindingValues } from '../meter-store.js'
+import { asciiLower, type CounterNumbers, fold, key, type OrgRow, type PoolNumbers, Tree, WorkspaceCache } from './meter-cache.js'
+import { COUNTER_WRITES, counterLine, LEDGER_COLUMNS, ledgerLine, persistStatement } from './meter-write.js'
 
-type OrgRow = { id: string; name: string; parent_id: string | null }
 type CapacityRow = { accountId: string; product: string; quantity: number }
 
 type Loaded = {
   stale?: true
   v: number
+  x: number
   orgs: [string, string, string | null][]
   accounts: [string, string][]
   products: string[]
-  pools: [string, string, number, number | null, number, number, number, number, number, number | null][]
-  counters: [string, string, number, number, number | null, number, number, number, number, number, number, number, number, number, number, number | null, number | null][]
+  pools: [string, string, ...PoolNumbers][]
+  counters: [string, string, ...CounterNumbers][]
   capacity: [string, string, number][]
   limits: [string, string, number][]
   alerts: [string, string, string, string, number, number][]
@@ -60,168 +50,87 @@ type Loaded = {
   first: number | null
 }
 
-const set = (columns: string, from: string) =>
-  columns
-    .split(',')
-    .map((c) => `${c.trim()} = ${from}.${c.trim()}`)
-    .join(', ')
-const COUNTER_COLUMNS = `org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS}`
-const COUNTER_TYPES = '?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]'
-const POOL_COLUMNS = `pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}`
-const POOL_TYPES = '?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]'
-
-/**
- * The parts of the one statement that writes a batch: the ledger rows, the
- * counters (rows locked at load updated, new ones inserted unless another batch
- * made them first), the finished hours, rejection bindings and alerts. A part
- * is in the statement only when the batch has rows for it (a report typically
- * writes the ledger and updates counters), each with its arrays' columns; the
- * few shapes that occur are each prepared once.
- */
-type Part = { name: string; columns: number; sql: string; counted?: true }
-/** Counter rows locked at load, updated from unnest arrays by (owner, product); one row answered per row updated. */
-const updateFrom = (table: string, owner: string, columns: string, types: string, all: string) => `UPDATE ${table} u SET ${set(columns, 'v')}
-  FROM unnest(${types}) AS v(${all})
-  WHERE u.${owner} = v.${owner} AND u.product = v.product
-  RETURNING 1`
-const PARTS: Part[] = [
-  {
-    name: 'ledger',
-    columns: 15,
-    sql: `INSERT INTO usage_ledger (id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
-  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])`,
-  },
-  {
-    name: 'levels',
-    columns: 18,
-    counted: true,
-    sql: updateFrom('usage_levels', 'org_id', `level, subtree, ${COUNTER_ROLL_COLUMNS}`, COUNTER_TYPES, COUNTER_COLUMNS),
-  },
-  { name: 'new_levels', columns: 18, counted: true, sql: `INSERT INTO usage_levels (${COUNTER_COLUMNS}) SELECT * FROM unnest(${COUNTER_TYPES}) ON CONFLICT DO NOTHING RETURNING 1` },
-  {
-    name: 'pools',
-    columns: 11,
-    counted: true,
-    sql: updateFrom('pool_usage', 'pool_id', `used, ${POOL_ROLL_COLUMNS}`, POOL_TYPES, POOL_COLUMNS),
-  },
-  { name: 'new_pools', columns: 11, counted: true, sql: `INSERT INTO pool_usage (${POOL_COLUMNS}) SELECT * FROM unnest(${POOL_TYPES}) ON CONFLICT DO NOTHING RETURNING 1` },
-  {
-    name: 'org_rollups',
-    columns: 18,
-    sql: `INSERT INTO org_usage_rollups (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
-    sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)
-  SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
-    ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-  ON CONFLICT (org_id, product, hour) DO UPDATE SET ${ORG_ROLLUP_MERGE}`,
-  },
-  {
-    name: 'pool_rollups',
-    columns: 11,
-    sql: `INSERT INTO pool_usage_rollups (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
-  SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-  ON CONFLICT (pool_id, product, hour) DO UPDATE SET ${POOL_ROLLUP_MERGE}`,
-  },
-  {
-    name: 'rejection_bindings',
-    columns: 7,
-    sql: `INSERT INTO usage_rejection_bindings (org_id, product, hour, binding_kind, binding_id, workspace_id, rejected)
-  SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-  ON CONFLICT (org_id, product, hour, binding_kind, binding_id) DO UPDATE SET ${REJECTION_BINDING_MERGE}`,
-  },
-  { name: 'armed', columns: 2, sql: 'UPDATE usage_alerts a SET armed = u.armed FROM unnest(?::text[], ?::bigint[]) AS u(id, armed) WHERE a.id = u.id' },
-  {
-    name: 'fired',
-    columns: 5,
-    sql: `INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key)
-  SELECT w, at, 'usage_alert', m, r, k FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[]) AS f(w, at, m, r, k)
-  ON CONFLICT DO NOTHING`,
-  },
-  {
-    name: 'alert_events',
-    columns: 5,
-    sql: `INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at)
-  SELECT w, at, 'alert.crossed', r, d, ra FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[]) AS e(w, at, r, d, ra)`,
-  },
-]
-
-/**
- * A column as PostgreSQL's array literal, text elements always quoted: made
- * here in one pass, where pg's own conversion escapes every element twice.
- */
-function arrayLiteral(values: unknown[]): string {
-  let out = '{'
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]
-    if (i > 0) out += ','
-    if (value === null || value === undefined) out += 'NULL'
-    else if (typeof value === 'number') out += String(value)
-    else {
-      const text = String(value)
-      out += /["\\]/.test(text) ? `"${text.replace(/["\\]/g, '\\$&')}"` : `"${text}"`
-    }
-  }
-  return `${out}}`
-}
-
-/**
- * The statement for the parts that have rows, and its parameters: it fails as a
- * serialization failure (wsb_meter_retry) unless it wrote every counter row.
- */
-function persistStatement(rows: Map<string, unknown[][]>): { sql: string; params: (string | number)[] } {
-  const used = PARTS.filter((part) => (rows.get(part.name)?.length ?? 0) > 0)
-  const counted = used.filter((part) => part.counted).map((part) => `(SELECT count(*) FROM ${part.name})`)
-  const expected = used.filter((part) => part.counted).reduce((sum, part) => sum + (rows.get(part.name)?.length ?? 0), 0)
-  const sql = `WITH ${used.map((part) => `${part.name} AS (\n  ${part.sql}\n)`).join(', ')}
-SELECT CASE WHEN ${counted.length ? counted.join(' + ') : '0'} = ?::bigint THEN 0 ELSE wsb_meter_retry('a counter row this batch found missing was made by another batch meanwhile') END AS retried`
-  const params = used.flatMap((part) => {
-    const list = rows.get(part.name) as unknown[][]
-    return Array.from({ length: part.columns }, (_, c) => arrayLiteral(list.map((row) => row[c])))
-  })
-  return { sql, params: [...params, expected] }
-}
-
-/** Batches of up to this many reports send their write with the transaction's COMMIT, in one round trip. */
+/** Batches of up to this many reports lock their rows and send their write with the transaction's COMMIT; larger ones are bulk. */
 const WITH_COMMIT = 100
 
-/** Names folded as sameName compares them (core/names.ts); SQLite's A-Z-only folding is finer, so this finds a superset. */
-const fold = (text: string) => text.trim().toLowerCase()
-/** SQLite's lower(): A-Z only, as the SQLite store compares names. */
-const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase())
 const nonAscii = (text: string) => /[^\u0001-\u007f]/.test(text)
-const key = (a: string, b: string) => `${a}\u0000${b}`
 
 /** Another process claimed one of the batch's keys first (a unique violation): the batch runs again, and replays. */
 export const claimedMeanwhile = (error: unknown): unknown => ((error as { code?: string }).code === '23505' ? Object.assign(error as object, { wsbRetry: true }) : error)
 
-/** What a workspace's references resolved to at one tree version: the candidate orgs of each reference. */
-type Resolved = { version: number; refs: Map<string, string[]> }
-const MAX_RESOLVED = 200_000
+/** Beyond this many orgs and rows held for one workspace, or this many workspaces, what is held is dropped. */
+const MAX_HELD = 400_000
+const MAX_WORKSPACES = 64
+
+const counterRowOf = (v: CounterNumbers): CounterRow => ({
+  level: v[0] as number,
+  subtree: v[1] as number,
+  roll_hour: v[2] as number | null,
+  peak: v[3] as number,
+  accepted: v[4] as number,
+  rejected_capacity: v[5] as number,
+  rejected_limit: v[6] as number,
+  rejected_other: v[7] as number,
+  sub_peak: v[8] as number,
+  sub_accepted: v[9] as number,
+  sub_rejected_capacity: v[10] as number,
+  sub_rejected_limit: v[11] as number,
+  sub_rejected_other: v[12] as number,
+  roll_limit: v[13] as number | null,
+  roll_capacity: v[14] as number | null,
+})
+const poolRowOf = (v: PoolNumbers): PoolRow => ({
+  used: v[0] as number,
+  roll_hour: v[1] as number | null,
+  peak: v[2] as number,
+  accepted: v[3] as number,
+  rejected_capacity: v[4] as number,
+  rejected_limit: v[5] as number,
+  rejected_other: v[6] as number,
+  roll_capacity: v[7] as number | null,
+})
+
+/** A COPY … FROM STDIN under way (db.ts): lines in COPY's text format. */
+export type CopyIn = {
+  write(text: string): void
+  /** Sends what is left and ends it; throws what the server refused. */
+  finish(): Promise<void>
+  /** Refuses it (CopyFail), so the transaction can roll back. */
+  abort(): Promise<void>
+}
+
+/** What db.ts gives the store: the load's round trip, the small batch's write left for the COMMIT, and COPY. */
+export type MeterConnection = {
+  /** Sends wsb_meter_load's call as the transaction's first statement (db.ts opens it READ COMMITTED); its answer (JSON text). */
+  load(json: string): Promise<string>
+  /** Leaves a small batch's write to go with the COMMIT (or before the transaction's next statement). */
+  writeWithCommit(sql: string, params: (string | number)[]): void
+  /** Starts a COPY … FROM STDIN in the open transaction. */
+  copyStart(sql: string): Promise<CopyIn>
+}
 
 /**
- * The PostgreSQL metering store of `db`. `loadQuery` sends wsb_meter_load's
- * call as the transaction's first statement (db.ts opens it READ COMMITTED);
- * `writeWithCommit` leaves a small batch's write to be sent with the COMMIT
- * (or before the transaction's next statement, if it has one).
+ * The PostgreSQL metering store of `db`, and `rolledBack`, which db.ts calls
+ * when a write transaction rolls back (what it wrote and held is then dropped).
  */
-export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<unknown>, writeWithCommit: (sql: string, params: (string | number)[]) => void): MeterStore {
-  let orgs: OrgRow[] = []
-  let orgById = new Map<string, OrgRow>()
+export function postgresMeterStore(db: Db, connection: MeterConnection): MeterStore & { rolledBack(): void; abandon(): Promise<void> } {
+  const workspaces = new Map<string, WorkspaceCache>()
+  let cache = new WorkspaceCache()
+  let tree = new Tree(-1)
+  let version = 0
+  let bulk = false
+  // This batch: its orgs (the counters it may read), products, capacity, limits and claimed keys.
+  let batchOrgs = new Set<string>()
   let products = new Set<string>()
-  let limits = new Map<string, { product: string; limit: number }[]>()
-  let accounts = new Map<string, string>()
   let capacity: CapacityRow[] = []
+  let limits = new Map<string, { product: string; limit: number }[]>()
   let claimed = new Map<string, ClaimedRow>()
-  let counters = new Map<string, CounterRow>()
-  let pools = new Map<string, PoolRow>()
-  let lockedOrgs = new Set<string>()
+  let alerts: AlertRow[] = []
   let nextId = 0
   let lastId = -1
-  // Indexes of the loaded orgs: by folded name (candidates), by SQLite's lower() (the Meter's lookups), and under a parent.
-  let byName = new Map<string, OrgRow[]>()
-  let bySqliteName = new Map<string, OrgRow[]>()
-  let byParentAndName = new Map<string, OrgRow[]>()
-  let byParentAndFold = new Map<string, OrgRow[]>()
-  let ledger: unknown[][] = []
+  // This batch's writes: a bulk batch's ledger rows go out through COPY as they are made.
+  let ledgerRows: unknown[][] = []
+  let ledgerCopy: CopyIn | undefined
   let levelWrites = new Map<string, CounterValues>()
   let poolWrites = new Map<string, PoolValues>()
   let orgRollupWrites = new Map<string, OrgRollupValues>()
@@ -229,54 +138,57 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
   let armedWrites = new Map<string, number>()
   let bindingWrites: RejectionBindingValues[] = []
   let fired: AlertFiredValues[] = []
-  let alerts: AlertRow[] = []
-  let version = 0
-  const resolved = new Map<string, Resolved>()
+  const clearWrites = () => {
+    ledgerRows = []
+    levelWrites = new Map()
+    poolWrites = new Map()
+    orgRollupWrites = new Map()
+    poolRollupWrites = new Map()
+    armedWrites = new Map()
+    bindingWrites = []
+    fired = []
+  }
 
-  const counterRow = (orgId: string, product: string) => {
-    if (!lockedOrgs.has(orgId)) throw new Error(`internal: the counters of ${orgId} were not loaded for this batch`)
-    return counters.get(key(orgId, product))
-  }
-  const chainOf = (orgId: string): string[] => {
-    const chain: string[] = []
-    for (let row = orgById.get(orgId); row; row = row.parent_id === null ? undefined : orgById.get(row.parent_id)) chain.push(row.id)
-    return chain
-  }
-  /** Orgs whose name equals `name` as SQLite's lower() compares them (under `parent`, when given), in creation order. */
-  const named = (name: string): OrgRow[] => bySqliteName.get(asciiLower(name)) ?? []
-  const namedUnder = (parent: string | null, name: string): OrgRow[] => byParentAndName.get(`${parent ?? ''}\u0000${asciiLower(name)}`) ?? []
-  /**
-   * Every org a reference could resolve to — by id, by name, or by a path "A/B"
-   * walked from the top — compared folded (trimmed, lower-cased beyond ASCII):
-   * a superset of the Meter's answer, which compares the same names more strictly.
-   */
-  const candidates = (ref: string): OrgRow[] => {
-    const byId = orgById.get(ref)
-    const found: OrgRow[] = byId ? [byId] : []
-    const parts = ref.split('/')
-    if (parts.length === 1) return [...found, ...(byName.get(fold(ref)) ?? []).filter((row) => row !== byId)]
-    let walk = byParentAndFold.get(`\u0000${fold(parts[0] as string)}`) ?? []
-    for (const part of parts.slice(1)) {
-      const name = fold(part)
-      walk = walk.flatMap((parent) => byParentAndFold.get(`${parent.id}\u0000${name}`) ?? [])
+  const cacheOf = (workspaceId: string): WorkspaceCache => {
+    let found = workspaces.get(workspaceId)
+    if (found && found.size > MAX_HELD) {
+      workspaces.delete(workspaceId)
+      found = undefined
+      version++
     }
-    return [...found, ...walk.filter((row) => row !== byId)]
+    if (!found) {
+      if (workspaces.size >= MAX_WORKSPACES) {
+        workspaces.clear()
+        version++
+      }
+      workspaces.set(workspaceId, (found = new WorkspaceCache()))
+    }
+    return found
   }
 
-  /** The call's argument: known orgs by id when this process resolved their references at the current version, names otherwise. */
-  const request = (workspace: { id: string; mode: string }, reports: readonly MeterReport[], useCache: boolean) => {
-    const cache = useCache ? resolved.get(workspace.id) : undefined
-    let cached = false
+  /** The call's argument: the orgs known at the held tree version by id (with their chains), the other references by name. */
+  const request = (workspace: { id: string; mode: string }, reports: readonly MeterReport[], held: Tree | undefined) => {
+    const known = new Set<string>()
     const ids = new Set<string>()
     const names = new Set<string>()
     const folds = new Set<string>()
     const raw: string[] = []
     let scan = false
-    for (const ref of new Set(reports.map((r) => r.org))) {
-      const known = cache?.refs.get(ref)
-      if (known) {
-        for (const id of known) ids.add(id)
-        cached = true
+    const seen = new Set<string>()
+    const productSet = new Set<string>()
+    const keys: string[] = []
+    for (const report of reports) {
+      productSet.add(report.product)
+      if (report.key !== undefined) keys.push(report.key)
+      const ref = report.org
+      if (seen.has(ref)) continue
+      seen.add(ref)
+      const candidates = held?.resolved.get(ref)
+      if (candidates && held) {
+        for (const id of candidates) {
+          if (known.has(id)) continue
+          for (const link of held.chain(id)) known.add(link)
+        }
         continue
       }
       raw.push(ref)
@@ -293,105 +205,140 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
     const body = {
       ws: workspace.id,
       mode: workspace.mode,
-      v: cached && cache ? cache.version : null,
+      v: held ? held.version : null,
+      known: [...known],
       ids: [...ids],
       names: [...names],
       scan,
       folds: [...folds],
-      products: [...new Set(reports.map((r) => r.product))],
-      keys: [...new Set(reports.flatMap((r) => (r.key === undefined ? [] : [r.key])))],
+      products: [...productSet],
+      keys,
       n: reports.length,
+      bulk: reports.length > WITH_COMMIT,
+      mine: cache.mine,
     }
-    return { raw, text: JSON.stringify(body) }
+    return { raw, known, products: productSet, text: JSON.stringify(body) }
   }
 
-  const index = (state: Loaded) => {
-    orgs = state.orgs.map(([id, name, parent_id]) => ({ id, name, parent_id }))
-    orgById = new Map(orgs.map((row) => [row.id, row]))
-    byName = new Map()
-    bySqliteName = new Map()
-    byParentAndName = new Map()
-    byParentAndFold = new Map()
-    const add = (target: Map<string, OrgRow[]>, name: string, row: OrgRow) => {
-      const list = target.get(name)
-      if (list) list.push(row)
-      else target.set(name, [row])
-    }
-    for (const row of orgs) {
-      const lowered = asciiLower(row.name)
-      add(byName, fold(row.name), row)
-      add(bySqliteName, lowered, row)
-      add(byParentAndName, `${row.parent_id ?? ''}\u0000${lowered}`, row)
-      add(byParentAndFold, `${row.parent_id ?? ''}\u0000${fold(row.name)}`, row)
-    }
+  /** Takes in a load's answer; true when something a Meter may hold changed. */
+  const take = (workspace: { id: string; mode: string }, state: Loaded, asked: Set<string>, known: Set<string>): boolean => {
+    let changed = false
+    for (const [id, name, parent] of state.orgs) tree.addOrg(id, name, parent)
+    for (const [account, org] of state.accounts) tree.accounts.set(org, account)
+    batchOrgs = known
+    for (const [id] of state.orgs) batchOrgs.add(id)
     products = new Set(state.products)
+    for (const product of asked) {
+      if (cache.products.get(product) === true && !products.has(product)) changed = true
+      cache.products.set(product, products.has(product))
+    }
+    for (const row of state.pools) if (cache.poolLoaded(key(row[0], row[1]), row.slice(2) as PoolNumbers)) changed = true
+    for (const row of state.counters) if (cache.counterLoaded(key(row[0], row[1]), row.slice(2) as CounterNumbers)) changed = true
+    capacity = state.capacity.map(([accountId, product, quantity]) => ({ accountId, product, quantity }))
+    if (workspace.mode === 'assigned') {
+      const byPool = new Map<string, [string, string, number][]>()
+      for (const row of state.capacity) byPool.set(row[0], [...(byPool.get(row[0]) ?? []), row])
+      const pools = new Set<string>()
+      for (const org of batchOrgs) {
+        const account = tree.accounts.get(tree.chain(org).at(-1) as string)
+        if (account !== undefined) pools.add(account)
+      }
+      for (const pool of pools) if (WorkspaceCache.changed(cache.capacity, pool, JSON.stringify(byPool.get(pool) ?? []))) changed = true
+    } else if (WorkspaceCache.changed(cache.capacity, workspace.id, JSON.stringify(state.capacity))) changed = true
     limits = new Map()
     for (const [orgId, product, limit] of state.limits) {
       let list = limits.get(orgId)
       if (!list) limits.set(orgId, (list = []))
       list.push({ product, limit })
     }
-    accounts = new Map(state.accounts.map(([id, org]) => [org, id]))
-    capacity = state.capacity.map(([accountId, product, quantity]) => ({ accountId, product, quantity }))
-    claimed = new Map(
-      state.claimed.map(([id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, k]) => [
-        k,
-        { id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at },
-      ]),
-    )
+    for (const org of batchOrgs) {
+      const list = limits.get(org)
+      if (WorkspaceCache.changed(cache.limits, org, list ? JSON.stringify(list) : '')) changed = true
+    }
+    const alertsText = JSON.stringify(state.alerts)
+    if (cache.alerts !== undefined && cache.alerts !== alertsText) changed = true
+    cache.alerts = alertsText
     alerts = state.alerts.map(([id, scope_kind, scope_id, product, percent, armed]) => ({ id, scope_kind, scope_id, product, percent, armed }))
-    pools = new Map(
-      state.pools.map(([poolId, product, used, roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, roll_capacity]) => [
-        key(poolId, product),
-        { used, roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, roll_capacity },
-      ]),
-    )
-    counters = new Map(
-      state.counters.map(([orgId, product, level, subtree, roll_hour, peak, accepted, rc, rl, ro, sub_peak, sa, src, srl, sro, roll_limit, roll_capacity]) => [
-        key(orgId, product),
-        { level, subtree, roll_hour, peak, accepted, rejected_capacity: rc, rejected_limit: rl, rejected_other: ro, sub_peak, sub_accepted: sa,
-          sub_rejected_capacity: src, sub_rejected_limit: srl, sub_rejected_other: sro, roll_limit, roll_capacity },
-      ]),
-    )
-    lockedOrgs = new Set(orgById.keys())
+    claimed = new Map()
+    for (const [id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, k] of state.claimed)
+      claimed.set(k, { id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at })
+    cache.noteTransaction(state.x)
+    return changed
   }
+
+  const counterRow = (orgId: string, product: string): CounterRow | undefined => {
+    if (!batchOrgs.has(orgId)) throw new Error(`internal: the counters of ${orgId} were not loaded for this batch`)
+    const k = key(orgId, product)
+    const held = cache.counters.get(k)
+    if (held === undefined) {
+      cache.counters.set(k, null)
+      return undefined
+    }
+    return held === null ? undefined : counterRowOf(held)
+  }
+  const poolRow = (poolId: string, product: string): PoolRow | undefined => {
+    const k = key(poolId, product)
+    const held = cache.pools.get(k)
+    if (held === undefined) {
+      cache.pools.set(k, null)
+      return undefined
+    }
+    return held === null ? undefined : poolRowOf(held)
+  }
+  /** Orgs whose name equals `name` as SQLite's lower() compares them (under `parent`, when given). */
+  const named = (name: string): OrgRow[] => tree.bySqliteName.get(asciiLower(name)) ?? []
+  const namedUnder = (parent: string | null, name: string): OrgRow[] => tree.byParentAndName.get(`${parent ?? ''}\u0000${asciiLower(name)}`) ?? []
 
   return {
     async load(workspace, reports: readonly MeterReport[]) {
-      let call = request(workspace, reports, true)
-      let state = (await loadQuery(call.text)) as Loaded
+      bulk = reports.length > WITH_COMMIT
+      cache = cacheOf(workspace.id)
+      let held = cache.tree
+      let call = request(workspace, reports, held)
+      let state = JSON.parse(await connection.load(call.text)) as Loaded
       if (state.stale) {
-        // The tree changed since these references were resolved: name them all.
-        call = request(workspace, reports, false)
-        state = (await loadQuery(call.text)) as Loaded
+        // The tree changed since: drop what was held of it and name every reference.
+        cache.tree = held = undefined
+        cache.forgetRows()
+        version++
+        call = request(workspace, reports, undefined)
+        state = JSON.parse(await connection.load(call.text)) as Loaded
       }
-      index(state)
+      if (cache.tree?.version !== state.v) {
+        if (cache.tree !== undefined) version++
+        cache.tree = new Tree(state.v)
+      }
+      tree = cache.tree
+      if (take(workspace, state, call.products, call.known)) version++
+      for (const ref of call.raw) tree.resolved.set(ref, tree.candidates(ref))
       nextId = state.first ?? 0
       lastId = nextId + reports.length - 1
-      let known = resolved.get(workspace.id)
-      if (known?.version !== state.v) resolved.set(workspace.id, (known = { version: state.v, refs: new Map() }))
-      // Bounded: a long stream naming ever new references must not grow the process without end.
-      if (known.refs.size + call.raw.length > MAX_RESOLVED) known.refs.clear()
-      for (const ref of call.raw) known.refs.set(ref, candidates(ref).map((row) => row.id))
-      ledger = []
-      levelWrites = new Map()
-      poolWrites = new Map()
-      orgRollupWrites = new Map()
-      poolRollupWrites = new Map()
-      armedWrites = new Map()
-      bindingWrites = []
-      fired = []
-      version++
+      clearWrites()
+      if (bulk) ledgerCopy = await connection.copyStart(`COPY usage_ledger (${LEDGER_COLUMNS}) FROM STDIN`)
     },
     async persist() {
-      const levels = [...levelWrites.entries()]
-      const poolRows = [...poolWrites.entries()]
+      // Counter rows: each one that existed is updated, a new one inserted; a bulk batch sends them through COPY.
+      const levels: CounterValues[] = []
+      const newLevels: CounterValues[] = []
+      let counterText = ''
+      for (const [k, values] of levelWrites) {
+        const fresh = !cache.counters.get(k)
+        ;(fresh ? newLevels : levels).push(values)
+        if (bulk) counterText += counterLine(values, fresh)
+        cache.counters.set(k, values.slice(3) as CounterNumbers)
+      }
+      const pools: PoolValues[] = []
+      const newPools: PoolValues[] = []
+      for (const [k, values] of poolWrites) {
+        ;(cache.pools.get(k) ? pools : newPools).push(values)
+        cache.pools.set(k, values.slice(3) as PoolNumbers)
+      }
       const parts = new Map<string, unknown[][]>([
-        ['ledger', ledger],
-        ['levels', levels.filter(([k]) => counters.has(k)).map(([, v]) => v)],
-        ['new_levels', levels.filter(([k]) => !counters.has(k)).map(([, v]) => v)],
-        ['pools', poolRows.filter(([k]) => pools.has(k)).map(([, v]) => v)],
-        ['new_pools', poolRows.filter(([k]) => !pools.has(k)).map(([, v]) => v)],
+        ['ledger', ledgerRows],
+        [bulk ? 'copied_levels' : 'levels', levels],
+        [bulk ? 'copied_new_levels' : 'new_levels', newLevels],
+        ['pools', pools],
+        ['new_pools', newPools],
         ['org_rollups', [...orgRollupWrites.values()]],
         ['pool_rollups', [...poolRollupWrites.values()]],
         ['rejection_bindings', bindingWrites],
@@ -399,30 +346,42 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
         ['fired', fired.map(([w, at, m, r, k]) => [w, at, m, r, k])],
         ['alert_events', fired.map(([w, at, , r, , d, ra]) => [w, at, r, d, ra])],
       ])
-      const { sql, params } = persistStatement(parts)
-      // A batch of invalid lines only: nothing to write.
-      if (ledger.length === 0 && levels.length === 0 && poolRows.length === 0) return
-      if (ledger.length <= WITH_COMMIT) writeWithCommit(sql, params)
-      else
-        try {
-          await db.run(sql, ...(params as never[]))
-        } catch (error) {
-          throw claimedMeanwhile(error)
+      const statement = persistStatement(parts)
+      const copy = ledgerCopy
+      ledgerCopy = undefined
+      clearWrites()
+      try {
+        await copy?.finish()
+        if (counterText !== '') {
+          const counters = await connection.copyStart(COUNTER_WRITES)
+          counters.write(counterText)
+          await counters.finish()
         }
-      ledger = []
-      levelWrites = new Map()
-      poolWrites = new Map()
-      orgRollupWrites = new Map()
-      poolRollupWrites = new Map()
-      armedWrites = new Map()
-      bindingWrites = []
-      fired = []
+        // A batch of invalid lines only: nothing to write.
+        if (statement === undefined) return
+        if (!bulk) connection.writeWithCommit(statement.sql, statement.params)
+        else await db.run(statement.sql, ...(statement.params as never[]))
+      } catch (error) {
+        throw claimedMeanwhile(error)
+      }
     },
-    orgById: { get: (_ws, id) => orgById.get(id), all: (_ws, id) => (orgById.has(id) ? [orgById.get(id) as OrgRow] : []) },
-    orgsInWorkspace: { get: () => orgs[0], all: () => orgs },
+    async abandon() {
+      const copy = ledgerCopy
+      ledgerCopy = undefined
+      await copy?.abort()
+    },
+    rolledBack() {
+      // What this transaction wrote was put in the cache at persist: none of it is in the database.
+      workspaces.clear()
+      cache = new WorkspaceCache()
+      tree = new Tree(-1)
+      version++
+    },
+    orgById: { get: (_ws, id) => tree.byId.get(id), all: (_ws, id) => (tree.byId.has(id) ? [tree.byId.get(id) as OrgRow] : []) },
+    orgsInWorkspace: { get: () => tree.orgs[0], all: () => tree.orgs },
     // Through the folded-name index; then SQLite's comparison (A-Z only), as the SQLite store answers.
     orgsByName: {
-      get: (_ws, name) => named(name).find(() => true),
+      get: (_ws, name) => named(name)[0],
       all: (_ws, name) => named(name).slice(0, 2),
     },
     topByName: {
@@ -434,13 +393,13 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
       all: (parent, name) => namedUnder(parent, name),
     },
     accountOfOrg: {
-      get: (org) => (accounts.has(org) ? { id: accounts.get(org) as string } : undefined),
-      all: (org) => (accounts.has(org) ? [{ id: accounts.get(org) as string }] : []),
+      get: (org) => (tree.accounts.has(org) ? { id: tree.accounts.get(org) as string } : undefined),
+      all: (org) => (tree.accounts.has(org) ? [{ id: tree.accounts.get(org) as string }] : []),
     },
     product: { get: (_ws, k) => (products.has(k) ? { key: k } : undefined), all: (_ws, k) => (products.has(k) ? [{ key: k }] : []) },
     limits: { get: (org) => limits.get(org)?.[0], all: (org) => limits.get(org) ?? [] },
     counter: { get: (org, product) => counterRow(org, product), all: (org, product) => [counterRow(org, product)].flatMap((r) => (r ? [r] : [])) },
-    poolUsed: { get: (pool, product) => pools.get(key(pool, product)), all: (pool, product) => [pools.get(key(pool, product))].flatMap((r) => (r ? [r] : [])) },
+    poolUsed: { get: (pool, product) => poolRow(pool, product), all: (pool, product) => [poolRow(pool, product)].flatMap((r) => (r ? [r] : [])) },
     capacityOfWorkspace: { get: () => capacity[0], all: () => capacity },
     capacityOfAccount: {
       get: (_ws, account) => capacity.find((r) => r.accountId === account),
@@ -450,9 +409,11 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
     appendLedger(...values) {
       if (nextId > lastId) throw new Error('internal: more ledger rows than reports were loaded for')
       const id = nextId++
-      ledger.push([id, ...values])
-      const [, , product, , , , outcome, , , , , , k] = values
-      if (k !== null && outcome === 'accepted') claimed.set(k, { id, org_id: values[1], product, kind: values[3], value: values[4], delta: values[5], level_after: values[8], headroom_after: values[9], binding_kind: values[10], binding_id: values[11], at: values[13] })
+      if (ledgerCopy) ledgerCopy.write(ledgerLine(id, ...values))
+      else ledgerRows.push([id, ...values])
+      const [, orgId, product, kind, value, delta, outcome, , levelAfter, headroomAfter, bindingKind, bindingId, k, at] = values
+      if (k !== null && outcome === 'accepted')
+        claimed.set(k, { id, org_id: orgId, product, kind, value, delta, level_after: levelAfter, headroom_after: headroomAfter, binding_kind: bindingKind, binding_id: bindingId, at })
       return id
     },
     // Within a batch the Meter holds these rows; they are written once, at persist.
@@ -464,9 +425,17 @@ export function postgresMeterStore(db: Db, loadQuery: (sql: string) => Promise<u
     writeRejectionBinding: { run: (...values) => void bindingWrites.push(values) },
     // Read at load, after the pool's and the chain's rows were locked: a batch that fires an alert holds the rows it watches.
     alerts: { get: () => alerts[0], all: () => alerts },
-    writeAlertArmed: { run: (armed, id) => void armedWrites.set(id, armed) },
+    writeAlertArmed: {
+      run: (armed, id) => {
+        armedWrites.set(id, armed)
+        // What the database will hold once this commits (a Meter holds it too).
+        const alert = alerts.find((a) => a.id === id)
+        if (alert) alert.armed = armed
+        cache.alerts = JSON.stringify(alerts.map((a) => [a.id, a.scope_kind, a.scope_id, a.product, a.percent, a.armed]))
+      },
+    },
     alertFired: { run: (...values) => void fired.push(values) },
-    // Each load is a new state: a Meter never carries its caches into the next transaction here.
+    // Moves when something a Meter may hold changed (see the opening comment).
     dataVersion: () => version,
   }
 }
