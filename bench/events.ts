@@ -11,6 +11,7 @@
 //   collects it, about 20 MB up and down, so a run too short for one full
 //   collection peaks lower.)
 import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { median, processMs, round } from './lib.js'
@@ -23,6 +24,8 @@ const START = Date.parse('2026-01-01T00:00:00Z')
 /** A pooled workspace with 100 orgs and `rows` ledger rows, `spacingMs` apart (30 s: 1M rows are most of a year; 0: all at one instant, as a test-clock import). */
 export async function historyDb(dir: string, rows: number, spacingMs = 30_000): Promise<string> {
   const path = join(dir, `events-${rows}${spacingMs === 30_000 ? '' : `-every-${spacingMs}ms`}.sqlite`)
+  // Another group of the same run may have built this database already: build it anew.
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
   const seeded = await seedWorkspace(path, 10, 9)
   const workspaceId = seeded.ctx.workspace.id
   seeded.db.close()
