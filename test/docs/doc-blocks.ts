@@ -16,13 +16,15 @@ const NOT_RUN = /^<!--\s*not run:(.*?)-->\s*$/
 export function fences(markdown: string): (Fence & { before: number; after: number })[] {
   const lines = markdown.split('\n')
   const out: (Fence & { before: number; after: number })[] = []
+  const line = (index: number): string => lines[index] ?? ''
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)(`{3,}|~{3,})\s*([\w+-]*)/.exec(lines[i])
+    const open = /^\s*(`{3,}|~{3,})\s*([\w+-]*)/.exec(line(i))
     if (!open) continue
-    const marker = open[2]
+    const marker = open[1] ?? '```'
+    const close = new RegExp(`^\\s*${marker[0]}{${marker.length},}\\s*$`)
     let end = i + 1
-    while (end < lines.length && !new RegExp(`^\\s*${marker[0]}{${marker.length},}\\s*$`).test(lines[end])) end++
-    out.push({ lang: open[3].toLowerCase(), body: lines.slice(i + 1, end).join('\n'), line: i + 1, before: i, after: end })
+    while (end < lines.length && !close.test(line(end))) end++
+    out.push({ lang: (open[2] ?? '').toLowerCase(), body: lines.slice(i + 1, end).join('\n'), line: i + 1, before: i, after: end })
     i = end
   }
   return out
@@ -41,13 +43,14 @@ export function shBlocks(markdown: string, file: string): ShBlock[] {
   all.forEach((fence, index) => {
     if (!RUN_LANGS.has(fence.lang)) return
     let previous = fence.before - 1
-    while (previous >= 0 && lines[previous].trim() === '') previous--
-    const marker = previous >= 0 ? NOT_RUN.exec(lines[previous].trim()) : null
-    if (marker && marker[1].trim() === '') throw new Error(`${file}:${previous + 1}: "not run" needs a reason: <!-- not run: why -->`)
+    while (previous >= 0 && (lines[previous] ?? '').trim() === '') previous--
+    const marker = previous >= 0 ? NOT_RUN.exec((lines[previous] ?? '').trim()) : null
+    const reason = marker?.[1]?.trim()
+    if (marker && !reason) throw new Error(`${file}:${previous + 1}: "not run" needs a reason: <!-- not run: why -->`)
     const next = all[index + 1]
     const between = next ? lines.slice(fence.after + 1, next.before) : []
     const output = next && OUTPUT_LANGS.has(next.lang) && between.every((line) => line.trim() === '') ? next : undefined
-    blocks.push({ lang: fence.lang, body: fence.body, line: fence.line, notRun: marker?.[1].trim(), output })
+    blocks.push({ lang: fence.lang, body: fence.body, line: fence.line, notRun: reason, output })
   })
   return blocks
 }
@@ -81,7 +84,7 @@ export function expectingExits(script: string): string {
       const marked = EXITS.exec(line)
       if (!marked) return line
       const command = line.slice(0, marked.index)
-      const code = marked[1]
+      const code = marked[1] ?? ''
       return `set +e; ${command}\n__wsb_rc=$?; set -e; if [ "$__wsb_rc" != ${code} ]; then echo "expected exit ${code}, got $__wsb_rc: ${command.trim().replace(/["$`\\]/g, '\\$&')}" >&2; exit 97; fi`
     })
     .join('\n')

@@ -43,7 +43,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { buildDemo } from '../helpers/demo.js'
 import { cleanEnv, WSB } from '../helpers/cli.js'
 import { tempDir } from '../helpers/temp.js'
-import { EXITS, expectingExits, normalise, shBlocks, shownLines } from './doc-blocks.js'
+import { expectingExits, normalise, shBlocks, shownLines } from './doc-blocks.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const docFiles = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)]
@@ -139,26 +139,56 @@ function bash(script: string, cwd: string, env: Record<string, string | undefine
   return { code: out.status ?? -1, stdout: out.stdout, stderr: out.stderr, output: `${out.stdout}${out.stderr}` }
 }
 
-describe('every sh block of README.md and docs/*.md runs against the demo database', () => {
-  for (const file of docFiles) {
-    const markdown = readFileSync(join(root, file), 'utf8')
-    it(`${file}: each block exits 0 (or as marked) and prints every output line shown beside it`, () => {
-      const blocks = shBlocks(markdown, file)
-      const cwd = workDir()
-      const state = join(tempDir(), 'state.sh')
-      writeFileSync(state, `export WSB_DB=${JSON.stringify(scratchDb(tempDir()))}\n`)
-      for (const block of blocks) {
-        if (block.notRun) continue
-        const script = `. ${JSON.stringify(state)}\n${expectingExits(block.body)}\n{ export -p; echo "cd $(printf %q "$PWD")"; } > ${JSON.stringify(state)}`
-        const run = bash(script, cwd, {})
-        expect(run.code, `${file}:${block.line}: the block exited ${run.code}\n${block.body}\n--- output:\n${run.output}`).toBe(0)
-        if (!block.output) continue
-        const real = new Set(run.output.split('\n').map(normalise))
-        const missing = shownLines(block.output.body).filter((line) => !real.has(line))
-        expect(missing, `${file}:${block.output.line}: output shown that the block at line ${block.line} does not print\n--- real output:\n${run.output}`).toEqual([])
-      }
-    })
+/**
+ * Runs a markdown file's sh blocks as described at the top; returns what went
+ * wrong (empty when every block exits as marked and prints what is shown).
+ */
+function runMarkdown(markdown: string, file: string): string[] {
+  const problems: string[] = []
+  const cwd = workDir()
+  const state = join(tempDir(), 'state.sh')
+  writeFileSync(state, `export WSB_DB=${JSON.stringify(scratchDb(tempDir()))}\n`)
+  for (const block of shBlocks(markdown, file)) {
+    if (block.notRun) continue
+    const script = `. ${JSON.stringify(state)}\n${expectingExits(block.body)}\n{ export -p; echo "cd $(printf %q "$PWD")"; } > ${JSON.stringify(state)}`
+    const run = bash(script, cwd, {})
+    if (run.code !== 0) {
+      problems.push(`${file}:${block.line}: the block exited ${run.code}\n${block.body}\n--- output:\n${run.output}`)
+      break
+    }
+    if (!block.output) continue
+    const real = new Set(run.output.split('\n').map(normalise))
+    const missing = shownLines(block.output.body).filter((line) => !real.has(line))
+    if (missing.length > 0)
+      problems.push(`${file}:${block.output.line}: shown but not printed by the block at line ${block.line}:\n${missing.join('\n')}\n--- real output:\n${run.output}`)
   }
+  return problems
+}
+
+describe('every sh block of README.md and docs/*.md runs against the demo database', () => {
+  for (const file of docFiles)
+    it(`${file}: each block exits 0 (or as marked) and prints every output line shown beside it`, () => {
+      expect(runMarkdown(readFileSync(join(root, file), 'utf8'), file)).toEqual([])
+    })
+
+  it('fails a block that exits non-zero unmarked, or other than marked, or shows output it does not print', () => {
+    const fence = (lang: string, body: string) => `\`\`\`${lang}\n${body}\n\`\`\``
+    const shown = (output: string) => `${fence('sh', 'wsb workspace list')}\n\n${fence('text', output)}\n`
+    expect(runMarkdown(shown('id    name         mode      clock\nws_0123456789ab  Global Corp  assigned  test clock at 2026-02-01 00:00:00Z\n…'), 't.md')).toEqual([])
+    expect(runMarkdown(shown('ws_0123456789ab  Global Corp  pooled  test clock at 2026-02-01 00:00:00Z'), 't.md')[0]).toMatch(
+      /shown but not printed[^]*\n<id> Global Corp pooled test clock at <time>\n/,
+    )
+    expect(runMarkdown(fence('sh', 'wsb workspace update "Global Corp" --mode pooled'), 't.md')[0]).toMatch(/t\.md:1: the block exited/)
+    expect(runMarkdown(fence('sh', 'wsb workspace update "Global Corp" --mode pooled   # exits 4: permanent'), 't.md')).toEqual([])
+    expect(runMarkdown(fence('sh', 'wsb workspace update "Global Corp" --mode pooled   # exits 2'), 't.md')[0]).toMatch(/expected exit 2, got 4/)
+    expect(runMarkdown(`<!-- not run: fails on purpose -->\n${fence('sh', 'false')}`, 't.md')).toEqual([])
+    expect(() => runMarkdown(`<!-- not run: -->\n${fence('sh', 'false')}`, 't.md')).toThrow(/needs a reason/)
+  })
+
+  it('carries exported variables and the folder from one block to the next', () => {
+    const md = '```sh\nexport WSB_WORKSPACE="Franchise Co"\nmkdir sub && cd sub\n```\n\n```sh\n[ "$(basename "$PWD")" = sub ]\nwsb org list\n```\n\n```text\nLocation 1 - Downtown <id>\n```\n'
+    expect(runMarkdown(md, 't.md')).toEqual([])
+  })
 })
 
 /** The demo workspace an example is about: the owner of the longest demo name it mentions. */
@@ -169,8 +199,8 @@ function workspaceOf(example: string): string | undefined {
     if (example.includes(name) && (!best || name.length > best.name.length)) best = { name, workspace }
   if (best) return best.workspace
   // Naming nothing: the first workspace that has an object for each placeholder id.
-  const kinds = [...example.matchAll(PLACEHOLDER)].map((found) => found[1])
-  return names.workspaces.find((workspace) => kinds.every((kind) => names.kinds.get(workspace.id)?.has(kind)))?.id ?? names.workspaces[0].id
+  const kinds = [...example.matchAll(PLACEHOLDER)].map((found) => found[1] ?? '')
+  return names.workspaces.find((workspace) => kinds.every((kind) => names.kinds.get(workspace.id)?.has(kind)))?.id ?? names.workspaces[0]?.id
 }
 
 /** The table of each kind of id an example may hold as a placeholder. */
@@ -204,7 +234,7 @@ function withRealIds(example: string, workspace: string | undefined, db: string)
       cpn: 'SELECT id FROM coupons WHERE workspace_id = ? ORDER BY rowid',
     }
     return example.replace(PLACEHOLDER, (placeholder, kind: string) => {
-      const row = sqlite.prepare(queries[kind]).get(...(['sub', 'inv', 'pmr'].includes(kind) ? [workspace, account ?? ''] : [workspace])) as { id: string } | undefined
+      const row = sqlite.prepare(queries[kind] ?? '').get(...(['sub', 'inv', 'pmr'].includes(kind) ? [workspace, account ?? ''] : [workspace])) as { id: string } | undefined
       if (!row) throw new Error(`${example}: the demo workspace ${workspace} has no ${kind}_… to stand for ${placeholder}`)
       return row.id
     })
@@ -226,6 +256,7 @@ describe('every help example runs against the demo database', () => {
     const examples = (command.examples ?? []).map(exampleText).filter((example: string) => !(example in NOT_RUNNABLE))
     if (examples.length === 0) continue
     it(`wsb ${command.id.split(':').join(' ')}: each example runs on the demo's objects`, () => {
+      const failed: string[] = []
       for (const example of examples) {
         const cwd = workDir()
         const db = scratchDb(tempDir())
@@ -233,16 +264,10 @@ describe('every help example runs against the demo database', () => {
         const script = withRealIds(example, workspace, db)
         const run = bash(script, cwd, { WSB_DB: db, WSB_WORKSPACE: workspace })
         const expected = EXPECTED_EXIT[example]?.code ?? 0
-        expect(run.code, `${example}\n(ran: ${script}, workspace ${workspace ?? 'from the example'})\n--- output:\n${run.output}`).toBe(expected)
+        if (run.code !== expected)
+          failed.push(`${example}\nexited ${run.code}, not ${expected} (ran: ${script}, workspace ${workspace ?? 'from the example'})\n--- output:\n${run.output}`)
       }
+      expect(failed).toEqual([])
     })
   }
-})
-
-// A marker's own syntax, so a typo in a doc ("# exit 4") is not silently a plain comment.
-describe('the runner conventions', () => {
-  it('reads `# exits N` only at the end of a command line', () => {
-    expect(EXITS.exec('wsb workspace update x --mode pooled   # exits 4: the mode is permanent')?.[1]).toBe('4')
-    expect(EXITS.exec('wsb org list   # the tree')).toBeNull()
-  })
 })
