@@ -1,15 +1,14 @@
-// Every example is run (issue 25, item 13): every ```sh block of README.md and
-// docs/*.md, and every example of every command's --help, against a copy of
-// the demo database (scripts/demo.sh, built once for the file). SQLite only:
 // the demo is a SQLite file; the commands behave alike on PostgreSQL (their own tests).
 //
 // How a markdown file's sh blocks run (test/docs/doc-blocks.ts):
-// - in order, each with `bash -e -o pipefail`, in a temp folder that holds a
-//   copy of the repo's examples/ (so `examples/franchise-pooled.yaml` resolves
-//   and files a block writes, `-o invoice.pdf`, land there, never in the repo);
-//   WSB_DB names a scratch copy of the demo database (a block may export another),
-//   `wsb` on PATH runs `node bin/run.cjs`; variables exported and the folder a
-//   block `cd`s to carry on to the file's next block.
+// - in order, each with `bash -e -o pipefail`, in a temp folder laid out as a
+//   checkout after `npm run demo`: a copy of examples/ and a scratch copy of the
+//   demo database at .demo/wsb-demo.sqlite (so `examples/franchise-pooled.yaml`
+//   and `export WSB_DB=.demo/wsb-demo.sqlite` resolve, and files a block writes,
+//   `-o invoice.pdf`, land there, never in the repo); WSB_DB names that copy
+//   until a block exports another; `wsb` on PATH runs `node bin/run.cjs`;
+//   variables exported and the folder a block `cd`s to carry on to the file's
+//   next block.
 // - `<!-- not run: REASON -->` on the line before a block (blank lines between
 //   allowed) skips it; the reason must not be empty. ```console, ```text and
 //   other languages are never run.
@@ -23,17 +22,19 @@
 //   provider ids) read as <id>, times and dates as <time>/<date>, runs of
 //   blanks (aligned columns on a terminal, tabs when piped) as one space.
 //
-// How help examples run: each in a fresh scratch copy of the demo database and
-// a temp folder as above (holding also reports.ndjson, which `usage import`
-// examples read), with `bash -e -o pipefail`. WSB_WORKSPACE is the demo
-// workspace that owns the longest demo name (workspace, organization, account,
-// coupon, API key, invoice number) the example mentions, "Acme Software" when it names none,
-// and unset when the example gives --workspace itself. Ids are random, so an
-// example writes placeholder ids (`sub_1a2b3c`, `pmr_1a2b3c`, ...): each is
+// How help examples run: each in a fresh temp folder as above, with its own
+// copy of the demo database (and reports.ndjson, which `usage import` examples
+// read), with `bash -e -o pipefail`. WSB_WORKSPACE is the demo workspace that
+// owns the longest demo name (workspace, organization, account, coupon, API
+// key, invoice number) the example mentions; when it names none, the first
+// workspace holding an object for each placeholder id it has ("Acme Software"
+// otherwise); unset when the example gives --workspace itself. Ids are random,
+// so examples write placeholder ids (`sub_1a2b3c`, `pmr_1a2b3c`, ...): each is
 // replaced by a real id of that kind in that workspace (a subscription, invoice
-// or payment method of the account the example names, if it names one). Examples that cannot run here are listed in
-// NOT_RUNNABLE with the reason, those expected to fail in EXPECTED_EXIT with
-// their code; a stale entry in either fails the test.
+// or payment method of the account the example names, if it names one).
+// Examples that cannot run here are listed in NOT_RUNNABLE with the reason,
+// those expected to fail in EXPECTED_EXIT with their code and why; a stale
+// entry in either fails the test.
 import { spawnSync } from 'node:child_process'
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -108,24 +109,25 @@ beforeAll(async () => {
   }
 }, 400_000)
 
-/** A scratch copy of the demo database in `dir`. */
-function scratchDb(dir: string): string {
-  const file = join(dir, 'demo.sqlite')
-  copyFileSync(demo, file)
-  for (const suffix of ['-wal', '-shm']) if (existsSync(demo + suffix)) copyFileSync(demo + suffix, file + suffix)
-  return file
-}
-
-/** A temp folder to run in: a copy of examples/ and the demo's usage reports for `usage import`. */
-function workDir(): string {
-  const dir = tempDir()
-  cpSync(join(root, 'examples'), join(dir, 'examples'), { recursive: true })
+/**
+ * A temp folder laid out as the docs assume a checkout is after `npm run demo`:
+ * a copy of examples/, and a scratch copy of the demo database at
+ * .demo/wsb-demo.sqlite (where the demo writes it); plus reports.ndjson, the
+ * demo's usage reports that `usage import` examples read.
+ */
+function workDir(): { cwd: string; db: string } {
+  const cwd = tempDir()
+  cpSync(join(root, 'examples'), join(cwd, 'examples'), { recursive: true })
+  mkdirSync(join(cwd, '.demo'))
+  const db = join(cwd, '.demo/wsb-demo.sqlite')
+  copyFileSync(demo, db)
+  for (const suffix of ['-wal', '-shm']) if (existsSync(demo + suffix)) copyFileSync(demo + suffix, db + suffix)
   const reports = [
     { org: 'Marketing', product: 'users', delta: -1, key: 'offboard-17' },
     { org: 'Sales', product: 'users', delta: 1, key: 'signup-4712' },
   ]
-  writeFileSync(join(dir, 'reports.ndjson'), `${reports.map((line) => JSON.stringify(line)).join('\n')}\n`)
-  return dir
+  writeFileSync(join(cwd, 'reports.ndjson'), `${reports.map((line) => JSON.stringify(line)).join('\n')}\n`)
+  return { cwd, db }
 }
 
 function bash(script: string, cwd: string, env: Record<string, string | undefined>) {
@@ -145,9 +147,9 @@ function bash(script: string, cwd: string, env: Record<string, string | undefine
  */
 function runMarkdown(markdown: string, file: string): string[] {
   const problems: string[] = []
-  const cwd = workDir()
+  const { cwd, db } = workDir()
   const state = join(tempDir(), 'state.sh')
-  writeFileSync(state, `export WSB_DB=${JSON.stringify(scratchDb(tempDir()))}\n`)
+  writeFileSync(state, `export WSB_DB=${JSON.stringify(db)}\n`)
   for (const block of shBlocks(markdown, file)) {
     if (block.notRun) continue
     const script = `. ${JSON.stringify(state)}\n${expectingExits(block.body)}\n{ export -p; echo "cd $(printf %q "$PWD")"; } > ${JSON.stringify(state)}`
@@ -258,8 +260,7 @@ describe('every help example runs against the demo database', () => {
     it(`wsb ${command.id.split(':').join(' ')}: each example runs on the demo's objects`, () => {
       const failed: string[] = []
       for (const example of examples) {
-        const cwd = workDir()
-        const db = scratchDb(tempDir())
+        const { cwd, db } = workDir()
         const workspace = workspaceOf(example)
         const script = withRealIds(example, workspace, db)
         const run = bash(script, cwd, { WSB_DB: db, WSB_WORKSPACE: workspace })
