@@ -102,7 +102,7 @@ beforeAll(async () => {
         if (!kinds.has(row.workspace)) kinds.set(row.workspace, new Set())
         kinds.get(row.workspace)?.add(kind)
       }
-    for (const workspace of workspaces) kinds.get(workspace.id)?.add('ws') ?? kinds.set(workspace.id, new Set(['ws']))
+    for (const workspace of workspaces) kinds.set(workspace.id, new Set([...(kinds.get(workspace.id) ?? []), 'ws']))
     names = { workspaces, owner, kinds }
   } finally {
     db.close()
