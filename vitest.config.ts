@@ -32,6 +32,8 @@ process.env.WSB_PROPERTY_SEED ??= String(randomInt(1, 2 ** 31))
  *   test/helpers/stripe-fake.test.ts: open no database.
  * - test/cli/startup-budget.test.ts: what a SQLite run loads at start-up (a PostgreSQL URL loads the pg driver by design).
  * - test/core/preview-census.test.ts: not a check (runs only with WSB_PROPERTY_CENSUS=1).
+ * - test/docs/examples.test.ts: runs the docs' sh blocks and the help examples on the demo, a SQLite file
+ *   (as demo-reapply); test/docs/commands-doc.test.ts: compares docs/commands.md with the manifest, no database.
  */
 export const onPostgres = [
   'test/core/accounts.test.ts',

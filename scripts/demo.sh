@@ -52,12 +52,18 @@ export WSB_WORKSPACE="Global Corp"
 say "the platform invoices Global Corp's silos from its European company"
 wsb workspace seller set --legal-name "Cloudplane B.V." --address "Herengracht 100" --address "1015 BS Amsterdam" \
   --country NL --tax-id NL123456789B01 --email ar@cloudplane.example --terms-days 30
+say "the VAT table for German buyers (an account's own rate, as the GmbH's below, overrides it)"
+wsb tax rate set --country DE --rate 19 --name VAT
 wsb org list
 wsb account list
 say "each silo is its own pool, in its own currency"
 wsb usage report
 say "a child organization cannot have its own account"
 wsb account create "Sales only" --currency USD --org "USA Operations/Sales Team" || true
+say "Brazil opens next quarter: its organization and account are ready, with no subscription or usage yet"
+wsb org create "Brazil Operations"
+wsb org create "São Paulo" --parent "Brazil Operations"
+wsb account create "Global Corp Brasil" --currency BRL --country BR --org "Brazil Operations"
 say "why can the US sales team not add 6 users? its own limit of 25 binds before the pool"
 wsb usage report --by org --org "USA Operations/Sales Team"
 wsb usage record --org "USA Operations/Sales Team" --product users --delta 6 || true
@@ -79,6 +85,8 @@ wsb usage report
 say "Franchisee B's default card is declined and its backup pays; Franchisee C's only card is declined"
 wsb invoice list
 wsb sub list
+say "an alert when the shared users reach 80% and 100% of the pool"
+wsb alert set --pool "Franchise Co" --product users --at 80%,100%
 say "retries 3, 5 and 7 days after the first failure, then unpaid: Franchisee C stops feeding the pool"
 wsb clock advance --by 8d
 wsb notifications

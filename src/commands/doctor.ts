@@ -14,7 +14,7 @@ Doctor changes nothing: it runs no due lifecycle steps and writes no row. It rea
   static override examples = [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --workspace "Global Corp" --json',
-    '<%= config.bin %> doctor --json | jq \'.error.details.violations[] | {rule, ids}\'',
+    '<%= config.bin %> doctor --json | jq \'.error.details.violations[]? | {rule, ids}\'',
   ]
   static override flags = {
     workspace: Flags.string({

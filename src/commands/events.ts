@@ -29,9 +29,9 @@ The log is read page by page and printed as it is read, in constant memory whate
     '<%= config.bin %> events',
     '<%= config.bin %> events --kind org --kind account.assigned',
     '<%= config.bin %> events --since 1d --kind sub',
-    '<%= config.bin %> events --account "Acme Inc" --since 2026-01-01 --until 2026-02-01',
+    '<%= config.bin %> events --account "Acme Software Inc." --since 2026-01-01 --until 2026-02-01',
     '<%= config.bin %> events --org Sales --kind usage.rejected',
-    '<%= config.bin %> events --after evt_120 --ndjson',
+    '<%= config.bin %> events --after evt_12 --ndjson',
     '<%= config.bin %> events --follow',
     '<%= config.bin %> events --since 2026-01-01 --limit 50 --json',
   ]

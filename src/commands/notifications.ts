@@ -20,7 +20,7 @@ export default class Notifications extends WorkspaceCommand<Result> {
     '<%= config.bin %> notifications',
     '<%= config.bin %> notifications --json',
     '<%= config.bin %> notifications --kind payment --account "Franchisee A" --since 7d',
-    '<%= config.bin %> notifications --after ntf_120 --ndjson',
+    '<%= config.bin %> notifications --workspace "Franchise Co" --after ntf_3 --ndjson',
   ]
   static override flags = {
     account: Flags.string({ summary: 'Only notifications about this billing account (id or name).' }),

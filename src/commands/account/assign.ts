@@ -11,7 +11,7 @@ export default class AccountAssign extends WorkspaceCommand<AccountDetail> {
   static override description = `The organization and all its descendants then draw from this account's pool.
 Child organizations inherit their top-level ancestor's account (NOT_TOP_LEVEL otherwise);
 an account serves one organization and an organization has one account (ALREADY_ASSIGNED).`
-  static override examples = ['<%= config.bin %> account assign "USA" --org "USA Operations"']
+  static override examples = ['<%= config.bin %> account assign "Global Corp Brasil" --org "Brazil Operations"']
   static override args = { account: requiredArg('Account id or name.') }
   static override flags = { org: Flags.string({ summary: 'Top-level organization id, name or path.', required: true }) }
 

@@ -14,8 +14,8 @@ export default class AccountCreate extends WorkspaceCommand<AccountDetail> {
 assigned mode: each top-level organization gets its own account (--org assigns it at once).
 pooled mode: any number of accounts, each billed separately, all feeding one pool.`
   static override examples = [
-    '<%= config.bin %> account create "Acme Corp" --currency USD --email billing@acme.test --country US',
-    '<%= config.bin %> account create "Germany" --currency EUR --country DE --tax-rate 19 --org "Germany Operations"',
+    '<%= config.bin %> account create "Franchisee D" --currency USD --email billing@franchisee-d.test --country US --workspace "Franchise Co"',
+    '<%= config.bin %> account create "Global Corp UK" --currency GBP --country GB --tax-rate 20',
   ]
   static override args = { name: requiredArg('Company name (unique in the workspace).') }
   static override flags = {

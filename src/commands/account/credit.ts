@@ -9,7 +9,7 @@ import { renderCredit } from '../../render/invoices.js'
 export default class AccountCredit extends WorkspaceCommand<CreditView> {
   static override summary = "Add to (or with a negative amount, remove from) an account's credit balance; without --amount, show it."
   static override description = 'Invoices draw the credit balance down before anything is charged. Amounts are minor units of the account currency.'
-  static override examples = ['<%= config.bin %> account credit "Acme Corp" --amount 5000 --note "service outage"', '<%= config.bin %> account credit "Acme Corp" --json']
+  static override examples = ['<%= config.bin %> account credit "Acme Software Inc." --amount 5000 --note "service outage"', '<%= config.bin %> account credit "Acme Software Inc." --json']
   static override args = { account: requiredArg('Billing account id or name.') }
   static override flags = {
     amount: Flags.string({ summary: 'Signed amount in minor units.', helpValue: 'N' }),

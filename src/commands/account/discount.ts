@@ -6,7 +6,7 @@ import { renderDiscount } from '../../render/invoices.js'
 
 export default class AccountDiscount extends WorkspaceCommand<DiscountView> {
   static override summary = "Give an account a coupon's discount (replacing any other), or remove it."
-  static override examples = ['<%= config.bin %> account discount Germany --coupon WELCOME20', '<%= config.bin %> account discount Germany --remove']
+  static override examples = ['<%= config.bin %> account discount "Global Corp GmbH" --coupon EMEA-LAUNCH', '<%= config.bin %> account discount "Global Corp GmbH" --remove']
   static override args = { account: requiredArg('Billing account id or name.') }
   static override flags = {
     coupon: Flags.string({ summary: 'Coupon code or id.', exactlyOne: ['coupon', 'remove'] }),

@@ -8,7 +8,7 @@ export default class AccountShow extends WorkspaceCommand<AccountDetail> {
   static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'Show one billing account.'
-  static override examples = ['<%= config.bin %> account show "Acme Corp"', '<%= config.bin %> account show acct_1a2b3c --json']
+  static override examples = ['<%= config.bin %> account show "Acme Software Inc."', '<%= config.bin %> account show acct_1a2b3c --json']
   static override args = { account: requiredArg('Account id or name.') }
 
   async run(): Promise<AccountDetail> {

@@ -7,7 +7,7 @@ import { renderAccount } from '../../render/accounts.js'
 
 export default class AccountUnassign extends WorkspaceCommand<AccountDetail> {
   static override summary = 'Assigned mode: release an account from its organization (refused while usage remains).'
-  static override examples = ['<%= config.bin %> account unassign "USA"']
+  static override examples = ['<%= config.bin %> account unassign "Global Corp Brasil"']
   static override args = { account: requiredArg('Account id or name.') }
 
   async run(): Promise<AccountDetail> {

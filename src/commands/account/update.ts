@@ -11,7 +11,7 @@ import { renderAccount } from '../../render/accounts.js'
 export default class AccountUpdate extends WorkspaceCommand<AccountDetail> {
   static override summary = "Change a billing account's details."
   static override description = 'The currency is fixed once the account has had a subscription.'
-  static override examples = ['<%= config.bin %> account update "Acme Corp" --tax-rate 8.875 --email ap@acme.test']
+  static override examples = ['<%= config.bin %> account update "Acme Software Inc." --tax-rate 8.875 --email ap@acme.test']
   static override args = { account: requiredArg('Account id or name.') }
   static override flags = {
     name: Flags.string({ summary: 'New name.' }),

@@ -8,7 +8,7 @@ export default class AlertRemove extends WorkspaceCommand<{ removed: AlertView[]
   static override summary = 'Remove usage alerts: one by id, or the thresholds of a pool or org on a product.'
   static override examples = [
     '<%= config.bin %> alert remove alrt_0123456789ab',
-    '<%= config.bin %> alert remove --pool Acme --product users --at 80%',
+    '<%= config.bin %> alert remove --pool "Franchise Co" --product users --at 80%',
   ]
   static override args = { id: Args.string({ description: 'Alert id (from alert list).' }) }
   static override flags = {

@@ -11,7 +11,7 @@ same transaction as the report. It re-arms when usage falls back below. On an or
 org's limit on the product (its subtree's usage); the org must have one. Existing thresholds stay; one
 already reached when set fires at the next crossing.`
   static override examples = [
-    '<%= config.bin %> alert set --pool Acme --product users --at 80%,100%',
+    '<%= config.bin %> alert set --pool "Acme Software" --product users --at 80%,100%',
     '<%= config.bin %> alert set --org "USA Operations" --product users --at 90%',
   ]
   static override flags = {

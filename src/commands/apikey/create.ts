@@ -13,7 +13,7 @@ reports usage (and reads); a usage:read key only reads (check, reports). A key a
 workspace only.`
   static override examples = [
     '<%= config.bin %> apikey create checkout-service --scope usage:write',
-    '<%= config.bin %> apikey create dashboard --scope usage:read --workspace Acme --json',
+    '<%= config.bin %> apikey create dashboard --scope usage:read --workspace "Franchise Co" --json',
   ]
   static override args = { name: requiredArg('A name for the key: who uses it.') }
   static override flags = {

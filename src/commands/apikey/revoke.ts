@@ -6,7 +6,7 @@ import { renderRevokedKey } from '../../render/apikeys.js'
 
 export default class ApiKeyRevoke extends WorkspaceCommand<ApiKeyView> {
   static override summary = 'Revoke an API key: requests with it are refused (401) within a second.'
-  static override examples = ['<%= config.bin %> apikey revoke checkout-service', '<%= config.bin %> apikey revoke key_0h3kq2v8x1mz --json']
+  static override examples = ['<%= config.bin %> apikey revoke pos-terminals', '<%= config.bin %> apikey revoke key_0h3kq2v8x1mz --json']
   static override args = { key: requiredArg('The key: its id, name or prefix.') }
 
   async run(): Promise<ApiKeyView> {

@@ -14,7 +14,7 @@ notifications all happen at their own workspace time. The clock never moves back
   static override examples = [
     '<%= config.bin %> clock advance --by 15d',
     '<%= config.bin %> clock advance --by 3mo --json',
-    '<%= config.bin %> clock advance --to 2026-04-01T00:00:00Z',
+    '<%= config.bin %> clock advance --to 2026-06-01T00:00:00Z',
   ]
   static override flags = {
     to: timeFlag('Move to this time.'),

@@ -21,7 +21,7 @@ export default class InvoiceList extends WorkspaceCommand<Result> {
     '<%= config.bin %> invoice list',
     '<%= config.bin %> invoice list "Franchisee A" --status open --json',
     '<%= config.bin %> invoice list --account "Franchisee A" --since 30d',
-    '<%= config.bin %> invoice list --after GCUSA-0100 --ndjson',
+    '<%= config.bin %> invoice list --after ASINC-0002 --ndjson',
   ]
   static override args = { account: optionalArg('Only this billing account (id or name).') }
   static override flags = {

@@ -13,7 +13,10 @@ was and the command exits 5 (PAYMENT_FAILED) with the attempts in the details; t
 schedule is not changed. A retried command never charges twice (idempotency keys per attempt).
 A bank debit it starts is processing until it settles (exit 0, the invoice still open); on an invoice whose
 debit is already in flight it charges nothing and exits 4 (PAYMENT_IN_FLIGHT).`
-  static override examples = ['<%= config.bin %> invoice pay inv_1a2b3c', '<%= config.bin %> invoice pay inv_1a2b3c --json']
+  static override examples = [
+    '<%= config.bin %> pm add "Franchisee C" pm_card_visa && <%= config.bin %> invoice pay FC-0001',
+    '<%= config.bin %> invoice pay FC-0001 --json',
+  ]
   static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001); without --workspace, looked up in every workspace.') }
 
   async run(): Promise<InvoiceView> {

@@ -15,7 +15,7 @@ type Result = { invoiceId: string; number: number | null; invoiceNumber: string 
 
 export default class InvoicePdf extends WorkspaceCommand<Result> {
   static override summary = 'Write an issued invoice as a PDF file.'
-  static override examples = ['<%= config.bin %> invoice pdf inv_1a2b3c -o invoice-0001.pdf', '<%= config.bin %> invoice pdf inv_1a2b3c -o - | lpr']
+  static override examples = ['<%= config.bin %> invoice pdf ASINC-0001 -o ASINC-0001.pdf', '<%= config.bin %> invoice pdf ASINC-0001 -o - | lpr']
   static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001); without --workspace, looked up in every workspace.') }
   static override flags = {
     output: Flags.string({ char: 'o', summary: 'The PDF file to write (- for stdout).', required: true, helpValue: 'FILE' }),

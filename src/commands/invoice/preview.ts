@@ -18,7 +18,7 @@ so the renewal invoice equals the preview to the minor unit.`
   static override examples = [
     '<%= config.bin %> invoice preview "Acme Software Inc."',
     '<%= config.bin %> invoice preview "Acme Software Inc." --change sub_1a2b3c:users=120',
-    '<%= config.bin %> invoice preview Germany --change sub_1a2b3c:users=30 --change sub_1a2b3c:sso_connections=1 --json',
+    '<%= config.bin %> invoice preview "Global Corp GmbH" --change sub_1a2b3c:users=30 --change sub_1a2b3c:locations=10 --json',
   ]
   static override args = { account: requiredArg('Billing account id or name.') }
   static override flags = { change: Flags.string({ summary: 'A proposed change SUB:PRODUCT=QTY (repeatable).', multiple: true, helpValue: 'SUB:PRODUCT=QTY' }) }

@@ -9,7 +9,7 @@ export default class InvoiceShow extends WorkspaceCommand<InvoiceView> {
   static override fitsTerminal = true
   static override readOnly = true
   static override summary = 'Show an invoice: lines, discount, tax, credit, totals and payment attempts.'
-  static override examples = ['<%= config.bin %> invoice show inv_1a2b3c', '<%= config.bin %> invoice show inv_1a2b3c --json']
+  static override examples = ['<%= config.bin %> invoice show ASINC-0001', '<%= config.bin %> invoice show GCG-0001 --json']
   static override args = { invoice: requiredArg('Invoice id or number (GCUSA-0001); without --workspace, looked up in every workspace.') }
 
   async run(): Promise<InvoiceView> {

@@ -9,9 +9,9 @@ import { renderOrg } from '../../render/orgs.js'
 export default class OrgCreate extends WorkspaceCommand<OrgView> {
   static override summary = 'Create an organization, top-level or under a parent.'
   static override examples = [
-    '<%= config.bin %> org create "USA Operations"',
-    '<%= config.bin %> org create "Sales Team" --parent "USA Operations"',
-    '<%= config.bin %> org create "EMEA" --parent "Sales/Europe" --json',
+    '<%= config.bin %> org create "Canada Operations"',
+    '<%= config.bin %> org create "Support Team" --parent "USA Operations"',
+    '<%= config.bin %> org create "Field Sales" --parent "USA Operations/Sales Team" --json',
   ]
   static override args = { name: requiredArg('Organization name (unique among its siblings).') }
   static override flags = {

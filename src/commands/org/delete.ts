@@ -5,7 +5,7 @@ import { type DeleteOrgResult, deleteOrg } from '../../core/orgs/delete.js'
 
 export default class OrgDelete extends WorkspaceCommand<DeleteOrgResult> {
   static override summary = 'Delete an organization (refused while its subtree has usage).'
-  static override examples = ['<%= config.bin %> org delete "Old Team"', '<%= config.bin %> org delete "Old Division" --recursive']
+  static override examples = ['<%= config.bin %> org delete "Brazil Operations/São Paulo"', '<%= config.bin %> org delete "Brazil Operations/São Paulo" --recursive']
   static override args = { org: requiredArg('Organization id, name or path.') }
   static override flags = { recursive: Flags.boolean({ summary: 'Also delete every descendant organization.' }) }
 

@@ -10,9 +10,9 @@ export default class OrgUpdate extends WorkspaceCommand<OrgView> {
   static override summary = 'Rename an organization or move it under another parent.'
   static override description = 'Moving an organization under itself or one of its descendants is refused (ORG_CYCLE).'
   static override examples = [
-    '<%= config.bin %> org update "Sales" --name "Sales & Marketing"',
-    '<%= config.bin %> org update "Sales" --parent "USA Operations"',
-    '<%= config.bin %> org update "USA Operations/Sales" --top-level',
+    '<%= config.bin %> org update "Marketing" --name "Growth"',
+    '<%= config.bin %> org update "Brazil Operations/São Paulo" --parent "USA Operations"',
+    '<%= config.bin %> org update "Brazil Operations/São Paulo" --top-level',
   ]
   static override args = { org: requiredArg('Organization id, name or path.') }
   static override flags = {

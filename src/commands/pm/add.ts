@@ -19,10 +19,10 @@ A bank debit (SEPA, US bank account) on Stripe needs the customer's mandate: the
 checkout made (--mandate mandate_…), or the customer's acceptance: --mandate-offline (signed outside
 Stripe) or --mandate-ip with --mandate-user-agent (accepted online). wsb sends it with every debit.`
   static override examples = [
-    '<%= config.bin %> pm add "Acme Corp" pm_card_visa',
-    '<%= config.bin %> pm add "Acme Corp" pm_1PxYz… --json',
-    '<%= config.bin %> pm add "Acme GmbH" pm_1QsEpa… --mandate mandate_1QsEpa…',
-    '<%= config.bin %> pm add "Acme GmbH" pm_1QsEpa… --mandate-ip 203.0.113.7 --mandate-user-agent "Mozilla/5.0 …"',
+    '<%= config.bin %> pm add "Acme Software Inc." pm_card_mastercard',
+    '<%= config.bin %> pm add "Acme Software Inc." pm_1PxYz… --json',
+    '<%= config.bin %> pm add "Global Corp GmbH" pm_1QsEpa… --mandate mandate_1QsEpa…',
+    '<%= config.bin %> pm add "Global Corp GmbH" pm_1QsEpa… --mandate-ip 203.0.113.7 --mandate-user-agent "Mozilla/5.0 …"',
   ]
   static override args = { account: requiredArg('Billing account id or name.'), paymentMethod: requiredArg('PaymentMethod id or test token.') }
   static override flags = {

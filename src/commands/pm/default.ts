@@ -7,7 +7,7 @@ import { renderPaymentMethods } from '../../render/payments.js'
 
 export default class PmDefault extends WorkspaceCommand<PaymentMethodView> {
   static override summary = "Make a payment method the account's default (tried first)."
-  static override examples = ['<%= config.bin %> pm default "Acme Corp" pmr_1a2b3c']
+  static override examples = ['<%= config.bin %> pm default "Acme Software Inc." pmr_1a2b3c']
   static override args = { account: requiredArg('Billing account id or name.'), paymentMethod: requiredArg('Payment method id (pmr_…) or provider id (pm_…).') }
 
   async run(): Promise<PaymentMethodView> {

@@ -10,7 +10,7 @@ export default class PmList extends WorkspaceCommand<Result> {
   static override readOnly = true
   static override summary = "List an account's payment methods: the default first, then backups in the order they are tried."
   static override description = 'Cards expiring within 30 days of workspace time are flagged (expiresSoon).'
-  static override examples = ['<%= config.bin %> pm list "Acme Corp"', '<%= config.bin %> pm list "Acme Corp" --json']
+  static override examples = ['<%= config.bin %> pm list "Acme Software Inc."', '<%= config.bin %> pm list "Acme Software Inc." --json']
   static override args = { account: requiredArg('Billing account id or name.') }
 
   async run(): Promise<Result> {

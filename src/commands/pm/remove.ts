@@ -10,7 +10,7 @@ type Result = { removed: string; paymentMethods: PaymentMethodView[] }
 export default class PmRemove extends WorkspaceCommand<Result> {
   static override summary = 'Remove a payment method; removing the default promotes the oldest remaining one.'
   static override description = 'The last payment method of an account with a paid subscription cannot be removed (LAST_PAYMENT_METHOD).'
-  static override examples = ['<%= config.bin %> pm remove "Acme Corp" pmr_1a2b3c']
+  static override examples = ['<%= config.bin %> pm remove "Acme Software Inc." pmr_1a2b3c']
   static override args = { account: requiredArg('Billing account id or name.'), paymentMethod: requiredArg('Payment method id (pmr_…) or provider id (pm_…).') }
 
   async run(): Promise<Result> {

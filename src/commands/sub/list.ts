@@ -19,7 +19,7 @@ export default class SubList extends WorkspaceCommand<Result> {
     '<%= config.bin %> sub list',
     '<%= config.bin %> sub list --account "Franchisee A" --status active --json',
     '<%= config.bin %> sub list --status past_due --since 7d',
-    '<%= config.bin %> sub list --after sub_abc --ndjson',
+    '<%= config.bin %> sub list --after sub_1a2b3c --ndjson',
   ]
   static override flags = {
     account: Flags.string({ summary: 'Only this billing account (id or name).' }),

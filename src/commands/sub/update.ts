@@ -16,7 +16,7 @@ During a trial every change applies at once, free.
 See the cost first with: wsb invoice preview ACC --change SUB:PRODUCT=QTY`
   static override examples = [
     '<%= config.bin %> sub update sub_1a2b3c --item users=120',
-    '<%= config.bin %> sub update sub_1a2b3c --item users=80 --item sso_connections=0',
+    '<%= config.bin %> sub update sub_1a2b3c --item users=120 --item locations=60',
     '<%= config.bin %> sub update sub_1a2b3c --interval year',
   ]
   static override args = { subscription: requiredArg('Subscription id.') }

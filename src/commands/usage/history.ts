@@ -16,7 +16,7 @@ each report: the cost depends on the number of buckets, not on the size of the l
 Default range: the 30 days up to now, through the end of the bucket holding now (now's own reports
 included); buckets after that one are never shown.`
   static override examples = [
-    '<%= config.bin %> usage history --pool "Acme" --product users --bucket day',
+    '<%= config.bin %> usage history --pool "Acme Software" --product users --bucket day',
     '<%= config.bin %> usage history --org "USA Operations" --subtree --product users --from 2026-01-01 --to 2027-01-01 --bucket month --csv',
   ]
   static override flags = {

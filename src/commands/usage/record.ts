@@ -17,7 +17,7 @@ replayed (replayed: true) instead of applied twice; the same key with another pa
 IDEMPOTENCY_CONFLICT.`
   static override examples = [
     '<%= config.bin %> usage record --org "USA Operations/Sales Team" --product users --delta 1 --key signup-4711',
-    '<%= config.bin %> usage record --org Downtown --product locations --set 3 --json',
+    '<%= config.bin %> usage record --org "Location 1 - Downtown" --product locations --set 3 --json',
   ]
   static override flags = {
     org: Flags.string({ summary: 'Organization id, name or path.', required: true }),

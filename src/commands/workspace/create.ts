@@ -19,8 +19,8 @@ export default class WorkspaceCreate extends WsbCommand<WorkspaceView> {
   pooled    many accounts, billed separately, feed one workspace-wide pool
 With --test-clock the workspace's time stands still until "wsb clock advance" moves it.`
   static override examples = [
-    '<%= config.bin %> workspace create "Acme Software" --mode single',
-    '<%= config.bin %> workspace create "Global Corp" --mode assigned',
+    '<%= config.bin %> workspace create "Acme Labs" --mode single',
+    '<%= config.bin %> workspace create "Global Industries" --mode assigned',
     '<%= config.bin %> workspace create "Franchise CI" --mode pooled --test-clock --clock-start 2026-01-01',
   ]
   static override args = { name: requiredArg('Workspace name (unique).') }

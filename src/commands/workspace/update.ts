@@ -9,7 +9,7 @@ import { renderWorkspace } from '../../render/workspaces.js'
 export default class WorkspaceUpdate extends WorkspaceCommand<WorkspaceView> {
   static override summary = 'Rename a workspace. Its billing mode is permanent.'
   static override description = 'Any --mode is refused with MODE_IMMUTABLE (exit 4): the billing mode is chosen once, at creation.'
-  static override examples = ['<%= config.bin %> workspace update ws_abc123 --name "Acme Inc"']
+  static override examples = ['<%= config.bin %> workspace update ws_1a2b3c --name "Acme Software GmbH"']
   static override args = { workspace: requiredArg('Workspace id or name.') }
   static override flags = {
     name: Flags.string({ summary: 'New name.' }),

@@ -12,8 +12,8 @@ export default class OrgLimitSet extends WorkspaceCommand<OrgView> {
 The most restrictive bound always wins: the pool, this limit, or any ancestor's limit.
 A limit below the subtree's current usage is refused (BELOW_USAGE) unless --force.`
   static override examples = [
-    '<%= config.bin %> org limit set "USA Operations" users=40 locations=10',
-    '<%= config.bin %> org limit set "USA Operations/Sales Team" users=15 --json',
+    '<%= config.bin %> org limit set "USA Operations" users=80 locations=30',
+    '<%= config.bin %> org limit set "USA Operations/Sales Team" users=22 --json',
   ]
   static override strict = false
   static override args = {

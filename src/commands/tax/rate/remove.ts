@@ -5,7 +5,7 @@ import { countryCode, parseInput, regionCode } from '../../../core/schemas.js'
 
 export default class TaxRateRemove extends WorkspaceCommand<TaxRateView> {
   static override summary = 'Remove a tax rate from the workspace’s table (issued invoices keep theirs).'
-  static override examples = ['<%= config.bin %> tax rate remove --country US --region NY']
+  static override examples = ['<%= config.bin %> tax rate remove --country DE --workspace "Global Corp"']
   static override flags = {
     country: Flags.string({ summary: 'ISO 3166-1 alpha-2 country code.', required: true }),
     region: Flags.string({ summary: 'Region (ISO 3166-2 suffix).' }),
