@@ -22,6 +22,12 @@ const here = new URL('.', import.meta.url).pathname
 const dir = join(here, 'tmp')
 rmSync(dir, { recursive: true, force: true })
 mkdirSync(dir, { recursive: true })
+/** Each group's own folder: groups name their databases alike ("Bench"), and a whole run holds them all. */
+const dirOf = (group: string): string => {
+  const own = join(dir, group)
+  mkdirSync(own, { recursive: true })
+  return own
+}
 
 const log = (text: string) => process.stderr.write(`${text}\n`)
 const n = (x: number) => x.toLocaleString('en-US')
@@ -38,29 +44,29 @@ const resultsPath = join(here, 'results.json')
 const previous = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {}
 
 if (wanted('coldstart')) log('cold start …')
-const starts: Awaited<ReturnType<typeof coldStart>> = wanted('coldstart') ? await coldStart(dir) : previous.coldStart
+const starts: Awaited<ReturnType<typeof coldStart>> = wanted('coldstart') ? await coldStart(dirOf('coldstart')) : previous.coldStart
 if (wanted('import')) log('import throughput, 100k and 1M reports …')
-const [import100k, import1m]: Awaited<ReturnType<typeof importThroughput>>[] = wanted('import') ? [await importThroughput(dir, 100_000), await importThroughput(dir, 1_000_000)] : previous.import
+const [import100k, import1m]: Awaited<ReturnType<typeof importThroughput>>[] = wanted('import') ? [await importThroughput(dirOf('import'), 100_000), await importThroughput(dirOf('import'), 1_000_000)] : previous.import
 if (wanted('report')) log('usage report at 10k orgs / 1M ledger rows, usage record latency …')
-const report: Awaited<ReturnType<typeof reportLatency>> = wanted('report') ? await reportLatency(dir) : previous.report
+const report: Awaited<ReturnType<typeof reportLatency>> = wanted('report') ? await reportLatency(dirOf('report')) : previous.report
 if (wanted('history')) log('usage history, a year by day, at 10k orgs / 1M ledger rows over a year …')
-const history: Awaited<ReturnType<typeof historyLatency>> | undefined = wanted('history') ? await historyLatency(dir) : previous.history
+const history: Awaited<ReturnType<typeof historyLatency>> | undefined = wanted('history') ? await historyLatency(dirOf('history')) : previous.history
 if (wanted('events')) log('events over 1,000,000 ledger rows: --limit 20, | head -20, --json peak RSS …')
-const events: Awaited<ReturnType<typeof eventsListing>> | undefined = wanted('events') ? await eventsListing(dir) : previous.events
+const events: Awaited<ReturnType<typeof eventsListing>> | undefined = wanted('events') ? await eventsListing(dirOf('events')) : previous.events
 if (wanted('events-instant')) log('piped events over 1,000,000 ledger rows at one instant and spread in time …')
-const instant: Awaited<ReturnType<typeof eventsAtOneInstant>> | undefined = wanted('events-instant') ? await eventsAtOneInstant(dir) : previous.eventsInstant
+const instant: Awaited<ReturnType<typeof eventsAtOneInstant>> | undefined = wanted('events-instant') ? await eventsAtOneInstant(dirOf('events-instant')) : previous.eventsInstant
 if (wanted('pdf')) log('invoice pdf against a cold invoice show, Latin and Japanese …')
-const pdf: Awaited<ReturnType<typeof invoicePdf>> | undefined = wanted('pdf') ? await invoicePdf(dir) : previous.pdf
+const pdf: Awaited<ReturnType<typeof invoicePdf>> | undefined = wanted('pdf') ? await invoicePdf(dirOf('pdf')) : previous.pdf
 if (wanted('concurrency')) log('1, 2 and 4 concurrent reporter processes …')
-const concurrent: Awaited<ReturnType<typeof concurrency>> = wanted('concurrency') ? await concurrency(dir) : previous.concurrency
+const concurrent: Awaited<ReturnType<typeof concurrency>> = wanted('concurrency') ? await concurrency(dirOf('concurrency')) : previous.concurrency
 if (wanted('apply')) log('apply of 10,000 orgs (a 1,000-deep branch), then unchanged …')
-const applied: ReturnType<typeof applyLargeTree> | undefined = wanted('apply') ? applyLargeTree(dir) : previous.apply
+const applied: ReturnType<typeof applyLargeTree> | undefined = wanted('apply') ? applyLargeTree(dirOf('apply')) : previous.apply
 if (wanted('engines')) log('wsb on PostgreSQL and SQLite side by side, with the bare pg floor …')
-const bothEngines: Awaited<ReturnType<typeof engines>> | undefined = wanted('engines') ? await engines(dir, log) : previous.engines
+const bothEngines: Awaited<ReturnType<typeof engines>> | undefined = wanted('engines') ? await engines(dirOf('engines'), log) : previous.engines
 if (wanted('pg-floor')) log('bare PostgreSQL driver loops (the pg floor) …')
 const floor: Awaited<ReturnType<typeof pgFloor>> | undefined = wanted('pg-floor') ? await pgFloor(log) : previous.pgFloor
 if (wanted('serve')) log('wsb serve under 64 keep-alive connections, beside the HTTP floor and usage import, on both engines …')
-const served: Awaited<ReturnType<typeof serveBench>> | undefined = wanted('serve') ? await serveBench(dir, log) : previous.serve
+const served: Awaited<ReturnType<typeof serveBench>> | undefined = wanted('serve') ? await serveBench(dirOf('serve'), log) : previous.serve
 if (!starts || !import100k || !import1m || !report || !concurrent) throw new Error('bench/results.json lacks rows not run now: run the whole bench once')
 
 // Only rows measured now take this run's machine and date; the others keep theirs.
