@@ -65,6 +65,7 @@ export const onPostgres = [
   'test/cli/events-stream.test.ts',
   'test/cli/lists-stream.test.ts',
   'test/cli/real-terminal.test.ts',
+  'test/cli/foreign-references.test.ts',
   'test/cli/output-for-support.test.ts',
   'test/cli/foundation-flow.test.ts',
   'test/cli/usage.test.ts',

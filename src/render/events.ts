@@ -26,8 +26,9 @@ const summary = (record: Record<string, unknown>, names: Record<string, string> 
 
 /** On a terminal, what a person reads first comes first: the named accounts and orgs, the data, then the other ids. */
 function terminalDetails(e: EventView): string {
-  const named = Object.fromEntries(Object.entries(e.refs).filter(([, id]) => e.names[id] !== undefined))
-  const others = Object.fromEntries(Object.entries(e.refs).filter(([, id]) => e.names[id] === undefined))
+  const refs = Object.entries(e.refs).filter(([, id]) => id !== null) as [string, string][]
+  const named = Object.fromEntries(refs.filter(([, id]) => e.names[id] !== undefined))
+  const others = Object.fromEntries(refs.filter(([, id]) => e.names[id] === undefined))
   return [summary(named, e.names), summary(e.data), summary(others)].filter(Boolean).join(' · ')
 }
 

@@ -42,7 +42,7 @@ IDEMPOTENCY_CONFLICT.`
     const ctx = await this.context(flags)
     const decision = await recordUsage(ctx, parsed.report)
     // People read the org by name (JSON keeps the id): one lookup, only for human output, and its code loads only then.
-    if (!this.jsonEnabled()) this.orgName = await (await import('../../core/events/list.js')).nameCache(ctx.db)(decision.orgId)
+    if (!this.jsonEnabled()) this.orgName = await (await import('../../core/events/list.js')).nameCache(ctx.db, ctx.workspace.id)(decision.orgId)
     return decision
   }
 

@@ -30,7 +30,7 @@ export async function followEvents(db: Db, workspaceId: string, filter: EventFil
     { src: 'e', floor: Math.max(0, (await high('events')) - LOOKBACK), seen: new Set() },
     ...(wantsUsage(filter.kinds) && !filter.accountId ? [{ src: 'u' as const, floor: Math.max(0, (await high('usage_ledger')) - LOOKBACK), seen: new Set<number>() }] : []),
   ]
-  const lookup = nameCache(db)
+  const lookup = nameCache(db, workspaceId)
   const mark = (source: Source, id: number) => {
     if (id > source.floor) source.seen.add(id)
   }

@@ -15,7 +15,7 @@ export type EventView = {
   id: string
   at: string
   kind: string
-  refs: Record<string, string>
+  refs: Record<string, string | null>
   data: Record<string, unknown>
   /** Names of the accounts, organizations and payment methods (brand •••• last4) in refs, by id. */
   names: Record<string, string>
@@ -23,16 +23,20 @@ export type EventView = {
 
 const NAMED = /^(acct|org|pmr)_/
 
-/** Names by id, looked up once per id: a page of events names few distinct objects. */
-export function nameCache(db: Db): (id: string) => Promise<string | undefined> {
+/**
+ * Names by id within one workspace, looked up once per id: a page of events
+ * names few distinct objects. An id of another workspace's object has no name
+ * here (a report may name one, and is refused NOT_FOUND for it).
+ */
+export function nameCache(db: Db, workspaceId: string): (id: string) => Promise<string | undefined> {
   const cache = new Map<string, string | undefined>()
   return async (id) => {
     if (cache.has(id)) return cache.get(id)
     const row = id.startsWith('acct_')
-      ? await db.get('SELECT name FROM billing_accounts WHERE id = ?', id)
+      ? await db.get('SELECT name FROM billing_accounts WHERE id = ? AND workspace_id = ?', id, workspaceId)
       : id.startsWith('org_')
-        ? await db.get('SELECT name FROM organizations WHERE id = ?', id)
-        : await db.get("SELECT brand || ' •••• ' || last4 AS name FROM payment_methods WHERE id = ?", id)
+        ? await db.get('SELECT name FROM organizations WHERE id = ? AND workspace_id = ?', id, workspaceId)
+        : await db.get("SELECT brand || ' •••• ' || last4 AS name FROM payment_methods WHERE id = ? AND workspace_id = ?", id, workspaceId)
     const name = (row as { name?: string } | undefined)?.name
     cache.set(id, name)
     return name
@@ -114,7 +118,11 @@ export function kindCondition(kinds: string[] | undefined, column: string, param
 
 /** A log row as people and programs read it. */
 export async function eventView(row: Row, lookup: (id: string) => Promise<string | undefined>): Promise<EventView> {
-  const refs = refsOf(row) as Record<string, string>
+  const refs = refsOf(row) as Record<string, string | null>
+  // A report refused for its reference keeps the org as it was given: unless
+  // that is one of this workspace's orgs, it is no id (orgId null, orgRef the text).
+  if (row.src === 'u' && (row.u_reason === 'NOT_FOUND' || row.u_reason === 'AMBIGUOUS_REFERENCE') && (await lookup(String(row.u_org))) === undefined)
+    Object.assign(refs, { orgId: null, orgRef: row.u_org })
   return {
     id: `${row.src === 'e' ? 'evt' : 'rpt'}_${row.id}`,
     at: iso(Number(row.at)),
@@ -158,7 +166,7 @@ export async function listEvents(db: Db, workspaceId: string, options: ListEvent
   }
   const rows = (await db.all(`SELECT * FROM (${parts.join(' UNION ALL ')}) AS log ORDER BY ${order}${limit}`, ...params)) as Row[]
   if (options.limit !== undefined) rows.reverse()
-  const lookup = nameCache(db)
+  const lookup = nameCache(db, workspaceId)
   const events: EventView[] = []
   for (const row of rows) events.push(await eventView(row, lookup))
   return { events }
@@ -212,7 +220,7 @@ export async function* eventPages(
   // The first page is small, so the first rows are out at once (`events | head`):
   // a page of 500 costs a fresh process ~20 ms before its first line.
   let pageSize = Math.min(FIRST_PAGE, options.pageSize ?? 500)
-  const lookup = nameCache(db)
+  const lookup = nameCache(db, workspaceId)
   let after = options.after
   const usage = wantsUsage(options.kinds)
   const usageSelect = `${USAGE_AS_EVENT} FROM usage_ledger WHERE workspace_id = ?`

@@ -57,7 +57,9 @@ export function rejectionError(decision: UsageDecision, explained?: WsbError): W
   return new WsbError(decision.reason ?? 'REJECTED', explained?.message ?? decision.message ?? 'usage report rejected', exitFor[decision.reason ?? ''] ?? ExitCode.refused, {
     ...explained?.details,
     ...missing(decision),
-    orgId: decision.orgId,
+    ...(decision.reason === 'AMBIGUOUS_REFERENCE' ? { ref: decision.orgId } : {}),
+    // An org that could not be resolved has no id: its text is details.ref.
+    orgId: decision.reason === 'AMBIGUOUS_REFERENCE' || missing(decision)?.kind === 'organization' ? null : decision.orgId,
     product: decision.product,
     requested: decision.requested,
     delta: decision.delta,
