@@ -186,8 +186,11 @@ export abstract class WsbCommand<T> extends Command {
   private withSuggestion(error: Error): Error {
     const typed = /Nonexistent flags?:\s*(--?[\w-]+)/.exec(error.message)?.[1]
     if (!typed) return error
-    const flags = Object.keys({ ...(this.ctor as typeof WsbCommand).flags, ...(this.ctor as typeof WsbCommand).baseFlags, json: true })
-    const guess = closest(typed.replace(/^-+/, ''), flags)
+    const ctor = this.ctor as typeof WsbCommand
+    const flags = Object.keys({ ...ctor.flags, ...ctor.baseFlags, ...(ctor.enableJsonFlag ? { json: true } : {}) })
+    const bare = typed.replace(/^-+/, '')
+    // A flag this command does not have is never suggested back as itself (wsb serve has no --json).
+    const guess = [closest(bare, flags)].find((g) => g !== bare)
     const help = `\`wsb ${this.id?.replaceAll(':', ' ') ?? ''} --help\``
     return invalid(`unknown flag ${typed}${guess ? `; did you mean --${guess}? See ${help}` : `; see ${help}`}`, { flag: typed, ...(guess ? { suggestion: `--${guess}` } : {}) })
   }

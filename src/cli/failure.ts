@@ -50,7 +50,8 @@ function classify(thrown: unknown): Failure {
     const missingArg = /Missing (\d+ )?required arg/.test(err.message)
     return {
       code: missingFlag || missingArg ? 'MISSING_INPUT' : 'INVALID_INPUT',
-      message: oneLine(err.message),
+      // oclif colours parts of its messages on a terminal: its own colours go, the rest is escaped.
+      message: oneLine(err.message.replace(/\u001b\[[0-9;]*m/g, '')),
       details: {},
       exitCode: ExitCode.invalidInput,
     }

@@ -24,9 +24,9 @@ export class Auth {
   /** The key's identity if it may act with `scope`; throws UNAUTHORIZED or FORBIDDEN otherwise. */
   async authenticate(request: IncomingMessage, scope: ApiKeyScope): Promise<ApiKeyIdentity> {
     const header = request.headers.authorization
-    if (header === undefined || header.trim() === '') throw unauthorized('missing "Authorization: Bearer KEY"; create a key with: wsb apikey create NAME --scope usage:write')
+    if (header === undefined || header.trim() === '') throw unauthorized("no Authorization header: send \"Authorization: Bearer\" and the API key; create a key with: wsb apikey create NAME --scope usage:write")
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
-    if (!match) throw unauthorized('the Authorization header must be "Bearer KEY"')
+    if (!match) throw unauthorized("the Authorization header must be \"Bearer\", a space and the API key")
     const key = match[1] as string
     const hash = keyHash(key)
     const now = Date.now()

@@ -290,6 +290,10 @@ describe('clear errors for empty values, unknown flags and bad times (issue 15 r
   it('an unknown flag names the help to read, punctuated; --since/--until errors name the spans they take too', () => {
     expect(run(['notifications', '--status', 'open']).stderr).toContain('unknown flag --status; see `wsb notifications --help`')
     expect(run(['invoice', 'list', '--jsno']).stderr).toContain('unknown flag --jsno; did you mean --json? See `wsb invoice list --help`')
+    // A command without --json (serve) never suggests it back as itself.
+    const serve = run(['serve', '--json'])
+    expect(serve.code).toBe(2)
+    expect(serve.stderr).toContain('unknown flag --json; see `wsb serve --help`')
     const since = run(['events', '--since', 'yesterday'])
     expect(since.code).toBe(2)
     expect(since.stderr).toContain('--since: "yesterday" is not an ISO 8601 time such as 2026-01-31 or 2026-01-31T09:00:00Z, nor a span back from now such as 1d, 12h or 2w')

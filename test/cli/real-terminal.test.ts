@@ -52,6 +52,14 @@ describe.skipIf(!hasTmux)(`list and show commands in a real 80-column terminal (
     expect(joined.join('\n')).toContain('┌')
   })
 
+  it('a missing flag on a terminal: the error reads as text, without oclif\'s colour codes escaped into it', async () => {
+    const pane = tmux.start([process.execPath, WSB, 'account', 'create', 'Portugal'], { WSB_DB: engineDb(db) })
+    expect(await tmux.exited(pane)).toBe(2)
+    const text = tmux.capture(pane, true).join('\n')
+    expect(text).toContain('missing required flag --currency')
+    expect(text).not.toMatch(/\\u001b|\[2m|\[22m/)
+  })
+
   it('invoice show and the pool report: no line wider than 80, none wrapped', async () => {
     const invoice = wsb(['invoice', 'list', '--json'], { db }).json().invoices[0].id as string
     for (const args of [['invoice', 'show', invoice], ['usage', 'report']]) {

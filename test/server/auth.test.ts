@@ -33,6 +33,9 @@ describe('API keys', () => {
       expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer/)
       expect(answer.text).not.toContain(unknown)
     }
+    // The hints say what to send, whole (redaction once turned "Bearer KEY" into "Bearer [redacted]").
+    expect((await call(server.url, 'POST', '/v1/usage', { headers: {}, body })).body.error.message).toContain('send "Authorization: Bearer" and the API key; create a key with: wsb apikey create')
+    expect((await call(server.url, 'POST', '/v1/usage', { headers: { authorization: 'Basic abc' }, body })).body.error.message).toBe('the Authorization header must be "Bearer", a space and the API key')
     expect((await call(server.url, 'GET', '/v1/usage/pools')).status).toBe(401)
     expect(levelIn(a.workspaceId)).toBe(0)
   })
