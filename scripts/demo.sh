@@ -10,13 +10,24 @@ demo_dir="$(dirname "$WSB_DB")"
 mkdir -p "$demo_dir"
 rm -f "$WSB_DB" "$WSB_DB-wal" "$WSB_DB-shm"
 
+# Dim and bold on a terminal only; piped, plain text.
+if [ -t 1 ]; then dim=$'\033[2m' bold=$'\033[1m' plain=$'\033[0m'; else dim='' bold='' plain=''; fi
+# The command as it would be typed: an argument with spaces or shell characters in double quotes.
+shown() {
+  local out='' arg
+  for arg in "$@"; do
+    if [[ $arg =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then out+=" $arg"
+    else arg=${arg//\\/\\\\}; arg=${arg//\"/\\\"}; arg=${arg//\$/\\\$}; arg=${arg//\`/\\\`}; out+=" \"$arg\""; fi
+  done
+  printf '%s' "${out# }"
+}
 wsb() {
-  printf '\n\033[2m$ wsb %s\033[0m\n' "$*"
+  printf '\n%s$ wsb %s%s\n' "$dim" "$(shown "$@")" "$plain"
   node "$root/bin/run.cjs" "$@"
 }
 # Reads one field of the JSON a command prints: field invoices.0.id ("last" for an array's last)
 field() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{let v=JSON.parse(s);for(const k of process.argv[1].split("."))v=k==="last"?v[v.length-1]:v[k];console.log(v)})' "$1"; }
-section() { printf '\n\033[1m== %s ==\033[0m\n' "$1"; }
+section() { printf '\n%s== %s ==%s\n' "$bold" "$1" "$plain"; }
 say() { printf '\n(%s)' "$1"; }
 
 section "1. A software company: single mode (one account, one shared pool)"
@@ -111,7 +122,7 @@ say "an API key for the point-of-sale terminals: printed once, only its hash is 
 key=$(node "$root/bin/run.cjs" apikey create pos-terminals --scope usage:write --json | field key)
 wsb apikey list
 serve_log="$demo_dir/serve.log"
-printf '\n\033[2m$ wsb serve --listen 127.0.0.1:0 &\033[0m\n'
+printf '\n%s$ wsb serve --listen 127.0.0.1:0 &%s\n' "$dim" "$plain"
 node "$root/bin/run.cjs" serve --listen 127.0.0.1:0 > "$serve_log" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
@@ -120,7 +131,7 @@ cat "$serve_log"
 url=$(sed -n 's/.*address=\(http:[^ ]*\).*/\1/p' "$serve_log" | head -n 1)
 # POSTs a report as the curl example of docs/api.md does (with node's fetch where curl is missing).
 report() {
-  printf '\n\033[2m$ curl -s %s/v1/usage -H "Authorization: Bearer wsbk_…" -d %s\033[0m\n' "$url" "'$1'"
+  printf '\n%s$ curl -s %s/v1/usage -H "Authorization: Bearer wsbk_…" -d %s%s\n' "$dim" "$url" "'$1'" "$plain"
   if command -v curl >/dev/null; then
     curl -s "$url/v1/usage" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "$1"
   else
