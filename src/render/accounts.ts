@@ -50,7 +50,7 @@ export function renderAccounts({ accounts }: { accounts: AccountDetail[] }): str
   return table(
     ['id', 'name', 'currency', 'tax', 'organization', 'country'],
     accounts.map((a) => [a.id, a.name, a.currency, taxCell(a.taxDetail), a.organizationId === null ? '—' : (a.organizationName ?? a.organizationId), a.country ?? '—']),
-    // The id (what account commands take) and the name stay whole.
-    { keep: [0, 1] },
+    // The id (what account commands take), the name and its organization stay whole.
+    { keep: [0, 1, 4] },
   )
 }

@@ -12,12 +12,15 @@ export function renderCreatedKey(key: CreatedApiKey): string {
   ])}`
 }
 
+const minute = (iso: string | null): string => (iso ? when(iso).slice(0, 16) : '—')
+
 export function renderApiKeys({ apiKeys }: { apiKeys: ApiKeyView[] }): string {
   if (apiKeys.length === 0) return 'No API keys. Create one with: wsb apikey create NAME --scope usage:write'
   return table(
     ['name', 'prefix', 'scope', 'created', 'last used', 'status', 'id'],
-    apiKeys.map((k) => [k.name, `${k.prefix}…`, k.scope, when(k.createdAt), k.lastUsedAt ? when(k.lastUsedAt) : 'never', k.revokedAt ? `revoked ${when(k.revokedAt)}` : 'active', k.id]),
-    { keep: [0, 1, 2], drop: [6] },
+    apiKeys.map((k) => [k.name, `${k.prefix}…`, k.scope, minute(k.createdAt), k.lastUsedAt ? minute(k.lastUsedAt) : 'never', k.revokedAt ? `revoked ${minute(k.revokedAt)}` : 'active', k.id]),
+    // Whether a key still works is never left out; last use is stamped to the minute, so times are shown so.
+    { keep: [0, 1, 2, 5], drop: [6, 3] },
   )
 }
 

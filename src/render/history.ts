@@ -84,7 +84,8 @@ export function renderRejections(view: RejectionsView): string {
   const head = headingLines(`Rejected reports, ${when(view.from)} to ${view.toIncluded ? `now (${when(view.to)})` : when(view.to)} (UTC);`, 'bound by: what bound them then; binding now: what limits each org now')
   if (view.rejections.length === 0) return `${head}\nNone.`
   return `${head}\n${table(
-    ['org', 'product', 'rejected', 'capacity', 'limit', 'other', 'bound by', 'binding now'],
+    // The counts say what they count ("limit 2" read as a limit of 2); they give way before what binds.
+    ['org', 'product', 'rejected', 'over pool', 'over limit', 'other', 'bound by', 'binding now'],
     view.rejections.map((r) => [
       r.path,
       r.product,
@@ -98,7 +99,7 @@ export function renderRejections(view: RejectionsView): string {
         ? '—'
         : `${bindingText(r.bindingNow, r.orgId)}${r.bindingNow.kind === 'pool' ? ` ${r.bindingNow.used}/${r.bindingNow.capacity}` : r.bindingNow.kind === 'limit' ? ` ${r.bindingNow.subtreeUsed}/${r.bindingNow.limit}` : ''}`,
     ]),
-    // The org, the product and the answer (what bound them) stay whole; reasons no report had give way first.
-    { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'], keep: [0, 1, 6], drop: [7] },
+    // The org, the product and the answer (what bound them) stay whole; the counts by reason (said again in "bound by") give way before what binds now.
+    { align: ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'], keep: [0, 1, 6], drop: [5, 3, 4, 7] },
   )}`
 }

@@ -76,7 +76,7 @@ describe('usage report --rejections (issue 17)', () => {
     const human = cli('usage', 'report', '--rejections', '--from', '2026-03-01', '--to', '2026-03-03')
     expect(human.stdout.split('\n').slice(0, 4)).toEqual([
       'Rejected reports, 2026-03-01 to 2026-03-03 (UTC); bound by: what bound them then; binding now: what limits each org now',
-      'org\tproduct\trejected\tcapacity\tlimit\tother\tbound by\tbinding now',
+      'org\tproduct\trejected\tover pool\tover limit\tother\tbound by\tbinding now',
       'Parent/Child\tusers\t2\t0\t2\t0\tlimit on Parent ×2\tlimit on Parent 4/5',
       'Other\tusers\t1\t1\t0\t0\tpool ×1\tpool 16/20',
     ])

@@ -18,5 +18,13 @@ export async function verifyApiKey(db: Db, key: string): Promise<ApiKeyIdentity 
 
 /** Stamps keys' last use (a stamp never goes back). Call inside a write. */
 export async function touchApiKeys(db: Db, uses: ReadonlyMap<string, number>): Promise<void> {
-  for (const [id, at] of uses) await db.run('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)', at, id, at)
+  // Stamps are to the minute: one in the key's first minute is its creation time, never before it.
+  for (const [id, at] of uses)
+    await db.run(
+      'UPDATE api_keys SET last_used_at = CASE WHEN created_at > ? THEN created_at ELSE ? END WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+      at,
+      at,
+      id,
+      at,
+    )
 }
