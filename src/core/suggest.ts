@@ -2,6 +2,7 @@
 // within a small edit distance. Written here rather than @oclif/plugin-not-found,
 // which prompts to run the guess (never wanted in scripts) and adds a dependency.
 import { type Details, notFound, type WsbError } from './errors.js'
+import { boundReference, MAX_REFERENCE } from './reference.js'
 
 /** Levenshtein distance, with a transposition counted as one edit (jsno → json). */
 export function distance(a: string, b: string): number {
@@ -22,6 +23,8 @@ export function closest(typed: string, known: Iterable<string>): string | undefi
   const limit = Math.min(3, Math.max(1, Math.floor(typed.length / 3)))
   let best: { word: string; d: number } | undefined
   for (const word of known) {
+    // The distance is at least the difference in length (a pasted megabyte is compared with nothing).
+    if (Math.abs(typed.length - word.length) > limit) continue
     const d = distance(typed.toLowerCase(), word.toLowerCase())
     if (d <= limit && (!best || d < best.d)) best = { word, d }
   }
@@ -35,14 +38,18 @@ export function closest(typed: string, known: Iterable<string>): string | undefi
  */
 export function nearest(typed: string, known: Iterable<string>, max = 3): string[] {
   const t = typed.trim().toLowerCase()
-  if (t === '') return []
+  // Nothing longer than a name can be is near one (and an edit distance on a megabyte is seconds).
+  if (t === '' || t.length > MAX_REFERENCE) return []
   const limit = Math.min(3, Math.max(1, Math.floor(t.length / 3)))
   const scored: { word: string; d: number }[] = []
   for (const word of new Set(known)) {
     const w = word.toLowerCase()
     if (w === t) continue
-    const d = distance(t, w)
     const part = Math.min(t.length, w.length) >= 3 && (w.includes(t) || t.includes(w))
+    // The distance is at least the difference in length: only compute it when it may be within the limit.
+    const gap = Math.abs(t.length - w.length)
+    if (gap > limit && !part) continue
+    const d = gap > limit ? gap : distance(t, w)
     if (d <= limit || part) scored.push({ word, d })
   }
   return scored
@@ -56,5 +63,7 @@ export function notFoundNear(what: string, ref: string, known: Iterable<string>,
   const suggestions = nearest(ref, known)
   const quoted = suggestions.map((s) => `"${s}"`)
   const hint = quoted.length === 0 ? '' : `; did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`}?`
-  return notFound(what, ref, { ...details, ...(suggestions.length ? { suggestions } : {}) }, `${what} "${ref}" not found${hint}`)
+  // A pasted megabyte is said (and kept in details) cut to MAX_REFERENCE, as the ledger keeps it.
+  const said = boundReference(ref)
+  return notFound(what, said, { ...details, ...(suggestions.length ? { suggestions } : {}) }, `${what} "${said}" not found${hint}`)
 }

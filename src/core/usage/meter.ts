@@ -8,6 +8,7 @@
 import { iso } from '../clock.js'
 import type { Ctx } from '../context.js'
 import { asciiOnly, sameName } from '../names.js'
+import { boundReference } from '../reference.js'
 import { capacityFromRows } from '../pools/pools.js'
 import type { ClaimedRow, MeterStore, OrgRollupValues, PoolRollupValues, RejectionBindingValues } from '../store/meter-store.js'
 import type { Binding, UsageDecision, UsageReportInput } from './decision.js'
@@ -687,16 +688,4 @@ export class Meter {
     this.orgs.set(orgId, node)
     return node
   }
-}
-
-/** The longest unknown reference kept in the ledger and in messages, in UTF-16 units. */
-export const MAX_REFERENCE = 256
-
-/** A reference cut to MAX_REFERENCE, marked with an ellipsis when cut. */
-export function boundReference(ref: string): string {
-  if (ref.length <= MAX_REFERENCE) return ref
-  let end = MAX_REFERENCE - 1
-  // Never cut between the two halves of a surrogate pair.
-  if (/[\ud800-\udbff]/.test(ref.charAt(end - 1))) end--
-  return `${ref.slice(0, end)}…`
 }
