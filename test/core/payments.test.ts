@@ -85,7 +85,20 @@ describe('payment methods', () => {
     ])
     ctx = await advance(ctx, at('2026-03-01T00:00:00Z'))
     expect(await (await listPaymentMethods(ctx,'Acme')).paymentMethods[0]).toMatchObject({ expired: true })
-    expect(await (await listNotifications(ctx)).notifications).toHaveLength(1)
+    const notes = (await listNotifications(ctx)).notifications
+    expect(notes).toHaveLength(1)
+    expect(notes[0]?.message).toBe('The visa card ending 4242 of account "Acme" expires at the end of 02/2026; add another payment method.')
+  })
+
+  it('R-PAY-3 a card added after its month ended is said to have expired, not to expire', async () => {
+    let ctx = await workspace('single', { start: at('2026-01-09T00:00:00Z') })
+    await account(ctx, 'Acme')
+    await card(ctx, 'Acme', 'pm_card_visa@12/2025')
+    // Its warning step was due before now: the next catch-up runs it.
+    ctx = await advance(ctx, at('2026-01-10T00:00:00Z'))
+    expect((await listNotifications(ctx)).notifications.map((n) => n.message)).toEqual([
+      'The visa card ending 4242 of account "Acme" expired at the end of 12/2025 and cannot be charged; add another payment method.',
+    ])
   })
 })
 
