@@ -8,6 +8,12 @@ import { taxText } from './accounts.js'
 import { paint } from './colour.js'
 import { formatMoney } from './money.js'
 import { invoiceStatusWords } from './invoice-status.js'
+
+/** "open: processing …"; words that already start with the status are not preceded by it again ("uncollectible: Uncollectible: …"). */
+const statusWithWords = (status: string, words: string): string => {
+  const plain = status.replace(/\u001b\[[0-9;]*m/g, '')
+  return words.toLowerCase().startsWith(plain.toLowerCase()) ? status.replace(plain, words) : `${status}: ${words}`
+}
 import { details, heading, table } from './table.js'
 import { timesForPeople, when } from './time.js'
 
@@ -38,7 +44,7 @@ export function renderInvoice(invoice: InvoiceView): string {
   const head = details([
     ['invoice', `${paint().bold(invoice.invoiceNumber ?? invoiceNumber(invoice.number))} ${invoice.id ?? '(preview)'}`],
     // With an attempt made, where the payment stands, in the PDF's very words (invoice-status.ts).
-    ['status', invoice.payments.length && invoice.status !== 'paid' ? `${statusText(invoice.status)}: ${invoiceStatusWords(invoice)}` : statusText(invoice.status)],
+    ['status', invoice.payments.length && invoice.status !== 'paid' ? statusWithWords(statusText(invoice.status), invoiceStatusWords(invoice)) : statusText(invoice.status)],
     ['account', `${invoice.accountName ?? '?'} (${invoice.accountId})`],
     // Seller, buyer, tax and terms as frozen at issue (what the PDF prints); older invoices have none.
     ...(invoice.seller ? [['seller', partyText(invoice.seller)] as [string, string]] : []),

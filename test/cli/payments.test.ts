@@ -25,6 +25,11 @@ describe('payments in the sandbox', () => {
     const paid = cli('invoice', 'pay', invoice.id)
     expect(paid.code).toBe(0)
     expect(paid.json()).toMatchObject({ status: 'paid', amountPaid: { amount: 2000, currency: 'USD' } })
+    // Paying it again charges nothing and says so.
+    const again = wsb(['invoice', 'pay', invoice.id], { db })
+    expect(again.code).toBe(0)
+    expect(again.stdout).toMatch(/^Invoice \S+ was already paid on 2026-01-01: nothing was charged\.\n/)
+    expect(cli('invoice', 'show', invoice.id).json().payments.map((p: { outcome: string }) => p.outcome)).toEqual(['failed', 'failed', 'succeeded'])
     expect(wsb(['invoice', 'show', invoice.id], { db, env: { NO_COLOR: '1' } }).stdout).toContain('sandbox')
     const last = cli('pm', 'remove', 'Acme', declined.id)
     expect(last.json().paymentMethods.map((m: { id: string }) => m.id)).toEqual([visa.id])

@@ -1,6 +1,7 @@
 import { requiredArg } from '../../cli/args.js'
 import { WorkspaceCommand } from '../../cli/base-command.js'
 import type { InvoiceView } from '../../core/invoices/view.js'
+import { resolveInvoice } from '../../core/invoices/list.js'
 import { payInvoice } from '../../core/payments/pay.js'
 import { providerFromEnv } from '../../core/payments/provider.js'
 import { renderInvoice } from '../../render/invoices.js'
@@ -21,11 +22,21 @@ debit is already in flight it charges nothing and exits 4 (PAYMENT_IN_FLIGHT).`
 
   async run(): Promise<InvoiceView> {
     const { args, flags } = await this.parse(InvoicePay)
-    return await payInvoice(await this.context(flags, { workspaceOf: (db) => workspaceOfInvoice(db, args.invoice) }), await providerFromEnv(), args.invoice)
+    const ctx = await this.context(flags, { workspaceOf: (db) => workspaceOfInvoice(db, args.invoice) })
+    // Paid before this command ran: nothing is charged, and the human output says so.
+    this.alreadyPaid = (await resolveInvoice(ctx.db, ctx.workspace.id, args.invoice)).status === 'paid'
+    return await payInvoice(ctx, await providerFromEnv(), args.invoice)
   }
+
+  private alreadyPaid = false
 
   protected render(invoice: InvoiceView): string {
     const started = invoice.status !== 'paid' && invoice.payments.at(-1)?.outcome === 'processing'
-    return `${started ? 'A bank debit was started and is processing: the invoice is paid when it settles (nothing else is charged meanwhile).\n' : ''}${renderInvoice(invoice)}`
+    const lead = this.alreadyPaid
+      ? `Invoice ${invoice.invoiceNumber ?? invoice.id} was already paid on ${invoice.paidAt?.slice(0, 10)}: nothing was charged.\n`
+      : started
+        ? 'A bank debit was started and is processing: the invoice is paid when it settles (nothing else is charged meanwhile).\n'
+        : ''
+    return `${lead}${renderInvoice(invoice)}`
   }
 }
