@@ -18,6 +18,10 @@ describe('payments in the sandbox', () => {
     expect(invoice).toMatchObject({ status: 'open', payments: [{ provider: 'sandbox', outcome: 'failed', declineCode: 'generic_decline', run: 'run-1' }] })
     const failed = cli('invoice', 'pay', invoice.id)
     expect([failed.code, failed.json().error.code]).toEqual([5, 'PAYMENT_FAILED'])
+    // The account by its name and the invoice by its number, as the operator knows them.
+    expect(failed.json().error.message).toBe(`every payment method of account "Acme" was declined (sandbox); invoice ${invoice.invoiceNumber} stays open`)
+    const dunned = cli('notifications').json().notifications.find((n: { kind: string }) => n.kind === 'payment_failed')
+    expect(dunned.message).toMatch(new RegExp(`^Payment of invoice ${invoice.invoiceNumber} failed on every payment method`))
     expect(failed.json().error.details.attempts).toMatchObject([{ provider: 'sandbox', declineCode: 'generic_decline', run: 'manual-1' }])
     const visa = cli('pm', 'add', 'Acme', 'pm_card_visa').json()
     expect(cli('pm', 'default', 'Acme', visa.id).json()).toMatchObject({ id: visa.id, isDefault: true })

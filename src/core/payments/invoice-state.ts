@@ -6,6 +6,7 @@ import { and, eq, isNotNull, ne } from 'drizzle-orm'
 import type { Ctx } from '../context.js'
 import { recordEvent } from '../events/record.js'
 import { schedule } from '../lifecycle/queue.js'
+import { accountName } from '../invoices/view.js'
 import { notify } from '../notifications/record.js'
 import { redact } from '../redact.js'
 import type { Db } from '../store/open.js'
@@ -125,7 +126,7 @@ export async function dunning(ctx: Ctx, invoice: InvoiceRow, run: number, attemp
         await db.orm.update(subscriptions).set({ status: 'unpaid' }).where(eq(subscriptions.id, sub.id))
         await recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'subscription.unpaid', refs, data: { from: sub.status } })
       }
-      await notify(ctx, 'payment_failed_final', `payment_failed_final:${invoice.id}`, `Invoice ${invoice.id} could not be collected after ${run} attempts; it is uncollectible and the subscription is unpaid.`, refs)
+      await notify(ctx, 'payment_failed_final', `payment_failed_final:${invoice.id}`, `Invoice ${invoice.displayNumber ?? invoice.id} could not be collected after ${run} attempts; it is uncollectible and the subscription is unpaid.`, refs)
       return
     }
     const retryAt = addDaysUtc(firstFailedAt, RETRY_DAYS[run - 1] as number)
@@ -134,10 +135,11 @@ export async function dunning(ctx: Ctx, invoice: InvoiceRow, run: number, attemp
       await db.orm.update(subscriptions).set({ status: 'past_due' }).where(eq(subscriptions.id, sub.id))
       await recordEvent(db, { workspaceId: invoice.workspaceId, at: now, kind: 'subscription.past_due', refs, data: { retryAt: new Date(retryAt).toISOString() } })
     }
+    const name = await accountName(db, invoice.accountId)
     const why =
       attempts === 0
-        ? `could not be tried: account ${invoice.accountId} has no payment method that can be charged (add one with: wsb pm add ${invoice.accountId} pm_…)`
+        ? `could not be tried: account "${name}" has no payment method that can be charged (add one with: wsb pm add ${JSON.stringify(name)} pm_…)`
         : 'failed on every payment method'
-    await notify(ctx, 'payment_failed', `payment_failed:${invoice.id}:${run}`, `Payment of invoice ${invoice.id} ${why} (attempt ${run} of ${LAST_RUN}); next try at ${new Date(retryAt).toISOString()}.`, refs)
+    await notify(ctx, 'payment_failed', `payment_failed:${invoice.id}:${run}`, `Payment of invoice ${invoice.displayNumber ?? invoice.id} ${why} (attempt ${run} of ${LAST_RUN}); next try at ${new Date(retryAt).toISOString()}.`, refs)
   })
 }

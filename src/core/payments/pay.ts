@@ -4,13 +4,13 @@
 import type { Ctx } from '../context.js'
 import { providerFailure, refused } from '../errors.js'
 import { resolveInvoice } from '../invoices/list.js'
-import { type InvoiceView, invoiceView } from '../invoices/view.js'
+import { accountName, type InvoiceView, invoiceView } from '../invoices/view.js'
 import { collectInvoice } from './collect.js'
 import type { PaymentProvider } from './provider.js'
 
 export async function payInvoice(ctx: Ctx, provider: PaymentProvider, ref: string): Promise<InvoiceView> {
   const invoice = await resolveInvoice(ctx.db, ctx.workspace.id, ref)
-  if (invoice.status === 'void') throw refused('INVOICE_VOID', `invoice ${invoice.id} is void and cannot be paid`, { invoiceId: invoice.id })
+  if (invoice.status === 'void') throw refused('INVOICE_VOID', `invoice ${invoice.displayNumber ?? invoice.id} is void and cannot be paid`, { invoiceId: invoice.id })
   if (invoice.status === 'paid') return await invoiceView(ctx.db, invoice)
   const outcome = await collectInvoice(ctx, provider, invoice.id, { kind: 'manual' })
   const view = await invoiceView(ctx.db, await resolveInvoice(ctx.db, ctx.workspace.id, invoice.id))
@@ -31,13 +31,16 @@ export async function payInvoice(ctx: Ctx, provider: PaymentProvider, ref: strin
       `${outcome.action ?? 'the customer must act on this payment'}; the invoice stays ${view.status}. Once the customer has done so or added another method, run: wsb invoice pay ${invoice.id}`,
       { invoiceId: invoice.id, provider: provider.name, attempts: view.payments.slice(-outcome.attempts) },
     )
-  if (!outcome.paid)
+  if (!outcome.paid) {
+    // Named as the operator knows the account, and as `pm add` takes it.
+    const name = await accountName(ctx.db, invoice.accountId)
     throw providerFailure(
       outcome.attempts === 0 ? 'NO_PAYMENT_METHOD' : 'PAYMENT_FAILED',
       outcome.attempts === 0
-        ? `account ${invoice.accountId} has no payment method; add one with: wsb pm add ${invoice.accountId} pm_…`
-        : `every payment method of account ${invoice.accountId} was declined (${provider.name}); the invoice stays ${view.status}`,
+        ? `account "${name}" has no payment method; add one with: wsb pm add ${JSON.stringify(name)} pm_…`
+        : `every payment method of account "${name}" was declined (${provider.name}); invoice ${view.invoiceNumber ?? invoice.id} stays ${view.status}`,
       { invoiceId: invoice.id, provider: provider.name, attempts: view.payments.slice(-outcome.attempts) },
     )
+  }
   return view
 }

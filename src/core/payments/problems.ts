@@ -23,7 +23,7 @@ export async function stopCollection(ctx: Ctx, provider: string, invoice: Invoic
       const code = redact(answer.declineCode)
       await ctx.db.write(async () => {
         await notify(ctx, 'payment_request_refused', `payment_request_refused:${invoice.id}:${code}`,
-          `Stripe refused wsb's request to charge invoice ${invoice.id} (${answer.status ?? '4xx'} ${code}: ${message}). This is a fault of wsb or of its configuration, not the customer's: nothing was charged and no payment method was marked. wsb tries again later on its own (backing off to once a day); once the cause is fixed, collection resumes by itself.`,
+          `Stripe refused wsb's request to charge invoice ${invoice.displayNumber ?? invoice.id} (${answer.status ?? '4xx'} ${code}: ${message}). This is a fault of wsb or of its configuration, not the customer's: nothing was charged and no payment method was marked. wsb tries again later on its own (backing off to once a day); once the cause is fixed, collection resumes by itself.`,
           { invoiceId: invoice.id, accountId: invoice.accountId })
       })
       return providerFailure('PROVIDER_REFUSED', `Stripe refused the request (${answer.status ?? '4xx'} ${code}): ${message}; nothing was charged, and the invoice stays ${invoice.status}`, { provider, code, status: answer.status })

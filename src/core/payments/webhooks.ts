@@ -127,7 +127,7 @@ async function paidTwice(ctx: Ctx, invoiceId: string, attempt: PaymentAttemptRow
   const invoice = await loadInvoice(ctx.db, invoiceId)
   if (!invoice) return
   await recordEvent(ctx.db, { workspaceId: invoice.workspaceId, at: ctx.now, kind: 'payment.duplicate', refs: refsOf(invoice), data: { paymentId, attempt: attempt.idempotencyKey } })
-  await notify(ctx, 'payment_duplicate', `payment_duplicate:${paymentId}`, `Invoice ${invoice.id} was already paid when Stripe reported another successful payment (${paymentId}); refund one of them in Stripe.`, refsOf(invoice))
+  await notify(ctx, 'payment_duplicate', `payment_duplicate:${paymentId}`, `Invoice ${invoice.displayNumber ?? invoice.id} was already paid when Stripe reported another successful payment (${paymentId}); refund one of them in Stripe.`, refsOf(invoice))
 }
 
 async function applyDetached(db: Db, providerId: string): Promise<Applied> {
