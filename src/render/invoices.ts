@@ -15,6 +15,7 @@ const statusWithWords = (status: string, words: string): string => {
   return words.toLowerCase().startsWith(plain.toLowerCase()) ? status.replace(plain, words) : `${status}: ${words}`
 }
 import { details, heading, table } from './table.js'
+import { hangingWrap, isWide, onTerminal } from './terminal.js'
 import { timesForPeople, when } from './time.js'
 
 const statusText = (status: string) =>
@@ -123,7 +124,10 @@ export function renderCredit(c: CreditView): string {
 
 export function renderNotifications({ notifications }: { notifications: NotificationView[] }): string {
   if (notifications.length === 0) return 'No notifications.'
-  // The id first: it is what --after takes to continue a listing.
+  // On a terminal the message is what a notification says: never cut, wrapped under its id
+  // (what --after takes), time and kind. Piped (and with --wide) it is a row like any list's.
+  if (onTerminal() && !isWide())
+    return notifications.map((n) => `${paint().bold(n.id)}  ${when(n.at)}  ${n.kind}\n${hangingWrap('  ', timesForPeople(n.message))}`).join('\n')
   return table(['id', 'at', 'kind', 'message'], notifications.map((n) => [n.id, when(n.at), n.kind, timesForPeople(n.message)]), { keep: [0, 1, 2] })
 }
 

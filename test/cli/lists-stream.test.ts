@@ -324,7 +324,8 @@ describe('ids to continue from, and --kind that matches nothing (issue 15 review
     const lastShown = piped[50]?.split('\t')[0] as string
     expect(ids(ndjson(['notifications', '--after', lastShown, '--limit', '3']))).toEqual(ids(notifications.slice(50, 53)))
     const terminal = ok(['notifications', '--limit', '2'], { WSB_TTY: '1', COLUMNS: '80' }).stdout
-    expect(terminal).toMatch(/│ id\s+│ at/)
+    // Each notification leads with its id, then its time and kind; the message wrapped under it.
+    expect(terminal).toMatch(new RegExp(`^${notifications.at(-2)?.id} {2}\\d{4}-`, 'm'))
     expect(terminal).toContain(notifications.at(-1)?.id as string)
     const eventsTerminal = ok(['events', '--limit', '2'], { WSB_TTY: '1', COLUMNS: '80' }).stdout
     expect(eventsTerminal).toContain(events.at(-1) as string)

@@ -106,6 +106,12 @@ describe('issue 25 item 9: what people read is said for people', () => {
       expect(notifications).toContain('next try at 2026-01-04 00:00:00Z')
       expect(notifications).not.toMatch(/\dT\d\d:\d\d/)
     }
+    // At 80 columns a notification's message is wrapped under its id, time and kind, never cut.
+    const narrow = wsb(['notifications'], { db, env: { WSB_TTY: '1', COLUMNS: '80', NO_COLOR: '1' } }).stdout
+    expect(narrow.split('\n').filter((line) => line.length > 80)).toEqual([])
+    expect(narrow).not.toContain('…')
+    const message = wsb(['notifications', '--json'], { db }).json().notifications[0].message as string
+    expect(narrow.replace(/\n {2}/g, ' ')).toContain(message.replace(/T(\d\d:\d\d:\d\d)\.000Z/g, ' $1Z'))
     // JSON keeps the message as stored and money in minor units.
     expect(wsb(['notifications', '--json'], { db }).json().notifications[0].message).toContain('2026-01-04T00:00:00.000Z')
     expect(wsb(['events', '--kind', 'invoice.issued', '--json'], { db }).json().events[0].data.total).toEqual({ amount: 5000, currency: 'USD' })
