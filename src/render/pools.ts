@@ -42,7 +42,8 @@ function contributions(pool: PoolView): string[] {
   const byAccount = new Map<string, string[]>()
   for (const p of pool.products)
     for (const c of p.contributions) byAccount.set(c.accountName, [...(byAccount.get(c.accountName) ?? []), `${p.product} ${num(c.quantity)}`])
-  return [...byAccount].map(([name, items]) => hangingWrap(`  from ${name}: `, items.join(', ')))
+  const idle = pool.idleAccounts.map((a) => hangingWrap(`  nothing from ${a.accountName}: `, 'no subscription of it counts toward the pool now'))
+  return [...[...byAccount].map(([name, items]) => hangingWrap(`  from ${name}: `, items.join(', '))), ...idle]
 }
 
 /**

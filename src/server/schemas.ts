@@ -93,6 +93,7 @@ export const pools = z.looseObject({
       kind: z.enum(['workspace', 'account']),
       accountIds: z.array(z.string()),
       products: z.array(z.looseObject({ product: z.string(), capacity: int, used: int, available: int })),
+      idleAccounts: z.array(z.object({ accountId: z.string(), accountName: z.string() })),
     }),
   ),
 })

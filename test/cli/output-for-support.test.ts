@@ -80,6 +80,18 @@ accounts:
 `
 
 describe('issue 25 item 9: what people read is said for people', () => {
+  it('R-POOL-1 R-PAY-2 the pool report says which of its accounts adds nothing now (unpaid after dunning), piped and in --json', async () => {
+    const db = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db, input: DUNNED }).code).toBe(0)
+    expect(wsb(['clock', 'advance', '--by', '10d'], { db }).code).toBe(0)
+    const [pool] = wsb(['usage', 'report', '--json'], { db }).json().pools
+    expect(pool.idleAccounts.map((a: { accountName: string }) => a.accountName)).toEqual(['Declined Co'])
+    expect(pool.products.find((p: { product: string }) => p.product === 'users').capacity).toBe(5)
+    const human = wsb(['usage', 'report'], { db }).stdout
+    expect(human).toContain('from Paying Co: users 5')
+    expect(human).toContain('nothing from Declined Co: no subscription of it counts toward the pool now')
+  })
+
   it('R-EV-1 events --kind sub (the help example) matches the subscription events, as --kind subscription does; --kind pm the payment_method ones', () => {
     const db = tempDbPath()
     expect(wsb(['apply', '-f', '-'], { db, input: DUNNED }).code).toBe(0)

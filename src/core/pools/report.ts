@@ -28,6 +28,8 @@ export type PoolView = {
   organizationId: string | null
   organizationName: string | null
   products: PoolProductView[]
+  /** Accounts of the pool none of whose subscriptions count toward it now (none, canceled, unpaid …). */
+  idleAccounts: { accountId: string; accountName: string }[]
 }
 
 export async function poolReport(ctx: Ctx): Promise<{ pools: PoolView[]} > {
@@ -43,7 +45,9 @@ export async function poolReport(ctx: Ctx): Promise<{ pools: PoolView[]} > {
       const capacity = await capacityOf(ctx.db, ctx.workspace, pool.id)
       const usage = await usageOf(ctx.db, pool.id)
       const keys = [...new Set([...capacity.keys(), ...usage.keys()])].sort()
+      const feeding = new Set([...capacity.values()].flatMap((entry) => [...entry.contributions].filter(([, quantity]) => quantity > 0).map(([id]) => id)))
       return {
+        idleAccounts: pool.accountIds.filter((id) => !feeding.has(id)).map((accountId) => ({ accountId, accountName: names.get(accountId) ?? accountId })),
         ...pool,
         organizationName: pool.organizationId === null ? null : (orgs.get(pool.organizationId) ?? null),
         products: await mapSerial(keys, async (product) => {
