@@ -200,6 +200,9 @@ describe('reads', () => {
     // What the check says is what a report gets.
     expect((await call(server.url, 'POST', '/v1/usage', { key: ws.write, body: { org: 'Other', product: 'users', delta: 5 } })).body).toMatchObject({ accepted: false, reason: 'CAPACITY_EXCEEDED', headroom: 4 })
     expect((await call(server.url, 'GET', '/v1/check?org=Nowhere&product=users', { key: ws.read })).status).toBe(404)
+    // An unknown product is said as usage record says it, with the products it may have meant.
+    const typo = await call(server.url, 'GET', '/v1/check?org=Top%2FTeam&product=userz', { key: ws.read })
+    expect([typo.status, typo.body.error.message]).toEqual([404, 'product "userz" not found; did you mean "users"?'])
     expect((await call(server.url, 'GET', '/v1/check?org=Top&product=nope', { key: ws.read })).status).toBe(404)
     for (const query of ['org=Top', 'org=Top&product=users&quantity=0', 'org=Top&product=users&quantity=-1', 'org=Top&product=users&quantity=x', 'org=Top&product=users&nope=1', 'org=Top&org=Other&product=users'])
       expect((await call(server.url, 'GET', `/v1/check?${query}`, { key: ws.read })).status, query).toBe(400)

@@ -2,8 +2,8 @@
 // workspace API's check without recording: R-ORG-3 and R-USE-2 over the
 // maintained counters, read in one snapshot.) Writes nothing; a report sent
 // right after may still be decided otherwise if others report in between.
+import { unknownProduct } from '../catalog/unknown.js'
 import type { Ctx } from '../context.js'
-import { notFound } from '../errors.js'
 import { resolveOrg } from '../orgs/resolve.js'
 import { ancestry, loadTree, pathOf } from '../orgs/tree.js'
 import { capacityOf, usageOf } from '../pools/pools.js'
@@ -30,7 +30,8 @@ export async function checkUsage(ctx: Ctx, input: { org: string; product: string
     const tree = await loadTree(db, workspace.id)
     const org = resolveOrg(tree, input.org)
     const { product, quantity } = input
-    if (!(await db.get('SELECT key FROM products WHERE workspace_id = ? AND key = ?', workspace.id, product))) throw notFound('product', product)
+    // An unknown product is said as usage record says it: with the products it may have meant.
+    if (!(await db.get('SELECT key FROM products WHERE workspace_id = ? AND key = ?', workspace.id, product))) throw await unknownProduct(db, workspace.id, product)
     const chain = ancestry(tree, org.id)
     const counters = new Map(
       (await db.all<{ orgId: string; level: number; subtree: number }>('SELECT org_id AS "orgId", level, subtree FROM usage_levels WHERE workspace_id = ? AND product = ?', workspace.id, product)).map(
