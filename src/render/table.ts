@@ -38,9 +38,9 @@ const tableWidth = (widths: number[]) => widths.reduce((sum, w) => sum + w + 3, 
 export function table(head: string[], rows: Cell[][], options: TableOptions = {}): string {
   if (!onTerminal()) return tabSeparated(head, rows)
   const all = rows.map((row) => row.map(text))
-  if (isWide()) return records(head, all)
+  if (isWide()) return records(head, all, options.keep)
   const layout = fit(head, all, outputWidth(), options)
-  if (layout === undefined) return records(head, all)
+  if (layout === undefined) return records(head, all, options.keep)
   const { shown, widths } = layout
   const pick = <T>(row: T[]) => shown.map((i) => row[i] as T)
   const colour = colourEnabled(process.stdout)
@@ -116,9 +116,17 @@ function cutWidths(widths: number[], cuttable: boolean[], total: number): number
 }
 
 /** One record per row, one field a line, records apart by a blank line: every cell whole, whatever the width. */
-function records(head: string[], rows: string[][]): string {
+/**
+ * One record per row. A table leaves an identifying cell blank when it repeats the row
+ * above (an org's second product); a record stands alone, so it says it again.
+ */
+function records(head: string[], rows: string[][], keep: number[] = []): string {
   const keys = head.map((h, i) => h || `column ${i + 1}`)
-  return rows.map((row) => details(keys.map((key, i) => [key, row[i] || null]))).join('\n\n')
+  const carried = rows.map((row) => [...row])
+  // The first identifying column names the row; only an empty cell there is a repeat.
+  const first = keep[0]
+  if (first !== undefined) for (const [r, row] of carried.entries()) if (r > 0 && row[first] === '') row[first] = carried[r - 1]?.[first] ?? ''
+  return carried.map((row) => details(keys.map((key, i) => [key, row[i] || null]))).join('\n\n')
 }
 
 function tabSeparated(head: string[], rows: Cell[][]): string {

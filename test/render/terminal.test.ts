@@ -38,6 +38,15 @@ describe('tables that fit (issue 15)', () => {
     expect(table(['product', 'capacity'], [['users', 5_000_000]])).toBe('product\tcapacity\nusers\t5000000')
   })
 
+  it('issue 25: one field a line: a row that leaves its name blank as a repeat of the row above says the name again (not "—")', () => {
+    process.env.WSB_TTY = '1'
+    process.env.COLUMNS = '80'
+    setWide(true)
+    const text = table(['organization', 'product', 'used'], [['Sales', 'locations', 1], ['', 'users', 2], ['Ops', '—', '']], { keep: [0, 1] })
+    expect(text.split('\n\n').map((record) => record.split('\n')[0])).toEqual(['organization: Sales', 'organization: Sales', 'organization: Ops'])
+    expect(text.split('\n\n')[2]).toContain('product:      —')
+  })
+
   it('issue 25: identifying columns are never cut; columns blank in every row give way first, then numbers leave whole, never cut', () => {
     process.env.WSB_TTY = '1'
     process.env.COLUMNS = '80'
