@@ -86,16 +86,26 @@ async function copyTableRows(client: pg.ClientBase, table: CopyTable, rows: Iter
     if (!stream.write(chunk)) await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), failed])
     chunk = ''
   }
-  for (const row of rows) {
-    const fields: string[] = ordered ? [String(row[0])] : []
-    for (let c = 0; c < table.columns.length; c++) {
-      const column = table.columns[c] as CopyTable['columns'][number]
-      fields.push(copyText(toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])})`)))
+  try {
+    for (const row of rows) {
+      const fields: string[] = ordered ? [String(row[0])] : []
+      for (let c = 0; c < table.columns.length; c++) {
+        const column = table.columns[c] as CopyTable['columns'][number]
+        fields.push(copyText(toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])})`)))
+      }
+      chunk += `${fields.join('\t')}\n`
+      count++
+      if (chunk.length >= 1 << 16) await send()
+      if (count % every === 0) counted(every)
     }
-    chunk += `${fields.join('\t')}\n`
-    count++
-    if (chunk.length >= 1 << 16) await send()
-    if (count % every === 0) counted(every)
+  } catch (error) {
+    // A bad value or Ctrl-C (counted throws) mid-COPY: leave COPY mode (pg-copy-streams sends
+    // CopyFail on destroy) and wait for the server's answer, or the connection stays in COPY
+    // and the transaction's ROLLBACK waits behind it for ever.
+    stream.destroy(error as Error)
+    await failed.catch(() => undefined)
+    await new Promise((resolve) => setImmediate(resolve))
+    throw error
   }
   if (chunk) await send()
   await Promise.race([new Promise((resolve) => stream.end(resolve)), failed])
