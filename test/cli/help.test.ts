@@ -31,7 +31,7 @@ describe('help', () => {
     const out = wsb(['org', 'limit', 'set', '--help'])
     expect(out.code).toBe(0)
     expect(out.stdout).toContain('EXAMPLES')
-    expect(out.stdout).toContain('users=40')
+    expect(out.stdout).toContain('users=80 locations=30')
     expect(out.stdout).toContain('--workspace')
   })
 })
