@@ -82,9 +82,13 @@ function makeFolderAndFile(path: string): void {
 }
 
 function checkIsWsbDatabase(sqlite: Database.Database, path: string): void {
-  const appId = sqlite.pragma('application_id', { simple: true }) as number
+  // Both reads in one read transaction: another process migrating this new file may commit
+  // between them (its tables seen, its mark not yet), which is a wsb database, not another's.
+  const { appId, tables } = sqlite.transaction(() => {
+    const tables = sqlite.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number }
+    return { tables, appId: sqlite.pragma('application_id', { simple: true }) as number }
+  })()
   if (appId === APPLICATION_ID) return
-  const tables = sqlite.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number }
   if (appId !== 0 || tables.n > 0)
     throw invalid(`${path} is a SQLite database of another application, not a wsb database`, { path }, 'DB_NOT_WSB')
 }
