@@ -36,27 +36,30 @@ export async function usageByOrg(ctx: Ctx, options: { org?: string } = {}): Prom
   const { db, workspace } = ctx
   const tree = await loadTree(db, workspace.id)
   const limits = await loadLimits(db, workspace.id)
-  const counters = new Map<string, { level: number; subtree: number }>()
-  const countedProducts = new Map<string, string[]>()
+  // Counters by org, then product: no key strings built per lookup (10,000 orgs × products).
+  const counters = new Map<string, Map<string, { level: number; subtree: number }>>()
   await db.each<{ org_id: string; product: string; level: number; subtree: number }>(
     'SELECT org_id, product, level, subtree FROM usage_levels WHERE workspace_id = ?',
     [workspace.id],
     (row) => {
-      counters.set(`${row.org_id}\u0000${row.product}`, { level: row.level, subtree: row.subtree })
-      const products = countedProducts.get(row.org_id)
-      if (products) products.push(row.product)
-      else countedProducts.set(row.org_id, [row.product])
+      const own = counters.get(row.org_id)
+      const counted = { level: row.level, subtree: row.subtree }
+      if (own) own.set(row.product, counted)
+      else counters.set(row.org_id, new Map([[row.product, counted]]))
     },
   )
+  const counterOf = (orgId: string, product: string) => counters.get(orgId)?.get(product)
 
-  const pools = await poolsOf(ctx)
   const poolOfTop = new Map<string, string>()
-  const capacity = await new Map<string, Map<string, number>>()
-  const used = new Map<string, Map<string, number>>()
-  for (const pool of await pools) {
+  // Per pool, its products in order with the binding they give when no limit is tighter:
+  // one object per pool and product, shared by every org of the pool.
+  const poolProducts = new Map<string, { products: string[]; bindings: Map<string, Extract<OrgBindingView, { kind: 'pool' }>> }>()
+  for (const pool of await poolsOf(ctx)) {
     if (pool.organizationId) poolOfTop.set(pool.organizationId, pool.id)
-    capacity.set(pool.id, new Map([...(await capacityOf(db, workspace, pool.id))].map(([product, c]) => [product, c.capacity])))
-    used.set(pool.id, await usageOf(db, pool.id))
+    const capacity = await capacityOf(db, workspace, pool.id)
+    const used = await usageOf(db, pool.id)
+    const bindings = new Map([...capacity].map(([product, c]) => [product, { kind: 'pool' as const, poolId: pool.id, capacity: c.capacity, used: used.get(product) ?? 0 }]))
+    poolProducts.set(pool.id, { products: [...bindings.keys()].sort(), bindings })
   }
 
   // One walk down the tree carrying what each org inherits (its top-level org,
@@ -64,13 +67,12 @@ export async function usageByOrg(ctx: Ctx, options: { org?: string } = {}): Prom
   // products, not its depth: a chain 10,000 deep stays linear (R-ORG-3).
   const rootIds = options.org === undefined ? (tree.children.get(null) ?? []).map((root) => root.id) : [resolveOrg(tree, options.org).id]
   const inherited = new Map<string, { top: string; tight: Tight }>()
-  const key = (orgId: string, product: string) => `${orgId}\u0000${product}`
   const extend = (tight: Tight, orgId: string): Tight => {
     const own = limits.get(orgId)
     if (!own || Object.keys(own).length === 0) return tight
     const next = new Map(tight)
     for (const [product, limit] of Object.entries(own)) {
-      const left = limit - (counters.get(key(orgId, product))?.subtree ?? 0)
+      const left = limit - (counterOf(orgId, product)?.subtree ?? 0)
       const above = next.get(product)
       // Ties go to the nearer org, as in effectiveHeadroom.
       if (!above || left <= above.left) next.set(product, { orgId, limit, left })
@@ -90,9 +92,8 @@ export async function usageByOrg(ctx: Ctx, options: { org?: string } = {}): Prom
     if (tree.children.get(row.id)?.length) inherited.set(row.id, own)
     const top = own.top
     const poolId = workspace.mode === 'assigned' ? (poolOfTop.get(top) ?? null) : workspace.id
-    const products = new Set<string>(own.tight.keys())
-    if (poolId) for (const product of capacity.get(poolId)?.keys() ?? []) products.add(product)
-    for (const product of countedProducts.get(row.id) ?? []) products.add(product)
+    const pool = poolId === null ? undefined : poolProducts.get(poolId)
+    const counted = counters.get(row.id)
     return {
       id: row.id,
       name: row.name,
@@ -100,35 +101,50 @@ export async function usageByOrg(ctx: Ctx, options: { org?: string } = {}): Prom
       path,
       depth,
       poolId,
-      products: [...products].sort().map((product): OrgProductView => {
-        const counted = counters.get(key(row.id, product))
+      products: productsOf(pool?.products ?? [], own.tight, counted).map((product): OrgProductView => {
+        const count = counted?.get(product)
         const limit = limits.get(row.id)?.[product] ?? null
-        if (poolId === null)
-          return { product, used: counted?.level ?? 0, subtreeUsed: counted?.subtree ?? 0, limit, headroom: null, binding: { kind: 'no_pool', topLevelOrgId: top } }
-        const cap = capacity.get(poolId)?.get(product) ?? 0
-        const poolUsed = used.get(poolId)?.get(product) ?? 0
+        const usedHere = count?.level ?? 0
+        const subtreeUsed = count?.subtree ?? 0
+        if (poolId === null || pool === undefined) return { product, used: usedHere, subtreeUsed, limit, headroom: null, binding: { kind: 'no_pool', topLevelOrgId: top } }
+        const byPool = pool.bindings.get(product) ?? { kind: 'pool' as const, poolId, capacity: 0, used: 0 }
+        const poolLeft = byPool.capacity - byPool.used
         const tightest = own.tight.get(product)
-        const bound = tightest !== undefined && tightest.left < cap - poolUsed
+        if (tightest === undefined || tightest.left >= poolLeft) return { product, used: usedHere, subtreeUsed, limit, headroom: Math.max(0, poolLeft), binding: byPool }
         return {
           product,
-          used: counted?.level ?? 0,
-          subtreeUsed: counted?.subtree ?? 0,
+          used: usedHere,
+          subtreeUsed,
           limit,
-          headroom: Math.max(0, bound ? tightest.left : cap - poolUsed),
-          binding: bound
-            ? {
-                kind: 'limit',
-                orgId: tightest.orgId,
-                orgPath: pathById.get(tightest.orgId) ?? pathOf(tree, tightest.orgId),
-                limit: tightest.limit,
-                subtreeUsed: counters.get(key(tightest.orgId, product))?.subtree ?? 0,
-              }
-            : { kind: 'pool', poolId, capacity: cap, used: poolUsed },
+          headroom: Math.max(0, tightest.left),
+          binding: {
+            kind: 'limit',
+            orgId: tightest.orgId,
+            orgPath: pathById.get(tightest.orgId) ?? pathOf(tree, tightest.orgId),
+            limit: tightest.limit,
+            subtreeUsed: counterOf(tightest.orgId, product)?.subtree ?? 0,
+          },
         }
       }),
     }
   })
   return { orgs }
+}
+
+/**
+ * An org's products in order: its pool's, any its limits or its ancestors' name, and any it has
+ * counted. Most orgs have none beyond the pool's, and share its sorted list.
+ */
+function productsOf(poolProducts: string[], tight: Tight, counted: Map<string, unknown> | undefined): string[] {
+  let extra: Set<string> | undefined
+  const add = (product: string) => {
+    if (poolProducts.includes(product)) return
+    extra ??= new Set()
+    extra.add(product)
+  }
+  for (const product of tight.keys()) add(product)
+  if (counted) for (const product of counted.keys()) add(product)
+  return extra === undefined ? poolProducts : [...poolProducts, ...extra].sort()
 }
 
 /** Per product, the limit on an org or its ancestors that leaves the least (the nearest on ties). */
