@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 // One seed for every property test of the run (test/helpers/property.ts), printed
@@ -121,8 +122,14 @@ const shared = {
   pool: 'forks' as const,
 }
 
+// Two test files at a time even on 2 cores (vitest's default there is one): most of a CLI test's
+// time is spent waiting for the processes it starts, the fsyncs and the PostgreSQL server, so a
+// second file fills that wait. Every file works in temp folders and databases of its own.
+const maxWorkers = Math.max(2, availableParallelism() - 1)
+
 export default defineConfig({
   test: {
+    maxWorkers,
     projects: [
       { test: { ...shared, name: 'sqlite', include: ['test/**/*.test.ts'] } },
       // WSB_PG_TRY=a.test.ts,b.test.ts runs other files on PostgreSQL (to try one before listing it).
