@@ -112,8 +112,12 @@ export async function reportLatency(dir: string) {
   return measured
 }
 
-/** usage report by org and by pool (median of 10 after a warm-up), then 2,000 usage records, on the seeded 'Bench' of either engine. */
-export async function reportAndRecordTimes(db: Db) {
+/**
+ * usage report by org and by pool (median of 10 after a warm-up), then 2,000 usage records, on the
+ * seeded 'Bench' of either engine. With `floor`, a bare transaction of the same kind runs after
+ * each record, so both latencies are taken under the same load.
+ */
+export async function reportAndRecordTimes(db: Db, floor?: (i: number) => Promise<void>) {
   const ctx = contextFor(db, await resolveWorkspace(db, 'Bench'))
   const orgs = Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM organizations'))?.n)
   const rows = Number((await db.get<{ n: number }>('SELECT count(*) AS n FROM usage_ledger'))?.n)
@@ -124,7 +128,11 @@ export async function reportAndRecordTimes(db: Db) {
     byPool.push(await timeMsAsync(() => poolReport(ctx)))
   }
   const record: number[] = []
-  for (let i = 0; i < 2000; i++) record.push(await timeMsAsync(() => decideUsage(ctx, { org: `o${i % 100}/c${i % 99}`, product: 'users', delta: 1, key: `lat${i}` })))
+  const bare: number[] = []
+  for (let i = 0; i < 2000; i++) {
+    record.push(await timeMsAsync(() => decideUsage(ctx, { org: `o${i % 100}/c${i % 99}`, product: 'users', delta: 1, key: `lat${i}` })))
+    if (floor) bare.push(await timeMsAsync(() => floor(i)))
+  }
   return {
     orgs,
     ledgerRows: rows,
@@ -132,5 +140,6 @@ export async function reportAndRecordTimes(db: Db) {
     reportByPoolMs: round(median(byPool.slice(1)), 2),
     recordP50Ms: round(percentile(record, 50), 2),
     recordP99Ms: round(percentile(record, 99), 2),
+    ...(floor ? { floorP50Ms: round(percentile(bare, 50), 2), floorP99Ms: round(percentile(bare, 99), 2) } : {}),
   }
 }
