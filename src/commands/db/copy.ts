@@ -17,7 +17,7 @@ export default class DbCopy extends WsbCommand<DbCopyResult> {
   ]
   static override flags = {
     to: Flags.string({ summary: 'The PostgreSQL database to copy into (postgres:// URL); it must be empty.', helpValue: 'URL', required: true }),
-    'batch-size': Flags.string({ summary: 'Rows per INSERT. Default 5000.', helpValue: 'N' }),
+    'batch-size': Flags.string({ summary: 'Rows between progress updates and Ctrl-C checks. Default 5000.', helpValue: 'N' }),
   }
 
   async run(): Promise<DbCopyResult> {
