@@ -229,6 +229,28 @@ describe('wsb db copy --to URL', () => {
     expect(await postgresRows(target)).toEqual(sqliteRows(file))
   }, 60_000)
 
+  it('a row whose parent is not in the file (a usage counter of a deleted org) is refused, naming the table and the key; the target stays empty with every foreign key in place', async () => {
+    const file = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db: file, input: 'version: 1\nworkspace: { name: Orphan, mode: single }\norganizations: [ { name: Ops } ]\n' }).code).toBe(0)
+    const sqlite = new Database(file)
+    sqlite.pragma('foreign_keys = OFF')
+    sqlite.prepare("INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree) SELECT 'org_gone', id, 'users', 1, 1 FROM workspaces").run()
+    sqlite.close()
+
+    const target = await postgresDatabase({ empty: true })
+    const copy = wsb(['db', 'copy', '--to', target, '--json'], { db: file })
+    expect(copy.code).toBe(1)
+    expect(copy.json().error.code).toBe('DB_COPY_FAILED')
+    expect(copy.json().error.details.table).toBe('usage_levels')
+    expect(copy.json().error.message).toMatch(/violates foreign key constraint "usage_levels_org_id_organizations_id_fk".*nothing was written to the target/)
+    expect(await counts(target)).toEqual(emptyCounts)
+    // The keys the copy set aside while it wrote are the migrated database's, every one.
+    const keys = (url: string) => queryPostgres<{ name: string; definition: string }>(url, "SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contype = 'f' ORDER BY 1")
+    const migrated = await keys(await postgresDatabase())
+    expect(migrated.length).toBeGreaterThan(20)
+    expect(await keys(target)).toEqual(migrated)
+  }, 60_000)
+
   it('non-ASCII names, large amounts, NULLs, booleans and an org moved under a later one round-trip exactly', async () => {
     const file = tempDbPath()
     const cli = (...args: string[]) => wsb([...args, '--json'], { db: file })
@@ -260,6 +282,9 @@ describe('wsb db copy --to URL', () => {
     const invoices = (await queryPostgres<{ subtotal: string }>(target, 'SELECT subtotal::text FROM invoices'))
     // Two users at 450,359,962,737 = 900,719,925,474 minor units.
     expect(invoices.map((i) => i.subtotal)).toContain('900719925474')
+    // The foreign keys set aside for the copy are all back, as the migrations made them.
+    const keys = (url: string) => queryPostgres<{ name: string; definition: string }>(url, "SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contype = 'f' ORDER BY 1")
+    expect(await keys(target)).toEqual(await keys(await postgresDatabase()))
     for (const args of [['export', '--json'], ['account', 'show', 'Société Générale «Ωmega»', '--json'], ['invoice', 'list', '--json'], ['org', 'list', '--json'], ['events', '--json']]) {
       expect(wsb(args, { db: target }).stdout, args.join(' ')).toBe(wsb(args, { db: file }).stdout)
     }

@@ -113,6 +113,27 @@ async function copyTableRows(client: pg.ClientBase, table: CopyTable, rows: Iter
   return count
 }
 
+type ForeignKey = { table: string; name: string; definition: string }
+
+/**
+ * The target's foreign keys, dropped for the copy inside its transaction and added back after it
+ * (as pg_restore does): each is then checked in one pass over its table, where a key in place
+ * checks every copied row on its own (10,000 orgs: 400 ms of 24,000 rows/s). A file whose rows
+ * break one fails the copy at `addForeignKeys`, naming it, and the rollback restores the keys.
+ */
+async function dropForeignKeys(client: pg.ClientBase): Promise<ForeignKey[]> {
+  const { rows } = await client.query<ForeignKey>(
+    `SELECT c.conrelid::regclass::text AS "table", c.conname AS name, pg_get_constraintdef(c.oid) AS definition
+     FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND n.nspname = 'public' ORDER BY 1, 2`,
+  )
+  if (rows.length > 0) await client.query(rows.map((fk) => `ALTER TABLE ${fk.table} DROP CONSTRAINT ${quote(fk.name)}`).join('; '))
+  return rows
+}
+
+async function addForeignKeys(client: pg.ClientBase, keys: ForeignKey[]): Promise<void> {
+  if (keys.length > 0) await client.query(keys.map((fk) => `ALTER TABLE ${fk.table} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition}`).join('; '))
+}
+
 /** Every identity column of the table (its seq and, on the ledger and such, its id) set past the copied values. */
 async function advanceSequences(client: pg.ClientBase, sqlite: Database.Database, table: CopyTable): Promise<void> {
   const { rows } = await client.query<{ column_name: string }>(
@@ -184,6 +205,7 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
             `SELECT table_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'seq' AND is_identity = 'YES'`,
           )
           const ordered = new Set(orderedRows.map((r) => r.name))
+          const foreignKeys = await dropForeignKeys(target)
           let done = 0
           for (const t of plan) {
             table = t.name
@@ -200,6 +222,11 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
             await advanceSequences(target, sqlite, t)
             copied[t.name] = rows
           }
+          await addForeignKeys(target, foreignKeys).catch((error: unknown) => {
+            // A row without its parent: the error names the table that holds it.
+            table = (error as { table?: string }).table ?? table
+            throw error
+          })
           // The first check, before anything is committed: every table holds as many rows as the source's.
           const { rows: targetCounts } = await target.query<{ name: string; n: string }>(
             plan.map((t) => `SELECT '${t.name}' AS name, count(*)::text AS n FROM ${quote(t.name)}`).join(' UNION ALL '),
