@@ -2,7 +2,7 @@
 // item 4): the import notices at its next batch, stops with DB_REPLACED and a
 // non-zero exit, and never acknowledges reports into a file no one will read.
 import { spawn } from 'node:child_process'
-import { readFileSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cleanEnv, WSB, wsb } from '../helpers/cli.js'
@@ -12,13 +12,24 @@ const SETUP = 'workspace: { name: Slow Pipe, mode: single }\norganizations: [ { 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const line = (n: number) => `${JSON.stringify({ org: 'Ops', product: 'users', delta: 1, key: `k${n}` })}\n`
 
+/** Waits until the results file holds `lines` acknowledgements. */
+async function acknowledged(file: string, lines: number) {
+  for (let i = 0; i < 1200; i++) {
+    if (existsSync(file) && readFileSync(file, 'utf8').split('\n').filter(Boolean).length >= lines) return
+    await pause(50)
+  }
+  throw new Error(`${file} never held ${lines} acknowledgements`)
+}
+
 async function importWhile(db: string, disturb: () => void) {
   const child = spawn(process.execPath, [WSB, 'usage', 'import', '-', '--json', '--results', join(db, '..', 'acks.ndjson')], { env: cleanEnv({ WSB_DB: db }), stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
   for (let n = 1; n <= 10; n++) child.stdin.write(line(n))
-  await pause(400) // the first batch is committed when the input pauses
+  // The first batch is committed when the input pauses, and its lines acknowledged in --results:
+  // waited for, not timed, since a loaded machine may take seconds to start the process.
+  await acknowledged(join(db, '..', 'acks.ndjson'), 10)
   disturb()
   for (let n = 11; n <= 20; n++) child.stdin.write(line(n))
   await pause(400)

@@ -134,16 +134,23 @@ async function addForeignKeys(client: pg.ClientBase, keys: ForeignKey[]): Promis
   if (keys.length > 0) await client.query(keys.map((fk) => `ALTER TABLE ${fk.table} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition}`).join('; '))
 }
 
-/** Every identity column of the table (its seq and, on the ledger and such, its id) set past the copied values. */
-async function advanceSequences(client: pg.ClientBase, sqlite: Database.Database, table: CopyTable): Promise<void> {
-  const { rows } = await client.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND is_identity = 'YES'`,
-    [table.name],
+/** The identity columns of every table of the target, by table (one catalog read, not one per table). */
+async function identityColumns(client: pg.ClientBase): Promise<Map<string, string[]>> {
+  const { rows } = await client.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND is_identity = 'YES' ORDER BY table_name, column_name`,
   )
+  const byTable = new Map<string, string[]>()
+  for (const row of rows) byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row.column_name])
+  return byTable
+}
+
+/** Every identity column of the table (its seq and, on the ledger and such, its id) set past the copied values. */
+async function advanceSequences(client: pg.ClientBase, sqlite: Database.Database, table: CopyTable, columns: string[]): Promise<void> {
+  if (columns.length === 0) return
   const hasSequenceTable = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'`).get() !== undefined
   // AUTOINCREMENT never reuses an id, even of a deleted row: its high-water mark is kept.
   const highWater = hasSequenceTable ? ((sqlite.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').safeIntegers(true).get(table.name) as { seq: bigint } | undefined)?.seq ?? 0n) : 0n
-  for (const { column_name: column } of rows) {
+  for (const column of columns) {
     await client.query(
       `SELECT setval(pg_get_serial_sequence($1, $2), greatest(coalesce(max(${quote(column)}), 0), $3::bigint) + 1, false) FROM ${quote(table.name)}`,
       [`public.${quote(table.name)}`, column, String(column === 'seq' ? 0n : highWater)],
@@ -201,10 +208,8 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
             )
           const copied: Record<string, number> = {}
           // The tables the core lists in creation order: their rows keep the file's rowid as seq.
-          const { rows: orderedRows } = await target.query<{ name: string }>(
-            `SELECT table_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'seq' AND is_identity = 'YES'`,
-          )
-          const ordered = new Set(orderedRows.map((r) => r.name))
+          const identities = await identityColumns(target)
+          const ordered = new Set([...identities].filter(([, columns]) => columns.includes('seq')).map(([name]) => name))
           const foreignKeys = await dropForeignKeys(target)
           let done = 0
           for (const t of plan) {
@@ -219,7 +224,7 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
             } finally {
               cursor.return?.()
             }
-            await advanceSequences(target, sqlite, t)
+            await advanceSequences(target, sqlite, t, identities.get(t.name) ?? [])
             copied[t.name] = rows
           }
           await addForeignKeys(target, foreignKeys).catch((error: unknown) => {
