@@ -4,7 +4,7 @@
 //
 // Transactions. `write` runs `work` in a SERIALIZABLE transaction and, when
 // PostgreSQL reports a serialization failure (40001) or a deadlock (40P01),
-// rolls back and runs `work` again, up to MAX_ATTEMPTS with a jittered wait:
+// rolls back and runs `work` again with a jittered wait, for up to RETRY_FOR_MS:
 // such a failure never reaches the user. SERIALIZABLE keeps every rule the
 // core checks before it writes (3 subscriptions per account, 5 payment
 // methods, one account in single mode, gapless invoice numbers, unique names,
@@ -35,7 +35,14 @@ import { isConnectionLost, parsePostgresUrl, postgresLostError } from '../postgr
 import { openPostgres, type PostgresHandle } from './open.js'
 import { pgTables } from './schema.js'
 
-const MAX_ATTEMPTS = 30
+/**
+ * How long a write keeps running again through serialization failures and deadlocks. Most pass
+ * on the first retry; but while any SERIALIZABLE transaction on the server runs long (a 10,000-org
+ * apply, in any database), PostgreSQL keeps every serializable transaction that committed since in
+ * its shared state, and once that is full it judges conflicts on summaries, failing small writes
+ * again and again until the long one ends: 30 attempts (4 s) were not enough beside such an apply.
+ */
+const RETRY_FOR_MS = 60_000
 /** Statements prepared per connection; texts beyond run unnamed (parsed each time). */
 const MAX_PREPARED = 500
 /** pg_advisory_lock(wsb lifecycle, workspace): "wsbL", beside migrate.ts's ("wsb1", 1). */
@@ -332,6 +339,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
         if (options.dryRun) throw new Error('internal: a dry run cannot join an open transaction')
         return work()
       }
+      const started = performance.now()
       try {
         for (let attempt = 1; ; attempt++) {
           pendingBegin = SERIALIZABLE
@@ -367,8 +375,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
               attempt--
               continue
             }
-            if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw error
-            await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6)))
+            if (!retryable(error) || performance.now() - started >= RETRY_FOR_MS) throw error
+            await sleep(Math.random() * Math.min(250, 5 * 2 ** Math.min(attempt, 6)))
           }
         }
       } finally {
