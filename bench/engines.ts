@@ -18,7 +18,7 @@ import { resolveWorkspace } from '../src/core/workspaces/resolve.js'
 import { openEngine } from './engine-db.js'
 import { pgFloorReport } from './pg-floor-statements.js'
 import { processMs, round } from './lib.js'
-import { reportAndRecordTimes, seedWorkspaceOn, writeReports } from './metering.js'
+import { reportAndRecordTimes, seedWorkspace, seedWorkspaceOn, writeReports } from './metering.js'
 import { batchPg, copyPg, SCHEMA, transactions } from './pg-floor.js'
 import { together } from './together.js'
 
@@ -36,6 +36,7 @@ export type EngineResults = {
   rounds: number
   transactions: ShapeRow[]
   import: { reports: number; reportsPerSecond: number; floorRowsPerSecond: number; ratioToFloor: number; copyRowsPerSecond?: number; ratioToCopy?: number }
+  copy?: { rows: number; copyMs: number; checkMs: number; wallMs: number; rowsPerSecond: number; floorRowsPerSecond: number; ratioToCopy: number }
   report: { orgs: number; ledgerRows: number; importReportsPerSecond: number; reportByOrgMs: number; reportByPoolMs: number; recordP50Ms: number; recordP99Ms: number; floorP50Ms?: number; floorP99Ms?: number }
 }
 
@@ -80,6 +81,25 @@ export async function createDatabase(admin: pg.Client, base: string, name: strin
   const url = new URL(base)
   url.pathname = `/${name}`
   return url.toString()
+}
+
+/**
+ * `wsb db copy` of a SQLite file (100 × 100 orgs and `count` imported reports, the import
+ * bench's file) into an empty PostgreSQL database: every table's rows over the copy's own
+ * time (its checks, doctor and usage verify on the target, are timed apart).
+ */
+export async function dbCopyRate(dir: string, admin: pg.Client, base: string, count: number) {
+  const path = join(dir, 'engines-copy.sqlite')
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+  ;(await seedWorkspace(path, 100, 100)).db.close()
+  const file = join(dir, `pg-reports-i-${count}.ndjson`)
+  const imported = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', path])
+  if (imported.status !== 0) throw new Error(`import into the SQLite file failed: ${imported.stderr}`)
+  const target = await createDatabase(admin, base, `wsb_bench_copy_${process.pid}`)
+  const run = processMs(process.execPath, [WSB, 'db', 'copy', '--to', target, '--json', '--db', path])
+  if (run.status !== 0) throw new Error(`db copy failed: ${run.stderr}${run.stdout}`)
+  const result = JSON.parse(run.stdout) as { rows: number; copyMs: number; checkMs: number }
+  return { rows: result.rows, copyMs: result.copyMs, checkMs: result.checkMs, wallMs: round(run.ms), rowsPerSecond: Math.round(result.rows / (result.copyMs / 1000)) }
 }
 
 /** `usage import` of `count` reports through the CLI into a PostgreSQL database seeded with 100 × 100 orgs (seeded already, with `seeded`). */
@@ -145,6 +165,9 @@ export async function engines(dir: string, log: (text: string) => void, { window
     const floorBatch = await batchPg(floorUrl, importReports, 5000)
     const floorCopy = await copyPg(floorUrl, importReports)
 
+    log('engines: db copy of a SQLite file holding the same 100,000 reports into an empty PostgreSQL database …')
+    const copied = await dbCopyRate(dir, admin, base, importReports)
+
     log('engines: usage report at 10,000 orgs / 1,000,000 ledger rows on PostgreSQL (importing them first) …')
     const reportUrl = await createDatabase(admin, base, `wsb_bench_report_${process.pid}`)
     const bigImport = await importOn(reportUrl, dir, reportLedgerRows, 100, 99, 'r')
@@ -155,7 +178,7 @@ export async function engines(dir: string, log: (text: string) => void, { window
     const measured = await reportAndRecordTimes(db, (i) => pgFloorReport(floorClient, i % 8, `lat-floor-${i}`))
     await floorClient.end()
     db.close()
-    for (const name of ['floor', 'tx', 'import', 'report']) await admin.query(`DROP DATABASE IF EXISTS wsb_bench_${name}_${process.pid} WITH (FORCE)`)
+    for (const name of ['floor', 'tx', 'import', 'report', 'copy']) await admin.query(`DROP DATABASE IF EXISTS wsb_bench_${name}_${process.pid} WITH (FORCE)`)
     return {
       server: { version, startMs: server?.startMs ?? 0 },
       windowMs,
@@ -170,6 +193,7 @@ export async function engines(dir: string, log: (text: string) => void, { window
         ratioToCopy: round(imported / floorCopy.rowsPerSecond, 2),
       },
       report: { ...measured, importReportsPerSecond: Math.round(bigImport) },
+      copy: { ...copied, floorRowsPerSecond: floorCopy.rowsPerSecond, ratioToCopy: round(copied.rowsPerSecond / floorCopy.rowsPerSecond, 2) },
     }
   } finally {
     await admin.end()
@@ -197,6 +221,12 @@ export function engineRows(r: EngineResults): [string, string, string][] {
     `${n(r.import.reportsPerSecond)} reports/s = ${r.import.ratioToFloor}× the bare unnest insert ${n(r.import.floorRowsPerSecond)} rows/s${r.import.copyRowsPerSecond ? `, ${r.import.ratioToCopy}× the bare COPY ${n(r.import.copyRowsPerSecond)} rows/s` : ''}`,
     '≥ 0.5× the COPY floor',
   ])
+  if (r.copy)
+    rows.push([
+      `db copy, SQLite file of ${n(r.copy.rows)} rows into an empty PostgreSQL database`,
+      `${n(r.copy.rowsPerSecond)} rows/s = ${r.copy.ratioToCopy}× the bare COPY ${n(r.copy.floorRowsPerSecond)} rows/s (copy ${n(r.copy.copyMs)} ms, then its checks ${n(r.copy.checkMs)} ms)`,
+      '≥ 0.5× the COPY floor',
+    ])
   rows.push([`PostgreSQL usage report --by org, ${n(r.report.orgs)} orgs / ${n(r.report.ledgerRows)} ledger rows`, `${r.report.reportByOrgMs} ms (--by pool ${r.report.reportByPoolMs} ms)`, '< 50 ms'])
   const floor = r.report.floorP50Ms === undefined ? '' : `; the bare pg transaction after each: p50 ${r.report.floorP50Ms} ms, p99 ${r.report.floorP99Ms} ms (p50 ${round(r.report.recordP50Ms / Math.max(0.01, r.report.floorP50Ms), 2)}× the floor)`
   rows.push(['PostgreSQL usage record in process (one transaction each)', `p50 ${r.report.recordP50Ms} ms, p99 ${r.report.recordP99Ms} ms${floor}`, 'p50 < 2 ms'])
