@@ -33,7 +33,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { claimedMeanwhile, postgresMeterStore } from './meter-store.js'
 import { isConnectionLost, parsePostgresUrl, postgresLostError } from '../postgres-url.js'
 import { openPostgres, type PostgresHandle } from './open.js'
-import { pgTables } from './schema.js'
+import { postgresTables } from './tables.js'
 
 const MAX_ATTEMPTS = 30
 /** Statements prepared per connection; texts beyond run unnamed (parsed each time). */
@@ -108,12 +108,19 @@ const retryable = (error: unknown): boolean => {
  * "table"."column", and their encodings are ones PostgreSQL accepts (1/0 for a
  * boolean, numbers for bigint, JSON text); their decoders accept what pg returns.
  */
-const twins = new Map<unknown, unknown>()
-for (const table of Object.values(sqliteTables)) {
-  if (!is(table, Table)) continue
-  const twin = Object.values(pgTables).find((candidate) => getTableName(candidate) === getTableName(table))
-  if (!twin) throw new Error(`internal: no PostgreSQL table for ${getTableName(table)}`)
-  twins.set(table, twin)
+let twinsMade: Map<unknown, unknown> | undefined
+/** Each SQLite table's PostgreSQL twin, paired on first use of the query builder. */
+function twins(): Map<unknown, unknown> {
+  if (twinsMade) return twinsMade
+  const made = new Map<unknown, unknown>()
+  for (const table of Object.values(sqliteTables)) {
+    if (!is(table, Table)) continue
+    const twin = Object.values(postgresTables()).find((candidate) => getTableName(candidate) === getTableName(table))
+    if (!twin) throw new Error(`internal: no PostgreSQL table for ${getTableName(table)}`)
+    made.set(table, twin)
+  }
+  twinsMade = made
+  return made
 }
 const TAKES_TABLE = new Set<PropertyKey>(['insert', 'update', 'delete', 'from', 'innerJoin', 'leftJoin', 'rightJoin', 'fullJoin'])
 
@@ -123,7 +130,7 @@ function swapping<T extends object>(target: T): T {
       const value = Reflect.get(object, property, object) as unknown
       if (typeof value !== 'function' || property === 'then' || property === 'constructor') return value
       return (...args: unknown[]) => {
-        if (TAKES_TABLE.has(property) && args.length > 0) args[0] = twins.get(args[0]) ?? args[0]
+        if (TAKES_TABLE.has(property) && args.length > 0) args[0] = twins().get(args[0]) ?? args[0]
         const result = (value as (...a: unknown[]) => unknown).apply(object, args)
         return result !== null && typeof result === 'object' && !(result instanceof Promise) ? swapping(result) : result
       }
@@ -311,7 +318,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
           return onConnection(async (connection) => (connection.query as (...a: unknown[]) => unknown)(typeof config === 'object' ? own : config, ...rest))
         },
       }
-      orm ??= swapping(drizzle({ client: viaConnection as unknown as pg.Pool, schema: pgTables })) as unknown as Orm
+      orm ??= swapping(drizzle({ client: viaConnection as unknown as pg.Pool, schema: postgresTables() })) as unknown as Orm
       return orm
     },
     async all<T>(sql: string, ...params: Param[]) {
@@ -455,7 +462,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
      */
     async checkIntegrity(_thorough: boolean, maxProblems: number) {
       const problems: string[] = []
-      for (const table of Object.values(pgTables)) {
+      for (const table of Object.values(postgresTables())) {
         if (problems.length >= maxProblems) break
         try {
           await query(`SELECT count(*) FROM "${getTableName(table)}"`, [])

@@ -1,0 +1,8 @@
+// The derived PostgreSQL tables (./derive.ts), made on first use: a command
+// that runs only hand-written SQL (org list, usage record) never derives them.
+import * as sqlite from '../schema/index.js'
+import { derivePostgresTables } from './derive.js'
+
+let derived: ReturnType<typeof derivePostgresTables> | undefined
+
+export const postgresTables = (): ReturnType<typeof derivePostgresTables> => (derived ??= derivePostgresTables(sqlite))
