@@ -30,7 +30,7 @@ const GSSENC_REQUEST = 80877104
 
 /** Counts one client's messages as they arrive in chunks. */
 function clientParser(counts: RoundTrips): (chunk: Buffer) => void {
-  let pending = Buffer.alloc(0)
+  let pending: Buffer = Buffer.alloc(0)
   let startup = true
   return (chunk) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
