@@ -3,6 +3,7 @@
 import * as sqlite from '../schema/index.js'
 import { derivePostgresTables } from './derive.js'
 
-let derived: ReturnType<typeof derivePostgresTables> | undefined
+const derive = () => derivePostgresTables(sqlite)
+let derived: ReturnType<typeof derive> | undefined
 
-export const postgresTables = (): ReturnType<typeof derivePostgresTables> => (derived ??= derivePostgresTables(sqlite))
+export const postgresTables = (): ReturnType<typeof derive> => (derived ??= derive())
