@@ -175,6 +175,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   // Each SQL text is translated once and, for the first MAX_PREPARED texts, prepared
   // once per connection (a named statement): the hot paths then skip parsing and planning.
   const translated = new Map<string, { text: string; name?: string }>()
+  // The query builder's statement texts and their names (counted against MAX_PREPARED with the above).
+  const ormNames = new Map<string, string>()
   /** A lost connection's error as DB_UNREACHABLE (exit 1), one line, the URL masked; any other error as it is. */
   const lostOr = (error: unknown): unknown => {
     const gone = isConnectionLost(error)
@@ -202,7 +204,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   const query = async <T>(sql: string, params: Param[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
     let statement = translated.get(sql)
     if (statement === undefined) {
-      statement = { text: numberPlaceholders(sql), ...(translated.size < MAX_PREPARED ? { name: `wsb${translated.size}` } : {}) }
+      statement = { text: numberPlaceholders(sql), ...(translated.size + ormNames.size < MAX_PREPARED ? { name: `wsb${translated.size}` } : {}) }
       translated.set(sql, statement)
     }
     const prepared = statement
@@ -314,7 +316,17 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       // connection's apply (bigint as an exact number, open.ts) to drizzle's queries too.
       const viaConnection = {
         query: async (config: unknown, ...rest: unknown[]) => {
-          const { types: _drizzleTypes, ...own } = config as { types?: unknown }
+          const { types: _drizzleTypes, ...own } = config as { types?: unknown; text: string; name?: string }
+          // Prepared once per connection too, as the hand-written statements are: a renewal's dozens of
+          // drizzle queries are then bound and run, not parsed and planned, on each use.
+          if (typeof config === 'object' && own.name === undefined) {
+            let name = ormNames.get(own.text)
+            if (name === undefined && translated.size + ormNames.size < MAX_PREPARED) {
+              name = `wsbo${ormNames.size}`
+              ormNames.set(own.text, name)
+            }
+            if (name !== undefined) own.name = name
+          }
           return onConnection(async (connection) => (connection.query as (...a: unknown[]) => unknown)(typeof config === 'object' ? own : config, ...rest))
         },
       }
