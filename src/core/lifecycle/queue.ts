@@ -10,7 +10,7 @@ export type DueStep = { id: number; workspace_id: string; due_at: number; kind: 
 export const externalKinds: readonly StepKind[] = ['collect']
 
 export async function schedule(db: Db, workspaceId: string, kind: StepKind, refId: string, dueAt: number): Promise<void> {
-  await db.run('INSERT INTO due_steps (workspace_id, due_at, kind, ref_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', workspaceId, dueAt, kind, refId)
+  await db.runLater('INSERT INTO due_steps (workspace_id, due_at, kind, ref_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', workspaceId, dueAt, kind, refId)
 }
 
 export async function unschedule(db: Db, workspaceId: string, kind: StepKind, refId: string): Promise<void> {

@@ -53,6 +53,9 @@ class TakeMeteringLock extends Error {
   }
 }
 
+/** The last statement's result of a simple query of several. */
+const lastResult = <R>(results: R | R[]): R => (Array.isArray(results) ? (results.at(-1) as R) : results)
+
 /** A text as a dollar-quoted SQL literal whose tag does not occur in it. */
 function dollarQuoted(text: string): string {
   let tag = 'w'
@@ -87,6 +90,39 @@ const inlined = (sql: string, params: (string | number)[]): string =>
     const value = params[n - 1] as string | number
     return typeof value === 'number' ? String(value) : dollarQuoted(value)
   })
+
+/** A value as an untyped SQL literal (as a `$n` parameter is untyped): text dollar-quoted, numbers quoted, null as NULL; undefined when not sendable inline (bytes). */
+function literal(value: unknown): string | undefined {
+  if (value === null || value === undefined) return 'NULL'
+  if (typeof value === 'string') return dollarQuoted(value)
+  if (typeof value === 'number' || typeof value === 'bigint') return `'${String(value)}'`
+  if (typeof value === 'boolean') return `'${value}'`
+  return undefined
+}
+
+/** The statement with every `$n` outside '…' literals and "…" identifiers replaced by its value, or undefined if one cannot be written inline. */
+function inlinedAll(text: string, values: readonly unknown[]): string | undefined {
+  let out = ''
+  let quote: string | null = null
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string
+    if (quote) {
+      if (ch === quote) quote = null
+      out += ch
+    } else if (ch === "'" || ch === '"') {
+      quote = ch
+      out += ch
+    } else if (ch === '$' && /[0-9]/.test(text[i + 1] ?? '')) {
+      let j = i + 1
+      while (/[0-9]/.test(text[j] ?? '')) j++
+      const value = literal(values[Number(text.slice(i + 1, j)) - 1])
+      if (value === undefined) return undefined
+      out += value
+      i = j - 1
+    } else out += ch
+  }
+  return out
+}
 
 /** A serialization failure or deadlock, also when drizzle wrapped it (DrizzleQueryError's `cause`). */
 const retryable = (error: unknown): boolean => {
@@ -168,6 +204,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   let pendingBegin: string | undefined
   // A metering write left to go with the COMMIT (meter-store.ts), sent before any other statement.
   let pendingWrite: string | undefined
+  // Writes whose outcome no one reads (runLater), inlined, to go with the transaction's next statement or its end.
+  const later: string[] = []
   // Workspaces whose metering lock this session holds for the write under way.
   const excluding = new Set<string>()
   let orm: Orm | undefined
@@ -191,6 +229,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
         pendingBegin = undefined
         await connection.query(text)
       }
+      // Writes left for later were all made before a metering write waiting to go (runLater runs at once after one).
+      if (begin && later.length > 0) await connection.query(later.splice(0).join('; '))
       if (begin && pendingWrite !== undefined) {
         const text = pendingWrite
         pendingWrite = undefined
@@ -208,7 +248,19 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       translated.set(sql, statement)
     }
     const prepared = statement
+    const merged = withLater(prepared.text, params)
+    if (merged !== undefined) return onConnection(async (connection) => lastResult(await connection.query<T & pg.QueryResultRow>(merged)))
     return onConnection((connection) => connection.query<T & pg.QueryResultRow>({ ...prepared, values: params }))
+  }
+  /**
+   * The writes left for later and this statement as one simple query (one round trip), when
+   * nothing else waits to go first and the statement's values can be written inline.
+   */
+  const withLater = (text: string, values: readonly unknown[]): string | undefined => {
+    if (later.length === 0 || pendingBegin !== undefined || pendingWrite !== undefined) return undefined
+    const inline = inlinedAll(text, values)
+    if (inline === undefined) return undefined
+    return [...later.splice(0), inline].join('; ')
   }
   /** A transaction's BEGIN, COMMIT or ROLLBACK: never preceded by a pending BEGIN. */
   const control = async (sql: string) => onConnection((connection) => connection.query(sql), false)
@@ -327,6 +379,11 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
             }
             if (name !== undefined) own.name = name
           }
+          const merged = typeof config === 'object' ? withLater(own.text, (rest[0] as unknown[] | undefined) ?? []) : undefined
+          if (merged !== undefined) {
+            const { name: _name, ...unnamed } = own
+            return onConnection(async (connection) => lastResult(await connection.query({ ...unnamed, text: merged })))
+          }
           return onConnection(async (connection) => (connection.query as (...a: unknown[]) => unknown)(typeof config === 'object' ? own : config, ...rest))
         },
       }
@@ -341,6 +398,12 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
     },
     async run(sql: string, ...params: Param[]) {
       return { changes: (await query(sql, params)).rowCount ?? 0 }
+    },
+    async runLater(sql: string, ...params: Param[]) {
+      // Only inside a transaction already begun, with no metering write waiting to go first.
+      const inline = inTransaction && pendingBegin === undefined && pendingWrite === undefined ? inlinedAll(numberPlaceholders(sql), params) : undefined
+      if (inline === undefined) await query(sql, params)
+      else later.push(inline)
     },
     // Read whole: the ledger scans this serves stay well within memory at wsb's sizes (a cursor is future work).
     async each<T>(sql: string, params: Param[], visit: (row: T) => void) {
@@ -361,11 +424,14 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
             pendingBegin = undefined
             const last = pendingWrite
             pendingWrite = undefined
+            // Writes left for later go first (runLater runs at once once a metering write waits), with the end even
+            // in a dry run: an error of theirs fails the transaction as it would have at once.
+            const writes = later.splice(0)
             // A metering write left for the end goes with the COMMIT: one round trip for both.
-            if (last !== undefined && !options.dryRun) await control(`${last}; COMMIT`).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
+            if (last !== undefined && !options.dryRun) await control([...writes, last, 'COMMIT'].join('; ')).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
             else {
-              if (last !== undefined) await control(last).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
-              if (begun) await control(options.dryRun ? 'ROLLBACK' : 'COMMIT')
+              if (last !== undefined) await control([...writes.splice(0), last].join('; ')).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
+              if (begun) await control([...writes, options.dryRun ? 'ROLLBACK' : 'COMMIT'].join('; '))
             }
             if (options.dryRun) meter?.rolledBack()
             inTransaction = false
@@ -374,6 +440,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
             const begun = pendingBegin === undefined
             pendingBegin = undefined
             pendingWrite = undefined
+            later.length = 0
             // A bulk batch's COPY still open is refused first: the ROLLBACK waits behind it.
             await meter?.abandon().catch(() => undefined)
             if (begun) await control('ROLLBACK').catch(() => undefined)
