@@ -253,14 +253,17 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
     return onConnection((connection) => connection.query<T & pg.QueryResultRow>({ ...prepared, values: params }))
   }
   /**
-   * The writes left for later and this statement as one simple query (one round trip), when
-   * nothing else waits to go first and the statement's values can be written inline.
+   * A pending BEGIN, the writes left for later and this statement as one simple query (one round
+   * trip), when no metering write waits to go first and the statement's values can be written inline.
    */
   const withLater = (text: string, values: readonly unknown[]): string | undefined => {
-    if (later.length === 0 || pendingBegin !== undefined || pendingWrite !== undefined) return undefined
+    if ((later.length === 0 && pendingBegin === undefined) || pendingWrite !== undefined) return undefined
     const inline = inlinedAll(text, values)
     if (inline === undefined) return undefined
-    return [...later.splice(0), inline].join('; ')
+    // A transaction's BEGIN goes with its first statement too (nothing is left for later before it).
+    const begin = pendingBegin === undefined ? [] : [pendingBegin]
+    pendingBegin = undefined
+    return [...begin, ...later.splice(0), inline].join('; ')
   }
   /** A transaction's BEGIN, COMMIT or ROLLBACK: never preceded by a pending BEGIN. */
   const control = async (sql: string) => onConnection((connection) => connection.query(sql), false)
