@@ -10,10 +10,8 @@
 import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import pg from 'pg'
 import { countingRelay, type RoundTrips } from '../test/helpers/pg-round-trips.js'
-import { startPostgres, type PostgresServer } from '../test/helpers/postgres-server.js'
-import { createDatabase } from './engines.js'
+import { benchServer, createDatabase } from './engines.js'
 import { median, processMs, round } from './lib.js'
 
 const WSB = process.env.WSB_BIN ?? new URL('../bin/run.cjs', import.meta.url).pathname
@@ -44,12 +42,7 @@ const commands = (sub: string): Record<string, string[]> => ({
 })
 
 export async function pgCold(dir: string, log: (text: string) => void, runs = 17): Promise<PgColdResults> {
-  let server: PostgresServer | undefined
-  const outside = process.env.WSB_TEST_POSTGRES_URL
-  if (!outside) server = await startPostgres()
-  const base = outside ?? (server as PostgresServer).url
-  const admin = new pg.Client({ connectionString: base })
-  await admin.connect()
+  const { base, admin, stop } = await benchServer()
   const name = `wsb_bench_cold_${process.pid}`
   try {
     const url = await createDatabase(admin, base, name)
@@ -99,8 +92,7 @@ export async function pgCold(dir: string, log: (text: string) => void, runs = 17
     return { runs, nodeMs: round(median(samples.node ?? [])), rows }
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined)
-    await admin.end()
-    await server?.stop()
+    await stop()
   }
 }
 

@@ -63,22 +63,17 @@ function dollarQuoted(text: string): string {
   return `$${tag}$${text}$${tag}$`
 }
 
+/** `sql` with `replace` applied to each stretch outside '…' literals and "…" identifiers. */
+const outsideQuotes = (sql: string, replace: (stretch: string) => string): string =>
+  sql
+    .split(/('[^']*'|"[^"]*")/)
+    .map((part, i) => (i % 2 ? part : replace(part)))
+    .join('')
+
 /** Each `?` outside '…' literals and "…" identifiers replaced by `mark(n)`, n counted from 1. */
 function replacePlaceholders(sql: string, mark: (n: number) => string): string {
-  let out = ''
   let n = 0
-  let quote: string | null = null
-  for (const ch of sql) {
-    if (quote) {
-      if (ch === quote) quote = null
-      out += ch
-    } else if (ch === "'" || ch === '"') {
-      quote = ch
-      out += ch
-    } else if (ch === '?') out += mark(++n)
-    else out += ch
-  }
-  return out
+  return outsideQuotes(sql, (stretch) => stretch.replace(/\?/g, () => mark(++n)))
 }
 
 /** `?` → `$n`, skipping '…' literals and "…" identifiers. */
@@ -102,26 +97,15 @@ function literal(value: unknown): string | undefined {
 
 /** The statement with every `$n` outside '…' literals and "…" identifiers replaced by its value, or undefined if one cannot be written inline. */
 function inlinedAll(text: string, values: readonly unknown[]): string | undefined {
-  let out = ''
-  let quote: string | null = null
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string
-    if (quote) {
-      if (ch === quote) quote = null
-      out += ch
-    } else if (ch === "'" || ch === '"') {
-      quote = ch
-      out += ch
-    } else if (ch === '$' && /[0-9]/.test(text[i + 1] ?? '')) {
-      let j = i + 1
-      while (/[0-9]/.test(text[j] ?? '')) j++
-      const value = literal(values[Number(text.slice(i + 1, j)) - 1])
-      if (value === undefined) return undefined
-      out += value
-      i = j - 1
-    } else out += ch
-  }
-  return out
+  let inlinable = true
+  const out = outsideQuotes(text, (stretch) =>
+    stretch.replace(/\$([0-9]+)/g, (_, n: string) => {
+      const value = literal(values[Number(n) - 1])
+      if (value === undefined) inlinable = false
+      return value ?? ''
+    }),
+  )
+  return inlinable ? out : undefined
 }
 
 /** A serialization failure or deadlock, also when drizzle wrapped it (DrizzleQueryError's `cause`). */
