@@ -91,6 +91,7 @@ export const onPostgres = [
   'test/cli/output-files.test.ts',
   'test/cli/secrets.test.ts',
   'test/core/catch-up.test.ts',
+  'test/core/store-later.test.ts',
   'test/cli/crash-advance.test.ts',
   'test/cli/apply-crash.test.ts',
   'test/cli/init.test.ts',

@@ -75,6 +75,19 @@ const mid = (sides: Side[]): Side => {
   return { ...(sorted[Math.floor(sorted.length / 2)] as Side), samples: sides.map((s) => s.reportsPerSecond), errors: sides.reduce((sum, s) => sum + s.errors, 0) }
 }
 
+/** The bench's PostgreSQL server (the tests' embedded one, or WSB_TEST_POSTGRES_URL's) and an admin connection to it; `stop` ends both. */
+export async function benchServer(): Promise<{ base: string; admin: pg.Client; server: PostgresServer | undefined; stop: () => Promise<void> }> {
+  const outside = process.env.WSB_TEST_POSTGRES_URL
+  const server = outside ? undefined : await startPostgres()
+  const base = outside ?? (server as PostgresServer).url
+  const admin = new pg.Client({ connectionString: base })
+  await admin.connect()
+  return { base, admin, server, stop: async () => {
+    await admin.end()
+    await server?.stop()
+  } }
+}
+
 export async function createDatabase(admin: pg.Client, base: string, name: string): Promise<string> {
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
   await admin.query(`CREATE DATABASE ${name}`)
@@ -119,12 +132,7 @@ export async function importOn(url: string, dir: string, count: number, top: num
 }
 
 export async function engines(dir: string, log: (text: string) => void, { windowMs = 3000, rounds = 3, importReports = 100_000, reportLedgerRows = 1_000_000 } = {}): Promise<EngineResults> {
-  let server: PostgresServer | undefined
-  const outside = process.env.WSB_TEST_POSTGRES_URL
-  if (!outside) server = await startPostgres()
-  const base = outside ?? (server as PostgresServer).url
-  const admin = new pg.Client({ connectionString: base })
-  await admin.connect()
+  const { base, admin, server, stop } = await benchServer()
   try {
     const version = ((await admin.query('SELECT version() AS v')).rows[0] as { v: string }).v.split(' on ')[0] ?? ''
     const floorUrl = await createDatabase(admin, base, `wsb_bench_floor_${process.pid}`)
@@ -196,8 +204,7 @@ export async function engines(dir: string, log: (text: string) => void, { window
       copy: { ...copied, floorRowsPerSecond: floorCopy.rowsPerSecond, ratioToCopy: round(copied.rowsPerSecond / floorCopy.rowsPerSecond, 2) },
     }
   } finally {
-    await admin.end()
-    await server?.stop()
+    await stop()
   }
 }
 

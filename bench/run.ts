@@ -12,6 +12,7 @@ import { concurrency } from './concurrency.js'
 import { importThroughput, reportLatency } from './metering.js'
 import { pgFloor, pgFloorRows } from './pg-floor.js'
 import { engineRows, engines } from './engines.js'
+import { pgCold, pgColdRows } from './pg-cold.js'
 import { historyLatency } from './history.js'
 import { eventsListing } from './events.js'
 import { serveBench, serveRows } from './serve.js'
@@ -35,7 +36,7 @@ const n = (x: number) => x.toLocaleString('en-US')
 const signed = (x: number) => (x < 0 ? `−${-x}` : `+${x}`)
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, at: new Date().toISOString() }
 
-const groups = ['coldstart', 'import', 'report', 'history', 'events', 'events-instant', 'pdf', 'concurrency', 'apply', 'engines', 'pg-floor', 'serve'] as const
+const groups = ['coldstart', 'import', 'report', 'history', 'events', 'events-instant', 'pdf', 'concurrency', 'apply', 'engines', 'pg-cold', 'pg-floor', 'serve'] as const
 const onlyAt = process.argv.indexOf('--only')
 const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...groups]
 for (const name of only) if (!(groups as readonly string[]).includes(name)) throw new Error(`--only: unknown group "${name}"; one or more of ${groups.join(', ')}`)
@@ -63,6 +64,8 @@ if (wanted('apply')) log('apply of 10,000 orgs (a 1,000-deep branch), then uncha
 const applied: ReturnType<typeof applyLargeTree> | undefined = wanted('apply') ? applyLargeTree(dirOf('apply')) : previous.apply
 if (wanted('engines')) log('wsb on PostgreSQL and SQLite side by side, with the bare pg floor …')
 const bothEngines: Awaited<ReturnType<typeof engines>> | undefined = wanted('engines') ? await engines(dirOf('engines'), log) : previous.engines
+if (wanted('pg-cold')) log('cold org list and invoice preview on PostgreSQL beside SQLite …')
+const cold: Awaited<ReturnType<typeof pgCold>> | undefined = wanted('pg-cold') ? await pgCold(dirOf('pg-cold'), log) : previous.pgCold
 if (wanted('pg-floor')) log('bare PostgreSQL driver loops (the pg floor) …')
 const floor: Awaited<ReturnType<typeof pgFloor>> | undefined = wanted('pg-floor') ? await pgFloor(log) : previous.pgFloor
 if (wanted('serve')) log('wsb serve under 64 keep-alive connections, beside the HTTP floor and usage import, on both engines …')
@@ -70,7 +73,7 @@ const served: Awaited<ReturnType<typeof serveBench>> | undefined = wanted('serve
 if (!starts || !import100k || !import1m || !report || !concurrent) throw new Error('bench/results.json lacks rows not run now: run the whole bench once')
 
 // Only rows measured now take this run's machine and date; the others keep theirs.
-const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(events ? { events } : {}), ...(instant ? { eventsInstant: instant } : {}), ...(pdf ? { pdf } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(floor ? { pgFloor: floor } : {}), ...(served ? { serve: served } : {}) }
+const results = { machine: only.length === groups.length ? machine : (previous.machine ?? machine), coldStart: starts, import: [import100k, import1m], report, concurrency: concurrent, ...(history ? { history } : {}), ...(events ? { events } : {}), ...(instant ? { eventsInstant: instant } : {}), ...(pdf ? { pdf } : {}), ...(applied ? { apply: applied } : {}), ...(bothEngines ? { engines: bothEngines } : {}), ...(cold ? { pgCold: cold } : {}), ...(floor ? { pgFloor: floor } : {}), ...(served ? { serve: served } : {}) }
 
 const rows: [string, string, string][] = [
   ...starts.map((s): [string, string, string] => [`cold start: ${s.command}`, `${s.medianMs} ms (${s.ratio}×)`, s.command.startsWith('node') ? 'baseline' : '≤ 2×']),
@@ -130,6 +133,7 @@ const rows: [string, string, string][] = [
       ] as [string, string, string][])
     : []),
   ...(bothEngines ? engineRows(bothEngines) : []),
+  ...(cold ? pgColdRows(cold) : []),
   ...(floor ? pgFloorRows(floor) : []),
   ...(served ? serveRows(served) : []),
 ]

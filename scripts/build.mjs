@@ -182,10 +182,25 @@ await build({
 // dist/pg.cjs: the PostgreSQL driver as one CommonJS file, loaded (through the
 // package's "#pg" import) only when --db names a PostgreSQL URL. One file the
 // code cache covers instead of ~40 modules parsed and compiled on every start.
+// pg asks as it loads whether it runs in a Cloudflare Worker; on Node 20 (no
+// `navigator`) it finds out by making a fetch Response, which loads Node's
+// undici (~25 ms of every PostgreSQL command). wsb runs on Node only.
+const pgNodeOnly = {
+  name: 'pg-node-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      const from = 'if (isCloudflareRuntime()) {'
+      if (!source.includes(from)) throw new Error(`scripts/build.mjs: ${args.path} no longer checks isCloudflareRuntime() as expected; check pg-node-only against it`)
+      return { contents: source.replace(from, 'if (false) {'), loader: 'js' }
+    })
+  },
+}
 await build({
   ...common,
   stdin: { contents: "module.exports = require('pg')", resolveDir: root, sourcefile: 'pg-entry.js' },
   outfile: join(dist, 'pg.cjs'),
+  plugins: [pgNodeOnly, ...common.plugins],
   // Optional parts pg reaches only on request: the libpq binding and Cloudflare's sockets.
   external: ['pg-native', 'pg-cloudflare'],
 })

@@ -11,7 +11,7 @@ import { ExitCode, invalid, isWsbError, WsbError } from '../core/errors.js'
 import { earliestDue } from '../core/lifecycle/queue.js'
 import { parseInput } from '../core/schemas.js'
 import type { Db } from '../core/store/connect.js'
-import { resolveWorkspace } from '../core/workspaces/resolve.js'
+import { earliestDueAtResolve, resolveWorkspace } from '../core/workspaces/resolve.js'
 import { paintErr } from '../render/colour.js'
 import { fitLines, setWide } from '../render/terminal.js'
 import { reportFailure, toFailure } from './failure.js'
@@ -261,7 +261,9 @@ export abstract class WorkspaceCommand<T> extends WsbCommand<T> {
   protected async catchUpIfDue(ctx: Ctx): Promise<{ steps: number; ctx: Ctx }> {
     // A database opened read-only shows its state as stored: nothing can be run.
     if (ctx.db.readOnly) return { steps: 0, ctx }
-    const due = await earliestDue(ctx.db, ctx.workspace.id)
+    // Read with the workspace when it was resolved (the same moment), or now.
+    const seen = earliestDueAtResolve(ctx.workspace)
+    const due = seen === undefined ? await earliestDue(ctx.db, ctx.workspace.id) : seen
     if (due === null || due > ctx.now) return { steps: 0, ctx }
     await import('../core/store/open.js')
     const { catchUp } = await import('../core/lifecycle/run.js')

@@ -2,7 +2,6 @@
 // change it records, so a change and its event land together or not at all.
 import { redactDeep } from '../redact.js'
 import type { Db } from '../store/open.js'
-import { events } from '../store/schema/index.js'
 
 export type EventInput = {
   workspaceId: string
@@ -12,15 +11,15 @@ export type EventInput = {
   data?: Record<string, unknown>
 }
 
+/** The row's refs and data as JSON text, as the schema's json columns (store/schema/events.ts) write them. */
 export async function recordEvent(db: Db, event: EventInput): Promise<void> {
-  await db.orm
-    .insert(events)
-    .values({
-      workspaceId: event.workspaceId,
-      at: event.at,
-      kind: event.kind,
-      refs: event.refs ?? {},
-      data: redactDeep(event.data ?? {}),
-      recordedAt: Date.now(),
-    })
+  await db.runLater(
+    'INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+    event.workspaceId,
+    event.at,
+    event.kind,
+    JSON.stringify(event.refs ?? {}),
+    JSON.stringify(redactDeep(event.data ?? {})),
+    Date.now(),
+  )
 }

@@ -10,7 +10,7 @@ export type DueStep = { id: number; workspace_id: string; due_at: number; kind: 
 export const externalKinds: readonly StepKind[] = ['collect']
 
 export async function schedule(db: Db, workspaceId: string, kind: StepKind, refId: string, dueAt: number): Promise<void> {
-  await db.run('INSERT INTO due_steps (workspace_id, due_at, kind, ref_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', workspaceId, dueAt, kind, refId)
+  await db.runLater('INSERT INTO due_steps (workspace_id, due_at, kind, ref_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', workspaceId, dueAt, kind, refId)
 }
 
 export async function unschedule(db: Db, workspaceId: string, kind: StepKind, refId: string): Promise<void> {
@@ -38,13 +38,11 @@ const kindOrder = `CASE d.kind WHEN 'period_end' THEN 0 WHEN 'trial_reminder' TH
 /** The next step due by `until`: the earliest instant, then the order above. */
 export async function nextDue(db: Db, workspaceId: string, until: number, skipExternal: boolean): Promise<DueStep|undefined> {
   const external = (column: string) => (skipExternal ? ` AND ${column} NOT IN (${externalKinds.map((k) => `'${k}'`).join(', ')})` : '')
-  // The instant first (an index range), then the order among its few steps.
-  const first = (await db.get(`SELECT min(due_at) AS at FROM due_steps WHERE workspace_id = ? AND due_at <= ?${external('kind')}`, workspaceId, until)) as { at: number | null }
-  if (first.at === null) return undefined
+  // The instant first (an index range, in a subquery: one round trip on PostgreSQL), then the order among its few steps.
   return (await db.get(`SELECT d.id, d.workspace_id, d.due_at, d.kind, d.ref_id, d.claimed_by, d.claimed_until FROM due_steps d
        LEFT JOIN subscriptions s ON s.id = d.ref_id AND d.kind IN ('period_end', 'trial_reminder')
-       WHERE d.workspace_id = ? AND d.due_at = ?${external('d.kind')}
-       ORDER BY ${kindOrder}, s.created_at, s.${db.creationOrder}, d.id LIMIT 1`, workspaceId, first.at)) as DueStep | undefined
+       WHERE d.workspace_id = ? AND d.due_at = (SELECT min(due_at) FROM due_steps WHERE workspace_id = ? AND due_at <= ?${external('kind')})${external('d.kind')}
+       ORDER BY ${kindOrder}, s.created_at, s.${db.creationOrder}, d.id LIMIT 1`, workspaceId, workspaceId, until)) as DueStep | undefined
 }
 
 export async function removeStep(db: Db, id: number): Promise<boolean> {

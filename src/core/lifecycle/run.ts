@@ -3,10 +3,8 @@
 // A step is removed in the transaction that runs it, so running twice for the
 // same time does nothing the second time, and a crash loses or repeats nothing.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { eq } from 'drizzle-orm'
 import { type Ctx, contextFor } from '../context.js'
 import type { Db } from '../store/open.js'
-import { workspaces } from '../store/schema/index.js'
 import { endPeriod, remindTrialEnd } from '../subscriptions/renew.js'
 import { resolveWorkspace } from '../workspaces/resolve.js'
 import { collectStep } from '../payments/collect.js'
@@ -31,7 +29,7 @@ export type RunOptions = {
 async function contextAt(db: Db, workspaceId: string, at: number): Promise<Ctx> {
   const workspace = await resolveWorkspace(db, workspaceId)
   if (workspace.clockMode === 'test' && (workspace.clockNow ?? 0) < at) {
-    await db.orm.update(workspaces).set({ clockNow: at }).where(eq(workspaces.id, workspaceId))
+    await db.runLater('UPDATE workspaces SET clock_now = ? WHERE id = ?', at, workspaceId)
     workspace.clockNow = at
   }
   return { ...contextFor(db, workspace), now: Math.max(at, workspace.createdAt) }

@@ -35,6 +35,14 @@ export type Db = {
   all<T>(sql: string, ...params: Param[]): Promise<T[]>
   get<T>(sql: string, ...params: Param[]): Promise<T | undefined>
   run(sql: string, ...params: Param[]): Promise<{ changes: number }>
+  /**
+   * A write whose outcome the caller never reads (an event row, a scheduled
+   * step). SQLite runs it at once. PostgreSQL, inside a begun transaction, sends
+   * it with the transaction's next statement or its end, saving a round trip:
+   * every later statement still sees it, and its error (which rolls the whole
+   * transaction back either way) surfaces there instead.
+   */
+  runLater(sql: string, ...params: Param[]): Promise<void>
   /** Visits each row in turn without holding them all (large scans: the ledger). */
   each<T>(sql: string, params: Param[], visit: (row: T) => void): Promise<void>
   /**
@@ -139,6 +147,9 @@ export function sqliteDb(sqlite: Database.Database, path: string): Db {
     },
     async run(sql: string, ...params: Param[]) {
       return { changes: prepared(sql).run(...params).changes }
+    },
+    async runLater(sql: string, ...params: Param[]) {
+      prepared(sql).run(...params)
     },
     async each<T>(sql: string, params: Param[], visit: (row: T) => void) {
       for (const row of prepared(sql).iterate(...params)) visit(row as T)

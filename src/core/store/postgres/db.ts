@@ -33,7 +33,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { claimedMeanwhile, postgresMeterStore } from './meter-store.js'
 import { isConnectionLost, parsePostgresUrl, postgresLostError } from '../postgres-url.js'
 import { openPostgres, type PostgresHandle } from './open.js'
-import { pgTables } from './schema.js'
+import { postgresTables } from './tables.js'
 
 /**
  * How long a write keeps running again through serialization failures and deadlocks. Most pass
@@ -60,6 +60,9 @@ class TakeMeteringLock extends Error {
   }
 }
 
+/** The last statement's result of a simple query of several. */
+const lastResult = <R>(results: R | R[]): R => (Array.isArray(results) ? (results.at(-1) as R) : results)
+
 /** A text as a dollar-quoted SQL literal whose tag does not occur in it. */
 function dollarQuoted(text: string): string {
   let tag = 'w'
@@ -67,22 +70,17 @@ function dollarQuoted(text: string): string {
   return `$${tag}$${text}$${tag}$`
 }
 
+/** `sql` with `replace` applied to each stretch outside '…' literals and "…" identifiers. */
+const outsideQuotes = (sql: string, replace: (stretch: string) => string): string =>
+  sql
+    .split(/('[^']*'|"[^"]*")/)
+    .map((part, i) => (i % 2 ? part : replace(part)))
+    .join('')
+
 /** Each `?` outside '…' literals and "…" identifiers replaced by `mark(n)`, n counted from 1. */
 function replacePlaceholders(sql: string, mark: (n: number) => string): string {
-  let out = ''
   let n = 0
-  let quote: string | null = null
-  for (const ch of sql) {
-    if (quote) {
-      if (ch === quote) quote = null
-      out += ch
-    } else if (ch === "'" || ch === '"') {
-      quote = ch
-      out += ch
-    } else if (ch === '?') out += mark(++n)
-    else out += ch
-  }
-  return out
+  return outsideQuotes(sql, (stretch) => stretch.replace(/\?/g, () => mark(++n)))
 }
 
 /** `?` → `$n`, skipping '…' literals and "…" identifiers. */
@@ -94,6 +92,28 @@ const inlined = (sql: string, params: (string | number)[]): string =>
     const value = params[n - 1] as string | number
     return typeof value === 'number' ? String(value) : dollarQuoted(value)
   })
+
+/** A value as an untyped SQL literal (as a `$n` parameter is untyped): text dollar-quoted, numbers quoted, null as NULL; undefined when not sendable inline (bytes). */
+function literal(value: unknown): string | undefined {
+  if (value === null || value === undefined) return 'NULL'
+  if (typeof value === 'string') return dollarQuoted(value)
+  if (typeof value === 'number' || typeof value === 'bigint') return `'${String(value)}'`
+  if (typeof value === 'boolean') return `'${value}'`
+  return undefined
+}
+
+/** The statement with every `$n` outside '…' literals and "…" identifiers replaced by its value, or undefined if one cannot be written inline. */
+function inlinedAll(text: string, values: readonly unknown[]): string | undefined {
+  let inlinable = true
+  const out = outsideQuotes(text, (stretch) =>
+    stretch.replace(/\$([0-9]+)/g, (_, n: string) => {
+      const value = literal(values[Number(n) - 1])
+      if (value === undefined) inlinable = false
+      return value ?? ''
+    }),
+  )
+  return inlinable ? out : undefined
+}
 
 /** A serialization failure or deadlock, also when drizzle wrapped it (DrizzleQueryError's `cause`). */
 const retryable = (error: unknown): boolean => {
@@ -115,12 +135,19 @@ const retryable = (error: unknown): boolean => {
  * "table"."column", and their encodings are ones PostgreSQL accepts (1/0 for a
  * boolean, numbers for bigint, JSON text); their decoders accept what pg returns.
  */
-const twins = new Map<unknown, unknown>()
-for (const table of Object.values(sqliteTables)) {
-  if (!is(table, Table)) continue
-  const twin = Object.values(pgTables).find((candidate) => getTableName(candidate) === getTableName(table))
-  if (!twin) throw new Error(`internal: no PostgreSQL table for ${getTableName(table)}`)
-  twins.set(table, twin)
+let twinsMade: Map<unknown, unknown> | undefined
+/** Each SQLite table's PostgreSQL twin, paired on first use of the query builder. */
+function twins(): Map<unknown, unknown> {
+  if (twinsMade) return twinsMade
+  const made = new Map<unknown, unknown>()
+  for (const table of Object.values(sqliteTables)) {
+    if (!is(table, Table)) continue
+    const twin = Object.values(postgresTables()).find((candidate) => getTableName(candidate) === getTableName(table))
+    if (!twin) throw new Error(`internal: no PostgreSQL table for ${getTableName(table)}`)
+    made.set(table, twin)
+  }
+  twinsMade = made
+  return made
 }
 const TAKES_TABLE = new Set<PropertyKey>(['insert', 'update', 'delete', 'from', 'innerJoin', 'leftJoin', 'rightJoin', 'fullJoin'])
 
@@ -130,7 +157,7 @@ function swapping<T extends object>(target: T): T {
       const value = Reflect.get(object, property, object) as unknown
       if (typeof value !== 'function' || property === 'then' || property === 'constructor') return value
       return (...args: unknown[]) => {
-        if (TAKES_TABLE.has(property) && args.length > 0) args[0] = twins.get(args[0]) ?? args[0]
+        if (TAKES_TABLE.has(property) && args.length > 0) args[0] = twins().get(args[0]) ?? args[0]
         const result = (value as (...a: unknown[]) => unknown).apply(object, args)
         return result !== null && typeof result === 'object' && !(result instanceof Promise) ? swapping(result) : result
       }
@@ -168,6 +195,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   let pendingBegin: string | undefined
   // A metering write left to go with the COMMIT (meter-store.ts), sent before any other statement.
   let pendingWrite: string | undefined
+  // Writes whose outcome no one reads (runLater), inlined, to go with the transaction's next statement or its end.
+  const later: string[] = []
   // Workspaces whose metering lock this session holds for the write under way.
   const excluding = new Set<string>()
   let orm: Orm | undefined
@@ -175,6 +204,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   // Each SQL text is translated once and, for the first MAX_PREPARED texts, prepared
   // once per connection (a named statement): the hot paths then skip parsing and planning.
   const translated = new Map<string, { text: string; name?: string }>()
+  // The query builder's statement texts and their names (counted against MAX_PREPARED with the above).
+  const ormNames = new Map<string, string>()
   /** A lost connection's error as DB_UNREACHABLE (exit 1), one line, the URL masked; any other error as it is. */
   const lostOr = (error: unknown): unknown => {
     const gone = isConnectionLost(error)
@@ -189,6 +220,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
         pendingBegin = undefined
         await connection.query(text)
       }
+      // Writes left for later were all made before a metering write waiting to go (runLater runs at once after one).
+      if (begin && later.length > 0) await connection.query(later.splice(0).join('; '))
       if (begin && pendingWrite !== undefined) {
         const text = pendingWrite
         pendingWrite = undefined
@@ -202,11 +235,26 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   const query = async <T>(sql: string, params: Param[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
     let statement = translated.get(sql)
     if (statement === undefined) {
-      statement = { text: numberPlaceholders(sql), ...(translated.size < MAX_PREPARED ? { name: `wsb${translated.size}` } : {}) }
+      statement = { text: numberPlaceholders(sql), ...(translated.size + ormNames.size < MAX_PREPARED ? { name: `wsb${translated.size}` } : {}) }
       translated.set(sql, statement)
     }
     const prepared = statement
+    const merged = withLater(prepared.text, params)
+    if (merged !== undefined) return onConnection(async (connection) => lastResult(await connection.query<T & pg.QueryResultRow>(merged)))
     return onConnection((connection) => connection.query<T & pg.QueryResultRow>({ ...prepared, values: params }))
+  }
+  /**
+   * A pending BEGIN, the writes left for later and this statement as one simple query (one round
+   * trip), when no metering write waits to go first and the statement's values can be written inline.
+   */
+  const withLater = (text: string, values: readonly unknown[]): string | undefined => {
+    if ((later.length === 0 && pendingBegin === undefined) || pendingWrite !== undefined) return undefined
+    const inline = inlinedAll(text, values)
+    if (inline === undefined) return undefined
+    // A transaction's BEGIN goes with its first statement too (nothing is left for later before it).
+    const begin = pendingBegin === undefined ? [] : [pendingBegin]
+    pendingBegin = undefined
+    return [...begin, ...later.splice(0), inline].join('; ')
   }
   /** A transaction's BEGIN, COMMIT or ROLLBACK: never preceded by a pending BEGIN. */
   const control = async (sql: string) => onConnection((connection) => connection.query(sql), false)
@@ -314,11 +362,26 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       // connection's apply (bigint as an exact number, open.ts) to drizzle's queries too.
       const viaConnection = {
         query: async (config: unknown, ...rest: unknown[]) => {
-          const { types: _drizzleTypes, ...own } = config as { types?: unknown }
+          const { types: _drizzleTypes, ...own } = config as { types?: unknown; text: string; name?: string }
+          // Prepared once per connection too, as the hand-written statements are: a renewal's dozens of
+          // drizzle queries are then bound and run, not parsed and planned, on each use.
+          if (typeof config === 'object' && own.name === undefined) {
+            let name = ormNames.get(own.text)
+            if (name === undefined && translated.size + ormNames.size < MAX_PREPARED) {
+              name = `wsbo${ormNames.size}`
+              ormNames.set(own.text, name)
+            }
+            if (name !== undefined) own.name = name
+          }
+          const merged = typeof config === 'object' ? withLater(own.text, (rest[0] as unknown[] | undefined) ?? []) : undefined
+          if (merged !== undefined) {
+            const { name: _name, ...unnamed } = own
+            return onConnection(async (connection) => lastResult(await connection.query({ ...unnamed, text: merged })))
+          }
           return onConnection(async (connection) => (connection.query as (...a: unknown[]) => unknown)(typeof config === 'object' ? own : config, ...rest))
         },
       }
-      orm ??= swapping(drizzle({ client: viaConnection as unknown as pg.Pool, schema: pgTables })) as unknown as Orm
+      orm ??= swapping(drizzle({ client: viaConnection as unknown as pg.Pool, schema: postgresTables() })) as unknown as Orm
       return orm
     },
     async all<T>(sql: string, ...params: Param[]) {
@@ -329,6 +392,12 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
     },
     async run(sql: string, ...params: Param[]) {
       return { changes: (await query(sql, params)).rowCount ?? 0 }
+    },
+    async runLater(sql: string, ...params: Param[]) {
+      // Only inside a transaction already begun, with no metering write waiting to go first.
+      const inline = inTransaction && pendingBegin === undefined && pendingWrite === undefined ? inlinedAll(numberPlaceholders(sql), params) : undefined
+      if (inline === undefined) await query(sql, params)
+      else later.push(inline)
     },
     // Read whole: the ledger scans this serves stay well within memory at wsb's sizes (a cursor is future work).
     async each<T>(sql: string, params: Param[], visit: (row: T) => void) {
@@ -350,11 +419,14 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
             pendingBegin = undefined
             const last = pendingWrite
             pendingWrite = undefined
+            // Writes left for later go first (runLater runs at once once a metering write waits), with the end even
+            // in a dry run: an error of theirs fails the transaction as it would have at once.
+            const writes = later.splice(0)
             // A metering write left for the end goes with the COMMIT: one round trip for both.
-            if (last !== undefined && !options.dryRun) await control(`${last}; COMMIT`).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
+            if (last !== undefined && !options.dryRun) await control([...writes, last, 'COMMIT'].join('; ')).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
             else {
-              if (last !== undefined) await control(last).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
-              if (begun) await control(options.dryRun ? 'ROLLBACK' : 'COMMIT')
+              if (last !== undefined) await control([...writes.splice(0), last].join('; ')).catch((error: unknown) => Promise.reject(claimedMeanwhile(error)))
+              if (begun) await control([...writes, options.dryRun ? 'ROLLBACK' : 'COMMIT'].join('; '))
             }
             if (options.dryRun) meter?.rolledBack()
             inTransaction = false
@@ -363,6 +435,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
             const begun = pendingBegin === undefined
             pendingBegin = undefined
             pendingWrite = undefined
+            later.length = 0
             // A bulk batch's COPY still open is refused first: the ROLLBACK waits behind it.
             await meter?.abandon().catch(() => undefined)
             if (begun) await control('ROLLBACK').catch(() => undefined)
@@ -463,7 +536,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
      */
     async checkIntegrity(_thorough: boolean, maxProblems: number) {
       const problems: string[] = []
-      for (const table of Object.values(pgTables)) {
+      for (const table of Object.values(postgresTables())) {
         if (problems.length >= maxProblems) break
         try {
           await query(`SELECT count(*) FROM "${getTableName(table)}"`, [])

@@ -1,11 +1,11 @@
-// The PostgreSQL tables of wsb, derived from the SQLite schema (./derive.ts).
+// The PostgreSQL tables of wsb, derived from the SQLite schema (./derive.ts)
+// when this module loads (the store derives them on first use: ./tables.ts).
 // Exported one by one because drizzle-kit (drizzle.postgres.config.ts) finds
 // tables among a module's top-level exports; test/core/postgres-schema.test.ts
 // checks that this list names every SQLite table.
-import * as sqlite from '../schema/index.js'
-import { derivePostgresTables } from './derive.js'
+import { postgresTables } from './tables.js'
 
-export const pgTables = derivePostgresTables(sqlite)
+export const pgTables = postgresTables()
 
 export const {
   workspaces,
