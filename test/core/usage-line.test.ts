@@ -88,7 +88,7 @@ describe('usage import line (R-USE-6)', () => {
   )
   const stringText = fc.oneof(
     fc.string({ maxLength: 6 }).map((t) => JSON.stringify(t)),
-    fc.constantFrom('"a\\"b"', '"\\u0041"', '"tab\there"', '"é"', '"\u2028"', '"\ud800"', '"', '"unclosed', '""'),
+    fc.constantFrom('"a\\"b"', '"\\u0041"', '"tab\there"', '"é"', '"\u2028"', '"\ud800"', '"', '"unclosed', '""', '"4111 1111 1111 1111"', '"k123456789012"', '"12-34-56-78-90-12"', '"12345678901"', '"1 2 3 4 5 6 7 8 9 0 1 2"', '"\u007f"'),
   )
   const value = fc.oneof({ arbitrary: numberText, weight: 3 }, { arbitrary: stringText, weight: 3 }, fc.constantFrom('true', 'null', '[]', '{}', '[1]', '{"a":1}'))
   const member = fc.tuple(space, name, space, fc.constantFrom(':', ':', ':', ''), space, value, space).map((parts) => {
@@ -105,10 +105,15 @@ describe('usage import line (R-USE-6)', () => {
     .tuple(fc.uniqueArray(fc.constantFrom('org', 'product', 'delta', 'set', 'key'), { minLength: 1 }), fc.array(value, { minLength: 5, maxLength: 5 }), fc.array(jsonSpace, { minLength: 8, maxLength: 8 }))
     .map(([names, values, s]) => `${s[0]}{${s[1]}${names.map((n, i) => `"${n}"${s[2]}:${s[3]}${values[i]}${s[4]}`).join(`,${s[5]}`)}${s[6]}}${s[7]}`)
 
+  // Lines the plain check takes but for their strings: each string value any of the above.
+  const plainButStrings = fc
+    .tuple(stringText, stringText, fc.constantFrom('delta', 'set'), fc.nat(), fc.option(stringText, { nil: undefined }), fc.array(jsonSpace, { minLength: 3, maxLength: 3 }))
+    .map(([org, product, change, amount, key, s]) => `{"org":${s[0]}${org},"product":${product},${s[1]}"${change}":${amount}${key === undefined ? '' : `,"key":${s[2]}${key}`}}`)
+
   it('a line read without JSON.parse is read exactly as JSON.parse reads it, with the same outcome', () => {
     let scanned = 0
     fc.assert(
-      fc.property(fc.oneof({ arbitrary: nearlyPlain, weight: 4 }, { arbitrary: lineText, weight: 4 }, fc.string({ maxLength: 30 })), (text) => {
+      fc.property(fc.oneof({ arbitrary: nearlyPlain, weight: 4 }, { arbitrary: plainButStrings, weight: 4 }, { arbitrary: lineText, weight: 4 }, fc.string({ maxLength: 30 })), (text) => {
         const fast = scanPlainLine(text)
         if (fast === undefined) return
         scanned++
