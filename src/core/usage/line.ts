@@ -73,6 +73,17 @@ export function plainUsageLine(value: unknown): UsageReportInput | undefined {
 
 /** JSON's whitespace (not String.prototype.trim's wider set). */
 const jsonSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13
+type ScannedLine = { org?: string | number; product?: string | number; delta?: string | number; set?: string | number; key?: string | number }
+
+/** Sets a field by its bit: named stores keep every scanned line one shape (a keyed store by name was a quarter slower). */
+function put(out: ScannedLine, bit: number, value: string | number): void {
+  if (bit === 1) out.org = value
+  else if (bit === 2) out.product = value
+  else if (bit === 4) out.delta = value
+  else if (bit === 8) out.set = value
+  else out.key = value
+}
+
 /** Each field of a line as a bit, so a field given twice is seen at once. */
 const FIELD_BIT = new Map([
   ['org', 1],
@@ -92,12 +103,12 @@ const FIELD_BIT = new Map([
  * report, and JSON.parse with the duplicate count was a tenth of its time.
  * test/core/usage-line.test.ts checks it against JSON.parse.
  */
-export function scanPlainLine(text: string): Record<string, string | number> | undefined {
+export function scanPlainLine(text: string): ScannedLine | undefined {
   const n = text.length
   let i = 0
   while (i < n && jsonSpace(text.charCodeAt(i))) i++
   if (text.charCodeAt(i++) !== 123) return undefined // {
-  const out: Record<string, string | number> = {}
+  const out: ScannedLine = {}
   let seen = 0
   for (;;) {
     while (i < n && jsonSpace(text.charCodeAt(i))) i++
@@ -121,7 +132,7 @@ export function scanPlainLine(text: string): Record<string, string | number> | u
         else if (c === 92 || c < 32 || c > 126 || i >= n) return undefined
       }
       if (digits >= 12) return undefined
-      out[name] = text.slice(start, i++)
+      put(out, bit, text.slice(start, i++))
     } else {
       // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, read by Number as JSON.parse reads it.
       const start = i
@@ -140,7 +151,7 @@ export function scanPlainLine(text: string): Record<string, string | number> | u
         if (!(c >= 48 && c <= 57)) return undefined
         do c = text.charCodeAt(++i); while (c >= 48 && c <= 57)
       }
-      out[name] = Number(text.slice(start, i))
+      put(out, bit, Number(text.slice(start, i)))
     }
     while (i < n && jsonSpace(text.charCodeAt(i))) i++
     c = text.charCodeAt(i++)
