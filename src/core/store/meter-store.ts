@@ -176,7 +176,7 @@ export type MeterStore = {
   capacityOfAccount: Query<[string, string], CapacityRow>
   claimed: Query<[string, string], ClaimedRow>
   /**
-   * SQLite: the claims of many keys in one statement (the Meter's prepare for a
+   * SQLite: the claims of many distinct keys in one statement (the Meter's prepare for a
    * batch), by key. Absent on PostgreSQL, whose load reads a batch's claims.
    */
   claimedIn?(workspaceId: string, keys: readonly string[]): Map<string, ClaimedRow>
@@ -301,11 +301,14 @@ export function sqliteMeterStore(sqlite: Database.Database): MeterStore {
        WHERE workspace_id = ? AND key = ? AND outcome = 'accepted' AND key IS NOT NULL`,
     ),
     claimedIn: (workspaceId, keys) => {
+      // The keys (distinct) as the outer loop, each one probe of the claimed-key index: faster than
+      // `key IN (SELECT value FROM json_each(?))`, which first copies them into a temporary index.
       claimedIn ??= sqlite.prepare<[string, string], ClaimedRow & { key: string }>(
-        `SELECT id, org_id, product, kind, value, delta, level_after, headroom_after, binding_kind, binding_id, at, key FROM usage_ledger
-         WHERE workspace_id = ? AND outcome = 'accepted' AND key IS NOT NULL AND key IN (SELECT value FROM json_each(?))`,
+        `SELECT u.id, u.org_id, u.product, u.kind, u.value, u.delta, u.level_after, u.headroom_after, u.binding_kind, u.binding_id, u.at, u.key
+         FROM json_each(?) AS k CROSS JOIN usage_ledger AS u
+         WHERE u.workspace_id = ? AND u.key = k.value AND u.outcome = 'accepted' AND u.key IS NOT NULL`,
       )
-      return new Map(claimedIn.all(workspaceId, JSON.stringify(keys)).map(({ key, ...row }) => [key, row]))
+      return new Map(claimedIn.all(JSON.stringify(keys), workspaceId).map(({ key, ...row }) => [key, row]))
     },
     appendLedger: (...values) => Number(ledger.run(...values).lastInsertRowid),
     // An existing counter row is updated in place; only a new one takes the upsert. SQLite's

@@ -120,11 +120,14 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
       meter = undefined
       ctx = contextFor(base.db, await resolveWorkspace(base.db, base.workspace.id))
     }
-    const reports = batch.flatMap((entry) => ('report' in entry ? [entry.report] : []))
+    const reports: UsageReportInput[] = []
+    for (const entry of batch) if ('report' in entry) reports.push(entry.report)
     const decisions = await ctx.db.write(
       async () => {
         const decided = await decideBatch(ctx, reports, meter)
         meter = decided.meter
+        // Line by line: the decision of a report, undefined for an invalid line.
+        if (reports.length === batch.length) return decided.decisions as (UsageDecision | undefined)[]
         let next = 0
         return batch.map((entry) => ('report' in entry ? decided.decisions[next++] : undefined))
       },

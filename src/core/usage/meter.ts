@@ -31,7 +31,7 @@ type OrgNode = {
  * hot path walks arrays instead of looking counters up by key at each step:
  * the counters of the chain (the org first) and the pool's.
  */
-type Slot = { chain: Counter[]; pool: PoolCounter | null; alerts?: SlotAlerts }
+type Slot = { chain: Counter[]; pool: PoolCounter | null; alerts?: SlotAlerts; /** The pool's capacity for the product, once asked for. */ capacity?: number }
 /** The alerts a slot's reports check: on its pool, and on limits along its chain (with the counter they watch). */
 type SlotAlerts = { pool: Alert[] | undefined; poolName: () => string; limits: { alerts: Alert[]; counter: Counter; limit: number; name: () => string }[] }
 
@@ -91,8 +91,11 @@ class Rejection extends Error {
  */
 const PREFETCHED_KEY = /^[\u0020-\u007e]+$/
 
-/** What a batch knows about its keys' claims (R-USE-4): which keys were read, their claims before it, and its own so far. */
-type Claims = { keys: Set<string>; read: Map<string, ClaimedRow>; accepted: Map<string, ClaimedRow> }
+/**
+ * What a batch knows about its keys' claims (R-USE-4): which keys were read, their claims before it,
+ * and its own so far of the keys it gives more than once (only those are asked for again).
+ */
+type Claims = { keys: Set<string>; repeated: Set<string>; read: Map<string, ClaimedRow>; accepted: Map<string, ClaimedRow> }
 
 export class Meter {
   private readonly sql: MeterStore
@@ -149,8 +152,14 @@ export class Meter {
     const claimedIn = this.sql.claimedIn
     if (claimedIn === undefined) return
     const keys = new Set<string>()
-    for (const report of reports) if (report.key !== undefined && PREFETCHED_KEY.test(report.key)) keys.add(report.key)
-    this.claims = keys.size === 0 ? undefined : { keys, read: claimedIn(this.ctx.workspace.id, [...keys]), accepted: new Map() }
+    const repeated = new Set<string>()
+    for (const report of reports) {
+      const key = report.key
+      if (key === undefined || !PREFETCHED_KEY.test(key)) continue
+      if (keys.has(key)) repeated.add(key)
+      else keys.add(key)
+    }
+    this.claims = keys.size === 0 ? undefined : { keys, repeated, read: claimedIn(this.ctx.workspace.id, [...keys]), accepted: new Map() }
   }
 
   /** Decides one report and appends it to the ledger. Call inside the transaction. */
@@ -163,7 +172,8 @@ export class Meter {
     try {
       org = this.resolveOrg(input.org)
       this.requireProduct(input.product)
-      level = this.counter(org.id, input.product).level
+      // The org's counter, from its slot once the slot is made (the same object).
+      level = (org.slots?.get(input.product)?.chain[0] ?? this.counter(org.id, input.product)).level
       if (input.key !== undefined) {
         const replay = this.replay(input, org, kind, requested)
         if (replay) return replay
@@ -172,7 +182,7 @@ export class Meter {
       if (level + delta < 0)
         throw new Rejection('BELOW_ZERO', `"${org.path}" uses ${level} ${input.product}; it cannot release ${-delta}`)
       const slot = this.slot(org, input.product)
-      const before = delta > 0 ? this.headroom(org, input.product) : undefined
+      const before = delta > 0 ? this.headroomOf(org, slot, input.product) : undefined
       if (before !== undefined && delta > before.headroom) throw this.exceeded(org, input.product, delta, before.headroom, before.binding)
       this.meter(slot, input.product, delta, null)
       // An increase moved the pool's use and every subtree on the chain by delta: the same bound binds, delta lower.
@@ -445,8 +455,8 @@ export class Meter {
       input.key ?? null,
       this.ctx.now,
     )
-    // The row as the claim statement would read it back (replay).
-    if (outcome === 'accepted' && input.key !== undefined && this.claims !== undefined)
+    // The row as the claim statement would read it back (replay), for a key the batch gives again.
+    if (outcome === 'accepted' && input.key !== undefined && this.claims !== undefined && this.claims.repeated.has(input.key))
       this.claims.accepted.set(input.key, {
         id,
         org_id: orgId,
@@ -502,11 +512,16 @@ export class Meter {
 
   /** R-ORG-3, over the cached counters. */
   private headroom(org: OrgNode, product: string): { headroom: number; binding: Binding } {
-    if (org.poolId === null)
+    return this.headroomOf(org, this.slot(org, product), product)
+  }
+
+  /** The same with the org's slot for the product at hand (capacities cannot change while a Meter is valid). */
+  private headroomOf(org: OrgNode, slot: Slot, product: string): { headroom: number; binding: Binding } {
+    if (org.poolId === null || slot.pool === null)
       throw new Rejection('NO_BILLING_ACCOUNT', `"${org.path}" has no pool: its top-level organization has no billing account assigned`)
-    const available = (this.capacity(org.poolId).get(product) ?? 0) - this.pool(org.poolId, product).used
+    slot.capacity ??= this.capacity(org.poolId).get(product) ?? 0
     // The chain's counters carry their org's limit and subtree: they are the links themselves.
-    return effectiveHeadroom(org.poolId, available, this.slot(org, product).chain)
+    return effectiveHeadroom(org.poolId, slot.capacity - slot.pool.used, slot.chain)
   }
 
   /** A pool as people know it (the id is in the details): the workspace's by its name, an account's by the top-level org it serves. */
