@@ -76,6 +76,9 @@ const counts = async (url: string) =>
 
 const emptyCounts = Object.fromEntries(TABLES.map((t) => [t, 0]))
 
+/** The foreign keys of a PostgreSQL database, each as its definition. */
+const keys = (url: string) => queryPostgres<{ name: string; definition: string }>(url, "SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contype = 'f' ORDER BY 1")
+
 describe('wsb db copy --to URL', () => {
   let demo: string
   beforeAll(async () => {
@@ -245,7 +248,6 @@ describe('wsb db copy --to URL', () => {
     expect(copy.json().error.message).toMatch(/violates foreign key constraint "usage_levels_org_id_organizations_id_fk".*nothing was written to the target/)
     expect(await counts(target)).toEqual(emptyCounts)
     // The keys the copy set aside while it wrote are the migrated database's, every one.
-    const keys = (url: string) => queryPostgres<{ name: string; definition: string }>(url, "SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contype = 'f' ORDER BY 1")
     const migrated = await keys(await postgresDatabase())
     expect(migrated.length).toBeGreaterThan(20)
     expect(await keys(target)).toEqual(migrated)
@@ -283,7 +285,6 @@ describe('wsb db copy --to URL', () => {
     // Two users at 450,359,962,737 = 900,719,925,474 minor units.
     expect(invoices.map((i) => i.subtotal)).toContain('900719925474')
     // The foreign keys set aside for the copy are all back, as the migrations made them.
-    const keys = (url: string) => queryPostgres<{ name: string; definition: string }>(url, "SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contype = 'f' ORDER BY 1")
     expect(await keys(target)).toEqual(await keys(await postgresDatabase()))
     for (const args of [['export', '--json'], ['account', 'show', 'Société Générale «Ωmega»', '--json'], ['invoice', 'list', '--json'], ['org', 'list', '--json'], ['events', '--json']]) {
       expect(wsb(args, { db: target }).stdout, args.join(' ')).toBe(wsb(args, { db: file }).stdout)
