@@ -115,10 +115,10 @@ function cutWidths(widths: number[], cuttable: boolean[], total: number): number
   return widths
 }
 
-/** One record per row, one field a line, records apart by a blank line: every cell whole, whatever the width. */
 /**
- * One record per row. A table leaves an identifying cell blank when it repeats the row
- * above (an org's second product); a record stands alone, so it says it again.
+ * One record per row, one field a line, records apart by a blank line: every cell whole, whatever
+ * the width. A table leaves an identifying cell blank when it repeats the row above (an org's
+ * second product); a record stands alone, so it says it again.
  */
 function records(head: string[], rows: string[][], keep: number[] = []): string {
   const keys = head.map((h, i) => h || `column ${i + 1}`)

@@ -253,6 +253,23 @@ describe('wsb db copy --to URL', () => {
     expect(await keys(target)).toEqual(migrated)
   }, 60_000)
 
+  it('orgs whose parents loop (each the parent of the other) are refused before anything is committed (DB_COPY_FAILED, exit 1), the target left empty', async () => {
+    const file = tempDbPath()
+    expect(wsb(['apply', '-f', '-'], { db: file, input: 'version: 1\nworkspace: { name: Loop, mode: single }\norganizations: [ { name: Ops }, { name: A }, { name: B } ]\n' }).code).toBe(0)
+    const sqlite = new Database(file)
+    sqlite.pragma('foreign_keys = OFF')
+    sqlite.prepare("UPDATE organizations SET parent_id = (SELECT id FROM organizations WHERE name = 'B') WHERE name = 'A'").run()
+    sqlite.prepare("UPDATE organizations SET parent_id = (SELECT id FROM organizations WHERE name = 'A') WHERE name = 'B'").run()
+    sqlite.close()
+
+    const target = await postgresDatabase({ empty: true })
+    const copy = wsb(['db', 'copy', '--to', target, '--json'], { db: file })
+    expect(copy.code).toBe(1)
+    expect(copy.json().error).toMatchObject({ code: 'DB_COPY_FAILED', details: { table: 'organizations' } })
+    expect(copy.json().error.message).toMatch(/2 rows of organizations have parents that loop.*nothing was written to the target/)
+    expect(await counts(target)).toEqual(emptyCounts)
+  }, 60_000)
+
   it('non-ASCII names, large amounts, NULLs, booleans and an org moved under a later one round-trip exactly', async () => {
     const file = tempDbPath()
     const cli = (...args: string[]) => wsb([...args, '--json'], { db: file })

@@ -134,6 +134,22 @@ async function addForeignKeys(client: pg.ClientBase, keys: ForeignKey[]): Promis
   if (keys.length > 0) await client.query(keys.map((fk) => `ALTER TABLE ${fk.table} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition}`).join('; '))
 }
 
+/**
+ * Rows of a table that references itself (an org's parent) whose chain of parents loops instead
+ * of reaching a row without one. The keys pass them (every parent is there); checked row by row
+ * in parents-first order they were refused, and a damaged file's loop still is, before the commit.
+ */
+async function rowsOnLoops(client: pg.ClientBase, table: CopyTable): Promise<number> {
+  if (!table.selfParent) return 0
+  const [name, child, parent] = [quote(table.name), quote(table.selfParent.column), quote(table.selfParent.references)]
+  const { rows } = await client.query<{ n: string }>(
+    `WITH RECURSIVE placed AS (SELECT ${parent} AS key FROM ${name} WHERE ${child} IS NULL
+       UNION ALL SELECT t.${parent} FROM ${name} t JOIN placed p ON t.${child} = p.key)
+     SELECT ((SELECT count(*) FROM ${name}) - (SELECT count(*) FROM placed))::text AS n`,
+  )
+  return Number(rows[0]?.n ?? 0)
+}
+
 /** The identity columns of every table of the target, by table (one catalog read, not one per table). */
 async function identityColumns(client: pg.ClientBase): Promise<Map<string, string[]>> {
   const { rows } = await client.query<{ table_name: string; column_name: string }>(
@@ -232,6 +248,11 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
             table = (error as { table?: string }).table ?? table
             throw error
           })
+          for (const t of plan) {
+            const looping = await rowsOnLoops(target, t)
+            table = t.name
+            if (looping > 0) throw new Error(`${looping} rows of ${t.name} have parents that loop back to them instead of reaching a top-level row`)
+          }
           // The first check, before anything is committed: every table holds as many rows as the source's.
           const { rows: targetCounts } = await target.query<{ name: string; n: string }>(
             plan.map((t) => `SELECT '${t.name}' AS name, count(*)::text AS n FROM ${quote(t.name)}`).join(' UNION ALL '),
