@@ -12,10 +12,10 @@ import { postgresDatabase, queryPostgres } from '../helpers/postgres.js'
 import { tempDbPath, tempDir } from '../helpers/temp.js'
 import { buildDemo } from '../helpers/demo.js'
 
-/** The wsb tables, as the copy plan names them (every table of the schema). */
 /**
  * wsb's tables, as a new file holds them after migrating (not the copy's own list: a table the
- * copy left out must fail here), without SQLite's and drizzle's bookkeeping.
+ * copy left out must fail here), without SQLite's and drizzle's bookkeeping, nor the tree
+ * versions each engine's triggers keep for itself (the target's count its own changes).
  */
 const TABLES = (() => {
   const file = join(tempDir(), 'tables.sqlite')
@@ -23,7 +23,7 @@ const TABLES = (() => {
   if (made.code !== 0) throw new Error(made.stderr)
   const db = new Database(file, { readonly: true })
   try {
-    return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '__drizzle_migrations' ORDER BY name").all() as { name: string }[]).map((r) => r.name)
+    return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('__drizzle_migrations', 'wsb_tree_versions') ORDER BY name").all() as { name: string }[]).map((r) => r.name)
   } finally {
     db.close()
   }

@@ -63,6 +63,13 @@ export type Db = {
   excludeMetering(workspaceId: string): Promise<void>
   /** The column that orders a table's rows as they were made (SQLite's rowid; PostgreSQL's seq, migrations/postgres/0013). */
   readonly creationOrder: 'rowid' | 'seq'
+  /**
+   * A number that moves whenever the workspace's org tree (an org made, renamed, moved or
+   * deleted) or an account's org changes, for keeping a loaded tree between reads
+   * (core/orgs/tree-cache.ts). PostgreSQL: wsb_tree_versions, bumped by triggers in the
+   * changing transaction (migrations/postgres/0016). SQLite keeps no such number: undefined.
+   */
+  treeVersion(workspaceId: string): Promise<number | undefined>
   /** One read snapshot around `work` (several queries see one state); `queryOnly` makes the engine refuse writes. */
   read<T>(work: () => Promise<T>, options?: { queryOnly?: boolean }): Promise<T>
   /** Starts a read snapshot held until `endSnapshot` or `close` (a read-only command's whole output). */
@@ -107,6 +114,8 @@ export function registerOrm(factory: (sqlite: Database.Database) => Orm): void {
 export function sqliteDb(sqlite: Database.Database, path: string): Db {
   let orm: Orm | undefined
   let meter: MeterStore | undefined
+  // Inside write(): what it reads may be rolled back.
+  let writing = false
   const statements = new Map<string, Database.Statement>()
   const prepared = (sql: string): Database.Statement => {
     let statement = statements.get(sql)
@@ -163,6 +172,7 @@ export function sqliteDb(sqlite: Database.Database, path: string): Db {
       const { immediate, commit } = tx()
       // Only a busy BEGIN is retried: once `work` has run, its error is final.
       retryBusy(() => immediate.run())
+      writing = true
       try {
         const result = await work()
         if (options.dryRun) rollback()
@@ -172,11 +182,20 @@ export function sqliteDb(sqlite: Database.Database, path: string): Db {
         rollback()
         options.onRollback?.()
         throw error
+      } finally {
+        writing = false
       }
     },
     // BEGIN IMMEDIATE already made this write the only one.
     async excludeMetering() {},
     creationOrder: 'rowid',
+    async treeVersion(workspaceId: string) {
+      // A write's own tree changes bump the number before they commit; a rollback would take it
+      // back while a tree kept under it held what never happened.
+      if (writing) return undefined
+      const row = prepared('SELECT version FROM wsb_tree_versions WHERE workspace_id = ?').get(workspaceId) as { version: number } | undefined
+      return row?.version ?? 0
+    },
     async read<T>(work: () => Promise<T>, options: { queryOnly?: boolean } = {}): Promise<T> {
       if (sqlite.inTransaction) return work()
       const queryOnly = options.queryOnly ? (sqlite.pragma('query_only', { simple: true }) as number) : undefined

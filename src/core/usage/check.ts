@@ -5,7 +5,8 @@
 import { unknownProduct } from '../catalog/unknown.js'
 import type { Ctx } from '../context.js'
 import { resolveOrg } from '../orgs/resolve.js'
-import { ancestry, loadTree, pathOf } from '../orgs/tree.js'
+import { ancestry, pathOf } from '../orgs/tree.js'
+import { readTree } from '../orgs/tree-cache.js'
 import { capacityOf, usageOf } from '../pools/pools.js'
 import type { Binding } from './decision.js'
 import { effectiveHeadroom } from './headroom.js'
@@ -27,7 +28,7 @@ export type UsageCheck = {
 export async function checkUsage(ctx: Ctx, input: { org: string; product: string; quantity: number }): Promise<UsageCheck> {
   const { db, workspace } = ctx
   return await db.read(async () => {
-    const tree = await loadTree(db, workspace.id)
+    const tree = await readTree(db, workspace.id)
     const org = resolveOrg(tree, input.org)
     const { product, quantity } = input
     // An unknown product is said as usage record says it: with the products it may have meant.

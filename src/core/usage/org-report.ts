@@ -4,7 +4,8 @@
 // can't this org add a user?". Reads maintained counters only, never the ledger.
 import type { Ctx } from '../context.js'
 import { resolveOrg } from '../orgs/resolve.js'
-import { ancestry, loadTree, pathOf, walk } from '../orgs/tree.js'
+import { ancestry, pathOf, walk } from '../orgs/tree.js'
+import { readPlacedTree, readTree } from '../orgs/tree-cache.js'
 import { loadLimits } from '../orgs/view.js'
 import { capacityOf, poolsOf, usageOf } from '../pools/pools.js'
 
@@ -34,7 +35,8 @@ export type OrgUsageView = {
 
 export async function usageByOrg(ctx: Ctx, options: { org?: string } = {}): Promise<{ orgs: OrgUsageView[]} > {
   const { db, workspace } = ctx
-  const tree = await loadTree(db, workspace.id)
+  const whole = options.org === undefined ? await readPlacedTree(db, workspace.id) : undefined
+  const tree = whole?.tree ?? (await readTree(db, workspace.id))
   const limits = await loadLimits(db, workspace.id)
   // Counters by org, then product: no key strings built per lookup (10,000 orgs × products).
   const counters = new Map<string, Map<string, { level: number; subtree: number }>>()
@@ -65,7 +67,6 @@ export async function usageByOrg(ctx: Ctx, options: { org?: string } = {}): Prom
   // One walk down the tree carrying what each org inherits (its top-level org,
   // the tightest limit per product along its chain), so each org costs its own
   // products, not its depth: a chain 10,000 deep stays linear (R-ORG-3).
-  const rootIds = options.org === undefined ? (tree.children.get(null) ?? []).map((root) => root.id) : [resolveOrg(tree, options.org).id]
   const inherited = new Map<string, { top: string; tight: Tight }>()
   const extend = (tight: Tight, orgId: string): Tight => {
     const own = limits.get(orgId)
@@ -79,7 +80,7 @@ export async function usageByOrg(ctx: Ctx, options: { org?: string } = {}): Prom
     }
     return next
   }
-  const placed = walk(tree, rootIds)
+  const placed = whole?.placed ?? walk(tree, [resolveOrg(tree, options.org ?? '').id])
   const pathById = new Map(placed.map((p) => [p.row.id, p.path]))
   const orgs = placed.map(({ row, path, depth }): OrgUsageView => {
     let from = row.parentId === null ? undefined : inherited.get(row.parentId)

@@ -191,6 +191,8 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   const opened = ready.then(() => undefined)
   opened.catch(() => undefined)
   let inTransaction = false
+  // Inside write(): what it reads may be rolled back.
+  let writing = false
   // The BEGIN of the open transaction while no statement has run in it yet.
   let pendingBegin: string | undefined
   // A metering write left to go with the COMMIT (meter-store.ts), sent before any other statement.
@@ -409,6 +411,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
         return work()
       }
       const started = performance.now()
+      writing = true
       try {
         for (let attempt = 1; ; attempt++) {
           pendingBegin = SERIALIZABLE
@@ -453,6 +456,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
           }
         }
       } finally {
+        writing = false
         if (excluding.size > 0) await releaseExcluded()
       }
     },
@@ -471,6 +475,13 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       excluding.add(workspaceId)
     },
     creationOrder: 'seq',
+    async treeVersion(workspaceId: string) {
+      // A write's own tree changes bump the version before they commit; a rollback would take the
+      // number back while a tree kept under it held what never happened.
+      if (writing) return undefined
+      const row = (await query<{ version: number }>('SELECT version FROM wsb_tree_versions WHERE workspace_id = ?', [workspaceId])).rows[0]
+      return Number(row?.version ?? 0)
+    },
     async read<T>(work: () => Promise<T>): Promise<T> {
       if (inTransaction) return work()
       pendingBegin = SNAPSHOT
