@@ -39,6 +39,7 @@ process.env.WSB_PROPERTY_SEED ??= String(randomInt(1, 2 ** 31))
 export const onPostgres = [
   'test/core/accounts.test.ts',
   'test/core/tree-cache.test.ts',
+  'test/core/usage-check.test.ts',
   'test/core/billing.test.ts',
   'test/core/invoice-tax.test.ts',
   'test/core/events.test.ts',

@@ -25,6 +25,9 @@ export type UsageCheck = {
   binding: Binding | null
 }
 
+/** Chains up to this deep read their own counters and limits by id. */
+const CHAIN_BY_ID = 100
+
 export async function checkUsage(ctx: Ctx, input: { org: string; product: string; quantity: number }): Promise<UsageCheck> {
   const { db, workspace } = ctx
   return await db.read(async () => {
@@ -34,13 +37,16 @@ export async function checkUsage(ctx: Ctx, input: { org: string; product: string
     // An unknown product is said as usage record says it: with the products it may have meant.
     if (!(await db.get('SELECT key FROM products WHERE workspace_id = ? AND key = ?', workspace.id, product))) throw await unknownProduct(db, workspace.id, product)
     const chain = ancestry(tree, org.id)
+    // Only the chain's rows count; a chain too long for one statement's parameters reads the product's all.
+    const ids = chain.length <= CHAIN_BY_ID ? chain.map((row) => row.id) : []
+    const ofChain = ids.length > 0 ? ` AND org_id IN (${ids.map(() => '?').join(', ')})` : ''
     const counters = new Map(
-      (await db.all<{ orgId: string; level: number; subtree: number }>('SELECT org_id AS "orgId", level, subtree FROM usage_levels WHERE workspace_id = ? AND product = ?', workspace.id, product)).map(
+      (await db.all<{ orgId: string; level: number; subtree: number }>(`SELECT org_id AS "orgId", level, subtree FROM usage_levels WHERE workspace_id = ? AND product = ?${ofChain}`, workspace.id, product, ...ids)).map(
         (row) => [row.orgId, row],
       ),
     )
     const limits = new Map(
-      (await db.all<{ orgId: string; limit: number }>('SELECT org_id AS "orgId", "limit" FROM org_limits WHERE workspace_id = ? AND product = ?', workspace.id, product)).map((row) => [row.orgId, row.limit]),
+      (await db.all<{ orgId: string; limit: number }>(`SELECT org_id AS "orgId", "limit" FROM org_limits WHERE workspace_id = ? AND product = ?${ofChain}`, workspace.id, product, ...ids)).map((row) => [row.orgId, row.limit]),
     )
     const level = counters.get(org.id)?.level ?? 0
     const answer = { orgId: org.id, product, quantity, level }
