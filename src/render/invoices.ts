@@ -112,11 +112,12 @@ export function renderCoupons({ coupons }: { coupons: CouponView[] }): string {
 }
 
 export function renderDiscount(d: DiscountView): string {
-  return d.coupon ? `Account ${d.accountId} now has coupon ${d.coupon.code}: ${couponText(d.coupon)}.` : `Account ${d.accountId} has no discount.`
+  const account = `"${d.accountName}" (${d.accountId})`
+  return d.coupon ? `Account ${account} now has coupon ${d.coupon.code}: ${couponText(d.coupon)}.` : `Account ${account} has no discount.`
 }
 
 export function renderCredit(c: CreditView): string {
-  return `Credit balance of ${c.accountId}: ${paint().bold(formatMoney(c.balance))}\n${table(
+  return `Credit balance of "${c.accountName}" (${c.accountId}): ${paint().bold(formatMoney(c.balance))}\n${table(
     ['at', 'amount', 'invoice', 'note'],
     c.entries.map((e) => [when(e.at), formatMoney(e.amount), e.invoiceId ?? '', e.note ?? '']),
   )}`

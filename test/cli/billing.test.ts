@@ -78,7 +78,7 @@ describe('billing through the CLI', () => {
   })
 
   it('R-INV-4 coupons, discounts and credits, with their refusals', () => {
-    const { cli } = setup({ currency: 'EUR' })
+    const { cli, db } = setup({ currency: 'EUR' })
     expect(cli('coupon', 'create', 'TEN', '--amount-off', '1000', '--duration', 'once').code).toBe(2)
     expect(cli('coupon', 'create', 'REP', '--percent-off', '10', '--duration', 'repeating').code).toBe(2)
     expect(cli('coupon', 'create', 'BIG', '--percent-off', '101', '--duration', 'once').code).toBe(2)
@@ -87,8 +87,12 @@ describe('billing through the CLI', () => {
     })
     expect(cli('account', 'discount', 'Acme', '--coupon', 'USD10').json().error.code).toBe('CURRENCY_MISMATCH')
     cli('coupon', 'create', 'EUR10', '--amount-off', '1000', '--currency', 'EUR', '--duration', 'forever')
-    expect(cli('account', 'discount', 'Acme', '--coupon', 'eur10').json().coupon.code).toBe('EUR10')
-    expect(cli('account', 'credit', 'Acme', '--amount', '500').json().balance).toEqual({ amount: 500, currency: 'EUR' })
+    expect(cli('account', 'discount', 'Acme', '--coupon', 'eur10').json()).toMatchObject({ accountName: 'Acme', coupon: { code: 'EUR10' } })
+    expect(cli('account', 'credit', 'Acme', '--amount', '500').json()).toMatchObject({ accountName: 'Acme', balance: { amount: 500, currency: 'EUR' } })
+    // People are told which account by its name, the id beside it.
+    const human = (...args: string[]) => wsb(args, { db }).stdout
+    expect(human('account', 'discount', 'Acme', '--coupon', 'EUR10')).toMatch(/^Account "Acme" \(acct_\w+\) now has coupon EUR10: /)
+    expect(human('account', 'credit', 'Acme')).toMatch(/^Credit balance of "Acme" \(acct_\w+\): /)
     const overdraw = cli('account', 'credit', 'Acme', '--amount', '-501')
     expect([overdraw.code, overdraw.json().error.code]).toEqual([4, 'CREDIT_OVERDRAWN'])
     cli('sub', 'add', 'Acme', '--item', 'users=2', '--no-trial')

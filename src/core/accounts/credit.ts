@@ -11,6 +11,7 @@ import { resolveAccount } from './resolve.js'
 
 export type CreditView = {
   accountId: string
+  accountName: string
   balance: Money
   entries: { at: string; amount: Money; invoiceId: string | null; note: string | null }[]
 }
@@ -20,6 +21,7 @@ export async function creditView(ctx: Ctx, accountId: string): Promise<CreditVie
   const entries = (await ctx.db.orm.select().from(creditEntries).where(eq(creditEntries.accountId, account.id)).orderBy(asc(creditEntries.id)))
   return {
     accountId: account.id,
+    accountName: account.name,
     balance: { amount: account.creditBalance, currency: account.currency },
     entries: entries.map((e) => ({ at: iso(e.at), amount: { amount: e.amount, currency: account.currency }, invoiceId: e.invoiceId, note: e.note })),
   }

@@ -86,7 +86,7 @@ export async function listCoupons(ctx: Ctx): Promise<{ coupons: CouponView[]} > 
   return { coupons: (await ctx.db.orm.select().from(coupons).where(eq(coupons.workspaceId, ctx.workspace.id)).orderBy(sql.raw(ctx.db.creationOrder))).map(couponView) }
 }
 
-export type DiscountView = { accountId: string; coupon: CouponView; startedAt: string; invoicesUsed: number } | { accountId: string; coupon: null }
+export type DiscountView = { accountId: string; accountName: string; coupon: CouponView; startedAt: string; invoicesUsed: number } | { accountId: string; accountName: string; coupon: null }
 
 export async function attachDiscount(ctx: Ctx, input: { account: string; coupon: string | null }): Promise<DiscountView> {
   const { db, workspace, now } = ctx
@@ -95,7 +95,7 @@ export async function attachDiscount(ctx: Ctx, input: { account: string; coupon:
     if (input.coupon === null) {
       const removed = (await db.orm.delete(accountDiscounts).where(eq(accountDiscounts.accountId, account.id)))
       if (removed.changes) await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'discount.removed', refs: { accountId: account.id } })
-      return { accountId: account.id, coupon: null }
+      return { accountId: account.id, accountName: account.name, coupon: null }
     }
     const ref = input.coupon
     const coupon =
@@ -115,6 +115,6 @@ export async function attachDiscount(ctx: Ctx, input: { account: string; coupon:
       .values({ accountId: account.id, couponId: coupon.id, startedAt: now, invoicesUsed: 0 })
       .onConflictDoUpdate({ target: accountDiscounts.accountId, set: { couponId: coupon.id, startedAt: now, invoicesUsed: 0 } })
     await recordEvent(db, { workspaceId: workspace.id, at: now, kind: 'discount.attached', refs: { accountId: account.id, couponId: coupon.id } })
-    return { accountId: account.id, coupon: couponView(coupon), startedAt: iso(now), invoicesUsed: 0 }
+    return { accountId: account.id, accountName: account.name, coupon: couponView(coupon), startedAt: iso(now), invoicesUsed: 0 }
   })
 }
