@@ -116,7 +116,7 @@ export async function dbCopyRate(dir: string, admin: pg.Client, base: string, co
 }
 
 /** `usage import` of `count` reports through the CLI into a PostgreSQL database seeded with 100 × 100 orgs (seeded already, with `seeded`). */
-export async function importOn(url: string, dir: string, count: number, top: number, children: number, tag: string, seeded = false): Promise<number> {
+export async function importOn(url: string, dir: string, count: number, top: number, children: number, tag: string, seeded = false, bin = WSB): Promise<number> {
   if (!seeded) {
     const db = await openEngine(url)
     await seedWorkspaceOn(db, top, children)
@@ -124,7 +124,7 @@ export async function importOn(url: string, dir: string, count: number, top: num
   }
   const file = join(dir, `pg-reports-${tag}-${count}.ndjson`)
   writeReports(file, count, top, children, tag)
-  const run = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', url])
+  const run = processMs(process.execPath, [bin, 'usage', 'import', file, '--json', '--db', url])
   if (run.status !== 0) throw new Error(`import on PostgreSQL failed: ${run.stderr}${run.stdout}`)
   const summary = JSON.parse(run.stdout) as { accepted: number; durationMs: number }
   if (summary.accepted !== count) throw new Error(`expected ${count} accepted, got ${summary.accepted}`)
