@@ -101,22 +101,22 @@ export async function createDatabase(admin: pg.Client, base: string, name: strin
  * bench's file) into an empty PostgreSQL database: every table's rows over the copy's own
  * time (its checks, doctor and usage verify on the target, are timed apart).
  */
-export async function dbCopyRate(dir: string, admin: pg.Client, base: string, count: number) {
+export async function dbCopyRate(dir: string, admin: pg.Client, base: string, count: number, bin = WSB) {
   const path = join(dir, 'engines-copy.sqlite')
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
   ;(await seedWorkspace(path, 100, 100)).db.close()
   const file = join(dir, `pg-reports-i-${count}.ndjson`)
-  const imported = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', path])
+  const imported = processMs(process.execPath, [bin, 'usage', 'import', file, '--json', '--db', path])
   if (imported.status !== 0) throw new Error(`import into the SQLite file failed: ${imported.stderr}`)
   const target = await createDatabase(admin, base, `wsb_bench_copy_${process.pid}`)
-  const run = processMs(process.execPath, [WSB, 'db', 'copy', '--to', target, '--json', '--db', path])
+  const run = processMs(process.execPath, [bin, 'db', 'copy', '--to', target, '--json', '--db', path])
   if (run.status !== 0) throw new Error(`db copy failed: ${run.stderr}${run.stdout}`)
   const result = JSON.parse(run.stdout) as { rows: number; copyMs: number; checkMs: number }
   return { rows: result.rows, copyMs: result.copyMs, checkMs: result.checkMs, wallMs: round(run.ms), rowsPerSecond: Math.round(result.rows / (result.copyMs / 1000)) }
 }
 
 /** `usage import` of `count` reports through the CLI into a PostgreSQL database seeded with 100 × 100 orgs (seeded already, with `seeded`). */
-export async function importOn(url: string, dir: string, count: number, top: number, children: number, tag: string, seeded = false): Promise<number> {
+export async function importOn(url: string, dir: string, count: number, top: number, children: number, tag: string, seeded = false, bin = WSB): Promise<number> {
   if (!seeded) {
     const db = await openEngine(url)
     await seedWorkspaceOn(db, top, children)
@@ -124,7 +124,7 @@ export async function importOn(url: string, dir: string, count: number, top: num
   }
   const file = join(dir, `pg-reports-${tag}-${count}.ndjson`)
   writeReports(file, count, top, children, tag)
-  const run = processMs(process.execPath, [WSB, 'usage', 'import', file, '--json', '--db', url])
+  const run = processMs(process.execPath, [bin, 'usage', 'import', file, '--json', '--db', url])
   if (run.status !== 0) throw new Error(`import on PostgreSQL failed: ${run.stderr}${run.stdout}`)
   const summary = JSON.parse(run.stdout) as { accepted: number; durationMs: number }
   if (summary.accepted !== count) throw new Error(`expected ${count} accepted, got ${summary.accepted}`)

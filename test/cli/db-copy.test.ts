@@ -79,6 +79,24 @@ const emptyCounts = Object.fromEntries(TABLES.map((t) => [t, 0]))
 /** The foreign keys of a PostgreSQL database, each as its definition. */
 const keys = (url: string) => queryPostgres<{ name: string; definition: string }>(url, "SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contype = 'f' ORDER BY 1")
 
+/** Every index and key of a PostgreSQL database's tables (primary, unique and plain), each as its definition. */
+const indexes = (url: string) =>
+  queryPostgres<{ name: string; definition: string }>(url, "SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")
+
+/** A file whose ledger holds `rows` accepted reports (enough for the copy to build its indexes after the rows), imported keyed k-1…. */
+function bigLedger(rows: number): string {
+  const file = tempDbPath()
+  const cli = (...args: string[]) => wsb([...args, '--json'], { db: file })
+  expect(cli('workspace', 'create', 'Big', '--mode', 'pooled').code).toBe(0)
+  expect(cli('account', 'create', 'A', '--currency', 'USD').code).toBe(0)
+  expect(cli('sub', 'add', 'A', '--item', `users=${rows}`).code).toBe(0)
+  expect(cli('org', 'create', 'Ops').code).toBe(0)
+  const lines = Array.from({ length: rows }, (_, i) => JSON.stringify({ org: 'Ops', product: 'users', delta: 1, key: `k-${i + 1}` })).join('\n')
+  const imported = wsb(['usage', 'import', '-', '--json'], { db: file, input: `${lines}\n` })
+  expect(imported.json().accepted, imported.stderr).toBe(rows)
+  return file
+}
+
 describe('wsb db copy --to URL', () => {
   let demo: string
   beforeAll(async () => {
@@ -251,6 +269,34 @@ describe('wsb db copy --to URL', () => {
     const migrated = await keys(await postgresDatabase())
     expect(migrated.length).toBeGreaterThan(20)
     expect(await keys(target)).toEqual(migrated)
+  }, 60_000)
+
+  it('a large table is copied before its indexes are built: the copy holds every row and exactly the migrated indexes and keys', async () => {
+    const file = bigLedger(12_000)
+    const target = await postgresDatabase({ empty: true })
+    const copy = wsb(['db', 'copy', '--to', target, '--json'], { db: file })
+    expect(copy.code, copy.stderr).toBe(0)
+    expect(copy.json().copied.usage_ledger).toBe(12_000)
+    expect(await postgresRows(target)).toEqual(sqliteRows(file))
+    const migrated = await postgresDatabase()
+    expect(await indexes(target)).toEqual(await indexes(migrated))
+    expect(await keys(target)).toEqual(await keys(migrated))
+    // The unique key is in force again: a claimed key cannot be claimed twice.
+    await expect(queryPostgres(target, "INSERT INTO usage_ledger (workspace_id, org_id, product, kind, value, delta, outcome, level_after, key, at) SELECT workspace_id, org_id, product, kind, value, delta, outcome, level_after, key, at FROM usage_ledger WHERE key = 'k-2'")).rejects.toThrow(/usage_ledger_claimed_key/)
+  }, 60_000)
+
+  it('a large table whose rows break a unique key (a key claimed twice) is refused when its index is built, naming the table; the target stays empty with every index in place', async () => {
+    const file = bigLedger(12_000)
+    const sqlite = new Database(file)
+    sqlite.exec("DROP INDEX usage_ledger_claimed_key; UPDATE usage_ledger SET key = 'k-2' WHERE key = 'k-3'")
+    sqlite.close()
+    const target = await postgresDatabase({ empty: true })
+    const copy = wsb(['db', 'copy', '--to', target, '--json'], { db: file })
+    expect(copy.code).toBe(1)
+    expect(copy.json().error).toMatchObject({ code: 'DB_COPY_FAILED', details: { table: 'usage_ledger' } })
+    expect(copy.json().error.message).toMatch(/usage_ledger_claimed_key.*nothing was written to the target/)
+    expect(await counts(target)).toEqual(emptyCounts)
+    expect(await indexes(target)).toEqual(await indexes(await postgresDatabase()))
   }, 60_000)
 
   it('orgs whose parents loop (each the parent of the other) are refused before anything is committed (DB_COPY_FAILED, exit 1), the target left empty', async () => {

@@ -7,7 +7,8 @@
 //
 // Rows are streamed (an open SQLite cursor per table, never a whole table in
 // memory) into one `COPY … FROM STDIN` per table (pg-copy-streams), in text
-// format, written as the server takes them; progress is told every BATCH_ROWS
+// format, written as the server takes them, with the foreign keys set aside
+// and a large table's indexes built after its rows (as pg_restore does); progress is told every BATCH_ROWS
 // (or --batch-size) rows. Integers are read as BigInt (exact beyond 2^53) and
 // sent as decimal text; JSON columns are copied as the very text SQLite holds.
 // Each row of a table listed in creation order keeps its SQLite rowid in
@@ -19,7 +20,7 @@ import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { ExitCode, WsbError, invalid, isWsbError, refused } from '../errors.js'
 import { redact } from '../redact.js'
-import { type CopyTable, copyPlan } from './copy-plan.js'
+import { type CopyTable, type CopyType, copyPlan } from './copy-plan.js'
 import type { Db } from './db.js'
 import { openPostgres } from './postgres/open.js'
 
@@ -31,18 +32,21 @@ export type CopiedTables = { copied: Record<string, number>; rows: number; targe
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`
 
-/** One SQLite value as the text PostgreSQL parses for the column's type (null stays null). */
-function toPostgres(value: unknown, type: CopyTable['columns'][number]['type'], where: () => string): string | null {
-  if (value === null || value === undefined) return null
-  if (Buffer.isBuffer(value)) throw invalid(`${where()} holds binary data, which wsb never writes; the file is not as wsb left it`, {}, 'DB_COPY_FAILED')
-  if (type === 'boolean') {
-    if (value === 0n || value === 0) return 'f'
-    if (value === 1n || value === 1) return 't'
-    // Anything else is sent as it is, for PostgreSQL to refuse with its own words.
-    return String(value)
-  }
-  if (typeof value === 'number' && type === 'bigint' && !Number.isInteger(value)) return String(value)
-  return typeof value === 'string' ? value : String(value)
+/** A value of COPY's text format: backslash, tab, newline and carriage return escaped. */
+const escaped = (value: string): string => (/[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value)
+
+/**
+ * One SQLite value as a field of COPY's text format, for the column's type: \N for NULL.
+ * Binary data (which wsb never writes) is undefined, for the caller to refuse naming the row.
+ */
+function copyField(value: unknown, type: CopyTable['columns'][number]['type']): string | undefined {
+  if (value === null || value === undefined) return '\\N'
+  if (typeof value === 'string') return escaped(value)
+  if (typeof value === 'bigint') return type === 'boolean' ? (value === 0n ? 'f' : value === 1n ? 't' : String(value)) : String(value)
+  if (Buffer.isBuffer(value)) return undefined
+  if (type === 'boolean' && (value === 0 || value === 1)) return value === 1 ? 't' : 'f'
+  // Anything else is sent as it is, for PostgreSQL to refuse with its own words.
+  return escaped(String(value))
 }
 
 /** Rows of one source table, parents first when the table references itself. */
@@ -71,9 +75,6 @@ async function nonEmpty(client: pg.ClientBase, tables: CopyTable[]): Promise<str
   return rows.map((r) => r.name).sort()
 }
 
-/** A value of COPY's text format: \N for NULL; backslash, tab, newline and carriage return escaped. */
-const copyText = (value: string | null): string => (value === null ? '\\N' : /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value)
-
 /** One table through COPY … FROM STDIN: the file's rows as text lines, written as fast as the server takes them. */
 async function copyTableRows(client: pg.ClientBase, table: CopyTable, rows: Iterable<unknown[]>, ordered: boolean, every: number, counted: (n: number) => void): Promise<number> {
   const columns = [...(ordered ? ['seq'] : []), ...table.columns.map((c) => c.name)]
@@ -87,13 +88,16 @@ async function copyTableRows(client: pg.ClientBase, table: CopyTable, rows: Iter
     chunk = ''
   }
   try {
+    const types = table.columns.map((c) => c.type)
     for (const row of rows) {
-      const fields: string[] = ordered ? [String(row[0])] : []
-      for (let c = 0; c < table.columns.length; c++) {
-        const column = table.columns[c] as CopyTable['columns'][number]
-        fields.push(copyText(toPostgres(row[c + 1], column.type, () => `${table.name}.${column.name} (rowid ${String(row[0])})`)))
+      let line = ordered ? `${String(row[0])}\t` : ''
+      for (let c = 0; c < types.length; c++) {
+        const field = copyField(row[c + 1], types[c] as CopyType)
+        if (field === undefined)
+          throw invalid(`${table.name}.${(table.columns[c] as CopyTable['columns'][number]).name} (rowid ${String(row[0])}) holds binary data, which wsb never writes; the file is not as wsb left it`, {}, 'DB_COPY_FAILED')
+        line += c === 0 ? field : `\t${field}`
       }
-      chunk += `${fields.join('\t')}\n`
+      chunk += `${line}\n`
       count++
       if (chunk.length >= 1 << 16) await send()
       if (count % every === 0) counted(every)
@@ -160,18 +164,54 @@ async function identityColumns(client: pg.ClientBase): Promise<Map<string, strin
   return byTable
 }
 
-/** Every identity column of the table (its seq and, on the ledger and such, its id) set past the copied values. */
-async function advanceSequences(client: pg.ClientBase, sqlite: Database.Database, table: CopyTable, columns: string[]): Promise<void> {
-  if (columns.length === 0) return
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`
+
+/**
+ * Every identity column of the table (its seq and, on the ledger and such, its id) set past the
+ * copied values: its setval, for one statement that sets them all.
+ */
+function sequenceSettings(sqlite: Database.Database, table: CopyTable, columns: string[]): string[] {
+  if (columns.length === 0) return []
   const hasSequenceTable = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'`).get() !== undefined
   // AUTOINCREMENT never reuses an id, even of a deleted row: its high-water mark is kept.
   const highWater = hasSequenceTable ? ((sqlite.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').safeIntegers(true).get(table.name) as { seq: bigint } | undefined)?.seq ?? 0n) : 0n
-  for (const column of columns) {
-    await client.query(
-      `SELECT setval(pg_get_serial_sequence($1, $2), greatest(coalesce(max(${quote(column)}), 0), $3::bigint) + 1, false) FROM ${quote(table.name)}`,
-      [`public.${quote(table.name)}`, column, String(column === 'seq' ? 0n : highWater)],
-    )
-  }
+  return columns.map(
+    (column) =>
+      `setval(pg_get_serial_sequence(${literal(`public.${quote(table.name)}`)}, ${literal(column)}), greatest((SELECT coalesce(max(${quote(column)}), 0) FROM ${quote(table.name)}), ${String(column === 'seq' ? 0n : highWater)}::bigint) + 1, false)`,
+  )
+}
+
+/** Tables of at least this many rows are copied without their indexes, which are then built in one pass each. */
+export const BULK_ROWS = 5000
+
+type Index = { table: string; drop: string; create: string }
+
+/**
+ * The indexes of `table` (its primary and unique keys too), dropped while its rows are copied
+ * and built again after (as pg_restore does): one sort per index instead of a descent per row.
+ * Only while the foreign keys are set aside (no key can depend on them); a row that breaks a
+ * unique key then fails the copy when the key is built again, naming the table.
+ */
+async function dropIndexes(client: pg.ClientBase, table: string): Promise<Index[]> {
+  const { rows } = await client.query<{ name: string; constraint: boolean; definition: string }>(
+    `SELECT coalesce(c.conname, i.relname) AS name, c.oid IS NOT NULL AS "constraint",
+       CASE WHEN c.oid IS NOT NULL THEN pg_get_constraintdef(c.oid) ELSE pg_get_indexdef(i.oid) END AS definition
+     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+     LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x')
+     WHERE x.indrelid = $1::regclass ORDER BY 1`,
+    [`public.${quote(table)}`],
+  )
+  const indexes = rows.map((r) => ({
+    table,
+    drop: r.constraint ? `ALTER TABLE public.${quote(table)} DROP CONSTRAINT ${quote(r.name)}` : `DROP INDEX public.${quote(r.name)}`,
+    create: r.constraint ? `ALTER TABLE public.${quote(table)} ADD CONSTRAINT ${quote(r.name)} ${r.definition}` : r.definition,
+  }))
+  if (indexes.length > 0) await client.query(indexes.map((i) => i.drop).join('; '))
+  return indexes
+}
+
+async function buildIndexes(client: pg.ClientBase, indexes: Index[]): Promise<void> {
+  if (indexes.length > 0) await client.query(indexes.map((i) => i.create).join('; '))
 }
 
 /** A failure while writing the target, said as one line (the target is left as it was). */
@@ -189,14 +229,20 @@ function copyFailure(error: unknown, table: string, display: string): WsbError {
 /**
  * Copies the SQLite database `source` into the PostgreSQL database at `targetUrl`
  * (migrated first when it is empty; refused when it is not wsb's, is newer, or
- * holds any wsb row). Returns the rows copied per table once committed.
+ * holds any wsb row). Returns the rows copied per table once committed and
+ * analyzed; `afterCommit` (the caller's checks, on connections of their own)
+ * runs while the target's tables are analyzed.
  */
-export async function copySqliteToPostgres(source: Db, targetUrl: string, options: { progress?: CopyProgress; batchRows?: number } = {}): Promise<CopiedTables> {
+export async function copySqliteToPostgres(
+  source: Db,
+  targetUrl: string,
+  options: { progress?: CopyProgress; batchRows?: number; afterCommit?: (copied: CopiedTables) => Promise<void> } = {},
+): Promise<CopiedTables> {
   const progress = options.progress ?? (() => {})
   const batchRows = options.batchRows ?? BATCH_ROWS
   const sqlite = source.sqlite
   const plan = copyPlan()
-  const handle = await openPostgres(targetUrl, { max: 1 })
+  const handle = await openPostgres(targetUrl, { max: 1, analyze: false })
   const display = handle.url.display
   let client: pg.PoolClient | undefined
   try {
@@ -206,7 +252,7 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
       throw copyFailure(error, plan[0]?.name ?? '', display)
     }
     const target = client
-    return await source.read(
+    const copied = await source.read(
       async () => {
         const counts = new Map(plan.map((t) => [t.name, Number((sqlite.prepare(`SELECT count(*) FROM ${quote(t.name)}`).pluck().safeIntegers(true).get() as bigint))]))
         const totalRows = [...counts.values()].reduce((a, b) => a + b, 0)
@@ -228,8 +274,10 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
           const ordered = new Set([...identities].filter(([, columns]) => columns.includes('seq')).map(([name]) => name))
           const foreignKeys = await dropForeignKeys(target)
           let done = 0
+          const sequences: string[] = []
           for (const t of plan) {
             table = t.name
+            const indexes = (counts.get(t.name) ?? 0) >= BULK_ROWS ? await dropIndexes(target, t.name) : []
             const cursor = sourceRows(sqlite, t)
             let rows: number
             try {
@@ -240,9 +288,11 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
             } finally {
               cursor.return?.()
             }
-            await advanceSequences(target, sqlite, t, identities.get(t.name) ?? [])
+            await buildIndexes(target, indexes)
+            sequences.push(...sequenceSettings(sqlite, t, identities.get(t.name) ?? []))
             copied[t.name] = rows
           }
+          if (sequences.length > 0) await target.query(`SELECT ${sequences.join(', ')}`)
           await addForeignKeys(target, foreignKeys).catch((error: unknown) => {
             // A row without its parent: the error names the table that holds it.
             table = (error as { table?: string }).table ?? table
@@ -264,9 +314,6 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
               tables: differ.map((r) => ({ table: r.name, source: counts.get(r.name), target: Number(r.n) })),
             })
           await target.query('COMMIT')
-          // The copied tables' statistics now, not when autovacuum gets to them: the checks that follow
-          // and the first commands are planned on what the tables hold.
-          await target.query('ANALYZE').catch(() => undefined)
           return { copied, rows: totalRows, target: display }
         } catch (error) {
           await target.query('ROLLBACK').catch(() => undefined)
@@ -275,6 +322,19 @@ export async function copySqliteToPostgres(source: Db, targetUrl: string, option
       },
       { queryOnly: true },
     )
+    // The copied tables' statistics now, not when autovacuum gets to them: the first commands are
+    // planned on what the tables hold. The tables that hold many rows have their row counts
+    // already (their indexes were built after the rows), for the caller's checks meanwhile.
+    const analyzed = target.query('ANALYZE').then(
+      () => undefined,
+      () => undefined,
+    )
+    try {
+      await options.afterCommit?.(copied)
+    } finally {
+      await analyzed
+    }
+    return copied
   } finally {
     client?.release()
     await handle.close().catch(() => undefined)

@@ -1,7 +1,8 @@
 // Batch metering (R-USE-6): NDJSON reports applied in order, many per BEGIN
 // IMMEDIATE transaction, each still judged on its own. A batch is written when
 // it is full or when the input pauses, so a slow stream is acknowledged within
-// milliseconds and a file runs at full speed. Results of a batch are handed out
+// milliseconds and a file runs at full speed (the next batch is read and parsed
+// while one is written). Results of a batch are handed out
 // only after it commits: nothing reported as accepted can be lost by a crash.
 // Before each batch the lifecycle catches up (R-WS-4), so a long-lived stream
 // sees renewals, cancellations and scheduled changes as they fall due.
@@ -56,7 +57,7 @@ type Entry = { line: number; report: UsageReportInput } | { line: number; error:
 const MAX_PROBLEMS = 20
 
 export async function importUsage(base: Ctx, input: Readable, options: ImportOptions = {}): Promise<ImportSummary> {
-  const batchSize = options.batchSize ?? 10_000
+  const batchSize = options.batchSize ?? base.db.meterStore().importBatch ?? 10_000
   const maxDelayMs = options.maxDelayMs ?? 20
   const started = Date.now()
   const summary: ImportSummary = { lines: 0, accepted: 0, rejected: 0, replayed: 0, invalid: 0, problems: [], durationMs: 0 }
@@ -90,11 +91,11 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     const parsed = parseUsageLine(text)
     if ('error' in parsed) queue.push({ line: lineNumber, error: parsed.error })
     else queue.push({ line: lineNumber, report: parsed.report })
-    if (queue.length >= batchSize) {
-      // Backpressure: stop reading until the consumer has written a batch.
-      reader.pause()
-      signal()
-    } else if (queue.length === 1) signal() // the consumer now waits at most maxDelayMs
+    // The next batch is read and parsed while the database writes this one; backpressure beyond it:
+    // reading stops until the consumer has written a batch.
+    if (queue.length >= 2 * batchSize) reader.pause()
+    if (queue.length >= batchSize) signal()
+    else if (queue.length === 1) signal() // the consumer now waits at most maxDelayMs
   })
   reader.on('close', () => {
     closed = true

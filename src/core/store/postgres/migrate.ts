@@ -119,7 +119,7 @@ async function current(client: pg.ClientBase, known: number): Promise<boolean> {
   }
 }
 
-export async function migratePostgres(client: pg.ClientBase, where: Where): Promise<MigrationOutcome> {
+export async function migratePostgres(client: pg.ClientBase, where: Where, options: { analyze?: boolean } = {}): Promise<MigrationOutcome> {
   const folder = postgresMigrationsFolder()
   const known = knownPostgresSchema(folder)
   if ((await current(client, known)) || check(await inspectPostgres(client), known, where)) return { applied: 0, locked: false }
@@ -139,16 +139,20 @@ export async function migratePostgres(client: pg.ClientBase, where: Where): Prom
         await client.query(`INSERT INTO public.${MARKER_TABLE} (key, value) VALUES ('application', 'wsb')`)
         await client.query(`CREATE TABLE public.${MIGRATIONS_TABLE} (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint)`)
       }
+      // Every missing migration in one round trip (the simple protocol takes many statements); each
+      // statement on lines of its own, so a trailing comment cannot swallow the next one's separator.
+      const statements: string[] = []
       for (const migration of readMigrationFiles({ migrationsFolder: folder })) {
         if (applied !== null && migration.folderMillis <= applied) continue
-        for (const statement of migration.sql) if (statement.trim()) await client.query(statement)
-        await client.query(`INSERT INTO public.${MIGRATIONS_TABLE} (hash, created_at) VALUES ($1, $2)`, [migration.hash, migration.folderMillis])
+        for (const statement of migration.sql) if (statement.trim()) statements.push(statement)
+        statements.push(`INSERT INTO public.${MIGRATIONS_TABLE} (hash, created_at) VALUES ('${migration.hash.replace(/'/g, "''")}', ${Number(migration.folderMillis)})`)
         count++
       }
+      if (statements.length > 0) await client.query(statements.join('\n;\n'))
       await client.query('COMMIT')
       // Statistics from the start: never-analyzed tables are planned as if they held some rows, and
       // a plan made then for the metering statements may stay in use as the ledger grows.
-      await client.query('ANALYZE').catch(() => undefined)
+      if (options.analyze !== false) await client.query('ANALYZE').catch(() => undefined)
       return { applied: count, locked: true }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined)

@@ -72,8 +72,11 @@ export function poolConfig(url: PostgresUrl, max = 10): pg.PoolConfig {
   }
 }
 
-/** Connects to `text` (a postgres:// URL), checks and migrates its schema, and returns a pool on it. */
-export async function openPostgres(text: string, options: { max?: number } = {}): Promise<PostgresHandle> {
+/**
+ * Connects to `text` (a postgres:// URL), checks and migrates its schema, and returns a pool on it.
+ * `analyze: false` leaves a new schema's statistics to the caller (db copy analyzes once it is filled).
+ */
+export async function openPostgres(text: string, options: { max?: number; analyze?: boolean } = {}): Promise<PostgresHandle> {
   const url = parsePostgresUrl(text)
   const pool = new pg.Pool(poolConfig(url, options.max))
   // An idle connection the server drops must not crash the process: the next query on it fails instead.
@@ -87,7 +90,7 @@ export async function openPostgres(text: string, options: { max?: number } = {})
   }
   let migration: MigrationOutcome
   try {
-    migration = await migratePostgres(client, url)
+    migration = await migratePostgres(client, url, { analyze: options.analyze ?? true })
   } catch (error) {
     client.release(true)
     await pool.end().catch(() => undefined)
