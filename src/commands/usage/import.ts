@@ -28,7 +28,7 @@ The summary counts accepted, rejected, replayed and invalid lines; exit 0 unless
   static override args = { file: optionalArg('NDJSON file, or - for stdin (the default).') }
   static override flags = {
     results: Flags.string({ summary: 'Write one JSON result per input line to FILE (- for stdout).', helpValue: 'FILE' }),
-    'batch-size': Flags.string({ summary: 'Reports per transaction. Default 10000 (50000 on PostgreSQL).', helpValue: 'N' }),
+    'batch-size': Flags.string({ summary: 'Reports per transaction. Default 10000.', helpValue: 'N' }),
     strict: Flags.boolean({ summary: 'Exit 4 if any report was rejected, 2 if any line was invalid.' }),
   }
 

@@ -161,8 +161,6 @@ export type MeterStore = {
   load?(workspace: { id: string; mode: string }, reports: readonly MeterReport[]): Promise<void>
   /** PostgreSQL: writes the batch's ledger rows and changed counters; call after the Meter's flush. */
   persist?(): Promise<void>
-  /** Reports per transaction of an import when none is asked for, where the engine wants more than 10,000. */
-  importBatch?: number
   orgById: Query<[string, string], OrgRow>
   orgsInWorkspace: Query<[string], OrgRow>
   orgsByName: Query<[string, string], OrgRow>

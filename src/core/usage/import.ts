@@ -57,7 +57,7 @@ type Entry = { line: number; report: UsageReportInput } | { line: number; error:
 const MAX_PROBLEMS = 20
 
 export async function importUsage(base: Ctx, input: Readable, options: ImportOptions = {}): Promise<ImportSummary> {
-  const batchSize = options.batchSize ?? base.db.meterStore().importBatch ?? 10_000
+  const batchSize = options.batchSize ?? 10_000
   const maxDelayMs = options.maxDelayMs ?? 20
   const started = Date.now()
   const summary: ImportSummary = { lines: 0, accepted: 0, rejected: 0, replayed: 0, invalid: 0, problems: [], durationMs: 0 }

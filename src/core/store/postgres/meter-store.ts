@@ -50,9 +50,6 @@ type Loaded = {
   first: number | null
 }
 
-/** `usage import`'s batch when none is asked for: 50,000 reports measured about 1.4× the rate of 10,000 (bench/pg-import.ts). */
-const IMPORT_BATCH = 50_000
-
 /** Batches of up to this many reports lock their rows and send their write with the transaction's COMMIT; larger ones are bulk. */
 const WITH_COMMIT = 100
 
@@ -368,8 +365,6 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
         throw claimedMeanwhile(error)
       }
     },
-    // A bulk batch writes each counter row it moved once: larger batches write them fewer times.
-    importBatch: IMPORT_BATCH,
     async abandon() {
       const copy = ledgerCopy
       ledgerCopy = undefined
