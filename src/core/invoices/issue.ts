@@ -41,7 +41,7 @@ type Line = Omit<typeof invoiceLines.$inferInsert, 'invoiceId' | 'position'>
 /** The account's discount if its coupon applies to this currency (R-INV-4). */
 async function activeDiscount(ctx: Ctx, accountId: string, currency: string) {
   const { db } = ctx
-  const row = await db.memo(`discount:${accountId}`, ['account_discounts', 'coupons'], async () => (await db.orm
+  const row = await db.memo(`discount:${accountId}`, [`account_discounts#account_id=${accountId}`, 'coupons'], async () => (await db.orm
     .select({ coupon: coupons, used: accountDiscounts.invoicesUsed })
     .from(accountDiscounts)
     .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
@@ -77,7 +77,7 @@ export async function issueInvoice(
   const lines: Line[] = []
   if (options.items) {
     const names = new Map((await db.memo(`products:${sub.workspaceId}`, ['products'], async () => await db.orm.select().from(products).where(eq(products.workspaceId, sub.workspaceId)))).map((p) => [p.key, p.name]))
-    const items = await db.memo(`items:${sub.id}`, ['subscription_items'], async () =>
+    const items = await db.memo(`items:${sub.id}`, [`subscription_items#subscription_id=${sub.id}`], async () =>
       await db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).orderBy(asc(subscriptionItems.product)))
     for (const item of items) {
       if (item.quantity <= 0) continue
@@ -95,7 +95,7 @@ export async function issueInvoice(
     }
   }
   // 0 lines are no longer recorded; a database from before may still hold some, never to be billed.
-  const pending = await db.memo(`pending:${sub.id}`, ['pending_lines'], async () => await db.orm
+  const pending = await db.memo(`pending:${sub.id}`, [`pending_lines#subscription_id=${sub.id}`], async () => await db.orm
     .select()
     .from(pendingLines)
     .where(and(eq(pendingLines.subscriptionId, sub.id), isNull(pendingLines.invoiceId), ne(pendingLines.amount, 0)))
@@ -113,7 +113,7 @@ export async function issueInvoice(
     })
   if (lines.length === 0) return undefined
 
-  const account = await db.memo(`account:${sub.accountId}`, ['billing_accounts'], async () => (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, sub.accountId)).limit(1))[0])
+  const account = await db.memo(`account:${sub.accountId}`, [`billing_accounts#id=${sub.accountId}`], async () => (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, sub.accountId)).limit(1))[0])
   if (!account) throw new Error(`account ${sub.accountId} is missing`)
   const discount = await activeDiscount(ctx, account.id, sub.currency)
   const seller = await sellerOf(db, sub.workspaceId)
@@ -138,8 +138,9 @@ export async function issueInvoice(
 
   // The last number is kept for the transaction (remembered below after each insert): a replay issues many in a row.
   const numberKey = `invoice-number:${account.id}`
+  const numberTables = [`invoices#account_id=${account.id}`]
   const number =
-    (await db.memo(numberKey, ['invoices'], async () => ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', account.id)) as { n: number }).n)) + 1
+    (await db.memo(numberKey, numberTables, async () => ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', account.id)) as { n: number }).n)) + 1
   const displayNumber = formatInvoiceNumber(await accountPrefix(db, account), number)
   const snapshot: InvoiceSnapshot = { seller: sellerParty(seller), buyer: buyerParty(account), tax, paymentTermsDays: seller?.paymentTermsDays ?? 0 }
   const paid = totals.amountDue === 0
@@ -169,7 +170,7 @@ export async function issueInvoice(
     } satisfies typeof invoices.$inferInsert
   // Nothing reads these writes' outcome: on PostgreSQL they go with the next statement (Db.later).
   await db.later(db.orm.insert(invoices).values(values))
-  db.remember(numberKey, ['invoices'], number)
+  db.remember(numberKey, numberTables, number)
   const invoice: InvoiceRow = { ...values, amountPaid: 0, firstFailedAt: null, attemptRuns: 0 }
   await db.later(db.orm.insert(invoiceLines).values(lines.map((line, position) => ({ ...line, invoiceId: invoice.id, position }))))
   if (pending.length) await db.later(db.orm.update(pendingLines).set({ invoiceId: invoice.id }).where(inArray(pendingLines.id, pending.map((line) => line.id))))

@@ -29,11 +29,12 @@ export type RunOptions = {
 async function contextAt(db: Db, workspaceId: string, at: number): Promise<Ctx> {
   // Kept for the transaction (a preview runs many steps in one): a copy, as the clock is moved below.
   const key = `workspace:${workspaceId}`
-  const workspace = { ...(await db.memo(key, ['workspaces'], async () => await resolveWorkspace(db, workspaceId))) }
+  const tables = [`workspaces#id=${workspaceId}`]
+  const workspace = { ...(await db.memo(key, tables, async () => await resolveWorkspace(db, workspaceId))) }
   if (workspace.clockMode === 'test' && (workspace.clockNow ?? 0) < at) {
     await db.runLater('UPDATE workspaces SET clock_now = ? WHERE id = ?', at, workspaceId)
     workspace.clockNow = at
-    db.remember(key, ['workspaces'], { ...workspace })
+    db.remember(key, tables, { ...workspace })
   }
   return { ...contextFor(db, workspace), now: Math.max(at, workspace.createdAt) }
 }

@@ -253,13 +253,13 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
     }
   }
   const query = async <T>(sql: string, params: Param[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
-    memo.wrote(sql)
     let statement = translated.get(sql)
     if (statement === undefined) {
       statement = { text: numberPlaceholders(sql), ...(translated.size + ormNames.size < MAX_PREPARED ? { name: `wsb${translated.size}` } : {}) }
       translated.set(sql, statement)
     }
     const prepared = statement
+    memo.wrote(prepared.text, params)
     const merged = withLater(prepared.text, params)
     if (merged !== undefined) return onConnection(async (connection) => lastResult(await connection.query<T & pg.QueryResultRow>(merged)))
     return onConnection((connection) => connection.query<T & pg.QueryResultRow>({ ...prepared, values: params }))
@@ -387,7 +387,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       const viaConnection = {
         query: async (config: unknown, ...rest: unknown[]) => {
           const { types: _drizzleTypes, ...own } = config as { types?: unknown; text: string; name?: string }
-          memo.wrote(typeof config === 'object' ? own.text : String(config))
+          memo.wrote(typeof config === 'object' ? own.text : String(config), (rest[0] as unknown[] | undefined) ?? [])
           // Prepared once per connection too, as the hand-written statements are: a renewal's dozens of
           // drizzle queries are then bound and run, not parsed and planned, on each use.
           if (typeof config === 'object' && own.name === undefined) {
@@ -420,10 +420,11 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
     },
     async runLater(sql: string, ...params: Param[]) {
       // Only inside a transaction already begun, with no metering write waiting to go first.
-      const inline = inTransaction && pendingBegin === undefined && pendingWrite === undefined ? inlinedAll(numberPlaceholders(sql), params) : undefined
+      const numbered = numberPlaceholders(sql)
+      const inline = inTransaction && pendingBegin === undefined && pendingWrite === undefined ? inlinedAll(numbered, params) : undefined
       if (inline === undefined) await query(sql, params)
       else {
-        memo.wrote(sql)
+        memo.wrote(numbered, params)
         later.push(inline)
       }
     },
@@ -432,7 +433,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       const { sql, params } = built.toSQL()
       const inline = inlinedAll(sql, params)
       if (inline === undefined) return void (await built)
-      memo.wrote(sql)
+      memo.wrote(sql, params)
       later.push(inline)
     },
     get inTransaction() {
