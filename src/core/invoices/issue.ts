@@ -3,7 +3,6 @@
 // the discounted subtotal, credit drawn down, the next gapless number. Issued
 // invoices never change afterwards except for payment status.
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
-import { one } from '../store/db.js'
 import { periodAmount } from '../catalog/pricing.js'
 import { priceById } from '../catalog/prices.js'
 import { shortTime } from '../clock.js'
@@ -23,7 +22,6 @@ import {
   products,
   type SubscriptionRow,
   subscriptionItems,
-  workspaces,
   type InvoiceSnapshot,
   type BillingAccountRow,
   type SellerIdentity,
