@@ -10,6 +10,7 @@ import type { Ctx } from '../context.js'
 import { recordEvent } from '../events/record.js'
 import { newId } from '../ids.js'
 import { schedule } from '../lifecycle/queue.js'
+import type { Db } from '../store/open.js'
 import {
   accountDiscounts,
   billingAccounts,
@@ -65,6 +66,14 @@ const buyerParty = (a: BillingAccountRow): InvoiceSnapshot['buyer'] => ({
 
 const sellerParty = (s: SellerIdentity | null): InvoiceSnapshot['seller'] =>
   s && { name: s.legalName, addressLines: s.addressLines, country: s.country, region: null, taxId: s.taxId, email: s.email, logo: s.logo, footer: s.footer }
+
+/** The memo key and tables of an account's last invoice number. */
+const lastNumberMemo = (accountId: string) => [`invoice-number:${accountId}`, [`invoices#account_id=${accountId}`]] as const
+
+/** The account's last invoice number (0 before its first), kept for the transaction: a replay issues many in a row (remembered after each insert). */
+export async function lastInvoiceNumber(db: Db, accountId: string): Promise<number> {
+  return await db.memo(...lastNumberMemo(accountId), async () => ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', accountId)) as { n: number }).n)
+}
 
 export async function issueInvoice(
   ctx: Ctx,
@@ -134,11 +143,7 @@ export async function issueInvoice(
       periodEnd: null,
     })
 
-  // The last number is kept for the transaction (remembered below after each insert): a replay issues many in a row.
-  const numberKey = `invoice-number:${account.id}`
-  const numberTables = [`invoices#account_id=${account.id}`]
-  const number =
-    (await db.memo(numberKey, numberTables, async () => ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', account.id)) as { n: number }).n)) + 1
+  const number = (await lastInvoiceNumber(db, account.id)) + 1
   const displayNumber = formatInvoiceNumber(await accountPrefix(db, account), number)
   const snapshot: InvoiceSnapshot = { seller: sellerParty(seller), buyer: buyerParty(account), tax, paymentTermsDays: seller?.paymentTermsDays ?? 0 }
   const paid = totals.amountDue === 0
@@ -168,7 +173,7 @@ export async function issueInvoice(
     } satisfies typeof invoices.$inferInsert
   // Nothing reads these writes' outcome: on PostgreSQL they go with the next statement (Db.later).
   await db.later(db.orm.insert(invoices).values(values))
-  db.remember(numberKey, numberTables, number)
+  db.remember(...lastNumberMemo(account.id), number)
   const invoice: InvoiceRow = { ...values, amountPaid: 0, firstFailedAt: null, attemptRuns: 0 }
   await db.later(db.orm.insert(invoiceLines).values(lines.map((line, position) => ({ ...line, invoiceId: invoice.id, position }))))
   if (pending.length) await db.later(db.orm.update(pendingLines).set({ invoiceId: invoice.id }).where(inArray(pendingLines.id, pending.map((line) => line.id))))
