@@ -94,6 +94,7 @@ export const onPostgres = [
   'test/cli/secrets.test.ts',
   'test/core/catch-up.test.ts',
   'test/core/store-later.test.ts',
+  'test/core/store-memo.test.ts',
   'test/cli/crash-advance.test.ts',
   'test/cli/apply-crash.test.ts',
   'test/cli/init.test.ts',

@@ -13,7 +13,7 @@ const EXAMPLE = new URL('../../examples/global-assigned.yaml', import.meta.url).
 const env = (db: string) => ({ WSB_DB: db, WSB_WORKSPACE: 'Global Corp' })
 
 /** Round trips a command may wait for after connecting: see the test titles. */
-const BUDGET = { orgList: 6, preview: 415 }
+const BUDGET = { orgList: 6, preview: 79 }
 
 describe('round trips of interactive commands on PostgreSQL', () => {
   let url: string

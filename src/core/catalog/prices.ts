@@ -57,8 +57,9 @@ export async function activePrice(db: Db, workspaceId: string, product: string, 
     ).limit(1))[0]
 }
 
+/** A price by id; kept for the transaction (a replay of renewals bills the same prices again and again). */
 export async function priceById(db: Db, id: string): Promise<PriceRow> {
-  const row = (await db.orm.select().from(prices).where(eq(prices.id, id)).limit(1))[0]
+  const row = await db.memo(`price:${id}`, ['prices'], async () => (await db.orm.select().from(prices).where(eq(prices.id, id)).limit(1))[0])
   if (!row) throw new Error(`price ${id} is missing`)
   return row
 }

@@ -3,7 +3,6 @@
 // the discounted subtotal, credit drawn down, the next gapless number. Issued
 // invoices never change afterwards except for payment status.
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
-import { one } from '../store/db.js'
 import { periodAmount } from '../catalog/pricing.js'
 import { priceById } from '../catalog/prices.js'
 import { shortTime } from '../clock.js'
@@ -11,6 +10,7 @@ import type { Ctx } from '../context.js'
 import { recordEvent } from '../events/record.js'
 import { newId } from '../ids.js'
 import { schedule } from '../lifecycle/queue.js'
+import type { Db } from '../store/open.js'
 import {
   accountDiscounts,
   billingAccounts,
@@ -23,7 +23,6 @@ import {
   products,
   type SubscriptionRow,
   subscriptionItems,
-  workspaces,
   type InvoiceSnapshot,
   type BillingAccountRow,
   type SellerIdentity,
@@ -31,6 +30,7 @@ import {
 import { composeTotals, type Discount } from './compose.js'
 import { accountPrefix, formatInvoiceNumber } from './numbering.js'
 import { taxFor } from './tax.js'
+import { sellerOf } from '../workspaces/seller.js'
 
 export type IssueReason = 'subscription_create' | 'subscription_cycle' | 'trial_end' | 'subscription_final'
 
@@ -39,11 +39,12 @@ type Line = Omit<typeof invoiceLines.$inferInsert, 'invoiceId' | 'position'>
 
 /** The account's discount if its coupon applies to this currency (R-INV-4). */
 async function activeDiscount(ctx: Ctx, accountId: string, currency: string) {
-  const row = (await ctx.db.orm
+  const { db } = ctx
+  const row = await db.memo(`discount:${accountId}`, [`account_discounts#account_id=${accountId}`, 'coupons'], async () => (await db.orm
     .select({ coupon: coupons, used: accountDiscounts.invoicesUsed })
     .from(accountDiscounts)
     .innerJoin(coupons, eq(coupons.id, accountDiscounts.couponId))
-    .where(eq(accountDiscounts.accountId, accountId)).limit(1))[0]
+    .where(eq(accountDiscounts.accountId, accountId)).limit(1))[0])
   if (!row) return undefined
   if (row.coupon.amountOff !== null && row.coupon.currency !== currency) return undefined
   return row
@@ -66,6 +67,14 @@ const buyerParty = (a: BillingAccountRow): InvoiceSnapshot['buyer'] => ({
 const sellerParty = (s: SellerIdentity | null): InvoiceSnapshot['seller'] =>
   s && { name: s.legalName, addressLines: s.addressLines, country: s.country, region: null, taxId: s.taxId, email: s.email, logo: s.logo, footer: s.footer }
 
+/** The memo key and tables of an account's last invoice number. */
+const lastNumberMemo = (accountId: string) => [`invoice-number:${accountId}`, [`invoices#account_id=${accountId}`]] as const
+
+/** The account's last invoice number (0 before its first), kept for the transaction: a replay issues many in a row (remembered after each insert). */
+export async function lastInvoiceNumber(db: Db, accountId: string): Promise<number> {
+  return await db.memo(...lastNumberMemo(accountId), async () => ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', accountId)) as { n: number }).n)
+}
+
 export async function issueInvoice(
   ctx: Ctx,
   sub: SubscriptionRow,
@@ -74,8 +83,9 @@ export async function issueInvoice(
   const { db, now } = ctx
   const lines: Line[] = []
   if (options.items) {
-    const names = new Map((await db.orm.select().from(products).where(eq(products.workspaceId, sub.workspaceId))).map((p) => [p.key, p.name]))
-    const items = (await db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).orderBy(asc(subscriptionItems.product)))
+    const names = new Map((await db.memo(`products:${sub.workspaceId}`, ['products'], async () => await db.orm.select().from(products).where(eq(products.workspaceId, sub.workspaceId)))).map((p) => [p.key, p.name]))
+    const items = await db.memo(`items:${sub.id}`, [`subscription_items#subscription_id=${sub.id}`], async () =>
+      await db.orm.select().from(subscriptionItems).where(eq(subscriptionItems.subscriptionId, sub.id)).orderBy(asc(subscriptionItems.product)))
     for (const item of items) {
       if (item.quantity <= 0) continue
       const price = await priceById(db, item.priceId)
@@ -92,11 +102,11 @@ export async function issueInvoice(
     }
   }
   // 0 lines are no longer recorded; a database from before may still hold some, never to be billed.
-  const pending = await db.orm
+  const pending = await db.memo(`pending:${sub.id}`, [`pending_lines#subscription_id=${sub.id}`], async () => await db.orm
     .select()
     .from(pendingLines)
     .where(and(eq(pendingLines.subscriptionId, sub.id), isNull(pendingLines.invoiceId), ne(pendingLines.amount, 0)))
-    .orderBy(asc(pendingLines.id))
+    .orderBy(asc(pendingLines.id)))
   for (const line of pending)
     lines.push({
       kind: 'proration',
@@ -110,10 +120,10 @@ export async function issueInvoice(
     })
   if (lines.length === 0) return undefined
 
-  const account = (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, sub.accountId)).limit(1))[0]
+  const account = await db.memo(`account:${sub.accountId}`, [`billing_accounts#id=${sub.accountId}`], async () => (await db.orm.select().from(billingAccounts).where(eq(billingAccounts.id, sub.accountId)).limit(1))[0])
   if (!account) throw new Error(`account ${sub.accountId} is missing`)
   const discount = await activeDiscount(ctx, account.id, sub.currency)
-  const seller = (await db.orm.select({ seller: workspaces.seller }).from(workspaces).where(eq(workspaces.id, sub.workspaceId)).limit(1))[0]?.seller ?? null
+  const seller = await sellerOf(db, sub.workspaceId)
   const tax = await taxFor(db, sub.workspaceId, account, seller)
   const totals = composeTotals({
     lineAmounts: lines.map((line) => line.amount),
@@ -133,14 +143,11 @@ export async function issueInvoice(
       periodEnd: null,
     })
 
-  const number =
-    ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', account.id)) as { n: number }).n + 1
+  const number = (await lastInvoiceNumber(db, account.id)) + 1
   const displayNumber = formatInvoiceNumber(await accountPrefix(db, account), number)
   const snapshot: InvoiceSnapshot = { seller: sellerParty(seller), buyer: buyerParty(account), tax, paymentTermsDays: seller?.paymentTermsDays ?? 0 }
   const paid = totals.amountDue === 0
-  const invoice = one(await db.orm
-    .insert(invoices)
-    .values({
+  const values = {
       id: newId('invoice'),
       workspaceId: sub.workspaceId,
       accountId: account.id,
@@ -163,26 +170,27 @@ export async function issueInvoice(
       displayNumber,
       dueAt: now + snapshot.paymentTermsDays * DAY,
       snapshot,
-    })
-    .returning())
-  await db.orm
-    .insert(invoiceLines)
-    .values(lines.map((line, position) => ({ ...line, invoiceId: invoice.id, position })))
-  if (pending.length) await db.orm.update(pendingLines).set({ invoiceId: invoice.id }).where(inArray(pendingLines.id, pending.map((line) => line.id)))
+    } satisfies typeof invoices.$inferInsert
+  // Nothing reads these writes' outcome: on PostgreSQL they go with the next statement (Db.later).
+  await db.later(db.orm.insert(invoices).values(values))
+  db.remember(...lastNumberMemo(account.id), number)
+  const invoice: InvoiceRow = { ...values, amountPaid: 0, firstFailedAt: null, attemptRuns: 0 }
+  await db.later(db.orm.insert(invoiceLines).values(lines.map((line, position) => ({ ...line, invoiceId: invoice.id, position }))))
+  if (pending.length) await db.later(db.orm.update(pendingLines).set({ invoiceId: invoice.id }).where(inArray(pendingLines.id, pending.map((line) => line.id))))
 
   const creditChange = totals.creditGranted - totals.creditApplied
   if (creditChange !== 0) {
-    await db.orm.insert(creditEntries).values({ accountId: account.id, amount: creditChange, invoiceId: invoice.id, note: creditChange < 0 ? 'applied to invoice' : 'credit from invoice', at: now })
-    await db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${creditChange}` }).where(eq(billingAccounts.id, account.id))
+    await db.later(db.orm.insert(creditEntries).values({ accountId: account.id, amount: creditChange, invoiceId: invoice.id, note: creditChange < 0 ? 'applied to invoice' : 'credit from invoice', at: now }))
+    await db.later(db.orm.update(billingAccounts).set({ creditBalance: sql`${billingAccounts.creditBalance} + ${creditChange}` }).where(eq(billingAccounts.id, account.id)))
   }
   // Only an invoice with something to discount counts against the coupon (docs/rules.md "Discounts and credit"): a subtotal of 0 or less does not use it up.
   if (discount && totals.subtotal > 0) {
     const used = discount.used + 1
     const ends = discount.coupon.duration === 'once' || (discount.coupon.duration === 'repeating' && used >= (discount.coupon.durationInvoices ?? 1))
     if (ends) {
-      await db.orm.delete(accountDiscounts).where(eq(accountDiscounts.accountId, account.id))
+      await db.later(db.orm.delete(accountDiscounts).where(eq(accountDiscounts.accountId, account.id)))
       await recordEvent(db, { workspaceId: sub.workspaceId, at: now, kind: 'discount.ended', refs: { accountId: account.id, couponId: discount.coupon.id } })
-    } else (await db.orm.update(accountDiscounts).set({ invoicesUsed: used }).where(eq(accountDiscounts.accountId, account.id)))
+    } else await db.later(db.orm.update(accountDiscounts).set({ invoicesUsed: used }).where(eq(accountDiscounts.accountId, account.id)))
   }
   await recordEvent(db, {
     workspaceId: sub.workspaceId,

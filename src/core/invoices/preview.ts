@@ -23,6 +23,7 @@ import type { Db } from '../store/open.js'
 import { contributingStatuses, type InvoiceRow, invoices, pendingLines, type SubscriptionRow, subscriptions } from '../store/schema/index.js'
 import { resolveSubscription } from '../subscriptions/resolve.js'
 import { updateSubscription } from '../subscriptions/update.js'
+import { lastInvoiceNumber } from './issue.js'
 import { type InvoiceLineView, type InvoiceView, invoiceView } from './view.js'
 
 export type ProposedChange = { subscription: string; items: Record<string, number> }
@@ -44,7 +45,7 @@ const MAX_INSTANTS = 1_000
  * returns that instant's invoices in issue order, or none if none ever will.
  */
 async function nextIssued(db: Db, workspaceId: string, accountId: string, from: number): Promise<InvoiceRow[]> {
-  const last = ((await db.get('SELECT coalesce(max(number), 0) AS n FROM invoices WHERE account_id = ?', accountId)) as { n: number }).n
+  const last = await lastInvoiceNumber(db, accountId)
   for (let i = 0; i < MAX_INSTANTS; i++) {
     const next = await db.get<{ at: number | null }>(
       `SELECT min(d.due_at) AS at FROM due_steps d JOIN subscriptions s ON s.id = d.ref_id

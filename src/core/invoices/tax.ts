@@ -61,6 +61,8 @@ export function chooseTax(account: Pick<BillingAccountRow, 'country' | 'region' 
 }
 
 export async function taxFor(db: Db, workspaceId: string, account: BillingAccountRow, seller: SellerIdentity | null): Promise<TaxChoice> {
-  const rows = account.country === null ? [] : await db.orm.select().from(taxRates).where(and(eq(taxRates.workspaceId, workspaceId), eq(taxRates.country, account.country)))
+  const country = account.country
+  const rows = country === null ? [] : await db.memo(`tax-rates:${workspaceId}:${country}`, ['tax_rates'], async () =>
+    await db.orm.select().from(taxRates).where(and(eq(taxRates.workspaceId, workspaceId), eq(taxRates.country, country))))
   return chooseTax(account, seller, rows)
 }

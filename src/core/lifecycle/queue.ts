@@ -50,6 +50,14 @@ export async function removeStep(db: Db, id: number): Promise<boolean> {
 }
 
 /**
+ * Removes a step this transaction read: it is there (a concurrent removal fails the transaction
+ * on PostgreSQL, SERIALIZABLE; SQLite has one writer), so nobody waits for the delete (Db.runLater).
+ */
+export async function removeSeenStep(db: Db, id: number): Promise<void> {
+  await db.runLater('DELETE FROM due_steps WHERE id = ?', id)
+}
+
+/**
  * How long a claim on a provider step lasts without renewal: above a whole
  * charge (Stripe: a 5 s timeout, no SDK retries), renewed
  * before each charge. Only a process that dies on another host leaves a claim

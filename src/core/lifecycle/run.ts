@@ -10,7 +10,7 @@ import { resolveWorkspace } from '../workspaces/resolve.js'
 import { collectStep } from '../payments/collect.js'
 import { warnCardExpiry } from '../payments/expiry.js'
 import { type ProviderFactory, providerFromEnv } from '../payments/provider.js'
-import { CLAIM_MS, claimStep, type DueStep, earliestDue, externalKinds, nextDue, removeStep, type StepKind } from './queue.js'
+import { CLAIM_MS, claimStep, type DueStep, earliestDue, externalKinds, nextDue, removeSeenStep, removeStep, type StepKind } from './queue.js'
 
 type InternalHandler = (ctx: Ctx, step: DueStep) => Promise<void>
 
@@ -27,10 +27,14 @@ export type RunOptions = {
 
 /** Workspace time for a step: a test clock moves up to the step, never back. */
 async function contextAt(db: Db, workspaceId: string, at: number): Promise<Ctx> {
-  const workspace = await resolveWorkspace(db, workspaceId)
+  // Kept for the transaction (a preview runs many steps in one): a copy, as the clock is moved below.
+  const key = `workspace:${workspaceId}`
+  const tables = [`workspaces#id=${workspaceId}`]
+  const workspace = { ...(await db.memo(key, tables, async () => await resolveWorkspace(db, workspaceId))) }
   if (workspace.clockMode === 'test' && (workspace.clockNow ?? 0) < at) {
     await db.runLater('UPDATE workspaces SET clock_now = ? WHERE id = ?', at, workspaceId)
     workspace.clockNow = at
+    db.remember(key, tables, { ...workspace })
   }
   return { ...contextFor(db, workspace), now: Math.max(at, workspace.createdAt) }
 }
@@ -39,6 +43,8 @@ async function contextAt(db: Db, workspaceId: string, at: number): Promise<Ctx> 
 export async function runInternalSteps(db: Db, workspaceId: string, until: number, options: { skipExternal?: boolean } = {}): Promise<{ steps: number; external?: DueStep} > {
   let steps = 0
   for (;;) {
+    // Inside a caller's transaction (a preview), the step is read in the transaction that runs it.
+    const seenInRun = db.inTransaction
     const step = await nextDue(db, workspaceId, until, options.skipExternal ?? false)
     if (!step) return { steps }
     const handler = internal[step.kind]
@@ -50,7 +56,8 @@ export async function runInternalSteps(db: Db, workspaceId: string, until: numbe
     const ran = await db.write(async () => {
       // Renewals, scheduled decreases and trial ends change capacity: no report of the workspace is metered meanwhile.
       await db.excludeMetering(workspaceId)
-      if (!(await removeStep(db, step.id))) return false // another process ran it (and counts it)
+      if (seenInRun) await removeSeenStep(db, step.id)
+      else if (!(await removeStep(db, step.id))) return false // another process ran it (and counts it)
       await handler(await contextAt(db, workspaceId, step.due_at), step)
       return true
     })

@@ -16,6 +16,9 @@ export type Orm = BetterSQLite3Database<typeof schema>
 /** A value bound to a `?` placeholder. */
 export type Param = string | number | bigint | null | Buffer
 
+/** A query-builder statement (drizzle's): awaited to run it, or rendered to text and values. */
+export type BuiltQuery = PromiseLike<unknown> & { toSQL(): { sql: string; params: unknown[] } }
+
 export type WriteOptions = {
   /** Runs when the transaction rolled back after `work` started (e.g. to drop caches of rolled-back state). */
   onRollback?: () => void
@@ -43,6 +46,22 @@ export type Db = {
    * transaction back either way) surfaces there instead.
    */
   runLater(sql: string, ...params: Param[]): Promise<void>
+  /** runLater for a query-builder write (an insert whose returned row is not needed, an update). */
+  later(query: BuiltQuery): Promise<void>
+  /** Inside a transaction (write, read or snapshot) not yet ended. */
+  readonly inTransaction: boolean
+  /**
+   * `load`'s value, kept for the rest of the open transaction under `key` on
+   * PostgreSQL (postgres/memo.ts), where each read is a round trip: a replay of
+   * many renewals in one transaction (invoice preview) reads a price, a tax
+   * rate or an account once. `tables` names what `load` reads ("prices", or a
+   * column: "workspaces.seller"); a write to one of them in the transaction
+   * drops the value. They must be tables no trigger writes. SQLite loads each
+   * time. The value is frozen on PostgreSQL: never change it.
+   */
+  memo<T>(key: string, tables: readonly string[], load: () => Promise<T>): Promise<T>
+  /** Keeps `value` for `memo(key, tables, …)`: what a write just made the row (after that write was sent). */
+  remember<T>(key: string, tables: readonly string[], value: T): void
   /** Visits each row in turn without holding them all (large scans: the ledger). */
   each<T>(sql: string, params: Param[], visit: (row: T) => void): Promise<void>
   /**
@@ -160,6 +179,17 @@ export function sqliteDb(sqlite: Database.Database, path: string): Db {
     async runLater(sql: string, ...params: Param[]) {
       prepared(sql).run(...params)
     },
+    async later(query: BuiltQuery) {
+      await query
+    },
+    get inTransaction() {
+      return sqlite.inTransaction
+    },
+    // A read costs no round trip here: nothing is kept, so nothing can go stale.
+    async memo<T>(_key: string, _tables: readonly string[], load: () => Promise<T>) {
+      return await load()
+    },
+    remember() {},
     async each<T>(sql: string, params: Param[], visit: (row: T) => void) {
       for (const row of prepared(sql).iterate(...params)) visit(row as T)
     },

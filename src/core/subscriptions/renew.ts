@@ -18,7 +18,9 @@ import { addDaysUtc, periodBounds } from './periods.js'
 
 const TRIAL_REMINDER_DAYS = 3
 
-const reload = async (ctx: Ctx, id: string) => (await ctx.db.orm.select().from(subscriptions).where(eq(subscriptions.id, id)).limit(1))[0] as SubscriptionRow
+/** The subscription as stored; kept for the transaction (Db.memo) until a write of subscriptions, or what renew remembers. */
+const reload = async (ctx: Ctx, id: string) =>
+  await ctx.db.memo(`subscription:${id}`, [`subscriptions#id=${id}`], async () => (await ctx.db.orm.select().from(subscriptions).where(eq(subscriptions.id, id)).limit(1))[0] as SubscriptionRow)
 
 /** Schedules what the lifecycle must do for a subscription's current period. */
 export async function scheduleSubscription(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
@@ -88,7 +90,9 @@ async function cancelAtPeriodEnd(ctx: Ctx, sub: SubscriptionRow): Promise<void> 
 async function applyScheduledChanges(ctx: Ctx, sub: SubscriptionRow): Promise<Interval> {
   const { db, workspace, now } = ctx
   const refs = { subscriptionId: sub.id, accountId: sub.accountId }
-  const changes = (await db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)))
+  const changes = await db.memo(`scheduled-changes:${sub.id}`, [`scheduled_changes#subscription_id=${sub.id}`], async () => await db.orm.select().from(scheduledChanges).where(eq(scheduledChanges.subscriptionId, sub.id)))
+  // Nothing scheduled: nothing to apply or delete (the usual renewal).
+  if (changes.length === 0) return sub.interval
   let interval = sub.interval
   for (const change of changes) {
     if (change.kind === 'interval' && change.interval) interval = change.interval
@@ -136,11 +140,11 @@ async function renew(ctx: Ctx, sub: SubscriptionRow): Promise<void> {
   const anchor = await interval === sub.interval ? sub.anchorAt : now
   const index = await interval === sub.interval ? sub.periodIndex + 1 : 0
   const period = periodBounds(anchor, interval, index)
-  await db.orm
-    .update(subscriptions)
-    .set({ interval, anchorAt: anchor, periodIndex: index, currentPeriodStart: period.start, currentPeriodEnd: period.end })
-    .where(eq(subscriptions.id, sub.id))
-  const renewed = await reload(ctx, sub.id)
+  const set = { interval, anchorAt: anchor, periodIndex: index, currentPeriodStart: period.start, currentPeriodEnd: period.end }
+  await db.later(db.orm.update(subscriptions).set(set).where(eq(subscriptions.id, sub.id)))
+  // The row as the update made it: no read back (the update sets no other column).
+  const renewed: SubscriptionRow = { ...sub, ...set }
+  db.remember(`subscription:${sub.id}`, [`subscriptions#id=${sub.id}`], renewed)
   await recordEvent(db, {
     workspaceId: sub.workspaceId,
     at: now,

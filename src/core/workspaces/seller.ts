@@ -15,7 +15,8 @@ export type SellerInput = Partial<Omit<SellerIdentity, 'logo'>> & { logo?: LogoI
 
 /** A workspace's seller as stored (the resolved workspace row does not carry it: every command resolves one). */
 export async function sellerOf(db: Db, workspaceId: string): Promise<SellerIdentity | null> {
-  return (await db.orm.select({ seller: workspaces.seller }).from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1))[0]?.seller ?? null
+  return await db.memo(`seller:${workspaceId}`, ['workspaces.seller'], async () =>
+    (await db.orm.select({ seller: workspaces.seller }).from(workspaces).where(eq(workspaces.id, workspaceId)).limit(1))[0]?.seller ?? null)
 }
 
 export const getSeller = async (ctx: Ctx): Promise<SellerIdentity | null> => await sellerOf(ctx.db, ctx.workspace.id)

@@ -25,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { getTableName, is, Table } from 'drizzle-orm'
 import type pg from 'pg'
-import type { Db, Orm, Param, WriteOptions } from '../db.js'
+import type { BuiltQuery, Db, Orm, Param, WriteOptions } from '../db.js'
 import type { MeterStore } from '../meter-store.js'
 import type { CopyIn } from './meter-store.js'
 import * as sqliteTables from '../schema/index.js'
@@ -33,6 +33,8 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { claimedMeanwhile, postgresMeterStore } from './meter-store.js'
 import { isConnectionLost, parsePostgresUrl, postgresLostError } from '../postgres-url.js'
 import { openPostgres, type PostgresHandle } from './open.js'
+import { transactionMemo } from './memo.js'
+import { getTableConfig as sqliteTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { postgresTables } from './tables.js'
 
 /**
@@ -149,6 +151,17 @@ function twins(): Map<unknown, unknown> {
   twinsMade = made
   return made
 }
+let referencedMade: Set<string> | undefined
+/** The tables a foreign key points at: a delete from one may change other tables (ON DELETE CASCADE). */
+function referencedTables(): ReadonlySet<string> {
+  if (referencedMade) return referencedMade
+  const made = new Set<string>()
+  for (const table of Object.values(sqliteTables))
+    if (is(table, SQLiteTable)) for (const fk of sqliteTableConfig(table).foreignKeys) made.add(getTableName(fk.reference().foreignTable))
+  referencedMade = made
+  return made
+}
+
 const TAKES_TABLE = new Set<PropertyKey>(['insert', 'update', 'delete', 'from', 'innerJoin', 'leftJoin', 'rightJoin', 'fullJoin'])
 
 function swapping<T extends object>(target: T): T {
@@ -193,6 +206,13 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
   let inTransaction = false
   // Inside write(): what it reads may be rolled back.
   let writing = false
+  // Reads kept until the transaction ends or writes what they read (Db.memo).
+  const memo = transactionMemo(referencedTables)
+  /** Enters or leaves a transaction: nothing kept survives either. */
+  const transaction = (open: boolean) => {
+    inTransaction = open
+    memo.clear()
+  }
   // The BEGIN of the open transaction while no statement has run in it yet.
   let pendingBegin: string | undefined
   // A metering write left to go with the COMMIT (meter-store.ts), sent before any other statement.
@@ -241,6 +261,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       translated.set(sql, statement)
     }
     const prepared = statement
+    memo.wrote(prepared.text, params)
     const merged = withLater(prepared.text, params)
     if (merged !== undefined) return onConnection(async (connection) => lastResult(await connection.query<T & pg.QueryResultRow>(merged)))
     return onConnection((connection) => connection.query<T & pg.QueryResultRow>({ ...prepared, values: params }))
@@ -266,6 +287,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
    * argument inlined as a dollar-quoted literal).
    */
   const meterLoad = async (json: string): Promise<string> => {
+    memo.clear()
     const call = `SELECT wsb_meter_load(${dollarQuoted(json)}::jsonb) AS state`
     if (pendingBegin === SERIALIZABLE) {
       pendingBegin = undefined
@@ -280,8 +302,9 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
    * (a bulk metering batch's ledger rows reach the server while the Meter
    * decides the next ones), and is held here otherwise.
    */
-  const copyStart = async (sql: string): Promise<CopyIn> =>
-    onConnection(async (connection) => {
+  const copyStart = async (sql: string): Promise<CopyIn> => {
+    memo.clear()
+    return await onConnection(async (connection) => {
       const stream = connection.query(copyFrom(sql))
       let failure: unknown
       let held = ''
@@ -341,6 +364,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
         },
       }
     })
+  }
   /** pg_advisory_lock or _unlock of a workspace's metering lock, at session level, outside any transaction's BEGIN. */
   const metering = async (fn: 'pg_advisory_lock' | 'pg_advisory_unlock', workspaceId: string) =>
     onConnection((connection) => connection.query(`SELECT ${fn}($1, hashtext($2))`, [METERING_LOCK, workspaceId]), false)
@@ -365,6 +389,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       const viaConnection = {
         query: async (config: unknown, ...rest: unknown[]) => {
           const { types: _drizzleTypes, ...own } = config as { types?: unknown; text: string; name?: string }
+          memo.wrote(typeof config === 'object' ? own.text : String(config), (rest[0] as unknown[] | undefined) ?? [])
           // Prepared once per connection too, as the hand-written statements are: a renewal's dozens of
           // drizzle queries are then bound and run, not parsed and planned, on each use.
           if (typeof config === 'object' && own.name === undefined) {
@@ -397,9 +422,30 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
     },
     async runLater(sql: string, ...params: Param[]) {
       // Only inside a transaction already begun, with no metering write waiting to go first.
-      const inline = inTransaction && pendingBegin === undefined && pendingWrite === undefined ? inlinedAll(numberPlaceholders(sql), params) : undefined
+      const numbered = numberPlaceholders(sql)
+      const inline = inTransaction && pendingBegin === undefined && pendingWrite === undefined ? inlinedAll(numbered, params) : undefined
       if (inline === undefined) await query(sql, params)
-      else later.push(inline)
+      else {
+        memo.wrote(numbered, params)
+        later.push(inline)
+      }
+    },
+    async later(built: BuiltQuery) {
+      if (!inTransaction || pendingBegin !== undefined || pendingWrite !== undefined) return void (await built)
+      const { sql, params } = built.toSQL()
+      const inline = inlinedAll(sql, params)
+      if (inline === undefined) return void (await built)
+      memo.wrote(sql, params)
+      later.push(inline)
+    },
+    get inTransaction() {
+      return inTransaction
+    },
+    async memo<T>(key: string, tables: readonly string[], load: () => Promise<T>) {
+      return inTransaction ? await memo.get(key, tables, load) : await load()
+    },
+    remember<T>(key: string, tables: readonly string[], value: T) {
+      if (inTransaction) memo.set(key, tables, value)
     },
     // Read whole: the ledger scans this serves stay well within memory at wsb's sizes (a cursor is future work).
     async each<T>(sql: string, params: Param[], visit: (row: T) => void) {
@@ -415,7 +461,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       try {
         for (let attempt = 1; ; attempt++) {
           pendingBegin = SERIALIZABLE
-          inTransaction = true
+          transaction(true)
           try {
             const result = await work()
             const begun = pendingBegin === undefined
@@ -432,7 +478,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
               if (begun) await control([...writes, options.dryRun ? 'ROLLBACK' : 'COMMIT'].join('; '))
             }
             if (options.dryRun) meter?.rolledBack()
-            inTransaction = false
+            transaction(false)
             return result
           } catch (error) {
             const begun = pendingBegin === undefined
@@ -442,7 +488,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
             // A bulk batch's COPY still open is refused first: the ROLLBACK waits behind it.
             await meter?.abandon().catch(() => undefined)
             if (begun) await control('ROLLBACK').catch(() => undefined)
-            inTransaction = false
+            transaction(false)
             meter?.rolledBack()
             options.onRollback?.()
             if (error instanceof TakeMeteringLock) {
@@ -485,11 +531,11 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
     async read<T>(work: () => Promise<T>): Promise<T> {
       if (inTransaction) return work()
       pendingBegin = SNAPSHOT
-      inTransaction = true
+      transaction(true)
       try {
         return await work()
       } finally {
-        inTransaction = false
+        transaction(false)
         const begun = pendingBegin === undefined
         pendingBegin = undefined
         if (begun) await control('ROLLBACK').catch(() => undefined)
@@ -498,11 +544,11 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
     async beginSnapshot() {
       if (inTransaction) return
       pendingBegin = SNAPSHOT
-      inTransaction = true
+      transaction(true)
     },
     async endSnapshot() {
       if (!inTransaction) return
-      inTransaction = false
+      transaction(false)
       const begun = pendingBegin === undefined
       pendingBegin = undefined
       if (begun) await control('COMMIT')
@@ -532,6 +578,7 @@ export function postgresDb(url: string | Promise<string>, display: string): Db &
       meter ??= postgresMeterStore(db, {
         load: meterLoad,
         writeWithCommit: (sql, params) => {
+          memo.clear()
           if (!inTransaction || pendingBegin !== undefined) throw new Error('internal: a metering write outside its load\'s transaction')
           pendingWrite = inlined(sql, params)
         },
