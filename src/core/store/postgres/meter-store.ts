@@ -172,6 +172,7 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
     const ids = new Set<string>()
     const names = new Set<string>()
     const folds = new Set<string>()
+    const paths: string[][] = []
     const raw: string[] = []
     let scan = false
     const seen = new Set<string>()
@@ -192,6 +193,12 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
         continue
       }
       raw.push(ref)
+      const parts = ref.split('/').map((part) => part.trim())
+      // A path of ASCII names is walked on the server: it answers the one org it names, with its ancestors.
+      if (parts.length > 1 && !nonAscii(ref)) {
+        paths.push(parts)
+        continue
+      }
       ids.add(ref)
       for (const part of ref.split('/')) {
         const name = part.trim()
@@ -209,6 +216,7 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
       known: [...known],
       ids: [...ids],
       names: [...names],
+      paths,
       scan,
       folds: [...folds],
       products: [...productSet],
