@@ -8,8 +8,9 @@
 --    - Static statements, whose plans PL/pgSQL keeps for the session, in place of the EXECUTEd ones,
 --      which were planned at every call. A bulk batch (`usage import`) still has each planned for
 --      its arrays' sizes (plan_cache_mode force_custom_plan inside the function), as EXECUTE did.
---    - A small batch locks its counter rows (pools', then orgs', each in key order, as before) in a
---      statement of their own before reading them; a bulk batch locks none (it holds the workspace).
+--    - A small batch reads its counter rows by whole key, one probe of the primary key each, locking
+--      each as it reads it (pools', then orgs', each in key order, as before); a bulk batch reads
+--      them as before and locks none (it holds the workspace).
 CREATE OR REPLACE FUNCTION "wsb_meter_load"(p jsonb) RETURNS text LANGUAGE plpgsql
 -- No parallel workers: starting them costs more than the scans they would share.
 -- A small batch's statements run the plans kept for the session (a custom plan, made at each call, would
@@ -29,6 +30,10 @@ DECLARE
   org_ids text[] := '{}';
   new_ids text[] := '{}';
   pool_ids text[];
+  pool_keys text[] := '{}';
+  pool_products text[] := '{}';
+  org_keys text[] := '{}';
+  org_products text[] := '{}';
   orgs text;
   accounts text;
   pools text;
@@ -93,22 +98,29 @@ BEGIN
   ELSE
     pool_ids := CASE WHEN cardinality(org_ids) > 0 THEN ARRAY[ws] ELSE '{}' END;
   END IF;
-  -- Every list of ids is joined as IN (SELECT unnest(…)), never = ANY(…): for = ANY of an array the planner
-  -- estimates each element against the column's statistics, 60 ms for 10,000 ids.
+  -- A small batch's rows by whole key, (owner, product) pairs in key order, each locked as it is read (one probe of the
+  -- primary key, FOR UPDATE: the version read is the current one, after any wait), pools' rows before orgs' rows.
   IF NOT bulk THEN
-    PERFORM 1 FROM pool_usage u WHERE u.pool_id IN (SELECT unnest(pool_ids)) AND u.product = ANY(wanted) ORDER BY u.pool_id, u.product FOR UPDATE;
-    PERFORM 1 FROM usage_levels u WHERE u.org_id IN (SELECT unnest(org_ids)) AND u.product = ANY(wanted) ORDER BY u.org_id, u.product FOR UPDATE;
+    SELECT coalesce(array_agg(k ORDER BY k, w), '{}'), coalesce(array_agg(w ORDER BY k, w), '{}') INTO pool_keys, pool_products FROM unnest(pool_ids) k, unnest(wanted) w;
+    SELECT coalesce(array_agg(k ORDER BY k, w), '{}'), coalesce(array_agg(w ORDER BY k, w), '{}') INTO org_keys, org_products FROM unnest(org_ids) k, unnest(wanted) w;
   END IF;
-  -- Read after the locks (a new snapshot): the rows' current versions.
-  WITH r AS (SELECT u.*, u.xmin AS x FROM pool_usage u WHERE u.pool_id IN (SELECT unnest(pool_ids)) AND u.product = ANY(wanted))
-    SELECT string_agg('[' || to_json(r.pool_id)::text || ',' || to_json(r.product)::text || ',' || r.used || ',' || coalesce(r.roll_hour::text, 'null') || ',' || r.peak || ',' || r.accepted
+  -- A bulk batch's rows unlocked (it holds the workspace), planned for its arrays: a list of ids is joined as
+  -- IN (SELECT unnest(…)), never = ANY(…), for which the planner estimates each element (60 ms for 10,000 ids).
+  SELECT string_agg('[' || to_json(r.pool_id)::text || ',' || to_json(r.product)::text || ',' || r.used || ',' || coalesce(r.roll_hour::text, 'null') || ',' || r.peak || ',' || r.accepted
       || ',' || r.rejected_capacity || ',' || r.rejected_limit || ',' || r.rejected_other || ',' || coalesce(r.roll_capacity::text, 'null') || ']', ',')
-    INTO pools FROM r WHERE NOT (r.x = ANY(mine));
-  WITH r AS (SELECT u.*, u.xmin AS x FROM usage_levels u WHERE u.org_id IN (SELECT unnest(org_ids)) AND u.product = ANY(wanted))
-    SELECT string_agg('[' || to_json(r.org_id)::text || ',' || to_json(r.product)::text || ',' || r.level || ',' || r.subtree || ',' || coalesce(r.roll_hour::text, 'null') || ',' || r.peak
+    INTO pools FROM (
+      SELECT u.*, u.xmin AS x FROM pool_usage u WHERE bulk AND u.pool_id IN (SELECT unnest(pool_ids)) AND u.product = ANY(wanted)
+      UNION ALL SELECT l.* FROM unnest(pool_keys, pool_products) t(k, w)
+        CROSS JOIN LATERAL (SELECT u.*, u.xmin AS x FROM pool_usage u WHERE NOT bulk AND u.pool_id = t.k AND u.product = t.w FOR UPDATE) l
+    ) r WHERE NOT (r.x = ANY(mine));
+  SELECT string_agg('[' || to_json(r.org_id)::text || ',' || to_json(r.product)::text || ',' || r.level || ',' || r.subtree || ',' || coalesce(r.roll_hour::text, 'null') || ',' || r.peak
       || ',' || r.accepted || ',' || r.rejected_capacity || ',' || r.rejected_limit || ',' || r.rejected_other || ',' || r.sub_peak || ',' || r.sub_accepted || ',' || r.sub_rejected_capacity
       || ',' || r.sub_rejected_limit || ',' || r.sub_rejected_other || ',' || coalesce(r.roll_limit::text, 'null') || ',' || coalesce(r.roll_capacity::text, 'null') || ']', ',')
-    INTO counters FROM r WHERE NOT (r.x = ANY(mine));
+    INTO counters FROM (
+      SELECT u.*, u.xmin AS x FROM usage_levels u WHERE bulk AND u.org_id IN (SELECT unnest(org_ids)) AND u.product = ANY(wanted)
+      UNION ALL SELECT l.* FROM unnest(org_keys, org_products) t(k, w)
+        CROSS JOIN LATERAL (SELECT u.*, u.xmin AS x FROM usage_levels u WHERE NOT bulk AND u.org_id = t.k AND u.product = t.w FOR UPDATE) l
+    ) r WHERE NOT (r.x = ANY(mine));
   SELECT json_agg(json_build_array(c.account_id, c.product, c.quantity) ORDER BY c.account_id, c.product)::text INTO capacity FROM (
     SELECT s.account_id, i.product, sum(i.quantity)::bigint AS quantity
     FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
