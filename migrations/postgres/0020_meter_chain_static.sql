@@ -100,6 +100,8 @@ BEGIN
   END IF;
   -- A small batch's rows by whole key, (owner, product) pairs in key order, each locked as it is read (one probe of the
   -- primary key, FOR UPDATE: the version read is the current one, after any wait), pools' rows before orgs' rows.
+  -- Rows this process wrote last are left out of the answer by the aggregate's FILTER, never by a WHERE: the planner
+  -- would push that below the lock, and such a row would not be locked (two batches would then deadlock in their writes).
   IF NOT bulk THEN
     SELECT coalesce(array_agg(k ORDER BY k, w), '{}'), coalesce(array_agg(w ORDER BY k, w), '{}') INTO pool_keys, pool_products FROM unnest(pool_ids) k, unnest(wanted) w;
     SELECT coalesce(array_agg(k ORDER BY k, w), '{}'), coalesce(array_agg(w ORDER BY k, w), '{}') INTO org_keys, org_products FROM unnest(org_ids) k, unnest(wanted) w;
@@ -107,20 +109,20 @@ BEGIN
   -- A bulk batch's rows unlocked (it holds the workspace), planned for its arrays: a list of ids is joined as
   -- IN (SELECT unnest(…)), never = ANY(…), for which the planner estimates each element (60 ms for 10,000 ids).
   SELECT string_agg('[' || to_json(r.pool_id)::text || ',' || to_json(r.product)::text || ',' || r.used || ',' || coalesce(r.roll_hour::text, 'null') || ',' || r.peak || ',' || r.accepted
-      || ',' || r.rejected_capacity || ',' || r.rejected_limit || ',' || r.rejected_other || ',' || coalesce(r.roll_capacity::text, 'null') || ']', ',')
+      || ',' || r.rejected_capacity || ',' || r.rejected_limit || ',' || r.rejected_other || ',' || coalesce(r.roll_capacity::text, 'null') || ']', ',') FILTER (WHERE NOT (r.x = ANY(mine)))
     INTO pools FROM (
       SELECT u.*, u.xmin AS x FROM pool_usage u WHERE bulk AND u.pool_id IN (SELECT unnest(pool_ids)) AND u.product = ANY(wanted)
       UNION ALL SELECT l.* FROM unnest(pool_keys, pool_products) t(k, w)
         CROSS JOIN LATERAL (SELECT u.*, u.xmin AS x FROM pool_usage u WHERE NOT bulk AND u.pool_id = t.k AND u.product = t.w FOR UPDATE) l
-    ) r WHERE NOT (r.x = ANY(mine));
+    ) r;
   SELECT string_agg('[' || to_json(r.org_id)::text || ',' || to_json(r.product)::text || ',' || r.level || ',' || r.subtree || ',' || coalesce(r.roll_hour::text, 'null') || ',' || r.peak
       || ',' || r.accepted || ',' || r.rejected_capacity || ',' || r.rejected_limit || ',' || r.rejected_other || ',' || r.sub_peak || ',' || r.sub_accepted || ',' || r.sub_rejected_capacity
-      || ',' || r.sub_rejected_limit || ',' || r.sub_rejected_other || ',' || coalesce(r.roll_limit::text, 'null') || ',' || coalesce(r.roll_capacity::text, 'null') || ']', ',')
+      || ',' || r.sub_rejected_limit || ',' || r.sub_rejected_other || ',' || coalesce(r.roll_limit::text, 'null') || ',' || coalesce(r.roll_capacity::text, 'null') || ']', ',') FILTER (WHERE NOT (r.x = ANY(mine)))
     INTO counters FROM (
       SELECT u.*, u.xmin AS x FROM usage_levels u WHERE bulk AND u.org_id IN (SELECT unnest(org_ids)) AND u.product = ANY(wanted)
       UNION ALL SELECT l.* FROM unnest(org_keys, org_products) t(k, w)
         CROSS JOIN LATERAL (SELECT u.*, u.xmin AS x FROM usage_levels u WHERE NOT bulk AND u.org_id = t.k AND u.product = t.w FOR UPDATE) l
-    ) r WHERE NOT (r.x = ANY(mine));
+    ) r;
   SELECT json_agg(json_build_array(c.account_id, c.product, c.quantity) ORDER BY c.account_id, c.product)::text INTO capacity FROM (
     SELECT s.account_id, i.product, sum(i.quantity)::bigint AS quantity
     FROM subscription_items i JOIN subscriptions s ON s.id = i.subscription_id
@@ -145,5 +147,97 @@ BEGIN
     || ',"products":' || to_json(wanted)::text || ',"pools":[' || coalesce(pools, '') || '],"counters":[' || coalesce(counters, '') || ']'
     || ',"capacity":' || coalesce(capacity, '[]') || ',"limits":' || coalesce(limits, '[]') || ',"alerts":' || coalesce(alerts, '[]')
     || ',"claimed":' || coalesce(claimed, '[]') || ',"first":' || coalesce(first_id::text, 'null') || '}';
+END
+$$;
+--> statement-breakpoint
+-- A small batch's write (src/core/store/postgres/meter-write.ts), sent with its COMMIT: the same
+-- rows the statement of several CTEs wrote, now static statements whose plans PL/pgSQL keeps for
+-- the session (that statement, its values written in, was parsed and planned at every report).
+--    p: one array of rows per part (each row an array of its columns, in the order below), and
+--       `expected`, the counter rows (levels, new_levels, pools, new_pools) the batch must write.
+--    Counter rows that existed at load are updated, new ones inserted unless another batch made
+--    them meanwhile; the write fails as a serialization failure (wsb_meter_retry, the batch runs
+--    again) unless it wrote every one. Each row is found through its primary key: joins are
+--    nested loops whatever the estimates (a hash join would read the whole table for a few rows).
+CREATE OR REPLACE FUNCTION "wsb_meter_write"(p jsonb) RETURNS bigint LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan SET enable_hashjoin = off SET enable_mergejoin = off SET max_parallel_workers_per_gather = 0 AS $$
+DECLARE
+  written bigint := 0;
+  n bigint;
+BEGIN
+  IF p ? 'ledger' THEN
+    INSERT INTO usage_ledger (id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at)
+    SELECT (e->>0)::bigint, e->>1, e->>2, e->>3, e->>4, (e->>5)::bigint, (e->>6)::bigint, e->>7, e->>8, (e->>9)::bigint, (e->>10)::bigint, e->>11, e->>12, e->>13, (e->>14)::bigint
+    FROM jsonb_array_elements(p->'ledger') e;
+  END IF;
+  IF p ? 'levels' THEN
+    UPDATE usage_levels u SET level = (e->>3)::bigint, subtree = (e->>4)::bigint, roll_hour = (e->>5)::bigint, peak = (e->>6)::bigint, accepted = (e->>7)::bigint,
+      rejected_capacity = (e->>8)::bigint, rejected_limit = (e->>9)::bigint, rejected_other = (e->>10)::bigint, sub_peak = (e->>11)::bigint, sub_accepted = (e->>12)::bigint,
+      sub_rejected_capacity = (e->>13)::bigint, sub_rejected_limit = (e->>14)::bigint, sub_rejected_other = (e->>15)::bigint, roll_limit = (e->>16)::bigint, roll_capacity = (e->>17)::bigint
+    FROM jsonb_array_elements(p->'levels') e WHERE u.org_id = e->>0 AND u.product = e->>2;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    written := written + n;
+  END IF;
+  IF p ? 'new_levels' THEN
+    INSERT INTO usage_levels (org_id, workspace_id, product, level, subtree, roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, sub_peak, sub_accepted,
+      sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, roll_limit, roll_capacity)
+    SELECT e->>0, e->>1, e->>2, (e->>3)::bigint, (e->>4)::bigint, (e->>5)::bigint, (e->>6)::bigint, (e->>7)::bigint, (e->>8)::bigint, (e->>9)::bigint, (e->>10)::bigint,
+      (e->>11)::bigint, (e->>12)::bigint, (e->>13)::bigint, (e->>14)::bigint, (e->>15)::bigint, (e->>16)::bigint, (e->>17)::bigint
+    FROM jsonb_array_elements(p->'new_levels') e ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    written := written + n;
+  END IF;
+  IF p ? 'pools' THEN
+    UPDATE pool_usage u SET used = (e->>3)::bigint, roll_hour = (e->>4)::bigint, peak = (e->>5)::bigint, accepted = (e->>6)::bigint, rejected_capacity = (e->>7)::bigint,
+      rejected_limit = (e->>8)::bigint, rejected_other = (e->>9)::bigint, roll_capacity = (e->>10)::bigint
+    FROM jsonb_array_elements(p->'pools') e WHERE u.pool_id = e->>0 AND u.product = e->>2;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    written := written + n;
+  END IF;
+  IF p ? 'new_pools' THEN
+    INSERT INTO pool_usage (pool_id, workspace_id, product, used, roll_hour, peak, accepted, rejected_capacity, rejected_limit, rejected_other, roll_capacity)
+    SELECT e->>0, e->>1, e->>2, (e->>3)::bigint, (e->>4)::bigint, (e->>5)::bigint, (e->>6)::bigint, (e->>7)::bigint, (e->>8)::bigint, (e->>9)::bigint, (e->>10)::bigint
+    FROM jsonb_array_elements(p->'new_pools') e ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    written := written + n;
+  END IF;
+  IF written <> (p->>'expected')::bigint THEN
+    PERFORM wsb_meter_retry('a counter row this batch found missing was made by another batch meanwhile');
+  END IF;
+  IF p ? 'org_rollups' THEN
+    INSERT INTO org_usage_rollups AS r (org_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other,
+      sub_level, sub_peak, sub_accepted, sub_rejected_capacity, sub_rejected_limit, sub_rejected_other, "limit", capacity)
+    SELECT e->>0, e->>1, (e->>2)::bigint, e->>3, (e->>4)::bigint, (e->>5)::bigint, (e->>6)::bigint, (e->>7)::bigint, (e->>8)::bigint, (e->>9)::bigint,
+      (e->>10)::bigint, (e->>11)::bigint, (e->>12)::bigint, (e->>13)::bigint, (e->>14)::bigint, (e->>15)::bigint, (e->>16)::bigint, (e->>17)::bigint
+    FROM jsonb_array_elements(p->'org_rollups') e
+    ON CONFLICT (org_id, product, hour) DO UPDATE SET level = excluded.level, peak = excluded.peak, accepted = excluded.accepted, rejected_capacity = excluded.rejected_capacity,
+      rejected_limit = excluded.rejected_limit, rejected_other = excluded.rejected_other, sub_level = excluded.sub_level, sub_peak = excluded.sub_peak,
+      sub_accepted = excluded.sub_accepted, sub_rejected_capacity = excluded.sub_rejected_capacity, sub_rejected_limit = excluded.sub_rejected_limit,
+      sub_rejected_other = excluded.sub_rejected_other, "limit" = excluded."limit", capacity = excluded.capacity;
+  END IF;
+  IF p ? 'pool_rollups' THEN
+    INSERT INTO pool_usage_rollups AS r (pool_id, product, hour, workspace_id, level, peak, accepted, rejected_capacity, rejected_limit, rejected_other, capacity)
+    SELECT e->>0, e->>1, (e->>2)::bigint, e->>3, (e->>4)::bigint, (e->>5)::bigint, (e->>6)::bigint, (e->>7)::bigint, (e->>8)::bigint, (e->>9)::bigint, (e->>10)::bigint
+    FROM jsonb_array_elements(p->'pool_rollups') e
+    ON CONFLICT (pool_id, product, hour) DO UPDATE SET level = excluded.level, peak = excluded.peak, accepted = excluded.accepted, rejected_capacity = excluded.rejected_capacity,
+      rejected_limit = excluded.rejected_limit, rejected_other = excluded.rejected_other, capacity = excluded.capacity;
+  END IF;
+  IF p ? 'rejection_bindings' THEN
+    INSERT INTO usage_rejection_bindings AS b (org_id, product, hour, binding_kind, binding_id, workspace_id, rejected)
+    SELECT e->>0, e->>1, (e->>2)::bigint, e->>3, e->>4, e->>5, (e->>6)::bigint FROM jsonb_array_elements(p->'rejection_bindings') e
+    ON CONFLICT (org_id, product, hour, binding_kind, binding_id) DO UPDATE SET rejected = b.rejected + excluded.rejected;
+  END IF;
+  IF p ? 'armed' THEN
+    UPDATE usage_alerts a SET armed = (e->>1)::bigint FROM jsonb_array_elements(p->'armed') e WHERE a.id = e->>0;
+  END IF;
+  IF p ? 'fired' THEN
+    INSERT INTO notifications (workspace_id, at, kind, message, refs, dedupe_key)
+    SELECT e->>0, (e->>1)::bigint, 'usage_alert', e->>2, e->>3, e->>4 FROM jsonb_array_elements(p->'fired') e ON CONFLICT DO NOTHING;
+  END IF;
+  IF p ? 'alert_events' THEN
+    INSERT INTO events (workspace_id, at, kind, refs, data, recorded_at)
+    SELECT e->>0, (e->>1)::bigint, 'alert.crossed', e->>2, e->>3, (e->>4)::bigint FROM jsonb_array_elements(p->'alert_events') e;
+  END IF;
+  RETURN 0;
 END
 $$;
