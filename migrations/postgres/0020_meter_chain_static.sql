@@ -23,7 +23,7 @@ DECLARE
   wanted text[];
   names text[];
   folds text[];
-  ids text[] := ARRAY(SELECT jsonb_array_elements_text(p->'ids'));
+  ids text[] := '{}';
   known text[] := ARRAY(SELECT jsonb_array_elements_text(p->'known'));
   keys text[] := ARRAY(SELECT jsonb_array_elements_text(p->'keys'));
   mine xid[] := ARRAY(SELECT x::xid FROM jsonb_array_elements_text(p->'mine') x);
@@ -64,9 +64,12 @@ BEGIN
     RETURN '{"stale":true,"v":' || ver || '}';
   END IF;
   wanted := ARRAY(SELECT key FROM products WHERE workspace_id = ws AND key IN (SELECT jsonb_array_elements_text(p->'products')) ORDER BY key);
-  names := ARRAY(SELECT lower(x) FROM jsonb_array_elements_text(p->'names') x);
+  -- Each array read only when the request has one (a read is a statement of its own; the test is not).
+  names := '{}';
+  IF jsonb_array_length(p->'names') > 0 THEN names := ARRAY(SELECT lower(x) FROM jsonb_array_elements_text(p->'names') x); END IF;
+  IF jsonb_array_length(p->'ids') > 0 THEN ids := ARRAY(SELECT jsonb_array_elements_text(p->'ids')); END IF;
   IF cardinality(ids) > 0 OR cardinality(names) > 0 OR jsonb_array_length(coalesce(p->'paths', '[]')) > 0 THEN
-    folds := CASE WHEN (p->>'scan')::boolean THEN ARRAY(SELECT jsonb_array_elements_text(p->'folds')) END;
+    IF (p->>'scan')::boolean THEN folds := ARRAY(SELECT jsonb_array_elements_text(p->'folds')); END IF;
     WITH RECURSIVE seg AS (
       SELECT r.i AS ref, s.j AS depth, lower(s.x) AS name
       FROM jsonb_array_elements(coalesce(p->'paths', '[]')) WITH ORDINALITY r(a, i), jsonb_array_elements_text(r.a) WITH ORDINALITY s(x, j)
@@ -91,8 +94,10 @@ BEGIN
   END IF;
   -- In key order where rows are locked (the order every batch locks them in).
   org_ids := CASE WHEN bulk THEN known || new_ids ELSE ARRAY(SELECT DISTINCT x FROM unnest(known || new_ids) x ORDER BY x) END;
-  SELECT json_agg(json_build_array(a.id, a.organization_id) ORDER BY a.id)::text INTO accounts
-    FROM billing_accounts a WHERE a.workspace_id = ws AND a.organization_id IN (SELECT unnest(new_ids));
+  IF cardinality(new_ids) > 0 THEN
+    SELECT json_agg(json_build_array(a.id, a.organization_id) ORDER BY a.id)::text INTO accounts
+      FROM billing_accounts a WHERE a.workspace_id = ws AND a.organization_id IN (SELECT unnest(new_ids));
+  END IF;
   IF (p->>'mode') = 'assigned' THEN
     pool_ids := ARRAY(SELECT a.id FROM billing_accounts a WHERE a.workspace_id = ws AND a.organization_id IN (SELECT unnest(org_ids)) ORDER BY a.id);
   ELSE
@@ -103,8 +108,9 @@ BEGIN
   -- Rows this process wrote last are left out of the answer by the aggregate's FILTER, never by a WHERE: the planner
   -- would push that below the lock, and such a row would not be locked (two batches would then deadlock in their writes).
   IF NOT bulk THEN
-    SELECT coalesce(array_agg(k ORDER BY k, w), '{}'), coalesce(array_agg(w ORDER BY k, w), '{}') INTO pool_keys, pool_products FROM unnest(pool_ids) k, unnest(wanted) w;
-    SELECT coalesce(array_agg(k ORDER BY k, w), '{}'), coalesce(array_agg(w ORDER BY k, w), '{}') INTO org_keys, org_products FROM unnest(org_ids) k, unnest(wanted) w;
+    SELECT coalesce(a.k, '{}'), coalesce(a.w, '{}'), coalesce(b.k, '{}'), coalesce(b.w, '{}') INTO pool_keys, pool_products, org_keys, org_products
+      FROM (SELECT array_agg(k ORDER BY k, w) AS k, array_agg(w ORDER BY k, w) AS w FROM unnest(pool_ids) k, unnest(wanted) w) a,
+        (SELECT array_agg(k ORDER BY k, w) AS k, array_agg(w ORDER BY k, w) AS w FROM unnest(org_ids) k, unnest(wanted) w) b;
   END IF;
   -- A bulk batch's rows unlocked (it holds the workspace), planned for its arrays: a list of ids is joined as
   -- IN (SELECT unnest(…)), never = ANY(…), for which the planner estimates each element (60 ms for 10,000 ids).
@@ -134,9 +140,11 @@ BEGIN
   -- One probe of the claimed-key index per distinct key, whatever the ledger's statistics say: LIMIT 1 (a key is
   -- claimed once) keeps the subquery from being flattened into a join the planner could run as a scan of the
   -- workspace's whole ledger, as it did when the statistics were taken on an empty ledger.
-  SELECT json_agg(json_build_array(l.id, l.org_id, l.product, l.kind, l.value, l.delta, l.level_after, l.headroom_after, l.binding_kind, l.binding_id, l.at, l.key))::text INTO claimed
-    FROM (SELECT DISTINCT unnest(keys) AS key) k CROSS JOIN LATERAL (SELECT * FROM usage_ledger u
-      WHERE u.workspace_id = ws AND u.key = k.key AND u.key IS NOT NULL AND u.outcome = 'accepted' LIMIT 1) l;
+  IF cardinality(keys) > 0 THEN
+    SELECT json_agg(json_build_array(l.id, l.org_id, l.product, l.kind, l.value, l.delta, l.level_after, l.headroom_after, l.binding_kind, l.binding_id, l.at, l.key))::text INTO claimed
+      FROM (SELECT DISTINCT unnest(keys) AS key) k CROSS JOIN LATERAL (SELECT * FROM usage_ledger u
+        WHERE u.workspace_id = ws AND u.key = k.key AND u.key IS NOT NULL AND u.outcome = 'accepted' LIMIT 1) l;
+  END IF;
   IF n > 0 THEN
     PERFORM pg_advisory_lock(2004050505, 0);
     first_id := nextval('usage_ledger_id_seq'::regclass);
