@@ -95,3 +95,56 @@ describe('PostgreSQL metering load: plans that do not depend on statistics (issu
     expect(counters).not.toMatch(/Seq Scan on usage_levels/)
   })
 })
+
+/** Whether another connection can lock `org`'s counter row of 'users' at once (NOWAIT): false while a transaction holds it. */
+async function lockable(client: pg.Client, org: string): Promise<boolean> {
+  await client.query('BEGIN')
+  try {
+    await client.query("SELECT 1 FROM usage_levels WHERE org_id = $1 AND product = 'users' FOR UPDATE NOWAIT", [org])
+    return true
+  } catch (error) {
+    if ((error as { code?: string }).code !== '55P03') throw error
+    return false
+  } finally {
+    await client.query('ROLLBACK')
+  }
+}
+
+describe('PostgreSQL metering load: a report locks its own org chain only (issue 24)', () => {
+  it('R-USE-3 a report on a path "t3/c3" locks the counter rows of its chain, also those its process wrote last, and not those of the other orgs named c3', async () => {
+    const other = new pg.Client({ connectionString: url })
+    await other.connect()
+    // A process that has met none of the orgs yet: the path is resolved by the load.
+    const fresh = await openEngine(url)
+    try {
+      const orgOf = async (path: string) => {
+        const [top, child] = path.split('/')
+        const found = await other.query<{ id: string }>(
+          'SELECT c.id FROM organizations c JOIN organizations t ON t.id = c.parent_id WHERE t.workspace_id = $1 AND t.name = $2 AND c.name = $3',
+          [ctx.workspace.id, top, child],
+        )
+        return found.rows[0]?.id as string
+      }
+      // Both have counter rows (the reports above went to t3/c3 and t13/c3 among others).
+      const mine = await orgOf('t3/c3')
+      const sibling = await orgOf('t13/c3')
+      const freshCtx = contextFor(fresh, await resolveWorkspace(fresh, ctx.workspace.id))
+      const held: { mine: boolean; sibling: boolean }[] = []
+      // The second report finds the rows as this process wrote them (it holds them): it must lock them all the same.
+      for (const key of ['lock-probe-1', 'lock-probe-2'])
+        await fresh.write(async () => {
+          const decision = await decideUsage(freshCtx, { org: 't3/c3', product: 'users', delta: 1, key })
+          expect(decision.accepted).toBe(true)
+          // Still inside the report's transaction: its row locks are held.
+          held.push({ mine: !(await lockable(other, mine)), sibling: !(await lockable(other, sibling)) })
+        })
+      expect(held).toEqual([
+        { mine: true, sibling: false },
+        { mine: true, sibling: false },
+      ])
+    } finally {
+      fresh.close()
+      await other.end()
+    }
+  })
+})

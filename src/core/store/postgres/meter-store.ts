@@ -16,9 +16,9 @@
 //             has not met at the current tree version, and counter rows whose
 //             current version another transaction wrote;
 //   report  — the Meter runs its statements against what is held (memory);
-//   persist — one statement writes the changed counters (and a small batch's
-//             ledger rows, sent with the COMMIT); a bulk batch's ledger rows go
-//             first through COPY. A counter row that did not exist at load is
+//   persist — a small batch's rows go as one call of wsb_meter_write, sent
+//             with the COMMIT; a bulk batch's ledger and counter rows go first
+//             through COPY, then one statement applies them. A counter row that did not exist at load is
 //             inserted only if no other batch made it meanwhile; otherwise the
 //             batch runs again. An idempotency key is claimed by the ledger's
 //             unique index: a concurrent claim makes the later batch fail
@@ -30,7 +30,7 @@
 import type { Db } from '../db.js'
 import type { AlertFiredValues, AlertRow, ClaimedRow, CounterRow, CounterValues, MeterReport, MeterStore, OrgRollupValues, PoolRollupValues, PoolRow, PoolValues, RejectionBindingValues } from '../meter-store.js'
 import { asciiLower, type CounterNumbers, fold, key, type OrgRow, type PoolNumbers, Tree, WorkspaceCache } from './meter-cache.js'
-import { COUNTER_WRITES, counterLine, LEDGER_COLUMNS, ledgerLine, persistStatement } from './meter-write.js'
+import { COUNTER_WRITES, counterLine, LEDGER_COLUMNS, ledgerLine, persistStatement, writeCall } from './meter-write.js'
 
 type CapacityRow = { accountId: string; product: string; quantity: number }
 
@@ -172,6 +172,7 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
     const ids = new Set<string>()
     const names = new Set<string>()
     const folds = new Set<string>()
+    const paths: string[][] = []
     const raw: string[] = []
     let scan = false
     const seen = new Set<string>()
@@ -192,6 +193,12 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
         continue
       }
       raw.push(ref)
+      const parts = ref.split('/').map((part) => part.trim())
+      // A path of ASCII names is walked on the server: it answers the one org it names, with its ancestors.
+      if (parts.length > 1 && !nonAscii(ref)) {
+        paths.push(parts)
+        continue
+      }
       ids.add(ref)
       for (const part of ref.split('/')) {
         const name = part.trim()
@@ -209,6 +216,7 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
       known: [...known],
       ids: [...ids],
       names: [...names],
+      paths,
       scan,
       folds: [...folds],
       products: [...productSet],
@@ -346,7 +354,7 @@ export function postgresMeterStore(db: Db, connection: MeterConnection): MeterSt
         ['fired', fired.map(([w, at, m, r, k]) => [w, at, m, r, k])],
         ['alert_events', fired.map(([w, at, , r, , d, ra]) => [w, at, r, d, ra])],
       ])
-      const statement = persistStatement(parts)
+      const statement = bulk ? persistStatement(parts) : writeCall(parts)
       const copy = ledgerCopy
       ledgerCopy = undefined
       clearWrites()

@@ -1,7 +1,8 @@
-// How a metering batch is written on PostgreSQL (meter-store.ts): one statement
-// for the changed counters, finished hours, rejection bindings and alerts, and
-// the ledger rows either in that statement (a small batch, sent with its COMMIT)
-// or through COPY (a bulk batch: `usage import`).
+// How a metering batch is written on PostgreSQL (meter-store.ts): a small batch
+// as one call of wsb_meter_write (its ledger rows, changed counters, finished
+// hours, rejection bindings and alerts), sent with its COMMIT; a bulk batch
+// (`usage import`) as one statement for the same parts, its ledger rows and
+// counter rows first through COPY.
 import { COUNTER_ROLL_COLUMNS, type LedgerValues, ORG_ROLLUP_MERGE, POOL_ROLL_COLUMNS, POOL_ROLLUP_MERGE, REJECTION_BINDING_MERGE } from '../meter-store.js'
 
 const set = (columns: string, from: string) =>
@@ -10,7 +11,6 @@ const set = (columns: string, from: string) =>
     .map((c) => `${c.trim()} = ${from}.${c.trim()}`)
     .join(', ')
 const COUNTER_COLUMNS = `org_id, workspace_id, product, level, subtree, ${COUNTER_ROLL_COLUMNS}`
-const COUNTER_TYPES = '?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]'
 const POOL_COLUMNS = `pool_id, workspace_id, product, used, ${POOL_ROLL_COLUMNS}`
 const POOL_TYPES = '?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[]'
 
@@ -18,10 +18,9 @@ const POOL_TYPES = '?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?
 export const LEDGER_COLUMNS = 'id, workspace_id, org_id, product, kind, value, delta, outcome, reason, level_after, headroom_after, binding_kind, binding_id, key, at'
 
 /**
- * The parts of the one statement that writes a batch: the ledger rows (small
- * batches), the counters (rows that existed at load updated, new ones inserted
- * unless another batch made them first), the finished hours, rejection bindings
- * and alerts. A part is in the statement only when the batch has rows for it,
+ * The parts of the one statement that writes a bulk batch: the counters (rows
+ * that existed at load updated, new ones inserted unless another batch made them
+ * first), the finished hours, rejection bindings and alerts. A part is in the statement only when the batch has rows for it,
  * each with its arrays' columns.
  */
 type Part = { name: string; columns: number; sql: string; counted?: true }
@@ -31,19 +30,6 @@ const updateFrom = (table: string, owner: string, columns: string, types: string
   WHERE u.${owner} = v.${owner} AND u.product = v.product
   RETURNING 1`
 const PARTS: Part[] = [
-  {
-    name: 'ledger',
-    columns: 15,
-    sql: `INSERT INTO usage_ledger (${LEDGER_COLUMNS})
-  SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[])`,
-  },
-  {
-    name: 'levels',
-    columns: 18,
-    counted: true,
-    sql: updateFrom('usage_levels', 'org_id', `level, subtree, ${COUNTER_ROLL_COLUMNS}`, COUNTER_TYPES, COUNTER_COLUMNS),
-  },
-  { name: 'new_levels', columns: 18, counted: true, sql: `INSERT INTO usage_levels (${COUNTER_COLUMNS}) SELECT * FROM unnest(${COUNTER_TYPES}) ON CONFLICT DO NOTHING RETURNING 1` },
   // A bulk batch's counter rows, from the session's temporary table (COPY, see COUNTER_WRITES).
   {
     name: 'copied_levels',
@@ -142,6 +128,27 @@ SELECT CASE WHEN ${counted.length ? counted.join(' + ') : '0'} = ?::bigint THEN 
     return Array.from({ length: part.columns }, (_, c) => arrayLiteral(list.map((row) => row[c])))
   })
   return { sql, params: [...params, expected] }
+}
+
+/** The counter parts: every row of theirs must be written, or the batch runs again. */
+const COUNTED = new Set(['levels', 'new_levels', 'pools', 'new_pools'])
+
+/**
+ * A small batch's write: one call of wsb_meter_write (migrations/postgres/0020), whose statements'
+ * plans the server keeps for the session, with the parts that have rows as JSON (each row an array
+ * of its columns, as the statement's parts take them). Undefined when no part has rows.
+ */
+export function writeCall(rows: Map<string, unknown[][]>): { sql: string; params: string[] } | undefined {
+  const body: Record<string, unknown> = {}
+  let expected = 0
+  for (const [name, list] of rows) {
+    if (list.length === 0) continue
+    body[name] = list
+    if (COUNTED.has(name)) expected += list.length
+  }
+  if (Object.keys(body).length === 0) return undefined
+  body.expected = expected
+  return { sql: 'SELECT wsb_meter_write(?::jsonb)', params: [JSON.stringify(body)] }
 }
 
 /** Where a bulk batch's counter rows go, one COPY line each (counterLine), before the statement applies them. */
