@@ -1,18 +1,21 @@
 // The SQLite writer thread of `wsb serve` (writer.ts): the group commit on a
 // connection of its own, answering the main thread's messages. Its fsyncs
-// block only this thread.
-import { parentPort, workerData } from 'node:worker_threads'
+// block only this thread. Its commits do not checkpoint the WAL: the
+// checkpointer thread it starts does (store/checkpoint.ts), and the writer
+// only finishes, between batches, once the checkpointer has caught up.
+import { parentPort, Worker, workerData } from 'node:worker_threads'
 import { touchApiKeys } from '../core/apikeys/verify.js'
 import { contextFor } from '../core/context.js'
 import { isWsbError } from '../core/errors.js'
 import { catchUp } from '../core/lifecycle/run.js'
+import { checkpointPassive, setAutoCheckpoint, WRITER_AUTOCHECKPOINT_PAGES } from '../core/store/checkpoint.js'
 import { openDb } from '../core/store/open.js'
 import { GroupCommit } from '../core/usage/group-commit.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
 
 const port = parentPort
 if (!port) throw new Error('internal: the writer runs as a worker thread')
-const { target, maxBatch } = workerData as { target: string; maxBatch?: number }
+const { target, maxBatch, checkpointer } = workerData as { target: string; maxBatch?: number; checkpointer?: string }
 const db = openDb(target)
 const group = new GroupCommit(async () => db, {
   maxBatch,
@@ -21,6 +24,34 @@ const group = new GroupCommit(async () => db, {
   beforeBatch: async (ctx) => (await catchUp(ctx)).steps > 0,
   onBatch: (batch) => port.postMessage({ type: 'batch', batch }),
 })
+
+/** How often the checkpointer copies the WAL, and how large the WAL grows before it is reused from its start. */
+const CHECKPOINT_EVERY_MS = 100
+const RESTART_FRAMES = 1_000
+
+let finishing = false
+let closed = false
+const walThread = checkpointer ? new Worker(checkpointer, { workerData: { target, everyMs: CHECKPOINT_EVERY_MS, restartFrames: RESTART_FRAMES } }) : undefined
+if (walThread) {
+  setAutoCheckpoint(db, WRITER_AUTOCHECKPOINT_PAGES)
+  walThread.on('message', (message: { type: string }) => {
+    if (message.type !== 'caughtUp' || finishing || closed) return
+    finishing = true
+    // Between batches: copies what was written since the checkpointer's pass; the next commit then reuses the WAL.
+    void group
+      .exclusive(async (writer) => checkpointPassive(writer))
+      .catch(() => undefined)
+      .finally(() => (finishing = false))
+  })
+  // A checkpointer that stopped leaves the writer's own bound: commits checkpoint past it, as before.
+  walThread.on('error', () => setAutoCheckpoint(db, 1_000))
+}
+const stopCheckpointer = async () => {
+  if (!walThread) return
+  const exited = new Promise((resolve) => walThread.once('exit', resolve))
+  walThread.postMessage({ type: 'stop' })
+  await exited
+}
 
 const plain = (error: unknown) => {
   const e = error as { name?: string; message?: string; code?: string; exitCode?: number; details?: Record<string, unknown> }
@@ -54,6 +85,8 @@ port.on('message', (message: Message) => {
     case 'close':
       void answer(async () => {
         await group.close()
+        closed = true
+        await stopCheckpointer()
         db.close()
       })
       break
