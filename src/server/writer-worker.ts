@@ -25,17 +25,23 @@ const group = new GroupCommit(async () => db, {
   onBatch: (batch) => port.postMessage({ type: 'batch', batch }),
 })
 
-/** How often the checkpointer copies the WAL, and how large the WAL grows before it is reused from its start. */
+/**
+ * How often the checkpointer copies the WAL; how large the WAL grows before the
+ * writer finishes at a moment nobody waits (no report queued), and the size at
+ * which it finishes even with reports queued (a load that never pauses).
+ */
 const CHECKPOINT_EVERY_MS = 100
 const RESTART_FRAMES = 1_000
+const RESTART_ANYWAY_FRAMES = 8_000
 
 let finishing = false
 let closed = false
 const walThread = checkpointer ? new Worker(checkpointer, { workerData: { target, everyMs: CHECKPOINT_EVERY_MS, restartFrames: RESTART_FRAMES } }) : undefined
 if (walThread) {
   setAutoCheckpoint(db, WRITER_AUTOCHECKPOINT_PAGES)
-  walThread.on('message', (message: { type: string }) => {
+  walThread.on('message', (message: { type: string; frames: number }) => {
     if (message.type !== 'caughtUp' || finishing || closed) return
+    if (group.depth > 0 && message.frames < RESTART_ANYWAY_FRAMES) return
     finishing = true
     // Between batches: copies what was written since the checkpointer's pass; the next commit then reuses the WAL.
     void group
