@@ -50,13 +50,14 @@ if (walThread) {
       .finally(() => (finishing = false))
   })
   // A checkpointer that stopped leaves the writer's own bound: commits checkpoint past it, as before.
-  walThread.on('error', () => setAutoCheckpoint(db, 1_000))
+  walThread.on('error', () => {
+    if (!closed) setAutoCheckpoint(db, 1_000)
+  })
 }
+const walThreadExited = walThread ? new Promise((resolve) => walThread.once('exit', resolve)) : undefined
 const stopCheckpointer = async () => {
-  if (!walThread) return
-  const exited = new Promise((resolve) => walThread.once('exit', resolve))
-  walThread.postMessage({ type: 'stop' })
-  await exited
+  walThread?.postMessage({ type: 'stop' })
+  await walThreadExited
 }
 
 const plain = (error: unknown) => {
