@@ -210,8 +210,6 @@ const entryPoints = { main: join(root, 'src/main.ts'), 'cli/help': join(root, 's
 for (const file of files(join(root, 'src/commands'))) entryPoints[relative(join(root, 'src'), file).replace(/\.ts$/, '')] = file
 // The SQLite writer thread of `wsb serve` (src/server/writer.ts starts it from this file).
 entryPoints['server/writer-worker'] = join(root, 'src/server/writer-worker.ts')
-// Its checkpointer thread (src/server/writer-worker.ts starts it from this file).
-entryPoints['server/checkpoint-worker'] = join(root, 'src/server/checkpoint-worker.ts')
 
 await build({
   ...common,

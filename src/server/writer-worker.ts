@@ -1,21 +1,18 @@
 // The SQLite writer thread of `wsb serve` (writer.ts): the group commit on a
 // connection of its own, answering the main thread's messages. Its fsyncs
-// block only this thread. Its commits do not checkpoint the WAL: the
-// checkpointer thread it starts does (store/checkpoint.ts), and the writer
-// only finishes, between batches, once the checkpointer has caught up.
-import { parentPort, Worker, workerData } from 'node:worker_threads'
+// block only this thread.
+import { parentPort, workerData } from 'node:worker_threads'
 import { touchApiKeys } from '../core/apikeys/verify.js'
 import { contextFor } from '../core/context.js'
 import { isWsbError } from '../core/errors.js'
 import { catchUp } from '../core/lifecycle/run.js'
-import { checkpointPassive, setAutoCheckpoint, WRITER_AUTOCHECKPOINT_PAGES } from '../core/store/checkpoint.js'
 import { openDb } from '../core/store/open.js'
 import { GroupCommit } from '../core/usage/group-commit.js'
 import { resolveWorkspace } from '../core/workspaces/resolve.js'
 
 const port = parentPort
 if (!port) throw new Error('internal: the writer runs as a worker thread')
-const { target, maxBatch, checkpointer } = workerData as { target: string; maxBatch?: number; checkpointer?: string }
+const { target, maxBatch } = workerData as { target: string; maxBatch?: number }
 const db = openDb(target)
 const group = new GroupCommit(async () => db, {
   maxBatch,
@@ -24,41 +21,6 @@ const group = new GroupCommit(async () => db, {
   beforeBatch: async (ctx) => (await catchUp(ctx)).steps > 0,
   onBatch: (batch) => port.postMessage({ type: 'batch', batch }),
 })
-
-/**
- * How often the checkpointer copies the WAL; how large the WAL grows before the
- * writer finishes at a moment nobody waits (no report queued), and the size at
- * which it finishes even with reports queued (a load that never pauses).
- */
-const CHECKPOINT_EVERY_MS = 100
-const RESTART_FRAMES = 1_000
-const RESTART_ANYWAY_FRAMES = 8_000
-
-let finishing = false
-let closed = false
-const walThread = checkpointer ? new Worker(checkpointer, { workerData: { target, everyMs: CHECKPOINT_EVERY_MS, restartFrames: RESTART_FRAMES } }) : undefined
-if (walThread) {
-  setAutoCheckpoint(db, WRITER_AUTOCHECKPOINT_PAGES)
-  walThread.on('message', (message: { type: string; frames: number }) => {
-    if (message.type !== 'caughtUp' || finishing || closed) return
-    if (group.depth > 0 && message.frames < RESTART_ANYWAY_FRAMES) return
-    finishing = true
-    // Between batches: copies what was written since the checkpointer's pass; the next commit then reuses the WAL.
-    void group
-      .exclusive(async (writer) => checkpointPassive(writer))
-      .catch(() => undefined)
-      .finally(() => (finishing = false))
-  })
-  // A checkpointer that stopped leaves the writer's own bound: commits checkpoint past it, as before.
-  walThread.on('error', () => {
-    if (!closed) setAutoCheckpoint(db, 1_000)
-  })
-}
-const walThreadExited = walThread ? new Promise((resolve) => walThread.once('exit', resolve)) : undefined
-const stopCheckpointer = async () => {
-  walThread?.postMessage({ type: 'stop' })
-  await walThreadExited
-}
 
 const plain = (error: unknown) => {
   const e = error as { name?: string; message?: string; code?: string; exitCode?: number; details?: Record<string, unknown> }
@@ -92,8 +54,6 @@ port.on('message', (message: Message) => {
     case 'close':
       void answer(async () => {
         await group.close()
-        closed = true
-        await stopCheckpointer()
         db.close()
       })
       break

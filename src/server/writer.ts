@@ -91,8 +91,7 @@ function revive(error: Extract<Message, { type: 'failed' }>['error']): Error {
 
 /** The group commit in a worker thread on its own SQLite connection (`target`). */
 export async function workerWriter(script: string, target: string, options: WriterOptions, side: () => Promise<Db>): Promise<Writer> {
-  const checkpointer = join(dirname(script), 'checkpoint-worker.cjs')
-  const worker = new Worker(script, { workerData: { target, maxBatch: options.maxBatch, checkpointer: existsSync(checkpointer) ? checkpointer : undefined } })
+  const worker = new Worker(script, { workerData: { target, maxBatch: options.maxBatch } })
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void; reports: number }>()
   let next = 0
   let waiting = 0
