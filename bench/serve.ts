@@ -29,7 +29,7 @@ export type EngineServe = {
 }
 export type ServeResults = { seconds: number; floors: Record<'bare' | 'fastify' | 'hono', Load & { samples: number[] }>; sqlite: EngineServe; postgres: EngineServe }
 
-function load(options: { url: string; path: string; key?: string; seconds: number; reports: number; tag: string; rate?: number }): Promise<Load> {
+export function load(options: { url: string; path: string; key?: string; seconds: number; reports: number; tag: string; rate?: number }): Promise<Load> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve-load.ts'), JSON.stringify({ ...options, connections: CONNECTIONS })], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
@@ -39,7 +39,7 @@ function load(options: { url: string; path: string; key?: string; seconds: numbe
 }
 
 /** A child process, once it printed what `ready` finds in its output. */
-function started(child: ChildProcess, ready: RegExp): Promise<string> {
+export function started(child: ChildProcess, ready: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout?.on('data', (chunk) => {
@@ -51,14 +51,14 @@ function started(child: ChildProcess, ready: RegExp): Promise<string> {
   })
 }
 
-const stop = (child: ChildProcess) =>
+export const stop = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve()
     child.on('exit', () => resolve())
     child.kill('SIGTERM')
   })
 
-const rssMb = (pid: number) => round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024, 1)
+export const rssMb = (pid: number) => round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024, 1)
 
 async function floor(kind: 'bare' | 'fastify' | 'hono', seconds: number): Promise<Load> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'serve-floor.ts'), kind], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -71,7 +71,7 @@ async function floor(kind: 'bare' | 'fastify' | 'hono', seconds: number): Promis
 }
 
 /** 8 top-level orgs o0…o7 with 5 children each, in a pool of a billion users; an API key. */
-function seed(db: string, name: string): string {
+export function seed(db: string, name: string): string {
   const document = {
     version: 1,
     workspace: { name, mode: 'pooled' },
