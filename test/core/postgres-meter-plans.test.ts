@@ -148,3 +148,45 @@ describe('PostgreSQL metering load: a report locks its own org chain only (issue
     }
   })
 })
+
+describe('PostgreSQL metering load: plans a session keeps (issue 24)', () => {
+  it('R-USE-4 a session whose plans were made on a new, empty ledger still finds claimed keys through the index once the ledger has grown', async () => {
+    // A new database, as `wsb serve` starts on one: its writer's session makes the load's plans
+    // (kept for the session) at its first report, when a scan of the empty ledger costs nothing.
+    const fresh = await postgresDatabase()
+    const freshDb = await openEngine(fresh)
+    const client = new pg.Client({ connectionString: fresh })
+    await client.connect()
+    try {
+      const view = await createWorkspace(freshDb, { name: 'Kept', mode: 'pooled', clockStart: Date.parse('2026-01-01T00:00:00Z') })
+      const kept = contextFor(freshDb, await resolveWorkspace(freshDb, view.id))
+      await createAccount(kept, { name: 'A', currency: 'USD' })
+      await addSubscription(kept, { account: 'A', items: { users: 1_000_000 }, trial: false })
+      await catchUp(kept)
+      await createOrg(kept, { name: 't0' })
+      await createOrg(kept, { name: 'c0', parent: 't0' })
+      const plans: string[] = []
+      client.on('notice', (notice) => plans.push(notice.message ?? ''))
+      for (const setting of ["LOAD 'auto_explain'", 'SET auto_explain.log_min_duration = 0', 'SET auto_explain.log_nested_statements = on', 'SET auto_explain.log_level = notice'])
+        await client.query(setting)
+      const load = async (key: string) => {
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED')
+        const request = { ws: view.id, mode: 'pooled', v: null, known: [], ids: ['t0/c0'], names: ['t0', 'c0'], scan: false, folds: [], products: ['users'], keys: [key], n: 1, bulk: false, mine: [] }
+        await client.query('SELECT wsb_meter_load($1::jsonb)', [JSON.stringify(request)])
+        await client.query('ROLLBACK')
+      }
+      await load('first')
+      // The ledger grows under the session's kept plans.
+      for (let i = 0; i < 300; i++) await decideUsage(kept, { org: 't0/c0', product: 'users', delta: 1, key: `grow${i}` })
+      plans.length = 0
+      await load('grow7')
+      const claimed = plans.find((plan) => plan.includes('usage_ledger'))
+      expect(claimed, plans.join('\n---\n')).toBeDefined()
+      expect(claimed).not.toMatch(/Seq Scan on usage_ledger/)
+      expect(claimed).toMatch(/Index Scan using usage_ledger_claimed_key/)
+    } finally {
+      await client.end()
+      freshDb.close()
+    }
+  })
+})
