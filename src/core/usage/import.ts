@@ -1,8 +1,7 @@
 // Batch metering (R-USE-6): NDJSON reports applied in order, many per BEGIN
 // IMMEDIATE transaction, each still judged on its own. A batch is written when
 // it is full or when the input pauses, so a slow stream is acknowledged within
-// milliseconds and a file runs at full speed (the next batch is read and parsed
-// while one is written). Results of a batch are handed out
+// milliseconds and a file runs at full speed. Results of a batch are handed out
 // only after it commits: nothing reported as accepted can be lost by a crash.
 // Before each batch the lifecycle catches up (R-WS-4), so a long-lived stream
 // sees renewals, cancellations and scheduled changes as they fall due.
@@ -91,11 +90,11 @@ export async function importUsage(base: Ctx, input: Readable, options: ImportOpt
     const parsed = parseUsageLine(text)
     if ('error' in parsed) queue.push({ line: lineNumber, error: parsed.error })
     else queue.push({ line: lineNumber, report: parsed.report })
-    // The next batch is read and parsed while the database writes this one; backpressure beyond it:
-    // reading stops until the consumer has written a batch.
-    if (queue.length >= 2 * batchSize) reader.pause()
-    if (queue.length >= batchSize) signal()
-    else if (queue.length === 1) signal() // the consumer now waits at most maxDelayMs
+    if (queue.length >= batchSize) {
+      // Backpressure: stop reading until the consumer has written a batch.
+      reader.pause()
+      signal()
+    } else if (queue.length === 1) signal() // the consumer now waits at most maxDelayMs
   })
   reader.on('close', () => {
     closed = true
