@@ -2,8 +2,8 @@
 // GET /v1/usage/orgs, in-process callers), while the workspace's tree version
 // stays the same: a 10,000-org tree then costs one small read instead of
 // 10,000 rows parsed, sorted and walked each time. Only for readers that never
-// change the tree they get (orgs/create.ts adds to its own copy). On an engine
-// without a tree version (SQLite) every call loads afresh.
+// change the tree they get (orgs/create.ts adds to its own copy). Inside a
+// write (no version then: Db.treeVersion) every call loads afresh.
 import type { Db } from '../store/connect.js'
 import { loadTree, walk, type OrgTree, type Placed } from './tree.js'
 

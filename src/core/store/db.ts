@@ -83,10 +83,11 @@ export type Db = {
   /** The column that orders a table's rows as they were made (SQLite's rowid; PostgreSQL's seq, migrations/postgres/0013). */
   readonly creationOrder: 'rowid' | 'seq'
   /**
-   * A number that moves whenever the workspace's org tree (an org made, renamed, moved or
-   * deleted) or an account's org changes, for keeping a loaded tree between reads
-   * (core/orgs/tree-cache.ts). PostgreSQL: wsb_tree_versions, bumped by triggers in the
-   * changing transaction (migrations/postgres/0016). SQLite keeps no such number: undefined.
+   * A number that moves whenever the workspace's org tree changes (an org made, renamed, moved
+   * or deleted), for keeping a loaded tree between reads (core/orgs/tree-cache.ts):
+   * wsb_tree_versions, bumped by triggers in the changing transaction (migrations sqlite/0017,
+   * postgres/0016, where an account's org changing bumps it too). Undefined inside a write,
+   * whose own changes a rollback would take back.
    */
   treeVersion(workspaceId: string): Promise<number | undefined>
   /** One read snapshot around `work` (several queries see one state); `queryOnly` makes the engine refuse writes. */
